@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* exitlab: one binary, one subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "info", cmd_info, "describe the host as exitlab sees it (CPU, kernel, KVM backend, TSC, devices)" },
+	{ "run", cmd_run, "boot a guest payload in a VM of our own and measure" },
+	{ "plot", cmd_plot, "draw a results file as a PNG chart with gnuplot" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: exitlab COMMAND [ARGS]   (exitlab COMMAND --help for each)\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nexit codes: 0 success, 1 a test failed or the guest faulted,\n"
+		   "            2 bad usage or input, 3 the host lacks something required\n"
+		   "revision: %s\n", EXITLAB_REVISION);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("exitlab %s\n", EXITLAB_REVISION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "exitlab: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* The human table of a run: one line per test, with exits and the host syscall ratio. */
+#ifndef EXITLAB_REPORT_TABLE_H
+#define EXITLAB_REPORT_TABLE_H
+
+#include <stdio.h>
+
+#include "results.h"
+
+void report_table_print(FILE *f, const struct run_result *r, const char *backend);
+
+#endif

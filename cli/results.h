@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The in-memory form of one run's results; results_json.c writes and reads it
+ * in the schema documented in docs/results-schema.md.
+ */
+#ifndef EXITLAB_RESULTS_H
+#define EXITLAB_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "statistics.h"
+
+#define RESULTS_SCHEMA_VERSION 1
+
+enum test_status { TEST_OK, TEST_SKIPPED, TEST_FAILED };
+
+struct kvm_stat_delta {
+	char name[64];
+	int64_t delta;
+};
+
+struct test_result {
+	char name[32];
+	int ring;                     /* 0 or 3; -1 for host-side baselines */
+	char where[16];               /* "guest" or "host" */
+	enum test_status status;
+	char reason[128];             /* for skipped/failed */
+	uint64_t iterations;
+	bool has_timing;
+	double overhead_cycles;       /* loop overhead subtracted from each sample */
+	struct sample_stats cycles;   /* per operation, overhead subtracted */
+	struct sample_stats ns;
+	bool has_exits;
+	double exits_per_iteration;
+	double userspace_exits_per_iteration;
+	bool emulated;                /* CPL0 on PVM: instruction-emulated */
+	struct kvm_stat_delta *stats; /* every vCPU KVM stat that moved, per phase */
+	size_t nstats;
+	double *samples;              /* raw per-op cycles, only with --raw; else NULL */
+	size_t nsamples;
+};
+
+struct run_result {
+	char payload[32];
+	char started_at[32];          /* ISO 8601 UTC */
+	double duration_s;
+	int exit_code;
+	char *context_json;           /* serialized context object (host, backend, vmm, revision) */
+	char *config_json;            /* serialized run configuration */
+	struct test_result *tests;
+	size_t ntests;
+};
+
+/* Append a zeroed test, returns it (NULL on ENOMEM). */
+struct test_result *results_add_test(struct run_result *r);
+void results_free(struct run_result *r);
+
+const char *test_status_name(enum test_status s);
+
+/* Write atomically (temp file, fsync, rename). 0 or -1 with errbuf set. */
+int results_write_json(const struct run_result *r, const char *path, char *err, size_t errlen);
+/* Read back; a corrupt or foreign file gives -1 with errbuf naming the problem. */
+int results_read_json(const char *path, struct run_result *r, char *err, size_t errlen);
+
+#endif

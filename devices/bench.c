@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+void bench_init(struct bench_dev *b, struct guest_mem *mem, uint64_t mailbox_gpa,
+		const struct bench_hooks *hooks, FILE *log)
+{
+	memset(b, 0, sizeof(*b));
+	b->mem = mem;
+	b->mailbox_gpa = mailbox_gpa;
+	b->hooks = *hooks;
+	b->log = log;
+}
+
+void bench_destroy(struct bench_dev *b)
+{
+	for (size_t i = 0; i < b->nrecs; i++) {
+		free(b->recs[i].samples);
+		free(b->recs[i].before);
+		free(b->recs[i].after);
+	}
+	free(b->recs);
+	b->recs = NULL;
+	b->nrecs = 0;
+}
+
+bool bench_selected(const struct bench_dev *b, const char *name, int ring, uint32_t flags)
+{
+	char full[BENCH_NAME_MAX + 8];
+
+	/* The loop overhead is needed by every other test of its ring. */
+	if (!b->select || !b->nselect || (flags & BENCH_TF_OVERHEAD))
+		return true;
+	snprintf(full, sizeof(full), "%s/cpl%d", name, ring);
+	for (size_t i = 0; i < b->nselect; i++)
+		if (!strcmp(b->select[i], name) || !strcmp(b->select[i], full))
+			return true;
+	return false;
+}
+
+static int violation(struct bench_dev *b, const char *msg)
+{
+	snprintf(b->error, sizeof(b->error), "bench protocol: %s", msg);
+	if (b->hooks.stop)
+		b->hooks.stop(b->hooks.opaque, 1, b->error);
+	return BENCH_REPLY_ERROR;
+}
+
+static struct bench_snapshot *snap(struct bench_dev *b)
+{
+	struct bench_snapshot *s = calloc(1, sizeof(*s));
+
+	if (s && b->hooks.snapshot)
+		b->hooks.snapshot(b->hooks.opaque, s);
+	return s;
+}
+
+static int on_test_begin(struct bench_dev *b, const struct bench_test_begin *t)
+{
+	struct bench_record *r;
+
+	if (b->state != BENCH_IDLE)
+		return violation(b, "TEST_BEGIN inside another test");
+	if (!bench_selected(b, t->name, (int)t->ring, t->flags))
+		return BENCH_REPLY_SKIP;
+	if (b->nrecs >= BENCH_MAX_RECORDS)
+		return violation(b, "too many tests");
+	r = realloc(b->recs, (b->nrecs + 1) * sizeof(*r));
+	if (!r)
+		return violation(b, "out of memory");
+	b->recs = r;
+	r = &b->recs[b->nrecs++];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->name, t->name, sizeof(r->name));
+	r->ring = (int)t->ring;
+	r->flags = t->flags;
+	r->status = -1;
+	b->state = BENCH_IN_TEST;
+	return BENCH_REPLY_RUN;
+}
+
+static int on_phase_end(struct bench_dev *b, const struct bench_phase_end *p)
+{
+	struct bench_record *r = &b->recs[b->nrecs - 1];
+	const void *src;
+
+	r->after = snap(b);
+	if (p->nsamples > BENCH_MAX_SAMPLES)
+		return violation(b, "PHASE_END: more samples than the VMM accepts");
+	/* Hostile guest: the whole array must lie in RAM. */
+	src = guest_mem_ptr(b->mem, p->samples_gpa, p->nsamples * sizeof(uint64_t));
+	if (!src)
+		return violation(b, "PHASE_END: sample array outside guest RAM");
+	r->samples = malloc(p->nsamples * sizeof(uint64_t));
+	if (!r->samples || !r->after)
+		return violation(b, "out of memory");
+	memcpy(r->samples, src, p->nsamples * sizeof(uint64_t));
+	r->nsamples = p->nsamples;
+	r->iterations = p->iterations;
+	r->ops_per_sample = p->ops_per_sample;
+	r->has_phase = true;
+	b->state = BENCH_IN_TEST;
+	return BENCH_REPLY_OK;
+}
+
+int bench_doorbell(struct bench_dev *b, uint32_t value)
+{
+	struct bench_mailbox *shared, copy;
+	struct bench_msg *m;
+	char err[200];
+	int reply = BENCH_REPLY_OK;
+
+	shared = guest_mem_ptr(b->mem, b->mailbox_gpa, sizeof(*shared));
+	if (!shared)
+		return violation(b, "mailbox outside guest RAM");
+	if (b->done || b->faulted)
+		return violation(b, "message after DONE or EXCEPTION");
+	/* Copy first: the guest must not change what we validated (TOCTOU). */
+	memcpy(&copy, shared, sizeof(copy));
+	m = malloc(sizeof(*m));
+	if (!m)
+		return violation(b, "out of memory");
+	if (bench_msg_parse(&copy, value, m, err, sizeof(err))) {
+		reply = violation(b, err);
+		goto out;
+	}
+
+	switch (m->cmd) {
+	case BENCH_HELLO:
+		memcpy(b->payload, m->u.hello.payload, sizeof(b->payload));
+		break;
+	case BENCH_TEST_BEGIN:
+		reply = on_test_begin(b, &m->u.begin);
+		break;
+	case BENCH_PHASE_BEGIN:
+		if (b->state != BENCH_IN_TEST || b->recs[b->nrecs - 1].has_phase) {
+			reply = violation(b, "PHASE_BEGIN outside a test or twice in one test");
+			break;
+		}
+		b->state = BENCH_IN_PHASE;
+		/* Last thing before resuming the guest, so the window is tight. */
+		b->recs[b->nrecs - 1].before = snap(b);
+		break;
+	case BENCH_PHASE_END:
+		if (b->state != BENCH_IN_PHASE) {
+			reply = violation(b, "PHASE_END without PHASE_BEGIN");
+			break;
+		}
+		reply = on_phase_end(b, &m->u.phase_end);
+		break;
+	case BENCH_TEST_END:
+		if (b->state == BENCH_IN_PHASE) {
+			reply = violation(b, "TEST_END inside a phase");
+			break;
+		}
+		if (b->state == BENCH_IDLE) {
+			/* A test the VMM never saw begin (skipped before TEST_BEGIN): refuse. */
+			reply = violation(b, "TEST_END without TEST_BEGIN");
+			break;
+		}
+		b->recs[b->nrecs - 1].status = (int)m->u.test_end.status;
+		memcpy(b->recs[b->nrecs - 1].reason, m->u.test_end.reason, BENCH_REASON_MAX);
+		b->state = BENCH_IDLE;
+		break;
+	case BENCH_LOG:
+		if (b->log) {
+			size_t n = strlen(m->u.log);
+
+			fprintf(b->log, "guest: %s%s", m->u.log,
+				n && m->u.log[n - 1] == '\n' ? "" : "\n");
+			fflush(b->log);
+		}
+		break;
+	case BENCH_EXCEPTION: {
+		char why[256];
+
+		b->faulted = true;
+		b->exc = m->u.exc;
+		snprintf(why, sizeof(why),
+			 "guest exception: vector %" PRIu64 " at RIP 0x%" PRIx64 " (CS 0x%" PRIx64
+			 "), error code 0x%" PRIx64 ", CR2 0x%" PRIx64 ", RSP 0x%" PRIx64,
+			 b->exc.vector, b->exc.rip, b->exc.cs, b->exc.error_code, b->exc.cr2, b->exc.rsp);
+		if (b->hooks.stop)
+			b->hooks.stop(b->hooks.opaque, 1, why);
+		break;
+	}
+	case BENCH_DONE:
+		b->done = true;
+		b->done_status = m->u.done.status;
+		if (b->hooks.stop)
+			b->hooks.stop(b->hooks.opaque, m->u.done.status ? 1 : 0,
+				      m->u.done.status ? "payload reported failure" : "payload done");
+		break;
+	default:
+		reply = violation(b, "unhandled command");
+	}
+out:
+	shared->hdr.reply = reply;
+	free(m);
+	return reply;
+}
+
+static int bench_bus_read(void *opaque, uint64_t off, void *data, unsigned size)
+{
+	(void)opaque;
+	(void)off;
+	memset(data, 0, size);
+	return 0;
+}
+
+static int bench_bus_write(void *opaque, uint64_t off, const void *data, unsigned size)
+{
+	uint32_t v = 0;
+
+	if (off != 0 || size != 4) {
+		violation(opaque, "doorbell must be a 32-bit write at offset 0");
+		return -1;
+	}
+	memcpy(&v, data, 4);
+	bench_doorbell(opaque, v);
+	return 0;
+}
+
+const struct bus_ops bench_bus_ops = {
+	.read = bench_bus_read,
+	.write = bench_bus_write,
+};

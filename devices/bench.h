@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bench device, host side: a doorbell port plus the mailbox page.
+ * It follows each test through TEST_BEGIN → PHASE_BEGIN → PHASE_END →
+ * TEST_END, snapshots the host instruments at both phase boundaries through
+ * a hook, and copies the samples out of guest memory once the phase is over.
+ * It knows nothing about results files: the caller turns records into them.
+ */
+#ifndef EXITLAB_BENCH_H
+#define EXITLAB_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bench_proto.h"
+#include "bus.h"
+#include "guest_mem.h"
+
+#define BENCH_MAX_SAMPLES (1ULL << 22) /* per phase: 32 MiB of uint64_t */
+#define BENCH_MAX_RECORDS 1024
+#define BENCH_SNAP_MAX 320
+
+struct bench_snapshot {
+	uint64_t v[BENCH_SNAP_MAX]; /* meaning of each slot is the hook owner's */
+};
+
+struct bench_hooks {
+	void *opaque;
+	size_t nvalues;                                   /* slots the snapshot fills */
+	void (*snapshot)(void *opaque, struct bench_snapshot *s);
+	void (*stop)(void *opaque, int exit_code, const char *why); /* stop the VM */
+};
+
+struct bench_record {
+	char name[BENCH_NAME_MAX];
+	int ring;
+	uint32_t flags;
+	int status;               /* enum bench_status; -1 until TEST_END */
+	char reason[BENCH_REASON_MAX];
+	bool has_phase;
+	uint64_t iterations, ops_per_sample;
+	uint64_t *samples;        /* nsamples TSC deltas */
+	uint64_t nsamples;
+	struct bench_snapshot *before, *after;
+};
+
+enum bench_state { BENCH_IDLE, BENCH_IN_TEST, BENCH_IN_PHASE };
+
+struct bench_dev {
+	struct guest_mem *mem;
+	uint64_t mailbox_gpa;
+	struct bench_hooks hooks;
+	char *const *select;      /* --test names (NULL = all) */
+	size_t nselect;
+	FILE *log;                /* guest LOG text goes here (prefixed) */
+
+	enum bench_state state;
+	char payload[BENCH_NAME_MAX];
+	struct bench_record *recs;
+	size_t nrecs;
+	bool done;
+	uint32_t done_status;
+	bool faulted;
+	struct bench_exception exc;
+	char error[256];          /* protocol violation, if any */
+};
+
+void bench_init(struct bench_dev *b, struct guest_mem *mem, uint64_t mailbox_gpa,
+		const struct bench_hooks *hooks, FILE *log);
+void bench_destroy(struct bench_dev *b);
+/* Whether TEST name at ring is selected by b->select ("name" or "name/cpl0|cpl3"). */
+bool bench_selected(const struct bench_dev *b, const char *name, int ring, uint32_t flags);
+/* Handle one doorbell write; returns the reply written to the mailbox. */
+int bench_doorbell(struct bench_dev *b, uint32_t value);
+
+extern const struct bus_ops bench_bus_ops; /* opaque = struct bench_dev *, 4-byte port */
+
+#endif

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bench protocol: the one channel between a payload and the VMM.
+ *
+ * The guest fills the mailbox page (at boot_info.mailbox_gpa) and writes the
+ * command number to the doorbell port (boot_info.bench_port, 32-bit OUT).
+ * The VMM copies the mailbox, validates it (the guest is hostile), acts, and
+ * writes mailbox.reply before resuming the guest.  One exit per message;
+ * samples stay in guest memory and are copied by the VMM at PHASE_END, so
+ * reporting never causes exits inside a timed phase.
+ *
+ * Versioned: the VMM rejects a mailbox whose version it does not speak.
+ * Full description: docs/bench-protocol.md.  Shared by host and guest.
+ */
+#ifndef EXITLAB_BENCH_PROTO_H
+#define EXITLAB_BENCH_PROTO_H
+
+#include <stdint.h>
+
+#define BENCH_MAGIC   0x48434e42u /* "BNCH" */
+#define BENCH_VERSION 1
+#define BENCH_DEFAULT_PORT 0x0510
+
+#define BENCH_NAME_MAX   32  /* including the NUL */
+#define BENCH_REASON_MAX 128 /* including the NUL */
+#define BENCH_MAILBOX_SIZE 4096
+
+enum bench_cmd {
+	BENCH_HELLO = 1,       /* struct bench_hello */
+	BENCH_TEST_BEGIN = 2,  /* struct bench_test_begin; reply BENCH_REPLY_RUN or _SKIP */
+	BENCH_PHASE_BEGIN = 3, /* no body: VMM snapshots its instruments */
+	BENCH_PHASE_END = 4,   /* struct bench_phase_end: VMM snapshots, copies samples */
+	BENCH_TEST_END = 5,    /* struct bench_test_end */
+	BENCH_LOG = 6,         /* NUL-terminated text, body length <= BENCH_BODY_MAX */
+	BENCH_EXCEPTION = 7,   /* struct bench_exception: the VM stops, exit code 1 */
+	BENCH_DONE = 8,        /* struct bench_done: the VM stops */
+	BENCH_CMD_MAX_ = 9,
+};
+
+enum bench_reply {
+	BENCH_REPLY_OK = 0,
+	BENCH_REPLY_RUN = 0,
+	BENCH_REPLY_SKIP = 1,  /* test not selected by the user */
+	BENCH_REPLY_ERROR = -1 /* malformed message; the VMM also stops the VM */
+};
+
+enum bench_status {
+	BENCH_STATUS_OK = 0,
+	BENCH_STATUS_SKIPPED = 1,
+	BENCH_STATUS_FAILED = 2,
+};
+
+struct bench_mailbox_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t cmd;
+	uint32_t len;   /* bytes of body in use */
+	int32_t reply;  /* written by the VMM */
+};
+
+#define BENCH_BODY_MAX (BENCH_MAILBOX_SIZE - sizeof(struct bench_mailbox_hdr))
+
+struct bench_mailbox {
+	struct bench_mailbox_hdr hdr;
+	uint8_t body[BENCH_BODY_MAX];
+};
+
+struct bench_hello {
+	char payload[BENCH_NAME_MAX];
+};
+
+struct bench_test_begin {
+	char name[BENCH_NAME_MAX];
+	uint32_t ring;          /* 0 or 3 */
+	uint32_t flags;         /* BENCH_TF_* */
+};
+
+/* bench_test_begin.flags */
+#define BENCH_TF_OVERHEAD (1u << 0) /* this test is the loop overhead of its ring */
+
+struct bench_phase_end {
+	uint64_t iterations;    /* operations timed in the phase */
+	uint64_t samples_gpa;   /* array of uint64_t TSC deltas, one per sample */
+	uint64_t nsamples;
+	uint64_t ops_per_sample;/* operations inside one sample (>= 1) */
+};
+
+struct bench_test_end {
+	uint32_t status;        /* enum bench_status */
+	uint32_t pad;
+	char reason[BENCH_REASON_MAX];
+};
+
+struct bench_exception {
+	uint64_t vector, error_code, rip, cs, rflags, rsp, cr2;
+};
+
+struct bench_done {
+	uint32_t status;        /* 0 ok, nonzero: the payload failed */
+	uint32_t pad;
+};
+
+#endif

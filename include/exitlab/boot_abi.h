@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot contract between the VMM and a guest payload.
+ *
+ * The VMM loads the payload's ELF image, builds identity page tables for
+ * the low 4 GiB, and starts the vCPU directly in 64-bit long mode at the
+ * ELF entry point with:
+ *   RDI = BOOT_INFO_GPA (a struct boot_info), RSP = BOOT_STACK_TOP,
+ *   CS = 0x08 (64-bit code), DS/ES/SS/FS/GS = 0x10, interrupts off.
+ * The payload's runtime then installs its own GDT/IDT/TSS (same selectors).
+ *
+ * This header is shared by host and guest: fixed-width types only.
+ */
+#ifndef EXITLAB_BOOT_ABI_H
+#define EXITLAB_BOOT_ABI_H
+
+#include <stdint.h>
+
+/* Guest-physical layout (low memory, below the payload's 1 MiB link address). */
+#define BOOT_INFO_GPA      0x1000ULL  /* struct boot_info, one page */
+#define BOOT_PGTABLE_GPA   0x8000ULL  /* PML4, PDPT, 4 PDs, 1 PT: 7 pages */
+#define BOOT_PGTABLE_SIZE  0x7000ULL
+#define BOOT_MAILBOX_GPA   0x10000ULL /* bench mailbox, one page, see bench_proto.h */
+#define BOOT_STACK_BOTTOM  0x20000ULL /* initial CPL0 stack */
+#define BOOT_STACK_TOP     0x80000ULL
+#define BOOT_PAYLOAD_MIN   0x100000ULL /* lowest address a payload segment may use */
+/* Page 0 is left unmapped so that a NULL dereference faults. */
+
+/* Identity-mapped window; RAM lives below MMIO_BASE, devices above it. */
+#define BOOT_IDENTITY_LIMIT 0x100000000ULL /* 4 GiB */
+#define BOOT_MMIO_BASE      0xC0000000ULL
+#define BOOT_RAM_MAX        BOOT_MMIO_BASE
+
+/* GDT selectors (the runtime's GDT must use these; syscall/sysret need this order). */
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UDATA 0x1b /* 0x18 | RPL3 */
+#define SEL_UCODE 0x23 /* 0x20 | RPL3 */
+#define SEL_TSS   0x28
+
+#define BOOT_INFO_MAGIC   0x54424c58u /* "XLBT" */
+#define BOOT_INFO_VERSION 1
+
+/* boot_info.flags */
+#define BOOT_F_QUICK      (1u << 0) /* quick mode: small time goals */
+#define BOOT_F_X2APIC     (1u << 1) /* in-kernel LAPIC present, x2APIC in CPUID */
+#define BOOT_F_VENDOR_AMD (1u << 2) /* use vmmcall, not vmcall */
+#define BOOT_F_PVM        (1u << 3) /* backend is PVM: CPL0 is instruction-emulated */
+
+/* boot_info.ring_mask: which rings the user asked for */
+#define BOOT_RING0 (1u << 0)
+#define BOOT_RING3 (1u << 3)
+
+struct boot_info {
+	uint32_t magic;
+	uint32_t version;
+	uint64_t mem_size;        /* bytes of RAM from GPA 0 */
+	uint64_t free_start;      /* first free byte after the payload image (page aligned) */
+	uint64_t free_end;        /* end of RAM usable by the payload */
+	uint64_t mailbox_gpa;     /* = BOOT_MAILBOX_GPA */
+	uint64_t tsc_khz;         /* guest TSC frequency, 0 if unknown */
+	uint32_t flags;           /* BOOT_F_* */
+	uint32_t ring_mask;       /* BOOT_RING* */
+	uint64_t iterations;      /* fixed sample count per test, 0 = grow to time goal */
+	uint64_t time_goal_cycles;/* target TSC cycles per test's timed phase */
+	uint16_t bench_port;      /* bench doorbell port */
+	uint16_t test_pio_port;   /* VMM-handled test port (reads return a value) */
+	uint16_t ioevent_port;    /* ioeventfd, wildcard */
+	uint16_t ioevent_dm_port; /* ioeventfd, datamatch BOOT_IOEVENT_DATAMATCH */
+	uint64_t test_mmio_gpa;   /* VMM-handled MMIO test register */
+	uint64_t ioevent_mmio_gpa;/* ioeventfd-handled MMIO */
+	uint64_t coalesced_mmio_gpa; /* coalesced MMIO zone */
+	uint32_t reserved[16];
+};
+
+#define BOOT_IOEVENT_DATAMATCH 0x1234u
+
+#endif

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* The bench protocol parser and device state machine against a hostile guest. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bench.h"
+#include "bench_proto.h"
+
+static void mb_init(struct bench_mailbox *mb, uint16_t cmd, const void *body, uint32_t len)
+{
+	memset(mb, 0, sizeof(*mb));
+	mb->hdr.magic = BENCH_MAGIC;
+	mb->hdr.version = BENCH_VERSION;
+	mb->hdr.cmd = cmd;
+	mb->hdr.len = len;
+	if (body)
+		memcpy(mb->body, body, len);
+}
+
+static int parse(struct bench_mailbox *mb, uint32_t bell, struct bench_msg *m)
+{
+	char err[200];
+
+	return bench_msg_parse(mb, bell, m, err, sizeof(err));
+}
+
+static void test_valid_messages(void **state)
+{
+	struct bench_mailbox mb;
+	struct bench_msg m;
+	struct bench_test_begin tb = { .name = "cpuid", .ring = 3 };
+	struct bench_phase_end pe = { .iterations = 100, .samples_gpa = 0x200000, .nsamples = 100, .ops_per_sample = 1 };
+	struct bench_test_end te = { .status = BENCH_STATUS_SKIPPED, .reason = "no x2APIC" };
+	(void)state;
+
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	assert_int_equal(parse(&mb, BENCH_TEST_BEGIN, &m), 0);
+	assert_string_equal(m.u.begin.name, "cpuid");
+	assert_int_equal(m.u.begin.ring, 3);
+
+	mb_init(&mb, BENCH_PHASE_END, &pe, sizeof(pe));
+	assert_int_equal(parse(&mb, BENCH_PHASE_END, &m), 0);
+	assert_int_equal(m.u.phase_end.nsamples, 100);
+
+	mb_init(&mb, BENCH_TEST_END, &te, sizeof(te));
+	assert_int_equal(parse(&mb, BENCH_TEST_END, &m), 0);
+	assert_string_equal(m.u.test_end.reason, "no x2APIC");
+
+	mb_init(&mb, BENCH_LOG, "hello\x01world", 12);
+	assert_int_equal(parse(&mb, BENCH_LOG, &m), 0);
+	assert_string_equal(m.u.log, "hello?world"); /* control characters neutralised */
+
+	mb_init(&mb, BENCH_PHASE_BEGIN, NULL, 0);
+	assert_int_equal(parse(&mb, BENCH_PHASE_BEGIN, &m), 0);
+}
+
+static void test_malformed_messages(void **state)
+{
+	struct bench_mailbox mb;
+	struct bench_msg m;
+	struct bench_test_begin tb = { .name = "cpuid", .ring = 0 };
+	struct bench_phase_end pe = { .iterations = 100, .samples_gpa = 0, .nsamples = 100, .ops_per_sample = 1 };
+	struct bench_test_end te = { .status = 0 };
+	(void)state;
+
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	mb.hdr.magic = 0xdeadbeef;
+	assert_int_equal(parse(&mb, BENCH_TEST_BEGIN, &m), -1);
+
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	mb.hdr.version = 99;
+	assert_int_equal(parse(&mb, BENCH_TEST_BEGIN, &m), -1);
+
+	mb_init(&mb, 77, &tb, sizeof(tb)); /* unknown command */
+	assert_int_equal(parse(&mb, 77, &m), -1);
+
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb)); /* doorbell disagrees */
+	assert_int_equal(parse(&mb, BENCH_DONE, &m), -1);
+
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb) - 1); /* short body */
+	assert_int_equal(parse(&mb, BENCH_TEST_BEGIN, &m), -1);
+
+	mb_init(&mb, BENCH_LOG, "x", 1);
+	mb.hdr.len = 0xffffffff; /* length beyond the mailbox */
+	assert_int_equal(parse(&mb, BENCH_LOG, &m), -1);
+
+	memset(tb.name, 'A', sizeof(tb.name)); /* name without NUL */
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	assert_int_equal(parse(&mb, BENCH_TEST_BEGIN, &m), -1);
+
+	strcpy(tb.name, "../etc"); /* forbidden characters */
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	assert_int_equal(parse(&mb, BENCH_TEST_BEGIN, &m), -1);
+
+	strcpy(tb.name, "ok");
+	tb.ring = 2; /* ring must be 0 or 3 */
+	mb_init(&mb, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	assert_int_equal(parse(&mb, BENCH_TEST_BEGIN, &m), -1);
+
+	pe.nsamples = 99; /* iterations != samples x ops */
+	mb_init(&mb, BENCH_PHASE_END, &pe, sizeof(pe));
+	assert_int_equal(parse(&mb, BENCH_PHASE_END, &m), -1);
+	pe.nsamples = 100;
+	pe.ops_per_sample = 0;
+	mb_init(&mb, BENCH_PHASE_END, &pe, sizeof(pe));
+	assert_int_equal(parse(&mb, BENCH_PHASE_END, &m), -1);
+
+	te.status = 9;
+	mb_init(&mb, BENCH_TEST_END, &te, sizeof(te));
+	assert_int_equal(parse(&mb, BENCH_TEST_END, &m), -1);
+
+	mb_init(&mb, BENCH_LOG, "abc", 3); /* no NUL inside len */
+	assert_int_equal(parse(&mb, BENCH_LOG, &m), -1);
+}
+
+/* --- the device state machine, on fake guest RAM ---------------------------- */
+
+#define RAM (1 << 20)
+#define MAILBOX 0x10000
+#define SAMPLES 0x20000
+
+struct fake {
+	struct guest_mem mem;
+	struct bench_dev b;
+	int stops, last_code, snaps;
+};
+
+static void fake_snapshot(void *o, struct bench_snapshot *s)
+{
+	struct fake *f = o;
+
+	s->v[0] = (uint64_t)++f->snaps * 10;
+}
+
+static void fake_stop(void *o, int code, const char *why)
+{
+	struct fake *f = o;
+
+	(void)why;
+	f->stops++;
+	f->last_code = code;
+}
+
+static struct fake *fake_new(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct bench_hooks h = { .opaque = f, .nvalues = 1, .snapshot = fake_snapshot, .stop = fake_stop };
+
+	f->mem.host = calloc(1, RAM);
+	f->mem.size = RAM;
+	f->mem.memfd = -1;
+	bench_init(&f->b, &f->mem, MAILBOX, &h, NULL);
+	return f;
+}
+
+static void fake_free(struct fake *f)
+{
+	bench_destroy(&f->b);
+	free(f->mem.host);
+	free(f);
+}
+
+static int send(struct fake *f, uint16_t cmd, const void *body, uint32_t len)
+{
+	mb_init((struct bench_mailbox *)(f->mem.host + MAILBOX), cmd, body, len);
+	return bench_doorbell(&f->b, cmd);
+}
+
+static void test_device_full_test(void **state)
+{
+	struct fake *f = fake_new();
+	struct bench_test_begin tb = { .name = "cpuid", .ring = 3 };
+	struct bench_phase_end pe = { .iterations = 4, .samples_gpa = SAMPLES, .nsamples = 4, .ops_per_sample = 1 };
+	struct bench_test_end te = { .status = BENCH_STATUS_OK };
+	struct bench_done d = { 0 };
+	uint64_t *s = (uint64_t *)(f->mem.host + SAMPLES);
+	(void)state;
+
+	for (int i = 0; i < 4; i++)
+		s[i] = 100 + i;
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_RUN);
+	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), 0);
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), 0);
+	assert_int_equal(send(f, BENCH_TEST_END, &te, sizeof(te)), 0);
+	assert_int_equal(send(f, BENCH_DONE, &d, sizeof(d)), 0);
+	assert_int_equal(f->b.nrecs, 1);
+	assert_true(f->b.recs[0].has_phase);
+	assert_int_equal(f->b.recs[0].nsamples, 4);
+	assert_int_equal(f->b.recs[0].samples[3], 103);
+	assert_int_equal(f->b.recs[0].before->v[0], 10);
+	assert_int_equal(f->b.recs[0].after->v[0], 20);
+	assert_int_equal(f->b.recs[0].status, BENCH_STATUS_OK);
+	assert_true(f->b.done);
+	assert_int_equal(f->stops, 1);
+	assert_int_equal(f->last_code, 0);
+	fake_free(f);
+}
+
+static void test_device_rejects_bad_sequences(void **state)
+{
+	struct bench_test_begin tb = { .name = "cpuid", .ring = 0 };
+	struct bench_phase_end pe = { .iterations = 2, .samples_gpa = RAM - 8, .nsamples = 2, .ops_per_sample = 1 };
+	struct fake *f;
+	(void)state;
+
+	f = fake_new(); /* PHASE_BEGIN outside a test */
+	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), BENCH_REPLY_ERROR);
+	assert_int_equal(f->last_code, 1);
+	fake_free(f);
+
+	f = fake_new(); /* samples straddling the end of RAM */
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	send(f, BENCH_PHASE_BEGIN, NULL, 0);
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), BENCH_REPLY_ERROR);
+	assert_non_null(strstr(f->b.error, "outside guest RAM"));
+	fake_free(f);
+
+	f = fake_new(); /* nested TEST_BEGIN */
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_ERROR);
+	fake_free(f);
+
+	f = fake_new(); /* mailbox placed outside RAM */
+	f->b.mailbox_gpa = RAM - 16;
+	assert_int_equal(bench_doorbell(&f->b, BENCH_DONE), BENCH_REPLY_ERROR);
+	fake_free(f);
+}
+
+static void test_selection(void **state)
+{
+	struct fake *f = fake_new();
+	char *sel[] = { "cpuid/cpl3", "hypercall" };
+	struct bench_test_begin tb = { .name = "cpuid", .ring = 0 };
+	(void)state;
+
+	f->b.select = sel;
+	f->b.nselect = 2;
+	assert_false(bench_selected(&f->b, "cpuid", 0, 0));
+	assert_true(bench_selected(&f->b, "cpuid", 3, 0));
+	assert_true(bench_selected(&f->b, "hypercall", 0, 0));
+	assert_true(bench_selected(&f->b, "empty", 0, BENCH_TF_OVERHEAD));
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_SKIP);
+	assert_int_equal(f->b.nrecs, 0);
+	fake_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_messages),
+		cmocka_unit_test(test_malformed_messages),
+		cmocka_unit_test(test_device_full_test),
+		cmocka_unit_test(test_device_rejects_bad_sequences),
+		cmocka_unit_test(test_selection),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests for cli/results_json.c: round trip, validation, atomic write. */
+#include <dirent.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "results.h"
+
+#define EPS 1e-9
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	char err[512];
+};
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/exitlab-results-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/run.json", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static void fill_stats(struct sample_stats *s, double base)
+{
+	s->n = 1000;
+	s->min = base;
+	s->p1 = base + 0.1;
+	s->median = base + 1.0 / 3.0;
+	s->p99 = base * 1.5;
+	s->max = base * 7;
+	s->mean = base + 0.123456789012345;
+	s->stddev = 12.000000001;
+	s->mad = 0.75;
+}
+
+/* A run with a guest test (everything set), a host baseline and a skipped test. */
+static void make_run(struct run_result *r)
+{
+	struct test_result *t;
+
+	memset(r, 0, sizeof(*r));
+	strcpy(r->payload, "exit-costs");
+	strcpy(r->started_at, "2024-05-01T12:34:56Z");
+	r->duration_s = 3.14159265358979;
+	r->exit_code = 1;
+	r->context_json = strdup("{\"host\":{\"cpu\":\"Test CPU\",\"tsc_khz\":2500000},"
+				 "\"backend\":\"kvm_pvm\",\"revision\":\"abc123\"}");
+	r->config_json = strdup("{\"goal_ms\":100,\"raw\":true}");
+
+	t = results_add_test(r);
+	assert_non_null(t);
+	strcpy(t->name, "cpuid");
+	strcpy(t->where, "guest");
+	t->ring = 3;
+	t->status = TEST_OK;
+	t->iterations = 123456789012ULL;
+	t->has_timing = true;
+	t->overhead_cycles = 42.25;
+	fill_stats(&t->cycles, 2000.5);
+	fill_stats(&t->ns, 800.125);
+	t->has_exits = true;
+	t->exits_per_iteration = 1.000001;
+	t->userspace_exits_per_iteration = 0;
+	t->emulated = true;
+	t->nstats = 2;
+	t->stats = calloc(2, sizeof(*t->stats));
+	assert_non_null(t->stats);
+	strcpy(t->stats[0].name, "exits");
+	t->stats[0].delta = 123456789012345LL;
+	strcpy(t->stats[1].name, "weird_negative");
+	t->stats[1].delta = -5;
+	t->nsamples = 4;
+	t->samples = malloc(4 * sizeof(double));
+	assert_non_null(t->samples);
+	t->samples[0] = 1.5;
+	t->samples[1] = 2000;
+	t->samples[2] = 1e-300;
+	t->samples[3] = 1.0 / 3.0;
+
+	t = results_add_test(r);
+	assert_non_null(t);
+	strcpy(t->name, "host_syscall");
+	strcpy(t->where, "host");
+	t->ring = -1;
+	t->status = TEST_OK;
+	t->iterations = 10;
+	t->has_timing = true;
+	fill_stats(&t->cycles, 100);
+	fill_stats(&t->ns, 40);
+
+	t = results_add_test(r);
+	assert_non_null(t);
+	strcpy(t->name, "vmcall");
+	strcpy(t->where, "guest");
+	t->ring = 0;
+	t->status = TEST_SKIPPED;
+	strcpy(t->reason, "not supported on \"PVM\"\n");
+}
+
+static void assert_stats_equal(const struct sample_stats *a, const struct sample_stats *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_float_equal(a->min, b->min, EPS);
+	assert_float_equal(a->max, b->max, EPS);
+	assert_float_equal(a->median, b->median, EPS);
+	assert_float_equal(a->p1, b->p1, EPS);
+	assert_float_equal(a->p99, b->p99, EPS);
+	assert_float_equal(a->mean, b->mean, EPS);
+	assert_float_equal(a->stddev, b->stddev, EPS);
+	assert_float_equal(a->mad, b->mad, EPS);
+}
+
+static void assert_json_text_equal(const char *a, const char *b)
+{
+	json_t *ja, *jb;
+
+	if (!a || !b) {
+		assert_ptr_equal(a, b);
+		return;
+	}
+	ja = json_loads(a, 0, NULL);
+	jb = json_loads(b, 0, NULL);
+	assert_non_null(ja);
+	assert_non_null(jb);
+	assert_true(json_equal(ja, jb));
+	json_decref(ja);
+	json_decref(jb);
+}
+
+static void assert_runs_equal(const struct run_result *a, const struct run_result *b)
+{
+	assert_string_equal(a->payload, b->payload);
+	assert_string_equal(a->started_at, b->started_at);
+	assert_float_equal(a->duration_s, b->duration_s, EPS);
+	assert_int_equal(a->exit_code, b->exit_code);
+	assert_json_text_equal(a->context_json, b->context_json);
+	assert_json_text_equal(a->config_json, b->config_json);
+	assert_int_equal(a->ntests, b->ntests);
+	for (size_t i = 0; i < a->ntests; i++) {
+		const struct test_result *x = &a->tests[i], *y = &b->tests[i];
+
+		assert_string_equal(x->name, y->name);
+		assert_string_equal(x->where, y->where);
+		assert_int_equal(x->ring, y->ring);
+		assert_int_equal(x->status, y->status);
+		assert_string_equal(x->reason, y->reason);
+		assert_int_equal(x->iterations, y->iterations);
+		assert_int_equal(x->emulated, y->emulated);
+		assert_int_equal(x->has_timing, y->has_timing);
+		if (x->has_timing) {
+			assert_float_equal(x->overhead_cycles, y->overhead_cycles, EPS);
+			assert_stats_equal(&x->cycles, &y->cycles);
+			assert_stats_equal(&x->ns, &y->ns);
+		}
+		assert_int_equal(x->has_exits, y->has_exits);
+		if (x->has_exits) {
+			assert_float_equal(x->exits_per_iteration, y->exits_per_iteration, EPS);
+			assert_float_equal(x->userspace_exits_per_iteration,
+					   y->userspace_exits_per_iteration, EPS);
+		}
+		assert_int_equal(x->nstats, y->nstats);
+		for (size_t k = 0; k < x->nstats; k++) {
+			assert_string_equal(x->stats[k].name, y->stats[k].name);
+			assert_int_equal(x->stats[k].delta, y->stats[k].delta);
+		}
+		assert_int_equal(x->samples != NULL, y->samples != NULL);
+		assert_int_equal(x->nsamples, y->nsamples);
+		for (size_t k = 0; k < x->nsamples; k++)
+			assert_float_equal(x->samples[k], y->samples[k], EPS);
+	}
+}
+
+static void test_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a, b;
+
+	make_run(&a);
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_runs_equal(&a, &b);
+	/* Exact for doubles too: 17 significant digits. */
+	assert_true(a.tests[0].cycles.median == b.tests[0].cycles.median);
+	assert_true(a.tests[0].samples[3] == b.tests[0].samples[3]);
+	results_free(&a);
+	results_free(&b);
+	assert_null(b.tests);
+	assert_int_equal(b.ntests, 0);
+}
+
+static void test_round_trip_minimal(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a = { 0 }, b;
+
+	/* No context, no config, no tests. */
+	strcpy(a.payload, "empty");
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_runs_equal(&a, &b);
+	assert_null(b.context_json);
+	assert_null(b.config_json);
+	results_free(&b);
+}
+
+static void test_schema_shape(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a;
+	json_t *root, *t0, *t1, *t2;
+
+	make_run(&a);
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	results_free(&a);
+	root = json_load_file(f->path, 0, NULL);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(root, "schema")), "exitlab-results");
+	assert_int_equal(json_integer_value(json_object_get(root, "schema_version")), 1);
+	assert_true(json_is_object(json_object_get(root, "context")));
+	t0 = json_array_get(json_object_get(root, "tests"), 0);
+	t1 = json_array_get(json_object_get(root, "tests"), 1);
+	t2 = json_array_get(json_object_get(root, "tests"), 2);
+	assert_int_equal(json_integer_value(json_object_get(t0, "ring")), 3);
+	assert_true(json_is_null(json_object_get(t1, "ring")));
+	assert_string_equal(json_string_value(json_object_get(t1, "where")), "host");
+	assert_true(json_is_array(json_object_get(t0, "samples_cycles")));
+	assert_null(json_object_get(t1, "samples_cycles"));
+	assert_true(json_is_object(json_object_get(t1, "kvm_stats")));
+	assert_true(json_is_null(json_object_get(t1, "exits_per_iteration")));
+	assert_true(json_is_null(json_object_get(t2, "cycles")));
+	assert_true(json_is_null(json_object_get(t2, "ns")));
+	assert_true(json_is_null(json_object_get(t2, "overhead_cycles")));
+	assert_true(json_is_null(json_object_get(t1, "reason")));
+	assert_string_equal(json_string_value(json_object_get(t2, "status")), "skipped");
+	json_decref(root);
+}
+
+/* Write a valid file, apply edit() to its JSON, rewrite it, expect read to fail with msg. */
+static void expect_error_after(struct fixture *f, void (*edit)(json_t *root, const char *arg),
+			       const char *arg, const char *msg)
+{
+	struct run_result a, b;
+	json_t *root;
+
+	make_run(&a);
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	results_free(&a);
+	root = json_load_file(f->path, 0, NULL);
+	assert_non_null(root);
+	edit(root, arg);
+	assert_int_equal(json_dump_file(root, f->path, 0), 0);
+	json_decref(root);
+
+	memset(&b, 0xa5, sizeof(b));
+	f->err[0] = '\0';
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+	if (!strstr(f->err, msg))
+		fail_msg("error '%s' does not mention '%s'", f->err, msg);
+}
+
+/* arg is "key" (top level) or "N.key" (tests[N]) or "N.cycles.key". */
+static json_t *resolve(json_t *root, const char *arg, const char **key)
+{
+	json_t *obj = root;
+	char *dot;
+
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		obj = json_array_get(json_object_get(root, "tests"), strtoul(arg, &dot, 10));
+		arg = dot + 1;
+		if (!strncmp(arg, "cycles.", 7)) {
+			obj = json_object_get(obj, "cycles");
+			arg += 7;
+		}
+	}
+	assert_non_null(obj);
+	*key = arg;
+	return obj;
+}
+
+static void drop(json_t *root, const char *arg)
+{
+	const char *key;
+	json_t *obj = resolve(root, arg, &key);
+
+	assert_int_equal(json_object_del(obj, key), 0);
+}
+
+static void set_string(json_t *root, const char *arg)
+{
+	const char *key;
+	json_t *obj = resolve(root, arg, &key);
+
+	json_object_set_new(obj, key, json_string("surprise"));
+}
+
+static void set_array(json_t *root, const char *arg)
+{
+	const char *key;
+	json_t *obj = resolve(root, arg, &key);
+
+	json_object_set_new(obj, key, json_array());
+}
+
+static void set_int(json_t *root, const char *arg)
+{
+	const char *key;
+	json_t *obj = resolve(root, arg, &key);
+
+	json_object_set_new(obj, key, json_integer(7));
+}
+
+static void test_missing_fields(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_error_after(f, drop, "payload", "payload: missing");
+	expect_error_after(f, drop, "tests", "tests: missing");
+	expect_error_after(f, drop, "context", "context: missing");
+	expect_error_after(f, drop, "schema_version", "schema_version: missing");
+	expect_error_after(f, drop, "1.status", "tests[1].status: missing");
+	expect_error_after(f, drop, "0.kvm_stats", "tests[0].kvm_stats: missing");
+	expect_error_after(f, drop, "2.ns", "tests[2].ns: missing");
+	expect_error_after(f, drop, "0.cycles.p99", "tests[0].cycles.p99: missing");
+	expect_error_after(f, drop, "schema", "not an exitlab results file");
+}
+
+static void test_wrong_types(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_error_after(f, set_string, "duration_s", "duration_s: expected a number");
+	expect_error_after(f, set_int, "payload", "payload: expected a string");
+	expect_error_after(f, set_array, "context", "context: expected an object or null");
+	expect_error_after(f, set_string, "tests", "tests: expected an array");
+	expect_error_after(f, set_string, "0.iterations", "tests[0].iterations: expected an integer");
+	expect_error_after(f, set_string, "0.ring", "tests[0].ring");
+	expect_error_after(f, set_int, "0.ring", "tests[0].ring: 7 out of range");
+	expect_error_after(f, set_int, "0.emulated", "tests[0].emulated: expected a boolean");
+	expect_error_after(f, set_string, "0.status", "unknown status 'surprise'");
+	expect_error_after(f, set_string, "0.where", "neither guest nor host");
+	expect_error_after(f, set_array, "1.kvm_stats", "tests[1].kvm_stats: expected an object");
+	expect_error_after(f, set_string, "0.cycles.n", "tests[0].cycles.n: expected an integer");
+	expect_error_after(f, set_array, "0.cycles.mad", "tests[0].cycles.mad: expected a number");
+	expect_error_after(f, set_int, "schema_version", "unsupported version 7");
+	expect_error_after(f, set_string, "0.samples_cycles", "samples_cycles: expected an array");
+}
+
+static void test_truncated(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a, b;
+	struct stat st;
+
+	make_run(&a);
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	results_free(&a);
+	assert_int_equal(stat(f->path, &st), 0);
+	for (off_t len = 0; len < st.st_size - 1; len += st.st_size / 7 + 1) {
+		assert_int_equal(truncate(f->path, len), 0);
+		assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+		assert_non_null(strstr(f->err, f->path));
+		assert_non_null(strstr(f->err, "not valid JSON"));
+	}
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void test_foreign_file(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result b;
+
+	write_text(f->path, "[1, 2, 3]");
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "not an exitlab results file"));
+
+	write_text(f->path, "{\"name\": \"package.json\", \"version\": \"1.0\"}");
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "schema is missing"));
+
+	write_text(f->path, "{\"schema\": \"other-tool\", \"schema_version\": 1}");
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "'other-tool'"));
+
+	write_text(f->path, "\x7f" "ELF\x02\x01\x01");
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "not valid JSON"));
+
+	write_text(f->path, "");
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+}
+
+static void test_nonexistent(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result b;
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/nope/none.json", f->dir);
+	assert_int_equal(results_read_json(p, &b, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, p));
+}
+
+static void test_atomic_write(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a, b;
+	char nested[200];
+	struct dirent *de;
+	struct stat st;
+	int count = 0;
+	DIR *d;
+
+	make_run(&a);
+	/* Parent directories are created. */
+	snprintf(nested, sizeof(nested), "%s/a/b/c/run.json", f->dir);
+	assert_int_equal(results_write_json(&a, nested, f->err, sizeof(f->err)), 0);
+	assert_int_equal(stat(nested, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+
+	/* Overwrite twice; only the final file is left, no temp files. */
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	a.exit_code = 0;
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	d = opendir(f->dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		count++;
+		if (strcmp(de->d_name, "run.json") && strcmp(de->d_name, "a"))
+			fail_msg("stray file %s", de->d_name);
+	}
+	closedir(d);
+	assert_int_equal(count, 2);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_int_equal(b.exit_code, 0);
+	results_free(&b);
+	results_free(&a);
+}
+
+static void test_write_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a;
+	char p[200];
+
+	make_run(&a);
+	free(a.context_json);
+	a.context_json = strdup("{\"broken\": ");
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "context"));
+	free(a.context_json);
+	a.context_json = strdup("[1]");
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "not a JSON object"));
+	free(a.context_json);
+	a.context_json = NULL;
+
+	strcpy(a.tests[1].where, "moon");
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "tests[1]"));
+	strcpy(a.tests[1].where, "host");
+
+	/* A regular file where a directory should be. */
+	write_text(f->path, "x");
+	snprintf(p, sizeof(p), "%s/sub/out.json", f->path);
+	assert_int_equal(results_write_json(&a, p, f->err, sizeof(f->err)), -1);
+	results_free(&a);
+	/* Nothing was written by the failed attempts. */
+	assert_int_equal(access(f->path, F_OK), 0);
+}
+
+static void test_nonfinite_and_utf8(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a = { 0 }, b;
+	struct test_result *t;
+
+	strcpy(a.payload, "p");
+	a.duration_s = NAN;
+	t = results_add_test(&a);
+	assert_non_null(t);
+	strcpy(t->name, "bad\xff\xfename");	/* invalid UTF-8 from a guest */
+	strcpy(t->where, "guest");
+	t->has_timing = true;
+	fill_stats(&t->cycles, 1);
+	t->cycles.stddev = INFINITY;
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_true(isnan(b.duration_s));
+	assert_true(isnan(b.tests[0].cycles.stddev));
+	assert_string_equal(b.tests[0].name, "bad??name");
+	results_free(&a);
+	results_free(&b);
+}
+
+static void test_status_names(void **state)
+{
+	(void)state;
+	assert_string_equal(test_status_name(TEST_OK), "ok");
+	assert_string_equal(test_status_name(TEST_SKIPPED), "skipped");
+	assert_string_equal(test_status_name(TEST_FAILED), "failed");
+	assert_string_equal(test_status_name((enum test_status)99), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_minimal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nonexistent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nonfinite_and_utf8, setup, teardown),
+		cmocka_unit_test(test_status_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Start a vCPU directly in 64-bit long mode, as KVM selftests do: the VMM
+ * writes identity page tables into guest RAM and loads flat segments,
+ * CR0/CR3/CR4/EFER and the entry registers, so the payload runs no real-mode
+ * or protected-mode bring-up code (which PVM would have to emulate).
+ */
+#ifndef EXITLAB_BOOT_X86_H
+#define EXITLAB_BOOT_X86_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest_mem.h"
+
+/* Identity-map [0, BOOT_IDENTITY_LIMIT) with 2 MiB pages (page 0 unmapped). */
+int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen);
+/* Load long-mode sregs and regs: RIP=entry, RSP=stack_top, RDI=arg. */
+int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t arg, char *err,
+		    size_t errlen);
+/* Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID). */
+int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A vCPU and its exit loop: one named thread per vCPU runs KVM_RUN, counts
+ * every exit reason and the TSC cycles its handler took, and dispatches
+ * PIO/MMIO to the VM's buses.  Anything the loop cannot handle stops the VM
+ * with a diagnostic rather than guessing.
+ */
+#ifndef EXITLAB_VCPU_H
+#define EXITLAB_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exit_reasons.h"
+#include "kvm_stats.h"
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;
+	struct kvm_stats stats;   /* fd -1 if the kernel has no stats fd */
+
+	/* Written by the vCPU thread only; read after it stops or at phase boundaries. */
+	uint64_t user_exits;                                  /* KVM_RUN returns */
+	uint64_t exits[KVM_EXIT_REASON_SLOTS];
+	uint64_t handler_cycles[KVM_EXIT_REASON_SLOTS];
+	uint64_t eintr;                                       /* KVM_RUN -EINTR */
+	uint64_t pio_unhandled, mmio_unhandled;
+};
+
+int vcpu_create(struct vm *vm, int id, char *err, size_t errlen);
+void vcpu_destroy(struct vcpu *v);
+/* Start the exit loop thread ("vcpu0", …). */
+int vcpu_start(struct vcpu *v, char *err, size_t errlen);
+/* Wait for the loop to end; timeout_s <= 0 waits forever. Returns true if it timed out. */
+bool vcpu_join(struct vcpu *v, double timeout_s);
+/* Make KVM_RUN return now (from another thread). */
+void vcpu_kick(struct vcpu *v);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM: /dev/kvm, the VM fd, guest RAM, the PIO and MMIO buses, and its
+ * vCPUs.  Every failure says which capability or permission was missing and
+ * whether that is the host's fault (VM_ERR_HOST → exit code 3) or ours.
+ */
+#ifndef EXITLAB_VM_H
+#define EXITLAB_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "guest_mem.h"
+#include "kvm_stats.h"
+#include "vcpu.h"
+
+#define VM_MAX_VCPUS 1 /* one for now; the loop and accounting are per vCPU */
+
+enum vm_err { VM_ERR_NONE = 0, VM_ERR_HOST = 3, VM_ERR_OTHER = 1 };
+
+struct vm_config {
+	uint64_t mem_size;
+	bool hugepages;
+	bool irqchip;          /* in-kernel LAPIC/IOAPIC/PIC */
+};
+
+struct vm {
+	int kvm_fd, vm_fd;
+	int api_version;
+	struct vm_config cfg;
+	struct guest_mem mem;
+	struct bus pio, mmio;
+	bool has_irqchip;
+	int coalesced_mmio_page;   /* page offset of the ring in the vCPU mapping, 0 = none */
+	struct kvm_stats stats;    /* VM-wide stats; fd -1 if unavailable */
+	struct vcpu vcpus[VM_MAX_VCPUS];
+	int nvcpus;
+
+	/* Stopping: the first reason wins. */
+	pthread_mutex_t stop_lock;
+	volatile int stopping;
+	int stop_code;
+	char stop_reason[512];
+};
+
+/* Opens /dev/kvm, creates the VM and its RAM. */
+enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+/* Ask the VM to stop (any thread); the first call's code and reason are kept. */
+void vm_stop(struct vm *vm, int code, const char *reason);
+/* Whether the host CPU is AMD-like (vmmcall instead of vmcall). */
+bool vm_host_is_amd(void);
+
+#endif
