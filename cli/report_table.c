@@ -44,7 +44,7 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 			fmt_num(mad, sizeof(mad), t->cycles.mad);
 			if (t->ns.n)
 				snprintf(ns, sizeof(ns), "%.1f", t->ns.median);
-			if (sys && sys->cycles.median > 0 && t != sys)
+			if (sys && sys->cycles.median > 0 && t != sys && strcmp(t->name, "empty"))
 				snprintf(ratio, sizeof(ratio), "%.2f", t->cycles.median / sys->cycles.median);
 		}
 		if (t->has_exits)

@@ -49,6 +49,7 @@ struct run_result {
 	int exit_code;
 	char *context_json;           /* serialized context object (host, backend, vmm, revision) */
 	char *config_json;            /* serialized run configuration */
+	char *vmm_json;               /* serialized VMM-side accounting (exit loop per reason) */
 	struct test_result *tests;
 	size_t ntests;
 };

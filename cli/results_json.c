@@ -47,6 +47,7 @@ void results_free(struct run_result *r)
 	free(r->tests);
 	free(r->context_json);
 	free(r->config_json);
+	free(r->vmm_json);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -199,7 +200,7 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 
 static json_t *run_to_json(const struct run_result *r, char *err, size_t errlen)
 {
-	json_t *root, *ctx, *cfg, *tests, *t;
+	json_t *root, *ctx, *cfg, *vmm, *tests, *t;
 
 	if (embedded_object(r->context_json, "context", &ctx, err, errlen))
 		return NULL;
@@ -207,15 +208,20 @@ static json_t *run_to_json(const struct run_result *r, char *err, size_t errlen)
 		json_decref(ctx);
 		return NULL;
 	}
+	if (embedded_object(r->vmm_json, "vmm", &vmm, err, errlen)) {
+		json_decref(ctx);
+		json_decref(cfg);
+		return NULL;
+	}
 	tests = json_array();
-	root = json_pack("{s:s, s:i, s:o, s:o, s:o, s:i, s:o, s:o, s:o}",
+	root = json_pack("{s:s, s:i, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o}",
 			 "schema", SCHEMA_NAME,
 			 "schema_version", RESULTS_SCHEMA_VERSION,
 			 "payload", STR(r->payload),
 			 "started_at", STR(r->started_at),
 			 "duration_s", num(r->duration_s),
 			 "exit_code", r->exit_code,
-			 "context", ctx, "config", cfg, "tests", tests);
+			 "context", ctx, "config", cfg, "vmm", vmm, "tests", tests);
 	if (!root || !tests) {
 		json_decref(root);
 		seterr(err, errlen, "results: out of memory");
@@ -701,7 +707,8 @@ static int get_run(struct rd *rd, json_t *root, struct run_result *r)
 		return -1;
 	r->exit_code = (int)i;
 	if (get_embedded(rd, root, "context", &r->context_json) ||
-	    get_embedded(rd, root, "config", &r->config_json))
+	    get_embedded(rd, root, "config", &r->config_json) ||
+	    get_embedded(rd, root, "vmm", &r->vmm_json))
 		return -1;
 
 	tests = member(rd, root, "", "tests");

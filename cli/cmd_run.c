@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exitlab run: build a VM, load the payload, wire the devices every payload
+ * may use (serial, bench device, test registers, ioeventfds, a coalesced
+ * zone), run it to completion or timeout, then print and store the results.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exitlab/boot_abi.h"
+#include "exitlab/bench_proto.h"
+#include "bench.h"
+#include "boot_x86.h"
+#include "collect.h"
+#include "commands.h"
+#include "elf.h"
+#include "host_baseline.h"
+#include "hostinfo.h"
+#include "ioeventfd.h"
+#include "report_table.h"
+#include "results.h"
+#include "test_regs.h"
+#include "uart16550.h"
+#include "vm.h"
+
+/* Fixed device addresses, handed to the payload in boot_info. */
+#define TEST_PIO_PORT      0x0520
+#define IOEVENT_PORT       0x0530
+#define IOEVENT_DM_PORT    0x0534
+#define UART_PORT          0x03f8
+#define TEST_MMIO_GPA      (BOOT_MMIO_BASE + 0x1000)
+#define IOEVENT_MMIO_GPA   (BOOT_MMIO_BASE + 0x2000)
+#define COALESCED_MMIO_GPA (BOOT_MMIO_BASE + 0x3000)
+
+#define QUICK_GOAL_MS 10.0
+#define FULL_GOAL_MS  200.0
+
+struct run_opts {
+	const char *payload;
+	bool quick;
+	uint64_t iterations;
+	char **tests;
+	size_t ntests;
+	int ring;               /* -1 both */
+	const char *json_path;
+	double timeout_s;
+	uint64_t mem_mib;
+	bool hugepages;
+	bool raw;
+	bool no_baseline;
+	const char *serial_path;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: exitlab run PAYLOAD [options]\n"
+		"\n"
+		"Boot PAYLOAD (a name such as exit-costs, or a path to an ELF64 image) in a VM of\n"
+		"exitlab's own and run its tests; print a table, optionally write JSON results.\n"
+		"\n"
+		"options:\n"
+		"  --quick            small time goal per test (%.0f ms instead of %.0f ms)\n"
+		"  --iterations N     exactly N timed operations per test (no growth to a time goal)\n"
+		"  --test NAME        run only NAME (or NAME/cpl0, NAME/cpl3); repeatable\n"
+		"  --ring 0|3         run tests only at this privilege level (default: both)\n"
+		"  --json FILE        write results to FILE (atomically; parent directories created)\n"
+		"  --timeout S        stop the guest after S seconds (default 120; exit code 1)\n"
+		"  --mem MIB          guest RAM in MiB (default 64, at most %llu)\n"
+		"  --hugepages        back guest RAM with 2 MiB hugetlbfs pages\n"
+		"  --raw              keep every sample in the JSON results\n"
+		"  --no-baseline      skip the host-native baselines (host syscall, host rdtsc)\n"
+		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
+		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
+		QUICK_GOAL_MS, FULL_GOAL_MS, (unsigned long long)(BOOT_RAM_MAX >> 20));
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_RAW, O_NOBASE, O_SERIAL };
+	static const struct option longopts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "iterations", required_argument, NULL, O_ITER },
+		{ "test", required_argument, NULL, O_TEST },
+		{ "ring", required_argument, NULL, O_RING },
+		{ "json", required_argument, NULL, O_JSON },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "mem", required_argument, NULL, O_MEM },
+		{ "hugepages", no_argument, NULL, O_HUGE },
+		{ "raw", no_argument, NULL, O_RAW },
+		{ "no-baseline", no_argument, NULL, O_NOBASE },
+		{ "serial", required_argument, NULL, O_SERIAL },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->ring = -1;
+	o->timeout_s = 120;
+	o->mem_mib = 64;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		uint64_t v;
+		char *end;
+
+		switch (c) {
+		case 'q':
+			o->quick = true;
+			break;
+		case O_ITER:
+			if (parse_u64(optarg, &o->iterations) || o->iterations == 0 ||
+			    o->iterations > BENCH_MAX_SAMPLES) {
+				fprintf(stderr, "exitlab run: --iterations must be 1..%llu\n",
+					(unsigned long long)BENCH_MAX_SAMPLES);
+				return -1;
+			}
+			break;
+		case O_TEST: {
+			char **t = realloc(o->tests, (o->ntests + 1) * sizeof(*t));
+
+			if (!t)
+				return -1;
+			o->tests = t;
+			o->tests[o->ntests++] = optarg;
+			break;
+		}
+		case O_RING:
+			if (strcmp(optarg, "0") && strcmp(optarg, "3")) {
+				fprintf(stderr, "exitlab run: --ring must be 0 or 3\n");
+				return -1;
+			}
+			o->ring = atoi(optarg);
+			break;
+		case O_JSON:
+			o->json_path = optarg;
+			break;
+		case O_TIMEOUT:
+			errno = 0;
+			o->timeout_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->timeout_s > 0) || o->timeout_s > 86400) {
+				fprintf(stderr, "exitlab run: --timeout must be a number of seconds in (0, 86400]\n");
+				return -1;
+			}
+			break;
+		case O_MEM:
+			if (parse_u64(optarg, &v) || v < 4 || v > (BOOT_RAM_MAX >> 20)) {
+				fprintf(stderr, "exitlab run: --mem must be 4..%llu (MiB)\n",
+					(unsigned long long)(BOOT_RAM_MAX >> 20));
+				return -1;
+			}
+			o->mem_mib = v;
+			break;
+		case O_HUGE:
+			o->hugepages = true;
+			break;
+		case O_RAW:
+			o->raw = true;
+			break;
+		case O_NOBASE:
+			o->no_baseline = true;
+			break;
+		case O_SERIAL:
+			o->serial_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "exitlab run: expected exactly one PAYLOAD\n");
+		usage(stderr);
+		return -1;
+	}
+	o->payload = argv[optind];
+	return 0;
+}
+
+/* A bare name means build/payloads/NAME.elf next to this binary. */
+static int resolve_payload(const char *arg, char *path, size_t len)
+{
+	char exe[PATH_MAX / 2];
+	ssize_t n;
+
+	if (strchr(arg, '/') || strstr(arg, ".elf")) {
+		snprintf(path, len, "%s", arg);
+		return access(path, R_OK);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+
+		if (slash) {
+			*slash = 0;
+			snprintf(path, len, "%s/payloads/%s.elf", exe, arg);
+			if (access(path, R_OK) == 0)
+				return 0;
+		}
+	}
+	snprintf(path, len, "build/payloads/%s.elf", arg);
+	return access(path, R_OK);
+}
+
+static void *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	void *buf;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > (1 << 30)) {
+		snprintf(err, errlen, "%s: not a regular file of at most 1 GiB", path);
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf || fread(buf, 1, st.st_size, f) != (size_t)st.st_size) {
+		snprintf(err, errlen, "%s: read failed", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len = st.st_size;
+	return buf;
+}
+
+/* --- glue between the bench device and the VM ------------------------------ */
+
+struct run_ctx {
+	struct vm vm;
+	struct uart16550 uart;
+	struct bench_dev bench;
+	struct test_regs pio_regs, mmio_regs, coalesced_sink;
+	struct ioeventfd ev_pio, ev_pio_dm, ev_mmio;
+	FILE *serial;
+	bool serial_bol;
+};
+
+static void hook_snapshot(void *opaque, struct bench_snapshot *s)
+{
+	struct run_ctx *rc = opaque;
+	struct vcpu *v = &rc->vm.vcpus[0];
+
+	s->v[SNAP_USER_EXITS] = v->user_exits;
+	if (v->stats.fd >= 0 && v->stats.n + SNAP_STATS_BASE <= BENCH_SNAP_MAX)
+		kvm_stats_read(&v->stats, &s->v[SNAP_STATS_BASE]);
+}
+
+static void hook_stop(void *opaque, int code, const char *why)
+{
+	struct run_ctx *rc = opaque;
+
+	vm_stop(&rc->vm, code, why);
+}
+
+static void serial_tx(void *opaque, uint8_t c)
+{
+	struct run_ctx *rc = opaque;
+
+	if (rc->serial == stderr && rc->serial_bol)
+		fputs("serial: ", rc->serial);
+	fputc(c, rc->serial);
+	rc->serial_bol = (c == '\n');
+	if (c == '\n')
+		fflush(rc->serial);
+}
+
+static int wire_devices(struct run_ctx *rc, struct boot_info *bi, char *err, size_t errlen)
+{
+	struct vm *vm = &rc->vm;
+
+	if (bus_register(&vm->pio, "uart16550", UART_PORT, 8, &uart16550_bus_ops, &rc->uart, err, errlen) ||
+	    bus_register(&vm->pio, "bench", BENCH_DEFAULT_PORT, 4, &bench_bus_ops, &rc->bench, err, errlen) ||
+	    bus_register(&vm->pio, "test-regs", TEST_PIO_PORT, 4, &test_regs_bus_ops, &rc->pio_regs, err, errlen) ||
+	    bus_register(&vm->mmio, "test-regs", TEST_MMIO_GPA, 0x1000, &test_regs_bus_ops, &rc->mmio_regs, err, errlen) ||
+	    bus_register(&vm->mmio, "coalesced-sink", COALESCED_MMIO_GPA, 0x1000, &test_regs_bus_ops, &rc->coalesced_sink, err, errlen))
+		return -1;
+	/* ioeventfds and the coalesced zone are optional: a payload test skips without them. */
+	if (ioeventfd_add(vm, &rc->ev_pio, IOEVENT_PORT, 4, true, false, 0, err, errlen) == 0)
+		bi->ioevent_port = IOEVENT_PORT;
+	if (ioeventfd_add(vm, &rc->ev_pio_dm, IOEVENT_DM_PORT, 4, true, true, BOOT_IOEVENT_DATAMATCH, err, errlen) == 0)
+		bi->ioevent_dm_port = IOEVENT_DM_PORT;
+	if (ioeventfd_add(vm, &rc->ev_mmio, IOEVENT_MMIO_GPA, 4, false, false, 0, err, errlen) == 0)
+		bi->ioevent_mmio_gpa = IOEVENT_MMIO_GPA;
+	if (coalesced_zone_add(vm, COALESCED_MMIO_GPA, 0x1000, false, err, errlen) == 0)
+		bi->coalesced_mmio_gpa = COALESCED_MMIO_GPA;
+	bi->bench_port = BENCH_DEFAULT_PORT;
+	bi->test_pio_port = TEST_PIO_PORT;
+	bi->test_mmio_gpa = TEST_MMIO_GPA;
+	err[0] = 0;
+	return 0;
+}
+
+static char *config_json(const struct run_opts *o, const char *path, const struct vm *vm,
+			 const struct boot_info *bi)
+{
+	json_t *c = json_object(), *tests = json_array();
+	char *s;
+
+	for (size_t i = 0; i < o->ntests; i++)
+		json_array_append_new(tests, json_string(o->tests[i]));
+	json_object_set_new(c, "payload_path", json_string(path));
+	json_object_set_new(c, "quick", json_boolean(o->quick));
+	json_object_set_new(c, "iterations", o->iterations ? json_integer((json_int_t)o->iterations) : json_null());
+	json_object_set_new(c, "time_goal_cycles", json_integer((json_int_t)bi->time_goal_cycles));
+	json_object_set_new(c, "tests_selected", tests);
+	json_object_set_new(c, "rings", o->ring < 0 ? json_pack("[ii]", 0, 3) : json_pack("[i]", o->ring));
+	json_object_set_new(c, "timeout_s", json_real(o->timeout_s));
+	json_object_set_new(c, "vmm", json_pack("{s:s, s:I, s:b, s:b, s:i, s:b, s:b}",
+		"name", "exitlab", "mem_bytes", (json_int_t)vm->mem.size, "hugepages", vm->mem.hugepages,
+		"irqchip", vm->has_irqchip, "vcpus", vm->nvcpus,
+		"coalesced_mmio", vm->coalesced_mmio_page != 0,
+		"ioeventfd", bi->ioevent_port != 0));
+	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
+	s = json_dumps(c, JSON_COMPACT);
+	json_decref(c);
+	return s;
+}
+
+/* The exit loop's own accounting over the whole run: counts and handler time per reason. */
+static char *vmm_json(struct run_ctx *rc, double tsc_khz)
+{
+	struct vcpu *v = &rc->vm.vcpus[0];
+	json_t *o = json_object(), *reasons = json_object(), *ev = json_object();
+	char *s;
+
+	for (unsigned i = 0; i < KVM_EXIT_REASON_SLOTS; i++) {
+		const char *n = kvm_exit_reason_name(i);
+		char num[24];
+
+		if (!v->exits[i])
+			continue;
+		if (!n) {
+			snprintf(num, sizeof(num), "%u", i);
+			n = num;
+		}
+		json_object_set_new(reasons, n, json_pack("{s:I, s:I, s:f}",
+			"count", (json_int_t)v->exits[i],
+			"handler_cycles_total", (json_int_t)v->handler_cycles[i],
+			"handler_ns_mean", tsc_khz > 0 ? (double)v->handler_cycles[i] / v->exits[i] * 1e6 / tsc_khz : 0.0));
+	}
+	json_object_set_new(ev, "pio_wildcard", json_integer((json_int_t)ioeventfd_drain(&rc->ev_pio)));
+	json_object_set_new(ev, "pio_datamatch", json_integer((json_int_t)ioeventfd_drain(&rc->ev_pio_dm)));
+	json_object_set_new(ev, "mmio", json_integer((json_int_t)ioeventfd_drain(&rc->ev_mmio)));
+	json_object_set_new(o, "exit_reasons", reasons);
+	json_object_set_new(o, "userspace_exits", json_integer((json_int_t)v->user_exits));
+	json_object_set_new(o, "kvm_run_eintr", json_integer((json_int_t)v->eintr));
+	json_object_set_new(o, "pio_unhandled", json_integer((json_int_t)v->pio_unhandled));
+	json_object_set_new(o, "mmio_unhandled", json_integer((json_int_t)v->mmio_unhandled));
+	json_object_set_new(o, "ioeventfd_signals", ev);
+	json_object_set_new(o, "test_regs", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+		"pio_reads", (json_int_t)rc->pio_regs.reads, "pio_writes", (json_int_t)rc->pio_regs.writes,
+		"mmio_reads", (json_int_t)rc->mmio_regs.reads, "mmio_writes", (json_int_t)rc->mmio_regs.writes,
+		"coalesced_writes", (json_int_t)rc->coalesced_sink.writes));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+static void now_iso(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct run_ctx *rc;
+	struct run_result res;
+	struct boot_info *bi;
+	struct elf_image img;
+	char path[PATH_MAX], err[PATH_MAX + 512];
+	void *image = NULL;
+	size_t image_len = 0;
+	int code = EXIT_OK;
+	double t0 = mono_s();
+	const char *backend = hostinfo_backend();
+	bool pvm = !strcmp(backend, "kvm_pvm");
+
+	if (parse_opts(argc, argv, &o))
+		return EXIT_USAGE;
+	if (resolve_payload(o.payload, path, sizeof(path))) {
+		fprintf(stderr, "exitlab run: payload '%s' not found (tried %s)\n", o.payload, path);
+		free(o.tests);
+		return EXIT_USAGE;
+	}
+	image = read_file(path, &image_len, err, sizeof(err));
+	if (!image) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		free(o.tests);
+		return EXIT_USAGE;
+	}
+	if (elf_parse(image, image_len, BOOT_PAYLOAD_MIN, o.mem_mib << 20, &img, err, sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s: %s\n", path, err);
+		free(image);
+		free(o.tests);
+		return EXIT_USAGE;
+	}
+
+	rc = calloc(1, sizeof(*rc));
+	if (!rc) {
+		free(image);
+		free(o.tests);
+		return EXIT_FAILED;
+	}
+	rc->ev_pio.fd = rc->ev_pio_dm.fd = rc->ev_mmio.fd = -1;
+	memset(&res, 0, sizeof(res));
+	now_iso(res.started_at, sizeof(res.started_at));
+	{
+		struct vm_config cfg = { .mem_size = o.mem_mib << 20, .hugepages = o.hugepages, .irqchip = true };
+		enum vm_err e = vm_create(&rc->vm, &cfg, err, sizeof(err));
+
+		if (e) {
+			fprintf(stderr, "exitlab run: %s\n", err);
+			code = e == VM_ERR_HOST ? EXIT_NOHOST : EXIT_FAILED;
+			goto out_vm;
+		}
+	}
+	rc->serial = stderr;
+	rc->serial_bol = true;
+	if (o.serial_path && !(rc->serial = fopen(o.serial_path, "w"))) {
+		fprintf(stderr, "exitlab run: --serial %s: %s\n", o.serial_path, strerror(errno));
+		code = EXIT_USAGE;
+		goto out_vm;
+	}
+	if (boot_build_page_tables(&rc->vm.mem, err, sizeof(err)) ||
+	    elf_load(image, image_len, &img, rc->vm.mem.host, rc->vm.mem.size, err, sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		code = EXIT_USAGE;
+		goto out_vm;
+	}
+
+	/* boot_info: everything the payload may not guess. */
+	bi = guest_mem_ptr(&rc->vm.mem, BOOT_INFO_GPA, sizeof(*bi));
+	if (!bi) {
+		fprintf(stderr, "exitlab run: guest RAM too small for boot_info\n");
+		code = EXIT_USAGE;
+		goto out_vm;
+	}
+	memset(bi, 0, sizeof(*bi));
+	bi->magic = BOOT_INFO_MAGIC;
+	bi->version = BOOT_INFO_VERSION;
+	bi->mem_size = rc->vm.mem.size;
+	bi->free_start = (img.highest + 0xfff) & ~0xfffULL;
+	bi->free_end = rc->vm.mem.size;
+	bi->mailbox_gpa = BOOT_MAILBOX_GPA;
+	bi->iterations = o.iterations;
+	bi->ring_mask = o.ring < 0 ? (BOOT_RING0 | BOOT_RING3) : o.ring == 0 ? BOOT_RING0 : BOOT_RING3;
+	bi->flags = (o.quick ? BOOT_F_QUICK : 0) | (vm_host_is_amd() ? BOOT_F_VENDOR_AMD : 0) |
+		    (pvm ? BOOT_F_PVM : 0) | (rc->vm.has_irqchip ? BOOT_F_X2APIC : 0);
+
+	if (wire_devices(rc, bi, err, sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		code = EXIT_FAILED;
+		goto out_vm;
+	}
+	uart16550_init(&rc->uart, serial_tx, rc);
+
+	if (vcpu_create(&rc->vm, 0, err, sizeof(err)) ||
+	    boot_setup_cpuid(rc->vm.kvm_fd, rc->vm.vcpus[0].fd, err, sizeof(err)) ||
+	    boot_setup_vcpu(rc->vm.vcpus[0].fd, img.entry, BOOT_STACK_TOP, BOOT_INFO_GPA, err, sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		code = EXIT_NOHOST;
+		goto out_vm;
+	}
+	{
+		int khz = ioctl(rc->vm.vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
+
+		bi->tsc_khz = khz > 0 ? (uint64_t)khz : (uint64_t)hostinfo_tsc_khz();
+	}
+	bi->time_goal_cycles = (uint64_t)((o.quick ? QUICK_GOAL_MS : FULL_GOAL_MS) * (double)bi->tsc_khz);
+
+	{
+		struct bench_hooks hooks = {
+			.opaque = rc,
+			.nvalues = SNAP_STATS_BASE + rc->vm.vcpus[0].stats.n,
+			.snapshot = hook_snapshot,
+			.stop = hook_stop,
+		};
+
+		bench_init(&rc->bench, &rc->vm.mem, BOOT_MAILBOX_GPA, &hooks, stderr);
+		rc->bench.select = o.tests;
+		rc->bench.nselect = o.ntests;
+	}
+	res.config_json = config_json(&o, path, &rc->vm, bi);
+
+	if (vcpu_start(&rc->vm.vcpus[0], err, sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		code = EXIT_FAILED;
+		goto out_bench;
+	}
+	vcpu_join(&rc->vm.vcpus[0], o.timeout_s);
+
+	/* Why did it stop? */
+	code = rc->vm.stop_code ? EXIT_FAILED : EXIT_OK;
+	if (!rc->bench.done && !rc->bench.faulted && !rc->vm.stop_code)
+		code = EXIT_FAILED;
+	if (code != EXIT_OK)
+		fprintf(stderr, "exitlab run: %s: %s\n", rc->bench.payload[0] ? rc->bench.payload : path,
+			rc->vm.stop_reason);
+
+	{
+		struct collect_ctx cc = {
+			.stats = &rc->vm.vcpus[0].stats,
+			.tsc_khz = (double)bi->tsc_khz,
+			.pvm = pvm,
+			.keep_samples = o.raw,
+			.stop_reason = rc->vm.stop_reason,
+		};
+
+		snprintf(res.payload, sizeof(res.payload), "%s",
+			 rc->bench.payload[0] ? rc->bench.payload : o.payload);
+		if (collect_records(&cc, &rc->bench, &res)) {
+			fprintf(stderr, "exitlab run: out of memory collecting results\n");
+			code = EXIT_FAILED;
+		}
+	}
+	if (!o.no_baseline && rc->bench.nrecs) {
+		struct host_baseline_cfg hb = {
+			.time_goal_cycles = bi->time_goal_cycles,
+			.iterations = o.iterations,
+			.max_samples = 1 << 17,
+		};
+
+		host_baseline_run(&hb, (double)bi->tsc_khz, &res);
+	}
+	res.vmm_json = vmm_json(rc, (double)bi->tsc_khz);
+	for (size_t i = 0; i < res.ntests; i++)
+		if (res.tests[i].status == TEST_FAILED)
+			code = EXIT_FAILED;
+
+	res.exit_code = code;
+	res.duration_s = mono_s() - t0;
+	{
+		json_t *ctx = hostinfo_collect();
+
+		res.context_json = ctx ? json_dumps(ctx, JSON_COMPACT) : NULL;
+		json_decref(ctx);
+	}
+	if (res.ntests)
+		report_table_print(stdout, &res, backend);
+	if (o.json_path) {
+		if (results_write_json(&res, o.json_path, err, sizeof(err))) {
+			fprintf(stderr, "exitlab run: writing %s: %s\n", o.json_path, err);
+			if (code == EXIT_OK)
+				code = EXIT_FAILED;
+		} else {
+			fprintf(stderr, "results: %s\n", o.json_path);
+		}
+	}
+
+out_bench:
+	bench_destroy(&rc->bench);
+out_vm:
+	ioeventfd_del(&rc->vm, &rc->ev_pio);
+	ioeventfd_del(&rc->vm, &rc->ev_pio_dm);
+	ioeventfd_del(&rc->vm, &rc->ev_mmio);
+	vm_destroy(&rc->vm);
+	if (rc->serial && rc->serial != stderr)
+		fclose(rc->serial);
+	free(rc);
+	results_free(&res);
+	free(image);
+	free(o.tests);
+	return code;
+}
