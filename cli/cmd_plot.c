@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exitlab plot: a results file as a PNG bar chart.  We write the numbers to a
+ * plain data file next to the PNG (so the chart can be redrawn or restyled
+ * without us) and hand the drawing to gnuplot with scripts/plot-exit-costs.gp.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "commands.h"
+#include "results.h"
+
+#define PLOT_SCRIPT "plot-exit-costs.gp"
+
+/* Bar categories; the script colours by them (column 5 of the data file). */
+enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
+
+static void plot_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: exitlab plot RESULTS.json [-o OUT.png]\n"
+		"\n"
+		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
+		"as a bar chart (log scale, whisker from p1 to p99).  Also writes the numbers\n"
+		"to OUT.dat.  Needs gnuplot (Debian: gnuplot-nox).\n"
+		"\n"
+		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json)\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"The gnuplot script is looked up in $EXITLAB_SCRIPTS, then <exe dir>/../scripts,\n"
+		"then ./scripts.\n");
+}
+
+/* path with its ".from" suffix (if any) replaced by ".to"; malloc'd. */
+static char *swap_ext(const char *path, const char *from, const char *to)
+{
+	size_t n = strlen(path), fl = strlen(from);
+	char *s;
+
+	if (n > fl && !strcmp(path + n - fl, from))
+		n -= fl;
+	if (asprintf(&s, "%.*s%s", (int)n, path, to) < 0)
+		return NULL;
+	return s;
+}
+
+static bool readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* $EXITLAB_SCRIPTS, else next to the installed binary, else the source tree. */
+static char *find_script(void)
+{
+	const char *env = getenv("EXITLAB_SCRIPTS");
+	char exe[PATH_MAX], *s;
+	ssize_t n;
+
+	if (env && *env) {
+		if (asprintf(&s, "%s/%s", env, PLOT_SCRIPT) < 0)
+			return NULL;
+		if (readable(s))
+			return s;
+		fprintf(stderr, "exitlab plot: EXITLAB_SCRIPTS is set but %s is not readable\n", s);
+		free(s);
+		return NULL;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if (asprintf(&s, "%s/../scripts/%s", dirname(exe), PLOT_SCRIPT) < 0)
+			return NULL;
+		if (readable(s))
+			return s;
+		free(s);
+	}
+	s = strdup("scripts/" PLOT_SCRIPT);
+	if (s && readable(s))
+		return s;
+	fprintf(stderr, "exitlab plot: cannot find %s (looked in <exe dir>/../scripts and "
+			"./scripts; set EXITLAB_SCRIPTS to its directory)\n", PLOT_SCRIPT);
+	free(s);
+	return NULL;
+}
+
+/* First string value under key anywhere in j (depth first), or NULL. */
+static const char *find_string(json_t *j, const char *key)
+{
+	const char *k, *found;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		v = json_object_get(j, key);
+		if (json_is_string(v))
+			return json_string_value(v);
+		json_object_foreach(j, k, v)
+			if ((found = find_string(v, key)))
+				return found;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if ((found = find_string(v, key)))
+				return found;
+	}
+	return NULL;
+}
+
+/* Data files are whitespace-separated: a label must be one token. */
+static void label_for(const struct test_result *t, char *buf, size_t len)
+{
+	char name[sizeof(t->name) + 1];
+
+	snprintf(name, sizeof(name), "%.*s", (int)sizeof(t->name), t->name);
+	if (!strncmp(t->where, "host", sizeof(t->where)))
+		snprintf(buf, len, strncmp(name, "host", 4) ? "host_%s" : "%s", name);
+	else
+		snprintf(buf, len, "%s/cpl%d", name, t->ring);
+	for (char *p = buf; *p; p++)
+		if (*p <= ' ' || *p == '"' || *p == '\'' || *p == '#' || *p == 0x7f)
+			*p = '_';
+}
+
+static int category(const struct test_result *t)
+{
+	if (!strncmp(t->where, "host", sizeof(t->where)) || t->ring < 0)
+		return CAT_HOST;
+	return t->ring == 0 ? CAT_GUEST_CPL0 : CAT_GUEST_CPL3;
+}
+
+/*
+ * One row per timed ok test: label median p1 p99 category emulated.
+ * Returns the row count, or -1 with errno set.  ncat[c] counts each category.
+ */
+static int write_data(const struct run_result *r, const char *path, int ncat[4])
+{
+	FILE *f = fopen(path, "we");
+	int rows = 0;
+
+	if (!f)
+		return -1;
+	fprintf(f, "# exitlab plot data: payload %.32s, started %.32s\n"
+		   "# cycles per operation, loop overhead subtracted\n"
+		   "# category: 1 guest CPL3, 2 guest CPL0, 3 host baseline\n"
+		   "# label median p1 p99 category emulated\n",
+		r->payload, r->started_at);
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+		char label[64];
+		int c;
+
+		if (t->status != TEST_OK || !t->has_timing || !t->cycles.n)
+			continue;
+		label_for(t, label, sizeof(label));
+		c = category(t);
+		ncat[c]++;
+		fprintf(f, "%s %.6g %.6g %.6g %d %d\n", label, t->cycles.median, t->cycles.p1,
+			t->cycles.p99, c, t->emulated ? 1 : 0);
+		rows++;
+	}
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		return -1;
+	}
+	if (fclose(f))
+		return -1;
+	return rows;
+}
+
+/* gnuplot single-quoted string: only ' needs escaping, as ''. */
+static char *gp_assign(const char *var, const char *val)
+{
+	size_t n = strlen(val), k = 0;
+	char *q = malloc(2 * n + 1), *s = NULL;
+
+	if (!q)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (val[i] == '\'')
+			q[k++] = '\'';
+		q[k++] = val[i] == '\n' ? ' ' : val[i];
+	}
+	q[k] = '\0';
+	if (asprintf(&s, "%s='%s'", var, q) < 0)
+		s = NULL;
+	free(q);
+	return s;
+}
+
+/*
+ * fork/exec gnuplot.  A close-on-exec pipe tells an exec failure (gnuplot not
+ * installed) apart from gnuplot itself failing.
+ */
+static int run_gnuplot(char **argv)
+{
+	int pfd[2], status, child_errno = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		perror("exitlab plot: pipe");
+		return EXIT_FAILED;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("exitlab plot: fork");
+		close(pfd[0]);
+		close(pfd[1]);
+		return EXIT_FAILED;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		execvp(argv[0], argv);
+		child_errno = errno;
+		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	do
+		n = read(pfd[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			perror("exitlab plot: waitpid");
+			return EXIT_FAILED;
+		}
+	}
+	if (n == sizeof(child_errno)) {
+		if (child_errno == ENOENT) {
+			fprintf(stderr, "exitlab plot: gnuplot not found: install gnuplot-nox "
+					"(apt-get install gnuplot-nox, or scripts/deps.sh as root)\n");
+			return EXIT_NOHOST;
+		}
+		fprintf(stderr, "exitlab plot: cannot run gnuplot: %s\n", strerror(child_errno));
+		return EXIT_NOHOST;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return EXIT_OK;
+	if (WIFEXITED(status))
+		fprintf(stderr, "exitlab plot: gnuplot failed (exit status %d)\n",
+			WEXITSTATUS(status));
+	else
+		fprintf(stderr, "exitlab plot: gnuplot killed by signal %d\n", WTERMSIG(status));
+	return EXIT_FAILED;
+}
+
+/* Title, note and file names, then gnuplot. */
+static int draw(const struct run_result *r, const char *dat, const char *png,
+		const char *script, const int ncat[4])
+{
+	const char *cpu = NULL, *backend = NULL;
+	char title[512], counts[128], *e[5] = { 0 };
+	bool emulated = false;
+	json_t *ctx = NULL;
+	int rc = EXIT_FAILED;
+
+	if (r->context_json)
+		ctx = json_loads(r->context_json, 0, NULL);
+	cpu = find_string(ctx, "model_name");
+	backend = find_string(ctx, "backend");
+	for (size_t i = 0; i < r->ntests; i++)
+		emulated |= r->tests[i].emulated;
+
+	snprintf(title, sizeof(title), "exitlab %.32s: cycles per operation - %s - %s - %.32s",
+		 r->payload, cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend",
+		 r->started_at);
+	snprintf(counts, sizeof(counts), "n_cpl3=%d; n_cpl0=%d; n_host=%d",
+		 ncat[CAT_GUEST_CPL3], ncat[CAT_GUEST_CPL0], ncat[CAT_HOST]);
+	e[0] = gp_assign("datafile", dat);
+	e[1] = gp_assign("outfile", png);
+	e[2] = gp_assign("plottitle", title);
+	/* PVM emulates every guest CPL0 instruction: those bars are not exit costs alone. */
+	e[3] = gp_assign("note", (backend && !strcmp(backend, "kvm_pvm")) || emulated ?
+		"Note: kvm_pvm backend - guest CPL0 code is instruction-emulated (~0.6 us per "
+		"instruction), so CPL0 bars include emulation; CPL3 code runs natively." : "");
+	e[4] = strdup(counts);
+	if (e[0] && e[1] && e[2] && e[3] && e[4]) {
+		char *argv[] = {
+			"gnuplot", "-e", e[0], "-e", e[1], "-e", e[2], "-e", e[3], "-e", e[4],
+			(char *)script, NULL,
+		};
+
+		rc = run_gnuplot(argv);
+	} else {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+	}
+	for (int i = 0; i < 5; i++)
+		free(e[i]);
+	json_decref(ctx);
+	return rc;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *png = NULL, *dat = NULL, *script = NULL, err[512];
+	const char *in, *out = NULL;
+	struct run_result r = { 0 };
+	int c, rows, rc = EXIT_USAGE, ncat[4] = { 0 };
+
+	optind = 0; /* glibc: full re-initialisation, another command may have parsed */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			plot_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			fprintf(stderr, "exitlab plot: option '%s' needs an argument\n",
+				argv[optind - 1]);
+			plot_usage(stderr);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "exitlab plot: unknown option '%s'\n", argv[optind - 1]);
+			plot_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "exitlab plot: %s\n",
+			optind < argc ? "exactly one results file, please" : "no results file given");
+		plot_usage(stderr);
+		return EXIT_USAGE;
+	}
+	in = argv[optind];
+
+	if (results_read_json(in, &r, err, sizeof(err))) {
+		fprintf(stderr, "exitlab plot: %s\n", err);
+		return EXIT_USAGE;
+	}
+	png = out ? strdup(out) : swap_ext(in, ".json", ".png");
+	dat = png ? swap_ext(png, ".png", ".dat") : NULL;
+	if (!png || !dat) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	if (!strcmp(png, in) || !strcmp(dat, in)) {
+		fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s\n", in);
+		goto out;
+	}
+
+	script = find_script();
+	if (!script) {
+		rc = EXIT_NOHOST;
+		goto out;
+	}
+	rows = write_data(&r, dat, ncat);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	if (!rows) {
+		fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n",
+			in);
+		unlink(dat);
+		goto out;
+	}
+	rc = draw(&r, dat, png, script, ncat);
+	if (rc == EXIT_OK)
+		printf("wrote %s (%d tests; numbers in %s)\n", png, rows, dat);
+out:
+	free(script);
+	free(png);
+	free(dat);
+	results_free(&r);
+	return rc;
+}

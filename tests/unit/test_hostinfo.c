@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hostinfo: the shape of the object, not the host.  These run on any machine
+ * (with or without /dev/kvm access), so nothing here asserts a value that
+ * depends on the host, and nothing is timed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "hostinfo.h"
+
+static const char *const known_backends[] = { "kvm_intel", "kvm_amd", "kvm_pvm", "unknown" };
+
+static bool is_known_backend(const char *b)
+{
+	for (size_t i = 0; i < sizeof(known_backends) / sizeof(known_backends[0]); i++)
+		if (b && !strcmp(b, known_backends[i]))
+			return true;
+	return false;
+}
+
+static int setup(void **state)
+{
+	json_t *info = hostinfo_collect();
+
+	if (!info)
+		return -1;
+	*state = info;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	json_decref(*state);
+	return 0;
+}
+
+static void test_top_level_keys(void **state)
+{
+	static const char *const keys[] = {
+		"hostname", "cpu", "kernel", "kvm", "tsc", "perf", "devices", "exitlab_revision",
+	};
+	json_t *info = *state;
+
+	assert_true(json_is_object(info));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!json_object_get(info, keys[i]))
+			fail_msg("top-level key '%s' missing", keys[i]);
+	}
+	assert_true(json_is_object(json_object_get(info, "cpu")));
+	assert_true(json_is_object(json_object_get(info, "kernel")));
+	assert_true(json_is_object(json_object_get(info, "kvm")));
+	assert_true(json_is_object(json_object_get(info, "tsc")));
+	assert_true(json_is_object(json_object_get(info, "perf")));
+	assert_true(json_is_object(json_object_get(info, "devices")));
+	assert_string_equal(json_string_value(json_object_get(info, "exitlab_revision")),
+			    EXITLAB_REVISION);
+}
+
+/* Walks the tree: a null value needs a string "<key>_error" beside it. */
+static void check_nulls(json_t *obj, const char *path)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		char sub[512], ekey[256];
+
+		snprintf(sub, sizeof(sub), "%s.%s", path, k);
+		if (json_is_null(v)) {
+			snprintf(ekey, sizeof(ekey), "%s_error", k);
+			if (!json_is_string(json_object_get(obj, ekey)))
+				fail_msg("%s is null without a string %s sibling", sub, ekey);
+		} else if (json_is_object(v)) {
+			check_nulls(v, sub);
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *e;
+
+			json_array_foreach(v, i, e)
+				if (json_is_null(e))
+					fail_msg("%s[%zu] is null", sub, i);
+		}
+	}
+}
+
+static void test_nulls_say_why(void **state)
+{
+	check_nulls(*state, "$");
+}
+
+static void test_backend(void **state)
+{
+	json_t *kvm = json_object_get(*state, "kvm");
+	const char *b = json_string_value(json_object_get(kvm, "backend"));
+
+	assert_true(is_known_backend(b));
+	assert_string_equal(b, hostinfo_backend());
+	/* cached: the same pointer twice */
+	assert_ptr_equal(hostinfo_backend(), hostinfo_backend());
+	assert_true(json_is_string(json_object_get(kvm, "backend_note")));
+	assert_true(json_is_object(json_object_get(kvm, "params")));
+}
+
+static void test_tsc_and_perf_shape(void **state)
+{
+	json_t *tsc = json_object_get(*state, "tsc");
+	json_t *perf = json_object_get(*state, "perf");
+	const char *src = json_string_value(json_object_get(tsc, "source"));
+	json_t *hw = json_object_get(perf, "hardware_counters");
+
+	assert_non_null(src);
+	assert_true(!strcmp(src, "KVM_GET_TSC_KHZ") || !strcmp(src, "calibrated"));
+	assert_true(json_is_number(json_object_get(tsc, "khz")) ||
+		    json_is_null(json_object_get(tsc, "khz")));
+	assert_true(hostinfo_tsc_khz() > 0);
+	assert_true(json_is_boolean(hw));
+	if (json_is_false(hw))
+		assert_true(json_is_string(json_object_get(perf, "error")));
+}
+
+static void test_devices_shape(void **state)
+{
+	static const char *const nodes[] = {
+		"/dev/kvm", "/dev/vhost-net", "/dev/vfio/vfio", "/dev/iommu", "/dev/net/tun",
+	};
+	json_t *devs = json_object_get(*state, "devices");
+
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		json_t *d = json_object_get(devs, nodes[i]);
+
+		if (!json_is_object(d))
+			fail_msg("devices.%s missing", nodes[i]);
+		assert_true(json_is_boolean(json_object_get(d, "exists")));
+		assert_true(json_is_boolean(json_object_get(d, "accessible")));
+		if (json_is_false(json_object_get(d, "accessible")))
+			assert_true(json_is_string(json_object_get(d, "error")));
+	}
+}
+
+static char *print_to_string(json_t *info)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	hostinfo_print(f, info);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_print_real(void **state)
+{
+	char *text = print_to_string(*state);
+
+	assert_non_null(strstr(text, "backend"));
+	assert_non_null(strstr(text, "khz"));
+	free(text);
+}
+
+/* A synthetic object: the printer's contract regardless of the host. */
+static void test_print_unavailable(void **state)
+{
+	json_t *o = json_pack("{s:{s:n, s:s, s:i}, s:{s:b, s:s}, s:{s:{s:b, s:b, s:s}}}",
+			      "kvm", "api_version", "api_version_error",
+			      "open /dev/kvm: Permission denied", "other", 7,
+			      "perf", "hardware_counters", 0, "error", "perf_event_open: ENOENT",
+			      "devices", "/dev/vhost-net", "exists", 0, "accessible", 0,
+			      "error", "No such file or directory");
+	char *text;
+
+	(void)state;
+	assert_non_null(o);
+	text = print_to_string(o);
+	assert_non_null(strstr(text, "unavailable: open /dev/kvm: Permission denied"));
+	assert_null(strstr(text, "api_version_error")); /* folded into its field's line */
+	assert_non_null(strstr(text, "unavailable: perf_event_open: ENOENT"));
+	assert_non_null(strstr(text, "missing (No such file or directory)"));
+	free(text);
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_top_level_keys),
+		cmocka_unit_test(test_nulls_say_why),
+		cmocka_unit_test(test_backend),
+		cmocka_unit_test(test_tsc_and_perf_shape),
+		cmocka_unit_test(test_devices_shape),
+		cmocka_unit_test(test_print_real),
+		cmocka_unit_test(test_print_unavailable),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
