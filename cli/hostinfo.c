@@ -28,6 +28,7 @@
 #include <linux/perf_event.h>
 
 #include "hostinfo.h"
+#include "revision.h"
 
 #define KVM_DEV "/dev/kvm"
 #define ERR_MAX 256
@@ -652,7 +653,7 @@ json_t *hostinfo_collect(void)
 	json_object_set_new(h, "tsc", collect_tsc());
 	json_object_set_new(h, "perf", collect_perf());
 	json_object_set_new(h, "devices", collect_devices());
-	json_object_set_new(h, "exitlab_revision", json_string(EXITLAB_REVISION));
+	json_object_set_new(h, "exitlab_revision", json_string(exitlab_revision));
 	return h;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "revision.h"
 
 static const struct {
 	const char *name;
@@ -22,7 +23,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nexit codes: 0 success, 1 a test failed or the guest faulted,\n"
 		   "            2 bad usage or input, 3 the host lacks something required\n"
-		   "revision: %s\n", EXITLAB_REVISION);
+		   "revision: %s\n", exitlab_revision);
 }
 
 int main(int argc, char **argv)
@@ -36,7 +37,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("exitlab %s\n", EXITLAB_REVISION);
+		printf("exitlab %s\n", exitlab_revision);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -12,8 +12,9 @@ for bin in "$@"; do
 	rc=$?
 	cat "$log"
 	p=$(grep -c '^\[       OK \]' "$log" || true)
-	f=$(grep -c '^\[  FAILED  \] [a-z_]' "$log" || true)
-	s=$(grep -c '^\[  SKIPPED \] [a-z_]' "$log" || true)
+	# cmocka lists failed and skipped tests twice (as they run, and in its summary)
+	f=$(grep '^\[  FAILED  \] [a-z_]' "$log" | sort -u | wc -l)
+	s=$(grep '^\[  SKIPPED \] [a-z_]' "$log" | sort -u | wc -l)
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		# crashed or a sanitizer aborted: count the binary itself as a failure

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "hostinfo.h"
+#include "revision.h"
 
 static const char *const known_backends[] = { "kvm_intel", "kvm_amd", "kvm_pvm", "unknown" };
 
@@ -63,7 +64,7 @@ static void test_top_level_keys(void **state)
 	assert_true(json_is_object(json_object_get(info, "perf")));
 	assert_true(json_is_object(json_object_get(info, "devices")));
 	assert_string_equal(json_string_value(json_object_get(info, "exitlab_revision")),
-			    EXITLAB_REVISION);
+			    exitlab_revision);
 }
 
 /* Walks the tree: a null value needs a string "<key>_error" beside it. */
