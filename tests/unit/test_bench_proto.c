@@ -226,6 +226,23 @@ static void test_device_rejects_bad_sequences(void **state)
 	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_ERROR);
 	fake_free(f);
 
+	f = fake_new(); /* a fault inside the phase ends the test as failed: accepted */
+	{
+		struct bench_test_end fail = { .status = BENCH_STATUS_FAILED, .reason = "#GP in the loop" };
+		struct bench_test_end ok = { .status = BENCH_STATUS_OK };
+
+		send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+		send(f, BENCH_PHASE_BEGIN, NULL, 0);
+		assert_int_equal(send(f, BENCH_TEST_END, &fail, sizeof(fail)), 0);
+		assert_false(f->b.recs[0].has_phase);
+		assert_int_equal(f->stops, 0);
+		/* ... but not as a success */
+		send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+		send(f, BENCH_PHASE_BEGIN, NULL, 0);
+		assert_int_equal(send(f, BENCH_TEST_END, &ok, sizeof(ok)), BENCH_REPLY_ERROR);
+	}
+	fake_free(f);
+
 	f = fake_new(); /* mailbox placed outside RAM */
 	f->b.mailbox_gpa = RAM - 16;
 	assert_int_equal(bench_doorbell(&f->b, BENCH_DONE), BENCH_REPLY_ERROR);

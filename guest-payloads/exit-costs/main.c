@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exit-costs: the round-trip cost of each kind of VM exit, seen from the
+ * guest, beside the in-guest system call.  The catalogue follows the classic
+ * kvm-unit-tests x86/vmexit.c list; the harness (lib/measure.h) adds fenced
+ * TSC samples, warm-up, loop-overhead subtraction and ring 3.
+ */
+#include "apic.h"
+#include "bench.h"
+#include "desc.h"
+#include "exceptions.h"
+#include "format.h"
+#include "measure.h"
+#include "runtime.h"
+#include "x86.h"
+
+#define HC_UNKNOWN      0xffff   /* a hypercall number KVM does not know */
+#define KVM_ENOSYS      1000
+#define TEST_READ_VALUE 0x600df00du /* what the VMM's test port and register read as */
+
+/* ---- validity: why this host or VMM cannot run a test ---- */
+
+static const char *need_pio(const struct measure_ctx *c)
+{
+	return c->bi->test_pio_port ? NULL : "the VMM has no test port";
+}
+
+static const char *need_ioevent(const struct measure_ctx *c)
+{
+	return c->bi->ioevent_port ? NULL : "the VMM has no ioeventfd port";
+}
+
+static const char *need_ioevent_dm(const struct measure_ctx *c)
+{
+	return c->bi->ioevent_dm_port ? NULL : "the VMM has no datamatch ioeventfd port";
+}
+
+static int gpa_ok(uint64_t gpa)
+{
+	return gpa && gpa + 4 <= BOOT_IDENTITY_LIMIT;
+}
+
+static const char *need_mmio(const struct measure_ctx *c)
+{
+	return gpa_ok(c->bi->test_mmio_gpa) ? NULL : "the VMM has no test MMIO register";
+}
+
+static const char *need_ioevent_mmio(const struct measure_ctx *c)
+{
+	return gpa_ok(c->bi->ioevent_mmio_gpa) ? NULL : "the VMM has no ioeventfd MMIO region";
+}
+
+static const char *need_coalesced(const struct measure_ctx *c)
+{
+	return gpa_ok(c->bi->coalesced_mmio_gpa) ? NULL : "the VMM has no coalesced MMIO zone";
+}
+
+static const char *need_tsc_adjust(const struct measure_ctx *c)
+{
+	(void)c;
+	return cpuid(0, 0).a >= 7 && (cpuid(7, 0).b & (1u << 1)) ? NULL
+		: "no IA32_TSC_ADJUST in CPUID";
+}
+
+static const char *need_rdtscp(const struct measure_ctx *c)
+{
+	if (!(cpuid(0x80000001, 0).d & (1u << 27)))
+		return "no RDTSCP in CPUID";
+	if (c->ring == 0 && (c->bi->flags & BOOT_F_PVM))
+		return "PVM emulates CPL0 and KVM's emulator has no RDTSCP";
+	return NULL;
+}
+
+static const char *need_x2apic(const struct measure_ctx *c)
+{
+	return c->bi->flags & BOOT_F_X2APIC ? NULL : "no in-kernel x2APIC";
+}
+
+/* Measured on PVM: a CPL0 vmcall/vmmcall never completes (RIP does not advance). */
+static const char *need_hypercall(const struct measure_ctx *c)
+{
+	if (c->ring == 0 && (c->bi->flags & BOOT_F_PVM))
+		return "PVM: a CPL0 hypercall never completes";
+	return NULL;
+}
+
+/* Measured on PVM: about 1 in 600 IPIs is taken inside sti; nop; cli. */
+static const char *need_irq_window(const struct measure_ctx *c)
+{
+	if (c->bi->flags & BOOT_F_PVM)
+		return "PVM's CPL0 emulation does not deliver interrupts in an sti; nop window";
+	return need_x2apic(c);
+}
+
+/* ---- the operations: one per sample ---- */
+
+MEASURE_LOOP(cpuid, (void)0, cpuid(0, 0), (void)0)
+
+/* RAX returns in c->result: -KVM_ENOSYS at CPL0, -KVM_EPERM at CPL3 (KVM refuses). */
+MEASURE_LOOP(vmcall, long r = 0, r = vmcall(HC_UNKNOWN), c->result = r)
+MEASURE_LOOP(vmmcall, long r = 0, r = vmmcall(HC_UNKNOWN), c->result = r)
+
+static void hypercall_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n)
+{
+	if (c->bi->flags & BOOT_F_VENDOR_AMD)
+		vmmcall_loop(c, samples, n);
+	else
+		vmcall_loop(c, samples, n);
+}
+
+MEASURE_LOOP(pio_out, uint16_t port = c->bi->test_pio_port, outl(port, 0), (void)0)
+MEASURE_LOOP(pio_in, uint16_t port = c->bi->test_pio_port; uint32_t v = 0,
+	     v = inl(port), c->result = v)
+MEASURE_LOOP(pio_ioeventfd, uint16_t port = c->bi->ioevent_port, outl(port, 0), (void)0)
+MEASURE_LOOP(pio_ioeventfd_dm, uint16_t port = c->bi->ioevent_dm_port,
+	     outl(port, BOOT_IOEVENT_DATAMATCH), (void)0)
+
+MEASURE_LOOP(mmio_write, uint64_t gpa = c->bi->test_mmio_gpa, mmio_write32(gpa, 0), (void)0)
+MEASURE_LOOP(mmio_read, uint64_t gpa = c->bi->test_mmio_gpa; uint32_t v = 0,
+	     v = mmio_read32(gpa), c->result = v)
+MEASURE_LOOP(mmio_ioeventfd, uint64_t gpa = c->bi->ioevent_mmio_gpa, mmio_write32(gpa, 0), (void)0)
+MEASURE_LOOP(mmio_coalesced, uint64_t gpa = c->bi->coalesced_mmio_gpa, mmio_write32(gpa, 0),
+	     (void)0)
+
+MEASURE_LOOP(rdmsr_misc, (void)0, rdmsr(MSR_IA32_MISC_ENABLE), (void)0)
+MEASURE_LOOP(wrmsr_misc, uint64_t v = rdmsr(MSR_IA32_MISC_ENABLE),
+	     wrmsr(MSR_IA32_MISC_ENABLE, v), (void)0)
+MEASURE_LOOP(rdmsr_tsc_adjust, (void)0, rdmsr(MSR_IA32_TSC_ADJUST), (void)0)
+/* Writing back the value read leaves the TSC alone. */
+MEASURE_LOOP(wrmsr_tsc_adjust, uint64_t v = rdmsr(MSR_IA32_TSC_ADJUST),
+	     wrmsr(MSR_IA32_TSC_ADJUST, v), (void)0)
+
+MEASURE_LOOP(cr8_write, (void)0, write_cr8(0), (void)0)
+MEASURE_LOOP(cr8_read, (void)0, read_cr8(), (void)0)
+MEASURE_LOOP(dr7_write, (void)0, write_dr7(0x400), (void)0)
+/* One operation = a toggle pair (flip, restore): two CR writes per sample. */
+MEASURE_LOOP(cr0_wp, uint64_t cr0 = read_cr0(),
+	     { write_cr0(cr0 ^ CR0_WP); write_cr0(cr0); }, (void)0)
+MEASURE_LOOP(cr4_pge, uint64_t cr4 = read_cr4(),
+	     { write_cr4(cr4 ^ CR4_PGE); write_cr4(cr4); }, (void)0)
+
+MEASURE_LOOP(rdtsc, (void)0, rdtsc(), (void)0)
+MEASURE_LOOP(rdtscp, uint32_t aux, asm volatile("rdtscp" : "=c"(aux) : : "rax", "rdx"), (void)aux)
+
+/* The 0x40 handler counts and EOIs; sti's shadow keeps hlt from missing the IPI. */
+MEASURE_LOOP(self_ipi_hlt, (void)0, { apic_self_ipi(VEC_SELF_IPI); sti_hlt(); cli(); }, (void)0)
+MEASURE_LOOP(self_ipi, (void)0, { apic_self_ipi(VEC_SELF_IPI); sti_nop(); cli(); }, (void)0)
+
+/* syscall enters syscall_null_entry, a lone sysretq (lib/ring3.S). */
+MEASURE_LOOP(syscall, long nr = 0,
+	     asm volatile("syscall" : "+a"(nr) : : "rcx", "r11", "memory"), (void)0)
+
+/* ---- checks: are the results sound? ---- */
+
+static const char *check_hypercall(struct measure_ctx *c)
+{
+	if (c->ring == 3) {
+		/* KVM refuses CPL3 hypercalls (-KVM_EPERM): still a full exit, so keep it. */
+		bench_log("hypercall 0x%x at CPL3 returned %ld", HC_UNKNOWN, c->result);
+		return NULL;
+	}
+	if (c->result == -KVM_ENOSYS)
+		return NULL;
+	format_snprintf(c->reason, sizeof(c->reason),
+			"hypercall 0x%x returned %ld, expected -KVM_ENOSYS (-1000)", HC_UNKNOWN,
+			c->result);
+	return c->reason;
+}
+
+static const char *check_read_value(struct measure_ctx *c)
+{
+	if ((uint32_t)c->result == TEST_READ_VALUE)
+		return NULL;
+	format_snprintf(c->reason, sizeof(c->reason), "read 0x%x, expected 0x%x",
+			(uint32_t)c->result, TEST_READ_VALUE);
+	return c->reason;
+}
+
+static void setup_self_ipi(struct measure_ctx *c)
+{
+	apic_init(c->bi);
+	c->arg = irq_self_ipi_count;
+}
+
+static const char *check_self_ipi(struct measure_ctx *c)
+{
+	uint64_t got = irq_self_ipi_count - c->arg;
+
+	if (got == c->ops)
+		return NULL;
+	format_snprintf(c->reason, sizeof(c->reason), "%lu self-IPIs sent, %lu delivered",
+			c->ops, got);
+	return c->reason;
+}
+
+#define R0  BOOT_RING0
+#define R3  BOOT_RING3
+#define R03 (BOOT_RING0 | BOOT_RING3)
+
+/* "empty", the loop overhead, runs first at each ring (built into the harness). */
+static const struct measure_test tests[] = {
+	MEASURE_TEST("cpuid", cpuid_loop, R03),
+	MEASURE_TEST("hypercall", hypercall_loop, R03, .valid = need_hypercall,
+		     .check = check_hypercall),
+	MEASURE_TEST("pio_vmm", pio_out_loop, R03, .valid = need_pio),
+	MEASURE_TEST("pio_vmm_in", pio_in_loop, R03, .valid = need_pio, .check = check_read_value),
+	MEASURE_TEST("pio_ioeventfd", pio_ioeventfd_loop, R03, .valid = need_ioevent),
+	MEASURE_TEST("pio_ioeventfd_dm", pio_ioeventfd_dm_loop, R03, .valid = need_ioevent_dm),
+	MEASURE_TEST("mmio_vmm", mmio_write_loop, R03, .valid = need_mmio),
+	MEASURE_TEST("mmio_vmm_read", mmio_read_loop, R03, .valid = need_mmio,
+		     .check = check_read_value),
+	MEASURE_TEST("mmio_ioeventfd", mmio_ioeventfd_loop, R03, .valid = need_ioevent_mmio),
+	MEASURE_TEST("mmio_coalesced", mmio_coalesced_loop, R03, .valid = need_coalesced),
+	MEASURE_TEST("rdmsr", rdmsr_misc_loop, R0),
+	MEASURE_TEST("wrmsr", wrmsr_misc_loop, R0),
+	MEASURE_TEST("rdmsr_tsc_adjust", rdmsr_tsc_adjust_loop, R0, .valid = need_tsc_adjust),
+	MEASURE_TEST("wrmsr_tsc_adjust", wrmsr_tsc_adjust_loop, R0, .valid = need_tsc_adjust),
+	MEASURE_TEST("mov_to_cr8", cr8_write_loop, R0),
+	MEASURE_TEST("mov_from_cr8", cr8_read_loop, R0),
+	MEASURE_TEST("dr7_write", dr7_write_loop, R0),
+	MEASURE_TEST("cr0_wp_toggle", cr0_wp_loop, R0),
+	MEASURE_TEST("cr4_pge_toggle", cr4_pge_loop, R0),
+	MEASURE_TEST("rdtsc", rdtsc_loop, R03),
+	MEASURE_TEST("rdtscp", rdtscp_loop, R03, .valid = need_rdtscp),
+	MEASURE_TEST("self_ipi_hlt", self_ipi_hlt_loop, R0, .valid = need_x2apic,
+		     .setup = setup_self_ipi, .check = check_self_ipi),
+	MEASURE_TEST("self_ipi", self_ipi_loop, R0, .valid = need_irq_window,
+		     .setup = setup_self_ipi, .check = check_self_ipi),
+	MEASURE_TEST("syscall", syscall_loop, R3),
+};
+
+int payload_main(const struct boot_info *bi)
+{
+	bench_hello("exit-costs");
+	return measure_run_table(bi, tests, MEASURE_ARRAY_SIZE(tests)) ? 1 : 0;
+}

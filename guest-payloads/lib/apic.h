@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* The local APIC in x2APIC mode (MSR access; needs the in-kernel LAPIC). */
+#ifndef GUEST_APIC_H
+#define GUEST_APIC_H
+
+#include <stdint.h>
+
+#include "exitlab/boot_abi.h"
+#include "x86.h"
+
+/* Enable x2APIC mode and the APIC (spurious vector 0xff). 0, or -1 if !BOOT_F_X2APIC. */
+int apic_init(const struct boot_info *bi);
+
+static inline void apic_self_ipi(uint8_t vector)
+{
+	wrmsr(MSR_X2APIC_SELF_IPI, vector);
+}
+
+static inline void apic_eoi(void)
+{
+	wrmsr(MSR_X2APIC_EOI, 0);
+}
+
+#endif

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+
+#include "bench.h"
+#include "format.h"
+#include "string.h"
+#include "x86.h"
+
+static struct bench_mailbox *bench_mb = (struct bench_mailbox *)BOOT_MAILBOX_GPA;
+static uint16_t bench_port = BENCH_DEFAULT_PORT;
+
+void bench_init(const struct boot_info *bi)
+{
+	if (!bi || bi->magic != BOOT_INFO_MAGIC)
+		return;
+	bench_mb = (struct bench_mailbox *)bi->mailbox_gpa;
+	bench_port = bi->bench_port;
+}
+
+int32_t bench_send(uint16_t cmd, const void *body, uint32_t len)
+{
+	struct bench_mailbox *mb = bench_mb;
+
+	if (len > BENCH_BODY_MAX)
+		len = BENCH_BODY_MAX;
+	mb->hdr.magic = BENCH_MAGIC;
+	mb->hdr.version = BENCH_VERSION;
+	mb->hdr.cmd = cmd;
+	mb->hdr.len = len;
+	mb->hdr.reply = BENCH_REPLY_ERROR;
+	if (len && body != mb->body)
+		memcpy(mb->body, body, len);
+	outl(bench_port, cmd); /* "memory" clobber: the mailbox is written before, reply read after */
+	return *(volatile int32_t *)&mb->hdr.reply;
+}
+
+void bench_hello(const char *payload)
+{
+	struct bench_hello h;
+
+	strncpy(h.payload, payload, sizeof(h.payload));
+	bench_send(BENCH_HELLO, &h, sizeof(h));
+}
+
+int bench_test_begin(const char *name, unsigned int ring, uint32_t flags)
+{
+	struct bench_test_begin b;
+
+	strncpy(b.name, name, sizeof(b.name));
+	b.ring = ring;
+	b.flags = flags;
+	return bench_send(BENCH_TEST_BEGIN, &b, sizeof(b)) == BENCH_REPLY_RUN;
+}
+
+void bench_phase_begin(void)
+{
+	bench_send(BENCH_PHASE_BEGIN, 0, 0);
+}
+
+void bench_phase_end(uint64_t iterations, const uint64_t *samples, uint64_t nsamples,
+		     uint64_t ops_per_sample)
+{
+	struct bench_phase_end p = {
+		.iterations = iterations,
+		.samples_gpa = (uint64_t)samples, /* identity-mapped: VA == GPA */
+		.nsamples = nsamples,
+		.ops_per_sample = ops_per_sample,
+	};
+
+	bench_send(BENCH_PHASE_END, &p, sizeof(p));
+}
+
+void bench_test_end(enum bench_status status, const char *reason)
+{
+	struct bench_test_end e = { .status = status };
+
+	strncpy(e.reason, reason ? reason : "", sizeof(e.reason));
+	bench_send(BENCH_TEST_END, &e, sizeof(e));
+}
+
+void bench_log(const char *fmt, ...)
+{
+	char *text = (char *)bench_mb->body; /* format in place: no big stack buffer */
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = format_vsnprintf(text, BENCH_BODY_MAX, fmt, ap);
+	va_end(ap);
+	if (n >= BENCH_BODY_MAX)
+		n = BENCH_BODY_MAX - 1;
+	bench_send(BENCH_LOG, text, n + 1);
+}
+
+void bench_exception(const struct bench_exception *e)
+{
+	bench_send(BENCH_EXCEPTION, e, sizeof(*e));
+}
+
+void bench_done(uint32_t status)
+{
+	struct bench_done d = { .status = status };
+
+	bench_send(BENCH_DONE, &d, sizeof(d));
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* GDT, TSS and IDT: the selectors of boot_abi.h, one interrupt and one #DF stack. */
+#ifndef GUEST_DESC_H
+#define GUEST_DESC_H
+
+#define VEC_DF        8
+#define VEC_SELF_IPI  0x40 /* the self-IPI test vector */
+#define VEC_SPURIOUS  0xff
+
+#ifndef __ASSEMBLER__
+void desc_init(void);
+#endif
+
+#endif

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+#include "exceptions.h"
+#include "format.h"
+#include "measure.h"
+#include "ring.h"
+#include "runtime.h"
+#include "x86.h"
+
+#define SAMPLES_MAX  (1ull << 17)	/* 1 MiB of samples */
+#define SAMPLES_MIN  64
+#define WARMUP_OPS   32
+#define CALIB_OPS    32
+
+/* Everything measure_body needs, reachable from CPL3 (all memory is user-accessible). */
+struct measure_run {
+	const struct measure_test *t;
+	struct measure_ctx *c;
+	uint64_t *buf;
+	uint64_t cap;
+	uint64_t n;
+	int in_phase;
+};
+
+MEASURE_LOOP(measure_empty, (void)0, (void)0, (void)0)
+
+static const struct measure_test measure_empty = {
+	.name = "empty",
+	.loop = measure_empty_loop,
+	.rings = BOOT_RING0 | BOOT_RING3,
+	.flags = BENCH_TF_OVERHEAD,
+};
+
+static uint64_t measure_pick_n(const struct measure_run *r)
+{
+	const struct boot_info *bi = r->c->bi;
+	uint64_t dt = UINT64_MAX, n;
+
+	if (bi->iterations)
+		return bi->iterations < r->cap ? bi->iterations : r->cap;
+	/*
+	 * Extrapolate from short timed runs instead of doubling (one calibration,
+	 * one phase); the faster of two runs, so a host preemption cannot shrink n.
+	 */
+	for (int k = 0; k < 2; k++) {
+		uint64_t t0 = rdtsc();
+
+		r->t->loop(r->c, r->buf, CALIB_OPS);
+		t0 = rdtsc() - t0;
+		if (t0 < dt)
+			dt = t0;
+	}
+	r->c->ops += 2 * CALIB_OPS;
+	if (!dt)
+		dt = 1;
+	n = bi->time_goal_cycles / dt * CALIB_OPS + CALIB_OPS;
+	if (n < SAMPLES_MIN)
+		n = SAMPLES_MIN;
+	return n < r->cap ? n : r->cap;
+}
+
+/* Runs at the test's ring, so that no ring change lands inside the phase. */
+static long measure_body(void *arg)
+{
+	struct measure_run *r = arg;
+	uint64_t n;
+
+	r->t->loop(r->c, r->buf, WARMUP_OPS);
+	r->c->ops += WARMUP_OPS;
+	n = measure_pick_n(r);
+	/* First touches would be page faults (shadow paging!) inside the phase. */
+	for (uint64_t i = 0; i < n; i += 4096 / sizeof(uint64_t))
+		((volatile uint64_t *)r->buf)[i] = 0;
+
+	r->in_phase = 1;
+	bench_phase_begin();
+	r->t->loop(r->c, r->buf, n);
+	bench_phase_end(n, r->buf, n, 1);
+	r->in_phase = 0;
+	r->c->ops += n;
+	r->n = n;
+	return 0;
+}
+
+/* 1 if the test failed. */
+static int measure_one(const struct boot_info *bi, const struct measure_test *t, unsigned int ring,
+		       uint64_t *buf, uint64_t cap)
+{
+	struct measure_ctx c = { .bi = bi, .ring = ring };
+	struct measure_run r = { .t = t, .c = &c, .buf = buf, .cap = cap };
+	const char *why;
+
+	if (!bench_test_begin(t->name, ring, t->flags))
+		return 0;
+	why = t->valid ? t->valid(&c) : NULL;
+	if (!why && cap < SAMPLES_MIN)
+		why = "no room for samples between free_start and free_end";
+	if (why) {
+		bench_test_end(BENCH_STATUS_SKIPPED, why);
+		return 0;
+	}
+	if (t->setup)
+		t->setup(&c);
+
+	ring_fault.vector = -1;
+	ring_catch = 1;
+	run_at_ring(ring, measure_body, &r);
+	ring_catch = 0;
+	if (ring_fault.vector >= 0) {
+		format_snprintf(c.reason, sizeof(c.reason),
+				"%s (vector %ld, error 0x%lx) at CPL%u rip 0x%lx: %s",
+				exception_name(ring_fault.vector), ring_fault.vector,
+				ring_fault.error_code, ring_fault.cpl, ring_fault.rip,
+				r.in_phase ? "fault inside the timed phase" : "not supported by this host");
+		bench_test_end(r.in_phase ? BENCH_STATUS_FAILED : BENCH_STATUS_SKIPPED, c.reason);
+		return r.in_phase;
+	}
+	why = t->check ? t->check(&c) : NULL;
+	bench_test_end(why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, why);
+	return why != NULL;
+}
+
+int measure_run_table(const struct boot_info *bi, const struct measure_test *tests, size_t n)
+{
+	static const unsigned int rings[] = { 0, 3 };
+	uint64_t *buf = (uint64_t *)bi->free_start;
+	uint64_t cap = 0;
+	int failed = 0;
+
+	if (bi->free_start >= (uint64_t)__image_end && bi->free_end > bi->free_start)
+		cap = (bi->free_end - bi->free_start) / sizeof(uint64_t);
+	if (cap > SAMPLES_MAX)
+		cap = SAMPLES_MAX;
+
+	for (size_t k = 0; k < MEASURE_ARRAY_SIZE(rings); k++) {
+		unsigned int ring = rings[k];
+		uint32_t bit = ring ? BOOT_RING3 : BOOT_RING0;
+
+		if (!(bi->ring_mask & bit))
+			continue;
+		failed += measure_one(bi, &measure_empty, ring, buf, cap);
+		for (size_t i = 0; i < n; i++)
+			if (tests[i].rings & bit)
+				failed += measure_one(bi, &tests[i], ring, buf, cap);
+	}
+	return failed;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+const char *harness_exitlab(void)
+{
+	const char *e = getenv("EXITLAB_BIN");
+
+	return e && *e ? e : "build/exitlab-san";
+}
+
+const char *harness_payload(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "build/payloads/%s.elf", name);
+	return buf[i];
+}
+
+static char *slurp(int fd)
+{
+	size_t cap = 4096, len = 0;
+	char *b = malloc(cap);
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, b + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			b = realloc(b, cap *= 2);
+	}
+	b[len] = 0;
+	return b;
+}
+
+int harness_run(struct run_out *o, const char *const *args)
+{
+	char outp[] = "/tmp/exitlab-test-out-XXXXXX", errp[] = "/tmp/exitlab-test-err-XXXXXX";
+	int ofd = mkstemp(outp), efd = mkstemp(errp), status;
+	const char *argv[64];
+	size_t n = 0;
+	pid_t pid;
+
+	unlink(outp);
+	unlink(errp);
+	argv[n++] = harness_exitlab();
+	while (args[n - 1] && n < 63) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	o->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	o->out = slurp(ofd);
+	o->err = slurp(efd);
+	close(ofd);
+	close(efd);
+	if (o->exit_code < 0 || getenv("EXITLAB_TEST_VERBOSE"))
+		fprintf(stderr, "--- exitlab exited %d\n--- stdout:\n%s--- stderr:\n%s", o->exit_code,
+			o->out, o->err);
+	return o->exit_code;
+}
+
+void harness_free(struct run_out *o)
+{
+	free(o->out);
+	free(o->err);
+	o->out = o->err = NULL;
+}
+
+const char *harness_kvm_missing(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? "no /dev/kvm on this host" : "/dev/kvm not accessible";
+	close(fd);
+	return NULL;
+}
+
+char *harness_tmpdir(void)
+{
+	char *d = strdup("/tmp/exitlab-test-XXXXXX");
+
+	return mkdtemp(d) ? d : NULL;
+}
+
+void harness_rmdir(char *dir)
+{
+	char cmd[512];
+
+	if (!dir)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(dir);
+}
+
+json_t *harness_find_test(json_t *doc, const char *name, int ring)
+{
+	json_t *tests = json_object_get(doc, "tests"), *t;
+	size_t i;
+
+	json_array_foreach(tests, i, t) {
+		json_t *r = json_object_get(t, "ring");
+
+		if (!strcmp(json_string_value(json_object_get(t, "name")), name) &&
+		    ((ring < 0 && json_is_null(r)) || (json_is_integer(r) && json_integer_value(r) == ring)))
+			return t;
+	}
+	return NULL;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* Integration-test helpers: run the (sanitized) exitlab binary and capture what it said. */
+#ifndef EXITLAB_TEST_HARNESS_H
+#define EXITLAB_TEST_HARNESS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct run_out {
+	int exit_code;     /* -1 if killed by a signal */
+	char *out, *err;   /* captured stdout / stderr, NUL-terminated */
+};
+
+/* Path of the exitlab binary under test (EXITLAB_BIN, default build/exitlab-san). */
+const char *harness_exitlab(void);
+/* Path of a built payload: build/payloads/NAME.elf. */
+const char *harness_payload(const char *name);
+/* Run exitlab with a NULL-terminated argument list (argv[0] excluded). */
+int harness_run(struct run_out *o, const char *const *args);
+void harness_free(struct run_out *o);
+/* NULL if KVM is usable here, else a one-line reason to skip. */
+const char *harness_kvm_missing(void);
+/* A fresh temporary directory (removed by harness_rmdir). */
+char *harness_tmpdir(void);
+void harness_rmdir(char *dir);
+/* The test object named `name` at `ring` in a results document, or NULL. */
+json_t *harness_find_test(json_t *doc, const char *name, int ring);
+
+#endif
