@@ -586,6 +586,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (res.ntests)
 		report_table_print(stdout, &res, backend);
+	fflush(stdout); /* keep the table whole when stdout and stderr share a terminal */
 	if (o.json_path) {
 		if (results_write_json(&res, o.json_path, err, sizeof(err))) {
 			fprintf(stderr, "exitlab run: writing %s: %s\n", o.json_path, err);

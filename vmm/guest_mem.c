@@ -43,9 +43,12 @@ int guest_mem_create(struct guest_mem *m, uint64_t size, bool hugepages, char *e
 	if (hugepages) {
 		/* hugetlbfs reports exhaustion only at fault time (SIGBUS): fault it all now. */
 		if (madvise(m->host, size, MADV_POPULATE_WRITE) < 0) {
+			int e = errno;
+
 			snprintf(err, errlen, "populating %llu MiB of 2 MiB hugepages: %s "
 				 "(reserve them with: echo N > /proc/sys/vm/nr_hugepages)",
-				 (unsigned long long)(size >> 20), strerror(errno));
+				 (unsigned long long)(size >> 20),
+				 e == EFAULT || e == ENOMEM ? "not enough free hugepages" : strerror(e));
 			goto fail;
 		}
 	}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +45,11 @@ static char *slurp(int fd)
 
 int harness_run(struct run_out *o, const char *const *args)
 {
+	return harness_run_as(o, -1, args);
+}
+
+int harness_run_as(struct run_out *o, int uid, const char *const *args)
+{
 	char outp[] = "/tmp/exitlab-test-out-XXXXXX", errp[] = "/tmp/exitlab-test-err-XXXXXX";
 	int ofd = mkstemp(outp), efd = mkstemp(errp), status;
 	const char *argv[64];
@@ -60,6 +66,8 @@ int harness_run(struct run_out *o, const char *const *args)
 	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
+		if (uid >= 0 && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
 		dup2(ofd, 1);
 		dup2(efd, 2);
 		execv(argv[0], (char *const *)argv);

@@ -17,6 +17,8 @@ const char *harness_exitlab(void);
 const char *harness_payload(const char *name);
 /* Run exitlab with a NULL-terminated argument list (argv[0] excluded). */
 int harness_run(struct run_out *o, const char *const *args);
+/* The same as user `uid` (needs root); -2 if the switch failed. */
+int harness_run_as(struct run_out *o, int uid, const char *const *args);
 void harness_free(struct run_out *o);
 /* NULL if KVM is usable here, else a one-line reason to skip. */
 const char *harness_kvm_missing(void);

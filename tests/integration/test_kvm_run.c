@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -207,6 +208,38 @@ static void test_bad_usage(void **state)
 	harness_free(&o);
 }
 
+/* What the host lacks is exit code 3 with a message naming it. */
+static void test_host_lacks(void **state)
+{
+	struct run_out o;
+	FILE *f;
+	long huge = -1;
+	(void)state;
+
+	NEED_KVM();
+	if (geteuid() == 0) {
+		/* /dev/kvm is root-only (0600) on our machines: nobody gets EACCES. */
+		harness_run_as(&o, 65534, (const char *[]){ "run", harness_payload("exit-costs"), "--quick", NULL });
+		if (o.exit_code != 0) {
+			assert_int_equal(o.exit_code, 3);
+			assert_non_null(strstr(o.err, "/dev/kvm"));
+		}
+		harness_free(&o);
+	}
+	f = fopen("/proc/sys/vm/nr_hugepages", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &huge) != 1)
+			huge = -1;
+		fclose(f);
+	}
+	if (huge == 0) {
+		harness_run(&o, (const char *[]){ "run", harness_payload("exit-costs"), "--hugepages", NULL });
+		assert_int_equal(o.exit_code, 3);
+		assert_non_null(strstr(o.err, "hugepages"));
+		harness_free(&o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_exit_counts),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_runaway_timeout),
+		cmocka_unit_test(test_host_lacks),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
