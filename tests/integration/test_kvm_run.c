@@ -208,6 +208,20 @@ static void test_bad_usage(void **state)
 	harness_free(&o);
 }
 
+/* A guest that points the VMM outside its RAM is stopped, never obeyed. */
+static void test_hostile_guest(void **state)
+{
+	struct run_out o;
+	(void)state;
+
+	NEED_KVM();
+	harness_run(&o, (const char *[]){ "run", harness_payload("hostile"), "--timeout", "60", NULL });
+	assert_int_equal(o.exit_code, 1);
+	assert_non_null(strstr(o.err, "bench protocol: PHASE_END: sample array outside guest RAM"));
+	assert_null(strstr(o.err, "accepted"));
+	harness_free(&o);
+}
+
 /* What the host lacks is exit code 3 with a message naming it. */
 static void test_host_lacks(void **state)
 {
@@ -249,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_exit_counts),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_runaway_timeout),
+		cmocka_unit_test(test_hostile_guest),
 		cmocka_unit_test(test_host_lacks),
 	};
 
