@@ -35,6 +35,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+FIXTURES := $(BUILD)/tests/pio-bios.bin
 
 .PHONY: all deps test unit integration demo clean payloads
 all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS)
@@ -93,9 +94,15 @@ $(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $^ $(LDLIBS) -lcmocka
 
+# Raw images that other VMMs boot (QEMU -bios), for checks against tools we did not write.
+$(BUILD)/tests/%.bin: tests/fixtures/%.S
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $(@:.bin=.o) $<
+	objcopy -O binary -j .text $(@:.bin=.o) $@
+
 # `make test`: dependencies, build, then every unit and integration test.
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(INTEG_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(INTEG_BIN) $(FIXTURES)
 	@scripts/run-tests.sh $(UNIT_BIN) $(INTEG_BIN)
 
 # `make demo`: a quick exit-cost run on this host: table, JSON and PNG.
