@@ -8,7 +8,7 @@ WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ivmm -Idevices -Icli -Imicrobench \
                -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -ljansson -lpthread -lm
+LDLIBS  := -ljansson -lpfm -lpthread -lm
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -89,10 +89,10 @@ $(BUILD)/payloads/%.elf: $$(addprefix $(BUILD)/guest/,$$(addsuffix .o,$$(wildcar
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 $(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 # Raw images that other VMMs boot (QEMU -bios), for checks against tools we did not write.
 $(BUILD)/tests/%.bin: tests/fixtures/%.S
