@@ -271,14 +271,22 @@ struct run_ctx {
 	bool serial_bol;
 };
 
+/* Slots as in collect.h: userspace exits, every vCPU stat value, every VM stat value. */
 static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 {
 	struct run_ctx *rc = opaque;
 	struct vcpu *v = &rc->vm.vcpus[0];
+	struct snap_layout l;
 
+	snap_layout_init(&l, &v->stats, &rc->vm.stats);
+	if (s->n != l.nvalues)
+		return; /* clamped by the device: leave it zero, collect will see the shape */
 	s->v[SNAP_USER_EXITS] = v->user_exits;
-	if (v->stats.fd >= 0 && v->stats.n + SNAP_STATS_BASE <= BENCH_SNAP_MAX)
-		kvm_stats_read(&v->stats, &s->v[SNAP_STATS_BASE]);
+	/* The only vCPU is stopped in this exit: neither set moves while we read. */
+	if (v->stats.nvalues)
+		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);
+	if (rc->vm.stats.nvalues)
+		kvm_stats_read(&rc->vm.stats, &s->v[l.vm_base]);
 }
 
 static void hook_stop(void *opaque, int code, const char *why)
@@ -518,12 +526,17 @@ int cmd_run(int argc, char **argv)
 	bi->time_goal_cycles = (uint64_t)((o.quick ? QUICK_GOAL_MS : FULL_GOAL_MS) * (double)bi->tsc_khz);
 
 	{
+		struct snap_layout l;
 		struct bench_hooks hooks = {
 			.opaque = rc,
-			.nvalues = SNAP_STATS_BASE + rc->vm.vcpus[0].stats.n,
 			.snapshot = hook_snapshot,
+			.phase_begin = NULL,  /* per-phase instruments (tracepoints, PMU) plug in here */
+			.phase_end = NULL,
 			.stop = hook_stop,
 		};
+
+		snap_layout_init(&l, &rc->vm.vcpus[0].stats, &rc->vm.stats);
+		hooks.nvalues = l.nvalues;
 
 		bench_init(&rc->bench, &rc->vm.mem, BOOT_MAILBOX_GPA, &hooks, stderr);
 		rc->bench.select = o.tests;
@@ -548,7 +561,8 @@ int cmd_run(int argc, char **argv)
 
 	{
 		struct collect_ctx cc = {
-			.stats = &rc->vm.vcpus[0].stats,
+			.vcpu_stats = &rc->vm.vcpus[0].stats,
+			.vm_stats = &rc->vm.stats,
 			.tsc_khz = (double)bi->tsc_khz,
 			.pvm = pvm,
 			.keep_samples = o.raw,

@@ -15,21 +15,33 @@
 
 /*
  * Snapshot slot layout used by cmd_run's hook: slot 0 = userspace exits of the
- * vCPU (KVM_RUN returns), slots 1..n = the vCPU's scalar KVM stats in
- * kvm_stats order.
+ * vCPU (KVM_RUN returns), then every vCPU KVM stat value (kvm_stats_read's
+ * flat array: scalars and histogram buckets), then every VM value. A stats
+ * set with no values (fd unavailable) takes no slots.
  */
 #define SNAP_USER_EXITS 0
 #define SNAP_STATS_BASE 1
 
+struct snap_layout {
+	size_t vcpu_base, vm_base;
+	size_t nvalues;               /* slots in all: hooks.nvalues */
+};
+
+void snap_layout_init(struct snap_layout *l, const struct kvm_stats *vcpu, const struct kvm_stats *vm);
+
 struct collect_ctx {
-	const struct kvm_stats *stats; /* names of slots 1..n (may have fd -1: none) */
+	const struct kvm_stats *vcpu_stats; /* descriptors of the vCPU slots (NULL: none) */
+	const struct kvm_stats *vm_stats;   /* descriptors of the VM slots (NULL: none) */
 	double tsc_khz;
 	bool pvm;                      /* CPL0 figures are instruction-emulated */
 	bool keep_samples;
 	const char *stop_reason;       /* for tests the VM never finished */
 };
 
-/* Append one test_result per record. 0, or -1 out of memory. */
+/*
+ * Append one test_result per record, and set r->kvm_stats_schema_json from
+ * the descriptors. 0, or -1 out of memory.
+ */
 int collect_records(const struct collect_ctx *c, const struct bench_dev *b, struct run_result *r);
 
 #endif

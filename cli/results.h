@@ -16,9 +16,33 @@
 
 enum test_status { TEST_OK, TEST_SKIPPED, TEST_FAILED };
 
+/* A cumulative KVM stat of one test: its change over the timed phase. */
 struct kvm_stat_delta {
 	char name[64];
 	int64_t delta;
+};
+
+/* An instant or peak KVM stat (a level, where a delta means nothing): its value at phase end. */
+struct kvm_stat_level {
+	char name[64];
+	int64_t value;                /* clamped to INT64_MAX (JSON integers are signed) */
+};
+
+/* A KVM histogram stat of one test: the delta of each bucket. */
+struct kvm_stat_hist {
+	char name[64];
+	int64_t *buckets;
+	size_t nbuckets;
+};
+
+/* The KVM stats of one vCPU or one VM over a test's timed phase. */
+struct kvm_stat_group {
+	struct kvm_stat_delta *delta; /* cumulative scalars that moved */
+	size_t ndelta;
+	struct kvm_stat_level *level; /* instant and peak: value at phase end, all of them */
+	size_t nlevel;
+	struct kvm_stat_hist *hist;   /* histograms with a bucket that moved */
+	size_t nhist;
 };
 
 struct test_result {
@@ -36,8 +60,9 @@ struct test_result {
 	double exits_per_iteration;
 	double userspace_exits_per_iteration;
 	bool emulated;                /* CPL0 on PVM: instruction-emulated */
-	struct kvm_stat_delta *stats; /* every vCPU KVM stat that moved, per phase */
-	size_t nstats;
+	struct kvm_stat_group vcpu_stats; /* "kvm_stats", "kvm_stats_instant", "kvm_stats_hist" */
+	struct kvm_stat_group vm_stats;   /* the same with "kvm_vm_" */
+	char *host_json;              /* serialized per-phase instrument object ("host"), or NULL */
 	double *samples;              /* raw per-op cycles, only with --raw; else NULL */
 	size_t nsamples;
 };
@@ -50,6 +75,7 @@ struct run_result {
 	char *context_json;           /* serialized context object (host, backend, vmm, revision) */
 	char *config_json;            /* serialized run configuration */
 	char *vmm_json;               /* serialized VMM-side accounting (exit loop per reason) */
+	char *kvm_stats_schema_json;  /* serialized {"vcpu": {...}, "vm": {...}} descriptors, or NULL */
 	struct test_result *tests;
 	size_t ntests;
 };
@@ -57,6 +83,7 @@ struct run_result {
 /* Append a zeroed test, returns it (NULL on ENOMEM). */
 struct test_result *results_add_test(struct run_result *r);
 void results_free(struct run_result *r);
+void results_free_stat_group(struct kvm_stat_group *g);
 
 const char *test_status_name(enum test_status s);
 

@@ -41,14 +41,27 @@ void results_free(struct run_result *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->ntests; i++) {
-		free(r->tests[i].stats);
+		results_free_stat_group(&r->tests[i].vcpu_stats);
+		results_free_stat_group(&r->tests[i].vm_stats);
+		free(r->tests[i].host_json);
 		free(r->tests[i].samples);
 	}
 	free(r->tests);
 	free(r->context_json);
 	free(r->config_json);
 	free(r->vmm_json);
+	free(r->kvm_stats_schema_json);
 	memset(r, 0, sizeof(*r));
+}
+
+void results_free_stat_group(struct kvm_stat_group *g)
+{
+	for (size_t i = 0; g->hist && i < g->nhist; i++)
+		free(g->hist[i].buckets);
+	free(g->delta);
+	free(g->level);
+	free(g->hist);
+	memset(g, 0, sizeof(*g));
 }
 
 const char *test_status_name(enum test_status s)
@@ -139,10 +152,77 @@ static int embedded_object(const char *text, const char *what, json_t **out,
 	return 0;
 }
 
+/* {name: integer} from an array of {char name[64]; int64_t value} at value_off. */
+static json_t *int_map(const void *arr, size_t n, size_t elem, size_t value_off)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < n; i++) {
+		const char *e = (const char *)arr + i * elem;
+		char name[65];
+		int64_t v;
+
+		snprintf(name, sizeof(name), "%.*s", 64, e);
+		memcpy(&v, e + value_off, sizeof(v));
+		if (json_object_set_new(o, name, json_integer(v))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* {name: [bucket deltas]} */
+static json_t *hist_map(const struct kvm_stat_hist *h, size_t n)
+{
+	json_t *o = json_object(), *a;
+	int rc = 0;
+
+	for (size_t i = 0; o && i < n; i++) {
+		char name[sizeof(h[i].name) + 1];
+
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(h[i].name), h[i].name);
+		a = json_array();
+		for (size_t k = 0; a && k < h[i].nbuckets; k++)
+			rc |= json_array_append_new(a, json_integer(h[i].buckets[k]));
+		rc |= json_object_set_new(o, name, a);
+	}
+	if (rc) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The six stats members of a test, in schema order. */
+static int kvm_stats_to_json(json_t *o, const struct test_result *t)
+{
+	const struct {
+		const char *prefix;
+		const struct kvm_stat_group *g;
+	} sets[] = { { "kvm_stats", &t->vcpu_stats }, { "kvm_vm_stats", &t->vm_stats } };
+	int rc = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct kvm_stat_group *g = sets[i].g;
+		char key[32];
+
+		rc |= json_object_set_new(o, sets[i].prefix,
+			int_map(g->delta, g->ndelta, sizeof(*g->delta), offsetof(struct kvm_stat_delta, delta)));
+		snprintf(key, sizeof(key), "%s_instant", sets[i].prefix);
+		rc |= json_object_set_new(o, key,
+			int_map(g->level, g->nlevel, sizeof(*g->level), offsetof(struct kvm_stat_level, value)));
+		snprintf(key, sizeof(key), "%s_hist", sets[i].prefix);
+		rc |= json_object_set_new(o, key, hist_map(g->hist, g->nhist));
+	}
+	return rc;
+}
+
 static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, size_t errlen)
 {
-	json_t *o, *kv, *a;
+	json_t *o, *a, *host;
 	int rc = 0;
+	char what[48];
 
 	if (strncmp(t->where, "guest", sizeof(t->where)) &&
 	    strncmp(t->where, "host", sizeof(t->where))) {
@@ -159,16 +239,11 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		return NULL;
 	}
 
-	kv = json_object();
-	for (size_t i = 0; kv && i < t->nstats; i++) {
-		char name[sizeof(t->stats[i].name) + 1];
+	snprintf(what, sizeof(what), "tests[%zu].host", idx);
+	if (embedded_object(t->host_json, what, &host, err, errlen))
+		return NULL;
 
-		snprintf(name, sizeof(name), "%.*s", (int)sizeof(t->stats[i].name),
-			 t->stats[i].name);
-		rc |= json_object_set_new(kv, name, json_integer(t->stats[i].delta));
-	}
-
-	o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:I, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
+	o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:I, s:b, s:o, s:o, s:o, s:o, s:o}",
 		      "name", STR(t->name),
 		      "where", STR(t->where),
 		      "ring", t->ring < 0 ? json_null() : json_integer(t->ring),
@@ -182,8 +257,12 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		      "exits_per_iteration",
 		      t->has_exits ? num(t->exits_per_iteration) : json_null(),
 		      "userspace_exits_per_iteration",
-		      t->has_exits ? num(t->userspace_exits_per_iteration) : json_null(),
-		      "kvm_stats", kv);
+		      t->has_exits ? num(t->userspace_exits_per_iteration) : json_null());
+	if (o) {
+		rc |= kvm_stats_to_json(o, t);
+		rc |= json_object_set(o, "host", host);
+	}
+	json_decref(host);
 	if (o && t->samples) {
 		a = json_array();
 		for (size_t i = 0; a && i < t->nsamples; i++)
@@ -200,7 +279,7 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 
 static json_t *run_to_json(const struct run_result *r, char *err, size_t errlen)
 {
-	json_t *root, *ctx, *cfg, *vmm, *tests, *t;
+	json_t *root, *ctx, *cfg, *vmm, *schema, *tests, *t;
 
 	if (embedded_object(r->context_json, "context", &ctx, err, errlen))
 		return NULL;
@@ -213,15 +292,22 @@ static json_t *run_to_json(const struct run_result *r, char *err, size_t errlen)
 		json_decref(cfg);
 		return NULL;
 	}
+	if (embedded_object(r->kvm_stats_schema_json, "kvm_stats_schema", &schema, err, errlen)) {
+		json_decref(ctx);
+		json_decref(cfg);
+		json_decref(vmm);
+		return NULL;
+	}
 	tests = json_array();
-	root = json_pack("{s:s, s:i, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o}",
+	root = json_pack("{s:s, s:i, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o, s:o}",
 			 "schema", SCHEMA_NAME,
 			 "schema_version", RESULTS_SCHEMA_VERSION,
 			 "payload", STR(r->payload),
 			 "started_at", STR(r->started_at),
 			 "duration_s", num(r->duration_s),
 			 "exit_code", r->exit_code,
-			 "context", ctx, "config", cfg, "vmm", vmm, "tests", tests);
+			 "context", ctx, "config", cfg, "vmm", vmm,
+			 "kvm_stats_schema", schema, "tests", tests);
 	if (!root || !tests) {
 		json_decref(root);
 		seterr(err, errlen, "results: out of memory");
@@ -538,34 +624,115 @@ static int get_stats(struct rd *rd, json_t *obj, const char *where, const char *
 	return 0;
 }
 
-static int get_kvm_stats(struct rd *rd, json_t *obj, const char *where, struct test_result *t)
+/*
+ * {name: integer} into an array of {char name[64]; int64_t value} (value at
+ * value_off). Absent is an error only when required (the stats members added
+ * after kvm_stats are optional, so older version-1 files still read).
+ */
+static int get_int_map(struct rd *rd, json_t *obj, const char *where, const char *key,
+		       bool required, size_t elem, size_t value_off, void **out, size_t *n)
 {
-	json_t *v = member(rd, obj, where, "kvm_stats"), *val;
+	json_t *v = json_object_get(obj, key), *val;
 	char path[64];
 	const char *k;
 
 	if (!v)
-		return -1;
+		return required ? bad(rd, where, key, "missing") : 0;
 	if (!json_is_object(v))
-		return bad(rd, where, "kvm_stats", "expected an object, got %s", type_name(v));
-	snprintf(path, sizeof(path), "%s.kvm_stats", where);
+		return bad(rd, where, key, "expected an object, got %s", type_name(v));
 	if (!json_object_size(v))
 		return 0;
-	t->stats = calloc(json_object_size(v), sizeof(*t->stats));
-	if (!t->stats)
-		return bad(rd, where, "kvm_stats", "out of memory");
+	snprintf(path, sizeof(path), "%s.%s", where, key);
+	*out = calloc(json_object_size(v), elem);
+	if (!*out)
+		return bad(rd, where, key, "out of memory");
 	json_object_foreach(v, k, val) {
-		struct kvm_stat_delta *d = &t->stats[t->nstats];
+		char *e = (char *)*out + *n * elem;
+		int64_t x;
 
-		if (strlen(k) >= sizeof(d->name))
-			return bad(rd, path, k, "name longer than %zu bytes", sizeof(d->name) - 1);
+		if (!*k || strlen(k) >= 64)
+			return bad(rd, path, k, "name empty or longer than 63 bytes");
 		if (!json_is_integer(val))
 			return bad(rd, path, k, "expected an integer, got %s", type_name(val));
-		strcpy(d->name, k);
-		d->delta = json_integer_value(val);
-		t->nstats++;
+		strcpy(e, k);
+		x = json_integer_value(val);
+		memcpy(e + value_off, &x, sizeof(x));
+		(*n)++;
 	}
 	return 0;
+}
+
+/* {name: [integer, ...]}, each array non-empty; optional. */
+static int get_hist_map(struct rd *rd, json_t *obj, const char *where, const char *key,
+			struct kvm_stat_group *g)
+{
+	json_t *v = json_object_get(obj, key), *val, *e;
+	char path[64], idx[96];
+	const char *k;
+	size_t i;
+
+	if (!v)
+		return 0;
+	if (!json_is_object(v))
+		return bad(rd, where, key, "expected an object, got %s", type_name(v));
+	if (!json_object_size(v))
+		return 0;
+	snprintf(path, sizeof(path), "%s.%s", where, key);
+	g->hist = calloc(json_object_size(v), sizeof(*g->hist));
+	if (!g->hist)
+		return bad(rd, where, key, "out of memory");
+	json_object_foreach(v, k, val) {
+		struct kvm_stat_hist *h = &g->hist[g->nhist];
+
+		if (!*k || strlen(k) >= sizeof(h->name))
+			return bad(rd, path, k, "name empty or longer than %zu bytes", sizeof(h->name) - 1);
+		if (!json_is_array(val) || !json_array_size(val) || json_array_size(val) > UINT16_MAX)
+			return bad(rd, path, k, "expected an array of 1 to %u integers, got %s",
+				   UINT16_MAX, type_name(val));
+		h->buckets = malloc(json_array_size(val) * sizeof(*h->buckets));
+		if (!h->buckets)
+			return bad(rd, path, k, "out of memory");
+		g->nhist++;
+		strcpy(h->name, k);
+		json_array_foreach(val, i, e) {
+			if (!json_is_integer(e)) {
+				snprintf(idx, sizeof(idx), "%s[%zu]", k, i);
+				return bad(rd, path, idx, "expected an integer, got %s", type_name(e));
+			}
+			h->buckets[i] = json_integer_value(e);
+		}
+		h->nbuckets = json_array_size(val);
+	}
+	return 0;
+}
+
+static int get_stat_group(struct rd *rd, json_t *obj, const char *where, const char *prefix,
+			  bool required, struct kvm_stat_group *g)
+{
+	char key[32];
+
+	if (get_int_map(rd, obj, where, prefix, required, sizeof(*g->delta),
+			offsetof(struct kvm_stat_delta, delta), (void **)&g->delta, &g->ndelta))
+		return -1;
+	snprintf(key, sizeof(key), "%s_instant", prefix);
+	if (get_int_map(rd, obj, where, key, false, sizeof(*g->level),
+			offsetof(struct kvm_stat_level, value), (void **)&g->level, &g->nlevel))
+		return -1;
+	snprintf(key, sizeof(key), "%s_hist", prefix);
+	return get_hist_map(rd, obj, where, key, g);
+}
+
+/* "host": optional; an object (kept serialized) or null. */
+static int get_host(struct rd *rd, json_t *obj, const char *where, struct test_result *t)
+{
+	json_t *v = json_object_get(obj, "host");
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return bad(rd, where, "host", "expected an object or null, got %s", type_name(v));
+	t->host_json = json_dumps(v, JSON_COMPACT);
+	return t->host_json ? 0 : bad(rd, where, "host", "out of memory");
 }
 
 static int get_samples(struct rd *rd, json_t *obj, const char *where, struct test_result *t)
@@ -670,9 +837,78 @@ static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 	if (!t->has_exits)
 		t->exits_per_iteration = t->userspace_exits_per_iteration = 0;
 
-	if (get_kvm_stats(rd, o, where, t) || get_samples(rd, o, where, t))
+	if (get_stat_group(rd, o, where, "kvm_stats", true, &t->vcpu_stats) ||
+	    get_stat_group(rd, o, where, "kvm_vm_stats", false, &t->vm_stats) ||
+	    get_host(rd, o, where, t) || get_samples(rd, o, where, t))
 		return -1;
 	return 0;
+}
+
+static int one_of(const char *s, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(s, *set))
+			return 1;
+	return 0;
+}
+
+/* One descriptor of kvm_stats_schema: {type, unit, base, exponent, size, bucket_size}. */
+static int get_stat_desc(struct rd *rd, json_t *d, const char *path, const char *name)
+{
+	static const char *const types[] = { "cumulative", "instant", "peak", "linear_hist", "log_hist", NULL };
+	static const char *const units[] = { "none", "bytes", "seconds", "cycles", "boolean", NULL };
+	char where[160], type[16], unit[16];
+	json_int_t i;
+
+	snprintf(where, sizeof(where), "%s.%s", path, name);
+	if (!*name || strlen(name) >= 64)
+		return bad(rd, path, name, "name empty or longer than 63 bytes");
+	if (!json_is_object(d))
+		return bad(rd, path, name, "expected an object, got %s", type_name(d));
+	if (get_string(rd, d, where, "type", false, type, sizeof(type)) ||
+	    get_string(rd, d, where, "unit", false, unit, sizeof(unit)))
+		return -1;
+	if (!one_of(type, types))
+		return bad(rd, where, "type", "unknown type '%s'", type);
+	if (!one_of(unit, units))
+		return bad(rd, where, "unit", "unknown unit '%s'", unit);
+	if (get_int(rd, d, where, "base", 2, 10, &i))
+		return -1;
+	if (i != 2 && i != 10)
+		return bad(rd, where, "base", "%lld is neither 2 nor 10", (long long)i);
+	if (get_int(rd, d, where, "exponent", -64, 64, &i) ||
+	    get_int(rd, d, where, "size", 1, UINT16_MAX, &i) ||
+	    get_int(rd, d, where, "bucket_size", 0, UINT32_MAX, &i))
+		return -1;
+	return 0;
+}
+
+/* kvm_stats_schema: optional (older files), null, or {"vcpu": {...}, "vm": {...}}. */
+static int get_stats_schema(struct rd *rd, json_t *root, struct run_result *r)
+{
+	static const char *const sets[] = { "vcpu", "vm" };
+	json_t *v = json_object_get(root, "kvm_stats_schema"), *set, *d;
+	const char *k;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return bad(rd, "", "kvm_stats_schema", "expected an object or null, got %s", type_name(v));
+	for (size_t i = 0; i < 2; i++) {
+		char path[48];
+
+		snprintf(path, sizeof(path), "kvm_stats_schema.%s", sets[i]);
+		set = member(rd, v, "kvm_stats_schema", sets[i]);
+		if (!set)
+			return -1;
+		if (!json_is_object(set))
+			return bad(rd, "kvm_stats_schema", sets[i], "expected an object, got %s", type_name(set));
+		json_object_foreach(set, k, d)
+			if (get_stat_desc(rd, d, path, k))
+				return -1;
+	}
+	r->kvm_stats_schema_json = json_dumps(v, JSON_COMPACT);
+	return r->kvm_stats_schema_json ? 0 : bad(rd, "", "kvm_stats_schema", "out of memory");
 }
 
 static int get_run(struct rd *rd, json_t *root, struct run_result *r)
@@ -708,7 +944,8 @@ static int get_run(struct rd *rd, json_t *root, struct run_result *r)
 	r->exit_code = (int)i;
 	if (get_embedded(rd, root, "context", &r->context_json) ||
 	    get_embedded(rd, root, "config", &r->config_json) ||
-	    get_embedded(rd, root, "vmm", &r->vmm_json))
+	    get_embedded(rd, root, "vmm", &r->vmm_json) ||
+	    get_stats_schema(rd, root, r))
 		return -1;
 
 	tests = member(rd, root, "", "tests");

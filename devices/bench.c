@@ -12,15 +12,28 @@ void bench_init(struct bench_dev *b, struct guest_mem *mem, uint64_t mailbox_gpa
 	b->mem = mem;
 	b->mailbox_gpa = mailbox_gpa;
 	b->hooks = *hooks;
+	if (b->hooks.nvalues > BENCH_SNAP_MAX)
+		b->hooks.nvalues = BENCH_SNAP_MAX;
 	b->log = log;
+}
+
+/* Stop the per-phase instruments, if running; their output or NULL. */
+static char *instruments_off(struct bench_dev *b)
+{
+	if (!b->instruments_on)
+		return NULL;
+	b->instruments_on = false;
+	return b->hooks.phase_end ? b->hooks.phase_end(b->hooks.opaque) : NULL;
 }
 
 void bench_destroy(struct bench_dev *b)
 {
+	free(instruments_off(b));
 	for (size_t i = 0; i < b->nrecs; i++) {
 		free(b->recs[i].samples);
 		free(b->recs[i].before);
 		free(b->recs[i].after);
+		free(b->recs[i].host_json);
 	}
 	free(b->recs);
 	b->recs = NULL;
@@ -51,9 +64,12 @@ static int violation(struct bench_dev *b, const char *msg)
 
 static struct bench_snapshot *snap(struct bench_dev *b)
 {
-	struct bench_snapshot *s = calloc(1, sizeof(*s));
+	struct bench_snapshot *s = calloc(1, sizeof(*s) + b->hooks.nvalues * sizeof(s->v[0]));
 
-	if (s && b->hooks.snapshot)
+	if (!s)
+		return NULL;
+	s->n = b->hooks.nvalues;
+	if (b->hooks.snapshot)
 		b->hooks.snapshot(b->hooks.opaque, s);
 	return s;
 }
@@ -87,6 +103,8 @@ static int on_phase_end(struct bench_dev *b, const struct bench_phase_end *p)
 	struct bench_record *r = &b->recs[b->nrecs - 1];
 	const void *src;
 
+	/* Instruments first, then the snapshot: mirror image of PHASE_BEGIN. */
+	r->host_json = instruments_off(b);
 	r->after = snap(b);
 	if (p->nsamples > BENCH_MAX_SAMPLES)
 		return violation(b, "PHASE_END: more samples than the VMM accepts");
@@ -141,8 +159,15 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 			break;
 		}
 		b->state = BENCH_IN_PHASE;
-		/* Last thing before resuming the guest, so the window is tight. */
+		/* Last things before resuming the guest, so the window is tight. */
 		b->recs[b->nrecs - 1].before = snap(b);
+		if (!b->recs[b->nrecs - 1].before) {
+			reply = violation(b, "out of memory");
+			break;
+		}
+		b->instruments_on = true;
+		if (b->hooks.phase_begin)
+			b->hooks.phase_begin(b->hooks.opaque);
 		break;
 	case BENCH_PHASE_END:
 		if (b->state != BENCH_IN_PHASE) {
@@ -162,6 +187,8 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 			reply = violation(b, "TEST_END without TEST_BEGIN");
 			break;
 		}
+		/* A phase cut short by a fault: its instruments' output means nothing. */
+		free(instruments_off(b));
 		b->recs[b->nrecs - 1].status = (int)m->u.test_end.status;
 		memcpy(b->recs[b->nrecs - 1].reason, m->u.test_end.reason, BENCH_REASON_MAX);
 		b->state = BENCH_IDLE;

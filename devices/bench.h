@@ -19,16 +19,33 @@
 
 #define BENCH_MAX_SAMPLES (1ULL << 22) /* per phase: 32 MiB of uint64_t */
 #define BENCH_MAX_RECORDS 1024
-#define BENCH_SNAP_MAX 320
+#define BENCH_SNAP_MAX (1u << 20) /* values per snapshot: a sanity bound, 8 MiB */
 
+/* One snapshot of the host instruments; the hook owner gives each slot its meaning. */
 struct bench_snapshot {
-	uint64_t v[BENCH_SNAP_MAX]; /* meaning of each slot is the hook owner's */
+	size_t n;                 /* = hooks.nvalues */
+	uint64_t v[];
 };
 
+/*
+ * What the device calls out to. Every hook may be NULL. Around a phase the
+ * order is: snapshot, phase_begin, [guest runs the timed loop], phase_end,
+ * snapshot; so instruments started by phase_begin see only the loop and the
+ * two doorbells, and the snapshots bracket them.
+ */
 struct bench_hooks {
 	void *opaque;
-	size_t nvalues;                                   /* slots the snapshot fills */
+	size_t nvalues;                                   /* slots each snapshot has */
 	void (*snapshot)(void *opaque, struct bench_snapshot *s);
+	/* Last thing before the PHASE_BEGIN reply resumes the guest. */
+	void (*phase_begin)(void *opaque);
+	/*
+	 * First thing at PHASE_END; a malloc'ed serialized JSON object for the
+	 * record (or NULL). Also called, its result discarded, when a phase
+	 * that began never ends normally (TEST_END failed, VM stopped), so that
+	 * every phase_begin is paired with one phase_end.
+	 */
+	char *(*phase_end)(void *opaque);
 	void (*stop)(void *opaque, int exit_code, const char *why); /* stop the VM */
 };
 
@@ -43,6 +60,7 @@ struct bench_record {
 	uint64_t *samples;        /* nsamples TSC deltas */
 	uint64_t nsamples;
 	struct bench_snapshot *before, *after;
+	char *host_json;          /* from hooks.phase_end, or NULL */
 };
 
 enum bench_state { BENCH_IDLE, BENCH_IN_TEST, BENCH_IN_PHASE };
@@ -56,6 +74,7 @@ struct bench_dev {
 	FILE *log;                /* guest LOG text goes here (prefixed) */
 
 	enum bench_state state;
+	bool instruments_on;      /* phase_begin called, phase_end not yet */
 	char payload[BENCH_NAME_MAX];
 	struct bench_record *recs;
 	size_t nrecs;
@@ -66,8 +85,10 @@ struct bench_dev {
 	char error[256];          /* protocol violation, if any */
 };
 
+/* hooks->nvalues above BENCH_SNAP_MAX is clamped (the snapshot's n says so). */
 void bench_init(struct bench_dev *b, struct guest_mem *mem, uint64_t mailbox_gpa,
 		const struct bench_hooks *hooks, FILE *log);
+/* Frees the records; ends the instruments of a phase left open (hooks.phase_end). */
 void bench_destroy(struct bench_dev *b);
 /* Whether TEST name at ring is selected by b->select ("name" or "name/cpl0|cpl3"). */
 bool bench_selected(const struct bench_dev *b, const char *name, int ring, uint32_t flags);

@@ -69,10 +69,10 @@ int vcpu_create(struct vm *vm, int id, char *err, size_t errlen)
 	}
 	v->run_size = mmap_size;
 	{
-		char serr[128];
+		char serr[256];
 
-		if (kvm_stats_open(&v->stats, v->fd, serr, sizeof(serr)))
-			v->stats.fd = -1;
+		if (kvm_stats_open(&v->stats, v->fd, serr, sizeof(serr)) == -2)
+			fprintf(stderr, "exitlab: warning: vCPU stats unusable: %s\n", serr);
 	}
 	vm->nvcpus++;
 	return 0;

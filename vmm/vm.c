@@ -97,10 +97,11 @@ enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, siz
 	if (guest_mem_register(&vm->mem, vm->vm_fd, 0, err, errlen))
 		return VM_ERR_OTHER;
 	{
-		char serr[128];
+		char serr[256];
 
-		if (kvm_stats_open(&vm->stats, vm->vm_fd, serr, sizeof(serr)))
-			vm->stats.fd = -1;
+		/* Optional; but a stats fd we cannot parse is worth a word. */
+		if (kvm_stats_open(&vm->stats, vm->vm_fd, serr, sizeof(serr)) == -2)
+			fprintf(stderr, "exitlab: warning: VM stats unusable: %s\n", serr);
 	}
 	return VM_ERR_NONE;
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,13 +130,42 @@ struct fake {
 	struct guest_mem mem;
 	struct bench_dev b;
 	int stops, last_code, snaps;
+	char trail[64];           /* hook calls in order: s(napshot) b(egin) e(nd) */
+	int ends;
 };
+
+static void trail(struct fake *f, char c)
+{
+	size_t n = strlen(f->trail);
+
+	if (n + 1 < sizeof(f->trail))
+		f->trail[n] = c;
+}
 
 static void fake_snapshot(void *o, struct bench_snapshot *s)
 {
 	struct fake *f = o;
 
+	trail(f, 's');
+	assert_int_equal(s->n, f->b.hooks.nvalues);
 	s->v[0] = (uint64_t)++f->snaps * 10;
+	if (s->n > 1)
+		s->v[s->n - 1] = 0xabcd; /* the last slot is writable: sized by nvalues */
+}
+
+static void fake_phase_begin(void *o)
+{
+	trail(o, 'b');
+}
+
+static char *fake_phase_end(void *o)
+{
+	struct fake *f = o;
+	char *s;
+
+	trail(f, 'e');
+	assert_int_equal(asprintf(&s, "{\"end\":%d}", ++f->ends) > 0, 1);
+	return s;
 }
 
 static void fake_stop(void *o, int code, const char *why)
@@ -249,6 +279,90 @@ static void test_device_rejects_bad_sequences(void **state)
 	fake_free(f);
 }
 
+/* A fake with the per-phase instrument hooks and a large snapshot. */
+static struct fake *fake_new_instr(size_t nvalues)
+{
+	struct fake *f = fake_new();
+	struct bench_hooks h = { .opaque = f, .nvalues = nvalues, .snapshot = fake_snapshot,
+				 .phase_begin = fake_phase_begin, .phase_end = fake_phase_end,
+				 .stop = fake_stop };
+
+	bench_destroy(&f->b);
+	bench_init(&f->b, &f->mem, MAILBOX, &h, NULL);
+	return f;
+}
+
+static void test_phase_hooks(void **state)
+{
+	struct bench_test_begin tb = { .name = "cpuid", .ring = 3 };
+	struct bench_phase_end pe = { .iterations = 1, .samples_gpa = SAMPLES, .nsamples = 1, .ops_per_sample = 1 };
+	struct bench_test_end ok = { .status = BENCH_STATUS_OK };
+	struct bench_test_end fail = { .status = BENCH_STATUS_FAILED, .reason = "#GP" };
+	struct fake *f;
+	(void)state;
+
+	/* Snapshot outside, instruments inside: s b [guest] e s; the record keeps phase_end's text. */
+	f = fake_new_instr(1000);
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	assert_string_equal(f->trail, "");
+	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), 0);
+	assert_string_equal(f->trail, "sb");
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), 0);
+	assert_string_equal(f->trail, "sbes");
+	send(f, BENCH_TEST_END, &ok, sizeof(ok));
+	assert_string_equal(f->b.recs[0].host_json, "{\"end\":1}");
+	assert_int_equal(f->b.recs[0].before->n, 1000);
+	assert_int_equal(f->b.recs[0].after->v[999], 0xabcd);
+	/* A test without a phase calls no instrument. */
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	send(f, BENCH_TEST_END, &ok, sizeof(ok));
+	assert_null(f->b.recs[1].host_json);
+	assert_string_equal(f->trail, "sbes");
+	fake_free(f);
+
+	/* A fault in the loop ends the phase: phase_end is still called, its output dropped. */
+	f = fake_new_instr(2);
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	send(f, BENCH_PHASE_BEGIN, NULL, 0);
+	assert_int_equal(send(f, BENCH_TEST_END, &fail, sizeof(fail)), 0);
+	assert_string_equal(f->trail, "sbe");
+	assert_null(f->b.recs[0].host_json);
+	fake_free(f);
+
+	/* The VM stops inside a phase: bench_destroy pairs the phase_begin. */
+	f = fake_new_instr(2);
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	send(f, BENCH_PHASE_BEGIN, NULL, 0);
+	bench_destroy(&f->b);
+	assert_string_equal(f->trail, "sbe");
+	assert_int_equal(f->ends, 1);
+	fake_free(f);
+
+	/* PHASE_END without PHASE_BEGIN is refused before any instrument is called. */
+	f = fake_new_instr(2);
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), BENCH_REPLY_ERROR);
+	assert_string_equal(f->trail, "");
+	fake_free(f);
+
+	/* Every hook NULL, no snapshot slots: a full test still works. */
+	{
+		struct bench_hooks none = { 0 };
+
+		f = fake_new();
+		bench_destroy(&f->b);
+		bench_init(&f->b, &f->mem, MAILBOX, &none, NULL);
+		send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+		assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), 0);
+		assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), 0);
+		assert_int_equal(send(f, BENCH_TEST_END, &ok, sizeof(ok)), 0);
+		assert_true(f->b.recs[0].has_phase);
+		assert_int_equal(f->b.recs[0].before->n, 0);
+		assert_null(f->b.recs[0].host_json);
+		fake_free(f);
+	}
+}
+
 static void test_selection(void **state)
 {
 	struct fake *f = fake_new();
@@ -274,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_messages),
 		cmocka_unit_test(test_device_full_test),
 		cmocka_unit_test(test_device_rejects_bad_sequences),
+		cmocka_unit_test(test_phase_hooks),
 		cmocka_unit_test(test_selection),
 	};
 

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <linux/kvm.h>
+#include <stdio.h>
 
 #include "collect.h"
 
@@ -30,8 +33,9 @@ static void add_rec(struct bench_dev *b, const char *name, int ring, uint32_t fl
 	memcpy(r->samples, samples, n * sizeof(uint64_t));
 	r->nsamples = r->iterations = n;
 	r->ops_per_sample = 1;
-	r->before = calloc(1, sizeof(*r->before));
-	r->after = calloc(1, sizeof(*r->after));
+	r->before = calloc(1, sizeof(*r->before) + 2 * sizeof(uint64_t));
+	r->after = calloc(1, sizeof(*r->after) + 2 * sizeof(uint64_t));
+	r->before->n = r->after->n = 2;
 	r->before->v[SNAP_USER_EXITS] = 1000;
 	r->after->v[SNAP_USER_EXITS] = 1000 + user_exits;
 	r->before->v[SNAP_STATS_BASE] = 50;
@@ -43,11 +47,9 @@ static void test_overhead_and_exits(void **state)
 	struct bench_dev b;
 	struct run_result r;
 	/* A fake stats table with one stat, "exits". */
-	char names[1][64] = { "exits" };
-	uint32_t offs[1] = { 0 };
-	unsigned kinds[1] = { 0 };
-	struct kvm_stats st = { .fd = 99, .n = 1, .names = names, .offsets = offs, .kinds = kinds };
-	struct collect_ctx c = { .stats = &st, .tsc_khz = 1e6, .pvm = true };
+	struct kvm_stat_desc desc = { .name = "exits", .type = KVM_STATS_TYPE_CUMULATIVE, .size = 1 };
+	struct kvm_stats st = { .fd = -1, .desc = &desc, .ndesc = 1, .nvalues = 1 };
+	struct collect_ctx c = { .vcpu_stats = &st, .tsc_khz = 1e6, .pvm = true };
 	const uint64_t empty[] = { 40, 40, 50, 40, 40 };      /* median 40 */
 	const uint64_t op[] = { 140, 150, 160, 140, 1040 };   /* median 150 -> 110 */
 	(void)state;
@@ -75,9 +77,11 @@ static void test_overhead_and_exits(void **state)
 	assert_true(r.tests[1].has_exits);
 	assert_float_equal(r.tests[1].userspace_exits_per_iteration, 1.0, 1e-9);
 	assert_float_equal(r.tests[1].exits_per_iteration, 1.0, 1e-9);
-	assert_int_equal(r.tests[1].nstats, 1);
-	assert_string_equal(r.tests[1].stats[0].name, "exits");
-	assert_int_equal(r.tests[1].stats[0].delta, 6);
+	assert_int_equal(r.tests[1].vcpu_stats.ndelta, 1);
+	assert_string_equal(r.tests[1].vcpu_stats.delta[0].name, "exits");
+	assert_int_equal(r.tests[1].vcpu_stats.delta[0].delta, 6);
+	assert_int_equal(r.tests[1].vm_stats.ndelta, 0);
+	assert_null(r.tests[1].host_json);
 	assert_false(r.tests[1].emulated); /* CPL3 runs natively on PVM */
 
 	assert_int_equal(r.tests[2].status, TEST_SKIPPED);
@@ -92,10 +96,164 @@ static void test_overhead_and_exits(void **state)
 	bench_destroy(&b);
 }
 
+static void load_stats(const char *path, struct kvm_stats *s)
+{
+	static uint8_t buf[1 << 16];
+	char err[256];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (kvm_stats_parse(s, buf, n, err, sizeof(err)))
+		fail_msg("%s: %s", path, err);
+}
+
+static uint64_t *slot(struct bench_snapshot *sn, size_t base, const struct kvm_stats *s,
+		      const char *name)
+{
+	int i = kvm_stats_find(s, name);
+
+	assert_true(i >= 0);
+	return &sn->v[base + s->desc[i].index];
+}
+
+/*
+ * The real vCPU and VM descriptors recorded on PVM: cumulative deltas,
+ * instant/peak end values and histogram bucket deltas land in the right
+ * groups, and the "host" string of the phase is copied.
+ */
+static void test_vcpu_and_vm_stats(void **state)
+{
+	struct kvm_stats vcpu, vm;
+	struct collect_ctx c = { .vcpu_stats = &vcpu, .vm_stats = &vm, .tsc_khz = 1e6 };
+	struct snap_layout l;
+	struct bench_dev b;
+	struct run_result r;
+	struct bench_record *rec;
+	struct test_result *t;
+	const uint64_t op[] = { 100, 100, 100, 100 };
+	json_t *schema;
+	(void)state;
+
+	load_stats("tests/data/kvm_stats/vcpu.bin", &vcpu);
+	load_stats("tests/data/kvm_stats/vm.bin", &vm);
+	snap_layout_init(&l, &vcpu, &vm);
+	assert_int_equal(l.vcpu_base, SNAP_STATS_BASE);
+	assert_int_equal(l.vm_base, SNAP_STATS_BASE + vcpu.nvalues);
+	assert_int_equal(l.nvalues, SNAP_STATS_BASE + vcpu.nvalues + vm.nvalues);
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	add_rec(&b, "hlt", 3, 0, BENCH_STATUS_OK, op, 4, 0, 0);
+	rec = &b.recs[0];
+	free(rec->before);
+	free(rec->after);
+	rec->before = calloc(1, sizeof(*rec->before) + l.nvalues * sizeof(uint64_t));
+	rec->after = calloc(1, sizeof(*rec->after) + l.nvalues * sizeof(uint64_t));
+	rec->before->n = rec->after->n = l.nvalues;
+	rec->before->v[SNAP_USER_EXITS] = 7;
+	rec->after->v[SNAP_USER_EXITS] = 7 + 5;            /* 4 iterations + doorbell */
+	*slot(rec->before, l.vcpu_base, &vcpu, "exits") = 100;
+	*slot(rec->after, l.vcpu_base, &vcpu, "exits") = 109; /* 2 per iteration + doorbell */
+	*slot(rec->after, l.vcpu_base, &vcpu, "halt_exits") = 4;
+	*slot(rec->before, l.vcpu_base, &vcpu, "blocking") = 1;     /* instant: end value kept */
+	*slot(rec->after, l.vcpu_base, &vcpu, "blocking") = 0;
+	slot(rec->before, l.vcpu_base, &vcpu, "halt_wait_hist")[3] = 10;
+	slot(rec->after, l.vcpu_base, &vcpu, "halt_wait_hist")[3] = 13;
+	slot(rec->after, l.vcpu_base, &vcpu, "halt_wait_hist")[31] = 1;
+	*slot(rec->before, l.vm_base, &vm, "mmu_shadow_zapped") = 5;
+	*slot(rec->after, l.vm_base, &vm, "mmu_shadow_zapped") = 8;
+	*slot(rec->after, l.vm_base, &vm, "pages_4k") = 267;
+	*slot(rec->after, l.vm_base, &vm, "max_mmu_rmap_size") = UINT64_MAX; /* clamped */
+	rec->host_json = strdup("{\"tracepoints\":{\"kvm:kvm_pio\":4}}");
+
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	t = &r.tests[0];
+	assert_true(t->has_exits);
+	assert_float_equal(t->exits_per_iteration, 2.0, 1e-9);
+	assert_float_equal(t->userspace_exits_per_iteration, 1.0, 1e-9);
+
+	assert_int_equal(t->vcpu_stats.ndelta, 2);
+	assert_string_equal(t->vcpu_stats.delta[0].name, "exits");
+	assert_int_equal(t->vcpu_stats.delta[0].delta, 9);
+	assert_string_equal(t->vcpu_stats.delta[1].name, "halt_exits");
+	assert_int_equal(t->vcpu_stats.nlevel, 2); /* blocking, guest_mode: all levels kept */
+	assert_string_equal(t->vcpu_stats.level[0].name, "blocking");
+	assert_int_equal(t->vcpu_stats.level[0].value, 0);
+	assert_int_equal(t->vcpu_stats.nhist, 1);
+	assert_string_equal(t->vcpu_stats.hist[0].name, "halt_wait_hist");
+	assert_int_equal(t->vcpu_stats.hist[0].nbuckets, 32);
+	assert_int_equal(t->vcpu_stats.hist[0].buckets[3], 3);
+	assert_int_equal(t->vcpu_stats.hist[0].buckets[31], 1);
+	assert_int_equal(t->vcpu_stats.hist[0].buckets[0], 0);
+
+	assert_int_equal(t->vm_stats.ndelta, 1);
+	assert_string_equal(t->vm_stats.delta[0].name, "mmu_shadow_zapped");
+	assert_int_equal(t->vm_stats.delta[0].delta, 3);
+	assert_int_equal(t->vm_stats.nhist, 0);
+	for (size_t i = 0; i < t->vm_stats.nlevel; i++) {
+		if (!strcmp(t->vm_stats.level[i].name, "pages_4k"))
+			assert_int_equal(t->vm_stats.level[i].value, 267);
+		if (!strcmp(t->vm_stats.level[i].name, "max_mmu_rmap_size"))
+			assert_int_equal(t->vm_stats.level[i].value, INT64_MAX);
+	}
+	assert_string_equal(t->host_json, rec->host_json);
+
+	/* The run-level schema names every descriptor with its unit. */
+	schema = json_loads(r.kvm_stats_schema_json, 0, NULL);
+	assert_non_null(schema);
+	assert_int_equal(json_object_size(json_object_get(schema, "vcpu")), vcpu.ndesc);
+	assert_int_equal(json_object_size(json_object_get(schema, "vm")), vm.ndesc);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(schema, "vcpu"),
+		"halt_wait_hist"), "unit")), "seconds");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(schema, "vcpu"),
+		"halt_wait_hist"), "exponent")), -9);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(schema, "vm"),
+		"max_mmu_rmap_size"), "type")), "peak");
+	json_decref(schema);
+	results_free(&r);
+
+	/* Snapshots of another shape than the descriptors (a clamped device): no counts, no crash. */
+	memset(&r, 0, sizeof(r));
+	rec->before->n = 1;
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	assert_false(r.tests[0].has_exits);
+	assert_int_equal(r.tests[0].vcpu_stats.ndelta, 0);
+	results_free(&r);
+
+	bench_destroy(&b);
+	kvm_stats_close(&vcpu);
+	kvm_stats_close(&vm);
+}
+
+/* No stats at all (kernel without a stats fd): no schema, no counts. */
+static void test_no_stats(void **state)
+{
+	struct bench_dev b;
+	struct run_result r;
+	struct collect_ctx c = { .tsc_khz = 1e6 };
+	const uint64_t op[] = { 100, 100 };
+	(void)state;
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	add_rec(&b, "cpuid", 3, 0, BENCH_STATUS_OK, op, 2, 0, 0);
+	b.recs[0].before->n = b.recs[0].after->n = 1;
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	assert_null(r.kvm_stats_schema_json);
+	assert_false(r.tests[0].has_exits);
+	results_free(&r);
+	bench_destroy(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overhead_and_exits),
+		cmocka_unit_test(test_vcpu_and_vm_stats),
+		cmocka_unit_test(test_no_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,13 @@ static void make_run(struct run_result *r)
 	r->context_json = strdup("{\"host\":{\"cpu\":\"Test CPU\",\"tsc_khz\":2500000},"
 				 "\"backend\":\"kvm_pvm\",\"revision\":\"abc123\"}");
 	r->config_json = strdup("{\"goal_ms\":100,\"raw\":true}");
+	r->kvm_stats_schema_json = strdup(
+		"{\"vcpu\":{\"exits\":{\"type\":\"cumulative\",\"unit\":\"none\",\"base\":10,"
+		"\"exponent\":0,\"size\":1,\"bucket_size\":0},"
+		"\"halt_wait_hist\":{\"type\":\"log_hist\",\"unit\":\"seconds\",\"base\":10,"
+		"\"exponent\":-9,\"size\":32,\"bucket_size\":0}},"
+		"\"vm\":{\"pages_4k\":{\"type\":\"instant\",\"unit\":\"none\",\"base\":10,"
+		"\"exponent\":0,\"size\":1,\"bucket_size\":0}}}");
 
 	t = results_add_test(r);
 	assert_non_null(t);
@@ -97,13 +104,33 @@ static void make_run(struct run_result *r)
 	t->exits_per_iteration = 1.000001;
 	t->userspace_exits_per_iteration = 0;
 	t->emulated = true;
-	t->nstats = 2;
-	t->stats = calloc(2, sizeof(*t->stats));
-	assert_non_null(t->stats);
-	strcpy(t->stats[0].name, "exits");
-	t->stats[0].delta = 123456789012345LL;
-	strcpy(t->stats[1].name, "weird_negative");
-	t->stats[1].delta = -5;
+	t->vcpu_stats.ndelta = 2;
+	t->vcpu_stats.delta = calloc(2, sizeof(*t->vcpu_stats.delta));
+	assert_non_null(t->vcpu_stats.delta);
+	strcpy(t->vcpu_stats.delta[0].name, "exits");
+	t->vcpu_stats.delta[0].delta = 123456789012345LL;
+	strcpy(t->vcpu_stats.delta[1].name, "weird_negative");
+	t->vcpu_stats.delta[1].delta = -5;
+	t->vcpu_stats.nlevel = 1;
+	t->vcpu_stats.level = calloc(1, sizeof(*t->vcpu_stats.level));
+	strcpy(t->vcpu_stats.level[0].name, "blocking");
+	t->vcpu_stats.level[0].value = 1;
+	t->vcpu_stats.nhist = 1;
+	t->vcpu_stats.hist = calloc(1, sizeof(*t->vcpu_stats.hist));
+	strcpy(t->vcpu_stats.hist[0].name, "halt_wait_hist");
+	t->vcpu_stats.hist[0].nbuckets = 3;
+	t->vcpu_stats.hist[0].buckets = calloc(3, sizeof(int64_t));
+	t->vcpu_stats.hist[0].buckets[1] = 7;
+	t->vcpu_stats.hist[0].buckets[2] = INT64_MAX;
+	t->vm_stats.ndelta = 1;
+	t->vm_stats.delta = calloc(1, sizeof(*t->vm_stats.delta));
+	strcpy(t->vm_stats.delta[0].name, "mmu_shadow_zapped");
+	t->vm_stats.delta[0].delta = 42;
+	t->vm_stats.nlevel = 1;
+	t->vm_stats.level = calloc(1, sizeof(*t->vm_stats.level));
+	strcpy(t->vm_stats.level[0].name, "pages_4k");
+	t->vm_stats.level[0].value = 267;
+	t->host_json = strdup("{\"tracepoints\":{\"kvm:kvm_pio\":{\"count\":4}},\"pmu\":null}");
 	t->nsamples = 4;
 	t->samples = malloc(4 * sizeof(double));
 	assert_non_null(t->samples);
@@ -162,6 +189,27 @@ static void assert_json_text_equal(const char *a, const char *b)
 	json_decref(jb);
 }
 
+static void assert_groups_equal(const struct kvm_stat_group *x, const struct kvm_stat_group *y)
+{
+	assert_int_equal(x->ndelta, y->ndelta);
+	for (size_t k = 0; k < x->ndelta; k++) {
+		assert_string_equal(x->delta[k].name, y->delta[k].name);
+		assert_int_equal(x->delta[k].delta, y->delta[k].delta);
+	}
+	assert_int_equal(x->nlevel, y->nlevel);
+	for (size_t k = 0; k < x->nlevel; k++) {
+		assert_string_equal(x->level[k].name, y->level[k].name);
+		assert_int_equal(x->level[k].value, y->level[k].value);
+	}
+	assert_int_equal(x->nhist, y->nhist);
+	for (size_t k = 0; k < x->nhist; k++) {
+		assert_string_equal(x->hist[k].name, y->hist[k].name);
+		assert_int_equal(x->hist[k].nbuckets, y->hist[k].nbuckets);
+		for (size_t i = 0; i < x->hist[k].nbuckets; i++)
+			assert_int_equal(x->hist[k].buckets[i], y->hist[k].buckets[i]);
+	}
+}
+
 static void assert_runs_equal(const struct run_result *a, const struct run_result *b)
 {
 	assert_string_equal(a->payload, b->payload);
@@ -170,6 +218,7 @@ static void assert_runs_equal(const struct run_result *a, const struct run_resul
 	assert_int_equal(a->exit_code, b->exit_code);
 	assert_json_text_equal(a->context_json, b->context_json);
 	assert_json_text_equal(a->config_json, b->config_json);
+	assert_json_text_equal(a->kvm_stats_schema_json, b->kvm_stats_schema_json);
 	assert_int_equal(a->ntests, b->ntests);
 	for (size_t i = 0; i < a->ntests; i++) {
 		const struct test_result *x = &a->tests[i], *y = &b->tests[i];
@@ -193,11 +242,9 @@ static void assert_runs_equal(const struct run_result *a, const struct run_resul
 			assert_float_equal(x->userspace_exits_per_iteration,
 					   y->userspace_exits_per_iteration, EPS);
 		}
-		assert_int_equal(x->nstats, y->nstats);
-		for (size_t k = 0; k < x->nstats; k++) {
-			assert_string_equal(x->stats[k].name, y->stats[k].name);
-			assert_int_equal(x->stats[k].delta, y->stats[k].delta);
-		}
+		assert_groups_equal(&x->vcpu_stats, &y->vcpu_stats);
+		assert_groups_equal(&x->vm_stats, &y->vm_stats);
+		assert_json_text_equal(x->host_json, y->host_json);
 		assert_int_equal(x->samples != NULL, y->samples != NULL);
 		assert_int_equal(x->nsamples, y->nsamples);
 		for (size_t k = 0; k < x->nsamples; k++)
@@ -261,6 +308,25 @@ static void test_schema_shape(void **state)
 	assert_true(json_is_array(json_object_get(t0, "samples_cycles")));
 	assert_null(json_object_get(t1, "samples_cycles"));
 	assert_true(json_is_object(json_object_get(t1, "kvm_stats")));
+	/* Every stats member and host are always written, empty or null when nothing moved. */
+	{
+		static const char *const keys[] = { "kvm_stats", "kvm_stats_instant", "kvm_stats_hist",
+			"kvm_vm_stats", "kvm_vm_stats_instant", "kvm_vm_stats_hist" };
+
+		for (size_t i = 0; i < 6; i++) {
+			assert_true(json_is_object(json_object_get(t1, keys[i])));
+			assert_int_equal(json_object_size(json_object_get(t1, keys[i])), 0);
+		}
+	}
+	assert_true(json_is_null(json_object_get(t1, "host")));
+	assert_true(json_is_object(json_object_get(t0, "host")));
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(json_object_get(t0,
+		"kvm_stats_hist"), "halt_wait_hist"), 1)), 7);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(t0, "kvm_vm_stats"),
+		"mmu_shadow_zapped")), 42);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(t0, "kvm_vm_stats_instant"),
+		"pages_4k")), 267);
+	assert_true(json_is_object(json_object_get(json_object_get(root, "kvm_stats_schema"), "vm")));
 	assert_true(json_is_null(json_object_get(t1, "exits_per_iteration")));
 	assert_true(json_is_null(json_object_get(t2, "cycles")));
 	assert_true(json_is_null(json_object_get(t2, "ns")));
@@ -342,6 +408,135 @@ static void set_int(json_t *root, const char *arg)
 	json_t *obj = resolve(root, arg, &key);
 
 	json_object_set_new(obj, key, json_integer(7));
+}
+
+/* arg is "N.key.inner": replace tests[N].key.inner (an object member) with a string. */
+static void set_inner_string(json_t *root, const char *arg)
+{
+	char key[64], *inner;
+	const char *k;
+	json_t *obj;
+
+	obj = resolve(root, arg, &k);
+	snprintf(key, sizeof(key), "%s", k);
+	inner = strchr(key, '.');
+	assert_non_null(inner);
+	*inner++ = 0;
+	obj = json_object_get(obj, key);
+	assert_non_null(obj);
+	json_object_set_new(obj, inner, json_string("surprise"));
+}
+
+static void set_hist_bucket_string(json_t *root, const char *arg)
+{
+	json_t *t = json_array_get(json_object_get(root, "tests"), 0);
+
+	(void)arg;
+	json_array_set_new(json_object_get(json_object_get(t, "kvm_stats_hist"), "halt_wait_hist"), 1,
+			   json_string("x"));
+}
+
+static void set_hist_empty(json_t *root, const char *arg)
+{
+	json_t *t = json_array_get(json_object_get(root, "tests"), 0);
+
+	(void)arg;
+	json_object_set_new(json_object_get(t, "kvm_stats_hist"), "halt_wait_hist", json_array());
+}
+
+static void set_long_stat_name(json_t *root, const char *arg)
+{
+	json_t *t = json_array_get(json_object_get(root, "tests"), 0);
+	char name[80];
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	json_object_set_new(json_object_get(t, arg), name, json_integer(1));
+}
+
+/* arg is "set.stat.field=value" in kvm_stats_schema; value is JSON. */
+static void edit_schema(json_t *root, const char *arg)
+{
+	char buf[128], *set = buf, *stat, *field, *value;
+	json_t *o = json_object_get(root, "kvm_stats_schema");
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	stat = strchr(set, '.');
+	*stat++ = 0;
+	field = strchr(stat, '.');
+	*field++ = 0;
+	value = strchr(field, '=');
+	*value++ = 0;
+	o = json_object_get(json_object_get(o, set), stat);
+	assert_non_null(o);
+	json_object_set_new(o, field, json_loads(value, JSON_DECODE_ANY, NULL));
+}
+
+static void drop_schema_vm(json_t *root, const char *arg)
+{
+	(void)arg;
+	json_object_del(json_object_get(root, "kvm_stats_schema"), "vm");
+}
+
+static void test_stats_members(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_error_after(f, set_array, "0.kvm_vm_stats", "tests[0].kvm_vm_stats: expected an object");
+	expect_error_after(f, set_string, "0.kvm_stats_instant", "tests[0].kvm_stats_instant: expected an object");
+	expect_error_after(f, set_inner_string, "0.kvm_vm_stats_instant.pages_4k",
+			   "tests[0].kvm_vm_stats_instant.pages_4k: expected an integer");
+	expect_error_after(f, set_inner_string, "0.kvm_stats_hist.halt_wait_hist",
+			   "tests[0].kvm_stats_hist.halt_wait_hist: expected an array");
+	expect_error_after(f, set_hist_bucket_string, "", "tests[0].kvm_stats_hist.halt_wait_hist[1]: expected an integer");
+	expect_error_after(f, set_hist_empty, "", "halt_wait_hist: expected an array of 1 to");
+	expect_error_after(f, set_long_stat_name, "kvm_vm_stats", "longer than 63 bytes");
+	expect_error_after(f, set_array, "0.host", "tests[0].host: expected an object or null");
+	expect_error_after(f, set_int, "kvm_stats_schema", "kvm_stats_schema: expected an object or null");
+	expect_error_after(f, drop_schema_vm, "", "kvm_stats_schema.vm: missing");
+	expect_error_after(f, edit_schema, "vcpu.exits.unit=\"parsecs\"",
+			   "kvm_stats_schema.vcpu.exits.unit: unknown unit 'parsecs'");
+	expect_error_after(f, edit_schema, "vcpu.exits.type=\"gauge\"", "unknown type 'gauge'");
+	expect_error_after(f, edit_schema, "vm.pages_4k.base=3", "kvm_stats_schema.vm.pages_4k.base: 3 is neither");
+	expect_error_after(f, edit_schema, "vcpu.halt_wait_hist.size=0", "halt_wait_hist.size: 0 out of range");
+	expect_error_after(f, edit_schema, "vcpu.exits.exponent=1.5", "exits.exponent: expected an integer");
+}
+
+/* Files written before the VM stats, histograms, host and schema existed still read. */
+static void drop_new_members(json_t *root, const char *arg)
+{
+	static const char *const keys[] = { "kvm_stats_instant", "kvm_stats_hist", "kvm_vm_stats",
+		"kvm_vm_stats_instant", "kvm_vm_stats_hist", "host" };
+	size_t i;
+	json_t *t;
+
+	(void)arg;
+	json_object_del(root, "kvm_stats_schema");
+	json_array_foreach(json_object_get(root, "tests"), i, t)
+		for (size_t k = 0; k < 6; k++)
+			json_object_del(t, keys[k]);
+}
+
+static void test_older_file(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a, b;
+	json_t *root;
+
+	make_run(&a);
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	results_free(&a);
+	root = json_load_file(f->path, 0, NULL);
+	drop_new_members(root, NULL);
+	assert_int_equal(json_dump_file(root, f->path, 0), 0);
+	json_decref(root);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_int_equal(b.tests[0].vcpu_stats.ndelta, 2);
+	assert_int_equal(b.tests[0].vcpu_stats.nhist, 0);
+	assert_int_equal(b.tests[0].vm_stats.ndelta, 0);
+	assert_null(b.tests[0].host_json);
+	assert_null(b.kvm_stats_schema_json);
+	results_free(&b);
 }
 
 static void test_missing_fields(void **state)
@@ -493,6 +688,16 @@ static void test_write_errors(void **state)
 	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), -1);
 	assert_non_null(strstr(f->err, "context"));
 	free(a.context_json);
+	a.context_json = NULL;
+	a.tests[0].host_json[3] = 0; /* a phase_end hook that wrote broken JSON */
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "tests[0].host"));
+	free(a.tests[0].host_json);
+	a.tests[0].host_json = strdup("[42]");
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "tests[0].host is not a JSON object"));
+	free(a.tests[0].host_json);
+	a.tests[0].host_json = NULL;
 	a.context_json = strdup("[1]");
 	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), -1);
 	assert_non_null(strstr(f->err, "not a JSON object"));
@@ -554,6 +759,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_older_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonexistent, setup, teardown),
