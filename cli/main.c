@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
 	{ "info", cmd_info, "describe the host as exitlab sees it (CPU, kernel, KVM backend, TSC, devices)" },
 	{ "run", cmd_run, "boot a guest payload in a VM of our own and measure" },
+	{ "observe", cmd_observe, "watch any running KVM process: exits per reason, port, MMIO address; KVM stats" },
 	{ "plot", cmd_plot, "draw a results file as a PNG chart with gnuplot" },
 };
 
@@ -20,7 +21,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: exitlab COMMAND [ARGS]   (exitlab COMMAND --help for each)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nexit codes: 0 success, 1 a test failed or the guest faulted,\n"
 		   "            2 bad usage or input, 3 the host lacks something required\n"
 		   "revision: %s\n", exitlab_revision);

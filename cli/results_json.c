@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "results.h"
 
 #define SCHEMA_NAME "exitlab-results"
@@ -325,63 +326,11 @@ static json_t *run_to_json(const struct run_result *r, char *err, size_t errlen)
 	return root;
 }
 
-/* mkdir -p for the parent directories of path. */
-static int mkdir_parents(const char *path, char *err, size_t errlen)
-{
-	char *p = strdup(path), *s;
-
-	if (!p) {
-		seterr(err, errlen, "results: out of memory");
-		return -1;
-	}
-	for (s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST) {
-			seterr(err, errlen, "results: cannot create directory %s: %s", p,
-			       strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* A rename is only durable once the directory entry itself is on disk. */
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int results_write_json(const struct run_result *r, const char *path, char *err, size_t errlen)
 {
-	char *text = NULL, *tmp = NULL, *dir = NULL, *slash;
-	const char *base;
+	char *text;
 	json_t *root;
-	int fd = -1, ret = -1;
+	int ret;
 
 	if (!r || !path || !*path) {
 		seterr(err, errlen, "results: no output path");
@@ -396,57 +345,7 @@ int results_write_json(const struct run_result *r, const char *path, char *err, 
 		seterr(err, errlen, "results: out of memory serializing");
 		return -1;
 	}
-	if (mkdir_parents(path, err, errlen))
-		goto out;
-
-	/* The temp file sits in the target's directory so rename() is atomic. */
-	slash = strrchr(path, '/');
-	base = slash ? slash + 1 : path;
-	if (slash)
-		dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
-	else
-		dir = strdup(".");
-	if (!dir || asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		tmp = NULL;
-		seterr(err, errlen, "results: out of memory");
-		goto out;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		seterr(err, errlen, "results: cannot create temp file in %s: %s", dir,
-		       strerror(errno));
-		goto out;
-	}
-	/* mkstemp makes 0600; results are meant to be shared. */
-	if (fchmod(fd, 0644) || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) ||
-	    fsync(fd)) {
-		seterr(err, errlen, "results: writing %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	if (close(fd)) {
-		fd = -1;
-		seterr(err, errlen, "results: writing %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		seterr(err, errlen, "results: renaming %s to %s: %s", tmp, path, strerror(errno));
-		goto out_unlink;
-	}
-	if (fsync_dir(dir)) {
-		seterr(err, errlen, "results: syncing directory %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	ret = 0;
-	goto out;
-
-out_unlink:
-	unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
-	free(dir);
+	ret = atomic_write_text(path, text, err, errlen);
 	free(text);
 	return ret;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,23 +12,35 @@
 
 #include "kvm_process.h"
 
-int kvm_process_classify_link(const char *link, int *vcpu_id)
+/* "PREFIX<n>" with n a non-negative int, into *id. */
+static bool indexed(const char *link, const char *prefix, int *id)
 {
-	static const char vcpu[] = "anon_inode:kvm-vcpu:";
+	size_t n = strlen(prefix);
 	char *end;
-	long id;
+	long v;
 
-	if (!strcmp(link, "anon_inode:kvm-vm"))
-		return 1;
-	if (strncmp(link, vcpu, sizeof(vcpu) - 1))
-		return 0;
+	if (strncmp(link, prefix, n) || !link[n])
+		return false;
 	errno = 0;
-	id = strtol(link + sizeof(vcpu) - 1, &end, 10);
-	if (errno || *end || end == link + sizeof(vcpu) - 1 || id < 0 || id > INT_MAX)
-		return 0;
-	if (vcpu_id)
-		*vcpu_id = (int)id;
-	return 2;
+	v = strtol(link + n, &end, 10);
+	if (errno || *end || v < 0 || v > INT_MAX || link[n] == '-' || link[n] == '+')
+		return false;
+	if (id)
+		*id = (int)v;
+	return true;
+}
+
+enum kvm_fd_kind kvm_process_classify_link(const char *link, int *vcpu_id)
+{
+	if (!strcmp(link, "anon_inode:kvm-vm"))
+		return KVM_FD_VM;
+	if (!strcmp(link, "anon_inode:kvm-vm-stats"))
+		return KVM_FD_VM_STATS;
+	if (indexed(link, "anon_inode:kvm-vcpu-stats:", vcpu_id))
+		return KVM_FD_VCPU_STATS;
+	if (indexed(link, "anon_inode:kvm-vcpu:", vcpu_id))
+		return KVM_FD_VCPU;
+	return KVM_FD_OTHER;
 }
 
 static void read_small(const char *path, char *buf, size_t len, int nul_to_space)
@@ -104,15 +117,27 @@ static int scan_fds(struct kvm_process *p, char *err, size_t errlen)
 			continue;
 		link[n] = 0;
 		switch (kvm_process_classify_link(link, &id)) {
-		case 1:
+		case KVM_FD_VM:
 			if (p->nvm < KVM_PROCESS_MAX_FDS)
 				p->vm_fds[p->nvm++] = (int)fd;
 			break;
-		case 2:
+		case KVM_FD_VCPU:
 			if (p->nvcpu < KVM_PROCESS_MAX_FDS) {
 				p->vcpu_ids[p->nvcpu] = id;
 				p->vcpu_fds[p->nvcpu++] = (int)fd;
 			}
+			break;
+		case KVM_FD_VM_STATS:
+			if (p->nvm_stats < KVM_PROCESS_MAX_FDS)
+				p->vm_stats_fds[p->nvm_stats++] = (int)fd;
+			break;
+		case KVM_FD_VCPU_STATS:
+			if (p->nvcpu_stats < KVM_PROCESS_MAX_FDS) {
+				p->vcpu_stats_ids[p->nvcpu_stats] = id;
+				p->vcpu_stats_fds[p->nvcpu_stats++] = (int)fd;
+			}
+			break;
+		case KVM_FD_OTHER:
 			break;
 		}
 	}

@@ -26,13 +26,21 @@ struct kvm_process {
 	int vcpu_fds[KVM_PROCESS_MAX_FDS];
 	int vcpu_ids[KVM_PROCESS_MAX_FDS];
 	size_t nvcpu;
+	/* Binary-stats fds the target opened itself (exitlab does; QEMU after query-stats). */
+	int vm_stats_fds[KVM_PROCESS_MAX_FDS];
+	size_t nvm_stats;
+	int vcpu_stats_fds[KVM_PROCESS_MAX_FDS];
+	int vcpu_stats_ids[KVM_PROCESS_MAX_FDS];
+	size_t nvcpu_stats;
 };
+
+enum kvm_fd_kind { KVM_FD_OTHER, KVM_FD_VM, KVM_FD_VCPU, KVM_FD_VM_STATS, KVM_FD_VCPU_STATS };
 
 /* 0, or -1 with err (no such process, not readable, no KVM VM in it). */
 int kvm_process_scan(pid_t pid, struct kvm_process *p, char *err, size_t errlen);
 /* A copy of the target's fd in this process (needs ptrace rights), or -1 with errno. */
 int kvm_process_dup_fd(pid_t pid, int target_fd);
-/* Parse a /proc/PID/fd link text: 1 VM, 2 vCPU (with *vcpu_id), 0 other. Pure. */
-int kvm_process_classify_link(const char *link, int *vcpu_id);
+/* Classify a /proc/PID/fd link text (vCPU index in *vcpu_id for the vCPU kinds). Pure. */
+enum kvm_fd_kind kvm_process_classify_link(const char *link, int *vcpu_id);
 
 #endif

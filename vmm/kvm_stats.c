@@ -201,10 +201,6 @@ bad:
 
 int kvm_stats_open(struct kvm_stats *s, int target_fd, char *err, size_t errlen)
 {
-	struct kvm_stats_header h;
-	uint8_t *hdr;
-	char perr[160];
-	ssize_t n;
 	int fd;
 
 	memset(s, 0, sizeof(*s));
@@ -212,6 +208,18 @@ int kvm_stats_open(struct kvm_stats *s, int target_fd, char *err, size_t errlen)
 	fd = ioctl(target_fd, KVM_GET_STATS_FD, NULL);
 	if (fd < 0)
 		return fail(err, errlen, "KVM_GET_STATS_FD: %s", strerror(errno));
+	return kvm_stats_open_fd(s, fd, err, errlen);
+}
+
+int kvm_stats_open_fd(struct kvm_stats *s, int fd, char *err, size_t errlen)
+{
+	struct kvm_stats_header h;
+	uint8_t *hdr;
+	char perr[160];
+	ssize_t n;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
 	if (pread(fd, &h, sizeof(h), 0) != sizeof(h)) {
 		fail(err, errlen, "KVM stats fd: header unreadable");
 		close(fd);

@@ -57,6 +57,8 @@ int kvm_stats_parse(struct kvm_stats *s, const void *buf, size_t len, char *err,
  * contents malformed (err). s->fd is -1 after any failure.
  */
 int kvm_stats_open(struct kvm_stats *s, int target_fd, char *err, size_t errlen);
+/* The same from a stats fd already open (e.g. copied from another process); takes ownership. */
+int kvm_stats_open_fd(struct kvm_stats *s, int stats_fd, char *err, size_t errlen);
 void kvm_stats_close(struct kvm_stats *s);
 /* Every value into values[0..s->nvalues), in descriptor order. 0 or -1. */
 int kvm_stats_read(struct kvm_stats *s, uint64_t *values);

@@ -20,14 +20,17 @@ static void test_classify(void **state)
 	int id = -1;
 	(void)state;
 
-	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vm", &id), 1);
-	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:3", &id), 2);
+	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vm", &id), KVM_FD_VM);
+	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:3", &id), KVM_FD_VCPU);
 	assert_int_equal(id, 3);
-	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:", &id), 0);
-	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:3x", &id), 0);
-	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:-1", &id), 0);
-	assert_int_equal(kvm_process_classify_link("/dev/kvm", &id), 0);
-	assert_int_equal(kvm_process_classify_link("anon_inode:[eventfd]", &id), 0);
+	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vm-stats", &id), KVM_FD_VM_STATS);
+	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu-stats:7", &id), KVM_FD_VCPU_STATS);
+	assert_int_equal(id, 7);
+	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:", &id), KVM_FD_OTHER);
+	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:3x", &id), KVM_FD_OTHER);
+	assert_int_equal(kvm_process_classify_link("anon_inode:kvm-vcpu:-1", &id), KVM_FD_OTHER);
+	assert_int_equal(kvm_process_classify_link("/dev/kvm", &id), KVM_FD_OTHER);
+	assert_int_equal(kvm_process_classify_link("anon_inode:[eventfd]", &id), KVM_FD_OTHER);
 }
 
 static void test_scan_self(void **state)
@@ -58,6 +61,16 @@ static void test_scan_self(void **state)
 	assert_int_equal(p.vcpu_fds[0], vcpu);
 	assert_int_equal(p.vcpu_ids[0], 0);
 	assert_true(p.ntids >= 1);
+	{
+		int sfd = ioctl(vm, KVM_GET_STATS_FD, NULL);
+
+		if (sfd >= 0) {
+			assert_int_equal(kvm_process_scan(getpid(), &p, err, sizeof(err)), 0);
+			assert_int_equal(p.nvm_stats, 1);
+			assert_int_equal(p.vm_stats_fds[0], sfd);
+			close(sfd);
+		}
+	}
 	/* The copied fd is the same VM: it accepts VM ioctls. */
 	copy = kvm_process_dup_fd(getpid(), vm);
 	assert_true(copy >= 0);
