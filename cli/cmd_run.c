@@ -28,6 +28,7 @@
 #include "hostinfo.h"
 #include "ioeventfd.h"
 #include "report_table.h"
+#include "run_instruments.h"
 #include "results.h"
 #include "test_regs.h"
 #include "uart16550.h"
@@ -59,6 +60,7 @@ struct run_opts {
 	bool raw;
 	bool no_baseline;
 	const char *serial_path;
+	struct run_instr_opts instr;
 };
 
 static void usage(FILE *f)
@@ -81,11 +83,17 @@ static void usage(FILE *f)
 		"  --raw              keep every sample in the JSON results\n"
 		"  --no-baseline      skip the host-native baselines (host syscall, host rdtsc)\n"
 		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
+		"  --instruments LIST host-side instruments per test phase, comma-separated:\n"
+		"                     tracepoints (kvm tracepoint counts), trace (sampled records:\n"
+		"                     per port, MMIO address, exit reason), pmu (hardware counters),\n"
+		"                     all, none (default: %s). KVM binary stats are always on.\n"
+		"  --pmu-event NAME   a libpfm4 event name for the pmu instrument; repeatable\n"
+		"                     (default: cycles, instructions and a dTLB-walk event)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
-		QUICK_GOAL_MS, FULL_GOAL_MS, (unsigned long long)(BOOT_RAM_MAX >> 20));
+		QUICK_GOAL_MS, FULL_GOAL_MS, (unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -103,7 +111,8 @@ static int parse_u64(const char *s, uint64_t *out)
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_RAW, O_NOBASE, O_SERIAL };
+	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_RAW, O_NOBASE, O_SERIAL,
+	       O_INSTR, O_PMU_EVENT };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -116,6 +125,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "no-baseline", no_argument, NULL, O_NOBASE },
 		{ "serial", required_argument, NULL, O_SERIAL },
+		{ "instruments", required_argument, NULL, O_INSTR },
+		{ "pmu-event", required_argument, NULL, O_PMU_EVENT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -125,6 +136,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	o->ring = -1;
 	o->timeout_s = 120;
 	o->mem_mib = 64;
+	run_instr_parse(&o->instr, RUN_INSTR_DEFAULT);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		uint64_t v;
@@ -188,6 +200,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_SERIAL:
 			o->serial_path = optarg;
+			break;
+		case O_INSTR:
+			if (run_instr_parse(&o->instr, optarg)) {
+				fprintf(stderr, "exitlab run: --instruments takes tracepoints, trace, pmu, all or none\n");
+				return -1;
+			}
+			break;
+		case O_PMU_EVENT:
+			if (o->instr.npmu_events >= RUN_INSTR_MAX_PMU) {
+				fprintf(stderr, "exitlab run: at most %d --pmu-event\n", RUN_INSTR_MAX_PMU);
+				return -1;
+			}
+			o->instr.pmu_events[o->instr.npmu_events++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -263,6 +288,7 @@ static void *read_file(const char *path, size_t *len, char *err, size_t errlen)
 
 struct run_ctx {
 	struct vm vm;
+	struct run_instruments instr;
 	struct uart16550 uart;
 	struct bench_dev bench;
 	struct test_regs pio_regs, mmio_regs, coalesced_sink;
@@ -287,6 +313,16 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);
 	if (rc->vm.stats.nvalues)
 		kvm_stats_read(&rc->vm.stats, &s->v[l.vm_base]);
+}
+
+static void hook_phase_begin(void *opaque)
+{
+	run_instr_phase_begin(&((struct run_ctx *)opaque)->instr);
+}
+
+static char *hook_phase_end(void *opaque)
+{
+	return run_instr_phase_end(&((struct run_ctx *)opaque)->instr);
 }
 
 static void hook_stop(void *opaque, int code, const char *why)
@@ -335,7 +371,7 @@ static int wire_devices(struct run_ctx *rc, struct boot_info *bi, char *err, siz
 }
 
 static char *config_json(const struct run_opts *o, const char *path, const struct vm *vm,
-			 const struct boot_info *bi)
+			 const struct boot_info *bi, json_t *instruments)
 {
 	json_t *c = json_object(), *tests = json_array();
 	char *s;
@@ -355,6 +391,7 @@ static char *config_json(const struct run_opts *o, const char *path, const struc
 		"coalesced_mmio", vm->coalesced_mmio_page != 0,
 		"ioeventfd", bi->ioevent_port != 0));
 	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
+	json_object_set_new(c, "instruments", instruments);
 	s = json_dumps(c, JSON_COMPACT);
 	json_decref(c);
 	return s;
@@ -530,8 +567,8 @@ int cmd_run(int argc, char **argv)
 		struct bench_hooks hooks = {
 			.opaque = rc,
 			.snapshot = hook_snapshot,
-			.phase_begin = NULL,  /* per-phase instruments (tracepoints, PMU) plug in here */
-			.phase_end = NULL,
+			.phase_begin = hook_phase_begin,
+			.phase_end = hook_phase_end,
 			.stop = hook_stop,
 		};
 
@@ -542,13 +579,15 @@ int cmd_run(int argc, char **argv)
 		rc->bench.select = o.tests;
 		rc->bench.nselect = o.ntests;
 	}
-	res.config_json = config_json(&o, path, &rc->vm, bi);
-
 	if (vcpu_start(&rc->vm.vcpus[0], err, sizeof(err))) {
 		fprintf(stderr, "exitlab run: %s\n", err);
 		code = EXIT_FAILED;
 		goto out_bench;
 	}
+	/* The vCPU thread exists but has not entered the guest: attach to it now. */
+	run_instr_open(&rc->instr, &o.instr, rc->vm.vcpus[0].tid);
+	res.config_json = config_json(&o, path, &rc->vm, bi, run_instr_describe(&rc->instr));
+	vcpu_release(&rc->vm.vcpus[0]);
 	vcpu_join(&rc->vm.vcpus[0], o.timeout_s);
 
 	/* Why did it stop? */
@@ -613,6 +652,7 @@ int cmd_run(int argc, char **argv)
 
 out_bench:
 	bench_destroy(&rc->bench);
+	run_instr_close(&rc->instr);
 out_vm:
 	ioeventfd_del(&rc->vm, &rc->ev_pio);
 	ioeventfd_del(&rc->vm, &rc->ev_pio_dm);

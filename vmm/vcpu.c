@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -217,6 +218,10 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
 
+	/* Publish our tid, then wait for the go: per-thread instruments attach in between. */
+	v->tid = gettid();
+	sem_post(&v->tid_ready);
+	sem_wait(&v->go);
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		int rc = ioctl(v->fd, KVM_RUN, 0);
 		uint64_t t0;
@@ -249,6 +254,8 @@ int vcpu_start(struct vcpu *v, char *err, size_t errlen)
 	int rc;
 
 	install_kick_handler();
+	sem_init(&v->go, 0, 0);
+	sem_init(&v->tid_ready, 0, 0);
 	rc = pthread_create(&v->thread, NULL, vcpu_thread, v);
 	if (rc) {
 		snprintf(err, errlen, "creating the vCPU thread: %s", strerror(rc));
@@ -256,8 +263,14 @@ int vcpu_start(struct vcpu *v, char *err, size_t errlen)
 	}
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
 	pthread_setname_np(v->thread, name);
+	sem_wait(&v->tid_ready);
 	v->started = true;
 	return 0;
+}
+
+void vcpu_release(struct vcpu *v)
+{
+	sem_post(&v->go);
 }
 
 void vcpu_kick(struct vcpu *v)

@@ -10,6 +10,8 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,6 +27,8 @@ struct vcpu {
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;
+	pid_t tid;                /* the vCPU thread's id, for per-thread instruments */
+	sem_t tid_ready, go;
 	bool started;
 	struct kvm_stats stats;   /* fd -1 if the kernel has no stats fd */
 
@@ -38,8 +42,12 @@ struct vcpu {
 
 int vcpu_create(struct vm *vm, int id, char *err, size_t errlen);
 void vcpu_destroy(struct vcpu *v);
-/* Start the exit loop thread ("vcpu0", …). */
+/*
+ * Start the exit loop thread ("vcpu0", …). It publishes its tid (v->tid) and
+ * then waits, before its first KVM_RUN, for vcpu_release().
+ */
 int vcpu_start(struct vcpu *v, char *err, size_t errlen);
+void vcpu_release(struct vcpu *v);
 /* Wait for the loop to end; timeout_s <= 0 waits forever. Returns true if it timed out. */
 bool vcpu_join(struct vcpu *v, double timeout_s);
 /* Make KVM_RUN return now (from another thread). */

@@ -91,6 +91,51 @@ static double field(json_t *t, const char *k)
 	return json_number_value(v);
 }
 
+/* A test's tracepoint count over its phase (the PHASE_END doorbell included), or -1. */
+static long long tp_count(json_t *t, const char *event)
+{
+	json_t *c = json_object_get(json_object_get(json_object_get(json_object_get(t, "host"),
+								       "tracepoints"), "counts"), event);
+
+	return json_is_integer(c) ? json_integer_value(c) : -1;
+}
+
+/* Host-side tracepoint counts agree with the guest's iteration counts. */
+static void test_tracepoint_counts(void **state)
+{
+	json_t *t;
+	long long it;
+	(void)state;
+
+	NEED_KVM();
+	if (!quick_doc)
+		skip();
+	t = harness_find_test(quick_doc, "pio_vmm", 3);
+	assert_non_null(t);
+	if (tp_count(t, "kvm:kvm_pio") < 0) {
+		fprintf(stderr, "skipped: no kvm tracepoints here (%s)\n",
+			json_dumps(json_object_get(json_object_get(json_object_get(quick_doc, "config"),
+								   "instruments"), "tracepoints"), 0));
+		skip();
+	}
+	/* VMM-handled port writes: one kvm_pio and one kvm_userspace_exit each, plus the doorbell. */
+	it = json_integer_value(json_object_get(t, "iterations"));
+	assert_int_equal(tp_count(t, "kvm:kvm_pio"), it + 1);
+	assert_in_range(tp_count(t, "kvm:kvm_userspace_exit"), it + 1, it + 3);
+	/* ioeventfd writes: a kvm_pio each, completed in the kernel: only the doorbell reaches us. */
+	t = harness_find_test(quick_doc, "pio_ioeventfd", 3);
+	assert_non_null(t);
+	it = json_integer_value(json_object_get(t, "iterations"));
+	assert_int_equal(tp_count(t, "kvm:kvm_pio"), it + 1);
+	assert_in_range(tp_count(t, "kvm:kvm_userspace_exit"), 1, 3);
+	/* VMM-handled MMIO: one kvm_mmio and one userspace exit each. */
+	t = harness_find_test(quick_doc, "mmio_vmm", 3);
+	assert_non_null(t);
+	it = json_integer_value(json_object_get(t, "iterations"));
+	assert_int_equal(tp_count(t, "kvm:kvm_mmio"), it);
+	assert_in_range(tp_count(t, "kvm:kvm_userspace_exit"), it + 1, it + 3);
+}
+
 static void test_exit_counts(void **state)
 {
 	json_t *t;
@@ -261,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_elf),
 		cmocka_unit_test(test_exit_costs_quick),
 		cmocka_unit_test(test_exit_counts),
+		cmocka_unit_test(test_tracepoint_counts),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_runaway_timeout),
 		cmocka_unit_test(test_hostile_guest),
