@@ -20,7 +20,7 @@
 
 #define RUN_INSTR_MAX_PMU 16
 /* What `exitlab run` turns on unless told otherwise (docs/instruments.md: overhead). */
-#define RUN_INSTR_DEFAULT "tracepoints,pmu"
+#define RUN_INSTR_DEFAULT "pmu"
 
 struct run_instr_opts {
 	bool tracepoints;        /* counts of every kvm tracepoint per phase */
