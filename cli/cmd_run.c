@@ -61,6 +61,7 @@ struct run_opts {
 	bool no_baseline;
 	const char *serial_path;
 	struct run_instr_opts instr;
+	char params[BOOT_PARAMS_MAX];   /* --param pairs, space-separated */
 };
 
 static void usage(FILE *f)
@@ -83,6 +84,7 @@ static void usage(FILE *f)
 		"  --raw              keep every sample in the JSON results\n"
 		"  --no-baseline      skip the host-native baselines (host syscall, host rdtsc)\n"
 		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
+		"  --param KEY=VALUE  a parameter for the payload (see its README); repeatable\n"
 		"  --instruments LIST host-side instruments per test phase, comma-separated:\n"
 		"                     tracepoints (kvm tracepoint counts), trace (sampled records:\n"
 		"                     per port, MMIO address, exit reason), pmu (hardware counters),\n"
@@ -112,7 +114,7 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_RAW, O_NOBASE, O_SERIAL,
-	       O_INSTR, O_PMU_EVENT };
+	       O_INSTR, O_PMU_EVENT, O_PARAM };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -127,6 +129,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "serial", required_argument, NULL, O_SERIAL },
 		{ "instruments", required_argument, NULL, O_INSTR },
 		{ "pmu-event", required_argument, NULL, O_PMU_EVENT },
+		{ "param", required_argument, NULL, O_PARAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -207,6 +210,23 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return -1;
 			}
 			break;
+		case O_PARAM: {
+			size_t used = strlen(o->params);
+			char perr[160];
+
+			if (bench_kv_check(optarg, BENCH_KV_MAX, "--param", perr, sizeof(perr)) ||
+			    strchr(optarg, ' ')) {
+				fprintf(stderr, "exitlab run: --param %s: one KEY=VALUE, keys [a-z0-9_], "
+					"values [A-Za-z0-9_.:+-] (%s)\n", optarg, perr);
+				return -1;
+			}
+			if (used + strlen(optarg) + 2 > sizeof(o->params)) {
+				fprintf(stderr, "exitlab run: too many --param\n");
+				return -1;
+			}
+			snprintf(o->params + used, sizeof(o->params) - used, "%s%s", used ? " " : "", optarg);
+			break;
+		}
 		case O_PMU_EVENT:
 			if (o->instr.npmu_events >= RUN_INSTR_MAX_PMU) {
 				fprintf(stderr, "exitlab run: at most %d --pmu-event\n", RUN_INSTR_MAX_PMU);
@@ -392,6 +412,7 @@ static char *config_json(const struct run_opts *o, const char *path, const struc
 		"ioeventfd", bi->ioevent_port != 0));
 	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
 	json_object_set_new(c, "instruments", instruments);
+	json_object_set_new(c, "params", json_string(o->params));
 	s = json_dumps(c, JSON_COMPACT);
 	json_decref(c);
 	return s;
@@ -537,6 +558,13 @@ int cmd_run(int argc, char **argv)
 	bi->free_end = rc->vm.mem.size;
 	bi->mailbox_gpa = BOOT_MAILBOX_GPA;
 	bi->iterations = o.iterations;
+	if (o.params[0]) {
+		char *text = guest_mem_ptr(&rc->vm.mem, BOOT_PARAMS_GPA, BOOT_PARAMS_MAX);
+
+		memcpy(text, o.params, strlen(o.params) + 1);
+		bi->params_gpa = BOOT_PARAMS_GPA;
+		bi->params_len = (uint32_t)strlen(o.params);
+	}
 	bi->ring_mask = o.ring < 0 ? (BOOT_RING0 | BOOT_RING3) : o.ring == 0 ? BOOT_RING0 : BOOT_RING3;
 	bi->flags = (o.quick ? BOOT_F_QUICK : 0) | (vm_host_is_amd() ? BOOT_F_VENDOR_AMD : 0) |
 		    (pvm ? BOOT_F_PVM : 0) | (rc->vm.has_irqchip ? BOOT_F_X2APIC : 0);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <jansson.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,42 @@ static int timing_from_samples(const struct collect_ctx *c, const struct bench_r
 	return 0;
 }
 
+static void kv_add(void *opaque, const char *key, const char *value)
+{
+	char *end;
+	long long i;
+	double d;
+
+	/* Decimal integers and reals become numbers; hex, sizes with units and words stay strings. */
+	errno = 0;
+	i = strtoll(value, &end, 10);
+	if (!errno && !*end && value[0] != '+') {
+		json_object_set_new(opaque, key, json_integer(i));
+		return;
+	}
+	d = strtod(value, &end);
+	if (!*end && value[0] != '+' && strpbrk(value, ".") && !strpbrk(value, "xX")) {
+		json_object_set_new(opaque, key, json_real(d));
+		return;
+	}
+	json_object_set_new(opaque, key, json_string(value));
+}
+
+/* A validated key=value list as a serialized JSON object, or NULL when empty. */
+static char *kv_to_json(const char *kv)
+{
+	json_t *o;
+	char *s;
+
+	if (!kv[0])
+		return NULL;
+	o = json_object();
+	bench_kv_foreach(kv, kv_add, o);
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
 int collect_records(const struct collect_ctx *c, const struct bench_dev *b, struct run_result *r)
 {
 	double overhead[4] = { 0 };
@@ -224,6 +261,8 @@ int collect_records(const struct collect_ctx *c, const struct bench_dev *b, stru
 		}
 		if (rec->host_json && !(t->host_json = strdup(rec->host_json)))
 			return -1;
+		t->params_json = kv_to_json(rec->params);
+		t->metrics_json = kv_to_json(rec->metrics);
 		if (!rec->has_phase)
 			continue;
 		if (timing_from_samples(c, rec, (rec->flags & BENCH_TF_OVERHEAD) ? 0 : overhead[rec->ring], t))

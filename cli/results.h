@@ -63,6 +63,8 @@ struct test_result {
 	struct kvm_stat_group vcpu_stats; /* "kvm_stats", "kvm_stats_instant", "kvm_stats_hist" */
 	struct kvm_stat_group vm_stats;   /* the same with "kvm_vm_" */
 	char *host_json;              /* serialized per-phase instrument object ("host"), or NULL */
+	char *params_json;            /* what the test measured at ("params"), or NULL */
+	char *metrics_json;           /* what the guest counted or checked ("metrics"), or NULL */
 	double *samples;              /* raw per-op cycles, only with --raw; else NULL */
 	size_t nsamples;
 };

@@ -45,6 +45,8 @@ void results_free(struct run_result *r)
 		results_free_stat_group(&r->tests[i].vcpu_stats);
 		results_free_stat_group(&r->tests[i].vm_stats);
 		free(r->tests[i].host_json);
+		free(r->tests[i].params_json);
+		free(r->tests[i].metrics_json);
 		free(r->tests[i].samples);
 	}
 	free(r->tests);
@@ -221,7 +223,7 @@ static int kvm_stats_to_json(json_t *o, const struct test_result *t)
 
 static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, size_t errlen)
 {
-	json_t *o, *a, *host;
+	json_t *o, *a, *host, *params, *metrics;
 	int rc = 0;
 	char what[48];
 
@@ -243,6 +245,17 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 	snprintf(what, sizeof(what), "tests[%zu].host", idx);
 	if (embedded_object(t->host_json, what, &host, err, errlen))
 		return NULL;
+	snprintf(what, sizeof(what), "tests[%zu].params", idx);
+	if (embedded_object(t->params_json, what, &params, err, errlen)) {
+		json_decref(host);
+		return NULL;
+	}
+	snprintf(what, sizeof(what), "tests[%zu].metrics", idx);
+	if (embedded_object(t->metrics_json, what, &metrics, err, errlen)) {
+		json_decref(host);
+		json_decref(params);
+		return NULL;
+	}
 
 	o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:I, s:b, s:o, s:o, s:o, s:o, s:o}",
 		      "name", STR(t->name),
@@ -262,8 +275,12 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 	if (o) {
 		rc |= kvm_stats_to_json(o, t);
 		rc |= json_object_set(o, "host", host);
+		rc |= json_object_set(o, "params", params);
+		rc |= json_object_set(o, "metrics", metrics);
 	}
 	json_decref(host);
+	json_decref(params);
+	json_decref(metrics);
 	if (o && t->samples) {
 		a = json_array();
 		for (size_t i = 0; a && i < t->nsamples; i++)
@@ -621,17 +638,17 @@ static int get_stat_group(struct rd *rd, json_t *obj, const char *where, const c
 	return get_hist_map(rd, obj, where, key, g);
 }
 
-/* "host": optional; an object (kept serialized) or null. */
-static int get_host(struct rd *rd, json_t *obj, const char *where, struct test_result *t)
+/* An optional member that is an object (kept serialized) or null: host, params, metrics. */
+static int get_opt_object(struct rd *rd, json_t *obj, const char *where, const char *key, char **out)
 {
-	json_t *v = json_object_get(obj, "host");
+	json_t *v = json_object_get(obj, key);
 
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_object(v))
-		return bad(rd, where, "host", "expected an object or null, got %s", type_name(v));
-	t->host_json = json_dumps(v, JSON_COMPACT);
-	return t->host_json ? 0 : bad(rd, where, "host", "out of memory");
+		return bad(rd, where, key, "expected an object or null, got %s", type_name(v));
+	*out = json_dumps(v, JSON_COMPACT);
+	return *out ? 0 : bad(rd, where, key, "out of memory");
 }
 
 static int get_samples(struct rd *rd, json_t *obj, const char *where, struct test_result *t)
@@ -738,7 +755,9 @@ static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 
 	if (get_stat_group(rd, o, where, "kvm_stats", true, &t->vcpu_stats) ||
 	    get_stat_group(rd, o, where, "kvm_vm_stats", false, &t->vm_stats) ||
-	    get_host(rd, o, where, t) || get_samples(rd, o, where, t))
+	    get_opt_object(rd, o, where, "host", &t->host_json) ||
+	    get_opt_object(rd, o, where, "params", &t->params_json) ||
+	    get_opt_object(rd, o, where, "metrics", &t->metrics_json) || get_samples(rd, o, where, t))
 		return -1;
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ static int on_test_begin(struct bench_dev *b, const struct bench_test_begin *t)
 	r = &b->recs[b->nrecs++];
 	memset(r, 0, sizeof(*r));
 	memcpy(r->name, t->name, sizeof(r->name));
+	memcpy(r->params, t->params, sizeof(r->params));
 	r->ring = (int)t->ring;
 	r->flags = t->flags;
 	r->status = -1;
@@ -191,7 +193,16 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		free(instruments_off(b));
 		b->recs[b->nrecs - 1].status = (int)m->u.test_end.status;
 		memcpy(b->recs[b->nrecs - 1].reason, m->u.test_end.reason, BENCH_REASON_MAX);
+		memcpy(b->recs[b->nrecs - 1].metrics, m->u.test_end.metrics, BENCH_KV_MAX);
 		b->state = BENCH_IDLE;
+		break;
+	case BENCH_REQUEST:
+		/* Never inside a timed phase: whatever the VMM does there would be measured. */
+		if (b->state == BENCH_IN_PHASE) {
+			reply = violation(b, "REQUEST inside a phase");
+			break;
+		}
+		reply = b->hooks.request ? b->hooks.request(b->hooks.opaque, &m->u.req) : -ENOSYS;
 		break;
 	case BENCH_LOG:
 		if (b->log) {

@@ -47,6 +47,8 @@ struct bench_hooks {
 	 */
 	char *(*phase_end)(void *opaque);
 	void (*stop)(void *opaque, int exit_code, const char *why); /* stop the VM */
+	/* BENCH_REQUEST between phases: 0 or -errno, which is the reply. NULL: -ENOSYS. */
+	int (*request)(void *opaque, const struct bench_request *r);
 };
 
 struct bench_record {
@@ -61,6 +63,8 @@ struct bench_record {
 	uint64_t nsamples;
 	struct bench_snapshot *before, *after;
 	char *host_json;          /* from hooks.phase_end, or NULL */
+	char params[BENCH_KV_MAX];  /* validated key=value lists from TEST_BEGIN / TEST_END */
+	char metrics[BENCH_KV_MAX];
 };
 
 enum bench_state { BENCH_IDLE, BENCH_IN_TEST, BENCH_IN_PHASE };

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ static const struct {
 	[BENCH_LOG] = { "LOG", SIZE_MAX },
 	[BENCH_EXCEPTION] = { "EXCEPTION", sizeof(struct bench_exception) },
 	[BENCH_DONE] = { "DONE", sizeof(struct bench_done) },
+	[BENCH_REQUEST] = { "REQUEST", sizeof(struct bench_request) },
 };
 
 const char *bench_cmd_name(unsigned cmd)
@@ -66,6 +68,75 @@ static int check_text(char *s, size_t max, const char *what, char *err, size_t e
 		else if ((unsigned char)s[i] >= 0x7f)
 			s[i] = '?';
 	return 0;
+}
+
+static bool kv_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool kv_value_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == ':' || c == '+' || c == '-';
+}
+
+int bench_kv_check(const char *s, size_t max, const char *what, char *err, size_t errlen)
+{
+	size_t n = strnlen(s, max), i = 0, pairs = 0;
+
+	if (n == max) {
+		snprintf(err, errlen, "%s is not NUL-terminated within %zu bytes", what, max);
+		return -1;
+	}
+	while (i < n) {
+		size_t k = i, v;
+
+		while (i < n && kv_key_char(s[i]))
+			i++;
+		if (i == k || i >= n || s[i] != '=') {
+			snprintf(err, errlen, "%s: expected key= at byte %zu", what, k);
+			return -1;
+		}
+		v = ++i;
+		while (i < n && kv_value_char(s[i]))
+			i++;
+		if (i == v || (i < n && s[i] != ' ')) {
+			snprintf(err, errlen, "%s: bad value at byte %zu", what, v);
+			return -1;
+		}
+		if (++pairs > BENCH_KV_PAIRS) {
+			snprintf(err, errlen, "%s: more than %d pairs", what, BENCH_KV_PAIRS);
+			return -1;
+		}
+		if (i < n)
+			i++; /* the single space between pairs */
+		if (i == n && s[n - 1] == ' ') {
+			snprintf(err, errlen, "%s: trailing space", what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void bench_kv_foreach(const char *s, void (*fn)(void *opaque, const char *key, const char *value),
+		      void *opaque)
+{
+	char key[BENCH_KV_MAX], value[BENCH_KV_MAX];
+
+	while (*s) {
+		const char *eq = strchr(s, '='), *end;
+
+		if (!eq)
+			return;
+		end = strchr(eq, ' ');
+		if (!end)
+			end = eq + strlen(eq);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - s), s);
+		snprintf(value, sizeof(value), "%.*s", (int)(end - eq - 1), eq + 1);
+		fn(opaque, key, value);
+		s = *end ? end + 1 : end;
+	}
 }
 
 int bench_msg_parse(const struct bench_mailbox *mb, uint32_t doorbell, struct bench_msg *out,
@@ -121,7 +192,7 @@ int bench_msg_parse(const struct bench_mailbox *mb, uint32_t doorbell, struct be
 				 out->u.begin.flags);
 			return -1;
 		}
-		return 0;
+		return bench_kv_check(out->u.begin.params, BENCH_KV_MAX, "TEST_BEGIN params", err, errlen);
 	case BENCH_PHASE_END: {
 		const struct bench_phase_end *p = &out->u.phase_end;
 
@@ -147,7 +218,15 @@ int bench_msg_parse(const struct bench_mailbox *mb, uint32_t doorbell, struct be
 			snprintf(err, errlen, "TEST_END: unknown status %u", out->u.test_end.status);
 			return -1;
 		}
-		return check_text(out->u.test_end.reason, BENCH_REASON_MAX, "TEST_END reason", err, errlen);
+		if (check_text(out->u.test_end.reason, BENCH_REASON_MAX, "TEST_END reason", err, errlen))
+			return -1;
+		return bench_kv_check(out->u.test_end.metrics, BENCH_KV_MAX, "TEST_END metrics", err, errlen);
+	case BENCH_REQUEST:
+		if (out->u.req.op < BENCH_REQ_DIRTY_LOG_START || out->u.req.op > BENCH_REQ_DISCARD) {
+			snprintf(err, errlen, "REQUEST: unknown operation %u", out->u.req.op);
+			return -1;
+		}
+		return 0;
 	case BENCH_LOG:
 		if (h->len == 0) {
 			snprintf(err, errlen, "LOG: empty body");

@@ -20,6 +20,7 @@ struct bench_msg {
 		struct bench_test_end test_end;
 		struct bench_exception exc;
 		struct bench_done done;
+		struct bench_request req;
 		char log[BENCH_BODY_MAX];
 	} u;
 };
@@ -33,5 +34,15 @@ int bench_msg_parse(const struct bench_mailbox *mb, uint32_t doorbell, struct be
 		    char *err, size_t errlen);
 
 const char *bench_cmd_name(unsigned cmd);
+
+/*
+ * Validate a key-value list ("k=v k2=v2", keys [a-z0-9_]+, values
+ * [A-Za-z0-9_.:+-]+, NUL within max, at most BENCH_KV_PAIRS pairs). 0 or -1.
+ */
+#define BENCH_KV_PAIRS 16
+int bench_kv_check(const char *s, size_t max, const char *what, char *err, size_t errlen);
+/* Call fn for each pair of a checked list; key and value are NUL-terminated copies. */
+void bench_kv_foreach(const char *s, void (*fn)(void *opaque, const char *key, const char *value),
+		      void *opaque);
 
 #endif

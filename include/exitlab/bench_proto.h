@@ -18,11 +18,12 @@
 #include <stdint.h>
 
 #define BENCH_MAGIC   0x48434e42u /* "BNCH" */
-#define BENCH_VERSION 1
+#define BENCH_VERSION 2
 #define BENCH_DEFAULT_PORT 0x0510
 
 #define BENCH_NAME_MAX   32  /* including the NUL */
 #define BENCH_REASON_MAX 128 /* including the NUL */
+#define BENCH_KV_MAX     256 /* "key=value key=value" lists, including the NUL */
 #define BENCH_MAILBOX_SIZE 4096
 
 enum bench_cmd {
@@ -34,7 +35,8 @@ enum bench_cmd {
 	BENCH_LOG = 6,         /* NUL-terminated text, body length <= BENCH_BODY_MAX */
 	BENCH_EXCEPTION = 7,   /* struct bench_exception: the VM stops, exit code 1 */
 	BENCH_DONE = 8,        /* struct bench_done: the VM stops */
-	BENCH_CMD_MAX_ = 9,
+	BENCH_REQUEST = 9,     /* struct bench_request: ask the VMM to act; reply 0 or -errno */
+	BENCH_CMD_MAX_ = 10,
 };
 
 enum bench_reply {
@@ -69,10 +71,15 @@ struct bench_hello {
 	char payload[BENCH_NAME_MAX];
 };
 
+/*
+ * Key-value lists (params, metrics): space-separated key=value, keys
+ * [a-z0-9_]+, values [A-Za-z0-9_.:+-]+; numbers become JSON numbers.
+ */
 struct bench_test_begin {
 	char name[BENCH_NAME_MAX];
 	uint32_t ring;          /* 0 or 3 */
 	uint32_t flags;         /* BENCH_TF_* */
+	char params[BENCH_KV_MAX]; /* what this test measured at: working_set=65536 guest_page=4k */
 };
 
 /* bench_test_begin.flags */
@@ -89,10 +96,29 @@ struct bench_test_end {
 	uint32_t status;        /* enum bench_status */
 	uint32_t pad;
 	char reason[BENCH_REASON_MAX];
+	char metrics[BENCH_KV_MAX]; /* what the guest counted or checked: accesses=… checksum=0x… */
 };
 
 struct bench_exception {
 	uint64_t vector, error_code, rip, cs, rflags, rsp, cr2;
+};
+
+/* BENCH_REQUEST operations: the VMM does something to guest memory between phases. */
+enum bench_req_op {
+	/* Start/stop KVM dirty logging on the memory slot holding [arg0, arg0 + arg1). */
+	BENCH_REQ_DIRTY_LOG_START = 1,
+	BENCH_REQ_DIRTY_LOG_STOP = 2,
+	/*
+	 * Give [arg0, arg0 + arg1) back to the host (fallocate punch hole): its next
+	 * guest touch is a first touch again, host page fault and EPT/NPT/shadow fault included.
+	 */
+	BENCH_REQ_DISCARD = 3,
+};
+
+struct bench_request {
+	uint32_t op;            /* enum bench_req_op */
+	uint32_t pad;
+	uint64_t arg[3];
 };
 
 struct bench_done {

@@ -18,6 +18,8 @@
 
 /* Guest-physical layout (low memory, below the payload's 1 MiB link address). */
 #define BOOT_INFO_GPA      0x1000ULL  /* struct boot_info, one page */
+#define BOOT_PARAMS_GPA    0x1800ULL  /* the --param text, in the same page */
+#define BOOT_PARAMS_MAX    0x800      /* bytes, NUL included */
 #define BOOT_PGTABLE_GPA   0x8000ULL  /* PML4, PDPT, 4 PDs, 1 PT: 7 pages */
 #define BOOT_PGTABLE_SIZE  0x7000ULL
 #define BOOT_MAILBOX_GPA   0x10000ULL /* bench mailbox, one page, see bench_proto.h */
@@ -26,10 +28,15 @@
 #define BOOT_PAYLOAD_MIN   0x100000ULL /* lowest address a payload segment may use */
 /* Page 0 is left unmapped so that a NULL dereference faults. */
 
-/* Identity-mapped window; RAM lives below MMIO_BASE, devices above it. */
+/*
+ * Identity-mapped window; low RAM lives below MMIO_BASE, devices above it.
+ * RAM beyond BOOT_RAM_MAX continues at BOOT_HIGH_MEM_GPA (4 GiB), outside the
+ * identity map: a payload that wants it maps it itself (boot_info.high_mem_*).
+ */
 #define BOOT_IDENTITY_LIMIT 0x100000000ULL /* 4 GiB */
 #define BOOT_MMIO_BASE      0xC0000000ULL
 #define BOOT_RAM_MAX        BOOT_MMIO_BASE
+#define BOOT_HIGH_MEM_GPA   0x100000000ULL
 
 /* GDT selectors (the runtime's GDT must use these; syscall/sysret need this order). */
 #define SEL_KCODE 0x08
@@ -39,7 +46,7 @@
 #define SEL_TSS   0x28
 
 #define BOOT_INFO_MAGIC   0x54424c58u /* "XLBT" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 
 /* boot_info.flags */
 #define BOOT_F_QUICK      (1u << 0) /* quick mode: small time goals */
@@ -70,7 +77,13 @@ struct boot_info {
 	uint64_t test_mmio_gpa;   /* VMM-handled MMIO test register */
 	uint64_t ioevent_mmio_gpa;/* ioeventfd-handled MMIO */
 	uint64_t coalesced_mmio_gpa; /* coalesced MMIO zone */
-	uint32_t reserved[16];
+	/* version 2 */
+	uint64_t params_gpa;      /* "key=value key=value" text (--param), NUL-terminated; 0 = none */
+	uint32_t params_len;      /* bytes before the NUL */
+	uint32_t host_page_size;  /* bytes per page backing guest RAM on the host (4096, 2 MiB, 1 GiB) */
+	uint64_t high_mem_start;  /* RAM above 4 GiB: [start, start + size), 0 size = none */
+	uint64_t high_mem_size;
+	uint32_t reserved[8];
 };
 
 #define BOOT_IOEVENT_DATAMATCH 0x1234u

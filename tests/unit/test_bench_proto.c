@@ -381,6 +381,70 @@ static void test_selection(void **state)
 	fake_free(f);
 }
 
+static void test_kv_lists(void **state)
+{
+	char err[200];
+	(void)state;
+
+	assert_int_equal(bench_kv_check("", BENCH_KV_MAX, "p", err, sizeof(err)), 0);
+	assert_int_equal(bench_kv_check("working_set=65536 guest_page=4k", BENCH_KV_MAX, "p", err, sizeof(err)), 0);
+	assert_int_equal(bench_kv_check("checksum=0x1f2e ratio=1.5 neg=-3", BENCH_KV_MAX, "p", err, sizeof(err)), 0);
+	assert_int_equal(bench_kv_check("=1", BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	assert_int_equal(bench_kv_check("a=", BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	assert_int_equal(bench_kv_check("a=1 ", BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	assert_int_equal(bench_kv_check("a=1  b=2", BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	assert_int_equal(bench_kv_check("A=1", BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	assert_int_equal(bench_kv_check("a=\"x\"", BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	assert_int_equal(bench_kv_check("a=1\nb=2", BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	assert_int_equal(bench_kv_check("a=1 a=2 a=3 a=4 a=5 a=6 a=7 a=8 a=9 a=10 a=11 a=12 a=13 a=14 a=15 a=16 a=17",
+				       BENCH_KV_MAX, "p", err, sizeof(err)), -1);
+	{
+		char unterminated[8];
+
+		memset(unterminated, 'a', sizeof(unterminated));
+		assert_int_equal(bench_kv_check(unterminated, sizeof(unterminated), "p", err, sizeof(err)), -1);
+	}
+}
+
+static int request_seen;
+
+static int fake_request(void *o, const struct bench_request *r)
+{
+	(void)o;
+	request_seen = (int)r->op;
+	return r->op == BENCH_REQ_DISCARD ? 0 : -95; /* -EOPNOTSUPP */
+}
+
+static void test_requests(void **state)
+{
+	struct fake *f = fake_new();
+	struct bench_request rq = { .op = BENCH_REQ_DISCARD, .arg = { 0x100000000ull, 4096 } };
+	struct bench_test_begin tb = { .name = "x", .ring = 3 };
+	(void)state;
+
+	/* no hook: -ENOSYS, the VM keeps running */
+	assert_int_equal(send(f, BENCH_REQUEST, &rq, sizeof(rq)), -38);
+	assert_int_equal(f->stops, 0);
+	f->b.hooks.request = fake_request;
+	assert_int_equal(send(f, BENCH_REQUEST, &rq, sizeof(rq)), 0);
+	assert_int_equal(request_seen, BENCH_REQ_DISCARD);
+	rq.op = BENCH_REQ_DIRTY_LOG_START;
+	assert_int_equal(send(f, BENCH_REQUEST, &rq, sizeof(rq)), -95);
+	/* unknown operation: a protocol violation */
+	rq.op = 77;
+	assert_int_equal(send(f, BENCH_REQUEST, &rq, sizeof(rq)), BENCH_REPLY_ERROR);
+	fake_free(f);
+
+	/* never inside a timed phase */
+	f = fake_new();
+	f->b.hooks.request = fake_request;
+	rq.op = BENCH_REQ_DISCARD;
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	send(f, BENCH_PHASE_BEGIN, NULL, 0);
+	assert_int_equal(send(f, BENCH_REQUEST, &rq, sizeof(rq)), BENCH_REPLY_ERROR);
+	fake_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_device_rejects_bad_sequences),
 		cmocka_unit_test(test_phase_hooks),
 		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_kv_lists),
+		cmocka_unit_test(test_requests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,11 +59,17 @@ static void test_overhead_and_exits(void **state)
 	add_rec(&b, "empty", 3, BENCH_TF_OVERHEAD, BENCH_STATUS_OK, empty, 5, 1, 1);
 	/* 5 iterations, each one userspace exit, plus the PHASE_END doorbell */
 	add_rec(&b, "pio_vmm", 3, 0, BENCH_STATUS_OK, op, 5, 6, 6);
+	strcpy(b.recs[1].params, "working_set=65536 guest_page=4k ratio=1.5");
+	strcpy(b.recs[1].metrics, "accesses=320 checksum=0x1f");
 	add_rec(&b, "rdtscp", 0, 0, BENCH_STATUS_SKIPPED, NULL, 0, 0, 0);
 	strcpy(b.recs[2].reason, "no RDTSCP");
 	add_rec(&b, "cpuid", 0, 0, -1, NULL, 0, 0, 0); /* never finished */
 	c.stop_reason = "timed out after 1.0 s";
 	assert_int_equal(collect_records(&c, &b, &r), 0);
+	/* key=value lists become objects: decimal numbers as numbers, the rest as strings */
+	assert_string_equal(r.tests[1].params_json, "{\"working_set\":65536,\"guest_page\":\"4k\",\"ratio\":1.5}");
+	assert_string_equal(r.tests[1].metrics_json, "{\"accesses\":320,\"checksum\":\"0x1f\"}");
+	assert_null(r.tests[0].params_json);
 	assert_int_equal(r.ntests, 4);
 
 	assert_true(r.tests[0].has_timing);
