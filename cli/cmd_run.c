@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "elf.h"
 #include "host_baseline.h"
+#include "host_twins.h"
 #include "hostinfo.h"
 #include "ioeventfd.h"
 #include "report_table.h"
@@ -345,6 +346,14 @@ static char *hook_phase_end(void *opaque)
 	return run_instr_phase_end(&((struct run_ctx *)opaque)->instr);
 }
 
+/* BENCH_REQUEST from the guest, between phases. */
+static int hook_request(void *opaque, const struct bench_request *r)
+{
+	struct run_ctx *rc = opaque;
+
+	return vm_request(&rc->vm, r->op, r->arg[0], r->arg[1]);
+}
+
 static void hook_stop(void *opaque, int code, const char *why)
 {
 	struct run_ctx *rc = opaque;
@@ -598,6 +607,7 @@ int cmd_run(int argc, char **argv)
 			.phase_begin = hook_phase_begin,
 			.phase_end = hook_phase_end,
 			.stop = hook_stop,
+			.request = hook_request,
 		};
 
 		snap_layout_init(&l, &rc->vm.vcpus[0].stats, &rc->vm.stats);
@@ -651,6 +661,19 @@ int cmd_run(int argc, char **argv)
 		};
 
 		host_baseline_run(&hb, (double)bi->tsc_khz, &res);
+	}
+	if (rc->bench.nrecs) {
+		struct host_twin_ctx tw = {
+			.payload = res.payload,
+			.params = o.params,
+			.tsc_khz = (double)bi->tsc_khz,
+			.time_goal_cycles = bi->time_goal_cycles,
+			.iterations = o.iterations,
+			.quick = o.quick,
+		};
+
+		if (host_twins_run(&tw, &res) < 0)
+			code = EXIT_FAILED;
 	}
 	res.vmm_json = vmm_json(rc, (double)bi->tsc_khz);
 	for (size_t i = 0; i < res.ntests; i++)

@@ -137,3 +137,12 @@ void vm_stop(struct vm *vm, int code, const char *reason)
 		if (vm->vcpus[i].started && !pthread_equal(pthread_self(), vm->vcpus[i].thread))
 			vcpu_kick(&vm->vcpus[i]);
 }
+
+int vm_request(struct vm *vm, uint32_t op, uint64_t gpa, uint64_t len)
+{
+	(void)vm;
+	(void)op;
+	(void)gpa;
+	(void)len;
+	return -ENOSYS; /* dirty logging and discard: not yet */
+}

@@ -50,6 +50,13 @@ enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, siz
 void vm_destroy(struct vm *vm);
 /* Ask the VM to stop (any thread); the first call's code and reason are kept. */
 void vm_stop(struct vm *vm, int code, const char *reason);
+/*
+ * A guest's BENCH_REQUEST (enum bench_req_op) on [gpa, gpa + len): dirty
+ * logging on or off for the slot holding it, or discarding its pages. Every
+ * argument is checked (the guest is hostile). 0 or -errno.
+ */
+int vm_request(struct vm *vm, uint32_t op, uint64_t gpa, uint64_t len);
+
 /* Whether the host CPU is AMD-like (vmmcall instead of vmcall). */
 bool vm_host_is_amd(void);
 
