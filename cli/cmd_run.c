@@ -26,6 +26,7 @@
 #include "elf.h"
 #include "host_baseline.h"
 #include "host_twins.h"
+#include "host_mem.h"
 #include "hostinfo.h"
 #include "ioeventfd.h"
 #include "report_table.h"
@@ -57,7 +58,7 @@ struct run_opts {
 	const char *json_path;
 	double timeout_s;
 	uint64_t mem_mib;
-	bool hugepages;
+	enum guest_backing backing;
 	bool raw;
 	bool no_baseline;
 	const char *serial_path;
@@ -80,8 +81,13 @@ static void usage(FILE *f)
 		"  --ring 0|3         run tests only at this privilege level (default: both)\n"
 		"  --json FILE        write results to FILE (atomically; parent directories created)\n"
 		"  --timeout S        stop the guest after S seconds (default 120; exit code 1)\n"
-		"  --mem MIB          guest RAM in MiB (default 64, at most %llu)\n"
-		"  --hugepages        back guest RAM with 2 MiB hugetlbfs pages\n"
+		"  --mem MIB          guest RAM in MiB (default 64, at most %llu and the host's\n"
+		"                     RAM + swap); beyond %llu MiB it continues at 4 GiB\n"
+		"                     (boot_info.high_mem_start/size)\n"
+		"  --backing KIND     host pages behind guest RAM: 4k (default), thp (transparent\n"
+		"                     huge pages; needs shmem THP), hugetlb-2m, hugetlb-1g\n"
+		"                     (reserved hugetlb pages, taken up front)\n"
+		"  --hugepages        the same as --backing hugetlb-2m\n"
 		"  --raw              keep every sample in the JSON results\n"
 		"  --no-baseline      skip the host-native baselines (host syscall, host rdtsc)\n"
 		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
@@ -96,7 +102,8 @@ static void usage(FILE *f)
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
-		QUICK_GOAL_MS, FULL_GOAL_MS, (unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT);
+		QUICK_GOAL_MS, FULL_GOAL_MS, (unsigned long long)(GUEST_MEM_MAX >> 20),
+		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -114,8 +121,8 @@ static int parse_u64(const char *s, uint64_t *out)
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_RAW, O_NOBASE, O_SERIAL,
-	       O_INSTR, O_PMU_EVENT, O_PARAM };
+	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
+	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -125,6 +132,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "mem", required_argument, NULL, O_MEM },
 		{ "hugepages", no_argument, NULL, O_HUGE },
+		{ "backing", required_argument, NULL, O_BACKING },
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "no-baseline", no_argument, NULL, O_NOBASE },
 		{ "serial", required_argument, NULL, O_SERIAL },
@@ -140,6 +148,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	o->ring = -1;
 	o->timeout_s = 120;
 	o->mem_mib = 64;
+	o->backing = GUEST_BACKING_4K;
 	run_instr_parse(&o->instr, RUN_INSTR_DEFAULT);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -186,15 +195,21 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			}
 			break;
 		case O_MEM:
-			if (parse_u64(optarg, &v) || v < 4 || v > (BOOT_RAM_MAX >> 20)) {
+			if (parse_u64(optarg, &v) || v < 4 || v > (GUEST_MEM_MAX >> 20)) {
 				fprintf(stderr, "exitlab run: --mem must be 4..%llu (MiB)\n",
-					(unsigned long long)(BOOT_RAM_MAX >> 20));
+					(unsigned long long)(GUEST_MEM_MAX >> 20));
 				return -1;
 			}
 			o->mem_mib = v;
 			break;
 		case O_HUGE:
-			o->hugepages = true;
+			o->backing = GUEST_BACKING_HUGETLB_2M;
+			break;
+		case O_BACKING:
+			if (guest_backing_parse(optarg, &o->backing)) {
+				fprintf(stderr, "exitlab run: --backing takes 4k, thp, hugetlb-2m or hugetlb-1g\n");
+				return -1;
+			}
 			break;
 		case O_RAW:
 			o->raw = true;
@@ -250,6 +265,25 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	}
 	o->payload = argv[optind];
 	return 0;
+}
+
+/*
+ * Guest RAM is lazily allocated, so a size the host cannot hold would only
+ * fail when the guest touches it (an OOM kill mid-run): refuse it up front.
+ */
+static int check_host_mem(uint64_t mem_mib)
+{
+	uint64_t total_kb, swap_kb = 0;
+
+	if (host_mem_meminfo_kb("/proc/meminfo", "MemTotal", &total_kb))
+		return 0; /* cannot tell: let the kernel decide */
+	host_mem_meminfo_kb("/proc/meminfo", "SwapTotal", &swap_kb);
+	if (mem_mib << 10 <= total_kb + swap_kb)
+		return 0;
+	fprintf(stderr, "exitlab run: --mem %llu MiB exceeds this host's RAM + swap "
+		"(MemTotal %llu MiB + SwapTotal %llu MiB)\n", (unsigned long long)mem_mib,
+		(unsigned long long)(total_kb >> 10), (unsigned long long)(swap_kb >> 10));
+	return -1;
 }
 
 /* A bare name means build/payloads/NAME.elf next to this binary. */
@@ -414,8 +448,15 @@ static char *config_json(const struct run_opts *o, const char *path, const struc
 	json_object_set_new(c, "tests_selected", tests);
 	json_object_set_new(c, "rings", o->ring < 0 ? json_pack("[ii]", 0, 3) : json_pack("[i]", o->ring));
 	json_object_set_new(c, "timeout_s", json_real(o->timeout_s));
-	json_object_set_new(c, "vmm", json_pack("{s:s, s:I, s:b, s:b, s:i, s:b, s:b}",
-		"name", "exitlab", "mem_bytes", (json_int_t)vm->mem.size, "hugepages", vm->mem.hugepages,
+	json_object_set_new(c, "vmm", json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:b, s:b, s:i, s:b, s:b}",
+		"name", "exitlab", "mem_bytes", (json_int_t)guest_mem_total(&vm->mem),
+		"mem_low_bytes", (json_int_t)vm->mem.size,
+		"mem_high_bytes", (json_int_t)vm->mem.high_size,
+		"high_mem_gpa", (json_int_t)(vm->mem.high_size ? BOOT_HIGH_MEM_GPA : 0),
+		"backing", guest_backing_name(vm->mem.backing),
+		"host_page_size", (json_int_t)vm->mem.page_size,
+		"hugepages", vm->mem.backing == GUEST_BACKING_HUGETLB_2M ||
+			     vm->mem.backing == GUEST_BACKING_HUGETLB_1G,
 		"irqchip", vm->has_irqchip, "vcpus", vm->nvcpus,
 		"coalesced_mmio", vm->coalesced_mmio_page != 0,
 		"ioeventfd", bi->ioevent_port != 0));
@@ -499,8 +540,10 @@ int cmd_run(int argc, char **argv)
 	const char *backend = hostinfo_backend();
 	bool pvm = !strcmp(backend, "kvm_pvm");
 
-	if (parse_opts(argc, argv, &o))
+	if (parse_opts(argc, argv, &o) || check_host_mem(o.mem_mib)) {
+		free(o.tests);
 		return EXIT_USAGE;
+	}
 	if (resolve_payload(o.payload, path, sizeof(path))) {
 		fprintf(stderr, "exitlab run: payload '%s' not found (tried %s)\n", o.payload, path);
 		free(o.tests);
@@ -512,7 +555,10 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
-	if (elf_parse(image, image_len, BOOT_PAYLOAD_MIN, o.mem_mib << 20, &img, err, sizeof(err))) {
+	/* The image goes into low RAM, which the page tables identity-map. */
+	if (elf_parse(image, image_len, BOOT_PAYLOAD_MIN,
+		      o.mem_mib << 20 < BOOT_RAM_MAX ? o.mem_mib << 20 : BOOT_RAM_MAX, &img, err,
+		      sizeof(err))) {
 		fprintf(stderr, "exitlab run: %s: %s\n", path, err);
 		free(image);
 		free(o.tests);
@@ -529,7 +575,7 @@ int cmd_run(int argc, char **argv)
 	memset(&res, 0, sizeof(res));
 	now_iso(res.started_at, sizeof(res.started_at));
 	{
-		struct vm_config cfg = { .mem_size = o.mem_mib << 20, .hugepages = o.hugepages, .irqchip = true };
+		struct vm_config cfg = { .mem_size = o.mem_mib << 20, .backing = o.backing, .irqchip = true };
 		enum vm_err e = vm_create(&rc->vm, &cfg, err, sizeof(err));
 
 		if (e) {
@@ -565,6 +611,11 @@ int cmd_run(int argc, char **argv)
 	bi->mem_size = rc->vm.mem.size;
 	bi->free_start = (img.highest + 0xfff) & ~0xfffULL;
 	bi->free_end = rc->vm.mem.size;
+	bi->host_page_size = (uint32_t)rc->vm.mem.page_size;
+	if (rc->vm.mem.high_size) {
+		bi->high_mem_start = BOOT_HIGH_MEM_GPA;
+		bi->high_mem_size = rc->vm.mem.high_size;
+	}
 	bi->mailbox_gpa = BOOT_MAILBOX_GPA;
 	bi->iterations = o.iterations;
 	if (o.params[0]) {

@@ -27,6 +27,7 @@
 #include <linux/kvm.h>
 #include <linux/perf_event.h>
 
+#include "host_mem.h"
 #include "hostinfo.h"
 #include "revision.h"
 
@@ -607,6 +608,88 @@ static json_t *collect_perf(void)
 	return p;
 }
 
+/* ---- memory: what can back guest RAM ---- */
+
+static void put_meminfo(json_t *m, const char *key, const char *field)
+{
+	uint64_t kb;
+	int err = host_mem_meminfo_kb("/proc/meminfo", field, &kb);
+
+	if (err)
+		put_error(m, key, "%s in /proc/meminfo: %s", field, strerror(-err));
+	else
+		json_object_set_new(m, key, json_integer((json_int_t)kb));
+}
+
+static void put_policy(json_t *o, const char *key, const char *path)
+{
+	char v[32];
+	int err = host_mem_policy_read(path, v, sizeof(v));
+
+	if (err)
+		put_error(o, key, "read %s: %s", path, strerror(-err));
+	else
+		put_str(o, key, v);
+}
+
+static json_t *collect_thp(void)
+{
+	json_t *t = json_object();
+	char v[32], path[160];
+	int err;
+
+	put_policy(t, "enabled", HOST_MEM_THP_DIR "/enabled");
+	put_policy(t, "defrag", HOST_MEM_THP_DIR "/defrag");
+	put_policy(t, "shmem_enabled", HOST_MEM_THP_DIR "/shmem_enabled");
+	/* What --backing thp gets: a per-size setting overrides the global one. */
+	err = host_mem_shmem_thp(v, sizeof(v), path, sizeof(path));
+	if (err)
+		put_error(t, "shmem_effective", "read %s: %s", path, strerror(-err));
+	else
+		put_str(t, "shmem_effective", v);
+	json_object_set_new(t, "pmd_size_bytes", json_integer((json_int_t)host_mem_thp_pmd_size()));
+	return t;
+}
+
+static json_t *collect_hugepool(uint64_t page_kb)
+{
+	static const char *const files[][2] = {
+		{ "total", "nr_hugepages" }, { "free", "free_hugepages" }, { "reserved", "resv_hugepages" },
+	};
+	json_t *p = json_object();
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[128], buf[32], *end;
+		unsigned long long v;
+		int err;
+
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/%s",
+			 (unsigned long long)page_kb, files[i][1]);
+		err = read_line(path, buf, sizeof(buf));
+		errno = 0;
+		v = err ? 0 : strtoull(buf, &end, 10);
+		if (err)
+			put_error(p, files[i][0], "read %s: %s", path, strerror(-err));
+		else if (errno || end == buf || *end)
+			put_error(p, files[i][0], "unparsable %s: '%s'", path, buf);
+		else
+			json_object_set_new(p, files[i][0], json_integer((json_int_t)v));
+	}
+	return p;
+}
+
+static json_t *collect_memory(void)
+{
+	json_t *m = json_object();
+
+	put_meminfo(m, "mem_total_kb", "MemTotal");
+	put_meminfo(m, "swap_total_kb", "SwapTotal");
+	json_object_set_new(m, "thp", collect_thp());
+	json_object_set_new(m, "hugepages_2m", collect_hugepool(2048));
+	json_object_set_new(m, "hugepages_1g", collect_hugepool(1024 * 1024));
+	return m;
+}
+
 /* ---- device nodes ---- */
 
 static const char *const device_nodes[] = {
@@ -652,6 +735,7 @@ json_t *hostinfo_collect(void)
 	json_object_set_new(h, "kvm", collect_kvm());
 	json_object_set_new(h, "tsc", collect_tsc());
 	json_object_set_new(h, "perf", collect_perf());
+	json_object_set_new(h, "memory", collect_memory());
 	json_object_set_new(h, "devices", collect_devices());
 	json_object_set_new(h, "exitlab_revision", json_string(exitlab_revision));
 	return h;

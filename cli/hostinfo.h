@@ -15,7 +15,7 @@
 
 /*
  * A new object (caller owns the reference); NULL only when out of memory.
- * Top-level keys: hostname, cpu, kernel, kvm, tsc, perf, devices,
+ * Top-level keys: hostname, cpu, kernel, kvm, tsc, perf, memory, devices,
  * exitlab_revision.  Creates (and destroys) a scratch VM to ask KVM for the
  * TSC frequency, so it takes a few ms, ~50 ms when it has to calibrate.
  */

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "exitlab/bench_proto.h"
 #include "vm.h"
 
 bool vm_host_is_amd(void)
@@ -92,9 +93,15 @@ enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, siz
 	if (vm->coalesced_mmio_page < 0)
 		vm->coalesced_mmio_page = 0;
 
-	if (guest_mem_create(&vm->mem, cfg->mem_size, cfg->hugepages, err, errlen))
-		return cfg->hugepages ? VM_ERR_HOST : VM_ERR_OTHER;
-	if (guest_mem_register(&vm->mem, vm->vm_fd, 0, err, errlen))
+	{
+		uint64_t low = cfg->mem_size < BOOT_RAM_MAX ? cfg->mem_size : BOOT_RAM_MAX;
+		bool host_fault;
+
+		if (guest_mem_create(&vm->mem, low, cfg->mem_size - low, cfg->backing, &host_fault,
+				     err, errlen))
+			return host_fault ? VM_ERR_HOST : VM_ERR_OTHER;
+	}
+	if (guest_mem_register(&vm->mem, vm->vm_fd, err, errlen))
 		return VM_ERR_OTHER;
 	{
 		char serr[256];
@@ -138,11 +145,28 @@ void vm_stop(struct vm *vm, int code, const char *reason)
 			vcpu_kick(&vm->vcpus[i]);
 }
 
+int vm_request_check(const struct guest_mem *m, uint32_t op, uint64_t gpa, uint64_t len,
+		     struct vm_request_target *t)
+{
+	if (op != BENCH_REQ_DIRTY_LOG_START && op != BENCH_REQ_DIRTY_LOG_STOP &&
+	    op != BENCH_REQ_DISCARD)
+		return -EINVAL;
+	if (guest_mem_locate(m, gpa, len, &t->slot, &t->offset))
+		return -EINVAL;
+	if (op == BENCH_REQ_DISCARD)
+		/* Slots start page-aligned in GPA and memfd: aligned gpa means aligned offset. */
+		return (gpa | len) & (m->page_size - 1) ? -EINVAL : 0;
+	return t->slot == GUEST_MEM_SLOT_LOW ? -EPERM : 0;
+}
+
 int vm_request(struct vm *vm, uint32_t op, uint64_t gpa, uint64_t len)
 {
-	(void)vm;
-	(void)op;
-	(void)gpa;
-	(void)len;
-	return -ENOSYS; /* dirty logging and discard: not yet */
+	struct vm_request_target t;
+	int ret = vm_request_check(&vm->mem, op, gpa, len, &t);
+
+	if (ret)
+		return ret;
+	if (op == BENCH_REQ_DISCARD)
+		return guest_mem_discard(&vm->mem, t.offset, len);
+	return guest_mem_set_dirty_log(&vm->mem, vm->vm_fd, t.slot, op == BENCH_REQ_DIRTY_LOG_START);
 }

@@ -21,8 +21,8 @@
 enum vm_err { VM_ERR_NONE = 0, VM_ERR_HOST = 3, VM_ERR_OTHER = 1 };
 
 struct vm_config {
-	uint64_t mem_size;
-	bool hugepages;
+	uint64_t mem_size;     /* total RAM: below BOOT_RAM_MAX, the rest from 4 GiB up */
+	enum guest_backing backing;
 	bool irqchip;          /* in-kernel LAPIC/IOAPIC/PIC */
 };
 
@@ -56,6 +56,20 @@ void vm_stop(struct vm *vm, int code, const char *reason);
  * argument is checked (the guest is hostile). 0 or -errno.
  */
 int vm_request(struct vm *vm, uint32_t op, uint64_t gpa, uint64_t len);
+
+/* What a checked request acts on: the KVM slot and the range's memfd offset. */
+struct vm_request_target {
+	uint32_t slot;
+	uint64_t offset;
+};
+/*
+ * vm_request's argument checks, without a VM: 0, or -EINVAL (unknown op,
+ * empty range, not wholly inside one slot, a discard not aligned to the
+ * backing's page size), -EPERM (dirty logging on slot 0, where the payload's
+ * code and page tables live).
+ */
+int vm_request_check(const struct guest_mem *m, uint32_t op, uint64_t gpa, uint64_t len,
+		     struct vm_request_target *t);
 
 /* Whether the host CPU is AMD-like (vmmcall instead of vmcall). */
 bool vm_host_is_amd(void);
