@@ -233,7 +233,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (bench_kv_check(optarg, BENCH_KV_MAX, "--param", perr, sizeof(perr)) ||
 			    strchr(optarg, ' ')) {
 				fprintf(stderr, "exitlab run: --param %s: one KEY=VALUE, keys [a-z0-9_], "
-					"values [A-Za-z0-9_.:+-] (%s)\n", optarg, perr);
+					"values [A-Za-z0-9_.:+,-] (%s)\n", optarg, perr);
 				return -1;
 			}
 			if (used + strlen(optarg) + 2 > sizeof(o->params)) {

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_table.h"
@@ -19,18 +21,66 @@ static void fmt_num(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.0f", v);
 }
 
+/* 4096 -> "4K", 1048576 -> "1M": working sets read better that way. */
+static void fmt_bytes(char *buf, size_t n, json_int_t v)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (v >= 1024 && !(v % 1024) && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, n, "%lld", (long long)v);
+	else
+		snprintf(buf, n, "%lld%c", (long long)v, units[u]);
+}
+
+/* "chase 64K/4k/2m": the name, then the test's params values (sizes shortened). */
+static void label(char *buf, size_t n, const struct test_result *t)
+{
+	json_t *p;
+	const char *k;
+	json_t *v;
+	size_t used;
+	int first = 1;
+
+	snprintf(buf, n, "%s", t->name);
+	if (!t->params_json || !(p = json_loads(t->params_json, 0, NULL)))
+		return;
+	json_object_foreach(p, k, v) {
+		char val[32];
+
+		used = strlen(buf);
+		if (!strcmp(k, "pages") || used + 2 >= n)
+			continue;
+		if (json_is_integer(v) && (!strcmp(k, "working_set") || strstr(k, "bytes")))
+			fmt_bytes(val, sizeof(val), json_integer_value(v));
+		else if (json_is_integer(v))
+			snprintf(val, sizeof(val), "%lld", (long long)json_integer_value(v));
+		else if (json_is_string(v))
+			snprintf(val, sizeof(val), "%s", json_string_value(v));
+		else
+			continue;
+		snprintf(buf + used, n - used, "%s%s", first ? " " : "/", val);
+		first = 0;
+	}
+	json_decref(p);
+}
+
 void report_table_print(FILE *f, const struct run_result *r, const char *backend)
 {
 	const struct test_result *sys = find_host_syscall(r);
 	bool any_emulated = false;
 
-	fprintf(f, "%-20s %-5s %9s %9s %9s %8s %10s %8s %8s %7s  %s\n", "test", "ring", "iters",
+	fprintf(f, "%-24s %-5s %9s %9s %9s %8s %10s %8s %8s %7s  %s\n", "test", "ring", "iters",
 		"median", "p99", "MAD", "median", "exits", "user", "x host", "status");
-	fprintf(f, "%-20s %-5s %9s %9s %9s %8s %10s %8s %8s %7s\n", "", "", "", "cycles",
+	fprintf(f, "%-24s %-5s %9s %9s %9s %8s %10s %8s %8s %7s\n", "", "", "", "cycles",
 		"cycles", "cycles", "ns", "/iter", "exits/it", "syscall");
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *t = &r->tests[i];
-		char ring[24], med[16] = "-", p99[16] = "-", mad[16] = "-", ns[16] = "-",
+		char name[64], ring[24], med[16] = "-", p99[16] = "-", mad[16] = "-", ns[16] = "-",
 			ex[16] = "-", ux[16] = "-", ratio[16] = "-", status[160];
 
 		if (t->ring < 0)
@@ -55,7 +105,8 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 			snprintf(status, sizeof(status), "ok");
 		else
 			snprintf(status, sizeof(status), "%s: %s", test_status_name(t->status), t->reason);
-		fprintf(f, "%-20s %-5s %9llu %9s %9s %8s %10s %8s %8s %7s  %s\n", t->name, ring,
+		label(name, sizeof(name), t);
+		fprintf(f, "%-24s %-5s %9llu %9s %9s %8s %10s %8s %8s %7s  %s\n", name, ring,
 			(unsigned long long)t->iterations, med, p99, mad, ns, ex, ux, ratio, status);
 	}
 	fprintf(f, "\ncycles and ns are per operation, round trip seen from the guest, with the "

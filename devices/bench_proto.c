@@ -78,7 +78,7 @@ static bool kv_key_char(char c)
 static bool kv_value_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '.' || c == ':' || c == '+' || c == '-';
+	       c == '_' || c == '.' || c == ':' || c == '+' || c == '-' || c == ',';
 }
 
 int bench_kv_check(const char *s, size_t max, const char *what, char *err, size_t errlen)

@@ -37,7 +37,7 @@ const char *bench_cmd_name(unsigned cmd);
 
 /*
  * Validate a key-value list ("k=v k2=v2", keys [a-z0-9_]+, values
- * [A-Za-z0-9_.:+-]+, NUL within max, at most BENCH_KV_PAIRS pairs). 0 or -1.
+ * [A-Za-z0-9_.:+,-]+, NUL within max, at most BENCH_KV_PAIRS pairs). 0 or -1.
  */
 #define BENCH_KV_PAIRS 16
 int bench_kv_check(const char *s, size_t max, const char *what, char *err, size_t errlen);

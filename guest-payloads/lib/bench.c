@@ -42,14 +42,22 @@ void bench_hello(const char *payload)
 	bench_send(BENCH_HELLO, &h, sizeof(h));
 }
 
-int bench_test_begin(const char *name, unsigned int ring, uint32_t flags)
+int bench_test_begin_kv(const char *name, unsigned int ring, uint32_t flags, const char *params)
 {
 	struct bench_test_begin b;
 
+	memset(&b, 0, sizeof(b)); /* every byte goes to the VMM: no stack garbage in params */
 	strncpy(b.name, name, sizeof(b.name));
 	b.ring = ring;
 	b.flags = flags;
+	if (params)
+		strncpy(b.params, params, sizeof(b.params) - 1);
 	return bench_send(BENCH_TEST_BEGIN, &b, sizeof(b)) == BENCH_REPLY_RUN;
+}
+
+int bench_test_begin(const char *name, unsigned int ring, uint32_t flags)
+{
+	return bench_test_begin_kv(name, ring, flags, NULL);
 }
 
 void bench_phase_begin(void)
@@ -70,12 +78,32 @@ void bench_phase_end(uint64_t iterations, const uint64_t *samples, uint64_t nsam
 	bench_send(BENCH_PHASE_END, &p, sizeof(p));
 }
 
+void bench_test_end_kv(enum bench_status status, const char *reason, const char *metrics)
+{
+	struct bench_test_end e;
+
+	memset(&e, 0, sizeof(e));
+	e.status = status;
+	strncpy(e.reason, reason ? reason : "", sizeof(e.reason) - 1);
+	if (metrics)
+		strncpy(e.metrics, metrics, sizeof(e.metrics) - 1);
+	bench_send(BENCH_TEST_END, &e, sizeof(e));
+}
+
 void bench_test_end(enum bench_status status, const char *reason)
 {
-	struct bench_test_end e = { .status = status };
+	bench_test_end_kv(status, reason, NULL);
+}
 
-	strncpy(e.reason, reason ? reason : "", sizeof(e.reason));
-	bench_send(BENCH_TEST_END, &e, sizeof(e));
+int32_t bench_request(uint32_t op, uint64_t a0, uint64_t a1)
+{
+	struct bench_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = op;
+	r.arg[0] = a0;
+	r.arg[1] = a1;
+	return bench_send(BENCH_REQUEST, &r, sizeof(r));
 }
 
 void bench_log(const char *fmt, ...)

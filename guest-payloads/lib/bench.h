@@ -20,10 +20,16 @@ int32_t bench_send(uint16_t cmd, const void *body, uint32_t len);
 void bench_hello(const char *payload);
 /* 1: run the test; 0: the VMM says skip (send nothing more for it). */
 int bench_test_begin(const char *name, unsigned int ring, uint32_t flags);
+/* The same with a key=value list of what the test measures at (docs/bench-protocol.md). */
+int bench_test_begin_kv(const char *name, unsigned int ring, uint32_t flags, const char *params);
 void bench_phase_begin(void);
 void bench_phase_end(uint64_t iterations, const uint64_t *samples, uint64_t nsamples,
 		     uint64_t ops_per_sample);
 void bench_test_end(enum bench_status status, const char *reason);
+/* The same with a key=value list of what the guest counted or checked. */
+void bench_test_end_kv(enum bench_status status, const char *reason, const char *metrics);
+/* BENCH_REQUEST (enum bench_req_op) outside a phase: 0 or -errno from the VMM. */
+int32_t bench_request(uint32_t op, uint64_t a0, uint64_t a1);
 void bench_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_exception(const struct bench_exception *e);
 /* The VMM stops the VM; returns only if it does not. */

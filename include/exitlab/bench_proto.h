@@ -73,7 +73,7 @@ struct bench_hello {
 
 /*
  * Key-value lists (params, metrics): space-separated key=value, keys
- * [a-z0-9_]+, values [A-Za-z0-9_.:+-]+; numbers become JSON numbers.
+ * [a-z0-9_]+, values [A-Za-z0-9_.:+,-]+; numbers become JSON numbers.
  */
 struct bench_test_begin {
 	char name[BENCH_NAME_MAX];
