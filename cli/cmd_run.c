@@ -29,6 +29,7 @@
 #include "host_mem.h"
 #include "hostinfo.h"
 #include "ioeventfd.h"
+#include "report_memory.h"
 #include "report_table.h"
 #include "run_instruments.h"
 #include "results.h"
@@ -680,7 +681,7 @@ int cmd_run(int argc, char **argv)
 	vcpu_join(&rc->vm.vcpus[0], o.timeout_s);
 
 	/* Why did it stop? */
-	code = rc->vm.stop_code ? EXIT_FAILED : EXIT_OK;
+	code = rc->vm.stop_code == EXIT_NOHOST ? EXIT_NOHOST : rc->vm.stop_code ? EXIT_FAILED : EXIT_OK;
 	if (!rc->bench.done && !rc->bench.faulted && !rc->vm.stop_code)
 		code = EXIT_FAILED;
 	if (code != EXIT_OK)
@@ -739,8 +740,10 @@ int cmd_run(int argc, char **argv)
 		res.context_json = ctx ? json_dumps(ctx, JSON_COMPACT) : NULL;
 		json_decref(ctx);
 	}
-	if (res.ntests)
+	if (res.ntests) {
 		report_table_print(stdout, &res, backend);
+		report_memory_print(stdout, &res);
+	}
 	fflush(stdout); /* keep the table whole when stdout and stderr share a terminal */
 	if (o.json_path) {
 		if (results_write_json(&res, o.json_path, err, sizeof(err))) {

@@ -229,9 +229,16 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 	case BENCH_DONE:
 		b->done = true;
 		b->done_status = m->u.done.status;
-		if (b->hooks.stop)
-			b->hooks.stop(b->hooks.opaque, m->u.done.status ? 1 : 0,
-				      m->u.done.status ? "payload reported failure" : "payload done");
+		if (b->hooks.stop) {
+			uint32_t st = m->u.done.status;
+
+			b->hooks.stop(b->hooks.opaque, st == BENCH_DONE_OK ? 0 : st == BENCH_DONE_HOST_LACKS ? 3 : 1,
+				      st == BENCH_DONE_OK ? "payload done" :
+				      st == BENCH_DONE_HOST_LACKS ?
+					      "the payload could not run everything asked: the host or VM lacks what a "
+					      "skipped test needs (its reason says what)" :
+					      "payload reported failure");
+		}
 		break;
 	default:
 		reply = violation(b, "unhandled command");

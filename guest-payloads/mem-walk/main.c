@@ -12,6 +12,8 @@
  *
  * params: sizes=4k,64k,1m (default: powers of 4 up to 16m in --quick, 4g
  *         otherwise), guest_page=4k,2m,1g|all (default all the CPU has)
+ * A requested set that does not fit, or 1 GiB pages the CPU lacks, is
+ * skipped with the fix in its reason, and the run ends with exit code 3.
  */
 #include "bench.h"
 #include "exitlab/chase.h"
@@ -47,6 +49,8 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
 }
+
+enum { RUN_OK = 0, RUN_FAILED = 1, RUN_LACKS = 2 };
 
 /* Tables, the cycle and the links, at CPL3. */
 static long build(void *arg)
@@ -186,26 +190,31 @@ static int run_one(const struct boot_info *bi, uint64_t ws, unsigned shift, uint
 		return 0;
 	if (shift == 30 && !(cpuid(0x80000001, 0).d & (1u << 26))) {
 		bench_test_end(BENCH_STATUS_SKIPPED, "no 1 GiB pages (CPUID pdpe1gb)");
-		return 0;
+		return RUN_LACKS;
 	}
 	if (place(&w, scratch_end)) {
+		/* What low RAM would need for this set: the scratch sized for it, then the set. */
+		uint64_t need = align_up(bi->free_start, 4096) + SAMPLES_CAP * sizeof(uint64_t);
+
+		need = align_up(need + w.npages * sizeof(uint32_t), 4096) + paging_window_table_bytes(ws, 12);
+		need = align_up(need, 1ull << shift) + w.map_len;
 		format_snprintf(reason, sizeof(reason),
 				"working set does not fit: needs --mem >= %llu MiB",
-				(unsigned long long)((w.map_len + scratch_end + (1ull << shift)) / MiB + 1));
+				(unsigned long long)((need + MiB - 1) / MiB));
 		bench_test_end(BENCH_STATUS_SKIPPED, reason);
-		return 0;
+		return RUN_LACKS;
 	}
 	((uint64_t *)BOOT_PGTABLE_GPA)[1] = 0; /* unhook the last window before rewriting it */
 	paging_window_flush();
 	if (run_at_cpl3(build, &w)) {
 		bench_test_end(BENCH_STATUS_FAILED, "could not build the window's page tables");
-		return 1;
+		return RUN_FAILED;
 	}
 	paging_window_flush();
 	run_at_cpl3(link, &w);
 	if (!w.verified) {
 		bench_test_end(BENCH_STATUS_FAILED, "the chain is not one cycle through every page");
-		return 1;
+		return RUN_FAILED;
 	}
 	run_at_cpl3(measure, &w);
 	format_snprintf(metrics, sizeof(metrics), "accesses=%llu data_gpa=0x%llx verified=1",
@@ -213,10 +222,10 @@ static int run_one(const struct boot_info *bi, uint64_t ws, unsigned shift, uint
 			(unsigned long long)w.data_gpa);
 	if (w.end != expected_end(&w)) {
 		bench_test_end_kv(BENCH_STATUS_FAILED, "the walk did not end where the chain says", metrics);
-		return 1;
+		return RUN_FAILED;
 	}
 	bench_test_end_kv(BENCH_STATUS_OK, NULL, metrics);
-	return 0;
+	return RUN_OK;
 }
 
 static int sizes_from_params(const struct boot_info *bi, uint64_t *sizes)
@@ -276,7 +285,7 @@ int payload_main(const struct boot_info *bi)
 	uint64_t sizes[MAX_SIZES], max_ws = 0, scratch, *samples, tables;
 	unsigned shifts[3];
 	uint32_t *next;
-	int nsizes, npages, failed = 0;
+	int nsizes, npages, failed = 0, lacks = 0;
 	struct walk ovh = { .bi = bi, .overhead = 1 };
 
 	bench_hello("mem-walk");
@@ -285,7 +294,7 @@ int payload_main(const struct boot_info *bi)
 	if (nsizes < 0 || npages <= 0) {
 		bench_log("mem-walk: bad params: sizes=LIST of multiples of 4k (k/m/g suffixes), "
 			  "guest_page=4k,2m,1g|all");
-		return 2;
+		return BENCH_DONE_FAILED;
 	}
 	for (int i = 0; i < nsizes; i++)
 		if (sizes[i] > max_ws && sizes[i] <= bi->mem_size + bi->high_mem_size)
@@ -307,9 +316,14 @@ int payload_main(const struct boot_info *bi)
 		bench_test_end(BENCH_STATUS_OK, NULL);
 	}
 	for (int p = 0; p < npages; p++)
-		for (int i = 0; i < nsizes; i++)
-			failed += run_one(bi, sizes[i], shifts[p], tables, scratch, samples, next);
+		for (int i = 0; i < nsizes; i++) {
+			int rc = run_one(bi, sizes[i], shifts[p], tables, scratch, samples, next);
+
+			failed += rc == RUN_FAILED;
+			lacks += rc == RUN_LACKS;
+		}
 	((uint64_t *)BOOT_PGTABLE_GPA)[1] = 0;
 	paging_window_flush();
-	return failed ? 1 : 0;
+	/* Asked for something the VM cannot give: exit code 3, the skip reasons say what. */
+	return failed ? BENCH_DONE_FAILED : lacks ? BENCH_DONE_HOST_LACKS : BENCH_DONE_OK;
 }

@@ -121,8 +121,13 @@ struct bench_request {
 	uint64_t arg[3];
 };
 
+/* bench_done.status: the run's exit code follows it. */
+#define BENCH_DONE_OK 0
+#define BENCH_DONE_FAILED 1
+#define BENCH_DONE_HOST_LACKS 3 /* a requested test needs what this host/VM lacks (exit code 3) */
+
 struct bench_done {
-	uint32_t status;        /* 0 ok, nonzero: the payload failed */
+	uint32_t status;        /* BENCH_DONE_*; other nonzero values: failed */
 	uint32_t pad;
 };
 

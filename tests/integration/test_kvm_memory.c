@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memory payloads in real KVM, at small sizes: structure, counts and the
+ * chase's own checks, never timings; and a working set larger than the VM is
+ * exit code 3 with the fix named, not a quiet partial result.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static char *tmp;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	tmp = harness_tmpdir();
+	return tmp ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	harness_rmdir(tmp);
+	return 0;
+}
+
+static json_t *load(const char *path)
+{
+	json_error_t je;
+	json_t *d = json_load_file(path, 0, &je);
+
+	if (!d)
+		fprintf(stderr, "%s: %s\n", path, je.text);
+	assert_non_null(d);
+	return d;
+}
+
+static json_int_t obj_int(json_t *t, const char *obj, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(t, obj), key);
+
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+static void test_mem_walk_small(void **state)
+{
+	struct run_out o;
+	char json[512];
+	json_t *doc, *t;
+	size_t i, guest = 0, native = 0;
+	static const json_int_t sets[] = { 4096, 65536, 1048576 };
+	(void)state;
+
+	if (harness_kvm_missing()) {
+		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
+		skip();
+	}
+	snprintf(json, sizeof(json), "%s/mem-walk.json", tmp);
+	harness_run(&o, (const char *[]){ "run", harness_payload("mem-walk"), "--quick", "--no-baseline",
+					  "--param", "sizes=4k,64k,1m", "--param", "guest_page=4k,2m",
+					  "--json", json, NULL });
+	if (o.exit_code)
+		fprintf(stderr, "%s%s", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "chase 64K/2m"));
+	harness_free(&o);
+
+	doc = load(json);
+	json_array_foreach(json_object_get(doc, "tests"), i, t) {
+		const char *name = json_string_value(json_object_get(t, "name"));
+		json_int_t ws;
+		bool known = false;
+
+		if (!strcmp(name, "empty"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		ws = obj_int(t, "params", "working_set");
+		for (size_t k = 0; k < 3; k++)
+			known |= ws == sets[k];
+		assert_true(known);
+		assert_int_equal(obj_int(t, "params", "pages"), ws / 4096);
+		/* every timed load was counted, and the guest checked where the walk ended */
+		assert_int_equal(obj_int(t, "metrics", "accesses"),
+				 json_integer_value(json_object_get(t, "iterations")));
+		if (!strcmp(name, "chase")) {
+			assert_int_equal(obj_int(t, "metrics", "verified"), 1);
+			assert_int_equal(json_integer_value(json_object_get(t, "ring")), 3);
+			guest++;
+		} else {
+			assert_string_equal(name, "native_chase");
+			assert_string_equal(json_string_value(json_object_get(t, "where")), "host");
+			native++;
+		}
+	}
+	assert_int_equal(guest, 6);  /* 3 sets x 2 guest page sizes */
+	assert_int_equal(native, 6); /* 3 sets x (4 KiB, THP) */
+	json_decref(doc);
+}
+
+static void test_mem_walk_too_big(void **state)
+{
+	struct run_out o;
+	char json[512];
+	json_t *doc, *t;
+	size_t i;
+	bool skipped = false;
+	(void)state;
+
+	if (harness_kvm_missing()) {
+		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
+		skip();
+	}
+	snprintf(json, sizeof(json), "%s/too-big.json", tmp);
+	harness_run(&o, (const char *[]){ "run", harness_payload("mem-walk"), "--quick", "--no-baseline",
+					  "--mem", "32", "--param", "sizes=4k,1g", "--param", "guest_page=4k",
+					  "--json", json, NULL });
+	assert_int_equal(o.exit_code, 3);
+	assert_non_null(strstr(o.err, "lacks"));
+	assert_non_null(strstr(o.out, "needs --mem >="));
+	harness_free(&o);
+	doc = load(json);
+	assert_int_equal(json_integer_value(json_object_get(doc, "exit_code")), 3);
+	json_array_foreach(json_object_get(doc, "tests"), i, t)
+		if (!strcmp(json_string_value(json_object_get(t, "name")), "chase") &&
+		    obj_int(t, "params", "working_set") == (1 << 30)) {
+			assert_string_equal(json_string_value(json_object_get(t, "status")), "skipped");
+			assert_non_null(strstr(json_string_value(json_object_get(t, "reason")), "--mem"));
+			skipped = true;
+		}
+	assert_true(skipped);
+	json_decref(doc);
+
+	/* malformed params: the payload refuses them, nothing is measured */
+	harness_run(&o, (const char *[]){ "run", harness_payload("mem-walk"), "--quick", "--param",
+					  "sizes=4k,12345", NULL });
+	assert_int_equal(o.exit_code, 1);
+	assert_non_null(strstr(o.err, "bad params"));
+	harness_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mem_walk_small),
+		cmocka_unit_test(test_mem_walk_too_big),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
