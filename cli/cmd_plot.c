@@ -22,6 +22,7 @@
 #include "results.h"
 
 #define PLOT_SCRIPT "plot-exit-costs.gp"
+#define PLOT_SCRIPT_MEM_WALK "plot-mem-walk.gp"
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
@@ -61,14 +62,14 @@ static bool readable(const char *path)
 }
 
 /* $EXITLAB_SCRIPTS, else next to the installed binary, else the source tree. */
-static char *find_script(void)
+static char *find_script(const char *script_name)
 {
 	const char *env = getenv("EXITLAB_SCRIPTS");
 	char exe[PATH_MAX], *s;
 	ssize_t n;
 
 	if (env && *env) {
-		if (asprintf(&s, "%s/%s", env, PLOT_SCRIPT) < 0)
+		if (asprintf(&s, "%s/%s", env, script_name) < 0)
 			return NULL;
 		if (readable(s))
 			return s;
@@ -79,17 +80,18 @@ static char *find_script(void)
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		if (asprintf(&s, "%s/../scripts/%s", dirname(exe), PLOT_SCRIPT) < 0)
+		if (asprintf(&s, "%s/../scripts/%s", dirname(exe), script_name) < 0)
 			return NULL;
 		if (readable(s))
 			return s;
 		free(s);
 	}
-	s = strdup("scripts/" PLOT_SCRIPT);
-	if (s && readable(s))
+	if (asprintf(&s, "scripts/%s", script_name) < 0)
+		return NULL;
+	if (readable(s))
 		return s;
 	fprintf(stderr, "exitlab plot: cannot find %s (looked in <exe dir>/../scripts and "
-			"./scripts; set EXITLAB_SCRIPTS to its directory)\n", PLOT_SCRIPT);
+			"./scripts; set EXITLAB_SCRIPTS to its directory)\n", script_name);
 	free(s);
 	return NULL;
 }
@@ -309,6 +311,113 @@ static int draw(const struct run_result *r, const char *dat, const char *png,
 	return rc;
 }
 
+/* mem-walk: one data block per configuration, guest ones first, then the native twins. */
+struct mw_point {
+	char series[48];
+	long long ws;
+	double value;
+	bool native;
+};
+
+static int mw_cmp(const void *a, const void *b)
+{
+	const struct mw_point *x = a, *y = b;
+	int c = (int)x->native - (int)y->native;
+
+	if (!c)
+		c = strcmp(x->series, y->series);
+	if (!c)
+		c = x->ws < y->ws ? -1 : x->ws > y->ws;
+	return c;
+}
+
+static int write_mem_walk_data(const struct run_result *r, const char *path, int *nguest, int *nnative,
+			       bool *ns)
+{
+	struct mw_point *pts = calloc(r->ntests + 1, sizeof(*pts));
+	size_t n = 0;
+	FILE *f;
+
+	*nguest = *nnative = 0;
+	*ns = true;
+	if (!pts)
+		return -1;
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].has_timing && !r->tests[i].ns.n)
+			*ns = false;
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+		bool native = !strcmp(t->name, "native_chase");
+		json_t *p;
+
+		if ((!native && strcmp(t->name, "chase")) || t->status != TEST_OK || !t->has_timing ||
+		    !t->params_json || !(p = json_loads(t->params_json, 0, NULL)))
+			continue;
+		pts[n].native = native;
+		pts[n].ws = json_integer_value(json_object_get(p, "working_set"));
+		pts[n].value = *ns ? t->ns.median : t->cycles.median;
+		if (native)
+			snprintf(pts[n].series, sizeof(pts[n].series), "native, %s pages",
+				 json_string_value(json_object_get(p, "host_page")) ?: "?");
+		else
+			snprintf(pts[n].series, sizeof(pts[n].series), "guest %s pages, host %s",
+				 json_string_value(json_object_get(p, "guest_page")) ?: "?",
+				 json_string_value(json_object_get(p, "host_page")) ?: "?");
+		json_decref(p);
+		if (pts[n].ws > 0 && pts[n].value > 0)
+			n++;
+	}
+	qsort(pts, n, sizeof(*pts), mw_cmp);
+	f = fopen(path, "w");
+	if (!f) {
+		free(pts);
+		return -1;
+	}
+	fprintf(f, "# exitlab mem-walk: %s per access vs working set (bytes), one block per configuration\n",
+		*ns ? "ns" : "cycles");
+	for (size_t i = 0; i < n; i++) {
+		if (!i || strcmp(pts[i].series, pts[i - 1].series) || pts[i].native != pts[i - 1].native) {
+			fprintf(f, "%s\"%s\"\n", i ? "\n\n" : "", pts[i].series);
+			*(pts[i].native ? nnative : nguest) += 1;
+		}
+		fprintf(f, "%lld %.6g\n", pts[i].ws, pts[i].value);
+	}
+	fclose(f);
+	free(pts);
+	return (int)n;
+}
+
+static int draw_mem_walk(const struct run_result *r, const char *dat, const char *png, const char *script,
+			 int nguest, int nnative, bool ns)
+{
+	const char *cpu = NULL, *backend = NULL, *mode;
+	char title[512], vars[160], *e[4] = { 0 };
+	json_t *ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
+	int rc = EXIT_FAILED;
+
+	cpu = find_string(ctx, "model_name");
+	backend = find_string(ctx, "backend");
+	mode = !backend ? "unknown paging" : !strcmp(backend, "kvm_pvm") ? "shadow paging (PVM)" :
+	       !strcmp(backend, "kvm_intel") ? "EPT unless ept=0" : !strcmp(backend, "kvm_amd") ?
+	       "NPT unless npt=0" : "unknown paging";
+	snprintf(title, sizeof(title), "exitlab mem-walk: pointer chase, one load per 4 KiB page - %s - %s, %s - %.32s",
+		 cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend", mode, r->started_at);
+	snprintf(vars, sizeof(vars), "n_guest=%d; n_native=%d; unit='%s'", nguest, nnative, ns ? "ns" : "cycles");
+	e[0] = gp_assign("datafile", dat);
+	e[1] = gp_assign("outfile", png);
+	e[2] = gp_assign("plottitle", title);
+	e[3] = strdup(vars);
+	if (e[0] && e[1] && e[2] && e[3]) {
+		char *argv[] = { "gnuplot", "-e", e[0], "-e", e[1], "-e", e[2], "-e", e[3], (char *)script, NULL };
+
+		rc = run_gnuplot(argv);
+	}
+	for (int i = 0; i < 4; i++)
+		free(e[i]);
+	json_decref(ctx);
+	return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -366,7 +475,28 @@ int cmd_plot(int argc, char **argv)
 		goto out;
 	}
 
-	script = find_script();
+	if (!strcmp(r.payload, "mem-walk")) {
+		int nguest, nnative;
+		bool ns;
+
+		script = find_script(PLOT_SCRIPT_MEM_WALK);
+		if (!script) {
+			rc = EXIT_NOHOST;
+			goto out;
+		}
+		rows = write_mem_walk_data(&r, dat, &nguest, &nnative, &ns);
+		if (rows <= 0) {
+			fprintf(stderr, "exitlab plot: %s has no timed chase to plot\n", in);
+			unlink(dat);
+			rc = rows < 0 ? EXIT_FAILED : EXIT_USAGE;
+			goto out;
+		}
+		rc = draw_mem_walk(&r, dat, png, script, nguest, nnative, ns);
+		if (rc == EXIT_OK)
+			printf("wrote %s (%d points; numbers in %s)\n", png, rows, dat);
+		goto out;
+	}
+	script = find_script(PLOT_SCRIPT);
 	if (!script) {
 		rc = EXIT_NOHOST;
 		goto out;
