@@ -147,11 +147,70 @@ static void test_mem_walk_too_big(void **state)
 	harness_free(&o);
 }
 
+static json_int_t stat_of(json_t *t, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(t, "kvm_stats"), name);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* First touches fault (and KVM counts them), present pages do not; dirty logging write-faults. */
+static void test_mem_fault(void **state)
+{
+	struct run_out o;
+	char json[512];
+	json_t *doc, *t, *ctx;
+	size_t i, seen = 0;
+	const char *backend;
+	(void)state;
+
+	if (harness_kvm_missing()) {
+		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
+		skip();
+	}
+	snprintf(json, sizeof(json), "%s/mem-fault.json", tmp);
+	/* RAM above 4 GiB: its own slot, where dirty logging is allowed */
+	harness_run(&o, (const char *[]){ "run", harness_payload("mem-fault"), "--quick", "--no-baseline",
+					  "--mem", "3200", "--param", "pages=64", "--param", "regions=4",
+					  "--json", json, NULL });
+	if (o.exit_code)
+		fprintf(stderr, "%s%s", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+	doc = load(json);
+	ctx = json_object_get(doc, "context");
+	backend = json_string_value(json_object_get(json_object_get(ctx, "kvm"), "backend"));
+	json_array_foreach(json_object_get(doc, "tests"), i, t) {
+		const char *name = json_string_value(json_object_get(t, "name"));
+		json_int_t touches;
+
+		if (!strcmp(name, "empty"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		assert_string_equal(json_string_value(json_object_get(json_object_get(t, "params"), "placement")), "high");
+		touches = obj_int(t, "params", "touches");
+		assert_int_equal(obj_int(t, "metrics", "touches"), touches);
+		assert_int_equal(json_integer_value(json_object_get(t, "iterations")), touches);
+		if (!strcmp(name, "present_4k")) {
+			assert_int_equal(stat_of(t, "pf_fixed"), 0);
+		} else if (backend && !strcmp(backend, "kvm_pvm")) {
+			/* shadow paging over 4 KiB host pages: exactly one fixed fault per touch */
+			assert_int_equal(stat_of(t, "pf_fixed"), touches);
+		} else {
+			assert_true(stat_of(t, "pf_fixed") + stat_of(t, "pf_taken") > 0);
+		}
+		seen++;
+	}
+	assert_int_equal(seen, 4); /* first_touch_4k, present_4k, first_touch_2m, dirty_log_write_4k */
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem_walk_small),
 		cmocka_unit_test(test_mem_walk_too_big),
+		cmocka_unit_test(test_mem_fault),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
