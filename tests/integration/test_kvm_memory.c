@@ -205,12 +205,63 @@ static void test_mem_fault(void **state)
 	json_decref(doc);
 }
 
+/* The TLB payload: every variant runs; exits and INVLPGs are where they must be. */
+static void test_tlb(void **state)
+{
+	struct run_out o;
+	char json[512];
+	json_t *doc, *t;
+	size_t i, refills = 0;
+	const char *backend;
+	(void)state;
+
+	if (harness_kvm_missing()) {
+		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
+		skip();
+	}
+	snprintf(json, sizeof(json), "%s/tlb.json", tmp);
+	harness_run(&o, (const char *[]){ "run", harness_payload("tlb"), "--quick", "--no-baseline",
+					  "--param", "n=8,64", "--json", json, NULL });
+	if (o.exit_code)
+		fprintf(stderr, "%s%s", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+	doc = load(json);
+	backend = json_string_value(json_object_get(json_object_get(json_object_get(doc, "context"), "kvm"),
+						    "backend"));
+	json_array_foreach(json_object_get(doc, "tests"), i, t) {
+		const char *name = json_string_value(json_object_get(t, "name"));
+		json_int_t samples;
+
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		if (!strcmp(name, "empty"))
+			continue;
+		samples = obj_int(t, "metrics", "samples");
+		if (!strcmp(name, "refill")) {
+			const char *exit = json_string_value(json_object_get(json_object_get(t, "params"), "exit"));
+
+			/* one pass of n pages per sample */
+			assert_int_equal(json_integer_value(json_object_get(t, "iterations")),
+					 samples * obj_int(t, "params", "n"));
+			if (!strcmp(exit, "pio"))
+				assert_true(stat_of(t, "exits") >= samples); /* one exit per sample */
+			refills++;
+		} else if (!strcmp(name, "invlpg") && backend && !strcmp(backend, "kvm_pvm")) {
+			/* shadow paging: every guest INVLPG reaches KVM */
+			assert_int_equal(stat_of(t, "invlpg"), samples);
+		}
+	}
+	assert_int_equal(refills, 6); /* n = 8, 64 x exit = none, pio, cpuid */
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem_walk_small),
 		cmocka_unit_test(test_mem_walk_too_big),
 		cmocka_unit_test(test_mem_fault),
+		cmocka_unit_test(test_tlb),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
