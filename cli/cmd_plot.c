@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "report_table.h"
 #include "results.h"
 
 #define PLOT_SCRIPT "plot-exit-costs.gp"
@@ -121,9 +122,10 @@ static const char *find_string(json_t *j, const char *key)
 /* Data files are whitespace-separated: a label must be one token. */
 static void label_for(const struct test_result *t, char *buf, size_t len)
 {
-	char name[sizeof(t->name) + 1];
+	char name[96];
 
-	snprintf(name, sizeof(name), "%.*s", (int)sizeof(t->name), t->name);
+	/* the params tell apart tests of one name (refill 8/pio, refill 64/pio, …) */
+	report_test_label(name, sizeof(name), t);
 	if (!strncmp(t->where, "host", sizeof(t->where)))
 		snprintf(buf, len, strncmp(name, "host", 4) ? "host_%s" : "%s", name);
 	else
@@ -158,7 +160,7 @@ static int write_data(const struct run_result *r, const char *path, int ncat[4])
 		r->payload, r->started_at);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *t = &r->tests[i];
-		char label[64];
+		char label[128];
 		int c;
 
 		if (t->status != TEST_OK || !t->has_timing || !t->cycles.n)

@@ -38,7 +38,7 @@ static void fmt_bytes(char *buf, size_t n, json_int_t v)
 }
 
 /* "chase 64K/4k/2m": the name, then the test's params values (sizes shortened). */
-static void label(char *buf, size_t n, const struct test_result *t)
+void report_test_label(char *buf, size_t n, const struct test_result *t)
 {
 	json_t *p;
 	const char *k;
@@ -105,7 +105,7 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 			snprintf(status, sizeof(status), "ok");
 		else
 			snprintf(status, sizeof(status), "%s: %s", test_status_name(t->status), t->reason);
-		label(name, sizeof(name), t);
+		report_test_label(name, sizeof(name), t);
 		fprintf(f, "%-24s %-5s %9llu %9s %9s %8s %10s %8s %8s %7s  %s\n", name, ring,
 			(unsigned long long)t->iterations, med, p99, mad, ns, ex, ux, ratio, status);
 	}

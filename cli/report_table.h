@@ -8,5 +8,7 @@
 #include "results.h"
 
 void report_table_print(FILE *f, const struct run_result *r, const char *backend);
+/* A test's name followed by its params values, e.g. "refill 64/pio", "chase 16M/4k/4k". */
+void report_test_label(char *buf, size_t n, const struct test_result *t);
 
 #endif
