@@ -37,7 +37,7 @@ static void fmt_bytes(char *buf, size_t n, json_int_t v)
 		snprintf(buf, n, "%lld%c", (long long)v, units[u]);
 }
 
-/* "chase 64K/4k/2m": the name, then the test's params values (sizes shortened). */
+/* "chase 64K/4k/2m", "cr3_switch pcid=1": the name, then the params (sizes shortened). */
 void report_test_label(char *buf, size_t n, const struct test_result *t)
 {
 	json_t *p;
@@ -57,6 +57,10 @@ void report_test_label(char *buf, size_t n, const struct test_result *t)
 			continue;
 		if (json_is_integer(v) && (!strcmp(k, "working_set") || strstr(k, "bytes")))
 			fmt_bytes(val, sizeof(val), json_integer_value(v));
+		else if (json_is_integer(v) && strcmp(k, "n") &&
+			 (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+			/* a flag: a bare 0 or 1 says nothing, so name it */
+			snprintf(val, sizeof(val), "%s=%lld", k, (long long)json_integer_value(v));
 		else if (json_is_integer(v))
 			snprintf(val, sizeof(val), "%lld", (long long)json_integer_value(v));
 		else if (json_is_string(v))
@@ -73,10 +77,18 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 {
 	const struct test_result *sys = find_host_syscall(r);
 	bool any_emulated = false;
+	int w = 20; /* the test column fits the longest label */
 
-	fprintf(f, "%-24s %-5s %9s %9s %9s %8s %10s %8s %8s %7s  %s\n", "test", "ring", "iters",
+	for (size_t i = 0; i < r->ntests; i++) {
+		char name[64];
+
+		report_test_label(name, sizeof(name), &r->tests[i]);
+		if ((int)strlen(name) > w)
+			w = strlen(name);
+	}
+	fprintf(f, "%-*s %-5s %9s %9s %9s %8s %10s %8s %8s %7s  %s\n", w, "test", "ring", "iters",
 		"median", "p99", "MAD", "median", "exits", "user", "x host", "status");
-	fprintf(f, "%-24s %-5s %9s %9s %9s %8s %10s %8s %8s %7s\n", "", "", "", "cycles",
+	fprintf(f, "%-*s %-5s %9s %9s %9s %8s %10s %8s %8s %7s\n", w, "", "", "", "cycles",
 		"cycles", "cycles", "ns", "/iter", "exits/it", "syscall");
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *t = &r->tests[i];
@@ -106,7 +118,7 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 		else
 			snprintf(status, sizeof(status), "%s: %s", test_status_name(t->status), t->reason);
 		report_test_label(name, sizeof(name), t);
-		fprintf(f, "%-24s %-5s %9llu %9s %9s %8s %10s %8s %8s %7s  %s\n", name, ring,
+		fprintf(f, "%-*s %-5s %9llu %9s %9s %8s %10s %8s %8s %7s  %s\n", w, name, ring,
 			(unsigned long long)t->iterations, med, p99, mad, ns, ex, ux, ratio, status);
 	}
 	fprintf(f, "\ncycles and ns are per operation, round trip seen from the guest, with the "

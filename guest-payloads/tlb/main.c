@@ -6,6 +6,8 @@
  *           nothing; without it the pass refills the TLB (CPL3).
  *  invlpg   INVLPG of one page, and flush: a CR3 reload (CPL0: on PVM
  *           instruction-emulated, and under shadow paging both exit).
+ *  cr3_switch  a switch to another address space and back, plain (each
+ *           flushes) and with PCIDs and the no-flush bit (CPL0).
  * params: n=8,64,512,4096 (pages; default 8..4096, fewer with --quick),
  *         exit=none,pio,cpuid (default all three; pio is the ioeventfd port:
  *         on PVM cpuid at CPL3 does not exit)
@@ -102,6 +104,60 @@ static long flushes(void *arg)
 	return 0;
 }
 
+#define CR4_PCIDE (1ull << 17)
+#define CR3_NOFLUSH (1ull << 63)
+
+/* Two address spaces: the boot PML4 and a copy of it (same mappings, another CR3). */
+struct cr3_pair {
+	struct tlb_run *r;
+	uint64_t a, b;
+	bool pcid;
+};
+
+static long copy_pml4(void *arg)
+{
+	struct cr3_pair *c = arg;
+
+	memcpy((void *)c->b, (void *)c->a, 4096);
+	return 0;
+}
+
+/* CPL0: one sample = a switch to B and back to A; with PCIDs and the no-flush bit, or plain. */
+static long cr3_switch(void *arg)
+{
+	struct cr3_pair *c = arg;
+	struct tlb_run *r = c->r;
+	uint64_t a = c->a, b = c->b;
+
+	if (c->pcid) {
+		write_cr4(read_cr4() | CR4_PCIDE); /* CR3 has PCID 0 now, as PCIDE requires */
+		a |= CR3_NOFLUSH;
+		b |= 1 | CR3_NOFLUSH;
+	}
+	bench_phase_begin();
+	for (uint64_t i = 0; i < r->nsamples; i++) {
+		uint64_t t0 = tsc_begin();
+
+		write_cr3(b);
+		write_cr3(a);
+		r->samples[i] = tsc_end() - t0;
+	}
+	bench_phase_end(r->nsamples, r->samples, r->nsamples, 1);
+	if (c->pcid) {
+		write_cr3(c->a); /* PCID 0, flushing: then PCIDE may go */
+		write_cr4(read_cr4() & ~CR4_PCIDE);
+	}
+	return 0;
+}
+
+static struct cr3_pair cr3_ctx;
+
+static long cr3_switch_test(void *arg)
+{
+	(void)arg;
+	return cr3_switch(&cr3_ctx);
+}
+
 /* Whether the comma-separated list has word w. */
 static bool has_word(const char *list, const char *w)
 {
@@ -191,7 +247,7 @@ int payload_main(const struct boot_info *bi)
 	r.samples = (uint64_t *)((bi->free_start + 4095) & ~4095ull);
 	scratch = (uint64_t)(r.samples + SAMPLES_CAP);
 	data = (scratch + paging_window_table_bytes(MAX_N * 4096ull, 12) + (2ull << 20) - 1) & ~((2ull << 20) - 1);
-	if (data + MAX_N * 4096ull > bi->free_end) {
+	if (data + MAX_N * 4096ull + 4096 > bi->free_end) {
 		bench_log("tlb: guest RAM too small: raise --mem");
 		return BENCH_DONE_HOST_LACKS;
 	}
@@ -227,6 +283,21 @@ int payload_main(const struct boot_info *bi)
 	one(&r, "invlpg", 0, 0, "pages=1", flushes);
 	r.exit = EXIT_PIO;
 	one(&r, "flush", 0, 0, "how=cr3_reload", flushes);
+
+	/* Address-space switches: plain (each flushes the TLB) and with PCIDs (no flush). */
+	cr3_ctx.r = &r;
+	cr3_ctx.a = BOOT_PGTABLE_GPA;
+	cr3_ctx.b = data + MAX_N * 4096ull; /* a free page after the test pages */
+	run_at_cpl3(copy_pml4, &cr3_ctx);
+	cr3_ctx.pcid = false;
+	one(&r, "cr3_switch", 0, 0, "pcid=0", cr3_switch_test);
+	cr3_ctx.pcid = true;
+	if (!(cpuid(1, 0).c & (1u << 17))) {
+		if (bench_test_begin_kv("cr3_switch", 0, 0, "pcid=1"))
+			bench_test_end(BENCH_STATUS_SKIPPED, "no PCID in CPUID");
+	} else {
+		one(&r, "cr3_switch", 0, 0, "pcid=1", cr3_switch_test);
+	}
 	((uint64_t *)BOOT_PGTABLE_GPA)[1] = 0;
 	paging_window_flush();
 	return failed ? BENCH_DONE_FAILED : BENCH_DONE_OK;

@@ -233,6 +233,12 @@ static void test_tlb(void **state)
 		const char *name = json_string_value(json_object_get(t, "name"));
 		json_int_t samples;
 
+		if (!strcmp(name, "cr3_switch") &&
+		    !strcmp(json_string_value(json_object_get(t, "status")), "skipped")) {
+			/* PCID is the CPU's (and the backend's CPUID's) to give: skipped, with the reason */
+			assert_true(strlen(json_string_value(json_object_get(t, "reason"))) > 0);
+			continue;
+		}
 		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
 		if (!strcmp(name, "empty"))
 			continue;
