@@ -6,7 +6,7 @@ BUILD   := build
 
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
-HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ivmm -Idevices -Icli -Imicrobench \
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ivmm -Idevices -Idevices/pci -Idevices/virtio -Idevices/net -Idevices/blk -Icli -Imicrobench \
                -D_GNU_SOURCE -MMD -MP
 LDLIBS  := -ljansson -lpfm -lpthread -lm
 
@@ -14,7 +14,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # Host code: everything under cli/ vmm/ devices/ microbench/ except main.c goes
 # into a library that the binary and the unit tests link.
-LIB_SRC  := $(filter-out cli/main.c,$(wildcard cli/*.c vmm/*.c devices/*.c microbench/*.c))
+LIB_SRC  := $(filter-out cli/main.c,$(wildcard cli/*.c vmm/*.c devices/*.c devices/*/*.c microbench/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/revision.o
 SAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/revision.o
 

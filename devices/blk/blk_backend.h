@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The storage behind virtio-blk: a raw image file, read-only or writable,
+ * accessed with pread/pwrite (and fdatasync for flush).
+ */
+#ifndef EXITLAB_BLK_BACKEND_H
+#define EXITLAB_BLK_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct blk_backend {
+	int fd;
+	uint64_t size;            /* bytes, a multiple of 512 (a tail is ignored) */
+	bool read_only;
+	uint64_t reads, writes, flushes, read_bytes, write_bytes, errors;
+};
+
+/* Open path; read_only or not. 0, or -1 with err (*host_fault for permission problems). */
+int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bool *host_fault, char *err,
+		     size_t errlen);
+void blk_backend_close(struct blk_backend *b);
+/* I/O at a byte offset; offset + length must lie inside the image. 0 or -errno (-EROFS, -EINVAL). */
+int blk_backend_readv(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n);
+int blk_backend_writev(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n);
+int blk_backend_flush(struct blk_backend *b);
+
+#endif
