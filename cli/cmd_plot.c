@@ -19,11 +19,13 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "plot.h"
 #include "report_table.h"
 #include "results.h"
 
 #define PLOT_SCRIPT "plot-exit-costs.gp"
 #define PLOT_SCRIPT_MEM_WALK "plot-mem-walk.gp"
+#define PLOT_SCRIPT_TLB "plot-tlb.gp"
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
@@ -98,7 +100,7 @@ static char *find_script(const char *script_name)
 }
 
 /* First string value under key anywhere in j (depth first), or NULL. */
-static const char *find_string(json_t *j, const char *key)
+const char *plot_find_string(json_t *j, const char *key)
 {
 	const char *k, *found;
 	json_t *v;
@@ -109,11 +111,11 @@ static const char *find_string(json_t *j, const char *key)
 		if (json_is_string(v))
 			return json_string_value(v);
 		json_object_foreach(j, k, v)
-			if ((found = find_string(v, key)))
+			if ((found = plot_find_string(v, key)))
 				return found;
 	} else if (json_is_array(j)) {
 		json_array_foreach(j, i, v)
-			if ((found = find_string(v, key)))
+			if ((found = plot_find_string(v, key)))
 				return found;
 	}
 	return NULL;
@@ -143,10 +145,12 @@ static int category(const struct test_result *t)
 }
 
 /*
- * One row per timed ok test: label median p1 p99 category emulated.
- * Returns the row count, or -1 with errno set.  ncat[c] counts each category.
+ * One row per timed ok test that skip (if given) does not claim: label median
+ * p1 p99 category emulated.  Returns the row count, or -1 with errno set.
+ * ncat[c] counts each category.
  */
-static int write_data(const struct run_result *r, const char *path, int ncat[4])
+static int write_data(const struct run_result *r, const char *path, int ncat[4],
+		      bool (*skip)(const struct test_result *))
 {
 	FILE *f = fopen(path, "we");
 	int rows = 0;
@@ -166,7 +170,7 @@ static int write_data(const struct run_result *r, const char *path, int ncat[4])
 		if (t->status != TEST_OK || !t->has_timing || !t->cycles.n)
 			continue;
 		/* The loop overhead is what the other bars had subtracted, not a cost. */
-		if (!strcmp(t->name, "empty"))
+		if (!strcmp(t->name, "empty") || (skip && skip(t)))
 			continue;
 		label_for(t, label, sizeof(label));
 		c = category(t);
@@ -188,7 +192,7 @@ static int write_data(const struct run_result *r, const char *path, int ncat[4])
 }
 
 /* gnuplot single-quoted string: only ' needs escaping, as ''. */
-static char *gp_assign(const char *var, const char *val)
+char *plot_gp_assign(const char *var, const char *val)
 {
 	size_t n = strlen(val), k = 0;
 	char *q = malloc(2 * n + 1), *s = NULL;
@@ -211,7 +215,7 @@ static char *gp_assign(const char *var, const char *val)
  * fork/exec gnuplot.  A close-on-exec pipe tells an exec failure (gnuplot not
  * installed) apart from gnuplot itself failing.
  */
-static int run_gnuplot(char **argv)
+int plot_run_gnuplot(char **argv)
 {
 	int pfd[2], status, child_errno = 0;
 	ssize_t n;
@@ -279,8 +283,8 @@ static int draw(const struct run_result *r, const char *dat, const char *png,
 
 	if (r->context_json)
 		ctx = json_loads(r->context_json, 0, NULL);
-	cpu = find_string(ctx, "model_name");
-	backend = find_string(ctx, "backend");
+	cpu = plot_find_string(ctx, "model_name");
+	backend = plot_find_string(ctx, "backend");
 	for (size_t i = 0; i < r->ntests; i++)
 		emulated |= r->tests[i].emulated;
 
@@ -289,11 +293,11 @@ static int draw(const struct run_result *r, const char *dat, const char *png,
 		 r->started_at);
 	snprintf(counts, sizeof(counts), "n_cpl3=%d; n_cpl0=%d; n_host=%d",
 		 ncat[CAT_GUEST_CPL3], ncat[CAT_GUEST_CPL0], ncat[CAT_HOST]);
-	e[0] = gp_assign("datafile", dat);
-	e[1] = gp_assign("outfile", png);
-	e[2] = gp_assign("plottitle", title);
+	e[0] = plot_gp_assign("datafile", dat);
+	e[1] = plot_gp_assign("outfile", png);
+	e[2] = plot_gp_assign("plottitle", title);
 	/* PVM emulates every guest CPL0 instruction: those bars are not exit costs alone. */
-	e[3] = gp_assign("note", (backend && !strcmp(backend, "kvm_pvm")) || emulated ?
+	e[3] = plot_gp_assign("note", (backend && !strcmp(backend, "kvm_pvm")) || emulated ?
 		"Note: kvm_pvm backend - guest CPL0 code is instruction-emulated (~0.6 us per "
 		"instruction), so CPL0 bars include emulation; CPL3 code runs natively." : "");
 	e[4] = strdup(counts);
@@ -303,7 +307,7 @@ static int draw(const struct run_result *r, const char *dat, const char *png,
 			(char *)script, NULL,
 		};
 
-		rc = run_gnuplot(argv);
+		rc = plot_run_gnuplot(argv);
 	} else {
 		fprintf(stderr, "exitlab plot: out of memory\n");
 	}
@@ -397,26 +401,113 @@ static int draw_mem_walk(const struct run_result *r, const char *dat, const char
 	json_t *ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
 	int rc = EXIT_FAILED;
 
-	cpu = find_string(ctx, "model_name");
-	backend = find_string(ctx, "backend");
+	cpu = plot_find_string(ctx, "model_name");
+	backend = plot_find_string(ctx, "backend");
 	mode = !backend ? "unknown paging" : !strcmp(backend, "kvm_pvm") ? "shadow paging (PVM)" :
 	       !strcmp(backend, "kvm_intel") ? "EPT unless ept=0" : !strcmp(backend, "kvm_amd") ?
 	       "NPT unless npt=0" : "unknown paging";
 	snprintf(title, sizeof(title), "exitlab mem-walk: pointer chase, one load per 4 KiB page - %s - %s, %s - %.32s",
 		 cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend", mode, r->started_at);
 	snprintf(vars, sizeof(vars), "n_guest=%d; n_native=%d; unit='%s'", nguest, nnative, ns ? "ns" : "cycles");
-	e[0] = gp_assign("datafile", dat);
-	e[1] = gp_assign("outfile", png);
-	e[2] = gp_assign("plottitle", title);
+	e[0] = plot_gp_assign("datafile", dat);
+	e[1] = plot_gp_assign("outfile", png);
+	e[2] = plot_gp_assign("plottitle", title);
 	e[3] = strdup(vars);
 	if (e[0] && e[1] && e[2] && e[3]) {
 		char *argv[] = { "gnuplot", "-e", e[0], "-e", e[1], "-e", e[2], "-e", e[3], (char *)script, NULL };
 
-		rc = run_gnuplot(argv);
+		rc = plot_run_gnuplot(argv);
 	}
 	for (int i = 0; i < 4; i++)
 		free(e[i]);
 	json_decref(ctx);
+	return rc;
+}
+
+/*
+ * The bar chart of every timed ok test that skip (if given) does not claim.
+ * *rows: how many were drawn; none is EXIT_OK with *rows 0 (no file is left).
+ */
+static int plot_generic(const struct run_result *r, const char *dat, const char *png,
+			bool (*skip)(const struct test_result *), int *rows)
+{
+	char *script = find_script(PLOT_SCRIPT);
+	int rc, ncat[4] = { 0 };
+
+	*rows = 0;
+	if (!script)
+		return EXIT_NOHOST;
+	*rows = write_data(r, dat, ncat, skip);
+	if (*rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+		*rows = 0;
+		free(script);
+		return EXIT_FAILED;
+	}
+	if (!*rows) {
+		unlink(dat);
+		free(script);
+		return EXIT_OK;
+	}
+	rc = draw(r, dat, png, script, ncat);
+	if (rc == EXIT_OK)
+		printf("wrote %s (%d tests; numbers in %s)\n", png, *rows, dat);
+	free(script);
+	return rc;
+}
+
+/*
+ * tlb: the refill tests as their own chart in png, every other test as the
+ * generic bar chart in png with "-ops" added.  No refill test: the generic
+ * chart of everything, in png.
+ */
+static int plot_tlb(const struct run_result *r, const char *in, const char *dat, const char *png)
+{
+	char *script = find_script(PLOT_SCRIPT_TLB), *ops_png = NULL, *ops_dat = NULL;
+	struct plot_tlb_info info;
+	int rc = EXIT_FAILED, rows;
+
+	if (!script)
+		return EXIT_NOHOST;
+	rows = plot_tlb_write_data(r, dat, &info);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+		goto out;
+	}
+	if (!rows) {
+		unlink(dat);
+		fprintf(stderr, "exitlab plot: %s has no timed refill test: the generic chart instead\n", in);
+		rc = plot_generic(r, dat, png, NULL, &rows);
+		if (rc == EXIT_OK && !rows) {
+			fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", in);
+			rc = EXIT_USAGE;
+		}
+		goto out;
+	}
+	rc = plot_tlb_draw(r, dat, png, script, &info);
+	if (rc != EXIT_OK)
+		goto out;
+	printf("wrote %s (%d refill tests at %d N; numbers in %s)\n", png, rows, info.nn, dat);
+
+	ops_png = swap_ext(png, ".png", "-ops.png");
+	ops_dat = ops_png ? swap_ext(ops_png, ".png", ".dat") : NULL;
+	if (!ops_png || !ops_dat) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	if (!strcmp(ops_png, in) || !strcmp(ops_dat, in)) {
+		fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s\n", in);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = plot_generic(r, ops_dat, ops_png, plot_tlb_is_refill, &rows);
+	if (rc == EXIT_OK && !rows)
+		printf("no other timed test: no %s\n", ops_png);
+out:
+	free(ops_png);
+	free(ops_dat);
+	free(script);
 	return rc;
 }
 
@@ -430,7 +521,7 @@ int cmd_plot(int argc, char **argv)
 	char *png = NULL, *dat = NULL, *script = NULL, err[512];
 	const char *in, *out = NULL;
 	struct run_result r = { 0 };
-	int c, rows, rc = EXIT_USAGE, ncat[4] = { 0 };
+	int c, rows, rc = EXIT_USAGE;
 
 	optind = 0; /* glibc: full re-initialisation, another command may have parsed */
 	opterr = 0;
@@ -498,26 +589,15 @@ int cmd_plot(int argc, char **argv)
 			printf("wrote %s (%d points; numbers in %s)\n", png, rows, dat);
 		goto out;
 	}
-	script = find_script(PLOT_SCRIPT);
-	if (!script) {
-		rc = EXIT_NOHOST;
+	if (!strcmp(r.payload, "tlb")) {
+		rc = plot_tlb(&r, in, dat, png);
 		goto out;
 	}
-	rows = write_data(&r, dat, ncat);
-	if (rows < 0) {
-		fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
-		rc = EXIT_FAILED;
-		goto out;
+	rc = plot_generic(&r, dat, png, NULL, &rows);
+	if (rc == EXIT_OK && !rows) {
+		fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", in);
+		rc = EXIT_USAGE;
 	}
-	if (!rows) {
-		fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n",
-			in);
-		unlink(dat);
-		goto out;
-	}
-	rc = draw(&r, dat, png, script, ncat);
-	if (rc == EXIT_OK)
-		printf("wrote %s (%d tests; numbers in %s)\n", png, rows, dat);
 out:
 	free(script);
 	free(png);
