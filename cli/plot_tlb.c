@@ -52,9 +52,12 @@ static bool point_of(const struct test_result *t, struct tlb_point *pt)
 	if (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > MAX_PAGES)
 		fprintf(stderr, "exitlab plot: a refill test without a page count n in 1..%lld: not drawn\n",
 			MAX_PAGES);
+	else if (!exit)
+		fprintf(stderr, "exitlab plot: refill n=%lld has no exit kind: not drawn\n",
+			(long long)json_integer_value(n));
 	else if (kind_of(exit) < 0)
 		fprintf(stderr, "exitlab plot: refill n=%lld has exit '%s', not none, pio or cpuid: not drawn\n",
-			(long long)json_integer_value(n), exit ? exit : "(missing)");
+			(long long)json_integer_value(n), exit);
 	else if (!isfinite(t->cycles.median) || !isfinite(t->cycles.p1) || !isfinite(t->cycles.p99))
 		fprintf(stderr, "exitlab plot: refill n=%lld exit=%s has non-finite cycles: not drawn\n",
 			(long long)json_integer_value(n), exit);
