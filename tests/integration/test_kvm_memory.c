@@ -261,6 +261,94 @@ static void test_tlb(void **state)
 	json_decref(doc);
 }
 
+/* The PNG signature: 0x89 'P' 'N' 'G' CR LF 0x1a LF. */
+static void assert_png(const char *path)
+{
+	static const unsigned char magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	unsigned char head[8];
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		fprintf(stderr, "%s: not written\n", path);
+	assert_non_null(f);
+	assert_int_equal(fread(head, 1, sizeof(head), f), sizeof(head));
+	fclose(f);
+	assert_memory_equal(head, magic, sizeof(magic));
+}
+
+/* exitlab plot on the tlb results: the refill chart, its data, and the other tests' chart. */
+static void test_tlb_plot(void **state)
+{
+	static const char *const exits[] = { "none", "pio", "cpuid" };
+	struct run_out o;
+	char json[512], png[512], ops[512], path[512], line[256], ex[32];
+	bool seen[2][3] = { { false } };
+	int rows = 0;
+	long long n;
+	FILE *f;
+	(void)state;
+
+	if (harness_kvm_missing()) {
+		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
+		skip();
+	}
+	/* test_tlb ran the payload with n=8,64 */
+	snprintf(json, sizeof(json), "%s/tlb.json", tmp);
+	snprintf(png, sizeof(png), "%s/tlb.png", tmp);
+	snprintf(ops, sizeof(ops), "%s/tlb-ops.png", tmp);
+	harness_run(&o, (const char *[]){ "plot", json, NULL });
+	if (o.exit_code == 3 && strstr(o.err, "gnuplot not found")) {
+		fprintf(stderr, "skipped: %s", o.err);
+		harness_free(&o);
+		skip();
+	}
+	if (o.exit_code)
+		fprintf(stderr, "%s%s", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	/* both paths are named */
+	assert_non_null(strstr(o.out, png));
+	assert_non_null(strstr(o.out, ops));
+	harness_free(&o);
+	assert_png(png);
+	assert_png(ops);
+
+	/* one row per (N, exit) refill test, at the N asked for */
+	snprintf(path, sizeof(path), "%s/tlb.dat", tmp);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		int k, c;
+
+		if (line[0] == '#')
+			continue;
+		assert_int_equal(sscanf(line, "%lld %31s", &n, ex), 2);
+		assert_true(n == 8 || n == 64);
+		for (k = 0; k < 3 && strcmp(ex, exits[k]); k++)
+			;
+		assert_true(k < 3);
+		c = n == 8 ? 0 : 1;
+		assert_false(seen[c][k]);
+		seen[c][k] = true;
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, 6);
+
+	/* the other tests went to the -ops chart, no refill among them */
+	snprintf(path, sizeof(path), "%s/tlb-ops.dat", tmp);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	rows = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		assert_null(strstr(line, "refill"));
+		rows += strstr(line, "invlpg") != NULL;
+	}
+	fclose(f);
+	assert_int_equal(rows, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_mem_walk_too_big),
 		cmocka_unit_test(test_mem_fault),
 		cmocka_unit_test(test_tlb),
+		cmocka_unit_test(test_tlb_plot),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
