@@ -111,14 +111,12 @@ if (n_refill > 0) {
 		set xzeroaxis lt 1 lc rgb "#333333"
 	}
 	set ylabel "cycles added per exit\n(median - none median) x N"
-	set title "TLB refill cost of one exit: the pass after it minus the pass with no exit, at the same N" \
-		font "sans,10"
-	set key top left Left reverse samplen 2 box opaque
+	set title "TLB refill cost of one exit: the pass after it minus the pass with no exit, " \
+		."at the same N (colours as above)" font "sans,10"
+	unset key
 	set offsets 0, 0, graph 0.15, graph 0.05
 	plot datafile using (xpos($4, $5)):11:(rgb($3)) with boxes lc rgb variable notitle, \
 	     '' using (xpos($4, $5)):11:(sprintf("%.0f", $11)) with labels \
-		offset 0, 0.7 font "sans,8" notitle, \
-	     keyentry with boxes lc rgb colour(1) title (strlen(key_pio) > 0 ? "pio" : ""), \
-	     keyentry with boxes lc rgb colour(2) title (strlen(key_cpuid) > 0 ? "cpuid" : "")
+		offset 0, 0.7 font "sans,8" notitle
 }
 unset multiplot
