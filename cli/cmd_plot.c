@@ -3,6 +3,7 @@
  * exitlab plot: a results file as a PNG bar chart.  We write the numbers to a
  * plain data file next to the PNG (so the chart can be redrawn or restyled
  * without us) and hand the drawing to gnuplot with scripts/plot-exit-costs.gp.
+ * mem-walk (here) and tlb (plot_tlb.c) have charts of their own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,14 @@ static void plot_usage(FILE *f)
 		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
 		"as a bar chart (log scale, whisker from p1 to p99).  Also writes the numbers\n"
 		"to OUT.dat.  Needs gnuplot (Debian: gnuplot-nox).\n"
+		"\n"
+		"Some payloads get their own chart:\n"
+		"  mem-walk  time per access vs working set, one line per configuration\n"
+		"  tlb       the refill tests: cycles per access of the pass after one exit,\n"
+		"            clustered by N (pages touched) with a bar per exit kind, and the\n"
+		"            refill one exit costs (exit minus no-exit pass, x N) below; the\n"
+		"            other tests (invlpg, flush, cr3_switch) as the bar chart in\n"
+		"            OUT-ops.png, numbers in OUT-ops.dat\n"
 		"\n"
 		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json)\n"
 		"  -h, --help            this text\n"
