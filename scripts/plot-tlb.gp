@@ -76,7 +76,9 @@ set rmargin 3
 if (logy) {
 	set logscale y
 	set format y "%g"
-	do for [d=-2:6] { set ytics add (sprintf("%g", 2 * 10.0**d) 2 * 10.0**d, sprintf("%g", 5 * 10.0**d) 5 * 10.0**d) }
+	do for [d=-2:6] {
+		set ytics add (sprintf("%g", 2 * 10.0**d) 2 * 10.0**d, sprintf("%g", 5 * 10.0**d) 5 * 10.0**d)
+	}
 	set autoscale yfixmax
 	set offsets 0, 0, graph 0.25, 0
 	set ylabel "cycles per access (median; log scale)"
