@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The sink backend, `sink[,check=1]`: every frame sent is counted and
+ * dropped; with check=1 its payload is checked against the exitlab pattern
+ * (net_pattern_byte) and its seq followed, so an integration test can say
+ * that what the guest sent arrived whole and in order.
+ *
+ * Nothing is ever received.  b->fd is an eventfd that is never written, so
+ * it never polls readable: an RX worker that polls it sleeps instead of
+ * spinning (fd -1 would mean "always ready" and make it spin on -EAGAIN).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "net_backend_impl.h"
+#include "net_sink.h"
+
+struct net_sink {
+	struct net_sink_state s;
+};
+
+void net_sink_state_init(struct net_sink_state *s, bool check)
+{
+	memset(s, 0, sizeof(*s));
+	s->check = check;
+}
+
+/* Walks the frame byte by byte across the iovec without copying it. */
+struct iov_cursor {
+	const struct iovec *iov;
+	unsigned n, i;
+	size_t off;
+};
+
+static bool cursor_next(struct iov_cursor *c, uint8_t *byte)
+{
+	while (c->i < c->n && c->off >= c->iov[c->i].iov_len) {
+		c->i++;
+		c->off = 0;
+	}
+	if (c->i >= c->n)
+		return false;
+	*byte = ((const uint8_t *)c->iov[c->i].iov_base)[c->off++];
+	return true;
+}
+
+/* Pattern check; the seq of a good frame in *seq. */
+static bool frame_good(const struct iovec *iov, unsigned n, size_t len, uint32_t *seq)
+{
+	struct iov_cursor c = { iov, n, 0, 0 };
+	uint8_t byte;
+	uint32_t s = 0;
+
+	if (len < NET_PATTERN_START)
+		return false;
+	for (size_t i = 0; i < NET_PATTERN_START; i++) {
+		if (!cursor_next(&c, &byte))
+			return false;
+		if (i >= 14)
+			s = s << 8 | byte;
+	}
+	for (size_t i = NET_PATTERN_START; i < len; i++) {
+		if (!cursor_next(&c, &byte) || byte != net_pattern_byte(s, i))
+			return false;
+	}
+	*seq = s;
+	return true;
+}
+
+int net_sink_account(struct net_backend *b, struct net_sink_state *s, const struct iovec *iov, unsigned n)
+{
+	size_t len = net_iov_len(iov, n);
+	uint32_t seq;
+
+	if (len == SIZE_MAX) {
+		net_stat_add(&b->stats.tx_errors, 1);
+		return -EINVAL;
+	}
+	net_stat_add(&b->stats.tx_frames, 1);
+	net_stat_add(&b->stats.tx_bytes, len);
+	if (!s->check)
+		return 0;
+	net_stat_add(&s->checked, 1);
+	if (!frame_good(iov, n, len, &seq)) {
+		net_stat_add(&b->stats.tx_bad_payload, 1);
+		if (len < NET_PATTERN_START)
+			net_stat_add(&s->short_frames, 1);
+		return 0;
+	}
+	/* Serial-number order, so that the 32-bit seq may wrap. */
+	if (!__atomic_load_n(&s->have_seq, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&s->last_seq, seq, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->have_seq, true, __ATOMIC_RELEASE);
+		return 0;
+	}
+	int32_t ahead = (int32_t)(seq - s->last_seq);
+
+	if (ahead <= 0) {
+		net_stat_add(&s->out_of_order, 1);
+	} else {
+		if (ahead > 1)
+			net_stat_add(&s->lost, (uint64_t)ahead - 1);
+		__atomic_store_n(&s->last_seq, seq, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static int sink_send(struct net_backend *b, const struct iovec *iov, unsigned n)
+{
+	struct net_sink *sk = b->priv;
+
+	return net_sink_account(b, &sk->s, iov, n);
+}
+
+static ssize_t sink_recv(struct net_backend *b, const struct iovec *iov, unsigned n)
+{
+	(void)b;
+	(void)iov;
+	(void)n;
+	return -EAGAIN;
+}
+
+static void sink_close(struct net_backend *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	free(b->priv);
+	b->priv = NULL;
+}
+
+static const struct net_backend_ops sink_ops = {
+	.kind = "sink",
+	.send = sink_send,
+	.recv = sink_recv,
+	.close = sink_close,
+};
+
+int net_sink_open(struct net_backend *b, const struct net_backend_args *a, bool *host_fault, char *err,
+		  size_t errlen)
+{
+	struct net_sink *sk = calloc(1, sizeof(*sk));
+
+	(void)host_fault;
+	if (!sk) {
+		snprintf(err, errlen, "net backend sink: out of memory");
+		return -1;
+	}
+	net_sink_state_init(&sk->s, a->check);
+	b->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (b->fd < 0) {
+		snprintf(err, errlen, "net backend sink: eventfd: %s", strerror(errno));
+		free(sk);
+		return -1;
+	}
+	b->ops = &sink_ops;
+	b->priv = sk;
+	return 0;
+}
+
+bool net_sink_stats(struct net_backend *b, struct net_sink_stats *out)
+{
+	const struct net_sink_state *s;
+
+	if (!b || !b->ops || !b->priv || (strcmp(b->ops->kind, "sink") && strcmp(b->ops->kind, "gen")))
+		return false;
+	s = b->priv; /* both kinds' priv begin with their net_sink_state */
+	memset(out, 0, sizeof(*out));
+	out->check = s->check;
+	out->checked = __atomic_load_n(&s->checked, __ATOMIC_RELAXED);
+	out->bad_payload = __atomic_load_n(&b->stats.tx_bad_payload, __ATOMIC_RELAXED);
+	out->short_frames = __atomic_load_n(&s->short_frames, __ATOMIC_RELAXED);
+	out->have_seq = __atomic_load_n(&s->have_seq, __ATOMIC_ACQUIRE);
+	out->last_seq = __atomic_load_n(&s->last_seq, __ATOMIC_RELAXED);
+	out->out_of_order = __atomic_load_n(&s->out_of_order, __ATOMIC_RELAXED);
+	out->lost = __atomic_load_n(&s->lost, __ATOMIC_RELAXED);
+	return true;
+}
