@@ -234,6 +234,29 @@ int virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 	return 0;
 }
 
+int virtq_push_n(struct virtq *q, const uint16_t *heads, const uint32_t *lens, unsigned n)
+{
+	uint16_t idx = q->used_idx;
+
+	if (q->broken)
+		return -EIO;
+	if (!q->ready || n > q->num)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (heads[i] >= q->num)
+			return -EINVAL;
+	for (unsigned i = 0; i < n; i++, idx++) {
+		struct vring_used_elem *u = used_elem(q, idx & (q->num - 1));
+
+		__atomic_store_n(&u->id, heads[i], __ATOMIC_RELAXED);
+		__atomic_store_n(&u->len, lens[i], __ATOMIC_RELAXED);
+	}
+	q->used_idx = idx;
+	__atomic_store_n(used_field(q, 1), q->used_idx, __ATOMIC_RELEASE);
+	q->chains_pushed += n;
+	return 0;
+}
+
 bool virtq_should_notify(struct virtq *q)
 {
 	uint16_t old = q->signalled_used;

@@ -186,6 +186,37 @@ static void test_batch_and_zero_length(void **state)
 }
 
 /* Indices that wrap from 65535 to 0 on both rings. */
+/* Several chains published by one used idx store, in order, across the ring's end. */
+static void test_push_n(void **state)
+{
+	struct fx *f = fx_new(4, false, false);
+	uint16_t heads[4];
+	uint32_t lens[4] = { 10, 20, 30, 40 }, id, len;
+	(void)state;
+
+	vqd_set_idx(&f->d, &f->q, 65534);
+	for (unsigned i = 0; i < 4; i++)
+		put_chain(f, 1, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(virtq_pop(&f->q, &f->e), 1);
+		heads[i] = f->e.head;
+	}
+	assert_int_equal(virtq_push_n(&f->q, heads, lens, 3), 0);
+	assert_int_equal(*vqd_used16(&f->d, 1), 1); /* 65534 + 3 */
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(vqd_used(&f->d, &id, &len), 1);
+		assert_int_equal(id, heads[i]);
+		assert_int_equal(len, lens[i]);
+	}
+	assert_int_equal(vqd_used(&f->d, &id, &len), 0);
+	heads[3] = 4;
+	assert_int_equal(virtq_push_n(&f->q, heads + 3, lens, 1), -EINVAL); /* head out of range */
+	assert_int_equal(virtq_push_n(&f->q, heads, lens, 5), -EINVAL);
+	assert_int_equal(*vqd_used16(&f->d, 1), 1);
+	assert_int_equal(f->q.chains_pushed, 3);
+	fx_free(f);
+}
+
 static void test_wrap_around(void **state)
 {
 	struct fx *f = fx_new(4, false, false);
@@ -524,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_single_and_chains),
 		cmocka_unit_test(test_batch_and_zero_length),
 		cmocka_unit_test(test_wrap_around),
+		cmocka_unit_test(test_push_n),
 		cmocka_unit_test(test_max_chain),
 		cmocka_unit_test(test_indirect),
 		cmocka_unit_test(test_hostile_buffers),
