@@ -239,9 +239,9 @@ static void vblk_config_write(struct virtio_dev *v, unsigned off, const void *da
 	(void)v, (void)off, (void)data, (void)len;
 }
 
-static void vblk_stop(struct virtio_dev *v)
+/* Stop and join the worker; the queue stays as it is. */
+static void vblk_stop_worker(struct virtio_blk *b)
 {
-	struct virtio_blk *b = to_blk(v);
 	uint64_t one = 1;
 
 	if (!b->running)
@@ -253,11 +253,17 @@ static void vblk_stop(struct virtio_dev *v)
 	drain_eventfd(b->stop_fd);
 }
 
+static void vblk_stop(struct virtio_dev *v)
+{
+	vblk_stop_worker(to_blk(v));
+	virtq_reset(&v->vq[0]);
+}
+
 static int vblk_start(struct virtio_dev *v)
 {
 	struct virtio_blk *b = to_blk(v);
 
-	vblk_stop(v);
+	vblk_stop_worker(b);
 	if (!v->tops || !v->tops->kick_fd || !v->tops->interrupt || !v->vq[0].ready)
 		return -1;
 	if (pthread_create(&b->thread, NULL, blk_main, b))
@@ -335,7 +341,7 @@ const struct dev_metrics *virtio_blk_metrics(struct virtio_blk *b)
 void virtio_blk_destroy(struct virtio_blk *b)
 {
 	if (b->stop_fd >= 0) {
-		vblk_stop(&b->vdev);
+		vblk_stop_worker(b);
 		close(b->stop_fd);
 		b->stop_fd = -1;
 	}

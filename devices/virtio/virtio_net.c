@@ -531,9 +531,9 @@ static void vnet_config_write(struct virtio_dev *v, unsigned off, const void *da
 	(void)v, (void)off, (void)data, (void)len;
 }
 
-static void vnet_stop(struct virtio_dev *v)
+/* Stop and join the workers (they exit at the stop eventfd); the queues stay as they are. */
+static void vnet_stop_workers(struct virtio_net *n)
 {
-	struct virtio_net *n = to_net(v);
 	uint64_t one = 1;
 
 	if (n->tx_running || n->rx_running) {
@@ -549,11 +549,18 @@ static void vnet_stop(struct virtio_dev *v)
 	n->rx.pending = n->rx.have_chain = false;
 }
 
+static void vnet_stop(struct virtio_dev *v)
+{
+	vnet_stop_workers(to_net(v));
+	for (unsigned i = 0; i < v->nqueues; i++)
+		virtq_reset(&v->vq[i]);
+}
+
 static int vnet_start(struct virtio_dev *v)
 {
 	struct virtio_net *n = to_net(v);
 
-	vnet_stop(v);
+	vnet_stop_workers(n);
 	n->features = n->features ? n->features : v->features;
 	if (!v->tops || !v->tops->kick_fd || !v->tops->interrupt)
 		return -1;
@@ -564,7 +571,7 @@ static int vnet_start(struct virtio_dev *v)
 	}
 	if (v->vq[VIRTIO_NET_RXQ].ready) {
 		if (pthread_create(&n->rx_thread, NULL, rx_main, n)) {
-			vnet_stop(v);
+			vnet_stop_workers(n);
 			return -1;
 		}
 		n->rx_running = true;
@@ -641,7 +648,7 @@ const struct dev_metrics *virtio_net_metrics(struct virtio_net *n)
 void virtio_net_destroy(struct virtio_net *n)
 {
 	if (n->stop_fd >= 0) {
-		vnet_stop(&n->vdev);
+		vnet_stop_workers(n);
 		close(n->stop_fd);
 		n->stop_fd = -1;
 	}

@@ -425,8 +425,22 @@ static void test_tx_hostile(void **state)
 	assert_non_null(strstr(r->n.vdev.vq[1].why, "loop"));
 	tx_put(r, 6, &h, 200, 6);
 	kick(r, 1);
-	r->n.vdev.ops->stop(&r->n.vdev); /* joins the exited worker */
+	r->n.vdev.ops->stop(&r->n.vdev); /* joins the exited worker, forgets the queues */
 	assert_int_equal(r->fb.ntx, 1);
+	assert_false(r->n.vdev.vq[1].ready);
+	assert_false(r->n.vdev.vq[1].broken);
+
+	/* the driver resets and starts over: the device works again */
+	r->n.vdev.status = 0;
+	vqd_init(&r->rxd, &r->m, QSIZE, RXQ_BASE);
+	vqd_init(&r->txd, &r->m, QSIZE, TXQ_BASE);
+	rig_start(r, 0);
+	tx_put(r, 0, &h, 80, 8);
+	kick(r, 1);
+	wait_u16(vqd_used16(&r->txd, 1), 1);
+	wait_metric(r, "tx_frames", 2);
+	assert_int_equal(r->fb.ntx, 2);
+	assert_int_equal(r->fb.txlen[1], 80);
 	rig_free(r);
 }
 
