@@ -19,6 +19,7 @@
 
 #include "irq.h"
 #include "pci_host.h"
+#include "virtio_pci.h"
 #include "vm.h"
 
 static const char *kvm_missing(void)
@@ -349,6 +350,146 @@ static void test_pci_host(void **state)
 	vm_destroy(&vm);
 }
 
+static void mmio_wr(struct vm *vm, uint64_t addr, unsigned size, uint64_t v)
+{
+	assert_int_equal(bus_access(&vm->mmio, addr, true, &v, size), 0);
+}
+
+static uint64_t mmio_rd(struct vm *vm, uint64_t addr, unsigned size)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(bus_access(&vm->mmio, addr, false, &v, size), 0);
+	return v;
+}
+
+/* Whether KVM already has an ioeventfd for a 2-byte MMIO write at addr (a second one is refused). */
+static bool ioeventfd_taken(struct vm *vm, uint64_t addr)
+{
+	struct ioeventfd probe;
+	char err[256];
+
+	if (ioeventfd_add(vm, &probe, addr, 2, false, false, 0, err, sizeof(err)))
+		return true;
+	ioeventfd_del(vm, &probe);
+	return false;
+}
+
+static const struct virtio_dev_ops null_vops = { 0 };
+
+/* virtio-pci on a real VM: config through the host, an ioeventfd at the notify address, irqfd routes. */
+static void test_virtio_pci_kvm(void **state)
+{
+	static struct vm vm;
+	static struct irq_chip c;
+	static struct pci_host h;
+	static struct virtio_dev dev, dev2;
+	static struct virtio_pci t, t2;
+	uint64_t bar, bar2, msix, notify, n;
+	char err[256];
+	uint32_t lo;
+	int kfd;
+
+	(void)state;
+	make_vm(&vm, true);
+	assert_int_equal(irq_chip_init(&c, &vm, err, sizeof(err)), 0);
+	assert_int_equal(pci_host_init(&h, &vm, &c, err, sizeof(err)), 0);
+	dev = (struct virtio_dev){ .name = "vnet", .device_id = VIRTIO_ID_NET, .nqueues = 2,
+				   .host_features = 1ULL << VIRTIO_F_VERSION_1, .ops = &null_vops,
+				   .mem = &vm.mem };
+	dev.queue_max[0] = dev.queue_max[1] = 256;
+	assert_int_equal(virtio_pci_init(&t, &dev, &vm, &h, &c, false, err, sizeof(err)), 0);
+	assert_int_equal(ecam_read(&vm, t.pci.devfn, 0, 4), 0x10411af4u);
+	lo = ecam_read(&vm, t.pci.devfn, PCI_BAR0 + 4 * VIRTIO_PCI_BAR, 4);
+	bar = (lo & ~15u) | (uint64_t)ecam_read(&vm, t.pci.devfn, PCI_BAR0 + 4 * VIRTIO_PCI_BAR + 4, 4) << 32;
+	msix = ecam_read(&vm, t.pci.devfn, PCI_BAR0 + 4 * VIRTIO_PCI_MSIX_BAR, 4) & ~15u;
+	assert_int_equal(bar, pci_bar_decoded(&t.pci, VIRTIO_PCI_BAR));
+	assert_true(bar >= PCI_MMIO_WINDOW && bar < (1ULL << 32));
+
+	/* the driver's side of setup, through the MMIO bus */
+	mmio_wr(&vm, bar + VIRTIO_PCI_STATUS, 1, 3);
+	mmio_wr(&vm, bar + VIRTIO_PCI_GFSELECT, 4, 1);
+	mmio_wr(&vm, bar + VIRTIO_PCI_GF, 4, 1);
+	mmio_wr(&vm, bar + VIRTIO_PCI_STATUS, 1, 3 | VIRTIO_STATUS_FEATURES_OK);
+	assert_true(mmio_rd(&vm, bar + VIRTIO_PCI_STATUS, 1) & VIRTIO_STATUS_FEATURES_OK);
+	mmio_wr(&vm, msix + 0x10, 4, 0xfee00000u);
+	mmio_wr(&vm, msix + 0x18, 4, 0x4061);
+	mmio_wr(&vm, msix + 0x1c, 4, 0);
+	cf8_write(&vm, t.pci.devfn, t.pci.msix_cap + 2, 2, 0x8000);
+	assert_true(pci_msix_enabled(&t.pci));
+	mmio_wr(&vm, bar + VIRTIO_PCI_Q_SELECT, 2, 0);
+	mmio_wr(&vm, bar + VIRTIO_PCI_Q_SIZE, 2, 64);
+	mmio_wr(&vm, bar + VIRTIO_PCI_Q_DESC, 8, 0x200000);
+	mmio_wr(&vm, bar + VIRTIO_PCI_Q_DRIVER, 8, 0x201000);
+	mmio_wr(&vm, bar + VIRTIO_PCI_Q_DEVICE, 8, 0x202000);
+	mmio_wr(&vm, bar + VIRTIO_PCI_Q_MSIX, 2, 1);
+	mmio_wr(&vm, bar + VIRTIO_PCI_Q_ENABLE, 2, 1);
+	assert_true(dev.vq[0].ready);
+
+	/* the irqfd route follows the MSI-X entry */
+	assert_true(dev.tops->call_fd(&dev, 0) >= 0);
+	assert_int_equal(dev.tops->call_fd(&dev, 1), -1);
+	assert_true(t.q[0].route_live);
+	assert_false(c.msi[t.q[0].gsi - IRQ_MSI_GSI_BASE].masked);
+	assert_int_equal(c.msi[t.q[0].gsi - IRQ_MSI_GSI_BASE].data, 0x4061);
+	mmio_wr(&vm, msix + 0x1c, 4, 1);   /* masking the entry masks the route */
+	assert_true(c.msi[t.q[0].gsi - IRQ_MSI_GSI_BASE].masked);
+	mmio_wr(&vm, msix + 0x1c, 4, 0);
+	assert_false(c.msi[t.q[0].gsi - IRQ_MSI_GSI_BASE].masked);
+
+	/* KVM holds the kick eventfd at the notify address, and it follows the BAR */
+	notify = bar + VIRTIO_PCI_NOTIFY_OFF;
+	kfd = dev.tops->kick_fd(&dev, 0);
+	assert_true(kfd >= 0);
+	assert_int_equal(t.q[0].ev.fd, kfd);
+	assert_true(ioeventfd_taken(&vm, notify));
+	assert_false(ioeventfd_taken(&vm, notify + 4));   /* queue 1 not enabled */
+	cf8_write(&vm, t.pci.devfn, PCI_BAR0 + 4 * VIRTIO_PCI_BAR, 4, 0xdf000000u);
+	assert_int_equal(pci_bar_decoded(&t.pci, VIRTIO_PCI_BAR), 0xdf000000u);
+	assert_false(ioeventfd_taken(&vm, notify));
+	assert_true(ioeventfd_taken(&vm, 0xdf000000u + VIRTIO_PCI_NOTIFY_OFF));
+	assert_int_equal(dev.tops->kick_fd(&dev, 0), kfd);
+	/* decode off drops it, decode on brings it back */
+	cf8_write(&vm, t.pci.devfn, PCI_COMMAND, 2, PCI_CMD_MASTER);
+	assert_false(ioeventfd_taken(&vm, 0xdf000000u + VIRTIO_PCI_NOTIFY_OFF));
+	cf8_write(&vm, t.pci.devfn, PCI_COMMAND, 2, PCI_CMD_MASTER | PCI_CMD_MEMORY);
+	assert_true(ioeventfd_taken(&vm, 0xdf000000u + VIRTIO_PCI_NOTIFY_OFF));
+	/* reset releases it */
+	mmio_wr(&vm, 0xdf000000u + VIRTIO_PCI_STATUS, 1, 0);
+	assert_false(ioeventfd_taken(&vm, 0xdf000000u + VIRTIO_PCI_NOTIFY_OFF));
+	assert_int_equal(dev.tops->kick_fd(&dev, 0), -1);
+
+	/* exit mode: no ioeventfd; the BAR handler signals the kick eventfd */
+	dev2 = dev;
+	dev2.name = "vnet-exit";
+	assert_int_equal(virtio_pci_init(&t2, &dev2, &vm, &h, &c, true, err, sizeof(err)), 0);
+	bar2 = pci_bar_decoded(&t2.pci, VIRTIO_PCI_BAR);
+	assert_true(bar2 != 0);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_STATUS, 1, 3);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_GFSELECT, 4, 1);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_GF, 4, 1);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_STATUS, 1, 3 | VIRTIO_STATUS_FEATURES_OK);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_Q_SELECT, 2, 1);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_Q_DESC, 8, 0x300000);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_Q_DRIVER, 8, 0x304000);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_Q_DEVICE, 8, 0x305000);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_Q_ENABLE, 2, 1);
+	assert_true(dev2.vq[1].ready);
+	assert_false(ioeventfd_taken(&vm, bar2 + VIRTIO_PCI_NOTIFY_OFF + 4));
+	assert_int_equal(t2.q[1].ev.fd, -1);
+	mmio_wr(&vm, bar2 + VIRTIO_PCI_NOTIFY_OFF + 4, 2, 1);
+	assert_int_equal(read(dev2.tops->kick_fd(&dev2, 1), &n, sizeof(n)), sizeof(n));
+	assert_int_equal(n, 1);
+	assert_int_equal(t2.notifies_by_exit, 1);
+
+	virtio_pci_destroy(&t2);
+	virtio_pci_destroy(&t);
+	assert_int_equal(ecam_read(&vm, t.pci.devfn, 0, 4), 0xffffffffu);
+	pci_host_destroy(&h);
+	irq_chip_destroy(&c);
+	vm_destroy(&vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_lines_msi_irqfd),
 		cmocka_unit_test(test_pci_host),
+		cmocka_unit_test(test_virtio_pci_kvm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
