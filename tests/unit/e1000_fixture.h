@@ -63,7 +63,7 @@ static inline ssize_t fx_recv(struct net_backend *b, const struct iovec *iov, un
 	len = f->rxq_len[f->rx_head % FX_FRAMES];
 	for (unsigned i = 0; i < n; i++)
 		cap += iov[i].iov_len;
-	if (n != 1 || len > cap) {
+	if (n != 1 || len > cap || len > sizeof(f->rxq[0])) {
 		f->rx_head++;
 		return -EMSGSIZE;
 	}
