@@ -65,6 +65,38 @@ int ioeventfd_del(struct vm *vm, struct ioeventfd *ev)
 	return rc;
 }
 
+int ioeventfd_attach(struct vm *vm, struct ioeventfd *ev, int fd, uint64_t addr, unsigned len, bool pio,
+		     bool datamatch, uint64_t value, char *err, size_t errlen)
+{
+	struct kvm_ioeventfd k;
+
+	*ev = (struct ioeventfd){
+		.fd = fd, .addr = addr, .len = len, .pio = pio, .datamatch = datamatch, .value = value,
+	};
+	fill(&k, ev);
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &k) < 0) {
+		snprintf(err, errlen, "KVM_IOEVENTFD (%s 0x%llx, %u bytes%s): %s", pio ? "port" : "mmio",
+			 (unsigned long long)addr, len, datamatch ? ", datamatch" : "", strerror(errno));
+		ev->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int ioeventfd_detach(struct vm *vm, struct ioeventfd *ev)
+{
+	struct kvm_ioeventfd k;
+	int rc;
+
+	if (ev->fd < 0)
+		return 0;
+	fill(&k, ev);
+	k.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+	rc = ioctl(vm->vm_fd, KVM_IOEVENTFD, &k);
+	ev->fd = -1;
+	return rc;
+}
+
 uint64_t ioeventfd_drain(struct ioeventfd *ev)
 {
 	uint64_t n = 0;

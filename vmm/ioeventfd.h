@@ -25,6 +25,14 @@ struct ioeventfd {
 int ioeventfd_add(struct vm *vm, struct ioeventfd *ev, uint64_t addr, unsigned len, bool pio,
 		  bool datamatch, uint64_t value, char *err, size_t errlen);
 int ioeventfd_del(struct vm *vm, struct ioeventfd *ev);
+/*
+ * The same for an eventfd the caller owns (a virtio queue's kick fd, which
+ * must survive its notify address moving): attach does not create it, detach
+ * does not close it.
+ */
+int ioeventfd_attach(struct vm *vm, struct ioeventfd *ev, int fd, uint64_t addr, unsigned len, bool pio,
+		     bool datamatch, uint64_t value, char *err, size_t errlen);
+int ioeventfd_detach(struct vm *vm, struct ioeventfd *ev);
 /* Read and reset the eventfd counter (non-blocking; 0 if nothing was signalled). */
 uint64_t ioeventfd_drain(struct ioeventfd *ev);
 

@@ -62,6 +62,8 @@ void virtq_reset(struct virtq *q);
 int virtq_pop(struct virtq *q, struct virtq_elem *e);
 /* Return `head` with `len` bytes written into its device-writable buffers. */
 int virtq_push(struct virtq *q, uint16_t head, uint32_t len);
+/* Return n chains with one used idx update, so the driver sees them all at once (a mergeable RX frame). */
+int virtq_push_n(struct virtq *q, const uint16_t *heads, const uint32_t *lens, unsigned n);
 /* Whether the driver wants an interrupt for what was pushed since the last one (and record it). */
 bool virtq_should_notify(struct virtq *q);
 /*
