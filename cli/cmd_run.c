@@ -29,8 +29,10 @@
 #include "host_mem.h"
 #include "hostinfo.h"
 #include "ioeventfd.h"
+#include "report_devices.h"
 #include "report_memory.h"
 #include "report_table.h"
+#include "run_devices.h"
 #include "run_instruments.h"
 #include "results.h"
 #include "test_regs.h"
@@ -64,6 +66,7 @@ struct run_opts {
 	bool no_baseline;
 	const char *serial_path;
 	struct run_instr_opts instr;
+	struct run_dev_opts devices;
 	char params[BOOT_PARAMS_MAX];   /* --param pairs, space-separated */
 };
 
@@ -99,12 +102,17 @@ static void usage(FILE *f)
 		"                     all, none (default: %s). KVM binary stats are always on.\n"
 		"  --pmu-event NAME   a libpfm4 event name for the pmu instrument; repeatable\n"
 		"                     (default: cycles, instructions and a dTLB-walk event)\n"
+		"  --device MODEL[,OPT=V]...  a PCI device (docs/devices.md); repeatable, one NIC:\n"
+		"                     e1000 | virtio-net[,notify=exit|ioeventfd]\n"
+		"                     | virtio-blk,file=IMG[,readonly=1][,notify=exit|ioeventfd]\n"
+		"  --netdev SPEC      the NIC's backend (default %s): sink[,check=1],\n"
+		"                     gen[,size=N][,rate=PPS][,count=N], loop, tap,ifname=NAME[,vnet_hdr=1]\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
 		QUICK_GOAL_MS, FULL_GOAL_MS, (unsigned long long)(GUEST_MEM_MAX >> 20),
-		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT);
+		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -123,7 +131,7 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
-	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM };
+	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -140,6 +148,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "instruments", required_argument, NULL, O_INSTR },
 		{ "pmu-event", required_argument, NULL, O_PMU_EVENT },
 		{ "param", required_argument, NULL, O_PARAM },
+		{ "device", required_argument, NULL, O_DEVICE },
+		{ "netdev", required_argument, NULL, O_NETDEV },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -244,6 +254,18 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			snprintf(o->params + used, sizeof(o->params) - used, "%s%s", used ? " " : "", optarg);
 			break;
 		}
+		case O_DEVICE: {
+			char derr[256];
+
+			if (run_dev_parse(&o->devices, optarg, derr, sizeof(derr))) {
+				fprintf(stderr, "exitlab run: --device %s: %s\n", optarg, derr);
+				return -1;
+			}
+			break;
+		}
+		case O_NETDEV:
+			o->devices.netdev = optarg;
+			break;
 		case O_PMU_EVENT:
 			if (o->instr.npmu_events >= RUN_INSTR_MAX_PMU) {
 				fprintf(stderr, "exitlab run: at most %d --pmu-event\n", RUN_INSTR_MAX_PMU);
@@ -345,6 +367,7 @@ static void *read_file(const char *path, size_t *len, char *err, size_t errlen)
 struct run_ctx {
 	struct vm vm;
 	struct run_instruments instr;
+	struct run_devices devs;
 	struct uart16550 uart;
 	struct bench_dev bench;
 	struct test_regs pio_regs, mmio_regs, coalesced_sink;
@@ -373,12 +396,29 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 
 static void hook_phase_begin(void *opaque)
 {
-	run_instr_phase_begin(&((struct run_ctx *)opaque)->instr);
+	struct run_ctx *rc = opaque;
+
+	run_devices_phase_begin(&rc->devs);
+	run_instr_phase_begin(&rc->instr);
 }
 
+/* The instruments' object, with the devices' counter deltas added as "devices". */
 static char *hook_phase_end(void *opaque)
 {
-	return run_instr_phase_end(&((struct run_ctx *)opaque)->instr);
+	struct run_ctx *rc = opaque;
+	char *s = run_instr_phase_end(&rc->instr);
+	json_t *o;
+
+	if (!rc->devs.on)
+		return s;
+	o = s ? json_loads(s, 0, NULL) : json_object();
+	free(s);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "devices", run_devices_phase_end(&rc->devs));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
 }
 
 /* BENCH_REQUEST from the guest, between phases. */
@@ -463,6 +503,7 @@ static char *config_json(const struct run_opts *o, const char *path, const struc
 		"ioeventfd", bi->ioevent_port != 0));
 	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
 	json_object_set_new(c, "instruments", instruments);
+	json_object_set_new(c, "devices", run_dev_describe(&o->devices));
 	json_object_set_new(c, "params", json_string(o->params));
 	s = json_dumps(c, JSON_COMPACT);
 	json_decref(c);
@@ -500,6 +541,8 @@ static char *vmm_json(struct run_ctx *rc, double tsc_khz)
 	json_object_set_new(o, "pio_unhandled", json_integer((json_int_t)v->pio_unhandled));
 	json_object_set_new(o, "mmio_unhandled", json_integer((json_int_t)v->mmio_unhandled));
 	json_object_set_new(o, "ioeventfd_signals", ev);
+	if (rc->devs.on)
+		json_object_set_new(o, "devices", run_devices_totals(&rc->devs));
 	json_object_set_new(o, "test_regs", json_pack("{s:I, s:I, s:I, s:I, s:I}",
 		"pio_reads", (json_int_t)rc->pio_regs.reads, "pio_writes", (json_int_t)rc->pio_regs.writes,
 		"mmio_reads", (json_int_t)rc->mmio_regs.reads, "mmio_writes", (json_int_t)rc->mmio_regs.writes,
@@ -635,6 +678,15 @@ int cmd_run(int argc, char **argv)
 		code = EXIT_FAILED;
 		goto out_vm;
 	}
+	{
+		int drc = run_devices_create(&rc->devs, &rc->vm, &o.devices, bi, err, sizeof(err));
+
+		if (drc) {
+			fprintf(stderr, "exitlab run: %s\n", err);
+			code = drc;
+			goto out_vm;
+		}
+	}
 	uart16550_init(&rc->uart, serial_tx, rc);
 
 	if (vcpu_create(&rc->vm, 0, err, sizeof(err)) ||
@@ -669,7 +721,7 @@ int cmd_run(int argc, char **argv)
 		rc->bench.select = o.tests;
 		rc->bench.nselect = o.ntests;
 	}
-	if (vcpu_start(&rc->vm.vcpus[0], err, sizeof(err))) {
+	if (run_devices_start(&rc->devs, err, sizeof(err)) || vcpu_start(&rc->vm.vcpus[0], err, sizeof(err))) {
 		fprintf(stderr, "exitlab run: %s\n", err);
 		code = EXIT_FAILED;
 		goto out_bench;
@@ -743,6 +795,7 @@ int cmd_run(int argc, char **argv)
 	if (res.ntests) {
 		report_table_print(stdout, &res, backend);
 		report_memory_print(stdout, &res);
+		report_devices_print(stdout, &res);
 	}
 	fflush(stdout); /* keep the table whole when stdout and stderr share a terminal */
 	if (o.json_path) {
@@ -759,6 +812,7 @@ out_bench:
 	bench_destroy(&rc->bench);
 	run_instr_close(&rc->instr);
 out_vm:
+	run_devices_destroy(&rc->devs); /* the vCPU has stopped: no access can reach them */
 	ioeventfd_del(&rc->vm, &rc->ev_pio);
 	ioeventfd_del(&rc->vm, &rc->ev_pio_dm);
 	ioeventfd_del(&rc->vm, &rc->ev_mmio);

@@ -83,7 +83,8 @@ struct boot_info {
 	uint32_t host_page_size;  /* bytes per page backing guest RAM on the host (4096, 2 MiB, 1 GiB) */
 	uint64_t high_mem_start;  /* RAM above 4 GiB: [start, start + size), 0 size = none */
 	uint64_t high_mem_size;
-	uint32_t reserved[8];
+	uint64_t pci_ecam_gpa;    /* PCI configuration space (ECAM, bus 0), 0 = no PCI devices */
+	uint32_t reserved[6];
 };
 
 #define BOOT_IOEVENT_DATAMATCH 0x1234u

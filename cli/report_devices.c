@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exits, kicks and interrupts per frame or I/O: the figures the device half
+ * of the story is told with (docs/devices.md).
+ */
+#include <jansson.h>
+#include <string.h>
+
+#include "report_devices.h"
+#include "report_table.h"
+
+/* Counter names that mean "the driver notified the device" and "the device interrupted". */
+static const char *const kick_keys[] = { "tx_kicks", "rx_kicks", "kicks", "tdt_writes", "rdt_writes" };
+static const char *const irq_keys[] = { "interrupts" };
+
+static double sum_keys(json_t *dev, const char *const *keys, size_t n)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += (double)json_integer_value(json_object_get(dev, keys[i]));
+	return s;
+}
+
+bool report_device_row(const struct test_result *t, struct device_row *row)
+{
+	json_t *host, *devs, *dev, *best = NULL;
+	const char *name, *best_name = NULL;
+	double best_score = -1;
+
+	memset(row, 0, sizeof(*row));
+	if (!t->host_json || t->status != TEST_OK || !t->iterations || !(host = json_loads(t->host_json, 0, NULL)))
+		return false;
+	devs = json_object_get(host, "devices");
+	/* the model (not the backend) whose counters moved most is the one this test drove */
+	json_object_foreach(devs, name, dev) {
+		double score = 0;
+		const char *k;
+		json_t *v;
+
+		if (!strcmp(name, "netdev"))
+			continue;
+		json_object_foreach(dev, k, v)
+			score += (double)json_integer_value(v);
+		if (score > best_score) {
+			best_score = score;
+			best = dev;
+			best_name = name;
+		}
+	}
+	if (!best || best_score <= 0) { /* no device did anything: not a device test */
+		json_decref(host);
+		return false;
+	}
+	snprintf(row->device, sizeof(row->device), "%s", best_name);
+	row->kicks = sum_keys(best, kick_keys, sizeof(kick_keys) / sizeof(kick_keys[0])) / (double)t->iterations;
+	row->interrupts = sum_keys(best, irq_keys, 1) / (double)t->iterations;
+	json_decref(host);
+	if (t->has_timing && t->ns.n && t->ns.median > 0)
+		row->ops_per_s = 1e9 / t->ns.median;
+	row->exits = t->has_exits ? t->exits_per_iteration : -1;
+	row->user_exits = t->has_exits ? t->userspace_exits_per_iteration : -1;
+	return true;
+}
+
+void report_devices_print(FILE *f, const struct run_result *r)
+{
+	bool header = false;
+	int w = 20;
+
+	for (size_t i = 0; i < r->ntests; i++) {
+		char name[64];
+
+		report_test_label(name, sizeof(name), &r->tests[i]);
+		if ((int)strlen(name) > w)
+			w = strlen(name);
+	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+		struct device_row d;
+		char name[64];
+
+		if (!report_device_row(t, &d))
+			continue;
+		if (!header) {
+			fprintf(f, "\nper operation (a frame or an I/O), over the timed phase:\n");
+			fprintf(f, "%-*s %-11s %10s %12s %8s %8s %8s %8s\n", w, "test", "device", "ops", "ops/s",
+				"exits", "user", "kicks", "irqs");
+			header = true;
+		}
+		report_test_label(name, sizeof(name), t);
+		fprintf(f, "%-*s %-11s %10llu %12.0f %8.3f %8.3f %8.3f %8.3f\n", w, name, d.device,
+			(unsigned long long)t->iterations, d.ops_per_s, d.exits, d.user_exits, d.kicks, d.interrupts);
+	}
+	if (header)
+		fprintf(f, "exits and user exits from KVM's stats; kicks (driver notifications) and irqs from the "
+			   "device's own counters.\n");
+}

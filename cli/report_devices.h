@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device view of a run (net, blk payloads): per test, operations per
+ * second and, per operation (frame or I/O), the exits, userspace exits,
+ * notifications (kicks) and interrupts, from the KVM stats and the device
+ * counters of the timed phase.
+ */
+#ifndef EXITLAB_REPORT_DEVICES_H
+#define EXITLAB_REPORT_DEVICES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "results.h"
+
+struct device_row {
+	char device[24];          /* the model whose counters moved ("e1000", "virtio-net", …) */
+	double ops_per_s;         /* 0 if untimed */
+	double exits, user_exits; /* per operation */
+	double kicks, interrupts; /* per operation, from the device's counters */
+};
+
+/* The row for one test: false if the test has no device counters. */
+bool report_device_row(const struct test_result *t, struct device_row *row);
+/* Prints nothing unless some test carries device counters. */
+void report_devices_print(FILE *f, const struct run_result *r);
+
+#endif
