@@ -6,7 +6,7 @@ BUILD   := build
 
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
-HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ivmm -Idevices -Idevices/pci -Idevices/virtio -Idevices/net -Idevices/blk -Icli -Imicrobench \
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ivmm -Idevices -Idevices/pci -Idevices/virtio -Idevices/net -Idevices/blk -Idevices/e1000 -Icli -Imicrobench \
                -D_GNU_SOURCE -MMD -MP
 LDLIBS  := -ljansson -lpfm -lpthread -lm
 
