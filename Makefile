@@ -90,7 +90,7 @@ $(BUILD)/payloads/%.elf: $$(addprefix $(BUILD)/guest/,$$(addsuffix .o,$$(wildcar
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
-$(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c
+$(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/qemu_harness.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
