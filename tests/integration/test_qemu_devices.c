@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -229,12 +230,106 @@ static void test_qemu_e1000(void **state)
 	net_run("e1000", ACCEL_FAST, "irq=0", "e1000");
 }
 
+#define BLK_IOS 64
+#define BLK_IMG_BYTES (1 << 20)
+
+/* The blk payload's pattern (guest-payloads/blk/main.c): LBA in bytes 0..7, then (lba * 7 + j) & 0xff. */
+static bool sector_ok(const uint8_t *p, uint64_t lba)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	if (v != lba)
+		return false;
+	for (unsigned j = 8; j < 512; j++)
+		if (p[j] != (uint8_t)(lba * 7 + j))
+			return false;
+	return true;
+}
+
+/* virtio-blk: write, flush, read back and compare in the guest; then the image on the host. */
+static void blk_run(unsigned bs, unsigned qd, const char *extra)
+{
+	char img[512], drive[640], params[128], match[64];
+	const char *args[] = { "-drive", drive, "-device", "virtio-blk-pci,drive=d0,serial=exitlab0", NULL };
+	struct qemu_opts o = {
+		.payload = harness_payload("blk"), .params = params, .args = args, .accel = ACCEL_FAST,
+		.timeout_s = 60,
+	};
+	uint64_t sectors = (uint64_t)BLK_IOS * bs / 512, v;
+	struct qemu_result r;
+	uint8_t *data;
+	FILE *f;
+
+	snprintf(img, sizeof(img), "%s/disk-%u-%u.img", tmp, bs, qd);
+	f = fopen(img, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), BLK_IMG_BYTES), 0);
+	fclose(f);
+	snprintf(drive, sizeof(drive), "file=%s,if=none,id=d0,format=raw", img);
+	snprintf(params, sizeof(params), "rw=write,read ios=%d bs=%u qd=%u %s", BLK_IOS, bs, qd, extra);
+	assert_int_equal(qemu_run(&o, &r), 0);
+	assert_false(r.timed_out);
+	assert_string_equal(r.exception, "");
+	assert_int_equal(r.done_status, 0);
+	assert_int_equal(r.exit_code, QEMU_EXIT(0));
+	assert_non_null(strstr(r.serial, "blk: id exitlab0 capacity 2048 sectors"));
+	for (int w = 0; w < 2; w++) {
+		const struct qemu_test *t;
+
+		snprintf(match, sizeof(match), "bs=%u,qd=%u", bs, qd);
+		t = qemu_find_test(&r, w ? "write" : "read", match);
+		assert_non_null(t);
+		assert_string_equal(t->status, "ok");
+		assert_int_equal(t->iterations, BLK_IOS);
+		assert_int_equal(qemu_kv_u64(t->metrics, "ios", &v), 0);
+		assert_int_equal(v, BLK_IOS);
+		assert_int_equal(qemu_kv_u64(t->metrics, "errors", &v), 0);
+		assert_int_equal(v, 0);
+		if (!w) {
+			assert_int_equal(qemu_kv_u64(t->metrics, "checked", &v), 0);
+			assert_int_equal(v, BLK_IOS);
+		}
+	}
+	qemu_result_free(&r);
+
+	/* On the host: every sector written holds its pattern, the rest of the image is untouched. */
+	data = malloc(BLK_IMG_BYTES);
+	assert_non_null(data);
+	f = fopen(img, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(data, 1, BLK_IMG_BYTES, f), BLK_IMG_BYTES);
+	fclose(f);
+	for (uint64_t lba = 0; lba < BLK_IMG_BYTES / 512; lba++) {
+		const uint8_t *p = data + lba * 512;
+
+		if (lba < sectors) {
+			assert_true(sector_ok(p, lba));
+		} else {
+			for (unsigned j = 0; j < 512; j++)
+				assert_int_equal(p[j], 0);
+		}
+	}
+	free(data);
+}
+
+static void test_qemu_virtio_blk(void **state)
+{
+	(void)state;
+	if (skip_if_no_qemu())
+		return;
+	blk_run(4096, 4, "irq=1 event_idx=1");
+	blk_run(512, 1, "irq=0 event_idx=0");
+	blk_run(16384, 16, "irq=0 event_idx=1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_pvh_boot),
 		cmocka_unit_test(test_qemu_virtio_net),
 		cmocka_unit_test(test_qemu_e1000),
+		cmocka_unit_test(test_qemu_virtio_blk),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
