@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The local APIC: x2APIC for the exit tests, x2APIC or xAPIC for device interrupts. */
 #include "apic.h"
 #include "desc.h"
 
@@ -21,4 +22,47 @@ int apic_init(const struct boot_info *bi)
 	wrmsr(MSR_X2APIC_SVR, APIC_SVR_ENABLE | VEC_SPURIOUS);
 	done = 1;
 	return 0;
+}
+
+#define XAPIC_ID  0x20
+#define XAPIC_EOI 0xb0
+#define XAPIC_SVR 0xf0
+#define MSR_X2APIC_APICID 0x802
+
+static int apic_mode = -1; /* -1 not enabled, 0 xAPIC, 1 x2APIC */
+
+int apic_enable(void)
+{
+	uint64_t base;
+
+	if (apic_mode >= 0)
+		return apic_mode;
+	base = rdmsr(MSR_IA32_APIC_BASE);
+	if (cpuid(1, 0).c & (1u << 21)) {
+		if ((base & (APIC_BASE_EN | APIC_BASE_EXTD)) != (APIC_BASE_EN | APIC_BASE_EXTD))
+			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+		wrmsr(MSR_X2APIC_SVR, APIC_SVR_ENABLE | VEC_SPURIOUS);
+		apic_mode = 1;
+	} else {
+		if (!(base & APIC_BASE_EN))
+			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN);
+		mmio_write32(APIC_XAPIC_GPA + XAPIC_SVR, APIC_SVR_ENABLE | VEC_SPURIOUS);
+		apic_mode = 0;
+	}
+	return apic_mode;
+}
+
+uint32_t apic_id(void)
+{
+	if (apic_enable())
+		return (uint32_t)rdmsr(MSR_X2APIC_APICID);
+	return mmio_read32(APIC_XAPIC_GPA + XAPIC_ID) >> 24;
+}
+
+void apic_eoi_any(void)
+{
+	if (apic_mode == 1)
+		wrmsr(MSR_X2APIC_EOI, 0);
+	else
+		mmio_write32(APIC_XAPIC_GPA + XAPIC_EOI, 0);
 }

@@ -11,6 +11,18 @@
 /* Enable x2APIC mode and the APIC (spurious vector 0xff). 0, or -1 if !BOOT_F_X2APIC. */
 int apic_init(const struct boot_info *bi);
 
+/*
+ * For device interrupts under any VMM: x2APIC mode if CPUID has it, else
+ * xAPIC through its MMIO page at APIC_XAPIC_GPA (QEMU's TCG has no x2APIC).
+ * 1 if x2APIC, 0 if xAPIC.
+ */
+#define APIC_XAPIC_GPA 0xfee00000ull
+int apic_enable(void);
+/* The boot CPU's APIC ID, as MSI addresses and IOAPIC destinations name it. */
+uint32_t apic_id(void);
+/* EOI in whichever mode apic_enable chose. */
+void apic_eoi_any(void);
+
 static inline void apic_self_ipi(uint8_t vector)
 {
 	wrmsr(MSR_X2APIC_SELF_IPI, vector);

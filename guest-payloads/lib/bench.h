@@ -3,7 +3,9 @@
  * Guest side of the bench protocol (include/exitlab/bench_proto.h): fill the
  * mailbox, ring the doorbell port, read the reply.  One exit per message.
  * Callable at CPL3 too: the mailbox is user-accessible and ring-3 code runs
- * with IOPL=3.  Not reentrant (one vCPU, one mailbox).
+ * with IOPL=3.  Not reentrant (one vCPU, one mailbox).  Without a bench
+ * device (boot_info.bench_port 0, PVH boot) every call prints one line on
+ * COM1 instead (bench_serial.h) and bench_done exits QEMU by isa-debug-exit.
  */
 #ifndef GUEST_BENCH_H
 #define GUEST_BENCH_H
@@ -32,7 +34,7 @@ void bench_test_end_kv(enum bench_status status, const char *reason, const char 
 int32_t bench_request(uint32_t op, uint64_t a0, uint64_t a1);
 void bench_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_exception(const struct bench_exception *e);
-/* The VMM stops the VM; returns only if it does not. */
+/* The VMM (or isa-debug-exit) stops the VM; returns only if it does not. */
 void bench_done(uint32_t status);
 
 #endif

@@ -6,6 +6,9 @@
 #define VEC_DF        8
 #define VEC_SELF_IPI  0x40 /* the self-IPI test vector */
 #define VEC_SPURIOUS  0xff
+/* Device interrupts (lib/irq.h): VEC_DEV_BASE + i, i < VEC_DEV_COUNT. */
+#define VEC_DEV_BASE  0x50
+#define VEC_DEV_COUNT 16
 
 #ifndef __ASSEMBLER__
 void desc_init(void);

@@ -82,6 +82,39 @@ irq_self_ipi_entry:
 	popq %rax
 	iretq
 
+/*
+ * Device vectors: save what C may clobber (nine pushes on the CPU's five
+ * keep the stack 16-byte aligned for the call), count and EOI in C.
+ */
+.macro IRQ_DEV idx
+irq_dev_\idx:
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	movl $\idx, %edi
+	cld
+	call irq_dev_handle
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rax
+	iretq
+.endm
+	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	IRQ_DEV \i
+	.endr
+
 /* A spurious interrupt needs no EOI. */
 	.globl irq_spurious_entry
 irq_spurious_entry:
@@ -93,6 +126,13 @@ irq_spurious_entry:
 exception_stubs:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad exc_\v
+	.endr
+
+	.globl irq_dev_stubs
+	.balign 8
+irq_dev_stubs:
+	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	.quad irq_dev_\i
 	.endr
 
 	.bss

@@ -19,6 +19,8 @@ struct exc_frame {
 extern const void *const exception_stubs[32];
 void irq_self_ipi_entry(void);
 void irq_spurious_entry(void);
+/* Device vectors VEC_DEV_BASE.. (desc.h): each calls irq_dev_handle (lib/irq.c). */
+extern const void *const irq_dev_stubs[16];
 
 /* Incremented by the self-IPI handler (vector 0x40), which also sends the EOI. */
 extern volatile uint64_t irq_self_ipi_count;

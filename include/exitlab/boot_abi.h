@@ -53,6 +53,11 @@
 #define BOOT_F_X2APIC     (1u << 1) /* in-kernel LAPIC present, x2APIC in CPUID */
 #define BOOT_F_VENDOR_AMD (1u << 2) /* use vmmcall, not vmcall */
 #define BOOT_F_PVM        (1u << 3) /* backend is PVM: CPL0 is instruction-emulated */
+/*
+ * Not booted by exitlab's VMM but by another one through PVH (guest-payloads/lib/pvh.S):
+ * the payload wrote this boot_info itself; no bench device (bench_port = 0), no test ports.
+ */
+#define BOOT_F_NO_VMM     (1u << 4)
 
 /* boot_info.ring_mask: which rings the user asked for */
 #define BOOT_RING0 (1u << 0)

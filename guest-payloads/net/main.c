@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+/*
+ * net: TX and RX of exitlab test frames (lib/net_frame.h) through
+ * virtio-net or e1000, batch by batch.  Each (dir, batch) is one test; each
+ * sample is one batch (ops_per_sample = batch), so the VMM's exits per
+ * iteration are exits per frame.  Parameters (--param, or -append under QEMU):
+ *   nic=virtio|e1000|any  dir=tx,rx  frames=N  size=BYTES (60..1514)
+ *   batch=1,32,256  event_idx=0|1  mrg_rxbuf=0|1  irq=0|1
+ *   loopback=0|1  (the backend sends every frame back: rx transmits its own stimulus)
+ */
+#include "alloc.h"
+#include "bench.h"
+#include "e1000.h"
+#include "irq.h"
+#include "net_frame.h"
+#include "nic.h"
+#include "params.h"
+#include "pci.h"
+#include "runtime.h"
+#include "string.h"
+#include "format.h"
+#include "timing.h"
+#include "virtio_net.h"
+#include "x86.h"
+
+#define MAX_BATCHES 8
+/*
+ * How long a test waits without progress before it gives up: 3 s by the TSC
+ * (a 3 GHz guess if its rate is unknown).  Long enough for QEMU's e1000,
+ * which holds reception for 1 s after RCTL is written.
+ */
+#define IDLE_MS 3000
+static uint64_t idle_cycles;
+
+static bool idle_expired(uint64_t since)
+{
+	return rdtsc() - since > idle_cycles;
+}
+
+static struct virtio_net vnet;
+static struct e1000 e1k;
+static uint32_t next_seq = 1;
+
+/* ---- virtio-net ---- */
+static unsigned vn_tx_free(void *d) { return virtio_net_tx_free(d); }
+static int vn_tx_add(void *d, uint32_t len, uint32_t seq) { return virtio_net_tx_add(d, len, seq); }
+static int vn_tx_kick(void *d) { return virtio_net_tx_kick(d); }
+static unsigned vn_rx_poll(void *d, nic_rx_fn fn, void *arg) { return virtio_net_rx_poll(d, fn, arg); }
+
+static uint64_t vn_kicks(void *d, bool tx)
+{
+	struct virtio_net *n = d;
+
+	return tx ? n->tx.kicks : n->rx.kicks;
+}
+
+static uint64_t vn_interrupts(void *d)
+{
+	struct virtio_net *n = d;
+	uint64_t s = irq_dev_count[virtio_pci_queue_irq(&n->vp, 0)];
+
+	if (n->vp.irq == 1)
+		s += irq_dev_count[virtio_pci_queue_irq(&n->vp, 1)];
+	return s;
+}
+
+/* ---- e1000 ---- */
+static unsigned e_tx_free(void *d) { return e1000_tx_free(d); }
+static int e_tx_add(void *d, uint32_t len, uint32_t seq) { return e1000_tx_add(d, len, seq); }
+static int e_tx_kick(void *d) { return e1000_tx_kick(d); }
+static unsigned e_rx_poll(void *d, nic_rx_fn fn, void *arg) { return e1000_rx_poll(d, fn, arg); }
+
+static uint64_t e_kicks(void *d, bool tx)
+{
+	struct e1000 *e = d;
+
+	return tx ? e->tx_kicks : e->rx_kicks;
+}
+
+static uint64_t e_interrupts(void *d)
+{
+	return irq_dev_count[((struct e1000 *)d)->irq_idx];
+}
+
+static int nic_open(const struct boot_info *bi, const char *want, struct nic *nic, char *why, unsigned wl)
+{
+	bool any = !strcmp(want, "any"), irq = param_size(bi, "irq", 0) != 0;
+	struct pci_dev d;
+
+	memset(nic, 0, sizeof(*nic));
+	nic->irq = irq;
+	if ((any || !strcmp(want, "virtio")) &&
+	    (!pci_find(0x1af4, 0x1041, 0, &d) || !pci_find(0x1af4, 0x1000, 0, &d))) {
+		bool ev = param_size(bi, "event_idx", 1) != 0, mrg = param_size(bi, "mrg_rxbuf", 1) != 0;
+
+		if (virtio_net_init(&vnet, &d, ev, mrg, irq, 0, why, wl))
+			return -1;
+		*nic = (struct nic){ "virtio", &vnet, vnet.tx.size, vn_tx_free, vn_tx_add, vn_tx_kick,
+				     vn_rx_poll, vn_kicks, vn_interrupts, irq,
+				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0 };
+		nic->irq_idx = virtio_pci_queue_irq(&vnet.vp, 1);
+		return 0;
+	}
+	if ((any || !strcmp(want, "e1000")) && !e1000_find(&d)) {
+		if (e1000_init(&e1k, &d, irq, 4, why, wl))
+			return -1;
+		*nic = (struct nic){ "e1000", &e1k, E1000_RING - 1, e_tx_free, e_tx_add, e_tx_kick, e_rx_poll,
+				     e_kicks, e_interrupts, irq, false, 4 };
+		return 0;
+	}
+	format_snprintf(why, wl, "no %s NIC on PCI bus 0", any ? "virtio-net or e1000" : want);
+	return -1;
+}
+
+/* ---- receive accounting ---- */
+struct rx_tally {
+	uint32_t lo, hi;         /* the sequence numbers this test sent or expects */
+	uint64_t frames, checked, stale, bad;
+	uint64_t bytes;
+	uint32_t size;
+};
+
+static void rx_count(const uint8_t *f, uint32_t len, void *arg)
+{
+	struct rx_tally *t = arg;
+	uint32_t seq;
+
+	/* Padding may have been added below 60 bytes; a frame is checked over the bytes we sent. */
+	if (!net_frame_check(f, len < t->size ? len : t->size, &seq) || len < t->size) {
+		t->bad++;
+		return;
+	}
+	if (t->hi != t->lo && (seq < t->lo || seq >= t->hi)) {
+		t->stale++; /* an earlier test's frame, looped back late */
+		return;
+	}
+	t->frames++;
+	t->checked++;
+	t->bytes += len;
+}
+
+static void wait_event(struct nic *nic, uint64_t seen_irqs)
+{
+	if (nic->irq)
+		irq_wait(nic->irq_idx, seen_irqs, 64);
+	else
+		asm volatile("pause");
+}
+
+/* Wait for n free TX slots; false if the device stops completing. */
+static bool tx_room(struct nic *nic, unsigned n, struct rx_tally *drain)
+{
+	for (uint64_t t0 = rdtsc(); !idle_expired(t0);) {
+		uint64_t irqs = nic->interrupts(nic->dev);
+
+		if (nic->tx_free(nic->dev) >= n)
+			return true;
+		if (drain)
+			nic->rx_poll(nic->dev, rx_count, drain);
+		wait_event(nic, irqs);
+	}
+	return false;
+}
+
+/*
+ * With a loopback, first wait until a frame comes back at all: a device may
+ * hold reception for a while after it is enabled (QEMU's e1000 does, 1 s),
+ * and frames sent meanwhile are lost behind it.  Probe frames have seq 0,
+ * which no test uses.  0 when the loop works, -1 if nothing came back.
+ */
+static int loop_probe(struct nic *nic)
+{
+	struct rx_tally t = { .lo = 0, .hi = 1, .size = NET_FRAME_MIN };
+
+	for (int tries = 0; tries < 30; tries++) {
+		uint64_t t0;
+
+		if (!tx_room(nic, 1, NULL))
+			return -1;
+		nic->tx_add(nic->dev, NET_FRAME_MIN, 0);
+		nic->tx_kick(nic->dev);
+		for (t0 = rdtsc(); rdtsc() - t0 < idle_cycles / 30;)
+			if (nic->rx_poll(nic->dev, rx_count, &t) && t.frames)
+				return 0;
+	}
+	return -1;
+}
+
+static int run_test(const struct boot_info *bi, struct nic *nic, bool tx, uint64_t frames, uint32_t size,
+		    uint32_t batch, bool loopback, uint64_t *samples)
+{
+	char params[BENCH_KV_MAX], metrics[BENCH_KV_MAX];
+	uint64_t nb = (frames + batch - 1) / batch, k0_tx, k0_rx, i0, done = 0;
+	struct rx_tally rx = { .size = size }, drain = { .size = size };
+	const char *why = NULL;
+
+	(void)bi;
+	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u",
+			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic->irq);
+	if (!bench_test_begin_kv(tx ? "tx" : "rx", 0, 0, params))
+		return 0;
+	if (!tx && !loopback) {
+		/* Without a loopback, frames come from the backend (exitlab's gen): any sequence is ours. */
+		rx.lo = rx.hi = 0;
+	} else {
+		rx.lo = next_seq;
+		rx.hi = next_seq + (uint32_t)frames;
+	}
+	/* Late frames of the previous test out of the way before the phase. */
+	if (loopback)
+		for (unsigned quiet = 0; quiet < 4096; quiet++)
+			if (nic->rx_poll(nic->dev, rx_count, &drain))
+				quiet = 0;
+	k0_tx = nic->kicks(nic->dev, true);
+	k0_rx = nic->kicks(nic->dev, false);
+	i0 = nic->interrupts(nic->dev);
+
+	bench_phase_begin();
+	for (uint64_t b = 0; b < nb && !why; b++) {
+		uint32_t n = (uint32_t)(frames - done < batch ? frames - done : batch);
+		uint64_t t0 = tsc_begin();
+
+		if (tx || loopback) {
+			if (!tx_room(nic, n, tx ? &drain : &rx)) {
+				why = "the device stopped completing TX descriptors";
+				break;
+			}
+			for (uint32_t j = 0; j < n; j++)
+				nic->tx_add(nic->dev, size, next_seq++);
+			nic->tx_kick(nic->dev);
+			/* Frames looping back must not pile up behind a full RX ring. */
+			if (tx && loopback)
+				nic->rx_poll(nic->dev, rx_count, &drain);
+		}
+		if (!tx) {
+			uint64_t want = done + n, idle = rdtsc();
+
+			while (rx.frames < want && !idle_expired(idle)) {
+				uint64_t irqs = nic->interrupts(nic->dev);
+
+				if (nic->rx_poll(nic->dev, rx_count, &rx))
+					idle = rdtsc();
+				else
+					wait_event(nic, irqs);
+				if (loopback)
+					nic->tx_free(nic->dev);
+			}
+			if (rx.frames < want)
+				why = "frames stopped arriving";
+		}
+		done += n;
+		samples[b] = tsc_end() - t0;
+	}
+	/* Every TX descriptor back before the next test. */
+	if (!why && !tx_room(nic, nic->tx_size, tx ? &drain : NULL))
+		why = "the device did not complete every TX descriptor";
+	bench_phase_end(done, samples, why ? 0 : nb, batch);
+
+	if (tx)
+		format_snprintf(metrics, sizeof(metrics), "frames=%lu bytes=%lu interrupts=%lu kicks=%lu",
+				done, done * size, nic->interrupts(nic->dev) - i0, nic->kicks(nic->dev, true) - k0_tx);
+	else
+		format_snprintf(metrics, sizeof(metrics),
+				"frames=%lu bytes=%lu interrupts=%lu kicks=%lu checked=%lu stale=%lu bad=%lu",
+				rx.frames, rx.bytes, nic->interrupts(nic->dev) - i0,
+				nic->kicks(nic->dev, false) - k0_rx + (loopback ? nic->kicks(nic->dev, true) - k0_tx : 0),
+				rx.checked, rx.stale, rx.bad);
+	if (!why && !tx && rx.bad)
+		why = "frames arrived with a wrong pattern";
+	bench_test_end_kv(why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, why, metrics);
+	return why != NULL;
+}
+
+int payload_main(const struct boot_info *bi)
+{
+	char nicname[16] = "any", dirs[16] = "tx,rx", batches_s[64] = "1,32,256", why[BENCH_REASON_MAX];
+	uint64_t frames = param_size(bi, "frames", 1024), size = param_size(bi, "size", 1514);
+	uint64_t batches[MAX_BATCHES], *samples;
+	bool loopback = param_size(bi, "loopback", 0) != 0;
+	struct nic nic;
+	int nbatch, failed = 0;
+
+	bench_hello("net");
+	alloc_init(bi);
+	idle_cycles = (bi->tsc_khz ? bi->tsc_khz : 3000000) * IDLE_MS;
+	param_str(bi, "nic", nicname, sizeof(nicname));
+	param_str(bi, "dir", dirs, sizeof(dirs));
+	param_str(bi, "batch", batches_s, sizeof(batches_s));
+	nbatch = param_parse_size_list(batches_s, batches, MAX_BATCHES);
+	if (nbatch <= 0 || size < NET_FRAME_MIN || size > NET_FRAME_MAX || !frames || frames > (1u << 24)) {
+		bench_log("net: bad parameters (size 60..1514, frames 1..16M, batch a list of 1..256)");
+		return 1;
+	}
+	for (int i = 0; i < nbatch; i++)
+		if (batches[i] < 1 || batches[i] > 256) {
+			bench_log("net: batch %lu out of 1..256", batches[i]);
+			return 1;
+		}
+	if (nic_open(bi, nicname, &nic, why, sizeof(why))) {
+		bench_test_begin("tx", 0, 0);
+		bench_test_end(BENCH_STATUS_SKIPPED, why);
+		return BENCH_DONE_HOST_LACKS;
+	}
+	if (loopback && loop_probe(&nic)) {
+		bench_test_begin("rx", 0, 0);
+		bench_test_end(BENCH_STATUS_FAILED, "loopback=1 but no probe frame came back in 3 s");
+		return 1;
+	}
+	samples = alloc_zeroed(frames * sizeof(uint64_t), 4096);
+	if (!samples) {
+		bench_log("net: no guest RAM for %lu samples", frames);
+		return 1;
+	}
+	for (const char *d = dirs; *d;) {
+		bool tx = !memcmp(d, "tx", 2), rx = !memcmp(d, "rx", 2);
+
+		if (!tx && !rx) {
+			bench_log("net: dir must be a list of tx and rx");
+			return 1;
+		}
+		for (int i = 0; i < nbatch; i++) {
+			uint32_t b = (uint32_t)batches[i];
+
+			/* A batch never needs more than the ring holds (e1000 keeps one slot free). */
+			if (b > nic.tx_size)
+				b = nic.tx_size;
+			failed += run_test(bi, &nic, tx, frames, (uint32_t)size, b, loopback, samples);
+		}
+		d += 2;
+		if (*d == ',')
+			d++;
+	}
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* The net payload's view of a NIC: the same TX/RX loop drives virtio-net and e1000. */
+#ifndef NET_NIC_H
+#define NET_NIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef void (*nic_rx_fn)(const uint8_t *f, uint32_t len, void *arg);
+
+struct nic {
+	const char *name;        /* "virtio" or "e1000" */
+	void *dev;
+	unsigned tx_size;        /* frames the TX ring holds at once */
+	/* Harvest TX completions; free TX slots. */
+	unsigned (*tx_free)(void *dev);
+	int (*tx_add)(void *dev, uint32_t len, uint32_t seq);
+	/* 1 if a notification (doorbell write) was needed. */
+	int (*tx_kick)(void *dev);
+	unsigned (*rx_poll)(void *dev, nic_rx_fn fn, void *arg);
+	/* Notifications written so far (TX and RX doorbells), interrupts counted so far. */
+	uint64_t (*kicks)(void *dev, bool tx);
+	uint64_t (*interrupts)(void *dev);
+	bool irq;                /* interrupts on (else polling) */
+	bool event_idx;          /* negotiated (virtio only) */
+	unsigned irq_idx;        /* lib/irq.h index to wait on */
+};
+
+#endif
