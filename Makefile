@@ -87,9 +87,10 @@ $(BUILD)/payloads/%.elf: $$(addprefix $(BUILD)/guest/,$$(addsuffix .o,$$(wildcar
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/guest/libguest.a -lgcc
 
+# $< and the objects only: a test that #includes a .c (guest code) has it in its .d prerequisites too.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $< $(filter %.o,$^) $(LDLIBS) -lcmocka
 $(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/qemu_harness.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka

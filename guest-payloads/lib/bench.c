@@ -48,8 +48,10 @@ void bench_hello(const char *payload)
 {
 	struct bench_hello h;
 
-	if (bench_serial)
-		return bench_serial_hello(payload);
+	if (bench_serial) {
+		bench_serial_hello(payload);
+		return;
+	}
 	strncpy(h.payload, payload, sizeof(h.payload));
 	bench_send(BENCH_HELLO, &h, sizeof(h));
 }
@@ -78,8 +80,10 @@ int bench_test_begin(const char *name, unsigned int ring, uint32_t flags)
 
 void bench_phase_begin(void)
 {
-	if (bench_serial)
-		return bench_serial_phase_begin();
+	if (bench_serial) {
+		bench_serial_phase_begin();
+		return;
+	}
 	bench_send(BENCH_PHASE_BEGIN, 0, 0);
 }
 
@@ -93,8 +97,10 @@ void bench_phase_end(uint64_t iterations, const uint64_t *samples, uint64_t nsam
 		.ops_per_sample = ops_per_sample,
 	};
 
-	if (bench_serial)
-		return bench_serial_phase_end(iterations, (uint64_t *)samples, nsamples, ops_per_sample);
+	if (bench_serial) {
+		bench_serial_phase_end(iterations, (uint64_t *)samples, nsamples, ops_per_sample);
+		return;
+	}
 	bench_send(BENCH_PHASE_END, &p, sizeof(p));
 }
 
@@ -102,8 +108,10 @@ void bench_test_end_kv(enum bench_status status, const char *reason, const char 
 {
 	struct bench_test_end e;
 
-	if (bench_serial)
-		return bench_serial_test_end(status, reason, metrics);
+	if (bench_serial) {
+		bench_serial_test_end(status, reason, metrics);
+		return;
+	}
 	memset(&e, 0, sizeof(e));
 	e.status = status;
 	strncpy(e.reason, reason ? reason : "", sizeof(e.reason) - 1);
@@ -141,15 +149,19 @@ void bench_log(const char *fmt, ...)
 	va_end(ap);
 	if (n >= BENCH_BODY_MAX)
 		n = BENCH_BODY_MAX - 1;
-	if (bench_serial)
-		return bench_serial_log(text);
+	if (bench_serial) {
+		bench_serial_log(text);
+		return;
+	}
 	bench_send(BENCH_LOG, text, n + 1);
 }
 
 void bench_exception(const struct bench_exception *e)
 {
-	if (bench_serial)
-		return bench_serial_exception(e);
+	if (bench_serial) {
+		bench_serial_exception(e);
+		return;
+	}
 	bench_send(BENCH_EXCEPTION, e, sizeof(*e));
 }
 
@@ -157,7 +169,9 @@ void bench_done(uint32_t status)
 {
 	struct bench_done d = { .status = status };
 
-	if (bench_serial)
-		return bench_serial_done(status);
+	if (bench_serial) {
+		bench_serial_done(status);
+		return;
+	}
 	bench_send(BENCH_DONE, &d, sizeof(d));
 }

@@ -5,8 +5,6 @@
 #include "string.h"
 #include "virtio_net.h"
 
-#define VIRTIO_NET_DEVICE_MODERN 0x1041
-
 static void rx_post(struct virtio_net *n, uint16_t i)
 {
 	struct vq_buf b = { (uint64_t)(n->rx_bufs + (uint64_t)i * VIRTIO_NET_BUF), VIRTIO_NET_BUF, true };
@@ -88,8 +86,13 @@ unsigned virtio_net_rx_poll(struct virtio_net *n, void (*check)(const uint8_t *f
 
 		if (i >= n->rx.size)
 			continue;
-		/* With MRG_RXBUF, num_buffers (bytes 10..11) is 1: our buffers hold a whole frame. */
-		if (len > VIRTIO_NET_HDR_LEN && len <= VIRTIO_NET_BUF) {
+		/*
+		 * With MRG_RXBUF, num_buffers (bytes 10..11) is 1 since each buffer holds a
+		 * whole frame; a device that spreads one anyway gets it counted as bad (len 0).
+		 */
+		if (virtio_has(&n->vp, VIRTIO_NET_F_MRG_RXBUF) && (b[10] | b[11] << 8) != 1) {
+			check(b, 0, arg);
+		} else if (len > VIRTIO_NET_HDR_LEN && len <= VIRTIO_NET_BUF) {
 			check(b + VIRTIO_NET_HDR_LEN, len - VIRTIO_NET_HDR_LEN, arg);
 			n->rx_frames++;
 			n->rx_bytes += len - VIRTIO_NET_HDR_LEN;

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * blk: writes then reads of `ios` I/Os of `bs` bytes through virtio-blk,
+ * up to `qd` in flight, sequential from sector 0.  Each sample is one I/O
+ * (submit to completion).  Written data follow a pattern by LBA so that the
+ * read phase, and the host afterwards, can check every byte: in each 512-byte
+ * sector, bytes 0..7 are the LBA (little-endian), byte j >= 8 is (lba * 7 + j) & 0xff.
+ * A flush follows the writes.  Parameters (--param, or -append under QEMU):
+ *   rw=write,read  bs=BYTES (512..65536, a multiple of 512)  qd=1..64  ios=N  event_idx=0|1  irq=0|1
+ */
+#include "alloc.h"
+#include "bench.h"
+#include "format.h"
+#include "irq.h"
+#include "params.h"
+#include "pci.h"
+#include "runtime.h"
+#include "string.h"
+#include "timing.h"
+#include "virtio_blk.h"
+
+#define POLL_MAX (1ull << 32)
+
+static struct virtio_blk blk;
+
+static void pattern_fill(uint8_t *buf, uint64_t lba, uint32_t sectors)
+{
+	for (uint32_t s = 0; s < sectors; s++, lba++) {
+		uint8_t *p = buf + 512ull * s;
+
+		memcpy(p, &lba, 8);
+		for (uint32_t j = 8; j < 512; j++)
+			p[j] = (uint8_t)(lba * 7 + j);
+	}
+}
+
+static bool pattern_check(const uint8_t *buf, uint64_t lba, uint32_t sectors)
+{
+	for (uint32_t s = 0; s < sectors; s++, lba++) {
+		const uint8_t *p = buf + 512ull * s;
+
+		if (memcmp(p, &lba, 8))
+			return false;
+		for (uint32_t j = 8; j < 512; j++)
+			if (p[j] != (uint8_t)(lba * 7 + j))
+				return false;
+	}
+	return true;
+}
+
+static int run_phase(bool write, uint32_t bs, unsigned qd, uint64_t ios, uint8_t *bufs, uint64_t *samples,
+		     bool verify, bool irq)
+{
+	char params[BENCH_KV_MAX], metrics[BENCH_KV_MAX];
+	uint64_t start[VIRTIO_BLK_QD_MAX], lba_of[VIRTIO_BLK_QD_MAX];
+	uint64_t submitted = 0, completed = 0, errors = 0, checked = 0, mismatched = 0, polls = 0;
+	uint64_t k0 = blk.q.kicks, i0 = irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)];
+	uint32_t spb = bs / 512;
+	const char *why = NULL;
+	unsigned free_slots = qd;
+
+	format_snprintf(params, sizeof(params), "rw=%s bs=%u qd=%u event_idx=%u irq=%u", write ? "write" : "read",
+			bs, qd, virtio_has(&blk.vp, VIRTIO_F_EVENT_IDX), irq);
+	if (!bench_test_begin_kv(write ? "write" : "read", 0, 0, params))
+		return 0;
+	bench_phase_begin();
+	while (completed < ios && !why) {
+		uint8_t st;
+		int slot;
+		bool added = false;
+
+		/* Fill the queue: one free slot per I/O still to issue. */
+		for (unsigned s = 0; s < qd && submitted < ios && free_slots; s++) {
+			uint8_t *buf = bufs + (uint64_t)s * bs;
+
+			if (blk.reqs[s].busy)
+				continue;
+			lba_of[s] = submitted * spb;
+			if (write)
+				pattern_fill(buf, lba_of[s], spb);
+			start[s] = tsc_begin();
+			if (virtio_blk_submit(&blk, s, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, lba_of[s], buf, bs)) {
+				why = "the queue refused a request";
+				break;
+			}
+			free_slots--;
+			submitted++;
+			added = true;
+		}
+		if (added)
+			virtio_blk_kick(&blk);
+		while ((slot = virtio_blk_reap(&blk, &st)) >= 0) {
+			samples[completed++] = tsc_end() - start[slot];
+			free_slots++;
+			polls = 0;
+			if (st != VIRTIO_BLK_S_OK)
+				errors++;
+			else if (!write && verify) {
+				if (pattern_check(bufs + (uint64_t)slot * bs, lba_of[slot], spb))
+					checked++;
+				else
+					mismatched++;
+			}
+		}
+		if (++polls > POLL_MAX)
+			why = "the device stopped completing requests";
+		else if (irq && free_slots == 0)
+			irq_wait(virtio_pci_queue_irq(&blk.vp, 0), irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)], 64);
+	}
+	bench_phase_end(completed, samples, why ? 0 : completed, 1);
+	if (!why && write && virtio_has(&blk.vp, VIRTIO_BLK_F_FLUSH) &&
+	    virtio_blk_sync(&blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, POLL_MAX) != VIRTIO_BLK_S_OK)
+		why = "flush failed";
+	if (!why && errors)
+		why = "the device failed requests";
+	if (!why && mismatched)
+		why = "data read back differ from what was written";
+	format_snprintf(metrics, sizeof(metrics), "ios=%lu bytes=%lu errors=%lu interrupts=%lu kicks=%lu%s",
+			completed, completed * bs, errors,
+			irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)] - i0, blk.q.kicks - k0, "");
+	if (!write) {
+		size_t n = strlen(metrics);
+
+		format_snprintf(metrics + n, sizeof(metrics) - n, " checked=%lu mismatched=%lu", checked, mismatched);
+	}
+	bench_test_end_kv(why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, why, metrics);
+	return why != NULL;
+}
+
+int payload_main(const struct boot_info *bi)
+{
+	char rw[32] = "write,read", why[BENCH_REASON_MAX];
+	uint64_t bs = param_size(bi, "bs", 4096), qd = param_size(bi, "qd", 4), ios = param_size(bi, "ios", 256);
+	bool irq = param_size(bi, "irq", 0) != 0, ev = param_size(bi, "event_idx", 1) != 0, wrote = false;
+	uint8_t *bufs, id[VIRTIO_BLK_ID_LEN + 1];
+	uint64_t *samples;
+	struct pci_dev d;
+	int failed = 0;
+
+	bench_hello("blk");
+	alloc_init(bi);
+	param_str(bi, "rw", rw, sizeof(rw));
+	if (bs < 512 || bs > 65536 || bs % 512 || !qd || qd > VIRTIO_BLK_QD_MAX || !ios || ios > (1u << 20)) {
+		bench_log("blk: bad parameters (bs 512..65536 in sectors, qd 1..64, ios 1..1M)");
+		return 1;
+	}
+	if (pci_find(0x1af4, 0x1042, 0, &d) && pci_find(0x1af4, 0x1001, 0, &d)) {
+		bench_test_begin("write", 0, 0);
+		bench_test_end(BENCH_STATUS_SKIPPED, "no virtio-blk device on PCI bus 0");
+		return BENCH_DONE_HOST_LACKS;
+	}
+	if (virtio_blk_init(&blk, &d, ev, irq, 0, (unsigned)qd, why, sizeof(why))) {
+		bench_log("blk: %s", why);
+		return 1;
+	}
+	qd = blk.qd;
+	if (ios * (bs / 512) > blk.capacity) {
+		bench_log("blk: %lu I/Os of %lu bytes need more than the disk's %lu sectors", ios, bs, blk.capacity);
+		return 1;
+	}
+	memset(id, 0, sizeof(id));
+	if (virtio_blk_sync(&blk, VIRTIO_BLK_T_GET_ID, 0, id, VIRTIO_BLK_ID_LEN, POLL_MAX) == VIRTIO_BLK_S_OK)
+		bench_log("blk: id %s capacity %lu sectors", id[0] ? (char *)id : "-", blk.capacity);
+	bufs = alloc_zeroed(qd * bs, 4096);
+	samples = alloc_zeroed(ios * sizeof(uint64_t), 4096);
+	if (!bufs || !samples) {
+		bench_log("blk: no guest RAM for buffers and samples");
+		return 1;
+	}
+	for (const char *p = rw; *p;) {
+		bool w = !memcmp(p, "write", 5), r = !memcmp(p, "read", 4);
+
+		if (!w && !r) {
+			bench_log("blk: rw must be a list of write and read");
+			return 1;
+		}
+		failed += run_phase(w, (uint32_t)bs, (unsigned)qd, ios, bufs, samples, wrote, irq);
+		wrote |= w;
+		p += w ? 5 : 4;
+		if (*p == ',')
+			p++;
+	}
+	return failed ? 1 : 0;
+}
