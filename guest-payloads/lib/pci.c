@@ -32,10 +32,9 @@
 #define IOAPIC_GPA     0xfec00000ull
 #define IOAPIC_REDTBL  0x10
 #define IOAPIC_LEVEL   (1u << 15)
-#define IOAPIC_LOW     (1u << 13)
 
 /* Where unassigned BARs go (firmware-less boot): above the VMM's MMIO base, below the IOAPIC. */
-static uint64_t mem_window = 0xe0000000ull;
+static uint64_t mem_window = 0xe8000000ull; /* clear of exitlab's ECAM at 0xe0000000 */
 static uint32_t io_window = 0xc000;
 
 static uint32_t cfg_addr(const struct pci_dev *d, unsigned off)
@@ -296,7 +295,12 @@ int pci_intx_route(struct pci_dev *d, uint8_t vector)
 	gsi = intx_gsi(d);
 	apic_enable();
 	ioapic_write(IOAPIC_REDTBL + 2 * gsi + 1, (apic_id() & 0xff) << 24);
-	ioapic_write(IOAPIC_REDTBL + 2 * gsi, vector | IOAPIC_LEVEL | IOAPIC_LOW);
+	/*
+	 * Level, active high: the VMM raises the line with KVM_IRQ_LINE level 1,
+	 * and KVM's IOAPIC honours the polarity bit (QEMU's ACPI tables say the
+	 * same of GSIs 16..23), so active low would invert every interrupt.
+	 */
+	ioapic_write(IOAPIC_REDTBL + 2 * gsi, vector | IOAPIC_LEVEL);
 	pci_cfg_write16(d, PCI_COMMAND, pci_cfg_read16(d, PCI_COMMAND) & ~PCI_CMD_INTX_OFF);
 	return 0;
 }

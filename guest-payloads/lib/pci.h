@@ -40,7 +40,7 @@ uint8_t pci_cap_find(const struct pci_dev *d, uint8_t id, uint8_t start);
 /* MSI-X: enable with the table in its BAR; entry e -> vector on the boot CPU. 0 or -1. */
 int pci_msix_enable(struct pci_dev *d, unsigned nentries);
 void pci_msix_set(struct pci_dev *d, unsigned entry, uint8_t vector, bool masked);
-/* INTx: route the device's pin through the IOAPIC to `vector` (level, active low). 0 or -1. */
+/* INTx: route the device's pin through the IOAPIC to `vector` (level, active high). 0 or -1. */
 int pci_intx_route(struct pci_dev *d, uint8_t vector);
 
 #endif
