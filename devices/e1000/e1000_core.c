@@ -58,6 +58,11 @@ int e1000_core_init(struct e1000 *e, const struct guest_mem *mem, struct net_bac
 			 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 		return -1;
 	}
+	/* An e1000 receives whole, fully checksummed frames: a vnet-header backend must not offload. */
+	if (be && be->vnet_hdr_len && net_backend_set_offload(be, 0)) {
+		snprintf(err, errlen, "e1000: the backend cannot turn its offloads off");
+		return -1;
+	}
 	e->mem = mem;
 	e->be = be;
 	memcpy(e->mac, mac, 6);

@@ -343,6 +343,13 @@ void net_backend_close(struct net_backend *b)
 	free(b);
 }
 
+int net_backend_set_offload(struct net_backend *b, unsigned flags)
+{
+	if (b->ops->set_offload)
+		return b->ops->set_offload(b, flags);
+	return flags ? -EOPNOTSUPP : 0;
+}
+
 size_t net_iov_len(const struct iovec *iov, unsigned n)
 {
 	size_t total = 0;

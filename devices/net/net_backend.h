@@ -27,7 +27,15 @@ struct net_backend_ops {
 	/* Receive one frame into the iovec: its length, -EAGAIN none yet, -EMSGSIZE dropped (too big). */
 	ssize_t (*recv)(struct net_backend *b, const struct iovec *iov, unsigned n);
 	void (*close)(struct net_backend *b);
+	/* Optional: the offloads (NET_OFFLOAD_*) frames handed to recv may use. NULL: a backend that never offloads. */
+	int (*set_offload)(struct net_backend *b, unsigned flags);
 };
+
+/* Offloads a vnet-header backend may hand over (the values are the kernel's TUN_F_*). */
+#define NET_OFFLOAD_CSUM    0x01  /* partial checksums (VIRTIO_NET_HDR_F_NEEDS_CSUM) */
+#define NET_OFFLOAD_TSO4    0x02
+#define NET_OFFLOAD_TSO6    0x04
+#define NET_OFFLOAD_TSO_ECN 0x08
 
 struct net_backend_stats {
 	uint64_t tx_frames, tx_bytes, tx_errors;  /* from the guest */
@@ -54,6 +62,11 @@ struct net_backend {
  */
 struct net_backend *net_backend_open(const char *spec, bool *host_fault, char *err, size_t errlen);
 void net_backend_close(struct net_backend *b);
+/*
+ * Narrow what the backend may hand over to what the guest negotiated: 0, or
+ * -errno; a backend without offloads accepts 0 and refuses anything else.
+ */
+int net_backend_set_offload(struct net_backend *b, unsigned flags);
 
 /*
  * The payload pattern every exitlab guest fills its test frames with, so a

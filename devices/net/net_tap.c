@@ -111,20 +111,28 @@ static void tap_close(struct net_backend *b)
 	b->priv = NULL;
 }
 
+static int tap_set_offload(struct net_backend *b, unsigned tun_flags)
+{
+	if (!b->vnet_hdr_len)
+		return tun_flags ? -EOPNOTSUPP : 0;  /* without a header the kernel never offloads */
+	if (ioctl(b->fd, TUNSETOFFLOAD, (unsigned long)tun_flags))
+		return -errno;
+	return 0;
+}
+
 static const struct net_backend_ops tap_ops = {
 	.kind = "tap",
 	.send = tap_send,
 	.recv = tap_recv,
 	.close = tap_close,
+	.set_offload = tap_set_offload,
 };
 
 int net_tap_set_offload(struct net_backend *b, unsigned tun_flags)
 {
 	if (!b || b->ops != &tap_ops || !b->vnet_hdr_len)
 		return -EINVAL;
-	if (ioctl(b->fd, TUNSETOFFLOAD, (unsigned long)tun_flags))
-		return -errno;
-	return 0;
+	return tap_set_offload(b, tun_flags);
 }
 
 static int link_up(const char *ifname, bool *host_fault, char *err, size_t errlen)

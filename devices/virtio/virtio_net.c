@@ -511,6 +511,14 @@ static int vnet_set_features(struct virtio_dev *v, uint64_t f)
 
 	if (!((f >> VIRTIO_F_VERSION_1) & 1) || (f & ~v->host_features))
 		return -1; /* modern only, and nothing we did not offer */
+	/*
+	 * A vnet-header backend (tap) may hand over partially checksummed
+	 * frames only if the driver takes them (GUEST_CSUM); we offer no
+	 * GUEST_TSO*, so never GSO frames.
+	 */
+	if (n->be->vnet_hdr_len &&
+	    net_backend_set_offload(n->be, (f >> VIRTIO_NET_F_GUEST_CSUM) & 1 ? NET_OFFLOAD_CSUM : 0))
+		return -1;
 	n->features = f;
 	return 0;
 }
