@@ -27,7 +27,7 @@ struct net_backend_ops {
 	/* Receive one frame into the iovec: its length, -EAGAIN none yet, -EMSGSIZE dropped (too big). */
 	ssize_t (*recv)(struct net_backend *b, const struct iovec *iov, unsigned n);
 	void (*close)(struct net_backend *b);
-	/* Optional: the offloads (NET_OFFLOAD_*) frames handed to recv may use. NULL: a backend that never offloads. */
+	/* Optional: the offloads (NET_OFFLOAD_*) frames handed to recv may use. NULL: it adds none of its own. */
 	int (*set_offload)(struct net_backend *b, unsigned flags);
 };
 
@@ -64,7 +64,7 @@ struct net_backend *net_backend_open(const char *spec, bool *host_fault, char *e
 void net_backend_close(struct net_backend *b);
 /*
  * Narrow what the backend may hand over to what the guest negotiated: 0, or
- * -errno; a backend without offloads accepts 0 and refuses anything else.
+ * -errno (a tap's TUNSETOFFLOAD refused). Backends without the op accept anything.
  */
 int net_backend_set_offload(struct net_backend *b, unsigned flags);
 
