@@ -344,7 +344,8 @@ int plot_net_write_data(const struct run_result *runs, const char *const *names,
 int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, const char *png,
 		  const char *script, const struct plot_net_info *info)
 {
-	char title[640], ctx[320], size[48], floornote[64] = "", vars[160], *e[6] = { 0 };
+	char title[640], ctx[320], size[48], floornote[64] = "", vars[192], *e[6] = { 0 };
+	size_t keychars = strlen("userspace exits");
 	int rc = EXIT_FAILED;
 
 	plot_runs_context(runs, nruns, ctx, sizeof(ctx));
@@ -356,8 +357,13 @@ int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 		 ctx, info->netdev[0] ? " - netdev " : "", info->netdev, size);
 	if (info->nclamped)
 		snprintf(floornote, sizeof(floornote), "0 drawn at %g (log axis)", info->floor);
-	snprintf(vars, sizeof(vars), "nseries=%d; nexits=%d; ntimed=%d; logy_rate=%d; floor=%g", info->nseries,
-		 info->nexits, info->ntimed, info->logy_rate, info->floor);
+	for (int i = 0; i < info->nseries; i++)
+		if (strlen(info->series[i]) > keychars)
+			keychars = strlen(info->series[i]);
+	if (strlen(floornote) > keychars)
+		keychars = strlen(floornote);
+	snprintf(vars, sizeof(vars), "nseries=%d; nexits=%d; ntimed=%d; logy_rate=%d; floor=%g; keychars=%zu",
+		 info->nseries, info->nexits, info->ntimed, info->logy_rate, info->floor, keychars);
 	e[0] = plot_gp_assign("datafile", dat);
 	e[1] = plot_gp_assign("outfile", png);
 	e[2] = plot_gp_assign("plottitle", title);

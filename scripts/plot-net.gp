@@ -28,6 +28,7 @@
 #   nexits     rows with exit counts (0: the top panel says so)
 #   ntimed     rows with frames per second (0: no bottom panel)
 #   logy_rate  1 for a log y axis on the bottom panel
+#   keychars   the longest key text in characters (room kept on the right for the key)
 # By hand: gnuplot -e "datafile='net.dat'; outfile='net.png'; nseries=4" scripts/plot-net.gp
 
 if (!exists("datafile")) datafile = "net.dat"
@@ -40,6 +41,7 @@ if (!exists("nseries")) nseries = 1
 if (!exists("nexits")) nexits = 1
 if (!exists("ntimed")) ntimed = 1
 if (!exists("logy_rate")) logy_rate = 0
+if (!exists("keychars")) keychars = 24
 
 set terminal pngcairo size 1200,(ntimed > 0 ? 1000 : 640) noenhanced font "sans,10"
 set output outfile
@@ -57,7 +59,7 @@ set ytics nomirror
 set grid xtics ytics mytics lc rgb "#dddddd"
 set lmargin 12
 # Room on the right for the key, the same in both panels so that their x axes line up.
-set rmargin 32
+set rmargin keychars + 10
 set key outside right top Left reverse samplen 3 box opaque width 2
 
 set multiplot title plottitle font "sans,12"
@@ -79,6 +81,11 @@ set ylabel "exits per frame (log scale)"
 set xlabel "batch size: frames per notification (log2)"
 set title "Exits per frame over the timed phase: solid = all exits (KVM exits stat), dashed = userspace exits" \
 	font "sans,10"
+if (strlen(floornote) > 0) {
+	# room below the floor so that clamped points sit on a dotted line, not on the border
+	set yrange [floor / 3.0:*]
+	set arrow 1 from graph 0, first floor to graph 1, first floor nohead dt 3 lc rgb "#999999"
+}
 if (nexits > 0) {
 	plot for [i=0:nseries-1] datafile index i using 1:4 with linespoints lw 2 pt shape(i) ps 0.9 \
 		lc rgb colour(i) dt 1 title columnheader(1), \
@@ -94,6 +101,7 @@ if (nexits > 0) {
 	unset label 1
 }
 unset label 99
+unset arrow 1
 
 # --- bottom: frames per second ---
 if (ntimed > 0) {
