@@ -28,6 +28,7 @@
 #define PLOT_SCRIPT_MEM_WALK "plot-mem-walk.gp"
 #define PLOT_SCRIPT_TLB "plot-tlb.gp"
 #define PLOT_SCRIPT_NET "plot-net.gp"
+#define PLOT_SCRIPT_BLK "plot-blk.gp"
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
@@ -35,7 +36,7 @@ enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
 static void plot_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exitlab plot RESULTS.json [-o OUT.png]\n"
+		"usage: exitlab plot RESULTS.json [MORE.json ...] [-o OUT.png]\n"
 		"\n"
 		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
 		"as a bar chart (log scale, whisker from p1 to p99).  Also writes the numbers\n"
@@ -48,6 +49,16 @@ static void plot_usage(FILE *f)
 		"            refill one exit costs (exit minus no-exit pass, x N) below; the\n"
 		"            other tests (invlpg, flush, cr3_switch) as the bar chart in\n"
 		"            OUT-ops.png, numbers in OUT-ops.dat\n"
+		"  net       exits per frame vs batch size (log-log; solid: all exits, dashed:\n"
+		"            userspace exits; a 0 is drawn at a floor the key names) and frames\n"
+		"            per second below; one line per (NIC, notify mode, tx/rx)\n"
+		"  blk       I/Os per second and exits per I/O as bars by block size and queue\n"
+		"            depth, one bar per (disk model, notify mode, read/write)\n"
+		"\n"
+		"Several files go into one chart when they are all net or all blk results\n"
+		"(e.g. one run per NIC: exitlab plot e1000.json virtio.json -o net.png); the\n"
+		"legend names each series by the device and notify mode its run used.\n"
+		"Mixing payloads is refused.  OUT.png defaults to the first file's name.\n"
 		"\n"
 		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json)\n"
 		"  -h, --help            this text\n"
@@ -564,6 +575,46 @@ out:
 	return rc;
 }
 
+/* blk: the same shape as net, bars by (bs, qd). */
+static int plot_blk(const struct run_result *runs, const char *const *names, size_t n, const char *dat,
+		    const char *png)
+{
+	char *script = find_script(PLOT_SCRIPT_BLK);
+	struct plot_blk_info info;
+	int rc = EXIT_FAILED, rows;
+
+	if (!script)
+		return EXIT_NOHOST;
+	rows = plot_blk_write_data(runs, names, n, dat, &info);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+		goto out;
+	}
+	if (!rows) {
+		unlink(dat);
+		if (n > 1) {
+			fprintf(stderr, "exitlab plot: no read or write test with status ok to draw in these files\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		fprintf(stderr, "exitlab plot: %s has no read or write test to draw: the generic chart instead\n",
+			names[0]);
+		rc = plot_generic(&runs[0], dat, png, NULL, &rows);
+		if (rc == EXIT_OK && !rows) {
+			fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", names[0]);
+			rc = EXIT_USAGE;
+		}
+		goto out;
+	}
+	rc = plot_blk_draw(runs, n, dat, png, script, &info);
+	if (rc == EXIT_OK)
+		printf("wrote %s (%d series at %d (bs, qd) from %zu file%s; numbers in %s)\n", png, info.nseries,
+		       info.ncats, n, n == 1 ? "" : "s", dat);
+out:
+	free(script);
+	return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -637,6 +688,10 @@ int cmd_plot(int argc, char **argv)
 
 	if (!strcmp(rp->payload, "net")) {
 		rc = plot_net(runs, names, nruns, dat, png);
+		goto out;
+	}
+	if (!strcmp(rp->payload, "blk")) {
+		rc = plot_blk(runs, names, nruns, dat, png);
 		goto out;
 	}
 	if (!strcmp(rp->payload, "mem-walk")) {

@@ -114,4 +114,29 @@ int plot_net_write_data(const struct run_result *runs, const char *const *names,
 int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, const char *png,
 		  const char *script, const struct plot_net_info *info);
 
+/* blk: I/Os per second and exits per I/O as bars by (bs, qd), one bar per (device, rw). */
+#define PLOT_BLK_MAX_SERIES 8
+#define PLOT_BLK_MAX_CATS 32
+
+struct plot_blk_info {
+	int rows;                                  /* data rows, one per (series, bs, qd) */
+	int nseries;
+	char series[PLOT_BLK_MAX_SERIES][128];     /* legend names, in block order */
+	int ncats;
+	char cats[PLOT_BLK_MAX_CATS][32];          /* "4KiB/qd=1": the clusters, by bs then qd */
+	int nclamped;                              /* exit values of 0 drawn at `floor` */
+	double floor;
+	int nexits, ntimed;                        /* rows with exit counts, with I/Os per second */
+	bool logy_iops;
+};
+
+/* Whether t is a test the blk chart draws (read or write, status ok). */
+bool plot_blk_is_io_test(const struct test_result *t);
+/* OUT.dat for the blk chart, as plot_net_write_data (EINVAL: a run that is not blk). */
+int plot_blk_write_data(const struct run_result *runs, const char *const *names, size_t nruns,
+			const char *path, struct plot_blk_info *info);
+/* gnuplot on OUT.dat with scripts/plot-blk.gp. */
+int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, const char *png,
+		  const char *script, const struct plot_blk_info *info);
+
 #endif

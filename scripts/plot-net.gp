@@ -116,7 +116,8 @@ if (ntimed > 0) {
 		set yrange [0:*]
 		set ylabel "frames per second"
 	}
-	set format y "%.1s%c"
+	# decades as plain numbers on a log axis (100m would read as 100 million); 1.5k, 2.0M on a linear one
+	if (logy_rate) { set format y "%g" } else { set format y "%.1s%c" }
 	set title "Frames per second: 1e9 / median ns per frame (colours as above)" font "sans,10"
 	plot for [i=0:nseries-1] datafile index i using 1:6 with linespoints lw 2 pt shape(i) ps 0.9 \
 		lc rgb colour(i) title columnheader(1)
