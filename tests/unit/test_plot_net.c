@@ -3,7 +3,8 @@
  * Unit tests for cli/plot_net.c and cli/plot_dev.c: the net chart's data file
  * from synthetic results (series by device, notify mode and direction, rows
  * sorted by batch, zeros clamped for the log axis, duplicates, hostile params
- * and values), and the rule on which results files may share a chart.  No
+ * and values), the blk chart's rows, and the rule on which results files may
+ * share a chart.  No
  * gnuplot needed.
  */
 #include <errno.h>
@@ -390,6 +391,49 @@ static void test_device_names(void **state)
 	assert_false(plot_run_device(&r, true, &d));
 }
 
+/* blk: rows by (bs, qd) clusters, read before write, hostile params dropped, and only blk runs. */
+static void test_blk_rows(void **state)
+{
+	static const char *const names[] = { "q1.json", "q8.json" };
+	struct run_result runs[2];
+	struct plot_blk_info info;
+	char lines[16][200];
+	(void)state;
+
+	for (int i = 0; i < 2; i++) {
+		memset(&runs[i], 0, sizeof(runs[i]));
+		snprintf(runs[i].payload, sizeof(runs[i].payload), "blk");
+		runs[i].config_json = strdup("{\"devices\": [{\"model\": \"virtio-blk\", \"notify\": \"exit\"}]}");
+	}
+	frame_test(&runs[0], "write", "{\"rw\": \"write\", \"bs\": 65536, \"qd\": 1}", 500, 2, 5e5);
+	frame_test(&runs[0], "read", "{\"rw\": \"read\", \"bs\": 4096, \"qd\": 1}", 26, 2, 4e5);
+	frame_test(&runs[0], "read", "{\"bs\": \"4096\", \"qd\": 1}", 26, 2, 4e5);  /* not an integer */
+	frame_test(&runs[0], "read", "{\"bs\": 4096, \"qd\": 0}", 26, 2, 4e5);      /* no queue */
+	frame_test(&runs[0], "read", "{\"bs\": 4096}", 26, 2, 4e5);
+	frame_test(&runs[0], "read", NULL, 26, 2, 4e5);
+	frame_test(&runs[1], "read", "{\"rw\": \"read\", \"bs\": 4096, \"qd\": 8}", 25, 0, 1e6);
+	assert_int_equal(plot_blk_write_data(runs, names, 2, dat, &info), 3);
+	assert_int_equal(info.nseries, 2);
+	assert_string_equal(info.series[0], "virtio-blk (notify=exit) read");
+	assert_string_equal(info.series[1], "virtio-blk (notify=exit) write");
+	assert_int_equal(info.ncats, 3);
+	assert_string_equal(info.cats[0], "4KiB/qd=1");
+	assert_string_equal(info.cats[1], "4KiB/qd=8");
+	assert_string_equal(info.cats[2], "64KiB/qd=1");
+	assert_int_equal(info.nclamped, 1);
+	assert_int_equal(read_lines(lines, 16), 5);
+	/* cat bs qd iops ns_median exits user_exits exits_drawn user_drawn event_idx irq ios */
+	assert_string_equal(lines[1], "0 4096 1 2500 400000 26 2 26 2 - - 64");
+	assert_string_equal(lines[2], "1 4096 8 1000 1e+06 25 0 25 0.0001 - - 64");
+	assert_string_equal(lines[4], "2 65536 1 2000 500000 500 2 500 2 - - 64");
+
+	errno = 0;
+	snprintf(runs[1].payload, sizeof(runs[1].payload), "net");
+	assert_int_equal(plot_blk_write_data(runs, names, 2, dat, &info), -1);
+	assert_int_equal(errno, EINVAL);
+	free_runs(runs, 2);
+}
+
 static void test_unwritable(void **state)
 {
 	struct run_result r;
@@ -412,6 +456,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_and_differing_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mixed_payloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blk_rows, setup, teardown),
 		cmocka_unit_test(test_device_names),
 		cmocka_unit_test(test_unwritable),
 	};
