@@ -27,6 +27,8 @@
 #define PLOT_SCRIPT "plot-exit-costs.gp"
 #define PLOT_SCRIPT_MEM_WALK "plot-mem-walk.gp"
 #define PLOT_SCRIPT_TLB "plot-tlb.gp"
+#define PLOT_SCRIPT_NET "plot-net.gp"
+#define PLOT_SCRIPT_BLK "plot-blk.gp"
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
@@ -34,7 +36,7 @@ enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
 static void plot_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exitlab plot RESULTS.json [-o OUT.png]\n"
+		"usage: exitlab plot RESULTS.json [MORE.json ...] [-o OUT.png]\n"
 		"\n"
 		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
 		"as a bar chart (log scale, whisker from p1 to p99).  Also writes the numbers\n"
@@ -47,6 +49,16 @@ static void plot_usage(FILE *f)
 		"            refill one exit costs (exit minus no-exit pass, x N) below; the\n"
 		"            other tests (invlpg, flush, cr3_switch) as the bar chart in\n"
 		"            OUT-ops.png, numbers in OUT-ops.dat\n"
+		"  net       exits per frame vs batch size (log-log; solid: all exits, dashed:\n"
+		"            userspace exits; a 0 is drawn at a floor the key names) and frames\n"
+		"            per second below; one line per (NIC, notify mode, tx/rx)\n"
+		"  blk       I/Os per second and exits per I/O as bars by block size and queue\n"
+		"            depth, one bar per (disk model, notify mode, read/write)\n"
+		"\n"
+		"Several files go into one chart when they are all net or all blk results\n"
+		"(e.g. one run per NIC: exitlab plot e1000.json virtio.json -o net.png); the\n"
+		"legend names each series by the device and notify mode its run used.\n"
+		"Mixing payloads is refused.  OUT.png defaults to the first file's name.\n"
 		"\n"
 		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json)\n"
 		"  -h, --help            this text\n"
@@ -520,6 +532,89 @@ out:
 	return rc;
 }
 
+/*
+ * net: the exits-per-frame chart of every file.  One file without a tx/rx
+ * test gets the generic chart instead; several must all have some.
+ */
+static int plot_net(const struct run_result *runs, const char *const *names, size_t n, const char *dat,
+		    const char *png)
+{
+	char *script = find_script(PLOT_SCRIPT_NET);
+	struct plot_net_info info;
+	int rc = EXIT_FAILED, rows;
+
+	if (!script)
+		return EXIT_NOHOST;
+	rows = plot_net_write_data(runs, names, n, dat, &info);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+		goto out;
+	}
+	if (!rows) {
+		unlink(dat);
+		if (n > 1) {
+			fprintf(stderr, "exitlab plot: no tx or rx test with status ok to draw in these files\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		fprintf(stderr, "exitlab plot: %s has no tx or rx test to draw: the generic chart instead\n",
+			names[0]);
+		rc = plot_generic(&runs[0], dat, png, NULL, &rows);
+		if (rc == EXIT_OK && !rows) {
+			fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", names[0]);
+			rc = EXIT_USAGE;
+		}
+		goto out;
+	}
+	rc = plot_net_draw(runs, n, dat, png, script, &info);
+	if (rc == EXIT_OK)
+		printf("wrote %s (%d series, %d points from %zu file%s; numbers in %s)\n", png, info.nseries, rows,
+		       n, n == 1 ? "" : "s", dat);
+out:
+	free(script);
+	return rc;
+}
+
+/* blk: the same shape as net, bars by (bs, qd). */
+static int plot_blk(const struct run_result *runs, const char *const *names, size_t n, const char *dat,
+		    const char *png)
+{
+	char *script = find_script(PLOT_SCRIPT_BLK);
+	struct plot_blk_info info;
+	int rc = EXIT_FAILED, rows;
+
+	if (!script)
+		return EXIT_NOHOST;
+	rows = plot_blk_write_data(runs, names, n, dat, &info);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+		goto out;
+	}
+	if (!rows) {
+		unlink(dat);
+		if (n > 1) {
+			fprintf(stderr, "exitlab plot: no read or write test with status ok to draw in these files\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		fprintf(stderr, "exitlab plot: %s has no read or write test to draw: the generic chart instead\n",
+			names[0]);
+		rc = plot_generic(&runs[0], dat, png, NULL, &rows);
+		if (rc == EXIT_OK && !rows) {
+			fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", names[0]);
+			rc = EXIT_USAGE;
+		}
+		goto out;
+	}
+	rc = plot_blk_draw(runs, n, dat, png, script, &info);
+	if (rc == EXIT_OK)
+		printf("wrote %s (%d series at %d (bs, qd) from %zu file%s; numbers in %s)\n", png, info.nseries,
+		       info.ncats, n, n == 1 ? "" : "s", dat);
+out:
+	free(script);
+	return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -528,8 +623,9 @@ int cmd_plot(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char *png = NULL, *dat = NULL, *script = NULL, err[512];
-	const char *in, *out = NULL;
-	struct run_result r = { 0 };
+	const char *in, *out = NULL, *const *names;
+	struct run_result *runs = NULL, *rp;
+	size_t nruns = 0;
 	int c, rows, rc = EXIT_USAGE;
 
 	optind = 0; /* glibc: full re-initialisation, another command may have parsed */
@@ -553,18 +649,30 @@ int cmd_plot(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "exitlab plot: %s\n",
-			optind < argc ? "exactly one results file, please" : "no results file given");
+	if (argc <= optind) {
+		fprintf(stderr, "exitlab plot: no results file given\n");
 		plot_usage(stderr);
 		return EXIT_USAGE;
 	}
-	in = argv[optind];
-
-	if (results_read_json(in, &r, err, sizeof(err))) {
-		fprintf(stderr, "exitlab plot: %s\n", err);
-		return EXIT_USAGE;
+	names = (const char *const *)&argv[optind];
+	in = names[0];
+	runs = calloc((size_t)(argc - optind), sizeof(*runs));
+	if (!runs) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		return EXIT_FAILED;
 	}
+	for (; nruns < (size_t)(argc - optind); nruns++) {
+		if (results_read_json(names[nruns], &runs[nruns], err, sizeof(err))) {
+			fprintf(stderr, "exitlab plot: %s\n", err);
+			results_free(&runs[nruns]);
+			goto out;
+		}
+	}
+	if (plot_same_payload(runs, names, nruns, err, sizeof(err))) {
+		fprintf(stderr, "exitlab plot: %s\n", err);
+		goto out;
+	}
+	rp = &runs[0];
 	png = out ? strdup(out) : swap_ext(in, ".json", ".png");
 	dat = png ? swap_ext(png, ".png", ".dat") : NULL;
 	if (!png || !dat) {
@@ -572,12 +680,21 @@ int cmd_plot(int argc, char **argv)
 		rc = EXIT_FAILED;
 		goto out;
 	}
-	if (!strcmp(png, in) || !strcmp(dat, in)) {
-		fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s\n", in);
+	for (size_t i = 0; i < nruns; i++)
+		if (!strcmp(png, names[i]) || !strcmp(dat, names[i])) {
+			fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s\n", names[i]);
+			goto out;
+		}
+
+	if (!strcmp(rp->payload, "net")) {
+		rc = plot_net(runs, names, nruns, dat, png);
 		goto out;
 	}
-
-	if (!strcmp(r.payload, "mem-walk")) {
+	if (!strcmp(rp->payload, "blk")) {
+		rc = plot_blk(runs, names, nruns, dat, png);
+		goto out;
+	}
+	if (!strcmp(rp->payload, "mem-walk")) {
 		int nguest, nnative;
 		bool ns;
 
@@ -586,23 +703,23 @@ int cmd_plot(int argc, char **argv)
 			rc = EXIT_NOHOST;
 			goto out;
 		}
-		rows = write_mem_walk_data(&r, dat, &nguest, &nnative, &ns);
+		rows = write_mem_walk_data(rp, dat, &nguest, &nnative, &ns);
 		if (rows <= 0) {
 			fprintf(stderr, "exitlab plot: %s has no timed chase to plot\n", in);
 			unlink(dat);
 			rc = rows < 0 ? EXIT_FAILED : EXIT_USAGE;
 			goto out;
 		}
-		rc = draw_mem_walk(&r, dat, png, script, nguest, nnative, ns);
+		rc = draw_mem_walk(rp, dat, png, script, nguest, nnative, ns);
 		if (rc == EXIT_OK)
 			printf("wrote %s (%d points; numbers in %s)\n", png, rows, dat);
 		goto out;
 	}
-	if (!strcmp(r.payload, "tlb")) {
-		rc = plot_tlb(&r, in, dat, png);
+	if (!strcmp(rp->payload, "tlb")) {
+		rc = plot_tlb(rp, in, dat, png);
 		goto out;
 	}
-	rc = plot_generic(&r, dat, png, NULL, &rows);
+	rc = plot_generic(rp, dat, png, NULL, &rows);
 	if (rc == EXIT_OK && !rows) {
 		fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", in);
 		rc = EXIT_USAGE;
@@ -611,6 +728,8 @@ out:
 	free(script);
 	free(png);
 	free(dat);
-	results_free(&r);
+	for (size_t i = 0; i < nruns; i++)
+		results_free(&runs[i]);
+	free(runs);
 	return rc;
 }

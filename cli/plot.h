@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the plot command's files share: gnuplot plumbing (cmd_plot.c) and the
- * payload-specific charts (plot_tlb.c).  Each chart writes its numbers to a
+ * payload-specific charts (plot_tlb.c; plot_net.c and plot_blk.c, which may
+ * draw several results files, with plot_dev.c).  Each chart writes its numbers to a
  * plain data file first, so that it can be redrawn without exitlab.
  */
 #ifndef EXITLAB_PLOT_H
@@ -47,5 +48,95 @@ void plot_tlb_tagging(json_t *ctx, char *buf, size_t len);
 /* gnuplot on OUT.dat with scripts/plot-tlb.gp. */
 int plot_tlb_draw(const struct run_result *r, const char *dat, const char *png, const char *script,
 		  const struct plot_tlb_info *info);
+
+/*
+ * Several results files in one chart: 0 if every run has the same payload and
+ * that payload may share a chart (net, blk; any payload when nruns is 1), else
+ * -1 with err naming the file that differs (names[i] is runs[i]'s file).
+ */
+int plot_same_payload(const struct run_result *runs, const char *const *names, size_t nruns, char *err,
+		      size_t errlen);
+
+/* net, blk (plot_dev.c): the device of a run as its config.devices names it. */
+struct plot_device {
+	char model[24];    /* "e1000", "virtio-net", "virtio-blk"; "" when the config does not say */
+	char notify[16];   /* virtio: "ioeventfd" or "exit"; "" for e1000 or unknown */
+	char netdev[64];   /* the NIC's backend spec ("loop", "sink,check=1"); "" if none */
+};
+
+/* The NIC (blk false) or the first disk (blk true) of r's config; false if there is none. */
+bool plot_run_device(const struct run_result *r, bool blk, struct plot_device *d);
+/* "model" or "model (notify=exit)": the legend's name for a device. */
+void plot_device_label(const struct plot_device *d, char *buf, size_t len);
+/*
+ * Where a log axis draws a value of 0: a decade below the smallest positive
+ * value, and at most 1e-4 (min_positive <= 0 or not finite: 1e-4).
+ */
+double plot_log_floor(double min_positive);
+/*
+ * The runs' host context for a title: "CPU - KVM backend", each distinct value
+ * once ("AMD EPYC / Intel Xeon" when files come from several hosts).
+ */
+void plot_runs_context(const struct run_result *runs, size_t nruns, char *buf, size_t len);
+/* Append s to the " / "-separated list in buf unless it is one of its items already. */
+void plot_add_distinct(char *buf, size_t len, const char *s);
+/* Whether any ok guest test in the runs is marked emulated (CPL0 on PVM). */
+bool plot_runs_emulated(const struct run_result *runs, size_t nruns);
+
+/* net: exits per frame and frames per second vs batch, one series per (device, dir). */
+#define PLOT_NET_MAX_SERIES 16
+
+struct plot_net_info {
+	int rows;                                  /* data rows, one per (series, batch) */
+	int nseries;
+	char series[PLOT_NET_MAX_SERIES][160];     /* legend names, in block order */
+	int npoints[PLOT_NET_MAX_SERIES];          /* rows per series */
+	int nclamped;                              /* exit values of 0 drawn at `floor` */
+	double floor;                              /* where 0 is drawn on the log axis */
+	int nexits;                                /* rows with exit counts */
+	int ntimed;                                /* rows with frames per second */
+	bool logy_rate;                            /* log scale for the frames per second panel */
+	long long size;                            /* the frame size of every row; 0 mixed, -1 unknown */
+	char netdev[96];                           /* the backends named by the runs, distinct, " / " */
+};
+
+/* Whether t is a test the net chart draws (tx or rx, status ok). */
+bool plot_net_is_frame_test(const struct test_result *t);
+/*
+ * OUT.dat for the net chart from nruns net results (names[i], optional, is the
+ * file of runs[i]): one block per series, rows by batch.  Tests it cannot
+ * place are left out with a word on stderr.  Returns the row count (0: none to
+ * draw), or -1 with errno set (EINVAL: a run that is not net).
+ */
+int plot_net_write_data(const struct run_result *runs, const char *const *names, size_t nruns,
+			const char *path, struct plot_net_info *info);
+/* gnuplot on OUT.dat with scripts/plot-net.gp. */
+int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, const char *png,
+		  const char *script, const struct plot_net_info *info);
+
+/* blk: I/Os per second and exits per I/O as bars by (bs, qd), one bar per (device, rw). */
+#define PLOT_BLK_MAX_SERIES 8
+#define PLOT_BLK_MAX_CATS 32
+
+struct plot_blk_info {
+	int rows;                                  /* data rows, one per (series, bs, qd) */
+	int nseries;
+	char series[PLOT_BLK_MAX_SERIES][128];     /* legend names, in block order */
+	int ncats;
+	char cats[PLOT_BLK_MAX_CATS][32];          /* "4KiB/qd=1": the clusters, by bs then qd */
+	int nclamped;                              /* exit values of 0 drawn at `floor` */
+	double floor;
+	int nexits, ntimed;                        /* rows with exit counts, with I/Os per second */
+	bool logy_iops;
+};
+
+/* Whether t is a test the blk chart draws (read or write, status ok). */
+bool plot_blk_is_io_test(const struct test_result *t);
+/* OUT.dat for the blk chart, as plot_net_write_data (EINVAL: a run that is not blk). */
+int plot_blk_write_data(const struct run_result *runs, const char *const *names, size_t nruns,
+			const char *path, struct plot_blk_info *info);
+/* gnuplot on OUT.dat with scripts/plot-blk.gp. */
+int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, const char *png,
+		  const char *script, const struct plot_blk_info *info);
 
 #endif
