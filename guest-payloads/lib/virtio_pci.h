@@ -27,7 +27,7 @@
 struct virtio_pci {
 	struct pci_dev pci;
 	uint64_t common, notify, isr, device; /* addresses of the structures */
-	uint32_t notify_mult;
+	uint32_t notify_mult, notify_len;
 	uint64_t features;        /* negotiated */
 	int irq;                  /* 0 polling, 1 MSI-X, 2 INTx */
 	unsigned irq_idx;         /* lib/irq.h index of the first vector */
