@@ -65,6 +65,7 @@ static int run_phase(bool write, uint32_t bs, unsigned qd, uint64_t ios, uint8_t
 		return 0;
 	bench_phase_begin();
 	while (completed < ios && !why) {
+		uint64_t irqs = irq_dev_total;
 		uint8_t st;
 		int slot;
 		bool added = false;
@@ -105,9 +106,10 @@ static int run_phase(bool write, uint32_t bs, unsigned qd, uint64_t ios, uint8_t
 		if (++polls > POLL_MAX)
 			why = "the device stopped completing requests";
 		else if (irq && free_slots == 0)
-			irq_wait(virtio_pci_queue_irq(&blk.vp, 0), irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)], 64);
+			irq_wait_any(irqs, 64);
 	}
 	bench_phase_end(completed, samples, why ? 0 : completed, 1);
+	irq_wait_done();
 	if (!why && write && virtio_has(&blk.vp, VIRTIO_BLK_F_FLUSH) &&
 	    virtio_blk_sync(&blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, POLL_MAX) != VIRTIO_BLK_S_OK)
 		why = "flush failed";
