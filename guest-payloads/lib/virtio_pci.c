@@ -112,9 +112,10 @@ int virtio_pci_negotiate(struct virtio_pci *v, uint64_t wanted, char *err, unsig
 
 static void isr_ack(void *arg)
 {
-	const struct virtio_pci *v = arg;
+	struct virtio_pci *v = arg;
 
-	(void)r8(v->isr); /* reading clears it and deasserts INTx */
+	if (!r8(v->isr)) /* reading clears it and deasserts INTx */
+		v->isr_empty++;
 }
 
 int virtio_pci_irq_setup(struct virtio_pci *v, bool want, unsigned irq_idx, unsigned nq)

@@ -31,6 +31,7 @@ struct virtio_pci {
 	uint64_t features;        /* negotiated */
 	int irq;                  /* 0 polling, 1 MSI-X, 2 INTx */
 	unsigned irq_idx;         /* lib/irq.h index of the first vector */
+	uint64_t isr_empty;       /* INTx interrupts whose ISR read found nothing (spurious) */
 };
 
 /* Find the capabilities, enable the function, reset it, say ACK and DRIVER. 0 or -1 (err says why). */

@@ -58,6 +58,11 @@ static uint64_t vn_kicks(void *d, bool tx)
 	return tx ? n->tx.kicks : n->rx.kicks;
 }
 
+static uint64_t vn_spurious(void *d)
+{
+	return ((struct virtio_net *)d)->vp.isr_empty;
+}
+
 static uint64_t vn_interrupts(void *d)
 {
 	struct virtio_net *n = d;
@@ -81,6 +86,11 @@ static uint64_t e_kicks(void *d, bool tx)
 	return tx ? e->tx_kicks : e->rx_kicks;
 }
 
+static uint64_t e_spurious(void *d)
+{
+	return ((struct e1000 *)d)->icr_empty;
+}
+
 static uint64_t e_interrupts(void *d)
 {
 	return irq_dev_count[((struct e1000 *)d)->irq_idx];
@@ -100,7 +110,7 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 		if (virtio_net_init(&vnet, &d, ev, mrg, irq, 0, why, wl))
 			return -1;
 		*nic = (struct nic){ "virtio", &vnet, vnet.tx.size, vn_tx_free, vn_tx_add, vn_tx_kick,
-				     vn_rx_poll, vn_kicks, vn_interrupts, irq,
+				     vn_rx_poll, vn_kicks, vn_interrupts, vn_spurious, irq,
 				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0 };
 		nic->irq_idx = virtio_pci_queue_irq(&vnet.vp, 1);
 		return 0;
@@ -109,7 +119,7 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 		if (e1000_init(&e1k, &d, irq, 4, why, wl))
 			return -1;
 		*nic = (struct nic){ "e1000", &e1k, E1000_RING - 1, e_tx_free, e_tx_add, e_tx_kick, e_rx_poll,
-				     e_kicks, e_interrupts, irq, false, 4 };
+				     e_kicks, e_interrupts, e_spurious, irq, false, 4 };
 		return 0;
 	}
 	format_snprintf(why, wl, "no %s NIC on PCI bus 0", any ? "virtio-net or e1000" : want);
@@ -269,7 +279,8 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 		.nb = (frames + batch - 1) / batch, .size = size, .batch = batch, .samples = samples,
 		.rx = { .size = size }, .drain = { .size = size },
 	};
-	uint64_t k0_tx, k0_rx, i0;
+	uint64_t k0_tx, k0_rx, i0, s0;
+	size_t ml;
 
 	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u",
 			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic->irq);
@@ -289,6 +300,7 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 	k0_tx = nic->kicks(nic->dev, true);
 	k0_rx = nic->kicks(nic->dev, false);
 	i0 = nic->interrupts(nic->dev);
+	s0 = nic->spurious(nic->dev);
 
 	if (ring_run_caught(ring, nic->irq, net_phase_run, &p, fault, sizeof(fault)))
 		p.why = fault;
@@ -304,6 +316,8 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 				p.rx.frames, p.rx.bytes, nic->interrupts(nic->dev) - i0,
 				nic->kicks(nic->dev, false) - k0_rx + (loopback ? nic->kicks(nic->dev, true) - k0_tx : 0),
 				p.rx.checked, p.rx.stale, p.rx.bad);
+	ml = strlen(metrics);
+	format_snprintf(metrics + ml, sizeof(metrics) - ml, " spurious_interrupts=%lu", nic->spurious(nic->dev) - s0);
 	if (!p.why && !tx && p.rx.bad)
 		p.why = "frames arrived with a wrong pattern";
 	bench_test_end_kv(p.why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, p.why, metrics);
