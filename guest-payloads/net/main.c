@@ -383,10 +383,14 @@ int payload_main(const struct boot_info *bi)
 			for (int i = 0; i < nbatch; i++) {
 				uint32_t b = (uint32_t)batches[i];
 
-				/* A batch never needs more than the ring holds (e1000 keeps one slot free). */
+				/* A batch never needs more than the ring holds (e1000 keeps one slot free)... */
 				if (b > nic.tx_size)
 					b = nic.tx_size;
-				failed += run_test(bi, &nic, ring, tx, frames, (uint32_t)size, b, loopback, samples);
+				if (b > frames)
+					b = (uint32_t)frames;
+				/* ...and a test is whole batches: every sample is `batch` frames (PHASE_END). */
+				failed += run_test(bi, &nic, ring, tx, frames / b * b, (uint32_t)size, b, loopback,
+						   samples);
 			}
 			d += 2;
 			if (*d == ',')
