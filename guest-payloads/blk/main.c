@@ -127,8 +127,8 @@ static long blk_phase_run(void *arg)
 	return 0;
 }
 
-static int run_phase(const struct boot_info *bi, unsigned ring, bool write, uint32_t bs, unsigned qd, uint64_t ios,
-		     uint8_t *bufs, uint64_t *samples, bool verify, bool irq)
+static int run_phase(const struct boot_info *bi, unsigned ring, bool write, uint32_t bs, unsigned qd,
+		     uint64_t ios, uint8_t *bufs, uint64_t *samples, bool verify, bool irq)
 {
 	char params[BENCH_KV_MAX], metrics[BENCH_KV_MAX], fault[BENCH_REASON_MAX];
 	struct blk_phase p = {

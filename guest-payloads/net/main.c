@@ -317,7 +317,8 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 				nic->kicks(nic->dev, false) - k0_rx + (loopback ? nic->kicks(nic->dev, true) - k0_tx : 0),
 				p.rx.checked, p.rx.stale, p.rx.bad);
 	ml = strlen(metrics);
-	format_snprintf(metrics + ml, sizeof(metrics) - ml, " spurious_interrupts=%lu", nic->spurious(nic->dev) - s0);
+	format_snprintf(metrics + ml, sizeof(metrics) - ml, " spurious_interrupts=%lu",
+			nic->spurious(nic->dev) - s0);
 	if (!p.why && !tx && p.rx.bad)
 		p.why = "frames arrived with a wrong pattern";
 	bench_test_end_kv(p.why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, p.why, metrics);

@@ -311,7 +311,8 @@ static bool kv_has(const char *list, const char *kv, size_t len)
 	return false;
 }
 
-static const struct qemu_test *find_test(const struct qemu_result *r, const char *name, int ring, const char *match)
+static const struct qemu_test *find_test(const struct qemu_result *r, const char *name, int ring,
+					 const char *match)
 {
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct qemu_test *t = &r->tests[i];

@@ -264,7 +264,7 @@ static bool sector_ok(const uint8_t *p, uint64_t lba)
 	return true;
 }
 
-/* virtio-blk: write, flush, read back and compare in the guest at CPL0 and CPL3; then the image on the host. */
+/* virtio-blk: write, flush, read back and compare in the guest at CPL0 and CPL3; then the image. */
 static void blk_run(unsigned bs, unsigned qd, const char *extra)
 {
 	char img[512], drive[640], params[128], match[64];
@@ -333,7 +333,7 @@ static void blk_run(unsigned bs, unsigned qd, const char *extra)
 	free(data);
 }
 
-/* A read-only drive (VIRTIO_BLK_F_RO): writes skipped with the reason, reads run unchecked, the image untouched. */
+/* A read-only drive (VIRTIO_BLK_F_RO): writes skipped with the reason, reads unchecked, the image untouched. */
 static void blk_run_ro(void)
 {
 	char img[512], drive[640];
