@@ -5,8 +5,13 @@
  * (submit to completion).  Written data follow a pattern by LBA so that the
  * read phase, and the host afterwards, can check every byte: in each 512-byte
  * sector, bytes 0..7 are the LBA (little-endian), byte j >= 8 is (lba * 7 + j) & 0xff.
- * A flush follows the writes.  Parameters (--param, or -append under QEMU):
+ * A flush follows the writes.  A read-only disk (VIRTIO_BLK_F_RO) has its
+ * write tests skipped ("read-only disk") and its reads run unchecked
+ * (pattern_checked=0).  Parameters (--param, or -append under QEMU):
  *   rw=write,read  bs=BYTES (512..65536, a multiple of 512)  qd=1..64  ios=N  event_idx=0|1  irq=0|1
+ * Every test runs at each ring of bi->ring_mask (CPL0, then CPL3): the phase,
+ * pattern filling and checking included, runs at that ring; with irq=1 at
+ * CPL3 the phase runs with IF=1 and waits by spinning.
  */
 #include "alloc.h"
 #include "bench.h"
@@ -14,6 +19,7 @@
 #include "irq.h"
 #include "params.h"
 #include "pci.h"
+#include "ring_run.h"
 #include "runtime.h"
 #include "string.h"
 #include "timing.h"
@@ -48,39 +54,49 @@ static bool pattern_check(const uint8_t *buf, uint64_t lba, uint32_t sectors)
 	return true;
 }
 
-static int run_phase(bool write, uint32_t bs, unsigned qd, uint64_t ios, uint8_t *bufs, uint64_t *samples,
-		     bool verify, bool irq)
-{
-	char params[BENCH_KV_MAX], metrics[BENCH_KV_MAX];
-	uint64_t start[VIRTIO_BLK_QD_MAX], lba_of[VIRTIO_BLK_QD_MAX];
-	uint64_t submitted = 0, completed = 0, errors = 0, checked = 0, mismatched = 0, polls = 0;
-	uint64_t k0 = blk.q.kicks, i0 = irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)];
-	uint32_t spb = bs / 512;
-	const char *why = NULL;
-	unsigned free_slots = qd;
+/* One test's phase, run at the test's ring (ring_run.h): submissions, completions, checks, PHASE_END. */
+struct blk_phase {
+	bool write, verify, irq;
+	uint32_t bs;
+	unsigned qd;
+	uint64_t ios;
+	uint8_t *bufs;
+	uint64_t *samples;
+	uint64_t completed, errors, checked, mismatched;
+	const char *why;
+};
 
-	format_snprintf(params, sizeof(params), "rw=%s bs=%u qd=%u event_idx=%u irq=%u", write ? "write" : "read",
-			bs, qd, virtio_has(&blk.vp, VIRTIO_F_EVENT_IDX), irq);
-	if (!bench_test_begin_kv(write ? "write" : "read", 0, 0, params))
-		return 0;
+static long blk_phase_run(void *arg)
+{
+	struct blk_phase *p = arg;
+	uint64_t start[VIRTIO_BLK_QD_MAX], lba_of[VIRTIO_BLK_QD_MAX];
+	uint64_t submitted = 0, polls = 0;
+	uint32_t spb = p->bs / 512;
+	unsigned free_slots = p->qd;
+
+	/* First touches would be page faults (shadow paging) inside the phase. */
+	for (uint64_t i = 0; i < p->ios; i += 4096 / sizeof(uint64_t))
+		((volatile uint64_t *)p->samples)[i] = 0;
 	bench_phase_begin();
-	while (completed < ios && !why) {
+	while (p->completed < p->ios && !p->why) {
+		uint64_t irqs = irq_dev_total;
 		uint8_t st;
 		int slot;
 		bool added = false;
 
 		/* Fill the queue: one free slot per I/O still to issue. */
-		for (unsigned s = 0; s < qd && submitted < ios && free_slots; s++) {
-			uint8_t *buf = bufs + (uint64_t)s * bs;
+		for (unsigned s = 0; s < p->qd && submitted < p->ios && free_slots; s++) {
+			uint8_t *buf = p->bufs + (uint64_t)s * p->bs;
 
 			if (blk.reqs[s].busy)
 				continue;
 			lba_of[s] = submitted * spb;
-			if (write)
+			if (p->write)
 				pattern_fill(buf, lba_of[s], spb);
 			start[s] = tsc_begin();
-			if (virtio_blk_submit(&blk, s, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, lba_of[s], buf, bs)) {
-				why = "the queue refused a request";
+			if (virtio_blk_submit(&blk, s, p->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, lba_of[s], buf,
+					      p->bs)) {
+				p->why = "the queue refused a request";
 				break;
 			}
 			free_slots--;
@@ -90,41 +106,71 @@ static int run_phase(bool write, uint32_t bs, unsigned qd, uint64_t ios, uint8_t
 		if (added)
 			virtio_blk_kick(&blk);
 		while ((slot = virtio_blk_reap(&blk, &st)) >= 0) {
-			samples[completed++] = tsc_end() - start[slot];
+			p->samples[p->completed++] = tsc_end() - start[slot];
 			free_slots++;
 			polls = 0;
 			if (st != VIRTIO_BLK_S_OK)
-				errors++;
-			else if (!write && verify) {
-				if (pattern_check(bufs + (uint64_t)slot * bs, lba_of[slot], spb))
-					checked++;
+				p->errors++;
+			else if (!p->write && p->verify) {
+				if (pattern_check(p->bufs + (uint64_t)slot * p->bs, lba_of[slot], spb))
+					p->checked++;
 				else
-					mismatched++;
+					p->mismatched++;
 			}
 		}
 		if (++polls > POLL_MAX)
-			why = "the device stopped completing requests";
-		else if (irq && free_slots == 0)
-			irq_wait(virtio_pci_queue_irq(&blk.vp, 0), irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)], 64);
+			p->why = "the device stopped completing requests";
+		else if (p->irq && free_slots == 0)
+			irq_wait_any(irqs, 64);
 	}
-	bench_phase_end(completed, samples, why ? 0 : completed, 1);
-	if (!why && write && virtio_has(&blk.vp, VIRTIO_BLK_F_FLUSH) &&
+	bench_phase_end(p->completed, p->samples, p->why ? 0 : p->completed, 1);
+	return 0;
+}
+
+static int run_phase(const struct boot_info *bi, unsigned ring, bool write, uint32_t bs, unsigned qd,
+		     uint64_t ios, uint8_t *bufs, uint64_t *samples, bool verify, bool irq)
+{
+	char params[BENCH_KV_MAX], metrics[BENCH_KV_MAX], fault[BENCH_REASON_MAX];
+	struct blk_phase p = {
+		.write = write, .verify = verify, .irq = irq, .bs = bs, .qd = qd, .ios = ios,
+		.bufs = bufs, .samples = samples,
+	};
+	uint64_t k0 = blk.q.kicks, i0 = irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)];
+
+	format_snprintf(params, sizeof(params), "rw=%s bs=%u qd=%u event_idx=%u irq=%u", write ? "write" : "read",
+			bs, qd, virtio_has(&blk.vp, VIRTIO_F_EVENT_IDX), irq);
+	if (!bench_test_begin_kv(write ? "write" : "read", ring, 0, params))
+		return 0;
+	if (write && virtio_has(&blk.vp, VIRTIO_BLK_F_RO)) {
+		bench_test_end(BENCH_STATUS_SKIPPED, "read-only disk");
+		return 0;
+	}
+	if (ring && irq && !irq_reaches_cpl3(bi->tsc_khz)) {
+		bench_test_end(BENCH_STATUS_SKIPPED, "irq=1: this host does not deliver interrupts to CPL3 with IF=1");
+		return 0;
+	}
+	if (ring_run_caught(ring, irq, blk_phase_run, &p, fault, sizeof(fault)))
+		p.why = fault;
+	irq_wait_done();
+	if (!p.why && write && virtio_has(&blk.vp, VIRTIO_BLK_F_FLUSH) &&
 	    virtio_blk_sync(&blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, POLL_MAX) != VIRTIO_BLK_S_OK)
-		why = "flush failed";
-	if (!why && errors)
-		why = "the device failed requests";
-	if (!why && mismatched)
-		why = "data read back differ from what was written";
-	format_snprintf(metrics, sizeof(metrics), "ios=%lu bytes=%lu errors=%lu interrupts=%lu kicks=%lu%s",
-			completed, completed * bs, errors,
-			irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)] - i0, blk.q.kicks - k0, "");
+		p.why = "flush failed";
+	if (!p.why && p.errors)
+		p.why = "the device failed requests";
+	if (!p.why && p.mismatched)
+		p.why = "data read back differ from what was written";
+	format_snprintf(metrics, sizeof(metrics), "ios=%lu bytes=%lu errors=%lu interrupts=%lu kicks=%lu",
+			p.completed, p.completed * bs, p.errors,
+			irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)] - i0, blk.q.kicks - k0);
 	if (!write) {
 		size_t n = strlen(metrics);
 
-		format_snprintf(metrics + n, sizeof(metrics) - n, " checked=%lu mismatched=%lu", checked, mismatched);
+		/* pattern_checked=0: nothing of ours was written first (rw without write, or a read-only disk). */
+		format_snprintf(metrics + n, sizeof(metrics) - n, " checked=%lu mismatched=%lu pattern_checked=%u",
+				p.checked, p.mismatched, verify);
 	}
-	bench_test_end_kv(why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, why, metrics);
-	return why != NULL;
+	bench_test_end_kv(p.why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, p.why, metrics);
+	return p.why != NULL;
 }
 
 int payload_main(const struct boot_info *bi)
@@ -174,11 +220,24 @@ int payload_main(const struct boot_info *bi)
 			bench_log("blk: rw must be a list of write and read");
 			return 1;
 		}
-		failed += run_phase(w, (uint32_t)bs, (unsigned)qd, ios, bufs, samples, wrote, irq);
-		wrote |= w;
 		p += w ? 5 : 4;
 		if (*p == ',')
 			p++;
+	}
+	/* Every test at each ring of the mask, CPL0 first (PVM: emulated), then CPL3 (native). */
+	for (unsigned ring = 0; ring <= 3; ring += 3) {
+		if (!(bi->ring_mask & (ring ? BOOT_RING3 : BOOT_RING0)))
+			continue;
+		for (const char *p = rw; *p;) {
+			bool w = !memcmp(p, "write", 5);
+
+			failed += run_phase(bi, ring, w, (uint32_t)bs, (unsigned)qd, ios, bufs, samples, wrote, irq);
+			/* A read-only disk skips the writes: its reads are not checked against our pattern. */
+			wrote |= w && !virtio_has(&blk.vp, VIRTIO_BLK_F_RO);
+			p += w ? 5 : 4;
+			if (*p == ',')
+				p++;
+		}
 	}
 	return failed ? 1 : 0;
 }

@@ -28,6 +28,11 @@ int apic_init(const struct boot_info *bi)
 #define XAPIC_EOI 0xb0
 #define XAPIC_SVR 0xf0
 #define MSR_X2APIC_APICID 0x802
+/* The timer: LVT, initial count, divide configuration; x2APIC MSR = 0x800 + xAPIC offset / 16. */
+#define XAPIC_LVT_TIMER 0x320
+#define XAPIC_TMICT     0x380
+#define XAPIC_TDCR      0x3e0
+#define TDCR_DIV1       0xb
 
 static int apic_mode = -1; /* -1 not enabled, 0 xAPIC, 1 x2APIC */
 
@@ -65,4 +70,32 @@ void apic_eoi_any(void)
 		wrmsr(MSR_X2APIC_EOI, 0);
 	else
 		mmio_write32(APIC_XAPIC_GPA + XAPIC_EOI, 0);
+}
+
+static void apic_write(unsigned off, uint32_t v)
+{
+	if (apic_mode == 1)
+		wrmsr(0x800 + off / 16, v);
+	else
+		mmio_write32(APIC_XAPIC_GPA + off, v);
+}
+
+void apic_timer_oneshot(uint8_t vector, uint32_t ns)
+{
+	static int lvt_vector = -1;
+
+	apic_enable();
+	/* The LVT and the divider once (each write is an exit); then one write per arming. */
+	if (lvt_vector != vector) {
+		apic_write(XAPIC_TDCR, TDCR_DIV1);
+		apic_write(XAPIC_LVT_TIMER, vector); /* one-shot, unmasked */
+		lvt_vector = vector;
+	}
+	apic_write(XAPIC_TMICT, ns ? ns : 1);
+}
+
+void apic_timer_stop(void)
+{
+	if (apic_mode >= 0)
+		apic_write(XAPIC_TMICT, 0);
 }

@@ -22,6 +22,14 @@ int apic_enable(void);
 uint32_t apic_id(void);
 /* EOI in whichever mode apic_enable chose. */
 void apic_eoi_any(void);
+/*
+ * The LAPIC timer as a watchdog, in whichever mode apic_enable chose: one
+ * shot on `vector` after `ns` nanoseconds at KVM's and QEMU's 1 GHz APIC
+ * bus (divide by 1; a slower bus only makes it later).  Arming again
+ * restarts it; apic_timer_stop cancels it.
+ */
+void apic_timer_oneshot(uint8_t vector, uint32_t ns);
+void apic_timer_stop(void);
 
 static inline void apic_self_ipi(uint8_t vector)
 {

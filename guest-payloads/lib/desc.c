@@ -97,6 +97,7 @@ void desc_init(void)
 	for (unsigned int v = 0; v < 32; v++)
 		idt_set(v, exception_stubs[v], v == VEC_DF);
 	idt_set(VEC_SELF_IPI, irq_self_ipi_entry, 0);
+	idt_set(VEC_WATCHDOG, irq_watchdog_entry, 0);
 	for (unsigned int i = 0; i < VEC_DEV_COUNT; i++)
 		idt_set(VEC_DEV_BASE + i, irq_dev_stubs[i], 0);
 	idt_set(VEC_SPURIOUS, irq_spurious_entry, 0);

@@ -37,6 +37,7 @@ struct e1000 {
 	bool irq;
 	unsigned irq_idx;
 	uint64_t tx_kicks, rx_kicks;
+	uint64_t icr_empty;      /* interrupts whose ICR read found no cause (spurious, e.g. re-delivered) */
 };
 
 /* The first 82540EM (8086:100e) on bus 0: 0 or -1. */

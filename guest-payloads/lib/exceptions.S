@@ -86,8 +86,8 @@ irq_self_ipi_entry:
  * Device vectors: save what C may clobber (nine pushes on the CPU's five
  * keep the stack 16-byte aligned for the call), count and EOI in C.
  */
-.macro IRQ_DEV idx
-irq_dev_\idx:
+.macro IRQ_C name, fn, arg
+\name:
 	pushq %rax
 	pushq %rcx
 	pushq %rdx
@@ -97,9 +97,9 @@ irq_dev_\idx:
 	pushq %r9
 	pushq %r10
 	pushq %r11
-	movl $\idx, %edi
+	movl $\arg, %edi
 	cld
-	call irq_dev_handle
+	call \fn
 	popq %r11
 	popq %r10
 	popq %r9
@@ -112,8 +112,12 @@ irq_dev_\idx:
 	iretq
 .endm
 	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
-	IRQ_DEV \i
+	IRQ_C irq_dev_\i, irq_dev_handle, \i
 	.endr
+
+/* The irq_wait watchdog (VEC_WATCHDOG): counted apart from device interrupts. */
+	.globl irq_watchdog_entry
+	IRQ_C irq_watchdog_entry, irq_watchdog_handle, 0
 
 /* A spurious interrupt needs no EOI. */
 	.globl irq_spurious_entry

@@ -19,6 +19,8 @@ struct exc_frame {
 extern const void *const exception_stubs[32];
 void irq_self_ipi_entry(void);
 void irq_spurious_entry(void);
+/* VEC_WATCHDOG: calls irq_watchdog_handle (lib/irq.c). */
+void irq_watchdog_entry(void);
 /* Device vectors VEC_DEV_BASE.. (desc.h): each calls irq_dev_handle (lib/irq.c). */
 extern const void *const irq_dev_stubs[16];
 

@@ -68,6 +68,7 @@ int virtio_pci_init(struct virtio_pci *v, const struct pci_dev *d, char *err, un
 			v->common = a;
 		else if (type == CAP_NOTIFY && !v->notify) {
 			v->notify = a;
+			v->notify_len = len;
 			v->notify_mult = pci_cfg_read32(&v->pci, cap + 16);
 		} else if (type == CAP_ISR && !v->isr)
 			v->isr = a;
@@ -111,9 +112,10 @@ int virtio_pci_negotiate(struct virtio_pci *v, uint64_t wanted, char *err, unsig
 
 static void isr_ack(void *arg)
 {
-	const struct virtio_pci *v = arg;
+	struct virtio_pci *v = arg;
 
-	(void)r8(v->isr); /* reading clears it and deasserts INTx */
+	if (!r8(v->isr)) /* reading clears it and deasserts INTx */
+		v->isr_empty++;
 }
 
 int virtio_pci_irq_setup(struct virtio_pci *v, bool want, unsigned irq_idx, unsigned nq)
@@ -143,19 +145,16 @@ unsigned virtio_pci_queue_irq(const struct virtio_pci *v, uint16_t index)
 	return v->irq == 1 ? v->irq_idx + index : v->irq_idx;
 }
 
+/* A kick is one 16-bit MMIO write (an ioeventfd under exitlab's VMM): the address was fixed at setup. */
 static void vp_notify(struct vq *vq)
 {
-	const struct virtio_pci *v = vq->priv;
-	uint16_t off;
-
-	w16(v->common + CC_Q_SELECT, vq->index);
-	off = r16(v->common + CC_Q_NOFF);
-	w16(v->notify + (uint64_t)off * v->notify_mult, vq->index);
+	w16(vq->notify_addr, vq->index);
 }
 
 int virtio_pci_queue_setup(struct virtio_pci *v, struct vq *vq, uint16_t index, uint16_t max, char *err,
 			   unsigned errlen)
 {
+	uint64_t noff;
 	uint16_t size;
 
 	if (index >= r16(v->common + CC_NUMQ))
@@ -170,8 +169,13 @@ int virtio_pci_queue_setup(struct virtio_pci *v, struct vq *vq, uint16_t index, 
 		size = max;
 	if (vq_init(vq, index, size, virtio_has(v, VIRTIO_F_EVENT_IDX), v->irq != 0))
 		return fail(err, errlen, "virtio-pci: no guest RAM left for the rings");
+	/* Where this queue's doorbell is (4.1.4.4): computed once, as real drivers do, not per kick. */
+	noff = (uint64_t)r16(v->common + CC_Q_NOFF) * v->notify_mult;
+	if (noff + 2 > v->notify_len)
+		return fail(err, errlen, "virtio-pci: the queue's notify offset lies outside the notify capability");
 	vq->notify = vp_notify;
 	vq->priv = v;
+	vq->notify_addr = v->notify + noff;
 	w16(v->common + CC_Q_SIZE, size);
 	w64(v->common + CC_Q_DESC, (uint64_t)vq->desc);
 	w64(v->common + CC_Q_AVAIL, (uint64_t)vq->avail);

@@ -27,10 +27,11 @@
 struct virtio_pci {
 	struct pci_dev pci;
 	uint64_t common, notify, isr, device; /* addresses of the structures */
-	uint32_t notify_mult;
+	uint32_t notify_mult, notify_len;
 	uint64_t features;        /* negotiated */
 	int irq;                  /* 0 polling, 1 MSI-X, 2 INTx */
 	unsigned irq_idx;         /* lib/irq.h index of the first vector */
+	uint64_t isr_empty;       /* INTx interrupts whose ISR read found nothing (spurious) */
 };
 
 /* Find the capabilities, enable the function, reset it, say ACK and DRIVER. 0 or -1 (err says why). */

@@ -30,9 +30,14 @@ int vq_init(struct vq *vq, uint16_t index, uint16_t size, bool event_idx, bool w
 	vq->event_idx = event_idx;
 	vq->want_irq = want_irq;
 	vq->kicks = 0;
-	/* No interrupts wanted: the flag without EVENT_IDX; with it, used_event is left behind. */
-	WR16(&vq->avail[0], want_irq || event_idx ? 0 : VQ_AVAIL_F_NO_INTERRUPT);
-	WR16(&vq->avail[2 + size], 0);
+	/*
+	 * No interrupts wanted (polling): the flag, and with EVENT_IDX a used_event
+	 * kept half the index space ahead of what we harvested (vq_get_used): the
+	 * device's used index, at most `size` ahead of us, never crosses it, so
+	 * there is no interrupt at all, not even the first.
+	 */
+	WR16(&vq->avail[0], want_irq ? 0 : VQ_AVAIL_F_NO_INTERRUPT);
+	WR16(&vq->avail[2 + size], want_irq ? 0 : 0x8000);
 	return 0;
 }
 
@@ -112,8 +117,8 @@ void *vq_get_used(struct vq *vq, uint32_t *len)
 	vq->desc[i].next = vq->free_head;
 	vq->free_head = (uint16_t)id;
 	vq->num_free = (uint16_t)(vq->num_free + n);
-	/* Interrupt on the next used entry (EVENT_IDX), if interrupts are wanted. */
-	if (vq->event_idx && vq->want_irq)
-		WR16(&vq->avail[2 + vq->size], vq->last_used);
+	/* EVENT_IDX: interrupt on the next used entry if interrupts are wanted, else never (see vq_init). */
+	if (vq->event_idx)
+		WR16(&vq->avail[2 + vq->size], vq->want_irq ? vq->last_used : (uint16_t)(vq->last_used + 0x8000));
 	return cookie;
 }

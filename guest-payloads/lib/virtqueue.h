@@ -49,6 +49,7 @@ struct vq {
 	void **cookie;           /* per head descriptor */
 	void (*notify)(struct vq *vq);
 	void *priv;
+	uint64_t notify_addr;    /* the transport's doorbell for this queue, fixed at setup */
 	uint64_t kicks;          /* notifications written */
 };
 

@@ -7,6 +7,9 @@
  *   nic=virtio|e1000|any  dir=tx,rx  frames=N  size=BYTES (60..1514)
  *   batch=1,32,256  event_idx=0|1  mrg_rxbuf=0|1  irq=0|1
  *   loopback=0|1  (the backend sends every frame back: rx transmits its own stimulus)
+ * Every test runs at each ring of bi->ring_mask (CPL0, then CPL3): the phase,
+ * frame filling and checking included, runs at that ring; with irq=1 at CPL3
+ * the phase runs with IF=1 and waits by spinning.
  */
 #include "alloc.h"
 #include "bench.h"
@@ -16,6 +19,7 @@
 #include "nic.h"
 #include "params.h"
 #include "pci.h"
+#include "ring_run.h"
 #include "runtime.h"
 #include "string.h"
 #include "format.h"
@@ -54,6 +58,11 @@ static uint64_t vn_kicks(void *d, bool tx)
 	return tx ? n->tx.kicks : n->rx.kicks;
 }
 
+static uint64_t vn_spurious(void *d)
+{
+	return ((struct virtio_net *)d)->vp.isr_empty;
+}
+
 static uint64_t vn_interrupts(void *d)
 {
 	struct virtio_net *n = d;
@@ -77,6 +86,11 @@ static uint64_t e_kicks(void *d, bool tx)
 	return tx ? e->tx_kicks : e->rx_kicks;
 }
 
+static uint64_t e_spurious(void *d)
+{
+	return ((struct e1000 *)d)->icr_empty;
+}
+
 static uint64_t e_interrupts(void *d)
 {
 	return irq_dev_count[((struct e1000 *)d)->irq_idx];
@@ -96,7 +110,7 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 		if (virtio_net_init(&vnet, &d, ev, mrg, irq, 0, why, wl))
 			return -1;
 		*nic = (struct nic){ "virtio", &vnet, vnet.tx.size, vn_tx_free, vn_tx_add, vn_tx_kick,
-				     vn_rx_poll, vn_kicks, vn_interrupts, irq,
+				     vn_rx_poll, vn_kicks, vn_interrupts, vn_spurious, irq,
 				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0 };
 		nic->irq_idx = virtio_pci_queue_irq(&vnet.vp, 1);
 		return 0;
@@ -105,7 +119,7 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 		if (e1000_init(&e1k, &d, irq, 4, why, wl))
 			return -1;
 		*nic = (struct nic){ "e1000", &e1k, E1000_RING - 1, e_tx_free, e_tx_add, e_tx_kick, e_rx_poll,
-				     e_kicks, e_interrupts, irq, false, 4 };
+				     e_kicks, e_interrupts, e_spurious, irq, false, 4 };
 		return 0;
 	}
 	format_snprintf(why, wl, "no %s NIC on PCI bus 0", any ? "virtio-net or e1000" : want);
@@ -139,10 +153,11 @@ static void rx_count(const uint8_t *f, uint32_t len, void *arg)
 	t->bytes += len;
 }
 
+/* seen_irqs: irq_dev_total before the device was last polled (any of its vectors wakes us). */
 static void wait_event(struct nic *nic, uint64_t seen_irqs)
 {
 	if (nic->irq)
-		irq_wait(nic->irq_idx, seen_irqs, 64);
+		irq_wait_any(seen_irqs, 64);
 	else
 		asm volatile("pause");
 }
@@ -151,7 +166,7 @@ static void wait_event(struct nic *nic, uint64_t seen_irqs)
 static bool tx_room(struct nic *nic, unsigned n, struct rx_tally *drain)
 {
 	for (uint64_t t0 = rdtsc(); !idle_expired(t0);) {
-		uint64_t irqs = nic->interrupts(nic->dev);
+		uint64_t irqs = irq_dev_total;
 
 		if (nic->tx_free(nic->dev) >= n)
 			return true;
@@ -186,89 +201,128 @@ static int loop_probe(struct nic *nic)
 	return -1;
 }
 
-static int run_test(const struct boot_info *bi, struct nic *nic, bool tx, uint64_t frames, uint32_t size,
-		    uint32_t batch, bool loopback, uint64_t *samples)
-{
-	char params[BENCH_KV_MAX], metrics[BENCH_KV_MAX];
-	uint64_t nb = (frames + batch - 1) / batch, k0_tx, k0_rx, i0, done = 0;
-	struct rx_tally rx = { .size = size }, drain = { .size = size };
-	const char *why = NULL;
+/* One test's phase, run at the test's ring (ring_run.h): everything from the pre-drain to PHASE_END. */
+struct net_phase {
+	struct nic *nic;
+	bool tx, loopback;
+	uint64_t frames, nb, done;
+	uint32_t size, batch;
+	uint64_t *samples;
+	struct rx_tally rx, drain;
+	const char *why;
+};
 
-	(void)bi;
-	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u",
-			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic->irq);
-	if (!bench_test_begin_kv(tx ? "tx" : "rx", 0, 0, params))
-		return 0;
-	if (!tx && !loopback) {
-		/* Without a loopback, frames come from the backend (exitlab's gen): any sequence is ours. */
-		rx.lo = rx.hi = 0;
-	} else {
-		rx.lo = next_seq;
-		rx.hi = next_seq + (uint32_t)frames;
-	}
+static long net_phase_run(void *arg)
+{
+	struct net_phase *p = arg;
+	struct nic *nic = p->nic;
+	bool tx = p->tx, loopback = p->loopback;
+
 	/* Late frames of the previous test out of the way before the phase. */
 	if (loopback)
 		for (unsigned quiet = 0; quiet < 4096; quiet++)
-			if (nic->rx_poll(nic->dev, rx_count, &drain))
+			if (nic->rx_poll(nic->dev, rx_count, &p->drain))
 				quiet = 0;
-	k0_tx = nic->kicks(nic->dev, true);
-	k0_rx = nic->kicks(nic->dev, false);
-	i0 = nic->interrupts(nic->dev);
+	/* First touches would be page faults (shadow paging) inside the phase. */
+	for (uint64_t i = 0; i < p->nb; i += 4096 / sizeof(uint64_t))
+		((volatile uint64_t *)p->samples)[i] = 0;
 
 	bench_phase_begin();
-	for (uint64_t b = 0; b < nb && !why; b++) {
-		uint32_t n = (uint32_t)(frames - done < batch ? frames - done : batch);
+	for (uint64_t b = 0; b < p->nb && !p->why; b++) {
+		uint32_t n = (uint32_t)(p->frames - p->done < p->batch ? p->frames - p->done : p->batch);
 		uint64_t t0 = tsc_begin();
 
 		if (tx || loopback) {
-			if (!tx_room(nic, n, tx ? &drain : &rx)) {
-				why = "the device stopped completing TX descriptors";
+			if (!tx_room(nic, n, tx ? &p->drain : &p->rx)) {
+				p->why = "the device stopped completing TX descriptors";
 				break;
 			}
 			for (uint32_t j = 0; j < n; j++)
-				nic->tx_add(nic->dev, size, next_seq++);
+				nic->tx_add(nic->dev, p->size, next_seq++);
 			nic->tx_kick(nic->dev);
 			/* Frames looping back must not pile up behind a full RX ring. */
 			if (tx && loopback)
-				nic->rx_poll(nic->dev, rx_count, &drain);
+				nic->rx_poll(nic->dev, rx_count, &p->drain);
 		}
 		if (!tx) {
-			uint64_t want = done + n, idle = rdtsc();
+			uint64_t want = p->done + n, idle = rdtsc();
 
-			while (rx.frames < want && !idle_expired(idle)) {
-				uint64_t irqs = nic->interrupts(nic->dev);
+			while (p->rx.frames < want && !idle_expired(idle)) {
+				uint64_t irqs = irq_dev_total;
 
-				if (nic->rx_poll(nic->dev, rx_count, &rx))
+				if (nic->rx_poll(nic->dev, rx_count, &p->rx))
 					idle = rdtsc();
 				else
 					wait_event(nic, irqs);
 				if (loopback)
 					nic->tx_free(nic->dev);
 			}
-			if (rx.frames < want)
-				why = "frames stopped arriving";
+			if (p->rx.frames < want)
+				p->why = "frames stopped arriving";
 		}
-		done += n;
-		samples[b] = tsc_end() - t0;
+		p->done += n;
+		p->samples[b] = tsc_end() - t0;
 	}
 	/* Every TX descriptor back before the next test. */
-	if (!why && !tx_room(nic, nic->tx_size, tx ? &drain : NULL))
-		why = "the device did not complete every TX descriptor";
-	bench_phase_end(done, samples, why ? 0 : nb, batch);
+	if (!p->why && !tx_room(nic, nic->tx_size, tx ? &p->drain : NULL))
+		p->why = "the device did not complete every TX descriptor";
+	bench_phase_end(p->done, p->samples, p->why ? 0 : p->nb, p->batch);
+	return 0;
+}
+
+static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, bool tx, uint64_t frames,
+		    uint32_t size, uint32_t batch, bool loopback, uint64_t *samples)
+{
+	char params[BENCH_KV_MAX], metrics[BENCH_KV_MAX], fault[BENCH_REASON_MAX];
+	struct net_phase p = {
+		.nic = nic, .tx = tx, .loopback = loopback, .frames = frames,
+		.nb = (frames + batch - 1) / batch, .size = size, .batch = batch, .samples = samples,
+		.rx = { .size = size }, .drain = { .size = size },
+	};
+	uint64_t k0_tx, k0_rx, i0, s0;
+	size_t ml;
+
+	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u",
+			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic->irq);
+	if (!bench_test_begin_kv(tx ? "tx" : "rx", ring, 0, params))
+		return 0;
+	if (ring && nic->irq && !irq_reaches_cpl3(bi->tsc_khz)) {
+		bench_test_end(BENCH_STATUS_SKIPPED, "irq=1: this host does not deliver interrupts to CPL3 with IF=1");
+		return 0;
+	}
+	if (!tx && !loopback) {
+		/* Without a loopback, frames come from the backend (exitlab's gen): any sequence is ours. */
+		p.rx.lo = p.rx.hi = 0;
+	} else {
+		p.rx.lo = next_seq;
+		p.rx.hi = next_seq + (uint32_t)frames;
+	}
+	k0_tx = nic->kicks(nic->dev, true);
+	k0_rx = nic->kicks(nic->dev, false);
+	i0 = nic->interrupts(nic->dev);
+	s0 = nic->spurious(nic->dev);
+
+	if (ring_run_caught(ring, nic->irq, net_phase_run, &p, fault, sizeof(fault)))
+		p.why = fault;
+	irq_wait_done();
 
 	if (tx)
 		format_snprintf(metrics, sizeof(metrics), "frames=%lu bytes=%lu interrupts=%lu kicks=%lu",
-				done, done * size, nic->interrupts(nic->dev) - i0, nic->kicks(nic->dev, true) - k0_tx);
+				p.done, p.done * size, nic->interrupts(nic->dev) - i0,
+				nic->kicks(nic->dev, true) - k0_tx);
 	else
 		format_snprintf(metrics, sizeof(metrics),
 				"frames=%lu bytes=%lu interrupts=%lu kicks=%lu checked=%lu stale=%lu bad=%lu",
-				rx.frames, rx.bytes, nic->interrupts(nic->dev) - i0,
+				p.rx.frames, p.rx.bytes, nic->interrupts(nic->dev) - i0,
 				nic->kicks(nic->dev, false) - k0_rx + (loopback ? nic->kicks(nic->dev, true) - k0_tx : 0),
-				rx.checked, rx.stale, rx.bad);
-	if (!why && !tx && rx.bad)
-		why = "frames arrived with a wrong pattern";
-	bench_test_end_kv(why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, why, metrics);
-	return why != NULL;
+				p.rx.checked, p.rx.stale, p.rx.bad);
+	ml = strlen(metrics);
+	format_snprintf(metrics + ml, sizeof(metrics) - ml, " spurious_interrupts=%lu",
+			nic->spurious(nic->dev) - s0);
+	if (!p.why && !tx && p.rx.bad)
+		p.why = "frames arrived with a wrong pattern";
+	bench_test_end_kv(p.why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, p.why, metrics);
+	return p.why != NULL;
 }
 
 int payload_main(const struct boot_info *bi)
@@ -312,23 +366,37 @@ int payload_main(const struct boot_info *bi)
 		return 1;
 	}
 	for (const char *d = dirs; *d;) {
-		bool tx = !memcmp(d, "tx", 2), rx = !memcmp(d, "rx", 2);
-
-		if (!tx && !rx) {
+		if (memcmp(d, "tx", 2) && memcmp(d, "rx", 2)) {
 			bench_log("net: dir must be a list of tx and rx");
 			return 1;
-		}
-		for (int i = 0; i < nbatch; i++) {
-			uint32_t b = (uint32_t)batches[i];
-
-			/* A batch never needs more than the ring holds (e1000 keeps one slot free). */
-			if (b > nic.tx_size)
-				b = nic.tx_size;
-			failed += run_test(bi, &nic, tx, frames, (uint32_t)size, b, loopback, samples);
 		}
 		d += 2;
 		if (*d == ',')
 			d++;
+	}
+	/* Every test at each ring of the mask, CPL0 first (PVM: emulated), then CPL3 (native). */
+	for (unsigned ring = 0; ring <= 3; ring += 3) {
+		if (!(bi->ring_mask & (ring ? BOOT_RING3 : BOOT_RING0)))
+			continue;
+		for (const char *d = dirs; *d;) {
+			bool tx = !memcmp(d, "tx", 2);
+
+			for (int i = 0; i < nbatch; i++) {
+				uint32_t b = (uint32_t)batches[i];
+
+				/* A batch never needs more than the ring holds (e1000 keeps one slot free)... */
+				if (b > nic.tx_size)
+					b = nic.tx_size;
+				if (b > frames)
+					b = (uint32_t)frames;
+				/* ...and a test is whole batches: every sample is `batch` frames (PHASE_END). */
+				failed += run_test(bi, &nic, ring, tx, frames / b * b, (uint32_t)size, b, loopback,
+						   samples);
+			}
+			d += 2;
+			if (*d == ',')
+				d++;
+		}
 	}
 	return failed ? 1 : 0;
 }

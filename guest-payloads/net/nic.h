@@ -21,6 +21,8 @@ struct nic {
 	/* Notifications written so far (TX and RX doorbells), interrupts counted so far. */
 	uint64_t (*kicks)(void *dev, bool tx);
 	uint64_t (*interrupts)(void *dev);
+	/* Interrupts the handler found no cause for (INTx: ICR or ISR read 0). */
+	uint64_t (*spurious)(void *dev);
 	bool irq;                /* interrupts on (else polling) */
 	bool event_idx;          /* negotiated (virtio only) */
 	unsigned irq_idx;        /* lib/irq.h index to wait on */

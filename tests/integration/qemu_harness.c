@@ -311,12 +311,13 @@ static bool kv_has(const char *list, const char *kv, size_t len)
 	return false;
 }
 
-const struct qemu_test *qemu_find_test(const struct qemu_result *r, const char *name, const char *match)
+static const struct qemu_test *find_test(const struct qemu_result *r, const char *name, int ring,
+					 const char *match)
 {
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct qemu_test *t = &r->tests[i];
 		const char *m = match;
-		bool ok = !strcmp(t->name, name);
+		bool ok = !strcmp(t->name, name) && (ring < 0 || t->ring == ring);
 
 		while (ok && m && *m) {
 			const char *end = strchr(m, ',');
@@ -329,6 +330,17 @@ const struct qemu_test *qemu_find_test(const struct qemu_result *r, const char *
 			return t;
 	}
 	return NULL;
+}
+
+const struct qemu_test *qemu_find_test(const struct qemu_result *r, const char *name, const char *match)
+{
+	return find_test(r, name, -1, match);
+}
+
+const struct qemu_test *qemu_find_test_ring(const struct qemu_result *r, const char *name, int ring,
+					    const char *match)
+{
+	return find_test(r, name, ring, match);
 }
 
 int qemu_free_udp_port(void)

@@ -55,6 +55,9 @@ void qemu_result_free(struct qemu_result *r);
 
 /* The first test named `name` whose params hold every k=v of `match` ("dir=tx,batch=32"; NULL = any). */
 const struct qemu_test *qemu_find_test(const struct qemu_result *r, const char *name, const char *match);
+/* The same, at one ring (0 or 3) only. */
+const struct qemu_test *qemu_find_test_ring(const struct qemu_result *r, const char *name, int ring,
+					    const char *match);
 /* The value of `key` in a "k=v,k=v" list as a number; 0 if found, -1 if not. */
 int qemu_kv_u64(const char *list, const char *key, uint64_t *out);
 /* A free UDP port on 127.0.0.1 (bound then released), or -1. */

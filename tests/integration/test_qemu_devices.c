@@ -149,11 +149,17 @@ static void pcap_tally(const char *path, uint32_t size, uint64_t *good, uint64_t
 #define NET_FRAMES 64
 #define NET_SIZE   300
 
-/* One NIC under QEMU: tx and rx at batch 1 and 32 over a UDP socket that sends to itself. */
+#define NET_RINGS  2 /* every test at CPL0, then at CPL3 */
+
+/*
+ * One NIC under QEMU: tx and rx at batch 1 and 32 over a UDP socket that
+ * sends to itself, at CPL0 and at CPL3 (the payload's default ring mask).
+ */
 static void net_run(const char *device, const char *accel, const char *extra, const char *nic)
 {
 	char netdev[128], dump[640], pcap[512], params[256], dev[128], match[64];
-	uint8_t seen[1 + 4 * NET_FRAMES + 1] = { 0 };
+	uint8_t seen[1 + NET_RINGS * 4 * NET_FRAMES + 1] = { 0 };
+	bool irq = strstr(extra, "irq=1") != NULL;
 	int port = qemu_free_udp_port();
 	uint64_t good, bad, v, sent = 0;
 	struct qemu_result r;
@@ -177,13 +183,16 @@ static void net_run(const char *device, const char *accel, const char *extra, co
 	assert_string_equal(r.exception, "");
 	assert_int_equal(r.done_status, 0);
 	assert_int_equal(r.exit_code, QEMU_EXIT(0));
-	for (int d = 0; d < 2; d++)
+	for (int ring = 0; ring <= 3; ring += 3) {
+		uint64_t rx_irqs = 0;
+
+		for (int d = 0; d < 2; d++)
 		for (int b = 0; b < 2; b++) {
 			const struct qemu_test *t;
 
 			snprintf(match, sizeof(match), "nic=%s,dir=%s,size=%d,batch=%d", nic, dirs[d], NET_SIZE,
 				 batches[b]);
-			t = qemu_find_test(&r, dirs[d], match);
+			t = qemu_find_test_ring(&r, dirs[d], ring, match);
 			assert_non_null(t);
 			assert_string_equal(t->status, "ok");
 			assert_int_equal(t->iterations, NET_FRAMES);
@@ -200,9 +209,17 @@ static void net_run(const char *device, const char *accel, const char *extra, co
 				assert_int_equal(v, NET_FRAMES);
 				assert_int_equal(qemu_kv_u64(t->metrics, "bad", &v), 0);
 				assert_int_equal(v, 0);
+				assert_int_equal(qemu_kv_u64(t->metrics, "interrupts", &v), 0);
+				rx_irqs += v;
 			}
 			sent += NET_FRAMES;
 		}
+		/* irq=1: the rx tests, which wait for frames, took interrupts at this ring (CPL3: with IF=1). */
+		if (irq && !rx_irqs)
+			fprintf(stderr, "%s %s: no rx interrupts at CPL%d\n", nic, accel ? accel : "kvm", ring);
+		if (irq)
+			assert_true(rx_irqs > 0);
+	}
 	/* On the host: every test frame QEMU's device put on the wire is there and checks. */
 	pcap_tally(pcap, NET_SIZE, &good, &bad, seen, sizeof(seen));
 	assert_int_equal(bad, 0);
@@ -247,7 +264,7 @@ static bool sector_ok(const uint8_t *p, uint64_t lba)
 	return true;
 }
 
-/* virtio-blk: write, flush, read back and compare in the guest; then the image on the host. */
+/* virtio-blk: write, flush, read back and compare in the guest at CPL0 and CPL3; then the image. */
 static void blk_run(unsigned bs, unsigned qd, const char *extra)
 {
 	char img[512], drive[640], params[128], match[64];
@@ -274,11 +291,12 @@ static void blk_run(unsigned bs, unsigned qd, const char *extra)
 	assert_int_equal(r.done_status, 0);
 	assert_int_equal(r.exit_code, QEMU_EXIT(0));
 	assert_non_null(strstr(r.serial, "blk: id exitlab0 capacity 2048 sectors"));
-	for (int w = 0; w < 2; w++) {
+	for (int k = 0; k < 4; k++) {
 		const struct qemu_test *t;
+		int w = k & 1, ring = k < 2 ? 0 : 3;
 
 		snprintf(match, sizeof(match), "bs=%u,qd=%u", bs, qd);
-		t = qemu_find_test(&r, w ? "write" : "read", match);
+		t = qemu_find_test_ring(&r, w ? "write" : "read", ring, match);
 		assert_non_null(t);
 		assert_string_equal(t->status, "ok");
 		assert_int_equal(t->iterations, BLK_IOS);
@@ -289,6 +307,8 @@ static void blk_run(unsigned bs, unsigned qd, const char *extra)
 		if (!w) {
 			assert_int_equal(qemu_kv_u64(t->metrics, "checked", &v), 0);
 			assert_int_equal(v, BLK_IOS);
+			assert_int_equal(qemu_kv_u64(t->metrics, "pattern_checked", &v), 0);
+			assert_int_equal(v, 1);
 		}
 	}
 	qemu_result_free(&r);
@@ -313,6 +333,61 @@ static void blk_run(unsigned bs, unsigned qd, const char *extra)
 	free(data);
 }
 
+/* A read-only drive (VIRTIO_BLK_F_RO): writes skipped with the reason, reads unchecked, the image untouched. */
+static void blk_run_ro(void)
+{
+	char img[512], drive[640];
+	const char *args[] = { "-drive", drive, "-device", "virtio-blk-pci,drive=d0,serial=exitlab0", NULL };
+	struct qemu_opts o = {
+		.payload = harness_payload("blk"), .params = "rw=write,read ios=16 bs=4096 qd=4 ring=3",
+		.args = args, .accel = ACCEL_FAST, .timeout_s = 60,
+	};
+	const struct qemu_test *t;
+	struct qemu_result r;
+	uint8_t *data;
+	uint64_t v;
+	FILE *f;
+
+	snprintf(img, sizeof(img), "%s/disk-ro.img", tmp);
+	f = fopen(img, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), BLK_IMG_BYTES), 0);
+	fclose(f);
+	snprintf(drive, sizeof(drive), "file=%s,if=none,id=d0,format=raw,readonly=on", img);
+	assert_int_equal(qemu_run(&o, &r), 0);
+	assert_false(r.timed_out);
+	assert_string_equal(r.exception, "");
+	assert_int_equal(r.done_status, 0);
+	assert_int_equal(r.exit_code, QEMU_EXIT(0));
+	t = qemu_find_test_ring(&r, "write", 3, NULL);
+	assert_non_null(t);
+	assert_string_equal(t->status, "skipped");
+	assert_non_null(strstr(t->reason, "read-only disk"));
+	assert_null(qemu_find_test_ring(&r, "write", 0, NULL)); /* ring=3 only */
+	t = qemu_find_test_ring(&r, "read", 3, NULL);
+	assert_non_null(t);
+	assert_string_equal(t->status, "ok");
+	assert_int_equal(qemu_kv_u64(t->metrics, "ios", &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(qemu_kv_u64(t->metrics, "errors", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(qemu_kv_u64(t->metrics, "pattern_checked", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(qemu_kv_u64(t->metrics, "checked", &v), 0);
+	assert_int_equal(v, 0);
+	qemu_result_free(&r);
+
+	data = malloc(BLK_IMG_BYTES);
+	assert_non_null(data);
+	f = fopen(img, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(data, 1, BLK_IMG_BYTES, f), BLK_IMG_BYTES);
+	fclose(f);
+	for (uint64_t i = 0; i < BLK_IMG_BYTES; i++)
+		assert_int_equal(data[i], 0);
+	free(data);
+}
+
 static void test_qemu_virtio_blk(void **state)
 {
 	(void)state;
@@ -321,6 +396,7 @@ static void test_qemu_virtio_blk(void **state)
 	blk_run(4096, 4, "irq=1 event_idx=1");
 	blk_run(512, 1, "irq=0 event_idx=0");
 	blk_run(16384, 16, "irq=0 event_idx=1");
+	blk_run_ro();
 }
 
 int main(void)
