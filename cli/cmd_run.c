@@ -387,6 +387,12 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 	if (s->n != l.nvalues)
 		return; /* clamped by the device: leave it zero, collect will see the shape */
 	s->v[SNAP_USER_EXITS] = v->user_exits;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		s->v[SNAP_HOST_NS] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
 	/* The only vCPU is stopped in this exit: neither set moves while we read. */
 	if (v->stats.nvalues)
 		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);

@@ -104,6 +104,10 @@ static int exits_from_snapshots(const struct collect_ctx *c, const struct bench_
 		return 0;
 	t->userspace_exits_per_iteration =
 		((double)(a[SNAP_USER_EXITS] - b[SNAP_USER_EXITS]) - PHASE_END_EXITS) / it;
+	if (a[SNAP_HOST_NS] > b[SNAP_HOST_NS]) {
+		t->phase_s = (double)(a[SNAP_HOST_NS] - b[SNAP_HOST_NS]) * 1e-9;
+		t->has_phase = true;
+	}
 	if (ix >= 0) {
 		ix += (int)l.vcpu_base;
 		t->exits_per_iteration = ((double)(a[ix] - b[ix]) - PHASE_END_EXITS) / it;

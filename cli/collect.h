@@ -15,12 +15,13 @@
 
 /*
  * Snapshot slot layout used by cmd_run's hook: slot 0 = userspace exits of the
- * vCPU (KVM_RUN returns), then every vCPU KVM stat value (kvm_stats_read's
+ * vCPU (KVM_RUN returns), slot 1 = the host's monotonic clock in ns, then every vCPU KVM stat value (kvm_stats_read's
  * flat array: scalars and histogram buckets), then every VM value. A stats
  * set with no values (fd unavailable) takes no slots.
  */
 #define SNAP_USER_EXITS 0
-#define SNAP_STATS_BASE 1
+#define SNAP_HOST_NS    1   /* CLOCK_MONOTONIC at the snapshot: the phase's wall time */
+#define SNAP_STATS_BASE 2
 
 struct snap_layout {
 	size_t vcpu_base, vm_base;

@@ -66,7 +66,8 @@ static bool point_of(const struct run_result *r, const char *file, const struct 
 	}
 	pt->exits = value_or_nan(t->has_exits, t->exits_per_iteration);
 	pt->user = value_or_nan(t->has_exits, t->userspace_exits_per_iteration);
-	pt->ns = value_or_nan(t->has_timing && t->ns.n, t->ns.median);
+	/* ns per I/O by throughput (I/Os overlap at qd > 1): the phase's wall time over its I/Os */
+	pt->ns = isfinite(test_ops_per_s(t)) ? 1e9 / test_ops_per_s(t) : NAN;
 	if (pt->ns == 0)
 		pt->ns = NAN;
 	if (isnan(pt->exits) && isnan(pt->ns)) {

@@ -95,7 +95,8 @@ static bool point_of(const struct run_result *r, const char *file, const struct 
 	pt->irq = int_param(p, "irq");
 	pt->exits = finite_or_nan(t->has_exits, t->exits_per_iteration);
 	pt->user = finite_or_nan(t->has_exits, t->userspace_exits_per_iteration);
-	pt->ns = finite_or_nan(t->has_timing && t->ns.n, t->ns.median);
+	/* ns per frame by throughput: the phase's wall time over its frames where known */
+	pt->ns = isfinite(test_ops_per_s(t)) ? 1e9 / test_ops_per_s(t) : NAN;
 	if (pt->ns == 0)
 		pt->ns = NAN;
 	pt->kicks = pt->irqs = NAN;
@@ -286,7 +287,7 @@ int plot_net_write_data(const struct run_result *runs, const char *const *names,
 		   "# exits, user_exits: per frame over the timed phase, KVM's `exits` stat and the exits\n"
 		   "#   that reached userspace (the VMM); exits_drawn, user_drawn: the same with 0 replaced\n"
 		   "#   by %g for the log axis.\n"
-		   "# frames_per_s: 1e9 / ns_median; ns_median: ns per frame (median over samples of one batch).\n"
+		   "# frames_per_s: frames over the phase wall time; ns_median: 1e9 / frames_per_s.\n"
 		   "# kicks, irqs: per frame, the device's own counters (driver notifications, interrupts).\n"
 		   "# batch exits user_exits exits_drawn user_drawn frames_per_s ns_median kicks irqs size event_idx "
 		   "irq frames\n", info->floor);

@@ -4,6 +4,7 @@
  * of the story is told with (docs/devices.md).
  */
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "report_devices.h"
@@ -56,8 +57,9 @@ bool report_device_row(const struct test_result *t, struct device_row *row)
 	row->kicks = sum_keys(best, kick_keys, sizeof(kick_keys) / sizeof(kick_keys[0])) / (double)t->iterations;
 	row->interrupts = sum_keys(best, irq_keys, 1) / (double)t->iterations;
 	json_decref(host);
-	if (t->has_timing && t->ns.n && t->ns.median > 0)
-		row->ops_per_s = 1e9 / t->ns.median;
+	row->ops_per_s = test_ops_per_s(t);
+	if (isnan(row->ops_per_s))
+		row->ops_per_s = 0;
 	row->exits = t->has_exits ? t->exits_per_iteration : -1;
 	row->user_exits = t->has_exits ? t->userspace_exits_per_iteration : -1;
 	return true;

@@ -60,6 +60,8 @@ struct test_result {
 	double exits_per_iteration;
 	double userspace_exits_per_iteration;
 	bool emulated;                /* CPL0 on PVM: instruction-emulated */
+	bool has_phase;
+	double phase_s;               /* host wall time of the timed phase, doorbell to doorbell ("phase_s") */
 	struct kvm_stat_group vcpu_stats; /* "kvm_stats", "kvm_stats_instant", "kvm_stats_hist" */
 	struct kvm_stat_group vm_stats;   /* the same with "kvm_vm_" */
 	char *host_json;              /* serialized per-phase instrument object ("host"), or NULL */
@@ -81,6 +83,20 @@ struct run_result {
 	struct test_result *tests;
 	size_t ntests;
 };
+
+/*
+ * Operations per second: iterations over the phase's wall time when known
+ * (throughput, right also when operations overlap, e.g. I/Os at a queue
+ * depth above 1), else 1e9 / the median ns per operation; NAN if neither.
+ */
+static inline double test_ops_per_s(const struct test_result *t)
+{
+	if (t->has_phase && t->phase_s > 0 && t->iterations)
+		return (double)t->iterations / t->phase_s;
+	if (t->has_timing && t->ns.n && t->ns.median > 0)
+		return 1e9 / t->ns.median;
+	return __builtin_nan("");
+}
 
 /* Append a zeroed test, returns it (NULL on ENOMEM). */
 struct test_result *results_add_test(struct run_result *r);

@@ -273,6 +273,7 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		      "userspace_exits_per_iteration",
 		      t->has_exits ? num(t->userspace_exits_per_iteration) : json_null());
 	if (o) {
+		rc |= json_object_set_new(o, "phase_s", t->has_phase ? num(t->phase_s) : json_null());
 		rc |= kvm_stats_to_json(o, t);
 		rc |= json_object_set(o, "host", host);
 		rc |= json_object_set(o, "params", params);
@@ -752,6 +753,14 @@ static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 	t->has_exits = !null_exits;
 	if (!t->has_exits)
 		t->exits_per_iteration = t->userspace_exits_per_iteration = 0;
+	/* phase_s came later: optional, a number or null */
+	if (json_object_get(o, "phase_s")) {
+		bool null_phase;
+
+		if (get_number(rd, o, where, "phase_s", true, &t->phase_s, &null_phase))
+			return -1;
+		t->has_phase = !null_phase && t->phase_s >= 0;
+	}
 
 	if (get_stat_group(rd, o, where, "kvm_stats", true, &t->vcpu_stats) ||
 	    get_stat_group(rd, o, where, "kvm_vm_stats", false, &t->vm_stats) ||

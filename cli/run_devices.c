@@ -78,8 +78,11 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 		    (!strcmp(v, "exit") || !strcmp(v, "ioeventfd"))) {
 			s.notify_by_exit = !strcmp(v, "exit");
 		} else if (!strcmp(tok, "file") && s.model == RUN_DEV_VIRTIO_BLK && *v) {
-			/* points into arg, which outlives the run (argv) */
-			s.file = arg + (v - copy);
+			if (strlen(v) >= sizeof(s.file)) {
+				snprintf(err, errlen, "virtio-blk: file= path longer than %zu bytes", sizeof(s.file) - 1);
+				goto out;
+			}
+			snprintf(s.file, sizeof(s.file), "%s", v);
 		} else if (!strcmp(tok, "readonly") && s.model == RUN_DEV_VIRTIO_BLK &&
 			   (!strcmp(v, "0") || !strcmp(v, "1"))) {
 			s.read_only = v[0] == '1';
@@ -92,7 +95,7 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 			goto out;
 		}
 	}
-	if (s.model == RUN_DEV_VIRTIO_BLK && !s.file) {
+	if (s.model == RUN_DEV_VIRTIO_BLK && !s.file[0]) {
 		snprintf(err, errlen, "virtio-blk needs file=PATH (a raw image)");
 		goto out;
 	}
@@ -121,7 +124,7 @@ json_t *run_dev_describe(const struct run_dev_opts *o)
 			json_object_set_new(d, "notify", json_string(s->notify_by_exit ? "exit" : "ioeventfd"));
 		if (is_nic(s->model))
 			json_object_set_new(d, "netdev", json_string(o->netdev ? o->netdev : RUN_DEV_DEFAULT_NETDEV));
-		if (s->file) {
+		if (s->file[0]) {
 			json_object_set_new(d, "file", json_string(s->file));
 			json_object_set_new(d, "readonly", json_boolean(s->read_only));
 		}

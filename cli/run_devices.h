@@ -29,7 +29,7 @@ enum run_dev_model { RUN_DEV_E1000, RUN_DEV_VIRTIO_NET, RUN_DEV_VIRTIO_BLK };
 struct run_dev_spec {
 	enum run_dev_model model;
 	bool notify_by_exit;          /* virtio: notifications as userspace exits, not ioeventfd */
-	const char *file;             /* virtio-blk: the image */
+	char file[512];               /* virtio-blk: the image ("" for NICs) */
 	bool read_only;
 };
 

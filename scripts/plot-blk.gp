@@ -12,8 +12,8 @@
 #              ('-' for a missing value), columns:
 #                1 cat            index of (bs, qd) among those present (the cluster)
 #                2 bs  3 qd       block size in bytes, queue depth
-#                4 iops           1e9 / ns_median
-#                5 ns_median      ns per I/O (median)
+#                4 iops           I/Os over the timed phase's host wall time
+#                5 ns_median      1e9 / iops (ns per I/O by throughput)
 #                6 exits  7 user_exits   per I/O over the timed phase
 #                8 exits_drawn  9 user_drawn   the same, 0 replaced by `floor`
 #               10 event_idx 11 irq   the test's parameters

@@ -14,8 +14,8 @@
 #                2 exits          exits per frame, KVM's `exits` stat over the timed phase
 #                3 user_exits     exits per frame that reached userspace
 #                4 exits_drawn  5 user_drawn   the same, 0 replaced by `floor`
-#                6 frames_per_s   1e9 / ns_median
-#                7 ns_median      ns per frame (median over samples of one batch each)
+#                6 frames_per_s   frames over the timed phase's host wall time
+#                7 ns_median      1e9 / frames_per_s (ns per frame by throughput)
 #                8 kicks  9 irqs  per frame, from the device's counters
 #               10 size  11 event_idx  12 irq   the test's parameters
 #               13 frames         frames in the timed phase

@@ -45,6 +45,7 @@ enum e1000_metric {
 	E1000_M_UNKNOWN_REGS,
 	E1000_M_BAD_ACCESSES,
 	E1000_M_RING_ERRORS,
+	E1000_M_RDT_WRITES,      /* RX buffers handed back: the driver's RX notification */
 	E1000_M_COUNT
 };
 

@@ -33,6 +33,7 @@ static const char *const metric_names[E1000_M_COUNT] = {
 	[E1000_M_UNKNOWN_REGS] = "unknown_register_accesses",
 	[E1000_M_BAD_ACCESSES] = "bad_size_accesses",
 	[E1000_M_RING_ERRORS] = "ring_errors",
+	[E1000_M_RDT_WRITES] = "rdt_writes",
 };
 
 static uint64_t clock_monotonic(void *opaque)

@@ -356,6 +356,7 @@ void e1000_reg_write_locked(struct e1000 *e, uint32_t off, uint32_t val)
 		e1000_kick(e);
 		return;
 	case E1000_RDT:
+		DEV_METRIC_ADD(&e->metrics[E1000_M_RDT_WRITES], 1);
 		e->rx_ring_bad = false;
 		e1000_kick(e);
 		return;

@@ -33,11 +33,13 @@ static void add_rec(struct bench_dev *b, const char *name, int ring, uint32_t fl
 	memcpy(r->samples, samples, n * sizeof(uint64_t));
 	r->nsamples = r->iterations = n;
 	r->ops_per_sample = 1;
-	r->before = calloc(1, sizeof(*r->before) + 2 * sizeof(uint64_t));
-	r->after = calloc(1, sizeof(*r->after) + 2 * sizeof(uint64_t));
-	r->before->n = r->after->n = 2;
+	r->before = calloc(1, sizeof(*r->before) + (SNAP_STATS_BASE + 1) * sizeof(uint64_t));
+	r->after = calloc(1, sizeof(*r->after) + (SNAP_STATS_BASE + 1) * sizeof(uint64_t));
+	r->before->n = r->after->n = SNAP_STATS_BASE + 1;
 	r->before->v[SNAP_USER_EXITS] = 1000;
 	r->after->v[SNAP_USER_EXITS] = 1000 + user_exits;
+	r->before->v[SNAP_HOST_NS] = 5000000000ull;
+	r->after->v[SNAP_HOST_NS] = 5000000000ull + n * 1000; /* 1 us per iteration */
 	r->before->v[SNAP_STATS_BASE] = 50;
 	r->after->v[SNAP_STATS_BASE] = 50 + exits;
 }
@@ -83,6 +85,10 @@ static void test_overhead_and_exits(void **state)
 	assert_true(r.tests[1].has_exits);
 	assert_float_equal(r.tests[1].userspace_exits_per_iteration, 1.0, 1e-9);
 	assert_float_equal(r.tests[1].exits_per_iteration, 1.0, 1e-9);
+	/* the phase's host wall time: 1 us per iteration, so 1e6 operations per second */
+	assert_true(r.tests[1].has_phase);
+	assert_float_equal(r.tests[1].phase_s, r.tests[1].iterations * 1e-6, 1e-12);
+	assert_float_equal(test_ops_per_s(&r.tests[1]), 1e6, 1e-3);
 	assert_int_equal(r.tests[1].vcpu_stats.ndelta, 1);
 	assert_string_equal(r.tests[1].vcpu_stats.delta[0].name, "exits");
 	assert_int_equal(r.tests[1].vcpu_stats.delta[0].delta, 6);

@@ -103,6 +103,8 @@ static void make_run(struct run_result *r)
 	t->has_exits = true;
 	t->exits_per_iteration = 1.000001;
 	t->userspace_exits_per_iteration = 0;
+	t->has_phase = true;
+	t->phase_s = 0.125;
 	t->emulated = true;
 	t->vcpu_stats.ndelta = 2;
 	t->vcpu_stats.delta = calloc(2, sizeof(*t->vcpu_stats.delta));
@@ -241,6 +243,9 @@ static void assert_runs_equal(const struct run_result *a, const struct run_resul
 			assert_float_equal(x->exits_per_iteration, y->exits_per_iteration, EPS);
 			assert_float_equal(x->userspace_exits_per_iteration,
 					   y->userspace_exits_per_iteration, EPS);
+			assert_int_equal(x->has_phase, y->has_phase);
+			if (x->has_phase)
+				assert_float_equal(x->phase_s, y->phase_s, EPS);
 		}
 		assert_groups_equal(&x->vcpu_stats, &y->vcpu_stats);
 		assert_groups_equal(&x->vm_stats, &y->vm_stats);
