@@ -37,7 +37,7 @@ static void fmt_bytes(char *buf, size_t n, json_int_t v)
 		snprintf(buf, n, "%lld%c", (long long)v, units[u]);
 }
 
-/* "chase 64K/4k/2m", "cr3_switch pcid=1": the name, then the params (sizes shortened). */
+/* "chase 64K/4k/2m", "cr3_switch pcid=1": the name, then the params (sizes shortened, numbers named). */
 void report_test_label(char *buf, size_t n, const struct test_result *t)
 {
 	json_t *p;
@@ -57,12 +57,10 @@ void report_test_label(char *buf, size_t n, const struct test_result *t)
 			continue;
 		if (json_is_integer(v) && (!strcmp(k, "working_set") || strstr(k, "bytes")))
 			fmt_bytes(val, sizeof(val), json_integer_value(v));
-		else if (json_is_integer(v) && strcmp(k, "n") &&
-			 (json_integer_value(v) == 0 || json_integer_value(v) == 1))
-			/* a flag: a bare 0 or 1 says nothing, so name it */
-			snprintf(val, sizeof(val), "%s=%lld", k, (long long)json_integer_value(v));
-		else if (json_is_integer(v))
+		else if (json_is_integer(v) && !strcmp(k, "n"))
 			snprintf(val, sizeof(val), "%lld", (long long)json_integer_value(v));
+		else if (json_is_integer(v)) /* a bare number says nothing: name it */
+			snprintf(val, sizeof(val), "%s=%lld", k, (long long)json_integer_value(v));
 		else if (json_is_string(v))
 			snprintf(val, sizeof(val), "%s", json_string_value(v));
 		else

@@ -2,7 +2,7 @@
 # queue depth), one bar per (disk model, notify mode, read/write), from one or
 # several results files.
 #
-# Top: I/Os per second (1e9 / median ns per I/O).  Bottom: exits per I/O (log
+# Top: I/Os per second (I/Os over the timed phase's wall time).  Bottom: exits per I/O (log
 # y): bars = every exit (KVM's `exits` stat), points = the exits that reached
 # userspace (the VMM).  A 0 cannot sit on a log axis: it is drawn at `floor`.
 #
@@ -80,7 +80,7 @@ if (ntimed > 0) {
 	# decades as plain numbers on a log axis (100m would read as 100 million); 1.5k, 2.0M on a linear one
 	if (logy_iops) { set format y "%g" } else { set format y "%.1s%c" }
 	set offsets 0, 0, graph 0.1, 0
-	set title "I/Os per second: 1e9 / median ns per I/O" font "sans,10"
+	set title "I/Os per second: I/Os over the timed phase's wall time" font "sans,10"
 	plot for [i=0:nseries-1] datafile index i using (xpos($1, i)):4 with boxes lc rgb colour(i) \
 		title columnheader(1)
 } else {

@@ -4,7 +4,7 @@
 # Top: exits per frame (log y), solid = every exit (KVM's `exits` stat), dashed =
 # the exits that reached userspace (the VMM); one colour per series.  A value of
 # 0 cannot sit on a log axis: it is drawn at `floor` and the key says so.
-# Bottom: frames per second (1e9 / median ns per frame), same colours.
+# Bottom: frames per second (frames over the timed phase's wall time), same colours.
 #
 # `exitlab plot` runs this with -e setting:
 #   datafile   blocks separated by two blank lines, one per series, each starting
@@ -118,7 +118,7 @@ if (ntimed > 0) {
 	}
 	# decades as plain numbers on a log axis (100m would read as 100 million); 1.5k, 2.0M on a linear one
 	if (logy_rate) { set format y "%g" } else { set format y "%.1s%c" }
-	set title "Frames per second: 1e9 / median ns per frame (colours as above)" font "sans,10"
+	set title "Frames per second: frames over the timed phase's wall time (colours as above)" font "sans,10"
 	plot for [i=0:nseries-1] datafile index i using 1:6 with linespoints lw 2 pt shape(i) ps 0.9 \
 		lc rgb colour(i) title columnheader(1)
 }
