@@ -23,6 +23,32 @@ static double sum_keys(json_t *dev, const char *const *keys, size_t n)
 	return s;
 }
 
+/* KVM vCPU stats that say what kind of exit (or injection) it was, in the order printed. */
+static const struct { const char *stat, *label; } kinds[] = {
+	{ "mmio_exits", "mmio" }, { "io_exits", "io" }, { "halt_exits", "halt" },
+	{ "irq_exits", "hostirq" }, { "irq_window_exits", "irqwin" }, { "irq_injections", "inj" },
+	{ "insn_emulation", "emul" },
+};
+
+/* "mmio 0.031 inj 0.047": each kind that moved over the phase, per operation. */
+static void by_kind(const struct test_result *t, char *buf, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t i = 0; i < t->vcpu_stats.ndelta; i++) {
+			const struct kvm_stat_delta *d = &t->vcpu_stats.delta[i];
+
+			if (strcmp(d->name, kinds[k].stat) || !d->delta || used + 2 >= n)
+				continue;
+			used += snprintf(buf + used, n - used, "%s%s %.3g", used ? " " : "", kinds[k].label,
+					 (double)d->delta / (double)t->iterations);
+			if (used >= n)
+				used = n - 1;
+		}
+}
+
 bool report_device_row(const struct test_result *t, struct device_row *row)
 {
 	json_t *host, *devs, *dev, *best = NULL;
@@ -60,6 +86,7 @@ bool report_device_row(const struct test_result *t, struct device_row *row)
 	row->ops_per_s = test_ops_per_s(t);
 	if (isnan(row->ops_per_s))
 		row->ops_per_s = 0;
+	by_kind(t, row->by_kind, sizeof(row->by_kind));
 	row->exits = t->has_exits ? t->exits_per_iteration : -1;
 	row->user_exits = t->has_exits ? t->userspace_exits_per_iteration : -1;
 	return true;
@@ -86,15 +113,17 @@ void report_devices_print(FILE *f, const struct run_result *r)
 			continue;
 		if (!header) {
 			fprintf(f, "\nper operation (a frame or an I/O), over the timed phase:\n");
-			fprintf(f, "%-*s %-11s %10s %12s %8s %8s %8s %8s\n", w, "test", "device", "ops", "ops/s",
-				"exits", "user", "kicks", "irqs");
+			fprintf(f, "%-*s %-11s %10s %12s %8s %8s %8s %8s  %s\n", w, "test", "device", "ops", "ops/s",
+				"exits", "user", "kicks", "irqs", "exits by kind (KVM stats, per op)");
 			header = true;
 		}
 		report_test_label(name, sizeof(name), t);
-		fprintf(f, "%-*s %-11s %10llu %12.0f %8.3f %8.3f %8.3f %8.3f\n", w, name, d.device,
-			(unsigned long long)t->iterations, d.ops_per_s, d.exits, d.user_exits, d.kicks, d.interrupts);
+		fprintf(f, "%-*s %-11s %10llu %12.0f %8.3f %8.3f %8.3f %8.3f  %s\n", w, name, d.device,
+			(unsigned long long)t->iterations, d.ops_per_s, d.exits, d.user_exits, d.kicks, d.interrupts,
+			d.by_kind);
 	}
 	if (header)
 		fprintf(f, "exits and user exits from KVM's stats; kicks (driver notifications) and irqs from the "
-			   "device's own counters.\n");
+			   "device's own counters;\nby kind: mmio/io exits, halt exits, host interrupts (hostirq), "
+			   "IRQ-window exits, interrupts injected (inj), instructions emulated (emul).\n");
 }
