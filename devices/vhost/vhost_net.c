@@ -162,7 +162,7 @@ static int ring_addr(struct vhost_net *h, unsigned q, struct vhost_vring_addr *a
 	av = guest_mem_ptr(h->mem, vq->avail_gpa, 6 + 2 * num);   /* flags, idx, ring, used_event */
 	u = guest_mem_ptr(h->mem, vq->used_gpa, 6 + 8 * num);     /* flags, idx, ring, avail_event */
 	if (!d || !av || !u) {
-		snprintf(why, n, "%s queue: %s ring at 0x%llx is not inside guest RAM", queue_name[q],
+		snprintf(why, n, "%s queue: %s ring at 0x%llx is not wholly inside guest RAM", queue_name[q],
 			 !d ? "descriptor" : !av ? "avail" : "used",
 			 (unsigned long long)(!d ? vq->desc_gpa : !av ? vq->avail_gpa : vq->used_gpa));
 		return -1;
@@ -356,6 +356,7 @@ static int refuse(struct vhost_net *h, const char *why)
 {
 	teardown(h, false);
 	count(h, VHN_SETUP_ERRORS);
+	snprintf(h->why, sizeof(h->why), "%s", why);
 	virtio_dev_needs_reset(&h->vdev, why);
 	return -1;
 }

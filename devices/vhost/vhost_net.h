@@ -89,6 +89,7 @@ struct vhost_net {
 	int stop_fd;                  /* eventfd: the threads exit when it is readable */
 	pthread_t call_thread, err_thread;
 	bool call_running, err_running;
+	char why[256];                /* the last start refusal, as sent to virtio_dev_needs_reset */
 	uint64_t counters[VHN_NMETRICS];
 	struct dev_metrics metrics;
 };
