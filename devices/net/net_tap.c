@@ -135,6 +135,18 @@ int net_tap_set_offload(struct net_backend *b, unsigned tun_flags)
 	return tap_set_offload(b, tun_flags);
 }
 
+int net_tap_set_vnet_hdr_len(struct net_backend *b, unsigned len)
+{
+	int l = (int)len;
+
+	if (!b || b->ops != &tap_ops || !b->vnet_hdr_len || (len != 10 && len != 12))
+		return -EINVAL;
+	if (ioctl(b->fd, TUNSETVNETHDRSZ, &l))
+		return -errno;
+	b->vnet_hdr_len = len;
+	return 0;
+}
+
 static int link_up(const char *ifname, bool *host_fault, char *err, size_t errlen)
 {
 	struct ifreq ifr;
