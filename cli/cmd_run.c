@@ -105,6 +105,8 @@ static void usage(FILE *f)
 		"  --device MODEL[,OPT=V]...  a PCI device (docs/devices.md); repeatable, one NIC:\n"
 		"                     e1000 | virtio-net[,notify=exit|ioeventfd]\n"
 		"                     | virtio-blk,file=IMG[,readonly=1][,notify=exit|ioeventfd]\n"
+		"                     | virtio-net|virtio-blk,vhost-user=SOCK[,server=1]\n"
+		"                       [,on-disconnect=reset|stop]  (a vhost-user back-end has the data path)\n"
 		"  --netdev SPEC      the NIC's backend (default %s): sink[,check=1],\n"
 		"                     gen[,size=N][,rate=PPS][,count=N], loop, tap,ifname=NAME[,vnet_hdr=1]\n"
 		"  -h, --help         this text\n"

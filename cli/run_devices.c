@@ -19,6 +19,7 @@
 #include "virtio_blk.h"
 #include "virtio_net.h"
 #include "virtio_pci.h"
+#include "vhost/vhost_user_dev.h"
 #include "vm.h"
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -38,11 +39,12 @@ static bool is_nic(enum run_dev_model m)
 	return m == RUN_DEV_E1000 || m == RUN_DEV_VIRTIO_NET;
 }
 
-/* "virtio-net,notify=exit", "virtio-blk,file=IMG,readonly=1", "e1000". */
+/* "virtio-net,notify=exit", "virtio-blk,file=IMG,readonly=1", "e1000", "virtio-net,vhost-user=SOCK,server=1". */
 int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t errlen)
 {
 	char *copy = strdup(arg), *save = NULL, *tok;
 	struct run_dev_spec s = { 0 };
+	bool vu_opts = false;
 	int rc = -1;
 
 	if (!copy) {
@@ -86,17 +88,42 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 		} else if (!strcmp(tok, "readonly") && s.model == RUN_DEV_VIRTIO_BLK &&
 			   (!strcmp(v, "0") || !strcmp(v, "1"))) {
 			s.read_only = v[0] == '1';
+		} else if (!strcmp(tok, "vhost-user") && s.model != RUN_DEV_E1000 && *v) {
+			if (strlen(v) >= sizeof(s.vhost_user)) {
+				snprintf(err, errlen, "%s: vhost-user= socket path longer than %zu bytes",
+					 model_name(s.model), sizeof(s.vhost_user) - 1);
+				goto out;
+			}
+			snprintf(s.vhost_user, sizeof(s.vhost_user), "%s", v);
+		} else if (!strcmp(tok, "server") && s.model != RUN_DEV_E1000 &&
+			   (!strcmp(v, "0") || !strcmp(v, "1"))) {
+			s.vhost_user_server = v[0] == '1';
+			vu_opts = true;
+		} else if (!strcmp(tok, "on-disconnect") && s.model != RUN_DEV_E1000 &&
+			   (!strcmp(v, "reset") || !strcmp(v, "stop"))) {
+			s.stop_on_disconnect = !strcmp(v, "stop");
+			vu_opts = true;
 		} else {
 			snprintf(err, errlen, "%s: bad option '%s%s%s' (%s)", model_name(s.model), tok,
 				 eq ? "=" : "", v,
 				 s.model == RUN_DEV_E1000 ? "e1000 takes no options" :
-				 s.model == RUN_DEV_VIRTIO_NET ? "virtio-net takes notify=exit|ioeventfd" :
-				 "virtio-blk takes file=PATH, readonly=0|1, notify=exit|ioeventfd");
+				 s.model == RUN_DEV_VIRTIO_NET ? "virtio-net takes notify=exit|ioeventfd, "
+				 "vhost-user=SOCK, server=0|1, on-disconnect=reset|stop" :
+				 "virtio-blk takes file=PATH, readonly=0|1, notify=exit|ioeventfd, "
+				 "vhost-user=SOCK, server=0|1, on-disconnect=reset|stop");
 			goto out;
 		}
 	}
-	if (s.model == RUN_DEV_VIRTIO_BLK && !s.file[0]) {
-		snprintf(err, errlen, "virtio-blk needs file=PATH (a raw image)");
+	if (vu_opts && !s.vhost_user[0]) {
+		snprintf(err, errlen, "%s: server= and on-disconnect= go with vhost-user=SOCK", model_name(s.model));
+		goto out;
+	}
+	if (s.vhost_user[0] && (s.file[0] || s.read_only)) {
+		snprintf(err, errlen, "virtio-blk: vhost-user=SOCK takes no file= or readonly= (the back-end has the disk)");
+		goto out;
+	}
+	if (s.model == RUN_DEV_VIRTIO_BLK && !s.file[0] && !s.vhost_user[0]) {
+		snprintf(err, errlen, "virtio-blk needs file=PATH (a raw image) or vhost-user=SOCK");
 		goto out;
 	}
 	for (unsigned i = 0; i < o->ndev; i++)
@@ -122,8 +149,17 @@ json_t *run_dev_describe(const struct run_dev_opts *o)
 
 		if (s->model != RUN_DEV_E1000)
 			json_object_set_new(d, "notify", json_string(s->notify_by_exit ? "exit" : "ioeventfd"));
-		if (is_nic(s->model))
+		if (s->vhost_user[0]) {
+			json_object_set_new(d, "backend", json_string("vhost-user"));
+			json_object_set_new(d, "socket", json_string(s->vhost_user));
+			json_object_set_new(d, "server", json_boolean(s->vhost_user_server));
+			json_object_set_new(d, "on_disconnect", json_string(s->stop_on_disconnect ? "stop" : "reset"));
+		} else if (is_nic(s->model)) {
+			json_object_set_new(d, "backend", json_string("vmm"));
 			json_object_set_new(d, "netdev", json_string(o->netdev ? o->netdev : RUN_DEV_DEFAULT_NETDEV));
+		} else {
+			json_object_set_new(d, "backend", json_string("vmm"));
+		}
 		if (s->file[0]) {
 			json_object_set_new(d, "file", json_string(s->file));
 			json_object_set_new(d, "readonly", json_boolean(s->read_only));
@@ -150,6 +186,49 @@ static int add_metrics(struct run_devices *d, const struct dev_metrics *m)
 		return -1;
 	d->nmetrics++;
 	return 0;
+}
+
+static void stop_vm(void *arg, int code, const char *why)
+{
+	vm_stop(arg, code, why);
+}
+
+/* A vhost-user device behind virtio-pci: the back-end process has the data path. */
+static int make_vhost_user(struct run_devices *d, struct vm *vm, const struct run_dev_spec *s, unsigned i,
+			   char *err, size_t errlen)
+{
+	struct vhost_user_dev *vu = calloc(1, sizeof(*vu));
+	struct virtio_pci *t = calloc(1, sizeof(*t));
+	struct vhost_user_dev_opts vo = {
+		.kind = s->model == RUN_DEV_VIRTIO_NET ? VHU_DEV_NET : VHU_DEV_BLK,
+		.path = s->vhost_user, .server = s->vhost_user_server,
+		.on_disconnect = s->stop_on_disconnect ? VHU_DISC_STOP : VHU_DISC_RESET,
+		.mac = guest_mac, .stop_vm = stop_vm, .stop_arg = vm,
+	};
+	bool host_fault = false;
+
+	if (!vu || !t) {
+		free(vu);
+		free(t);
+		snprintf(err, errlen, "out of memory");
+		return EXIT_FAILED;
+	}
+	d->models[i] = vu;
+	d->vhost_user[i] = true;
+	if (vhost_user_dev_init(vu, &vm->mem, &vo, &host_fault, err, errlen)) {
+		free(t);
+		return host_fault ? EXIT_NOHOST : EXIT_FAILED;
+	}
+	if (virtio_pci_init(t, &vu->vdev, vm, &d->pci, &d->irq, s->notify_by_exit, err, errlen)) {
+		free(t);
+		return EXIT_FAILED;
+	}
+	d->transports[i] = t;
+	if (vhost_user_dev_start_monitor(vu)) {
+		snprintf(err, errlen, "vhost-user: cannot start the monitor thread");
+		return EXIT_FAILED;
+	}
+	return add_metrics(d, vhost_user_dev_metrics(vu)) ? EXIT_FAILED : 0;
 }
 
 static int make_nic(struct run_devices *d, struct vm *vm, const struct run_dev_spec *s, unsigned i, char *err,
@@ -241,7 +320,7 @@ int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_de
 	}
 	d->on = true;
 	for (unsigned i = 0; i < o->ndev; i++)
-		nic |= is_nic(o->dev[i].model);
+		nic |= is_nic(o->dev[i].model) && !o->dev[i].vhost_user[0];
 	if (nic) {
 		bool host_fault = false;
 
@@ -261,7 +340,10 @@ int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_de
 
 		d->kinds[i] = s->model;
 		d->n = i + 1;
-		rc = is_nic(s->model) ? make_nic(d, vm, s, i, err, errlen) : make_blk(d, vm, s, i, err, errlen);
+		if (s->vhost_user[0])
+			rc = make_vhost_user(d, vm, s, i, err, errlen);
+		else
+			rc = is_nic(s->model) ? make_nic(d, vm, s, i, err, errlen) : make_blk(d, vm, s, i, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -283,10 +365,15 @@ int run_devices_start(struct run_devices *d, char *err, size_t errlen)
 void run_devices_destroy(struct run_devices *d)
 {
 	for (unsigned i = 0; i < d->n; i++) {
+		/* a vhost-user monitor must not interrupt through a transport being torn down */
+		if (d->vhost_user[i] && d->models[i])
+			vhost_user_dev_stop_monitor(d->models[i]);
 		if (d->transports[i])
 			virtio_pci_destroy(d->transports[i]);
 		if (d->models[i]) {
-			if (d->kinds[i] == RUN_DEV_E1000)
+			if (d->vhost_user[i])
+				vhost_user_dev_destroy(d->models[i]);
+			else if (d->kinds[i] == RUN_DEV_E1000)
 				e1000_destroy(d->models[i]);
 			else if (d->kinds[i] == RUN_DEV_VIRTIO_NET)
 				virtio_net_destroy(d->models[i]);

@@ -31,6 +31,9 @@ struct run_dev_spec {
 	bool notify_by_exit;          /* virtio: notifications as userspace exits, not ioeventfd */
 	char file[512];               /* virtio-blk: the image ("" for NICs) */
 	bool read_only;
+	char vhost_user[108];         /* virtio-net/blk: the vhost-user back-end's socket ("" = ours) */
+	bool vhost_user_server;       /* we listen, the back-end connects (its client=1) */
+	bool stop_on_disconnect;      /* on-disconnect=stop (default reset: NEEDS_RESET, reconnect) */
 };
 
 struct run_dev_opts {
@@ -59,6 +62,7 @@ struct run_devices {
 	void *transports[RUN_DEV_MAX];/* struct virtio_pci, or NULL */
 	void *blk[RUN_DEV_MAX];       /* struct blk_backend, or NULL */
 	enum run_dev_model kinds[RUN_DEV_MAX];
+	bool vhost_user[RUN_DEV_MAX]; /* models[i] is a struct vhost_user_dev */
 	unsigned n;
 	struct run_dev_metrics metrics[RUN_DEV_MAX + 1];
 	unsigned nmetrics;

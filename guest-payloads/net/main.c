@@ -7,6 +7,8 @@
  *   nic=virtio|e1000|any  dir=tx,rx  frames=N  size=BYTES (60..1514)
  *   batch=1,32,256  event_idx=0|1  mrg_rxbuf=0|1  irq=0|1
  *   loopback=0|1  (the backend sends every frame back: rx transmits its own stimulus)
+ *   foreign=0|1   (rx without loopback: count every frame, not only exitlab's, unchecked:
+ *                  a peer such as dpdk-testpmd's txonly sends its own)
  * Every test runs at each ring of bi->ring_mask (CPL0, then CPL3): the phase,
  * frame filling and checking included, runs at that ring; with irq=1 at CPL3
  * the phase runs with IF=1 and waits by spinning.
@@ -132,6 +134,7 @@ struct rx_tally {
 	uint64_t frames, checked, stale, bad;
 	uint64_t bytes;
 	uint32_t size;
+	bool foreign;            /* any frame counts, unchecked (foreign=1) */
 };
 
 static void rx_count(const uint8_t *f, uint32_t len, void *arg)
@@ -139,6 +142,11 @@ static void rx_count(const uint8_t *f, uint32_t len, void *arg)
 	struct rx_tally *t = arg;
 	uint32_t seq;
 
+	if (t->foreign) {
+		t->frames++;
+		t->bytes += len;
+		return;
+	}
 	/* Padding may have been added below 60 bytes; a frame is checked over the bytes we sent. */
 	if (!net_frame_check(f, len < t->size ? len : t->size, &seq) || len < t->size) {
 		t->bad++;
@@ -293,6 +301,7 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 	if (!tx && !loopback) {
 		/* Without a loopback, frames come from the backend (exitlab's gen): any sequence is ours. */
 		p.rx.lo = p.rx.hi = 0;
+		p.rx.foreign = param_size(bi, "foreign", 0) != 0;
 	} else {
 		p.rx.lo = next_seq;
 		p.rx.hi = next_seq + (uint32_t)frames;
