@@ -19,6 +19,7 @@
 #include "virtio_blk.h"
 #include "virtio_net.h"
 #include "virtio_pci.h"
+#include "vhost/vhost_net.h"
 #include "vhost/vhost_user_dev.h"
 #include "vm.h"
 
@@ -95,6 +96,8 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 				goto out;
 			}
 			snprintf(s.vhost_user, sizeof(s.vhost_user), "%s", v);
+		} else if (!strcmp(tok, "vhost") && s.model == RUN_DEV_VIRTIO_NET && !strcmp(v, "net")) {
+			s.vhost_net = true;
 		} else if (!strcmp(tok, "server") && s.model != RUN_DEV_E1000 &&
 			   (!strcmp(v, "0") || !strcmp(v, "1"))) {
 			s.vhost_user_server = v[0] == '1';
@@ -107,12 +110,16 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 			snprintf(err, errlen, "%s: bad option '%s%s%s' (%s)", model_name(s.model), tok,
 				 eq ? "=" : "", v,
 				 s.model == RUN_DEV_E1000 ? "e1000 takes no options" :
-				 s.model == RUN_DEV_VIRTIO_NET ? "virtio-net takes notify=exit|ioeventfd, "
+				 s.model == RUN_DEV_VIRTIO_NET ? "virtio-net takes notify=exit|ioeventfd, vhost=net, "
 				 "vhost-user=SOCK, server=0|1, on-disconnect=reset|stop" :
 				 "virtio-blk takes file=PATH, readonly=0|1, notify=exit|ioeventfd, "
 				 "vhost-user=SOCK, server=0|1, on-disconnect=reset|stop");
 			goto out;
 		}
+	}
+	if (s.vhost_net && s.vhost_user[0]) {
+		snprintf(err, errlen, "virtio-net: vhost=net and vhost-user= are two different back-ends: pick one");
+		goto out;
 	}
 	if (vu_opts && !s.vhost_user[0]) {
 		snprintf(err, errlen, "%s: server= and on-disconnect= go with vhost-user=SOCK", model_name(s.model));
@@ -149,6 +156,8 @@ json_t *run_dev_describe(const struct run_dev_opts *o)
 
 		if (s->model != RUN_DEV_E1000)
 			json_object_set_new(d, "notify", json_string(s->notify_by_exit ? "exit" : "ioeventfd"));
+		if (s->vhost_net)
+			json_object_set_new(d, "backend", json_string("vhost-net"));
 		if (s->vhost_user[0]) {
 			json_object_set_new(d, "backend", json_string("vhost-user"));
 			json_object_set_new(d, "socket", json_string(s->vhost_user));
@@ -248,6 +257,30 @@ static int make_nic(struct run_devices *d, struct vm *vm, const struct run_dev_s
 		if (pci_host_add(&d->pci, pdev, -1, err, errlen))
 			return EXIT_FAILED;
 		return add_metrics(d, e1000_metrics(e)) ? EXIT_FAILED : 0;
+	} else if (s->vhost_net) {
+		struct vhost_net *h = calloc(1, sizeof(*h));
+		struct virtio_pci *t = calloc(1, sizeof(*t));
+		bool host_fault = false;
+
+		if (!h || !t) {
+			free(h);
+			free(t);
+			snprintf(err, errlen, "out of memory");
+			return EXIT_FAILED;
+		}
+		if (vhost_net_init(h, &vm->mem, d->net, guest_mac, &host_fault, err, errlen)) {
+			free(h);
+			free(t);
+			return host_fault ? EXIT_NOHOST : EXIT_USAGE;
+		}
+		d->models[i] = h;
+		d->vhost_net[i] = true;
+		if (virtio_pci_init(t, &h->vdev, vm, &d->pci, &d->irq, s->notify_by_exit, err, errlen)) {
+			free(t);
+			return EXIT_FAILED;
+		}
+		d->transports[i] = t;
+		return add_metrics(d, vhost_net_metrics(h)) ? EXIT_FAILED : 0;
 	} else {
 		struct virtio_net *n = calloc(1, sizeof(*n));
 		struct virtio_pci *t = calloc(1, sizeof(*t));
@@ -373,6 +406,8 @@ void run_devices_destroy(struct run_devices *d)
 		if (d->models[i]) {
 			if (d->vhost_user[i])
 				vhost_user_dev_destroy(d->models[i]);
+			else if (d->vhost_net[i])
+				vhost_net_destroy(d->models[i]);
 			else if (d->kinds[i] == RUN_DEV_E1000)
 				e1000_destroy(d->models[i]);
 			else if (d->kinds[i] == RUN_DEV_VIRTIO_NET)

@@ -34,6 +34,7 @@ struct run_dev_spec {
 	char vhost_user[108];         /* virtio-net/blk: the vhost-user back-end's socket ("" = ours) */
 	bool vhost_user_server;       /* we listen, the back-end connects (its client=1) */
 	bool stop_on_disconnect;      /* on-disconnect=stop (default reset: NEEDS_RESET, reconnect) */
+	bool vhost_net;               /* virtio-net,vhost=net: the kernel's vhost-net has the data path */
 };
 
 struct run_dev_opts {
@@ -63,6 +64,7 @@ struct run_devices {
 	void *blk[RUN_DEV_MAX];       /* struct blk_backend, or NULL */
 	enum run_dev_model kinds[RUN_DEV_MAX];
 	bool vhost_user[RUN_DEV_MAX]; /* models[i] is a struct vhost_user_dev */
+	bool vhost_net[RUN_DEV_MAX];  /* models[i] is a struct vhost_net */
 	unsigned n;
 	struct run_dev_metrics metrics[RUN_DEV_MAX + 1];
 	unsigned nmetrics;

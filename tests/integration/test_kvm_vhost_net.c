@@ -228,10 +228,6 @@ static void test_vhost_net_refused_here(void **state)
 		    "--param dir=tx", errf);
 	ns_del(ns);
 	e = slurp(errf);
-	if (rc == 2 && strstr(e, "vhost=net")) {
-		free(e);
-		SKIP_IF("the CLI does not take --device virtio-net,vhost=net yet (cli/run_devices.c wires it)");
-	}
 	if (rc != 3 || !strstr(e, "/dev/vhost-net") || !strstr(e, "modprobe vhost_net"))
 		fprintf(stderr, "exit %d\n%s", rc, e);
 	assert_int_equal(rc, 3);
