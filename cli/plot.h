@@ -62,11 +62,12 @@ struct plot_device {
 	char model[24];    /* "e1000", "virtio-net", "virtio-blk"; "" when the config does not say */
 	char notify[16];   /* virtio: "ioeventfd" or "exit"; "" for e1000 or unknown */
 	char netdev[64];   /* the NIC's backend spec ("loop", "sink,check=1"); "" if none */
+	char backend[16];  /* who has the data path besides us: "vhost-net", "vhost-user"; "" = the VMM */
 };
 
 /* The NIC (blk false) or the first disk (blk true) of r's config; false if there is none. */
 bool plot_run_device(const struct run_result *r, bool blk, struct plot_device *d);
-/* "model" or "model (notify=exit)": the legend's name for a device. */
+/* "model", "model (notify=exit)", "virtio-net (vhost-user)": the legend's name for a device. */
 void plot_device_label(const struct plot_device *d, char *buf, size_t len);
 /*
  * Where a log axis draws a value of 0: a decade below the smallest positive

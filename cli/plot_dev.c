@@ -59,6 +59,7 @@ bool plot_run_device(const struct run_result *r, bool blk, struct plot_device *d
 		copy_str(d->model, sizeof(d->model), json_object_get(dev, "model"));
 		copy_str(d->notify, sizeof(d->notify), json_object_get(dev, "notify"));
 		copy_str(d->netdev, sizeof(d->netdev), json_object_get(dev, "netdev"));
+		copy_str(d->backend, sizeof(d->backend), json_object_get(dev, "backend"));
 		found = true;
 		break;
 	}
@@ -70,7 +71,11 @@ void plot_device_label(const struct plot_device *d, char *buf, size_t len)
 {
 	const char *model = d->model[0] ? d->model : "unknown device";
 
-	if (d->notify[0] && strcmp(d->notify, "ioeventfd"))
+	if (d->backend[0] && d->notify[0] && strcmp(d->notify, "ioeventfd"))
+		snprintf(buf, len, "%s (%s, notify=%s)", model, d->backend, d->notify);
+	else if (d->backend[0])
+		snprintf(buf, len, "%s (%s)", model, d->backend);
+	else if (d->notify[0] && strcmp(d->notify, "ioeventfd"))
 		snprintf(buf, len, "%s (notify=%s)", model, d->notify);
 	else
 		snprintf(buf, len, "%s", model);

@@ -75,13 +75,35 @@ bool report_device_row(const struct test_result *t, struct device_row *row)
 			best_name = name;
 		}
 	}
-	if (!best || best_score <= 0) { /* no device did anything: not a device test */
+	if (!best) {
 		json_decref(host);
 		return false;
 	}
+	if (best_score <= 0) {
+		/*
+		 * None of our counters moved: either not a device test, or a device whose
+		 * data path is not the VMM's (vhost-net, vhost-user). The guest driver's
+		 * own counts then say what it did, if it reported them.
+		 */
+		json_t *m = t->metrics_json ? json_loads(t->metrics_json, 0, NULL) : NULL;
+		bool guest = json_is_integer(json_object_get(m, "kicks"));
+
+		if (guest) {
+			row->kicks = (double)json_integer_value(json_object_get(m, "kicks")) / (double)t->iterations;
+			row->interrupts = (double)json_integer_value(json_object_get(m, "interrupts")) /
+					  (double)t->iterations;
+			row->guest_counted = true;
+		}
+		json_decref(m);
+		if (!guest) {
+			json_decref(host);
+			return false;
+		}
+	} else {
+		row->kicks = sum_keys(best, kick_keys, sizeof(kick_keys) / sizeof(kick_keys[0])) / (double)t->iterations;
+		row->interrupts = sum_keys(best, irq_keys, 1) / (double)t->iterations;
+	}
 	snprintf(row->device, sizeof(row->device), "%s", best_name);
-	row->kicks = sum_keys(best, kick_keys, sizeof(kick_keys) / sizeof(kick_keys[0])) / (double)t->iterations;
-	row->interrupts = sum_keys(best, irq_keys, 1) / (double)t->iterations;
 	json_decref(host);
 	row->ops_per_s = test_ops_per_s(t);
 	if (isnan(row->ops_per_s))
@@ -94,7 +116,7 @@ bool report_device_row(const struct test_result *t, struct device_row *row)
 
 void report_devices_print(FILE *f, const struct run_result *r)
 {
-	bool header = false;
+	bool header = false, any_guest = false;
 	int w = 20;
 
 	for (size_t i = 0; i < r->ntests; i++) {
@@ -113,17 +135,20 @@ void report_devices_print(FILE *f, const struct run_result *r)
 			continue;
 		if (!header) {
 			fprintf(f, "\nper operation (a frame or an I/O), over the timed phase:\n");
-			fprintf(f, "%-*s %-11s %10s %12s %8s %8s %8s %8s  %s\n", w, "test", "device", "ops", "ops/s",
+			fprintf(f, "%-*s %-15s %10s %12s %8s %8s %8s %8s  %s\n", w, "test", "device", "ops", "ops/s",
 				"exits", "user", "kicks", "irqs", "exits by kind (KVM stats, per op)");
 			header = true;
 		}
 		report_test_label(name, sizeof(name), t);
-		fprintf(f, "%-*s %-11s %10llu %12.0f %8.3f %8.3f %8.3f %8.3f  %s\n", w, name, d.device,
-			(unsigned long long)t->iterations, d.ops_per_s, d.exits, d.user_exits, d.kicks, d.interrupts,
-			d.by_kind);
+		fprintf(f, "%-*s %-15s %10llu %12.0f %8.3f %8.3f %7.3f%s %7.3f%s  %s\n", w, name, d.device,
+			(unsigned long long)t->iterations, d.ops_per_s, d.exits, d.user_exits, d.kicks,
+			d.guest_counted ? "g" : " ", d.interrupts, d.guest_counted ? "g" : " ", d.by_kind);
+		any_guest |= d.guest_counted;
 	}
 	if (header)
 		fprintf(f, "exits and user exits from KVM's stats; kicks (driver notifications) and irqs from the "
 			   "device's own counters;\nby kind: mmio/io exits, halt exits, host interrupts (hostirq), "
 			   "IRQ-window exits, interrupts injected (inj), instructions emulated (emul).\n");
+	if (any_guest)
+		fprintf(f, "g: counted by the guest driver (the device's data path is not the VMM's: vhost).\n");
 }

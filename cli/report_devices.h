@@ -19,6 +19,7 @@ struct device_row {
 	double exits, user_exits; /* per operation */
 	double kicks, interrupts; /* per operation, from the device's counters */
 	char by_kind[96];         /* KVM's exit stats that moved, per operation: "mmio 0.50 io 0.01 …" */
+	bool guest_counted;       /* kicks and irqs from the guest's metrics (vhost: not the VMM's counters) */
 };
 
 /* The row for one test: false if the test has no device counters. */

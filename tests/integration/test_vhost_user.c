@@ -362,10 +362,13 @@ static void test_testpmd_client_mode(void **state)
 }
 
 /*
- * Kill testpmd once it has received `after` frames (the first test's and
- * half the second's: one test completed, the run in the middle of the next).
+ * Kill testpmd once it has received `after` frames: two tests' worth, so that
+ * with testpmd's stats lagging up to a second (~1 test here) the kill still
+ * lands after a completed test and well before the last one ends.
  */
-#define KILL_FRAMES 262144
+#define KILL_FRAMES 1048576
+#define KILL_DIRS "dir=tx,tx,tx,tx,tx" /* the payload keeps 15 characters of dir= */
+#define KILL_TESTS 5
 #define STR(x) #x
 #define XSTR(x) STR(x)
 struct killer {
@@ -405,7 +408,7 @@ static void *killer_main(void *arg)
 static void test_kill_backend_stop(void **state)
 {
 	struct backend b;
-	struct killer k = { .b = &b, .after = KILL_FRAMES * 3 / 2 };
+	struct killer k = { .b = &b, .after = KILL_FRAMES * 2 };
 	struct run_out o;
 	pthread_t th;
 	json_t *doc, *t;
@@ -417,7 +420,7 @@ static void test_kill_backend_stop(void **state)
 	testpmd_start(&b, "macswap", false);
 	assert_int_equal(pthread_create(&th, NULL, killer_main, &k), 0);
 	doc = run_net(&b, ",on-disconnect=stop",
-		      (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32", "dir=tx,tx,tx,tx,tx", NULL },
+		      (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32", KILL_DIRS, NULL },
 		      &code, &o);
 	pthread_join(th, NULL);
 	stop(b.pid);
@@ -430,7 +433,7 @@ static void test_kill_backend_stop(void **state)
 		if (!strcmp(status(t), "ok"))
 			kept++;
 	fprintf(stderr, "%zu completed tests kept\n", kept);
-	assert_true(kept >= 1 && kept < 5);
+	assert_true(kept >= 1 && kept < KILL_TESTS);
 	json_decref(doc);
 }
 
@@ -438,7 +441,7 @@ static void test_kill_backend_stop(void **state)
 static void test_kill_backend_reconnect(void **state)
 {
 	struct backend b;
-	struct killer k = { .b = &b, .restart = true, .after = KILL_FRAMES * 3 / 2 };
+	struct killer k = { .b = &b, .restart = true, .after = KILL_FRAMES * 2 };
 	struct run_out o;
 	pthread_t th;
 	json_t *doc, *t;
@@ -450,7 +453,7 @@ static void test_kill_backend_reconnect(void **state)
 	NEED(TESTPMD);
 	testpmd_start(&b, "macswap", false);
 	assert_int_equal(pthread_create(&th, NULL, killer_main, &k), 0);
-	doc = run_net(&b, "", (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32", "dir=tx,tx,tx,tx", NULL },
+	doc = run_net(&b, "", (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32", KILL_DIRS, NULL },
 		      &code, &o);
 	pthread_join(th, NULL);
 	stop(k.nb.pid);
@@ -467,7 +470,7 @@ static void test_kill_backend_reconnect(void **state)
 	}
 	assert_int_equal(reconnects, 1);
 	/* the last test ran wholly on the new back-end */
-	t = json_array_get(json_object_get(doc, "tests"), 3);
+	t = json_array_get(json_object_get(doc, "tests"), KILL_TESTS - 1);
 	assert_non_null(t);
 	assert_string_equal(status(t), "ok");
 	json_decref(doc);

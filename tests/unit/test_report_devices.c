@@ -76,11 +76,30 @@ static void test_not_a_device_test(void **state)
 	free(t.host_json);
 }
 
+/* vhost: none of the VMM's counters move; the guest driver's own counts stand in, marked. */
+static void test_guest_counted(void **state)
+{
+	struct test_result t;
+	struct device_row r;
+	(void)state;
+
+	fill(&t, "{\"devices\": {\"vhost-user-net\": {\"messages_sent\": 0, \"calls_relayed\": 0}}}");
+	t.metrics_json = strdup("{\"frames\": 100, \"kicks\": 2, \"interrupts\": 5}");
+	assert_true(report_device_row(&t, &r));
+	assert_string_equal(r.device, "vhost-user-net");
+	assert_true(r.guest_counted);
+	assert_float_equal(r.kicks, 0.02, 1e-12);
+	assert_float_equal(r.interrupts, 0.05, 1e-12);
+	free(t.host_json);
+	free(t.metrics_json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row),
 		cmocka_unit_test(test_not_a_device_test),
+		cmocka_unit_test(test_guest_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
