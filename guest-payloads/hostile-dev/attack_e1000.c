@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hostile-dev: attacks on the e1000 (82540EM, Intel's 8254x manual): TX and
+ * RX rings outside RAM or of a bad length, heads and tails past the ring
+ * (the ring stops until it is reprogrammed), TX descriptors with a huge
+ * length, a buffer straddling the end of RAM or the MMIO hole or wrapping at
+ * 2^64, a chain without EOP across the whole ring (the frame is dropped, DD
+ * still written back).  After each the registers must keep answering and a
+ * good frame must go out, after a reset (CTRL.RST) where the ring stopped.
+ */
+#include "alloc.h"
+#include "e1000.h"
+#include "hostile.h"
+#include "string.h"
+#include "timing.h"
+#include "x86.h"
+
+#define STATUS 0x0008
+#define RDBAL  0x2800
+#define RDBAH  0x2804
+#define RDLEN  0x2808
+#define RDH    0x2810
+#define RDT    0x2818
+#define TDBAL  0x3800
+#define TDBAH  0x3804
+#define TDLEN  0x3808
+#define TDH    0x3810
+#define TDT    0x3818
+#define STATUS_LU  (1u << 1)
+#define CMD_EOP    (1u << 0)
+#define CMD_IFCS   (1u << 1)
+#define CMD_RS     (1u << 3)
+#define DESC_DD    (1u << 0)
+
+static struct e1000 e;
+
+static void wr(unsigned r, uint32_t v) { mmio_write32(e.mmio + r, v); }
+static uint32_t rd(unsigned r) { return mmio_read32(e.mmio + r); }
+
+static int he_up(struct hctx *c)
+{
+	char err[BENCH_REASON_MAX];
+
+	alloc_release(c->mark);
+	if (e1000_init(&e, &c->pci, false, 4, err, sizeof(err)))
+		return hx_fail(c, "bring-up: %s", err);
+	return 0;
+}
+
+/* DD on descriptor `slot` within ms. */
+static bool wait_dd(struct hctx *c, unsigned slot, uint64_t ms)
+{
+	uint64_t t0 = rdtsc(), lim = hx_cycles(c, ms);
+
+	while (!(e.tx[slot].status & DESC_DD))
+		if (rdtsc() - t0 > lim)
+			return false;
+	return true;
+}
+
+static int he_good(struct hctx *c)
+{
+	unsigned slot;
+
+	e1000_tx_free(&e);
+	slot = e.tx_tail;
+	if (e1000_tx_add(&e, 60, c->seq++))
+		return hx_fail(c, "no room on the TX ring for the good frame");
+	e1000_tx_kick(&e);
+	if (!wait_dd(c, slot, 1000))
+		return hx_fail(c, "the good frame's descriptor never got DD");
+	return 0;
+}
+
+static const char *he_alive(struct hctx *c)
+{
+	uint32_t s = rd(STATUS);
+
+	(void)c;
+	if (s == 0xffffffffu)
+		return "STATUS reads all-ones: the registers stopped answering";
+	if (!(s & STATUS_LU))
+		return "STATUS says the link is down";
+	return NULL;
+}
+
+const struct hdev_ops he_ops = { "e1000", 0, he_up, he_good, he_alive };
+
+static uint64_t outside(const struct hctx *c)
+{
+	return c->ram_end + 0x100000;
+}
+
+/* ---- ring registers: the ring stops, TDH/RDH stay, a reset brings it back ---- */
+
+#define OWN 0 /* as an address: the driver's own ring or buffer */
+
+static void tx_ring(struct hctx *c, uint64_t base, uint32_t len, uint32_t tdt)
+{
+	uint32_t tdh;
+
+	if (he_up(c))
+		return;
+	if (base == OWN)
+		base = (uint64_t)e.tx;
+	wr(TDBAL, (uint32_t)base);
+	wr(TDBAH, (uint32_t)(base >> 32));
+	wr(TDLEN, len);
+	wr(TDH, 0);
+	wr(TDT, tdt);
+	tdh = rd(TDH);
+	hx_metric(c, "tdba=0x%lx tdlen=%u tdt=%u tdh=%u", base, len, tdt, tdh);
+	if (tdh)
+		hx_fail(c, "TDH moved to %u on a ring the device must refuse", tdh);
+	hx_reset_works(c);
+}
+
+static void e_tdba_outside(struct hctx *c)
+{
+	tx_ring(c, outside(c), 4096, 1);
+}
+
+static void e_tdba_wrap(struct hctx *c)
+{
+	tx_ring(c, ~0ull - 4095, 4096, 1);
+}
+
+static void e_tdlen_odd(struct hctx *c)
+{
+	tx_ring(c, OWN, 100, 1);
+}
+
+static void e_tdt_past(struct hctx *c)
+{
+	uint32_t tdh;
+
+	if (he_up(c))
+		return;
+	wr(TDT, 300); /* the ring has 256 descriptors */
+	tdh = rd(TDH);
+	hx_metric(c, "tdt=300 tdh=%u", tdh);
+	if (tdh)
+		hx_fail(c, "TDH moved to %u after a TDT past the ring", tdh);
+	/* TDT is ignored, the ring itself is fine: the next good TDT write sends. */
+	hx_still_works(c);
+}
+
+static void rx_ring(struct hctx *c, uint64_t base, uint32_t len, uint32_t rdt)
+{
+	uint64_t t0;
+	uint32_t rdh;
+
+	if (he_up(c))
+		return;
+	if (base == OWN)
+		base = (uint64_t)e.rx;
+	wr(RDBAL, (uint32_t)base);
+	wr(RDBAH, (uint32_t)(base >> 32));
+	wr(RDLEN, len);
+	wr(RDH, 0);
+	wr(RDT, rdt);
+	/* The RX worker looks at the ring when woken by these writes: give it time to refuse it. */
+	t0 = rdtsc();
+	while (rdtsc() - t0 < hx_cycles(c, 20))
+		asm volatile("pause");
+	rdh = rd(RDH);
+	hx_metric(c, "rdba=0x%lx rdlen=%u rdt=%u rdh=%u", base, len, rdt, rdh);
+	if (rdh)
+		hx_fail(c, "RDH moved to %u on a ring the device must refuse", rdh);
+	hx_reset_works(c);
+}
+
+static void e_rdba_outside(struct hctx *c)
+{
+	rx_ring(c, outside(c), 4096, 1);
+}
+
+static void e_rdlen_odd(struct hctx *c)
+{
+	rx_ring(c, OWN, 200, 1);
+}
+
+static void e_rdt_past(struct hctx *c)
+{
+	rx_ring(c, OWN, E1000_RING * 16, 1000);
+}
+
+/* ---- bad TX descriptors: that frame is dropped, DD written back, the ring goes on ---- */
+
+static void tx_bad_desc(struct hctx *c, uint64_t addr, uint16_t len)
+{
+	unsigned slot;
+	bool dd;
+
+	if (he_up(c))
+		return;
+	if (addr == OWN)
+		addr = (uint64_t)e.tx_bufs;
+	slot = e.tx_tail;
+	e.tx[slot].addr = addr;
+	e.tx[slot].length = len;
+	e.tx[slot].cmd_or_csum_hi = CMD_EOP | CMD_IFCS | CMD_RS;
+	e.tx[slot].status = 0;
+	e.tx_tail = (uint16_t)((slot + 1) % E1000_RING);
+	e1000_tx_kick(&e);
+	dd = wait_dd(c, slot, 1000);
+	hx_metric(c, "addr=0x%lx len=%u dd=%u tdh=%u", addr, len, dd, rd(TDH));
+	if (!dd)
+		hx_fail(c, "no DD written back for the bad descriptor");
+	hx_still_works(c);
+}
+
+static void e_tx_huge(struct hctx *c)
+{
+	tx_bad_desc(c, OWN, 0xffff);
+}
+
+static void e_tx_straddle(struct hctx *c)
+{
+	tx_bad_desc(c, c->ram_end - 8, 64);
+}
+
+static void e_tx_hole(struct hctx *c)
+{
+	hx_metric(c, "straddles_hole=%u", c->bi->mem_size >= BOOT_RAM_MAX);
+	tx_bad_desc(c, BOOT_RAM_MAX - 8, 64);
+}
+
+static void e_tx_wrap(struct hctx *c)
+{
+	tx_bad_desc(c, ~0ull - 15, 64);
+}
+
+static void e_tx_no_eop(struct hctx *c)
+{
+	uint64_t t0;
+	bool dd;
+
+	if (he_up(c))
+		return;
+	for (unsigned i = 0; i < E1000_RING; i++) {
+		e.tx[i].length = 64;
+		e.tx[i].cmd_or_csum_hi = CMD_RS; /* no EOP anywhere */
+		e.tx[i].status = 0;
+	}
+	wr(TDT, E1000_RING - 1);
+	t0 = rdtsc();
+	while (rd(TDH) != E1000_RING - 1 && rdtsc() - t0 < hx_cycles(c, 1000))
+		;
+	e.tx[E1000_RING - 1].status = 0;
+	e.tx[0].status = 0;
+	/* Two more: the chain now spans more descriptors than the ring holds. */
+	wr(TDT, 1);
+	dd = wait_dd(c, 0, 1000);
+	hx_metric(c, "tdh=%u dd=%u", rd(TDH), dd);
+	if (!dd)
+		hx_fail(c, "no DD written back on the second round of the EOP-less chain");
+	hx_reset_works(c);
+}
+
+const struct attack he_attacks[] = {
+	{ "e1000-tdba-outside", HD_E1000, e_tdba_outside },
+	{ "e1000-tdba-wrap", HD_E1000, e_tdba_wrap },
+	{ "e1000-tdlen-odd", HD_E1000, e_tdlen_odd },
+	{ "e1000-tdt-past", HD_E1000, e_tdt_past },
+	{ "e1000-tx-huge", HD_E1000, e_tx_huge },
+	{ "e1000-tx-straddle", HD_E1000, e_tx_straddle },
+	{ "e1000-tx-hole", HD_E1000, e_tx_hole },
+	{ "e1000-tx-wrap", HD_E1000, e_tx_wrap },
+	{ "e1000-tx-no-eop", HD_E1000, e_tx_no_eop },
+	{ "e1000-rdba-outside", HD_E1000, e_rdba_outside },
+	{ "e1000-rdlen-odd", HD_E1000, e_rdlen_odd },
+	{ "e1000-rdt-past", HD_E1000, e_rdt_past },
+};
+const unsigned he_nattacks = sizeof(he_attacks) / sizeof(he_attacks[0]);
