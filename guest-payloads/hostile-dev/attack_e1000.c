@@ -31,6 +31,7 @@
 #define CMD_IFCS   (1u << 1)
 #define CMD_RS     (1u << 3)
 #define DESC_DD    (1u << 0)
+#define RX_ERR_RXE (1u << 7)
 
 static struct e1000 e;
 
@@ -259,6 +260,32 @@ static void e_tx_no_eop(struct hctx *c)
 	hx_reset_works(c);
 }
 
+/* RX descriptors with buffers outside RAM: our own frame comes back (loopback) and must be dropped, RXE. */
+static void e_rx_buf_outside(struct hctx *c)
+{
+	uint64_t t0;
+	uint8_t st = 0, er = 0;
+
+	if (!hx_need_loopback(c) || he_up(c))
+		return;
+	for (unsigned i = 0; i < E1000_RING; i++) {
+		e.rx[i].addr = i & 1 ? BOOT_RAM_MAX - 8 : outside(c);
+		e.rx[i].status = 0;
+	}
+	if (he_good(c))
+		return;
+	t0 = rdtsc();
+	while (!((st = e.rx[0].status) & DESC_DD) && rdtsc() - t0 < hx_cycles(c, 1000))
+		asm volatile("pause");
+	er = e.rx[0].css_or_errors;
+	hx_metric(c, "rx_status=0x%x rx_errors=0x%x", st, er);
+	if (!(st & DESC_DD))
+		hx_fail(c, "the looped-back frame never reached the RX descriptor");
+	else if (!(er & RX_ERR_RXE))
+		hx_fail(c, "a frame into a buffer outside RAM came back without RXE");
+	hx_reset_works(c);
+}
+
 const struct attack he_attacks[] = {
 	{ "e1000-tdba-outside", HD_E1000, e_tdba_outside },
 	{ "e1000-tdba-wrap", HD_E1000, e_tdba_wrap },
@@ -272,5 +299,6 @@ const struct attack he_attacks[] = {
 	{ "e1000-rdba-outside", HD_E1000, e_rdba_outside },
 	{ "e1000-rdlen-odd", HD_E1000, e_rdlen_odd },
 	{ "e1000-rdt-past", HD_E1000, e_rdt_past },
+	{ "e1000-rx-buf-outside", HD_E1000, e_rx_buf_outside },
 };
 const unsigned he_nattacks = sizeof(he_attacks) / sizeof(he_attacks[0]);

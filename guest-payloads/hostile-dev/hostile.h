@@ -45,6 +45,8 @@ struct hctx {
 	struct pci_dev pci;        /* as found on the bus */
 	uint64_t mark;             /* alloc_mark() before the test: every bring-up starts from here */
 	uint64_t ram_end;          /* first byte past the last RAM range */
+	bool loopback;             /* --param loopback=1: the backend sends every frame back (RX attacks) */
+	const char *skip;          /* why this attack cannot run here (reported skipped) */
 	const char *why;           /* NULL: the VMM behaved as specified */
 	char whybuf[BENCH_REASON_MAX];
 	char metrics[BENCH_KV_MAX];
@@ -59,6 +61,10 @@ struct attack {
 
 /* The first failure wins; returns -1 so that callers can `return hx_fail(...)`. */
 int hx_fail(struct hctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The attack needs what this run lacks: reported skipped, unless it also failed. */
+void hx_skip(struct hctx *c, const char *why);
+/* RX attacks: skipped (false) unless the backend loops frames back. */
+bool hx_need_loopback(struct hctx *c);
 /* Append " key=value" to the test's metrics. */
 void hx_metric(struct hctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* TSC cycles in `ms` milliseconds (a 3 GHz guess if the rate is unknown). */
@@ -81,7 +87,7 @@ static inline uint16_t hx_r16(uint64_t a) { return *(volatile uint16_t *)a; }
 static inline uint32_t hx_r32(uint64_t a) { return *(volatile uint32_t *)a; }
 
 extern const struct hdev_ops hv_net_ops, hv_blk_ops, he_ops;
-extern const struct attack hv_attacks[], he_attacks[], hp_attacks[];
-extern const unsigned hv_nattacks, he_nattacks, hp_nattacks;
+extern const struct attack hv_attacks[], hv_live_attacks[], he_attacks[], hp_attacks[];
+extern const unsigned hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks;
 
 #endif

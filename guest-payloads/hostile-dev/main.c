@@ -10,6 +10,7 @@
  * one good frame or request again.  A test is ok when the device reacted as
  * specified; its metrics say what the guest saw.  Parameters:
  *   attack=all | NAME,NAME,...   (the names: guest-payloads/README.md, or the test list)
+ *   loopback=0|1   the backend sends every frame back (--netdev loop): the RX attacks run, else skipped
  * Each test runs, phase and all, at each ring of bi->ring_mask (CPL0, then CPL3).
  */
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "x86.h"
 
 #define LIST_MAX 1024
+#define NTABS 4
 
 static char list[LIST_MAX] = "all";
 static uint64_t sample;
@@ -40,6 +42,19 @@ int hx_fail(struct hctx *c, const char *fmt, ...)
 	va_end(ap);
 	c->why = c->whybuf;
 	return -1;
+}
+
+void hx_skip(struct hctx *c, const char *why)
+{
+	if (!c->skip)
+		c->skip = why;
+}
+
+bool hx_need_loopback(struct hctx *c)
+{
+	if (!c->loopback)
+		hx_skip(c, "RX attacks need --netdev loop and --param loopback=1");
+	return c->loopback;
 }
 
 void hx_metric(struct hctx *c, const char *fmt, ...)
@@ -117,10 +132,10 @@ static bool selected(const char *name)
 
 static bool known(const char *name, size_t n)
 {
-	const struct attack *tabs[3] = { hv_attacks, he_attacks, hp_attacks };
-	const unsigned counts[3] = { hv_nattacks, he_nattacks, hp_nattacks };
+	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks };
+	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks };
 
-	for (unsigned t = 0; t < 3; t++)
+	for (unsigned t = 0; t < NTABS; t++)
 		for (unsigned i = 0; i < counts[t]; i++)
 			if (strlen(tabs[t][i].name) == n && !memcmp(tabs[t][i].name, name, n))
 				return true;
@@ -164,10 +179,16 @@ static int run_one(const struct boot_info *bi, unsigned ring, enum hdev kind, co
 	c.mark = alloc_mark();
 	c.ram_end = bi->high_mem_size ? bi->high_mem_start + bi->high_mem_size : bi->mem_size;
 	c.seq = 1;
+	c.loopback = param_size(bi, "loopback", 0) != 0;
 	if (ring_run_caught(ring, false, body_run, &b, fault, sizeof(fault)))
 		hx_fail(&c, "%s", fault);
 	alloc_release(c.mark);
-	bench_test_end_kv(c.why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, c.why, c.metrics);
+	if (c.why)
+		bench_test_end_kv(BENCH_STATUS_FAILED, c.why, c.metrics);
+	else if (c.skip)
+		bench_test_end_kv(BENCH_STATUS_SKIPPED, c.skip, c.metrics);
+	else
+		bench_test_end_kv(BENCH_STATUS_OK, NULL, c.metrics);
 	return c.why != NULL;
 }
 
@@ -178,8 +199,8 @@ int payload_main(const struct boot_info *bi)
 		{ 0x1af4, 0x1042, HDEV_VBLK, &hv_blk_ops },
 		{ 0x8086, 0x100e, HDEV_E1000, &he_ops },
 	};
-	const struct attack *tabs[3] = { hv_attacks, he_attacks, hp_attacks };
-	const unsigned counts[3] = { hv_nattacks, he_nattacks, hp_nattacks };
+	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks };
+	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks };
 	unsigned found = 0;
 	int failed = 0;
 
@@ -208,7 +229,7 @@ int payload_main(const struct boot_info *bi)
 			/* Each function of this kind on the bus gets every attack that applies to it. */
 			for (unsigned idx = 0; !pci_find(ids[k].vendor, ids[k].device, idx, &d); idx++) {
 				found++;
-				for (unsigned t = 0; t < 3; t++)
+				for (unsigned t = 0; t < NTABS; t++)
 					for (unsigned i = 0; i < counts[t]; i++)
 						if ((tabs[t][i].devs & (1u << ids[k].kind)) && selected(tabs[t][i].name))
 							failed += run_one(bi, ring, ids[k].kind, ids[k].ops, &d,

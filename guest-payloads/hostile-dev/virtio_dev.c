@@ -67,8 +67,11 @@ static int hv_up(struct hctx *c)
 
 void hv_publish(uint16_t head)
 {
-	struct vq *q = hv.q;
+	hv_publish_on(hv.q, head);
+}
 
+void hv_publish_on(struct vq *q, uint16_t head)
+{
 	q->avail[2 + (q->avail_idx & (q->size - 1))] = head;
 	q->avail_idx++;
 	vq_kick(q);

@@ -17,11 +17,13 @@
 #define HV_BUF                 8192
 
 /* struct virtio_pci_common_cfg offsets (virtio 1.x, 4.1.4.3) */
+#define CC_MSIX     0x10
 #define CC_GFSELECT 0x08
 #define CC_GF       0x0c
 #define CC_STATUS   0x14
 #define CC_Q_SELECT 0x16
 #define CC_Q_SIZE   0x18
+#define CC_Q_MSIX   0x1a
 #define CC_Q_ENABLE 0x1c
 #define CC_Q_DESC   0x20
 #define CC_Q_AVAIL  0x28
@@ -57,6 +59,7 @@ static inline uint16_t hv_qindex(const struct hctx *c)
 void hv_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next);
 /* Put head in the next avail slot, publish, kick. */
 void hv_publish(uint16_t head);
+void hv_publish_on(struct vq *q, uint16_t head);
 /* Wait up to ms for a status bit (metrics: status, wait_us): 0, or -1 if it never came. */
 int hv_wait_status(struct hctx *c, uint8_t bit, uint64_t ms);
 /* NEEDS_RESET must come; then reset and one good operation. */
