@@ -161,19 +161,33 @@ static void vq_reset_busy(struct hctx *c)
 
 static void status_clear_bits(struct hctx *c)
 {
+	uint64_t cc;
+	uint32_t gf;
 	uint8_t s, t;
 	long used;
 	struct vq_buf b = { (uint64_t)hv.buf, 0, false };
 
 	if (hv_start(c, HV_STAGE_RUNNING))
 		return;
-	/* Clear FEATURES_OK and DRIVER_OK without a reset (2.1.2: the driver must not), then set them again. */
-	hx_w8(hv.vp.common + CC_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER);
-	s = hx_r8(hv.vp.common + CC_STATUS);
-	hx_w8(hv.vp.common + CC_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
-	hx_w8(hv.vp.common + CC_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
-	t = hx_r8(hv.vp.common + CC_STATUS);
-	/* Whatever the device made of it, a request on the old queue is served or refused, never hangs the VMM. */
+	cc = hv.vp.common;
+	/*
+	 * Clear FEATURES_OK and DRIVER_OK without a reset (2.1.2: the driver must
+	 * not), offer other features, set both again.  exitlab keeps status bits
+	 * until a reset, so the running device's features must not change under it.
+	 */
+	hx_w8(cc + CC_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER);
+	s = hx_r8(cc + CC_STATUS);
+	hx_w32(cc + CC_GFSELECT, 0);
+	hx_w32(cc + CC_GF, 0);
+	hx_w8(cc + CC_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
+	hx_w8(cc + CC_STATUS, VIRTIO_S_ACK | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
+	t = hx_r8(cc + CC_STATUS);
+	hx_w32(cc + CC_GFSELECT, 0);
+	gf = hx_r32(cc + CC_GF);
+	if (gf != (uint32_t)hv.vp.features)
+		hx_fail(c, "a running device's features changed from 0x%x to 0x%x without a reset",
+			(uint32_t)hv.vp.features, gf);
+	/* A request on the old queue is served (or refused), never hangs the VMM. */
 	if (c->kind == HDEV_VNET) {
 		b.len = 12 + 60;
 		memset(hv.buf, 0, 12);
@@ -184,8 +198,9 @@ static void status_clear_bits(struct hctx *c)
 	vq_add(hv.q, &b, 1, hv.buf);
 	vq_kick(hv.q);
 	used = hv_wait_used(c, 200);
-	hx_metric(c, "status_cleared=0x%x status_again=0x%x served=%u", s, t, used >= 0);
-	hx_w8(hv.vp.common + CC_STATUS, 0);
+	hx_metric(c, "status_cleared=0x%x status_again=0x%x features_kept=%u served=%u", s, t,
+		  gf == (uint32_t)hv.vp.features, used >= 0);
+	hx_w8(cc + CC_STATUS, 0);
 	hx_up_works(c);
 }
 
