@@ -241,7 +241,7 @@ static void e_tx_no_eop(struct hctx *c)
 	if (he_up(c))
 		return;
 	for (unsigned i = 0; i < E1000_RING; i++) {
-		e.tx[i].length = 16; /* 257 of them stay under the frame size limit: the ring check must catch it */
+		e.tx[i].length = 16; /* 257 stay under the frame size limit: the ring check must catch it */
 		e.tx[i].cmd_or_csum_hi = CMD_RS; /* no EOP anywhere */
 		e.tx[i].status = 0;
 	}

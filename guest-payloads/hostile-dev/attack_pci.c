@@ -42,7 +42,9 @@ static uint64_t bar_get(const struct hctx *c, int b)
 
 	if (lo & 1)
 		return lo & ~3u;
-	return (lo & ~15u) | (bar_is64(c, b) ? (uint64_t)pci_cfg_read32(fn(c), PCI_BAR0 + 4 * b + 4) << 32 : 0);
+	if (!bar_is64(c, b))
+		return lo & ~15u;
+	return (lo & ~15u) | (uint64_t)pci_cfg_read32(fn(c), PCI_BAR0 + 4 * b + 4) << 32;
 }
 
 /* Write a BAR as a hostile guest would: with decoding left on. */
@@ -83,7 +85,8 @@ static unsigned ro_dword(struct hctx *c, unsigned off, uint32_t keep_mask)
 	pci_cfg_write32(fn(c), off, ~0u);
 	after = pci_cfg_read32(fn(c), off);
 	if ((after & keep_mask) != (before & keep_mask))
-		hx_fail(c, "config 0x%x: read-only bits 0x%x changed: 0x%x -> 0x%x", off, keep_mask, before, after);
+		hx_fail(c, "config 0x%x: read-only bits 0x%x changed: 0x%x -> 0x%x", off, keep_mask, before,
+			after);
 	pci_cfg_write32(fn(c), off, before); /* the writable bits back as they were */
 	return 1;
 }
@@ -167,7 +170,7 @@ static void pci_bar_overlap(struct hctx *c)
 		bar_set(c, other, 0xcc0);
 		cfg_reachable(c, id, "the I/O BAR moved over 0xCF8");
 	} else {
-		/* The register BAR on top of the MSI-X BAR, then the MSI-X BAR on the register BAR's place. */
+		/* The register BAR onto the MSI-X BAR, then the MSI-X BAR onto the register BAR's place. */
 		bar_set(c, mb, a_other);
 		(void)hx_r32(a_other);
 		bar_set(c, other, a_main);
@@ -201,8 +204,8 @@ static void pci_bar_outside(struct hctx *c)
 	v_old = hx_r32(a);
 	hx_metric(c, "bar=0x%lx read_outside=0x%x read_old=0x%x", a, v_new, v_old);
 	if (v_new != 0xffffffffu || v_old != 0xffffffffu)
-		hx_fail(c, "a BAR outside the window still decodes (0x%x there, 0x%x at the old place)", v_new,
-			v_old);
+		hx_fail(c, "a BAR outside the window still decodes (0x%x there, 0x%x at the old place)",
+			v_new, v_old);
 	/* Into guest RAM and, for a 64-bit BAR, above it all: never touched, only survived. */
 	bar_set(c, mb, RAM_GPA);
 	if (bar_is64(c, mb))

@@ -49,7 +49,8 @@ static void vq_live_rewrite(struct hctx *c)
 	if (r64(cc + CC_Q_DESC) != desc || r64(cc + CC_Q_AVAIL) != avail || r64(cc + CC_Q_USED) != used)
 		hx_fail(c, "the rings of a live queue moved");
 	if (hx_r16(cc + CC_Q_SIZE) != size || en != 1)
-		hx_fail(c, "a live queue's size or enable changed (size %u, enable %u)", hx_r16(cc + CC_Q_SIZE), en);
+		hx_fail(c, "a live queue's size or enable changed (size %u, enable %u)",
+			hx_r16(cc + CC_Q_SIZE), en);
 	hx_metric(c, "queue_size=%u queue_enable=%u", size, en);
 	hx_still_works(c);
 }
@@ -126,6 +127,7 @@ static void devcfg_write(struct hctx *c)
 
 static void vq_reset_busy(struct hctx *c)
 {
+	bool net = c->kind == HDEV_VNET;
 	unsigned rounds = 0;
 
 	for (; rounds < 16 && !c->why; rounds++) {
@@ -136,16 +138,17 @@ static void vq_reset_busy(struct hctx *c)
 		/* Fill the queue with good work, kick, and reset while the worker is at it. */
 		for (; n < 64; n++) {
 			struct vq_buf b[3] = {
-				{ (uint64_t)hv.buf, c->kind == HDEV_VNET ? 12 + 60 : sizeof(struct hv_blk_hdr), false },
+				{ (uint64_t)hv.buf, net ? 12 + 60 : sizeof(struct hv_blk_hdr), false },
 				{ (uint64_t)hv.buf + 4096, 4096, true },
 				{ (uint64_t)hv.buf + HV_BUF - 1, 1, true },
 			};
 
-			if (c->kind == HDEV_VNET)
+			if (net)
 				memset(hv.buf, 0, 12);
 			else
-				*(struct hv_blk_hdr *)hv.buf = (struct hv_blk_hdr){ VIRTIO_BLK_T_IN, 0, n * 8 % 2048 };
-			if (vq_add(hv.q, b, c->kind == HDEV_VNET ? 1 : 3, hv.buf))
+				*(struct hv_blk_hdr *)hv.buf = (struct hv_blk_hdr){ VIRTIO_BLK_T_IN, 0,
+										    n * 8 % 2048 };
+			if (vq_add(hv.q, b, net ? 1 : 3, hv.buf))
 				break;
 		}
 		vq_kick(hv.q);

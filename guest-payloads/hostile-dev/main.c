@@ -192,6 +192,21 @@ static int run_one(const struct boot_info *bi, unsigned ring, enum hdev kind, co
 	return c.why != NULL;
 }
 
+/* Every selected attack that applies to this function's kind: the number that failed. */
+static int run_all(const struct boot_info *bi, unsigned ring, enum hdev kind, const struct hdev_ops *ops,
+		   const struct pci_dev *d)
+{
+	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks };
+	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks };
+	int failed = 0;
+
+	for (unsigned t = 0; t < NTABS; t++)
+		for (unsigned i = 0; i < counts[t]; i++)
+			if ((tabs[t][i].devs & (1u << kind)) && selected(tabs[t][i].name))
+				failed += run_one(bi, ring, kind, ops, d, &tabs[t][i]);
+	return failed;
+}
+
 int payload_main(const struct boot_info *bi)
 {
 	static const struct { uint16_t vendor, device; enum hdev kind; const struct hdev_ops *ops; } ids[] = {
@@ -199,8 +214,6 @@ int payload_main(const struct boot_info *bi)
 		{ 0x1af4, 0x1042, HDEV_VBLK, &hv_blk_ops },
 		{ 0x8086, 0x100e, HDEV_E1000, &he_ops },
 	};
-	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks };
-	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks };
 	unsigned found = 0;
 	int failed = 0;
 
@@ -214,7 +227,7 @@ int payload_main(const struct boot_info *bi)
 			while (*e && *e != ',')
 				e++;
 			if (!known(p, (size_t)(e - p))) {
-				bench_log("hostile-dev: unknown attack in '%s' (see guest-payloads/README.md)", list);
+				bench_log("hostile-dev: unknown attack in '%s'", list);
 				return 1;
 			}
 			p = *e ? e + 1 : e;
@@ -229,11 +242,7 @@ int payload_main(const struct boot_info *bi)
 			/* Each function of this kind on the bus gets every attack that applies to it. */
 			for (unsigned idx = 0; !pci_find(ids[k].vendor, ids[k].device, idx, &d); idx++) {
 				found++;
-				for (unsigned t = 0; t < NTABS; t++)
-					for (unsigned i = 0; i < counts[t]; i++)
-						if ((tabs[t][i].devs & (1u << ids[k].kind)) && selected(tabs[t][i].name))
-							failed += run_one(bi, ring, ids[k].kind, ids[k].ops, &d,
-									  &tabs[t][i]);
+				failed += run_all(bi, ring, ids[k].kind, ids[k].ops, &d);
 			}
 		}
 	}

@@ -47,7 +47,7 @@ struct hv {
 
 extern struct hv hv;
 
-/* Reset and go as far as `stage`: ACK|DRIVER, negotiated (EVENT_IDX, INDIRECT_DESC, MAC), queues + DRIVER_OK. */
+/* Reset, then up to `stage`: ACK|DRIVER; negotiated (EVENT_IDX, INDIRECT_DESC, MAC); queues, DRIVER_OK. */
 enum { HV_STAGE_DRIVER, HV_STAGE_FEATURES, HV_STAGE_RUNNING };
 int hv_start(struct hctx *c, int stage);
 /* The attacked queue's index. */

@@ -69,6 +69,13 @@ static void assert_diags(const struct run_out *o, const char *const *want)
 	}
 }
 
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "(none)";
+}
+
 static json_int_t metric(json_t *t, const char *key)
 {
 	json_t *v = json_object_get(json_object_get(t, "metrics"), key);
@@ -82,8 +89,8 @@ static json_int_t counter(json_t *t, const char *model, const char *key)
 	json_t *v = json_object_get(d, key);
 
 	if (!json_is_integer(v))
-		fprintf(stderr, "%s: no host.devices.%s.%s\n", json_string_value(json_object_get(t, "name")), model,
-			key);
+		fprintf(stderr, "%s: no host.devices.%s.%s\n", json_string_value(json_object_get(t, "name")),
+			model, key);
 	assert_true(json_is_integer(v));
 	return json_integer_value(v);
 }
@@ -94,8 +101,8 @@ static json_int_t counter(json_t *t, const char *model, const char *key)
  */
 static json_t *run_hostile(const char *json, int want, const char *const *args, const char *const *diags)
 {
-	const char *argv[32] = { "run", harness_payload("hostile-dev"), "--ring", "3", "--no-baseline", "--json",
-				 json };
+	const char *argv[32] = { "run", harness_payload("hostile-dev"), "--ring", "3", "--no-baseline",
+				 "--json", json };
 	struct run_out o;
 	json_error_t je;
 	size_t n = 7;
@@ -122,9 +129,11 @@ static json_t *run_hostile(const char *json, int want, const char *const *args, 
 /* Does the attack break the ring (NEEDS_RESET expected) or must the device go on without a reset? */
 static bool breaks_ring(const char *name)
 {
-	static const char *const keep[] = { "vq-size-npot", "status-early-ok", "features-unoffered", "vq-live-rewrite",
-					    "vq-select-range", "vq-notify-bad", "devcfg-write", "vq-reset-busy",
-					    "status-clear-bits", "blk-", "pci-", "msix-bad-size" };
+	static const char *const keep[] = {
+		"vq-size-npot", "status-early-ok", "features-unoffered", "vq-live-rewrite", "vq-select-range",
+		"vq-notify-bad", "devcfg-write", "vq-reset-busy", "status-clear-bits", "blk-", "pci-",
+		"msix-bad-size",
+	};
 
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		if (!strncmp(name, keep[i], strlen(keep[i])))
@@ -150,10 +159,11 @@ static size_t check_tests(json_t *doc, const char *model, const char *good_count
 			continue;
 		n++;
 		if (strcmp(st, "ok"))
-			fprintf(stderr, "%s: %s (%s)\n", name, st, json_string_value(json_object_get(t, "reason")));
+			fprintf(stderr, "%s: %s (%s)\n", name, st,
+				json_string_value(json_object_get(t, "reason")));
 		assert_string_equal(st, "ok");
 		assert_int_equal(json_integer_value(json_object_get(t, "ring")), 3);
-		assert_string_equal(json_string_value(json_object_get(json_object_get(t, "params"), "device")), model);
+		assert_string_equal(str(json_object_get(t, "params"), "device"), model);
 		if (metric(t, "recovered") != 1)
 			fprintf(stderr, "%s: recovered=%lld\n", name, (long long)metric(t, "recovered"));
 		assert_int_equal(metric(t, "recovered"), 1);
@@ -162,7 +172,8 @@ static size_t check_tests(json_t *doc, const char *model, const char *good_count
 		assert_true(counter(t, model, good_counter) >= 1);
 		if (virtio && breaks_ring(name)) {
 			if (metric(t, "needs_reset") != 1)
-				fprintf(stderr, "%s: needs_reset=%lld\n", name, (long long)metric(t, "needs_reset"));
+				fprintf(stderr, "%s: needs_reset=%lld\n", name,
+					(long long)metric(t, "needs_reset"));
 			assert_int_equal(metric(t, "needs_reset"), 1);
 		}
 	}
@@ -220,7 +231,7 @@ static void test_virtio_blk(void **state)
 {
 	static const char *const diags[] = {
 		"virtio-blk: device needs reset: chain 0: longer than its descriptor table of 256 (a loop?)",
-		"virtio-blk: device needs reset: chain 0: buffer 0xbffffff8+64 (descriptor 1) outside guest RAM",
+		"virtio-blk: device needs reset: chain 0: buffer 0xbffffff8+64 (descriptor 1) outside",
 		"virtio-blk: device needs reset: queue 0: used ring",
 		"nested INDIRECT descriptor",
 		NULL,
@@ -279,8 +290,8 @@ static void test_e1000(void **state)
 	assert_int_equal(counter(t, "e1000", "tx_dropped_frames"), 1);
 	assert_int_equal(counter(t, "e1000", "tx_frames"), 1);
 	assert_int_equal(metric(find(doc, "e1000-tdba-outside"), "tdh"), 0);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(find(doc, "e1000-rx-buf-outside"),
-				"metrics"), "rx_errors")), "0x80");
+	t = find(doc, "e1000-rx-buf-outside");
+	assert_string_equal(str(json_object_get(t, "metrics"), "rx_errors"), "0x80");
 	json_decref(doc);
 }
 
@@ -302,13 +313,13 @@ static void test_selection(void **state)
 		if (!strcmp(json_string_value(json_object_get(t, "where")), "guest"))
 			n++;
 	assert_int_equal(n, 3);
-	assert_string_equal(json_string_value(json_object_get(find(doc, "vq-loop"), "status")), "ok");
-	assert_string_equal(json_string_value(json_object_get(find(doc, "vnet-rx-short"), "status")), "skipped");
+	assert_string_equal(str(find(doc, "vq-loop"), "status"), "ok");
+	assert_string_equal(str(find(doc, "vnet-rx-short"), "status"), "skipped");
 	json_decref(doc);
 
 	snprintf(json, sizeof(json), "%s/bad.json", tmp);
-	doc = run_hostile(json, 1, (const char *[]){ "--device", "e1000", "--param", "attack=no-such-attack", NULL },
-			  none);
+	doc = run_hostile(json, 1, (const char *[]){ "--device", "e1000", "--param", "attack=no-such-attack",
+		NULL }, none);
 	json_decref(doc);
 }
 
