@@ -139,7 +139,7 @@ static void vq_reset_busy(struct hctx *c)
 		for (; n < 64; n++) {
 			struct vq_buf b[3] = {
 				{ (uint64_t)hv.buf, net ? 12 + 60 : sizeof(struct hv_blk_hdr), false },
-				{ (uint64_t)hv.buf + 4096, 4096, true },
+				{ (uint64_t)hv.buf + 4096, 2048, true },
 				{ (uint64_t)hv.buf + HV_BUF - 1, 1, true },
 			};
 
