@@ -286,6 +286,81 @@ static void e_rx_buf_outside(struct hctx *c)
 	hx_reset_works(c);
 }
 
+/*
+ * TSO with an MSS of 1: one 32-byte descriptor pair asks for 65000 segments.
+ * `frames` such bursts are queued and one TDT write hands them over.  The TX
+ * path runs inside that write, but only up to a work budget: the device's
+ * worker finishes the ring, so the vCPU thread is back in the guest (and the
+ * VMM can be stopped) long before the ring is done.  tdt_write_us says how
+ * long the write took; every burst must still complete (DD on the last).
+ */
+static void tso_burst(struct hctx *c, unsigned frames, uint16_t mss)
+{
+	volatile uint8_t *d;
+	uint64_t t0, dt;
+	unsigned slot = 0;
+	bool dd_at_once, done;
+	uint32_t paylen = 65000, len = 54 + paylen;
+	uint8_t *hdr;
+
+	if (he_up(c))
+		return;
+	hdr = e.tx_bufs; /* one buffer for every burst: an Ethernet/IPv4/TCP header, then payload */
+	memset(hdr, 0, 54);
+	hdr[12] = 0x08;
+	hdr[14] = 0x45;
+	hdr[23] = 6;
+	hdr[46] = 0x50;
+	for (unsigned f = 0; f < frames; f++) {
+		d = (volatile uint8_t *)&e.tx[slot];
+		for (unsigned i = 0; i < 16; i++)
+			d[i] = 0;
+		d[0] = 14;                  /* IPCSS */
+		d[1] = 24;                  /* IPCSO */
+		d[4] = 34;                  /* TUCSS */
+		d[5] = 50;                  /* TUCSO */
+		d[8] = (uint8_t)paylen;
+		d[9] = (uint8_t)(paylen >> 8);
+		d[10] = (uint8_t)((paylen >> 16) & 0xf);     /* DTYP 0: context */
+		d[11] = 0x20 | 0x04 | 0x02 | 0x01;          /* DEXT, TSE, IP, TCP */
+		d[13] = 54;                 /* HDRLEN */
+		d[14] = (uint8_t)mss;
+		d[15] = (uint8_t)(mss >> 8);
+		slot++;
+		d = (volatile uint8_t *)&e.tx[slot];
+		for (unsigned i = 0; i < 8; i++)
+			d[i] = (uint8_t)((uint64_t)hdr >> (8 * i));
+		d[8] = (uint8_t)len;
+		d[9] = (uint8_t)(len >> 8);
+		d[10] = (uint8_t)(0x10 | ((len >> 16) & 0xf));  /* DTYP 1: data */
+		d[11] = 0x20 | 0x04 | CMD_EOP | CMD_RS;          /* DEXT, TSE, EOP, RS */
+		d[12] = 0;
+		d[13] = 0;
+		slot++;
+	}
+	e.tx_tail = (uint16_t)slot;
+	t0 = rdtsc();
+	e1000_tx_kick(&e);
+	dt = rdtsc() - t0;
+	dd_at_once = (e.tx[slot - 1].status & DESC_DD) != 0;
+	done = wait_dd(c, slot - 1, 30000);
+	hx_metric(c, "bursts=%u mss=%u tdt_write_us=%lu done_in_write=%u done_us=%lu", frames, mss,
+		  hx_us(c, dt), dd_at_once, hx_us(c, rdtsc() - t0));
+	if (!done)
+		hx_fail(c, "the TSO bursts were never all sent (no DD on the last descriptor)");
+	hx_reset_works(c);
+}
+
+static void e_tso_tiny_mss(struct hctx *c)
+{
+	tso_burst(c, 1, 1);
+}
+
+static void e_tso_ring(struct hctx *c)
+{
+	tso_burst(c, 16, 1);
+}
+
 const struct attack he_attacks[] = {
 	{ "e1000-tdba-outside", HD_E1000, e_tdba_outside },
 	{ "e1000-tdba-wrap", HD_E1000, e_tdba_wrap },
@@ -300,5 +375,7 @@ const struct attack he_attacks[] = {
 	{ "e1000-rdlen-odd", HD_E1000, e_rdlen_odd },
 	{ "e1000-rdt-past", HD_E1000, e_rdt_past },
 	{ "e1000-rx-buf-outside", HD_E1000, e_rx_buf_outside },
+	{ "e1000-tso-tiny-mss", HD_E1000, e_tso_tiny_mss },
+	{ "e1000-tso-ring", HD_E1000, e_tso_ring },
 };
 const unsigned he_nattacks = sizeof(he_attacks) / sizeof(he_attacks[0]);
