@@ -300,7 +300,7 @@ void e1000_tx_process(struct e1000 *e)
 		uint8_t d[E1000_DESC_SIZE], *slot = ring + (size_t)head * E1000_DESC_SIZE;
 
 		if (e->tx_pass_frames >= E1000_TX_PASS_FRAMES || e->tx_pass_bytes >= E1000_TX_PASS_BYTES) {
-			e->tx_more = true;   /* TDH says how far we got; the worker goes on (e1000_tx_resume) */
+			e->tx_more = true;   /* TDH says how far we got; the worker goes on */
 			break;
 		}
 

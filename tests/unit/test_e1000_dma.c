@@ -346,10 +346,10 @@ static void test_tx_budget(void **state)
 	len = make_ip_frame(f, pay, true);
 	memcpy(gpa(x, BUF), f, len);
 	for (unsigned b = 0; b < bursts; b++) {
-		ctx_desc(x, 2 * b, 14, 24, 33, 34, 50, 0, E1000_TUCMD_TCP | E1000_TUCMD_IP | E1000_TXD_CMD_TSE,
-			 pay, 54, 1);
-		data_desc(x, 2 * b + 1, BUF, (uint32_t)len, E1000_TXD_CMD_TSE | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS,
-			  0);
+		uint8_t tso = E1000_TXD_CMD_TSE;
+
+		ctx_desc(x, 2 * b, 14, 24, 33, 34, 50, 0, E1000_TUCMD_TCP | E1000_TUCMD_IP | tso, pay, 54, 1);
+		data_desc(x, 2 * b + 1, BUF, (uint32_t)len, tso | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0);
 	}
 	assert_true(total > 2 * E1000_TX_PASS_FRAMES);
 	wr(x, E1000_TDT, 2 * bursts);
