@@ -290,7 +290,7 @@ static void test_e1000(void **state)
 	assert_int_equal(counter(t, "e1000", "tx_dropped_frames"), 1);
 	assert_int_equal(counter(t, "e1000", "tx_frames"), 1);
 	assert_int_equal(metric(find(doc, "e1000-tdba-outside"), "tdh"), 0);
-	/* 16 TSO bursts of 65000 one-byte segments: all sent (past the TDT write's budget), and the good frame. */
+	/* 16 TSO bursts of 65000 one-byte segments, all sent past one TDT write's budget; the good frame */
 	assert_int_equal(counter(find(doc, "e1000-tso-ring"), "e1000", "tx_frames"), 16 * 65000 + 1);
 	t = find(doc, "e1000-rx-buf-outside");
 	assert_string_equal(str(json_object_get(t, "metrics"), "rx_errors"), "0x80");
