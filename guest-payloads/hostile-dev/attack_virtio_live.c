@@ -294,6 +294,51 @@ static void vnet_rx_readonly(struct hctx *c)
 	rx_attack(c, (uint64_t)hv.buf, 2048, 0);
 }
 
+/*
+ * MRG_RXBUF with one 13-byte RX buffer and then 1-byte ones, for a full-size
+ * frame: every buffer must hold at least a virtio_net_hdr (5.1.6.3.1), so
+ * the device must refuse the second one rather than spread the frame thin.
+ */
+static void vnet_rx_mrg_tiny(struct hctx *c)
+{
+	struct vq *rx = &hv.qs[0];
+	uint8_t *rb;
+	int rc;
+
+	if (!hx_need_loopback(c))
+		return;
+	hv_extra_features = 1ull << VIRTIO_NET_F_MRG_RXBUF;
+	rc = hv_start(c, HV_STAGE_RUNNING);
+	hv_extra_features = 0;
+	if (rc)
+		return;
+	if (!virtio_has(&hv.vp, VIRTIO_NET_F_MRG_RXBUF)) {
+		hx_fail(c, "the device does not offer MRG_RXBUF");
+		return;
+	}
+	rb = (uint8_t *)hv.tbl;
+	for (uint16_t i = 0; i < rx->size; i++) {
+		rx->desc[i] = (struct vq_desc){ (uint64_t)(rb + 16 * i), i ? 1 : 12 + 1, VQ_DESC_F_WRITE, 0 };
+		rx->avail[2 + i] = i;
+	}
+	rx->avail_idx = rx->size;
+	vq_kick(rx);
+	/* A 1514-byte frame (1526 with its header) comes back over 1-byte buffers. */
+	{
+		struct vq_buf b = { (uint64_t)hv.buf, 12 + 1514, false };
+
+		memset(hv.buf, 0, 12 + 1514);
+		hv.buf[12] = 0xff; /* broadcast */
+		vq_add(hv.q, &b, 1, hv.buf);
+		vq_kick(hv.q);
+		if (hv_wait_used(c, 1000) < 0) {
+			hx_fail(c, "the 1514-byte frame was never sent");
+			return;
+		}
+	}
+	hv_expect_reset(c);
+}
+
 const struct attack hv_live_attacks[] = {
 	{ "vq-live-rewrite", HD_VIRTIO, vq_live_rewrite },
 	{ "vq-select-range", HD_VIRTIO, vq_select_range },
@@ -305,5 +350,6 @@ const struct attack hv_live_attacks[] = {
 	{ "vnet-rx-short", HD_VNET, vnet_rx_short },
 	{ "vnet-rx-outside", HD_VNET, vnet_rx_outside },
 	{ "vnet-rx-readonly", HD_VNET, vnet_rx_readonly },
+	{ "vnet-rx-mrg-tiny", HD_VNET, vnet_rx_mrg_tiny },
 };
 const unsigned hv_live_nattacks = sizeof(hv_live_attacks) / sizeof(hv_live_attacks[0]);

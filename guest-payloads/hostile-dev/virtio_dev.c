@@ -14,6 +14,7 @@
 #include "x86.h"
 
 struct hv hv;
+uint64_t hv_extra_features;
 
 static bool is_net(const struct hctx *c)
 {
@@ -29,6 +30,7 @@ int hv_start(struct hctx *c, int stage)
 	memset(&hv, 0, sizeof(hv));
 	if (is_net(c))
 		want |= 1ull << VIRTIO_NET_F_MAC;
+	want |= hv_extra_features;
 	hv.buf = alloc_zeroed(HV_BUF, 4096);
 	hv.tbl = alloc_zeroed(4096, 4096);
 	if (!hv.buf || !hv.tbl)

@@ -9,6 +9,7 @@
 
 #define VIRTIO_RING_F_INDIRECT 28
 #define VIRTIO_NET_F_MAC       5
+#define VIRTIO_NET_F_MRG_RXBUF 15
 #define VQ_DESC_F_INDIRECT     4
 #define HV_S_NEEDS_RESET       0x40
 #define VIRTIO_BLK_T_IN        0
@@ -46,6 +47,8 @@ struct hv {
 };
 
 extern struct hv hv;
+/* Features hv_start also asks for (an attack sets and clears it). */
+extern uint64_t hv_extra_features;
 
 /* Reset, then up to `stage`: ACK|DRIVER; negotiated (EVENT_IDX, INDIRECT_DESC, MAC); queues, DRIVER_OK. */
 enum { HV_STAGE_DRIVER, HV_STAGE_FEATURES, HV_STAGE_RUNNING };
