@@ -88,6 +88,8 @@ struct e1000 {
 	bool tx_in_frame, tx_drop, tx_ext, tx_tse;
 	uint8_t tx_popts;
 	bool tx_ring_bad;               /* stopped until TDBA/TDLEN/TDH are rewritten */
+	uint64_t tx_pass_frames, tx_pass_bytes; /* sent in the current TX pass (its budget) */
+	bool tx_more;                   /* a TX pass stopped at its budget: the worker goes on with it */
 
 	/* RX: one frame pulled from the backend waits here for descriptors */
 	uint8_t *rx_buf;                /* E1000_RX_MAX_LPE bytes, filled by the poller only */
@@ -152,6 +154,12 @@ void e1000_reg_write(struct e1000 *e, uint32_t off, uint32_t val);
  * instead of starting the thread.
  */
 int e1000_rx_poll(struct e1000 *e, unsigned budget);
+/*
+ * Go on with a TX pass that stopped at its budget (E1000_TX_PASS_FRAMES):
+ * one more pass.  true if work is still left after it.  The RX thread calls
+ * it whenever a pass stopped short; tests call it instead.
+ */
+bool e1000_tx_resume(struct e1000 *e);
 /* Hand one frame to the receive path as if the wire delivered it: 1 delivered, 0 filtered or
  * dropped, -EAGAIN no room in the ring (nothing consumed). */
 int e1000_rx_frame(struct e1000 *e, const void *frame, size_t len);

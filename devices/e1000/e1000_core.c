@@ -138,7 +138,7 @@ static void *rx_thread(void *arg)
 		struct timespec ts, *tsp = NULL;
 		unsigned nfds = 1;
 		int64_t due;
-		bool ready;
+		bool ready, tx_more;
 		uint64_t cnt;
 
 		pthread_mutex_lock(&e->lock);
@@ -146,6 +146,10 @@ static void *rx_thread(void *arg)
 			pthread_mutex_unlock(&e->lock);
 			break;
 		}
+		/* A TX pass that stopped at its budget: the next stretch of the ring, then a look at RX. */
+		if (e->tx_more)
+			e1000_tx_process(e);
+		tx_more = e->tx_more;
 		due = e1000_irq_timer(e);
 		ready = !e->rx_pending && e->be && e1000_rx_ready(e);
 		pthread_mutex_unlock(&e->lock);
@@ -160,6 +164,8 @@ static void *rx_thread(void *arg)
 			/* a backend without an fd is always ready; back off 100 us when it had nothing */
 			due = due >= 0 && due < 100000 ? due : idle ? 100000 : 0;
 		}
+		if (tx_more)
+			due = 0;   /* more TX to do: do not sleep */
 		if (due >= 0) {
 			ts.tv_sec = due / 1000000000;
 			ts.tv_nsec = due % 1000000000;

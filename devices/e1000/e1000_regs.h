@@ -289,6 +289,15 @@
 #define E1000_RING_ALIGN    128u       /* TDLEN/RDLEN granularity */
 #define E1000_TX_MAX_FRAME  16288u     /* largest frame without TSO */
 #define E1000_TSO_MAX       (65535u + 256u) /* largest TSO burst we gather */
+/*
+ * The work one TX pass does before it stops (frames or TSO segments handed to
+ * the backend, and their bytes): far more than any driver's batch, so that
+ * ordinary traffic is sent inside its TDT write, but a ring of TSO bursts with
+ * a tiny MSS cannot keep the vCPU thread there for minutes.  The worker
+ * thread finishes what is left (e1000_tx_resume).
+ */
+#define E1000_TX_PASS_FRAMES 65536u
+#define E1000_TX_PASS_BYTES  (16u << 20)
 #define E1000_RX_MAX_LPE    16384u     /* largest frame accepted with RCTL.LPE */
 #define E1000_RX_MAX_STD    1522u      /* without LPE: 1518 + a VLAN tag (CRC included) */
 

@@ -7,7 +7,9 @@
  * Legacy descriptors and the extended context (DTYP 0) and data (DTYP 1)
  * descriptors are understood.  A bad ring stops TX until the guest
  * reprograms it; a bad buffer, an over-long frame or a chain that goes
- * round the whole ring without EOP drops that frame, counted.
+ * round the whole ring without EOP drops that frame, counted.  A pass stops
+ * at its work budget (TSO with a tiny MSS multiplies a descriptor into
+ * thousands of frames) and the worker thread finishes the ring.
  */
 #include <errno.h>
 #include <sys/uio.h>
@@ -22,6 +24,7 @@ void e1000_tx_reset(struct e1000 *e)
 	e->tx_in_frame = e->tx_drop = e->tx_ext = e->tx_tse = false;
 	e->tx_popts = 0;
 	e->tx_ring_bad = false;
+	e->tx_more = false;
 }
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -75,6 +78,8 @@ static void tx_send(struct e1000 *e, uint8_t *buf, size_t len, bool vle, uint16_
 		memset(buf + len, 0, 60 - len);   /* padded to 64 bytes with the FCS */
 		len = 60;
 	}
+	e->tx_pass_frames++;
+	e->tx_pass_bytes += len;
 	if (e->be) {
 		if (e->be->vnet_hdr_len && e->be->vnet_hdr_len <= sizeof(zero_hdr)) {
 			/* no offload is asked of the backend: the frame is complete */
@@ -269,6 +274,8 @@ void e1000_tx_process(struct e1000 *e)
 	uint32_t len = e1000_r(e, E1000_TDLEN), n, head, tail, done = 0, causes = 0;
 	uint8_t *ring;
 
+	e->tx_more = false;
+	e->tx_pass_frames = e->tx_pass_bytes = 0;
 	if (!(e1000_r(e, E1000_TCTL) & E1000_TCTL_EN) || e->tx_ring_bad)
 		return;
 	ring = len && !(len % E1000_RING_ALIGN) ? guest_mem_ptr(e->mem, base, len) : NULL;
@@ -292,6 +299,11 @@ void e1000_tx_process(struct e1000 *e)
 	while (head != tail && done < n) {
 		uint8_t d[E1000_DESC_SIZE], *slot = ring + (size_t)head * E1000_DESC_SIZE;
 
+		if (e->tx_pass_frames >= E1000_TX_PASS_FRAMES || e->tx_pass_bytes >= E1000_TX_PASS_BYTES) {
+			e->tx_more = true;   /* TDH says how far we got; the worker goes on */
+			break;
+		}
+
 		memcpy(d, slot, sizeof(d));   /* the guest may rewrite it meanwhile */
 		tx_desc(e, d, n);
 		if (d[11] & E1000_TXD_CMD_RS) {
@@ -308,4 +320,18 @@ void e1000_tx_process(struct e1000 *e)
 		causes |= E1000_ICR_TXQE;
 	if (causes)
 		e1000_irq_cause(e, causes);
+	if (e->tx_more)
+		e1000_kick(e);
+}
+
+bool e1000_tx_resume(struct e1000 *e)
+{
+	bool more;
+
+	pthread_mutex_lock(&e->lock);
+	if (e->tx_more)
+		e1000_tx_process(e);
+	more = e->tx_more;
+	pthread_mutex_unlock(&e->lock);
+	return more;
 }

@@ -199,18 +199,25 @@ static void queue_enable(struct virtio_pci *t, unsigned q)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/*
+ * A status write.  Bits only go up until a reset (status 0): the driver must
+ * not clear them (virtio 1.x 2.1.2), and a hostile one that tries must not
+ * unfreeze the features of a running device (its workers read them) or
+ * restart it behind their back.  The bits are added with one atomic OR, so a
+ * NEEDS_RESET that a worker sets meanwhile is never lost; NEEDS_RESET itself
+ * is the device's to set, never the driver's.
+ */
 static void status_write(struct virtio_pci *t, uint8_t val)
 {
 	struct virtio_dev *v = t->dev;
-	uint8_t old = __atomic_load_n(&v->status, __ATOMIC_SEQ_CST), now;
+	uint8_t old = __atomic_load_n(&v->status, __ATOMIC_SEQ_CST), add;
 
 	if (val == 0) {
 		vp_reset(t);
 		return;
 	}
-	/* NEEDS_RESET is the device's to set, never the driver's. */
-	now = (val & ~VIRTIO_STATUS_NEEDS_RESET) | (old & VIRTIO_STATUS_NEEDS_RESET);
-	if ((now & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
+	add = val & ~old & ~VIRTIO_STATUS_NEEDS_RESET;
+	if (add & VIRTIO_STATUS_FEATURES_OK) {
 		uint64_t f = t->driver_features;
 		bool ok = !(f & ~v->host_features) && ((f >> VIRTIO_F_VERSION_1) & 1);
 
@@ -219,19 +226,14 @@ static void status_write(struct virtio_pci *t, uint8_t val)
 		if (ok)
 			v->features = f;
 		else
-			now &= ~VIRTIO_STATUS_FEATURES_OK;
+			add &= ~VIRTIO_STATUS_FEATURES_OK;
 	}
-	if ((now & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK)) {
-		if (!(now & VIRTIO_STATUS_FEATURES_OK)) {
-			now &= ~VIRTIO_STATUS_DRIVER_OK;   /* no DRIVER_OK before features are agreed */
-		} else {
-			__atomic_store_n(&v->status, now, __ATOMIC_SEQ_CST);
-			if (v->ops && v->ops->start && v->ops->start(v))
-				virtio_dev_needs_reset(v, "the device failed to start");
-			return;
-		}
-	}
-	__atomic_store_n(&v->status, now, __ATOMIC_SEQ_CST);
+	/* No DRIVER_OK before features are agreed. */
+	if ((add & VIRTIO_STATUS_DRIVER_OK) && !((old | add) & VIRTIO_STATUS_FEATURES_OK))
+		add &= ~VIRTIO_STATUS_DRIVER_OK;
+	__atomic_fetch_or(&v->status, add, __ATOMIC_SEQ_CST);
+	if ((add & VIRTIO_STATUS_DRIVER_OK) && v->ops && v->ops->start && v->ops->start(v))
+		virtio_dev_needs_reset(v, "the device failed to start");
 }
 
 static uint16_t valid_vector(const struct virtio_pci *t, uint16_t vec)

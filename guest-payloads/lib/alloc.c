@@ -29,3 +29,14 @@ uint64_t alloc_left(void)
 {
 	return end - next;
 }
+
+uint64_t alloc_mark(void)
+{
+	return next;
+}
+
+void alloc_release(uint64_t mark)
+{
+	if (next && mark && mark <= next)
+		next = mark;
+}

@@ -17,5 +17,8 @@ void alloc_init(const struct boot_info *bi);
 void *alloc_zeroed(uint64_t size, uint64_t align);
 /* Bytes left. */
 uint64_t alloc_left(void);
+/* Where the next allocation starts; alloc_release(mark) gives back everything allocated since. */
+uint64_t alloc_mark(void);
+void alloc_release(uint64_t mark);
 
 #endif

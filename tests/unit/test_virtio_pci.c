@@ -24,6 +24,7 @@ struct fake {
 	uint64_t set_features_arg;
 	int set_features_rc, start_rc;
 	unsigned set_features_calls, starts, stops;
+	bool break_in_set_features;   /* a worker breaks the device while the driver writes the status */
 	uint8_t config[12];
 };
 
@@ -32,9 +33,10 @@ static struct guest_mem mem;
 
 static int fake_set_features(struct virtio_dev *v, uint64_t f)
 {
-	(void)v;
 	F.set_features_calls++;
 	F.set_features_arg = f;
+	if (F.break_in_set_features)
+		virtio_dev_needs_reset(v, "broken by the fake device while FEATURES_OK is written");
 	return F.set_features_rc;
 }
 
@@ -462,6 +464,60 @@ static void test_msix_vectors(void **state)
 	}
 }
 
+/*
+ * The driver must not clear status bits (virtio 1.x 2.1.2); a hostile one
+ * does.  Clearing FEATURES_OK and DRIVER_OK without a reset must neither
+ * unfreeze the features of a running device (its workers read them) nor
+ * restart it: only a reset (status 0) takes bits away.
+ */
+static void test_status_bits_only_reset_clears(void **state)
+{
+	const uint8_t run = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+			    VIRTIO_STATUS_DRIVER_OK;
+	uint64_t want = 1ULL << FAKE_F_A | 1ULL << VIRTIO_F_VERSION_1;
+	unsigned stops;
+
+	(void)state;
+	assert_true(negotiate(want) & VIRTIO_STATUS_FEATURES_OK);
+	stops = F.stops; /* negotiate() starts with a reset */
+	wr(VIRTIO_PCI_STATUS, 1, run);
+	assert_int_equal(status(), run);
+	assert_int_equal(F.starts, 1);
+	/* Take FEATURES_OK and DRIVER_OK back, offer other features, set both again. */
+	wr(VIRTIO_PCI_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	assert_int_equal(status(), run);
+	wr(VIRTIO_PCI_GFSELECT, 4, 0);
+	wr(VIRTIO_PCI_GF, 4, 1u << FAKE_F_B);
+	wr(VIRTIO_PCI_STATUS, 1, run);
+	assert_int_equal(status(), run);
+	assert_int_equal(dev.features, want);
+	assert_int_equal(F.set_features_calls, 1);
+	assert_int_equal(F.starts, 1);
+	assert_int_equal(F.stops, stops);
+	/* FAILED is added, not a reset */
+	wr(VIRTIO_PCI_STATUS, 1, VIRTIO_STATUS_FAILED);
+	assert_int_equal(status(), run | VIRTIO_STATUS_FAILED);
+	/* a reset still clears everything */
+	wr(VIRTIO_PCI_STATUS, 1, 0);
+	assert_int_equal(status(), 0);
+	assert_int_equal(F.stops, stops + 1);
+}
+
+/* NEEDS_RESET set by the device while a status write is under way is not lost by that write. */
+static void test_needs_reset_survives_status_write(void **state)
+{
+	(void)state;
+	F.break_in_set_features = true;
+	negotiate(1ULL << VIRTIO_F_VERSION_1);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(status() & VIRTIO_STATUS_FEATURES_OK);
+	F.break_in_set_features = false;
+	wr(VIRTIO_PCI_STATUS, 1, status() | VIRTIO_STATUS_DRIVER_OK);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	wr(VIRTIO_PCI_STATUS, 1, 0);
+	assert_int_equal(status(), 0);
+}
+
 static void test_hostile(void **state)
 {
 	uint64_t before;
@@ -558,6 +614,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_isr_intx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_vectors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_bits_only_reset_clears, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_needs_reset_survives_status_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refusals, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
