@@ -60,6 +60,8 @@ bool plot_run_device(const struct run_result *r, bool blk, struct plot_device *d
 		copy_str(d->notify, sizeof(d->notify), json_object_get(dev, "notify"));
 		copy_str(d->netdev, sizeof(d->netdev), json_object_get(dev, "netdev"));
 		copy_str(d->backend, sizeof(d->backend), json_object_get(dev, "backend"));
+		if (!strcmp(d->backend, "vmm"))
+			d->backend[0] = 0; /* the VMM's own model: the plain name */
 		found = true;
 		break;
 	}

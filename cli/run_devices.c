@@ -156,15 +156,14 @@ json_t *run_dev_describe(const struct run_dev_opts *o)
 
 		if (s->model != RUN_DEV_E1000)
 			json_object_set_new(d, "notify", json_string(s->notify_by_exit ? "exit" : "ioeventfd"));
-		if (s->vhost_net)
-			json_object_set_new(d, "backend", json_string("vhost-net"));
 		if (s->vhost_user[0]) {
 			json_object_set_new(d, "backend", json_string("vhost-user"));
 			json_object_set_new(d, "socket", json_string(s->vhost_user));
 			json_object_set_new(d, "server", json_boolean(s->vhost_user_server));
 			json_object_set_new(d, "on_disconnect", json_string(s->stop_on_disconnect ? "stop" : "reset"));
 		} else if (is_nic(s->model)) {
-			json_object_set_new(d, "backend", json_string("vmm"));
+			/* who has the data path: the kernel's vhost-net, or the VMM's own model */
+			json_object_set_new(d, "backend", json_string(s->vhost_net ? "vhost-net" : "vmm"));
 			json_object_set_new(d, "netdev", json_string(o->netdev ? o->netdev : RUN_DEV_DEFAULT_NETDEV));
 		} else {
 			json_object_set_new(d, "backend", json_string("vmm"));
