@@ -477,10 +477,7 @@ static void vhn_config_read(struct virtio_dev *v, unsigned off, void *data, unsi
 {
 	struct vhost_net *h = v->opaque;
 
-	if (off <= sizeof(h->config) && len <= sizeof(h->config) - off)
-		memcpy(data, h->config + off, len);
-	else
-		memset(data, 0, len);
+	virtio_config_copy(h->config, sizeof(h->config), off, data, len);
 }
 
 static void vhn_config_write(struct virtio_dev *v, unsigned off, const void *data, unsigned len)

@@ -277,7 +277,7 @@ static int vud_set_features(struct virtio_dev *v, uint64_t f)
 
 static void vud_config_read(struct virtio_dev *v, unsigned off, void *data, unsigned len)
 {
-	memcpy(data, to_dev(v)->config + off, len);
+	virtio_config_copy(to_dev(v)->config, sizeof(to_dev(v)->config), off, data, len);
 }
 
 static void vud_config_write(struct virtio_dev *v, unsigned off, const void *data, unsigned len)

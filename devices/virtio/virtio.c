@@ -4,6 +4,7 @@
  * virtio.h): giving up on a device the driver broke.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "virtio.h"
 
@@ -16,4 +17,12 @@ void virtio_dev_needs_reset(struct virtio_dev *v, const char *why)
 	fprintf(stderr, "%s: device needs reset: %s\n", v->name ? v->name : "virtio", why);
 	if (v->tops && v->tops->interrupt)
 		v->tops->interrupt(v, -1);
+}
+
+void virtio_config_copy(const void *config, size_t config_size, unsigned off, void *data, unsigned len)
+{
+	if (off <= config_size && len <= config_size - off)
+		memcpy(data, (const uint8_t *)config + off, len);
+	else
+		memset(data, 0, len);
 }

@@ -86,6 +86,13 @@ static inline bool virtio_has_feature(const struct virtio_dev *v, unsigned bit)
 	return (v->features >> bit) & 1;
 }
 
+/*
+ * A device-specific configuration read: [off, off + len) of a model's config
+ * bytes into data; anything outside them reads as zeroes (the transport checks
+ * against config_len already: this is the model's own line of defence).
+ */
+void virtio_config_copy(const void *config, size_t config_size, unsigned off, void *data, unsigned len);
+
 /* Mark the device broken (status NEEDS_RESET, config interrupt) with a diagnostic on stderr. */
 void virtio_dev_needs_reset(struct virtio_dev *v, const char *why);
 

@@ -227,10 +227,7 @@ static void vblk_config_read(struct virtio_dev *v, unsigned off, void *data, uns
 {
 	struct virtio_blk *b = to_blk(v);
 
-	if (off <= sizeof(b->config) && len <= sizeof(b->config) - off)
-		memcpy(data, b->config + off, len);
-	else
-		memset(data, 0, len);
+	virtio_config_copy(b->config, sizeof(b->config), off, data, len);
 }
 
 static void vblk_config_write(struct virtio_dev *v, unsigned off, const void *data, unsigned len)

@@ -527,10 +527,7 @@ static void vnet_config_read(struct virtio_dev *v, unsigned off, void *data, uns
 {
 	struct virtio_net *n = to_net(v);
 
-	if (off <= sizeof(n->config) && len <= sizeof(n->config) - off)
-		memcpy(data, n->config + off, len);
-	else
-		memset(data, 0, len);
+	virtio_config_copy(n->config, sizeof(n->config), off, data, len);
 }
 
 static void vnet_config_write(struct virtio_dev *v, unsigned off, const void *data, unsigned len)

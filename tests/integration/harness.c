@@ -136,3 +136,30 @@ json_t *harness_find_test(json_t *doc, const char *name, int ring)
 	}
 	return NULL;
 }
+
+char *harness_tmp;
+
+int harness_group_setup(void **state)
+{
+	(void)state;
+	harness_tmp = harness_tmpdir();
+	return harness_tmp ? 0 : -1;
+}
+
+int harness_group_teardown(void **state)
+{
+	(void)state;
+	harness_rmdir(harness_tmp);
+	harness_tmp = NULL;
+	return 0;
+}
+
+json_t *harness_load_json(const char *path)
+{
+	json_error_t je;
+	json_t *d = json_load_file(path, 0, &je);
+
+	if (!d)
+		fprintf(stderr, "%s: %s (line %d)\n", path, je.text, je.line);
+	return d;
+}

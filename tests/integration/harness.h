@@ -25,6 +25,21 @@ const char *harness_kvm_missing(void);
 /* A fresh temporary directory (removed by harness_rmdir). */
 char *harness_tmpdir(void);
 void harness_rmdir(char *dir);
+/* A fresh temporary directory for the whole test file: made by harness_group_setup, removed by teardown. */
+extern char *harness_tmp;
+int harness_group_setup(void **state);
+int harness_group_teardown(void **state);
+/* A JSON document from path, or NULL with the parser's reason on stderr. */
+json_t *harness_load_json(const char *path);
+/* Skip the calling cmocka test, with the one-line reason, where KVM is not usable. */
+#define HARNESS_NEED_KVM()                                                       \
+	do {                                                                     \
+		if (harness_kvm_missing()) {                                     \
+			fprintf(stderr, "skipped: %s\n", harness_kvm_missing()); \
+			skip();                                                  \
+		}                                                                \
+	} while (0)
+
 /* The test object named `name` at `ring` in a results document, or NULL. */
 json_t *harness_find_test(json_t *doc, const char *name, int ring);
 

@@ -26,8 +26,6 @@
 #define POOL_1G  "/sys/kernel/mm/hugepages/hugepages-1048576kB/"
 #define GIB      (1LL << 30)
 
-static char *tmp;
-
 #define NEED_KVM()                                                   \
 	do {                                                         \
 		const char *why_ = harness_kvm_missing();            \
@@ -123,20 +121,6 @@ static int knob_restore(void **state)
 
 /* ---- runs ---- */
 
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
 /* A quick exit-costs run with extra options that must pass; returns config.vmm's document. */
 static json_t *run_ok(const char *const *extra)
 {
@@ -147,7 +131,7 @@ static json_t *run_ok(const char *const *extra)
 	json_t *doc, *t;
 	size_t n = 5, i, ok = 0;
 
-	snprintf(json, sizeof(json), "%s/backing.json", tmp);
+	snprintf(json, sizeof(json), "%s/backing.json", harness_tmp);
 	args[4] = json;
 	while (*extra && n < 23)
 		args[n++] = *extra++;
@@ -417,5 +401,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_hugetlb_1g, knob_restore),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

@@ -23,30 +23,6 @@
 
 #define FRAMES "256"
 
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
-#define NEED_KVM()                                                        \
-	do {                                                              \
-		if (harness_kvm_missing()) {                              \
-			fprintf(stderr, "skipped: %s\n", harness_kvm_missing()); \
-			skip();                                           \
-		}                                                         \
-	} while (0)
-
 /* Run exitlab with args; assert the exit code; load and return the results document. */
 static json_t *run_json(const char *json, int want, const char *const *args)
 {
@@ -127,7 +103,7 @@ static void tx_to_sink(const char *model, const char *devname)
 	char json[512];
 	json_t *doc;
 
-	snprintf(json, sizeof(json), "%s/tx-%s.json", tmp, devname);
+	snprintf(json, sizeof(json), "%s/tx-%s.json", harness_tmp, devname);
 	doc = run_json(json, 0, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",
 		"--device", model, "--netdev", "sink,check=1", "--param", "frames=" FRAMES,
 		"--param", "batch=1,32", "--param", "dir=tx", "--json", json, NULL });
@@ -150,14 +126,14 @@ static void tx_to_sink(const char *model, const char *devname)
 static void test_virtio_net_tx(void **state)
 {
 	(void)state;
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	tx_to_sink("virtio-net", "virtio-net");
 }
 
 static void test_e1000_tx(void **state)
 {
 	(void)state;
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	tx_to_sink("e1000", "e1000");
 }
 
@@ -167,7 +143,7 @@ static void rx_loop(const char *model, const char *irq)
 	char json[512], irqp[16];
 	json_t *doc, *t, *m;
 
-	snprintf(json, sizeof(json), "%s/rx-%s-%s.json", tmp, model, irq);
+	snprintf(json, sizeof(json), "%s/rx-%s-%s.json", harness_tmp, model, irq);
 	snprintf(irqp, sizeof(irqp), "irq=%s", irq);
 	doc = run_json(json, 0, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",
 		"--device", model, "--netdev", "loop", "--param", "loopback=1", "--param", "frames=" FRAMES,
@@ -184,7 +160,7 @@ static void rx_loop(const char *model, const char *irq)
 static void test_virtio_net_rx(void **state)
 {
 	(void)state;
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	rx_loop("virtio-net", "0");
 	rx_loop("virtio-net", "1");
 }
@@ -192,7 +168,7 @@ static void test_virtio_net_rx(void **state)
 static void test_e1000_rx(void **state)
 {
 	(void)state;
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	rx_loop("e1000", "0");
 	rx_loop("e1000", "1");
 }
@@ -212,16 +188,16 @@ static void test_exits_per_frame(void **state)
 	json_int_t kicks_i, kicks_x, n;
 	(void)state;
 
-	NEED_KVM();
-	snprintf(json, sizeof(json), "%s/e.json", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(json, sizeof(json), "%s/e.json", harness_tmp);
 	e = run_json(json, 0, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",
 		"--device", "e1000", "--param", "frames=" FRAMES, "--param", "batch=1", "--param", "dir=tx",
 		"--param", "irq=1", "--json", json, NULL });
-	snprintf(json, sizeof(json), "%s/v.json", tmp);
+	snprintf(json, sizeof(json), "%s/v.json", harness_tmp);
 	v = run_json(json, 0, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",
 		"--device", "virtio-net", "--param", "frames=" FRAMES, "--param", "batch=1,32", "--param", "dir=tx",
 		"--json", json, NULL });
-	snprintf(json, sizeof(json), "%s/x.json", tmp);
+	snprintf(json, sizeof(json), "%s/x.json", harness_tmp);
 	x = run_json(json, 0, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",
 		"--device", "virtio-net,notify=exit", "--param", "frames=" FRAMES, "--param", "batch=1",
 		"--param", "dir=tx", "--json", json, NULL });
@@ -282,7 +258,7 @@ static void test_virtio_net_tap(void **state)
 	int rc;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) || system("ip -V >/dev/null 2>&1")) {
 		fprintf(stderr, "skipped: needs root, /dev/net/tun and iproute2\n");
 		skip();
@@ -294,7 +270,7 @@ static void test_virtio_net_tap(void **state)
 	before = tap_stat(ns, "xltap0", "rx_packets");
 	bytes0 = tap_stat(ns, "xltap0", "rx_bytes");
 	snprintf(spec, sizeof(spec), "tap,ifname=xltap0,vnet_hdr=1");
-	snprintf(json, sizeof(json), "%s/tap.json", tmp);
+	snprintf(json, sizeof(json), "%s/tap.json", harness_tmp);
 	snprintf(frames_p, sizeof(frames_p), "frames=%s", FRAMES);
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s %s run %s --ring 3 --no-baseline --device virtio-net "
 		 "--netdev %s --param %s --param batch=32 --param dir=tx --json %s >/dev/null 2>&1",
@@ -352,11 +328,11 @@ static void test_virtio_blk(void **state)
 	json_t *doc, *w, *r;
 	(void)state;
 
-	NEED_KVM();
-	snprintf(img, sizeof(img), "%s/disk.img", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(img, sizeof(img), "%s/disk.img", harness_tmp);
 	make_image(img, 4 << 20);
 	snprintf(devspec, sizeof(devspec), "virtio-blk,file=%s", img);
-	snprintf(json, sizeof(json), "%s/blk.json", tmp);
+	snprintf(json, sizeof(json), "%s/blk.json", harness_tmp);
 	doc = run_json(json, 0, (const char *[]){ "run", harness_payload("blk"), "--ring", "3", "--no-baseline",
 		"--device", devspec, "--param", "ios=64", "--param", "bs=4096", "--param", "qd=4",
 		"--json", json, NULL });
@@ -383,11 +359,11 @@ static void test_virtio_blk_readonly(void **state)
 	struct stat st;
 	(void)state;
 
-	NEED_KVM();
-	snprintf(img, sizeof(img), "%s/ro.img", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(img, sizeof(img), "%s/ro.img", harness_tmp);
 	make_image(img, 1 << 20);
 	snprintf(devspec, sizeof(devspec), "virtio-blk,file=%s,readonly=1", img);
-	snprintf(json, sizeof(json), "%s/ro.json", tmp);
+	snprintf(json, sizeof(json), "%s/ro.json", harness_tmp);
 	doc = run_json(json, 0, (const char *[]){ "run", harness_payload("blk"), "--ring", "3", "--no-baseline",
 		"--device", devspec, "--param", "ios=16", "--json", json, NULL });
 	w = find(doc, "write", 0);
@@ -416,7 +392,7 @@ static void test_bad_device_options(void **state)
 	};
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *args[10] = { "run", harness_payload("net"), "--no-baseline" };
 		struct run_out o;
@@ -447,5 +423,5 @@ int main(void)
 		cmocka_unit_test(test_virtio_blk_readonly),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

@@ -23,30 +23,6 @@
 
 #include "harness.h"
 
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
-#define NEED_KVM()                                                        \
-	do {                                                              \
-		if (harness_kvm_missing()) {                              \
-			fprintf(stderr, "skipped: %s\n", harness_kvm_missing()); \
-			skip();                                           \
-		}                                                         \
-	} while (0)
-
 /* The sanitizers said nothing, and the VMM neither crashed nor leaked. */
 static void assert_sanitizers_silent(const struct run_out *o)
 {
@@ -214,8 +190,8 @@ static void test_virtio_net(void **state)
 	json_t *doc;
 
 	(void)state;
-	NEED_KVM();
-	snprintf(json, sizeof(json), "%s/net.json", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(json, sizeof(json), "%s/net.json", harness_tmp);
 	doc = run_hostile(json, 0, (const char *[]){ "--device", "virtio-net", "--netdev", "loop",
 		"--param", "loopback=1", NULL }, diags);
 	assert_true(check_tests(doc, "virtio-net", "tx_frames", true) >= 35);
@@ -241,9 +217,9 @@ static void test_virtio_blk(void **state)
 	FILE *f;
 
 	(void)state;
-	NEED_KVM();
-	snprintf(json, sizeof(json), "%s/blk.json", tmp);
-	snprintf(img, sizeof(img), "%s/disk.img", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(json, sizeof(json), "%s/blk.json", harness_tmp);
+	snprintf(img, sizeof(img), "%s/disk.img", harness_tmp);
 	f = fopen(img, "w");
 	assert_non_null(f);
 	assert_int_equal(ftruncate(fileno(f), 1 << 20), 0);
@@ -279,8 +255,8 @@ static void test_e1000(void **state)
 	json_t *doc, *t;
 
 	(void)state;
-	NEED_KVM();
-	snprintf(json, sizeof(json), "%s/e1000.json", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(json, sizeof(json), "%s/e1000.json", harness_tmp);
 	doc = run_hostile(json, 0, (const char *[]){ "--device", "e1000", "--netdev", "loop", "--param",
 		"loopback=1", NULL }, diags);
 	assert_true(check_tests(doc, "e1000", "tx_frames", false) >= 18);
@@ -307,8 +283,8 @@ static void test_selection(void **state)
 	json_t *doc, *t;
 
 	(void)state;
-	NEED_KVM();
-	snprintf(json, sizeof(json), "%s/sel.json", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(json, sizeof(json), "%s/sel.json", harness_tmp);
 	doc = run_hostile(json, 0, (const char *[]){ "--device", "virtio-net", "--param",
 		"attack=vq-loop,vnet-rx-short,pci-ro-fields", NULL }, loop_diag);
 	json_array_foreach(json_object_get(doc, "tests"), i, t)
@@ -319,7 +295,7 @@ static void test_selection(void **state)
 	assert_string_equal(str(find(doc, "vnet-rx-short"), "status"), "skipped");
 	json_decref(doc);
 
-	snprintf(json, sizeof(json), "%s/bad.json", tmp);
+	snprintf(json, sizeof(json), "%s/bad.json", harness_tmp);
 	doc = run_hostile(json, 1, (const char *[]){ "--device", "e1000", "--param", "attack=no-such-attack",
 		NULL }, none);
 	json_decref(doc);
@@ -334,5 +310,5 @@ int main(void)
 		cmocka_unit_test(test_selection),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

@@ -16,22 +16,6 @@
 
 #include "harness.h"
 
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
 static json_t *load(const char *path)
 {
 	json_error_t je;
@@ -64,7 +48,7 @@ static void test_mem_walk_small(void **state)
 		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
 		skip();
 	}
-	snprintf(json, sizeof(json), "%s/mem-walk.json", tmp);
+	snprintf(json, sizeof(json), "%s/mem-walk.json", harness_tmp);
 	harness_run(&o, (const char *[]){ "run", harness_payload("mem-walk"), "--quick", "--no-baseline",
 					  "--param", "sizes=4k,64k,1m", "--param", "guest_page=4k,2m",
 					  "--json", json, NULL });
@@ -119,7 +103,7 @@ static void test_mem_walk_too_big(void **state)
 		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
 		skip();
 	}
-	snprintf(json, sizeof(json), "%s/too-big.json", tmp);
+	snprintf(json, sizeof(json), "%s/too-big.json", harness_tmp);
 	harness_run(&o, (const char *[]){ "run", harness_payload("mem-walk"), "--quick", "--no-baseline",
 					  "--mem", "32", "--param", "sizes=4k,1g", "--param", "guest_page=4k",
 					  "--json", json, NULL });
@@ -168,7 +152,7 @@ static void test_mem_fault(void **state)
 		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
 		skip();
 	}
-	snprintf(json, sizeof(json), "%s/mem-fault.json", tmp);
+	snprintf(json, sizeof(json), "%s/mem-fault.json", harness_tmp);
 	/* RAM above 4 GiB: its own slot, where dirty logging is allowed */
 	harness_run(&o, (const char *[]){ "run", harness_payload("mem-fault"), "--quick", "--no-baseline",
 					  "--mem", "3200", "--param", "pages=64", "--param", "regions=4",
@@ -219,7 +203,7 @@ static void test_tlb(void **state)
 		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
 		skip();
 	}
-	snprintf(json, sizeof(json), "%s/tlb.json", tmp);
+	snprintf(json, sizeof(json), "%s/tlb.json", harness_tmp);
 	harness_run(&o, (const char *[]){ "run", harness_payload("tlb"), "--quick", "--no-baseline",
 					  "--param", "n=8,64", "--json", json, NULL });
 	if (o.exit_code)
@@ -293,9 +277,9 @@ static void test_tlb_plot(void **state)
 		skip();
 	}
 	/* test_tlb ran the payload with n=8,64 */
-	snprintf(json, sizeof(json), "%s/tlb.json", tmp);
-	snprintf(png, sizeof(png), "%s/tlb.png", tmp);
-	snprintf(ops, sizeof(ops), "%s/tlb-ops.png", tmp);
+	snprintf(json, sizeof(json), "%s/tlb.json", harness_tmp);
+	snprintf(png, sizeof(png), "%s/tlb.png", harness_tmp);
+	snprintf(ops, sizeof(ops), "%s/tlb-ops.png", harness_tmp);
 	harness_run(&o, (const char *[]){ "plot", json, NULL });
 	if (o.exit_code == 3 && strstr(o.err, "gnuplot not found")) {
 		fprintf(stderr, "skipped: %s", o.err);
@@ -313,7 +297,7 @@ static void test_tlb_plot(void **state)
 	assert_png(ops);
 
 	/* one row per (N, exit) refill test, at the N asked for */
-	snprintf(path, sizeof(path), "%s/tlb.dat", tmp);
+	snprintf(path, sizeof(path), "%s/tlb.dat", harness_tmp);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
@@ -335,7 +319,7 @@ static void test_tlb_plot(void **state)
 	assert_int_equal(rows, 6);
 
 	/* the other tests went to the -ops chart, no refill among them */
-	snprintf(path, sizeof(path), "%s/tlb-ops.dat", tmp);
+	snprintf(path, sizeof(path), "%s/tlb-ops.dat", harness_tmp);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	rows = 0;
@@ -359,5 +343,5 @@ int main(void)
 		cmocka_unit_test(test_tlb_plot),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

@@ -27,22 +27,6 @@
 #define FRAMES "256"
 #define TAP    "xlvh0"
 
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
 /* NULL if this host has the kernel's vhost-net, else the one-line reason. */
 static const char *vhost_net_missing(void)
 {
@@ -175,8 +159,8 @@ static void test_vhost_net_tx(void **state)
 	SKIP_IF(netns_missing());
 	ns_make(ns, sizeof(ns));
 	before = tap_stat(ns, "rx_packets");
-	snprintf(json, sizeof(json), "%s/vhost.json", tmp);
-	snprintf(errf, sizeof(errf), "%s/vhost.err", tmp);
+	snprintf(json, sizeof(json), "%s/vhost.json", harness_tmp);
+	snprintf(errf, sizeof(errf), "%s/vhost.err", harness_tmp);
 	snprintf(args, sizeof(args), "--device virtio-net,vhost=net --netdev tap,ifname=" TAP ",vnet_hdr=1 "
 		 "--param frames=" FRAMES " --param batch=1,32 --param dir=tx --json %s", json);
 	rc = ns_run(ns, args, errf);
@@ -223,7 +207,7 @@ static void test_vhost_net_refused_here(void **state)
 	SKIP_IF(harness_kvm_missing());
 	SKIP_IF(netns_missing());
 	ns_make(ns, sizeof(ns));
-	snprintf(errf, sizeof(errf), "%s/refused.err", tmp);
+	snprintf(errf, sizeof(errf), "%s/refused.err", harness_tmp);
 	rc = ns_run(ns, "--device virtio-net,vhost=net --netdev tap,ifname=" TAP ",vnet_hdr=1 --param frames=16 "
 		    "--param dir=tx", errf);
 	ns_del(ns);
@@ -243,5 +227,5 @@ int main(void)
 		cmocka_unit_test(test_vhost_net_refused_here),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

@@ -31,22 +31,6 @@
 
 #define FIXTURE "build/tests/pio-bios.bin"
 
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
 static bool in_path(const char *prog)
 {
 	char cmd[256];
@@ -179,11 +163,11 @@ static void test_observe_qemu_matches_perf(void **state)
 		fprintf(stderr, "skipped: needs /dev/kvm, qemu-system-x86_64 and perf\n");
 		skip();
 	}
-	snprintf(sock, sizeof(sock), "%s/qmp.sock", tmp);
-	snprintf(ctl, sizeof(ctl), "%s/perf.ctl", tmp);
-	snprintf(ack, sizeof(ack), "%s/perf.ack", tmp);
-	snprintf(perf_out, sizeof(perf_out), "%s/perf.csv", tmp);
-	snprintf(obs_json, sizeof(obs_json), "%s/observe.json", tmp);
+	snprintf(sock, sizeof(sock), "%s/qmp.sock", harness_tmp);
+	snprintf(ctl, sizeof(ctl), "%s/perf.ctl", harness_tmp);
+	snprintf(ack, sizeof(ack), "%s/perf.ack", harness_tmp);
+	snprintf(perf_out, sizeof(perf_out), "%s/perf.csv", harness_tmp);
+	snprintf(obs_json, sizeof(obs_json), "%s/observe.json", harness_tmp);
 	snprintf(buf, sizeof(buf), "unix:%s,server=on,wait=off", sock);
 
 	/* QEMU, paused before the first guest instruction. */
@@ -272,7 +256,7 @@ static void test_observe_exitlab_stats_fds(void **state)
 	}
 	usleep(300000);
 	snprintf(pid, sizeof(pid), "%d", (int)vm);
-	snprintf(obs_json, sizeof(obs_json), "%s/observe-self.json", tmp);
+	snprintf(obs_json, sizeof(obs_json), "%s/observe-self.json", harness_tmp);
 	harness_run(&o, (const char *[]){ "observe", "--pid", pid, "--duration", "1", "--json", obs_json, NULL });
 	kill(vm, SIGKILL);
 	waitpid(vm, NULL, 0);
@@ -322,5 +306,5 @@ int main(void)
 		cmocka_unit_test(test_observe_qemu_matches_perf),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

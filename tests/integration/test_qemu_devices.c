@@ -83,22 +83,6 @@ static void test_qemu_pvh_boot(void **state)
  */
 #define ACCEL_FAST "tcg"
 
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
 /* The exitlab frame pattern (devices/net/net_backend.h) over len bytes; seq from bytes 14..17. */
 static bool frame_ok(const uint8_t *f, uint32_t len, uint32_t *seq)
 {
@@ -174,7 +158,7 @@ static void net_run(const char *device, const char *accel, const char *extra, co
 	assert_true(port > 0);
 	snprintf(dev, sizeof(dev), "%s,netdev=n0", device);
 	snprintf(netdev, sizeof(netdev), "socket,id=n0,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d", port, port);
-	snprintf(pcap, sizeof(pcap), "%s/%s.pcap", tmp, nic);
+	snprintf(pcap, sizeof(pcap), "%s/%s.pcap", harness_tmp, nic);
 	snprintf(dump, sizeof(dump), "filter-dump,id=f0,netdev=n0,file=%s", pcap);
 	snprintf(params, sizeof(params), "nic=%s frames=%d size=%d batch=1,32 loopback=1 %s", nic, NET_FRAMES,
 		 NET_SIZE, extra);
@@ -183,8 +167,16 @@ static void net_run(const char *device, const char *accel, const char *extra, co
 	assert_string_equal(r.exception, "");
 	assert_int_equal(r.done_status, 0);
 	assert_int_equal(r.exit_code, QEMU_EXIT(0));
+	/*
+	 * irq=1: the rx tests, which wait for frames, took interrupts. Counted over
+	 * both rings: at a ring where the device always has the next frame ready
+	 * (a slow, emulated CPL0 against a fast backend) the driver never waits, and
+	 * with EVENT_IDX asks for no interrupt, so one ring alone may show none.
+	 */
+	uint64_t rx_irqs = 0;
+
 	for (int ring = 0; ring <= 3; ring += 3) {
-		uint64_t rx_irqs = 0;
+		uint64_t ring_irqs = 0;
 
 		for (int d = 0; d < 2; d++)
 		for (int b = 0; b < 2; b++) {
@@ -210,16 +202,16 @@ static void net_run(const char *device, const char *accel, const char *extra, co
 				assert_int_equal(qemu_kv_u64(t->metrics, "bad", &v), 0);
 				assert_int_equal(v, 0);
 				assert_int_equal(qemu_kv_u64(t->metrics, "interrupts", &v), 0);
-				rx_irqs += v;
+				ring_irqs += v;
 			}
 			sent += NET_FRAMES;
 		}
-		/* irq=1: the rx tests, which wait for frames, took interrupts at this ring (CPL3: with IF=1). */
-		if (irq && !rx_irqs)
+		if (irq && !ring_irqs)
 			fprintf(stderr, "%s %s: no rx interrupts at CPL%d\n", nic, accel ? accel : "kvm", ring);
-		if (irq)
-			assert_true(rx_irqs > 0);
+		rx_irqs += ring_irqs;
 	}
+	if (irq)
+		assert_true(rx_irqs > 0);
 	/* On the host: every test frame QEMU's device put on the wire is there and checks. */
 	pcap_tally(pcap, NET_SIZE, &good, &bad, seen, sizeof(seen));
 	assert_int_equal(bad, 0);
@@ -278,7 +270,7 @@ static void blk_run(unsigned bs, unsigned qd, const char *extra)
 	uint8_t *data;
 	FILE *f;
 
-	snprintf(img, sizeof(img), "%s/disk-%u-%u.img", tmp, bs, qd);
+	snprintf(img, sizeof(img), "%s/disk-%u-%u.img", harness_tmp, bs, qd);
 	f = fopen(img, "w");
 	assert_non_null(f);
 	assert_int_equal(ftruncate(fileno(f), BLK_IMG_BYTES), 0);
@@ -348,7 +340,7 @@ static void blk_run_ro(void)
 	uint64_t v;
 	FILE *f;
 
-	snprintf(img, sizeof(img), "%s/disk-ro.img", tmp);
+	snprintf(img, sizeof(img), "%s/disk-ro.img", harness_tmp);
 	f = fopen(img, "w");
 	assert_non_null(f);
 	assert_int_equal(ftruncate(fileno(f), BLK_IMG_BYTES), 0);
@@ -408,5 +400,5 @@ int main(void)
 		cmocka_unit_test(test_qemu_virtio_blk),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }
