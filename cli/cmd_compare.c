@@ -108,7 +108,7 @@ static void print_table(const struct cmp_side *b, const struct cmp_side *c, cons
 			snprintf(ch, sizeof(ch), "%+.1f%%", r->change * 100);
 		if (r->has_stats) {
 			snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", r->ci_lo * 100, r->ci_hi * 100);
-			snprintf(p, sizeof(p), "%.2g", r->p);
+			snprintf(p, sizeof(p), r->p < 1e-16 ? "<1e-16" : "%.2g", r->p);
 		}
 		snprintf(name, sizeof(name), "%s%s", t->name, t->params ? "*" : "");
 		printf("%-12s %-22s %4d %11s %11s %8s %19s %9s  %-15s %s\n", t->payload, name, t->ring, mb, mc,

@@ -408,6 +408,9 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 		if (sig && (row->ci_lo > 0 || row->ci_hi < 0))
 			snprintf(row->reason, sizeof(row->reason), "significant but within %.3g %%",
 				 o->threshold * 100);
+		else if (sig)
+			snprintf(row->reason, sizeof(row->reason), "distributions differ (p < %.3g) but the "
+				 "median's interval includes 0", alpha);
 		else
 			snprintf(row->reason, sizeof(row->reason), "not significant at %.3g",
 				 o->confidence);

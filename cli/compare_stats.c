@@ -132,11 +132,54 @@ static int check_inputs(const double *a, size_t na, const double *b, size_t nb)
 	return 0;
 }
 
-static double resample_median(struct cmp_rng *r, const double *v, size_t n, double *tmp)
+/* Uniform in (0, 1]. */
+static double unif(struct cmp_rng *r)
 {
-	for (size_t i = 0; i < n; i++)
-		tmp[i] = v[cmp_rng_below(r, n)];
-	return median_inplace(tmp, n);
+	return ((cmp_rng_next(r) >> 11) + 1) * 0x1.0p-53;
+}
+
+/* Gamma(a, 1), a >= 1: Marsaglia and Tsang's squeeze method. */
+static double gamma_draw(struct cmp_rng *r, double a)
+{
+	double d = a - 1.0 / 3, c = 1 / sqrt(9 * d), x, v, u;
+
+	for (;;) {
+		do {
+			x = cmp_rng_normal(r);
+			v = 1 + c * x;
+		} while (v <= 0);
+		v = v * v * v;
+		u = unif(r);
+		if (u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+			return d * v;
+	}
+}
+
+static size_t index_of(double v, size_t n)
+{
+	size_t k = (size_t)(v * (double)n);
+
+	return k < n ? k : n - 1;
+}
+
+/*
+ * The median of a resample of sorted[0..n) with replacement, in O(1): drawing
+ * index floor(n * U) for n uniforms U and sorting is monotone, so the k-th
+ * smallest drawn value is sorted[floor(n * U_(k))], U_(k) the k-th order
+ * statistic of n uniforms, which is Beta(k, n - k + 1); the next one up is
+ * U_(k) + (1 - U_(k)) * (1 - W^(1/(n-k))) (the least of the n - k uniforms
+ * above it). The same distribution as resampling element by element.
+ */
+static double resample_median(struct cmp_rng *r, const double *sorted, size_t n)
+{
+	size_t k = (n + 1) / 2;                      /* lower median, 1-based */
+	double ga = gamma_draw(r, (double)k), gb = gamma_draw(r, (double)(n - k + 1));
+	double v = ga / (ga + gb), w;
+
+	if (n & 1)
+		return sorted[index_of(v, n)];
+	w = v + (1 - v) * (1 - pow(unif(r), 1.0 / (double)(n - k)));
+	return (sorted[index_of(v, n)] + sorted[index_of(w, n)]) / 2;
 }
 
 int cmp_bootstrap_rel_ci(const double *base, size_t nb, const double *cur, size_t nc,
@@ -152,7 +195,7 @@ int cmp_bootstrap_rel_ci(const double *base, size_t nb, const double *cur, size_
 		errno = EINVAL;
 		return -1;
 	}
-	tmp = malloc((nb > nc ? nb : nc) * sizeof(*tmp));
+	tmp = malloc((nb + nc) * sizeof(*tmp));
 	rel = malloc(resamples * sizeof(*rel));
 	if (!tmp || !rel) {
 		free(tmp);
@@ -160,10 +203,14 @@ int cmp_bootstrap_rel_ci(const double *base, size_t nb, const double *cur, size_
 		errno = ENOMEM;
 		return -1;
 	}
+	memcpy(tmp, base, nb * sizeof(*tmp));
+	memcpy(tmp + nb, cur, nc * sizeof(*tmp));
+	qsort(tmp, nb, sizeof(*tmp), cmp_double);
+	qsort(tmp + nb, nc, sizeof(*tmp), cmp_double);
 	cmp_rng_seed(&rng, seed);
 	for (unsigned i = 0; i < resamples; i++) {
-		double mb = resample_median(&rng, base, nb, tmp);
-		double mc = resample_median(&rng, cur, nc, tmp);
+		double mb = resample_median(&rng, tmp, nb);
+		double mc = resample_median(&rng, tmp + nb, nc);
 
 		if (!(mb > 0)) {
 			rc = -1;

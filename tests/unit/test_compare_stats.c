@@ -215,6 +215,49 @@ static void test_power(void **state)
 	assert_true(hit >= 90);
 }
 
+/* Element-by-element resampling, the textbook bootstrap, for checking the O(1) one. */
+static void naive_ci(const double *b, size_t nb, const double *c, size_t nc, double conf, unsigned R,
+		     double *lo, double *hi)
+{
+	struct cmp_rng r;
+	double *rel = malloc(R * sizeof(*rel)), tb[64], tc[64];
+
+	assert_non_null(rel);
+	cmp_rng_seed(&r, 12345);
+	for (unsigned i = 0; i < R; i++) {
+		for (size_t k = 0; k < nb; k++)
+			tb[k] = b[cmp_rng_below(&r, nb)];
+		for (size_t k = 0; k < nc; k++)
+			tc[k] = c[cmp_rng_below(&r, nc)];
+		rel[i] = cmp_median(tc, nc) / cmp_median(tb, nb) - 1;
+	}
+	qsort(rel, R, sizeof(*rel), cmpd);
+	*lo = rel[(size_t)((R - 1) * (1 - conf) / 2)];
+	*hi = rel[(size_t)((R - 1) * (1 + conf) / 2)];
+	free(rel);
+}
+
+static void test_bootstrap_matches_naive(void **state)
+{
+	struct cmp_rng r;
+	double b[64], c[64], lo, hi, nlo, nhi;
+	(void)state;
+
+	cmp_rng_seed(&r, 3);
+	for (size_t n = 30; n <= 33; n++) {          /* odd and even sizes */
+		for (size_t i = 0; i < n; i++) {
+			b[i] = 1000 + 50 * cmp_rng_normal(&r);
+			c[i] = 1030 + 50 * cmp_rng_normal(&r);
+		}
+		c[0] = c[1];                             /* a tie */
+		assert_int_equal(cmp_bootstrap_rel_ci(b, n, c, n + 1, 0.9, 20000, 8, &lo, &hi), 0);
+		naive_ci(b, n, c, n + 1, 0.9, 20000, &nlo, &nhi);
+		print_message("n=%zu: O(1) [%.4f, %.4f], naive [%.4f, %.4f]\n", n, lo, hi, nlo, nhi);
+		assert_true(fabs(lo - nlo) < 0.15 * (nhi - nlo));
+		assert_true(fabs(hi - nhi) < 0.15 * (nhi - nlo));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_tiny_samples_never_significant),
 		cmocka_unit_test(test_known_shift_detected),
+		cmocka_unit_test(test_bootstrap_matches_naive),
 		cmocka_unit_test(test_false_positive_rate),
 		cmocka_unit_test(test_power),
 	};
