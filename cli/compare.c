@@ -141,8 +141,11 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
 		struct cmp_test *t = find_test(s, r->payload, tr->name, tr->ring, params);
 		bool has_timing = tr->has_timing && tr->cycles.n && isfinite(tr->cycles.median);
 
-		if (tr->params_json && !params && strcmp(tr->params_json, "null"))
-			goto enomem;
+		if (tr->params_json && !params && strcmp(tr->params_json, "null")) {
+			seterr(err, errlen, "compare: tests[%zu] (%s): params unreadable or out of memory", i,
+			       tr->name);
+			return -1;
+		}
 		if (!t) {
 			struct cmp_test *n = realloc(s->tests, (s->ntests + 1) * sizeof(*n));
 
