@@ -15,6 +15,7 @@ static const struct {
 	{ "run", cmd_run, "boot a guest payload in a VM of our own and measure" },
 	{ "observe", cmd_observe, "watch any running KVM process: exits per reason, port, MMIO address; KVM stats" },
 	{ "plot", cmd_plot, "draw a results file as a PNG chart with gnuplot" },
+	{ "compare", cmd_compare, "compare two runs or campaigns per test: change, confidence, verdict" },
 };
 
 static void usage(FILE *f)

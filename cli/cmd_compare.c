@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `exitlab compare BASELINE CURRENT`: per test, the baseline and current
+ * medians, the change with a bootstrap interval and a Mann-Whitney p-value,
+ * and a verdict; exit 1 when any test regressed. See docs/compare.md.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "commands.h"
+#include "compare.h"
+
+#define CMP_SEED 0x657869746c6162ULL      /* "exitlab": the same verdict every run */
+#define CMP_RESAMPLES 2000
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: exitlab compare BASELINE CURRENT [--threshold PCT] [--confidence C] [--json FILE]\n"
+		   "  BASELINE, CURRENT   a results file (exitlab run --json), a campaign run directory\n"
+		   "                      (manifest.json + entries/), or a name: results/baselines/NAME.json\n"
+		   "                      or results/baselines/NAME/\n"
+		   "  --threshold PCT     smallest change of the median that counts (default 5)\n"
+		   "  --confidence C      confidence of the tests and intervals, 0.5..0.9999 (default 0.99)\n"
+		   "  --json FILE         write the comparison as JSON (docs/compare.md)\n"
+		   "exit codes: 0 no test regressed, 1 some test regressed, 2 bad usage or unreadable input\n");
+}
+
+static json_t *num_or_null(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *side_json(const struct cmp_test *t, double median)
+{
+	if (!t)
+		return json_null();
+	return json_pack("{s:o, s:I, s:I}", "median_cycles", num_or_null(median),
+			 "samples", (json_int_t)t->nsamples, "files", (json_int_t)t->nmedians);
+}
+
+static const struct cmp_test *either(const struct cmp_row *r)
+{
+	return r->base ? r->base : r->cur;
+}
+
+static json_t *rows_json(const struct cmp_side *b, const struct cmp_side *c, const struct cmp_opts *o,
+			 const struct cmp_row *rows, size_t n, const size_t count[4])
+{
+	json_t *tests = json_array(), *root;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_row *r = &rows[i];
+		const struct cmp_test *t = either(r);
+		json_t *params = t->params ? json_loads(t->params, JSON_DECODE_ANY, NULL) : NULL;
+		json_t *ci = r->has_stats ? json_pack("[f,f]", r->ci_lo * 100, r->ci_hi * 100) : json_null();
+
+		json_array_append_new(tests, json_pack(
+			"{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}",
+			"payload", t->payload, "name", t->name, "ring", t->ring,
+			"params", params ? params : json_null(),
+			"baseline", side_json(r->base, r->median_base),
+			"current", side_json(r->cur, r->median_cur),
+			"change_pct", r->has_change ? json_real(r->change * 100) : json_null(),
+			"ci_pct", ci,
+			"p_value", r->has_stats ? json_real(r->p) : json_null(),
+			"verdict", cmp_verdict_name(r->verdict), "reason", r->reason));
+	}
+	root = json_pack("{s:s, s:i, s:{s:s, s:I}, s:{s:s, s:I}, s:f, s:f, s:i, s:I, s:{s:I, s:I, s:I, s:I}, s:o}",
+			 "format", "exitlab-compare", "version", 1,
+			 "baseline", "source", b->label, "files", (json_int_t)b->nfiles,
+			 "current", "source", c->label, "files", (json_int_t)c->nfiles,
+			 "threshold_pct", o->threshold * 100, "confidence", o->confidence,
+			 "resamples", (int)o->resamples, "seed", (json_int_t)(o->seed & 0x7fffffffffffffffULL),
+			 "summary", "improved", (json_int_t)count[CMP_IMPROVED],
+			 "regressed", (json_int_t)count[CMP_REGRESSED], "unchanged", (json_int_t)count[CMP_UNCHANGED],
+			 "not_comparable", (json_int_t)count[CMP_NOT_COMPARABLE], "tests", tests);
+	return root;
+}
+
+static void fmt_num(char *buf, size_t len, double x)
+{
+	if (isfinite(x))
+		snprintf(buf, len, "%.1f", x);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void print_table(const struct cmp_side *b, const struct cmp_side *c, const struct cmp_opts *o,
+			const struct cmp_row *rows, size_t n, const size_t count[4])
+{
+	printf("baseline: %s (%zu file%s)\ncurrent:  %s (%zu file%s)\n\n", b->label, b->nfiles,
+	       b->nfiles == 1 ? "" : "s", c->label, c->nfiles, c->nfiles == 1 ? "" : "s");
+	printf("%-12s %-22s %4s %11s %11s %8s %19s %9s  %-15s %s\n", "payload", "test", "ring", "base cyc",
+	       "cur cyc", "change", "CI of change", "p", "verdict", "reason");
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_row *r = &rows[i];
+		const struct cmp_test *t = either(r);
+		char mb[32], mc[32], ch[32] = "-", ci[48] = "-", p[32] = "-", name[64];
+
+		fmt_num(mb, sizeof(mb), r->median_base);
+		fmt_num(mc, sizeof(mc), r->median_cur);
+		if (r->has_change)
+			snprintf(ch, sizeof(ch), "%+.1f%%", r->change * 100);
+		if (r->has_stats) {
+			snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", r->ci_lo * 100, r->ci_hi * 100);
+			snprintf(p, sizeof(p), r->p < 1e-16 ? "<1e-16" : "%.2g", r->p);
+		}
+		snprintf(name, sizeof(name), "%s%s", t->name, t->params ? "*" : "");
+		printf("%-12s %-22s %4d %11s %11s %8s %19s %9s  %-15s %s\n", t->payload, name, t->ring, mb, mc,
+		       ch, ci, p, cmp_verdict_name(r->verdict), r->reason);
+	}
+	printf("\n%zu regressed, %zu improved, %zu unchanged, %zu not comparable "
+	       "(threshold %.3g %%, confidence %.4g; cycles per op, overhead subtracted; * = with params, "
+	       "see --json)\n", count[CMP_REGRESSED], count[CMP_IMPROVED], count[CMP_UNCHANGED],
+	       count[CMP_NOT_COMPARABLE], o->threshold * 100, o->confidence);
+}
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+
+	*out = strtod(s, &end);
+	return !*s || *end || !isfinite(*out);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "confidence", required_argument, NULL, 'c' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct cmp_opts o = { .threshold = 0.05, .confidence = 0.99, .resamples = CMP_RESAMPLES, .seed = CMP_SEED };
+	struct cmp_side b = { 0 }, c = { 0 };
+	struct cmp_row *rows = NULL;
+	size_t n = 0, count[4] = { 0 };
+	const char *json_path = NULL, *bdir = getenv("EXITLAB_BASELINES");
+	char err[1024];
+	int opt, code = EXIT_OK;
+	double pct;
+
+	if (!bdir)
+		bdir = "results/baselines";
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			if (parse_double(optarg, &pct) || pct < 0 || pct > 1000) {
+				fprintf(stderr, "exitlab compare: --threshold wants a percentage 0..1000, got '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o.threshold = pct / 100;
+			break;
+		case 'c':
+			if (parse_double(optarg, &o.confidence) || o.confidence < 0.5 || o.confidence > 0.9999) {
+				fprintf(stderr, "exitlab compare: --confidence wants 0.5..0.9999, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (cmp_side_load(&b, argv[optind], bdir, err, sizeof(err)) ||
+	    cmp_side_load(&c, argv[optind + 1], bdir, err, sizeof(err)) ||
+	    cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err))) {
+		fprintf(stderr, "exitlab compare: %s\n", err);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[rows[i].verdict]++;
+	print_table(&b, &c, &o, rows, n, count);
+	if (json_path) {
+		json_t *doc = rows_json(&b, &c, &o, rows, n, count);
+		char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+
+		json_decref(doc);
+		if (!text || atomic_write_text(json_path, text, err, sizeof(err))) {
+			fprintf(stderr, "exitlab compare: %s: %s\n", json_path, text ? err : "out of memory");
+			free(text);
+			code = EXIT_USAGE;
+			goto out;
+		}
+		free(text);
+	}
+	if (count[CMP_REGRESSED])
+		code = EXIT_FAILED;
+out:
+	free(rows);
+	cmp_side_free(&b);
+	cmp_side_free(&c);
+	return code;
+}

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exitlab compare: load the two sides (results files, campaign directories,
+ * named baselines), pool tests by (payload, name, ring, params), match them
+ * and give each a verdict. The statistics are in compare_stats.c.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compare.h"
+#include "compare_stats.h"
+
+static void seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+const char *cmp_verdict_name(enum cmp_verdict v)
+{
+	switch (v) {
+	case CMP_IMPROVED: return "improved";
+	case CMP_REGRESSED: return "regressed";
+	case CMP_UNCHANGED: return "unchanged";
+	default: return "not comparable";
+	}
+}
+
+static int streq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+/* Canonical (sorted, compact) form of a serialized JSON value; NULL for NULL/"null". */
+static char *canonical(const char *json)
+{
+	json_t *v;
+	char *s;
+
+	if (!json || !(v = json_loads(json, JSON_DECODE_ANY, NULL)))
+		return NULL;
+	if (json_is_null(v)) {
+		json_decref(v);
+		return NULL;
+	}
+	s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	json_decref(v);
+	return s;
+}
+
+static char *dup_string(json_t *obj, const char *k1, const char *k2)
+{
+	json_t *v = json_object_get(json_object_get(obj, k1), k2);
+
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+/* Index of r's context in s->ctx, adding it; -1 on ENOMEM. */
+static int side_ctx(struct cmp_side *s, const struct run_result *r)
+{
+	json_t *root = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
+	struct cmp_ctx c = { 0 }, *n;
+	json_t *params = json_object_get(json_object_get(root, "kvm"), "params");
+
+	c.cpu = dup_string(root, "cpu", "model_name");
+	c.backend = dup_string(root, "kvm", "backend");
+	if (params)
+		c.params = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	json_decref(root);
+	for (size_t i = 0; i < s->nctx; i++)
+		if (streq(s->ctx[i].cpu, c.cpu) && streq(s->ctx[i].backend, c.backend) &&
+		    streq(s->ctx[i].params, c.params)) {
+			free(c.cpu);
+			free(c.backend);
+			free(c.params);
+			return (int)i;
+		}
+	n = realloc(s->ctx, (s->nctx + 1) * sizeof(*n));
+	if (!n) {
+		free(c.cpu);
+		free(c.backend);
+		free(c.params);
+		return -1;
+	}
+	s->ctx = n;
+	s->ctx[s->nctx] = c;
+	return (int)s->nctx++;
+}
+
+static int append(double **v, size_t *n, const double *add, size_t nadd)
+{
+	double *p;
+
+	if (!nadd)
+		return 0;
+	p = realloc(*v, (*n + nadd) * sizeof(*p));
+	if (!p)
+		return -1;
+	memcpy(p + *n, add, nadd * sizeof(*p));
+	*v = p;
+	*n += nadd;
+	return 0;
+}
+
+static struct cmp_test *find_test(const struct cmp_side *s, const char *payload, const char *name,
+				  int ring, const char *params)
+{
+	for (size_t i = 0; i < s->ntests; i++) {
+		struct cmp_test *t = &s->tests[i];
+
+		if (!strcmp(t->payload, payload) && !strcmp(t->name, name) && t->ring == ring &&
+		    streq(t->params, params))
+			return t;
+	}
+	return NULL;
+}
+
+int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, size_t errlen)
+{
+	int ctx = side_ctx(s, r);
+
+	if (ctx < 0)
+		goto enomem;
+	s->nfiles++;
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *tr = &r->tests[i];
+		char *params = canonical(tr->params_json);
+		struct cmp_test *t = find_test(s, r->payload, tr->name, tr->ring, params);
+		bool has_timing = tr->has_timing && tr->cycles.n && isfinite(tr->cycles.median);
+
+		if (tr->params_json && !params && strcmp(tr->params_json, "null")) {
+			seterr(err, errlen, "compare: tests[%zu] (%s): params unreadable or out of memory", i,
+			       tr->name);
+			return -1;
+		}
+		if (!t) {
+			struct cmp_test *n = realloc(s->tests, (s->ntests + 1) * sizeof(*n));
+
+			if (!n) {
+				free(params);
+				goto enomem;
+			}
+			s->tests = n;
+			t = &s->tests[s->ntests++];
+			memset(t, 0, sizeof(*t));
+			snprintf(t->payload, sizeof(t->payload), "%s", r->payload);
+			snprintf(t->name, sizeof(t->name), "%s", tr->name);
+			t->ring = tr->ring;
+			t->params = params;
+			t->ok = true;
+			t->has_timing = true;
+			t->ctx = ctx;
+		} else {
+			free(params);
+			if (t->ctx != ctx)
+				t->ctx = CMP_CTX_MIXED;
+		}
+		if (tr->status != TEST_OK && t->ok) {
+			t->ok = false;
+			snprintf(t->reason, sizeof(t->reason), "%s%s%s", test_status_name(tr->status),
+				 tr->reason[0] ? ": " : "", tr->reason);
+		}
+		if (!has_timing) {
+			t->has_timing = false;
+			continue;
+		}
+		if (append(&t->medians, &t->nmedians, &tr->cycles.median, 1))
+			goto enomem;
+		if (!tr->samples || !tr->nsamples)
+			t->samples_partial = true;
+		else if (append(&t->samples, &t->nsamples, tr->samples, tr->nsamples))
+			goto enomem;
+	}
+	return 0;
+enomem:
+	seterr(err, errlen, "compare: out of memory");
+	return -1;
+}
+
+void cmp_side_free(struct cmp_side *s)
+{
+	for (size_t i = 0; i < s->nctx; i++) {
+		free(s->ctx[i].cpu);
+		free(s->ctx[i].backend);
+		free(s->ctx[i].params);
+	}
+	for (size_t i = 0; i < s->ntests; i++) {
+		free(s->tests[i].params);
+		free(s->tests[i].samples);
+		free(s->tests[i].medians);
+	}
+	free(s->ctx);
+	free(s->tests);
+	memset(s, 0, sizeof(*s));
+}
+
+static int add_file(struct cmp_side *s, const char *path, char *err, size_t errlen)
+{
+	struct run_result r = { 0 };
+	char why[512];
+	int rc;
+
+	if (results_read_json(path, &r, why, sizeof(why))) {
+		results_free(&r);
+		seterr(err, errlen, "%s: %s", path, why);
+		return -1;
+	}
+	rc = cmp_side_add_run(s, &r, err, errlen);
+	results_free(&r);
+	return rc;
+}
+
+/* A campaign run directory: every done entry's results file. */
+static int add_campaign(struct cmp_side *s, const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	json_error_t je;
+	json_t *m, *entries, *e;
+	const char *fmt;
+	size_t i, used = 0;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	if (!(m = json_load_file(path, 0, &je))) {
+		seterr(err, errlen, "%s: line %d: %s", path, je.line, je.text);
+		return -1;
+	}
+	fmt = json_string_value(json_object_get(m, "format"));
+	entries = json_object_get(m, "entries");
+	if (!fmt || strcmp(fmt, "exitlab-campaign-manifest") || !json_is_array(entries)) {
+		seterr(err, errlen, "%s: not an exitlab campaign manifest (format, entries)", path);
+		json_decref(m);
+		return -1;
+	}
+	json_array_foreach(entries, i, e) {
+		const char *st = json_string_value(json_object_get(e, "status"));
+		const char *res = json_string_value(json_object_get(e, "results"));
+
+		if (!st || strcmp(st, "done"))
+			continue;
+		if (!res || !*res || res[0] == '/' || strstr(res, "..")) {
+			seterr(err, errlen, "%s: entries[%zu]: done but its results path is missing or "
+				 "leaves the directory", path, i);
+			rc = -1;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, res);
+		if ((rc = add_file(s, path, err, errlen)))
+			break;
+		used++;
+	}
+	json_decref(m);
+	if (!rc && !used) {
+		seterr(err, errlen, "%s/manifest.json: no entry is done", dir);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISREG(st.st_mode);
+}
+
+static int load_path(struct cmp_side *s, const char *p, char *err, size_t errlen)
+{
+	char m[4096];
+
+	if (is_file(p))
+		return add_file(s, p, err, errlen);
+	snprintf(m, sizeof(m), "%s/manifest.json", p);
+	if (is_dir(p) && is_file(m))
+		return add_campaign(s, p, err, errlen);
+	if (is_dir(p)) {
+		seterr(err, errlen, "%s: a directory without manifest.json (not a campaign run)", p);
+		return -1;
+	}
+	return 1;
+}
+
+int cmp_side_load(struct cmp_side *s, const char *what, const char *baselines_dir, char *err, size_t errlen)
+{
+	char p[4096];
+	int rc;
+
+	snprintf(s->label, sizeof(s->label), "%s", what);
+	if ((rc = load_path(s, what, err, errlen)) <= 0)
+		return rc;
+	/* A baseline name: no slash, no dot-dot. */
+	if (!strchr(what, '/') && strcmp(what, ".") && strcmp(what, "..") && baselines_dir) {
+		snprintf(p, sizeof(p), "%s/%s.json", baselines_dir, what);
+		if ((rc = load_path(s, p, err, errlen)) <= 0)
+			return rc;
+		snprintf(p, sizeof(p), "%s/%s", baselines_dir, what);
+		if ((rc = load_path(s, p, err, errlen)) <= 0)
+			return rc;
+		seterr(err, errlen, "%s: no such file, campaign directory, or baseline (%s/%s.json or %s/%s/)",
+		       what, baselines_dir, what, baselines_dir, what);
+		return -1;
+	}
+	seterr(err, errlen, "%s: %s", what, strerror(ENOENT));
+	return -1;
+}
+
+static double side_median(const struct cmp_test *t)
+{
+	if (!t->has_timing || !t->nmedians)
+		return NAN;
+	if (t->nsamples && !t->samples_partial)
+		return cmp_median(t->samples, t->nsamples);
+	return cmp_median(t->medians, t->nmedians);
+}
+
+/* Why the two hosts' figures cannot be compared, or NULL. */
+static const char *ctx_differs(const struct cmp_side *b, const struct cmp_test *tb, const struct cmp_side *c,
+			       const struct cmp_test *tc)
+{
+	const struct cmp_ctx *x, *y;
+
+	if (tb->ctx == CMP_CTX_MIXED)
+		return "baseline pools files from different hosts or KVM backends";
+	if (tc->ctx == CMP_CTX_MIXED)
+		return "current pools files from different hosts or KVM backends";
+	x = &b->ctx[tb->ctx];
+	y = &c->ctx[tc->ctx];
+	if (!streq(x->cpu, y->cpu))
+		return "host CPU model differs";
+	if (!streq(x->backend, y->backend))
+		return "KVM backend differs";
+	if (!streq(x->params, y->params))
+		return "KVM backend parameters differ";
+	return NULL;
+}
+
+static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cmp_side *c,
+		  const struct cmp_opts *o)
+{
+	const struct cmp_test *tb = row->base, *tc = row->cur;
+	const char *why;
+	double alpha = 1 - o->confidence;
+	bool sig;
+
+	row->verdict = CMP_NOT_COMPARABLE;
+	row->median_base = side_median(tb);
+	row->median_cur = side_median(tc);
+	if (isfinite(row->median_base) && isfinite(row->median_cur) && row->median_base > 0) {
+		row->has_change = true;
+		row->change = row->median_cur / row->median_base - 1;
+	}
+	if ((why = ctx_differs(b, tb, c, tc))) {
+		snprintf(row->reason, sizeof(row->reason), "%s", why);
+		return;
+	}
+	if (!tb->ok || !tc->ok) {
+		snprintf(row->reason, sizeof(row->reason), "%s %s", !tb->ok ? "baseline" : "current",
+			 !tb->ok ? tb->reason : tc->reason);
+		return;
+	}
+	if (!tb->has_timing || !tc->has_timing || !row->has_change) {
+		snprintf(row->reason, sizeof(row->reason), "no cycles-per-op timing on %s",
+			 !tb->has_timing || !isfinite(row->median_base) ? "baseline" : "current");
+		return;
+	}
+	if (tb->nsamples < CMP_MIN_SAMPLES || tc->nsamples < CMP_MIN_SAMPLES || tb->samples_partial ||
+	    tc->samples_partial) {
+		snprintf(row->reason, sizeof(row->reason), "no samples kept (run with --raw) on %s",
+			 tb->nsamples < CMP_MIN_SAMPLES || tb->samples_partial ? "baseline" : "current");
+		return;
+	}
+	if (cmp_mann_whitney(tb->samples, tb->nsamples, tc->samples, tc->nsamples, &row->u, &row->p) ||
+	    cmp_bootstrap_rel_ci(tb->samples, tb->nsamples, tc->samples, tc->nsamples, o->confidence,
+				 o->resamples, o->seed, &row->ci_lo, &row->ci_hi)) {
+		snprintf(row->reason, sizeof(row->reason), "statistics refused the samples: %s",
+			 strerror(errno));
+		return;
+	}
+	row->has_stats = true;
+	sig = row->p < alpha;
+	if (sig && row->ci_lo > 0 && row->change > o->threshold) {
+		row->verdict = CMP_REGRESSED;
+		snprintf(row->reason, sizeof(row->reason), "slower beyond %.3g %%, p < %.3g",
+			 o->threshold * 100, alpha);
+	} else if (sig && row->ci_hi < 0 && row->change < -o->threshold) {
+		row->verdict = CMP_IMPROVED;
+		snprintf(row->reason, sizeof(row->reason), "faster beyond %.3g %%, p < %.3g",
+			 o->threshold * 100, alpha);
+	} else {
+		row->verdict = CMP_UNCHANGED;
+		if (sig && (row->ci_lo > 0 || row->ci_hi < 0))
+			snprintf(row->reason, sizeof(row->reason), "significant but within %.3g %%",
+				 o->threshold * 100);
+		else if (sig)
+			snprintf(row->reason, sizeof(row->reason), "distributions differ (p < %.3g) but the "
+				 "median's interval includes 0", alpha);
+		else
+			snprintf(row->reason, sizeof(row->reason), "not significant at %.3g",
+				 o->confidence);
+	}
+}
+
+/* A test of the same payload and name on the other side that no exact match took. */
+static const struct cmp_test *near_match(const struct cmp_side *s, const struct cmp_test *t, const bool *taken)
+{
+	for (size_t i = 0; i < s->ntests; i++)
+		if (!taken[i] && !strcmp(s->tests[i].payload, t->payload) && !strcmp(s->tests[i].name, t->name))
+			return &s->tests[i];
+	return NULL;
+}
+
+int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct cmp_opts *o,
+		struct cmp_row **rowsp, size_t *nrows, char *err, size_t errlen)
+{
+	struct cmp_row *rows = calloc(b->ntests + c->ntests + 1, sizeof(*rows));
+	bool *taken = calloc(c->ntests + 1, sizeof(*taken));
+	bool *btaken = calloc(b->ntests + 1, sizeof(*btaken));
+	size_t n = 0;
+
+	if (!rows || !taken || !btaken) {
+		free(rows);
+		free(taken);
+		free(btaken);
+		seterr(err, errlen, "compare: out of memory");
+		return -1;
+	}
+	/* Exact matches first, then same test at another ring or params, then the leftovers. */
+	for (size_t i = 0; i < b->ntests; i++) {
+		const struct cmp_test *tb = &b->tests[i];
+		struct cmp_test *tc = find_test(c, tb->payload, tb->name, tb->ring, tb->params);
+
+		if (tc && !taken[tc - c->tests]) {
+			taken[tc - c->tests] = btaken[i] = true;
+			rows[i].base = tb;
+			rows[i].cur = tc;
+		}
+	}
+	for (size_t i = 0; i < b->ntests; i++) {
+		const struct cmp_test *tb = &b->tests[i], *tc;
+
+		rows[i].base = tb;
+		if (btaken[i])
+			continue;
+		rows[i].verdict = CMP_NOT_COMPARABLE;
+		rows[i].median_base = side_median(tb);
+		rows[i].median_cur = NAN;
+		if ((tc = near_match(c, tb, taken))) {
+			taken[tc - c->tests] = true;
+			rows[i].cur = tc;
+			rows[i].median_cur = side_median(tc);
+			snprintf(rows[i].reason, sizeof(rows[i].reason), "%s", tc->ring != tb->ring ?
+				 "ring differs" : "params differ");
+		} else {
+			snprintf(rows[i].reason, sizeof(rows[i].reason), "only in baseline");
+		}
+	}
+	n = b->ntests;
+	for (size_t i = 0; i < b->ntests; i++)
+		if (btaken[i])
+			judge(&rows[i], b, c, o);
+	for (size_t j = 0; j < c->ntests; j++) {
+		if (taken[j])
+			continue;
+		rows[n].cur = &c->tests[j];
+		rows[n].verdict = CMP_NOT_COMPARABLE;
+		rows[n].median_base = NAN;
+		rows[n].median_cur = side_median(&c->tests[j]);
+		snprintf(rows[n].reason, sizeof(rows[n].reason), "only in current");
+		n++;
+	}
+	free(taken);
+	free(btaken);
+	*rowsp = rows;
+	*nrows = n;
+	return 0;
+}
