@@ -15,6 +15,8 @@ static const struct {
 	{ "run", cmd_run, "boot a guest payload in a VM of our own and measure" },
 	{ "observe", cmd_observe, "watch any running KVM process: exits per reason, port, MMIO address; KVM stats" },
 	{ "plot", cmd_plot, "draw a results file as a PNG chart with gnuplot" },
+	{ "results", cmd_results, "browse the results store: list, show, csv" },
+	{ "report", cmd_report, "one self-contained HTML (and Markdown) report of a run or store" },
 };
 
 static void usage(FILE *f)
