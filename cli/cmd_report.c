@@ -270,7 +270,7 @@ static void context(struct out *o, const struct store_run *run, const struct run
 	ctx_row(o, "kernel", ctx ? plot_find_string(ctx, "release") : NULL);
 	ctx_row(o, "KVM backend", backend);
 	ctx_row(o, "exitlab revision", rev);
-	ctx_row(o, "started", run->loose ? r->started_at : run->timestamp);
+	ctx_row(o, "started", r->started_at);
 	fprintf(o->html, "</table>\n");
 	if (o->md)
 		fprintf(o->md, "\n");
@@ -429,7 +429,7 @@ static const char css[] =
 	"th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}"
 	"th{background:#eef}td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.bad td{background:#fee}table.ctx th{width:11em}"
-	"pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:13px}"
+	"pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:12px}"
 	"p.what{font-style:italic}p.note{color:#555;font-size:13px}"
 	"figure{margin:.8em 0}img{max-width:100%;border:1px solid #ddd}";
 
@@ -567,12 +567,12 @@ int cmd_report(int argc, char **argv)
 		if (!run->loose) {
 			fprintf(o.html, "<h1>campaign ");
 			html_esc(o.html, run->campaign);
-			fprintf(o.html, "</h1>\n<p>%s, %zu/%zu entries done, %s: ", run->timestamp,
+			fprintf(o.html, "</h1>\n<p>started %s; %zu/%zu entries done (%s); ", run->timestamp,
 				store_run_done(run), run->nentries, store_run_status(run));
 			html_esc(o.html, run->path);
 			fprintf(o.html, "</p>\n");
 			if (o.md)
-				fprintf(o.md, "# campaign %s\n\n%s, %zu/%zu entries done, %s: %s\n\n", run->campaign,
+				fprintf(o.md, "# campaign %s\n\nstarted %s; %zu/%zu entries done (%s); %s\n\n", run->campaign,
 					run->timestamp, store_run_done(run), run->nentries, store_run_status(run),
 					run->path);
 		}
