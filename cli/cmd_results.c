@@ -25,7 +25,7 @@ static void results_usage(FILE *f)
 		"\n"
 		"  list  every campaign run (a directory with manifest.json) and every loose\n"
 		"        results file under ROOT (default results/): campaign, timestamp, host,\n"
-		"        entries done/total, status\n"
+		"        entries done (results file readable)/total, status\n"
 		"  show  a run directory or a results file: its context (host, backend,\n"
 		"        revision) and each entry's tables; --test NAME keeps only that test\n"
 		"  csv   one row per test per entry, with a header row (RFC 4180), to FILE or\n"
@@ -70,9 +70,25 @@ static int cmd_list(int argc, char **argv)
 	       "path");
 	for (size_t i = 0; i < l.nruns; i++) {
 		const struct store_run *r = &l.runs[i];
-		char cnt[32];
+		char cnt[48];
 
-		snprintf(cnt, sizeof(cnt), "%zu/%zu", store_run_done(r), r->nentries);
+		size_t done = 0;
+
+		/* Done means a results file that reads back: check each, name the ones that do not. */
+		for (size_t j = 0; j < r->nentries; j++) {
+			struct run_result res;
+			char err[256];
+			int rc = store_load_entry(&r->entries[j], &res, err, sizeof(err));
+
+			if (rc < 0) {
+				problem(NULL, r->entries[j].results, err);
+				skipped++;
+			} else if (rc > 0) {
+				done++;
+				results_free(&res);
+			}
+		}
+		snprintf(cnt, sizeof(cnt), "%zu/%zu", done, r->nentries);
 		printf("%-16s %-22s %-16s %9s  %-10s %s\n", r->campaign, r->timestamp[0] ? r->timestamp : "-",
 		       r->host[0] ? r->host : "-", cnt, r->loose ? "file" : store_run_status(r), r->path);
 	}
