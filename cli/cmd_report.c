@@ -567,8 +567,10 @@ int cmd_report(int argc, char **argv)
 		if (!run->loose) {
 			fprintf(o.html, "<h1>campaign ");
 			html_esc(o.html, run->campaign);
-			fprintf(o.html, "</h1>\n<p>started %s; %zu/%zu entries done (%s); ", run->timestamp,
-				store_run_done(run), run->nentries, store_run_status(run));
+			fprintf(o.html, "</h1>\n<p>started ");
+			html_esc(o.html, run->timestamp);
+			fprintf(o.html, "; %zu/%zu entries done (%s); ", store_run_done(run), run->nentries,
+				store_run_status(run));
 			html_esc(o.html, run->path);
 			fprintf(o.html, "</p>\n");
 			if (o.md)
