@@ -16,5 +16,7 @@ int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_observe(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_results(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

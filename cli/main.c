@@ -16,6 +16,8 @@ static const struct {
 	{ "observe", cmd_observe, "watch any running KVM process: exits per reason, port, MMIO address; KVM stats" },
 	{ "plot", cmd_plot, "draw a results file as a PNG chart with gnuplot" },
 	{ "compare", cmd_compare, "compare two runs or campaigns per test: change, confidence, verdict" },
+	{ "results", cmd_results, "browse the results store: list, show, csv" },
+	{ "report", cmd_report, "one self-contained HTML (and Markdown) report of a run or store" },
 };
 
 static void usage(FILE *f)

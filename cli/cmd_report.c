@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exitlab report: a run directory, a store or one results file as one
+ * self-contained HTML page (CSS inline, charts as data: URIs) and optionally
+ * as Markdown with the PNGs next to it.  The charts are `exitlab plot`'s,
+ * drawn by running ourselves (/proc/self/exe plot) into a temporary directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "commands.h"
+#include "plot.h"
+#include "report_devices.h"
+#include "report_memory.h"
+#include "report_table.h"
+#include "results_store.h"
+
+#define MAX_CHARTS 4
+
+static void report_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: exitlab report PATH [-o OUT.html] [--markdown OUT.md]\n"
+		"\n"
+		"One self-contained HTML page of a campaign run directory, a results store\n"
+		"or a results file: the host context, each entry's tables and the charts of\n"
+		"`exitlab plot` embedded (no external resources).  --markdown also writes the\n"
+		"same as Markdown, with the charts as PNG files next to OUT.md.\n"
+		"OUT.html defaults to PATH/report.html for a directory, PATH with .html for a file.\n"
+		"Unreadable manifests and results files are named on stderr and skipped\n"
+		"(exit code 1); 2 is bad usage.\n");
+}
+
+/* What a payload's tables show, in one line. */
+static const char *what_it_shows(const char *payload)
+{
+	static const struct { const char *p, *s; } w[] = {
+		{ "exit-costs", "What one VM exit costs, round trip from the guest, per exit kind (cpuid, "
+				"port I/O, MMIO, hypercall...) beside the host's system call." },
+		{ "mem-walk", "Time per memory access as the working set grows, virtualized against "
+			      "native: the cost of two-dimensional page walks and TLB reach." },
+		{ "mem-fault", "What a guest page fault costs when the host must also fault the "
+			       "page in (first touch) against one the host already backs." },
+		{ "tlb", "TLB refill after an exit, and the cost of invlpg, flushes and CR3 switches: "
+			 "what VPID/ASID tagging saves." },
+		{ "net", "Exits and userspace exits per frame and frames per second against batch "
+			 "size: how notification batching removes exits." },
+		{ "blk", "I/Os per second and exits per I/O by block size and queue depth." },
+		{ "hostile", "The VMM against a hostile guest: each attack is refused without harm." },
+		{ "hostile-dev", "Our device models against hostile drivers: each attack is refused "
+				 "and the device stopped with a diagnostic." },
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strcmp(payload, w[i].p))
+			return w[i].s;
+	return "The tests this payload ran, as measured from the guest.";
+}
+
+static void problem(void *ctx, const char *path, const char *reason)
+{
+	fprintf(stderr, "exitlab report: skipped %s: %s\n", path, reason);
+	(void)ctx;
+}
+
+static void html_esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* Markdown table cells: a '|' would split the cell, a newline the row. */
+static void md_esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void base64(FILE *f, const unsigned char *d, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = d[i] << 16 | (i + 1 < n ? d[i + 1] << 8 : 0) | (i + 2 < n ? d[i + 2] : 0);
+
+		fputc(t[v >> 18 & 63], f);
+		fputc(t[v >> 12 & 63], f);
+		fputc(i + 1 < n ? t[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < n ? t[v & 63] : '=', f);
+	}
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (len = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET)) {
+		buf = malloc(len);
+		if (buf && fread(buf, 1, len, f) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		}
+		*n = len;
+	}
+	fclose(f);
+	return buf;
+}
+
+static bool exists(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISREG(st.st_mode);
+}
+
+/*
+ * Draw file's charts with `exitlab plot` into tmp as <stem>.png (and, for
+ * tlb, <stem>-ops.png).  Returns how many PNGs exist; paths in png[].
+ */
+static int draw_charts(const char *tmp, int stem, const char *file, char *png[MAX_CHARTS])
+{
+	char *out = NULL, *ops = NULL;
+	int n = 0, status;
+	pid_t pid;
+
+	if (asprintf(&out, "%s/%03d.png", tmp, stem) < 0 || asprintf(&ops, "%s/%03d-ops.png", tmp, stem) < 0) {
+		free(out);
+		return 0;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, 1);
+		execl("/proc/self/exe", "exitlab", "plot", file, "-o", out, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (exists(out))
+		png[n++] = out, out = NULL;
+	if (exists(ops))
+		png[n++] = ops, ops = NULL;
+	free(out);
+	free(ops);
+	return n;
+}
+
+static char *capture(void (*fn)(FILE *, const struct run_result *), const struct run_result *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	fn(m, r);
+	fclose(m);
+	if (buf && !*buf) {
+		free(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+static void fmt(char *b, size_t n, bool have, double v, const char *f)
+{
+	if (have && v == v)
+		snprintf(b, n, f, v);
+	else
+		snprintf(b, n, "-");
+}
+
+enum { COLS = 11 };
+static const char *const heads[COLS] = { "test", "ring", "iterations", "median cycles", "p99 cycles",
+					 "MAD cycles", "median ns", "exits/iter", "user exits/iter", "ops/s",
+					 "status" };
+
+static void test_cells(const struct test_result *t, char c[COLS][192])
+{
+	bool tm = t->has_timing;
+
+	report_test_label(c[0], 192, t);
+	if (t->ring < 0)
+		snprintf(c[1], 192, "host");
+	else
+		snprintf(c[1], 192, "cpl%d%s", t->ring, t->emulated ? " (emulated)" : "");
+	snprintf(c[2], 192, "%llu", (unsigned long long)t->iterations);
+	fmt(c[3], 192, tm && t->cycles.n, t->cycles.median, "%.0f");
+	fmt(c[4], 192, tm && t->cycles.n, t->cycles.p99, "%.0f");
+	fmt(c[5], 192, tm && t->cycles.n, t->cycles.mad, "%.1f");
+	fmt(c[6], 192, tm && t->ns.n, t->ns.median, "%.1f");
+	fmt(c[7], 192, t->has_exits, t->exits_per_iteration, "%.3f");
+	fmt(c[8], 192, t->has_exits, t->userspace_exits_per_iteration, "%.3f");
+	fmt(c[9], 192, true, test_ops_per_s(t), "%.0f");
+	if (t->status == TEST_OK)
+		snprintf(c[10], 192, "ok");
+	else
+		snprintf(c[10], 192, "%s: %s", test_status_name(t->status), t->reason);
+}
+
+struct out {
+	FILE *html, *md;
+	char *md_dir, *md_stem;   /* where the Markdown's PNGs go, and their name prefix */
+	char *tmp;
+	int nchart;
+	int skipped;
+};
+
+static void ctx_row(struct out *o, const char *k, const char *v)
+{
+	if (!v || !*v)
+		return;
+	fprintf(o->html, "<tr><th>");
+	html_esc(o->html, k);
+	fprintf(o->html, "</th><td>");
+	html_esc(o->html, v);
+	fprintf(o->html, "</td></tr>\n");
+	if (o->md) {
+		fprintf(o->md, "| %s | ", k);
+		md_esc(o->md, v);
+		fprintf(o->md, " |\n");
+	}
+}
+
+static void context(struct out *o, const struct store_run *run, const struct run_result *r)
+{
+	json_t *ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
+	char host[128], backend[64], rev[64];
+
+	store_context(r, host, sizeof(host), backend, sizeof(backend), rev, sizeof(rev));
+	fprintf(o->html, "<table class=\"ctx\">\n");
+	if (o->md)
+		fprintf(o->md, "| | |\n|---|---|\n");
+	if (!run->loose)
+		ctx_row(o, "campaign", run->campaign);
+	ctx_row(o, "host", host);
+	ctx_row(o, "CPU", ctx ? plot_find_string(ctx, "model_name") : NULL);
+	ctx_row(o, "kernel", ctx ? plot_find_string(ctx, "release") : NULL);
+	ctx_row(o, "KVM backend", backend);
+	ctx_row(o, "exitlab revision", rev);
+	ctx_row(o, "started", r->started_at);
+	fprintf(o->html, "</table>\n");
+	if (o->md)
+		fprintf(o->md, "\n");
+	json_decref(ctx);
+}
+
+static void pre(struct out *o, const char *txt)
+{
+	if (!txt)
+		return;
+	fprintf(o->html, "<pre>");
+	html_esc(o->html, txt);
+	fprintf(o->html, "</pre>\n");
+	if (o->md)
+		fprintf(o->md, "```\n%s```\n\n", txt);
+}
+
+static void chart(struct out *o, const char *png, const char *alt)
+{
+	size_t n = 0;
+	unsigned char *d = slurp(png, &n);
+
+	if (!d)
+		return;
+	fprintf(o->html, "<figure><img alt=\"");
+	html_esc(o->html, alt);
+	fprintf(o->html, "\" src=\"data:image/png;base64,");
+	base64(o->html, d, n);
+	fprintf(o->html, "\"></figure>\n");
+	if (o->md) {
+		char *dst = NULL, *name = NULL;
+		FILE *f;
+
+		if (asprintf(&name, "%s-%03d.png", o->md_stem, o->nchart) >= 0 &&
+		    asprintf(&dst, "%s/%s", o->md_dir, name) >= 0 && (f = fopen(dst, "wb"))) {
+			if (fwrite(d, 1, n, f) != n)
+				fprintf(stderr, "exitlab report: writing %s failed\n", dst);
+			fclose(f);
+			fprintf(o->md, "![");
+			md_esc(o->md, alt);
+			fprintf(o->md, "](%s)\n\n", name);
+		}
+		free(dst);
+		free(name);
+	}
+	o->nchart++;
+	free(d);
+}
+
+static void entry(struct out *o, const struct store_run *run, const struct store_entry *e, int idx)
+{
+	struct run_result r;
+	char err[256], *txt;
+	char *png[MAX_CHARTS];
+	int rc = store_load_entry(e, &r, err, sizeof(err)), n;
+
+	fprintf(o->html, "<section>\n<h2>");
+	html_esc(o->html, e->name);
+	fprintf(o->html, "</h2>\n");
+	if (o->md) {
+		fprintf(o->md, "## ");
+		md_esc(o->md, e->name);
+		fprintf(o->md, "\n\n");
+	}
+	if (rc <= 0) {
+		if (rc < 0) {
+			fprintf(stderr, "exitlab report: skipped %s: %s\n", e->results, err);
+			o->skipped++;
+		}
+		fprintf(o->html, "<p class=\"note\">no results: ");
+		html_esc(o->html, rc < 0 ? err : e->status);
+		if (rc == 0 && e->reason[0]) {
+			fprintf(o->html, " (");
+			html_esc(o->html, e->reason);
+			fprintf(o->html, ")");
+		}
+		fprintf(o->html, "</p>\n</section>\n");
+		if (o->md)
+			fprintf(o->md, "_no results: %s%s%s_\n\n", rc < 0 ? err : e->status,
+				rc == 0 && e->reason[0] ? " — " : "", rc == 0 ? e->reason : "");
+		return;
+	}
+	fprintf(o->html, "<p class=\"what\">");
+	html_esc(o->html, what_it_shows(r.payload));
+	fprintf(o->html, "</p>\n");
+	if (o->md)
+		fprintf(o->md, "_%s_\n\n", what_it_shows(r.payload));
+	context(o, run, &r);
+
+	fprintf(o->html, "<table class=\"tests\">\n<tr>");
+	for (int c = 0; c < COLS; c++)
+		fprintf(o->html, "<th>%s</th>", heads[c]);
+	fprintf(o->html, "</tr>\n");
+	if (o->md) {
+		for (int c = 0; c < COLS; c++)
+			fprintf(o->md, "| %s ", heads[c]);
+		fprintf(o->md, "|\n");
+		for (int c = 0; c < COLS; c++)
+			fprintf(o->md, "|%s", c < 2 || c == COLS - 1 ? "---" : "--:");
+		fprintf(o->md, "|\n");
+	}
+	for (size_t i = 0; i < r.ntests; i++) {
+		char cells[COLS][192];
+
+		test_cells(&r.tests[i], cells);
+		fprintf(o->html, "<tr%s>", r.tests[i].status == TEST_OK ? "" : " class=\"bad\"");
+		for (int c = 0; c < COLS; c++) {
+			fprintf(o->html, "<td%s>", c >= 2 && c < COLS - 1 ? " class=\"n\"" : "");
+			html_esc(o->html, cells[c]);
+			fprintf(o->html, "</td>");
+		}
+		fprintf(o->html, "</tr>\n");
+		if (o->md) {
+			for (int c = 0; c < COLS; c++) {
+				fprintf(o->md, "| ");
+				md_esc(o->md, cells[c]);
+				fprintf(o->md, " ");
+			}
+			fprintf(o->md, "|\n");
+		}
+	}
+	fprintf(o->html, "</table>\n");
+	if (o->md)
+		fprintf(o->md, "\ncycles and ns are per operation, round trip from the guest, loop overhead "
+			       "subtracted.\n\n");
+	fprintf(o->html, "<p class=\"note\">cycles and ns are per operation, round trip from the guest, "
+			 "loop overhead subtracted.</p>\n");
+	pre(o, txt = capture(report_memory_print, &r));
+	free(txt);
+	pre(o, txt = capture(report_devices_print, &r));
+	free(txt);
+
+	n = draw_charts(o->tmp, idx, e->results, png);
+	for (int i = 0; i < n; i++) {
+		char alt[192];
+
+		snprintf(alt, sizeof(alt), "%s chart of %s", r.payload, e->name);
+		chart(o, png[i], alt);
+		unlink(png[i]);
+		free(png[i]);
+	}
+	if (!n) {
+		fprintf(o->html, "<p class=\"note\">no chart (exitlab plot drew none for this entry)</p>\n");
+		if (o->md)
+			fprintf(o->md, "_no chart (exitlab plot drew none for this entry)_\n\n");
+	}
+	fprintf(o->html, "</section>\n");
+	results_free(&r);
+}
+
+static const char css[] =
+	"body{font-family:sans-serif;max-width:1150px;margin:1em auto;padding:0 1em;color:#222;"
+	"background:#fff;line-height:1.4}"
+	"h1{border-bottom:2px solid #444}h2{margin-top:1.6em;border-bottom:1px solid #bbb}"
+	"table{border-collapse:collapse;margin:.6em 0;font-size:14px}"
+	"th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}"
+	"th{background:#eef}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"tr.bad td{background:#fee}table.ctx th{width:11em}"
+	"pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:12px}"
+	"p.what{font-style:italic}p.note{color:#555;font-size:13px}"
+	"figure{margin:.8em 0}img{max-width:100%;border:1px solid #ddd}";
+
+/* Remove the temporary directory and what plot left in it (the .dat files). */
+static void rm_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d))) {
+			char *p;
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (asprintf(&p, "%s/%s", dir, de->d_name) >= 0) {
+				unlink(p);
+				free(p);
+			}
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+static char *default_out(const char *path)
+{
+	struct stat st;
+	size_t n = strlen(path);
+	char *s = NULL;
+
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		if (asprintf(&s, "%s/report.html", path) < 0)
+			return NULL;
+		return s;
+	}
+	if (n > 5 && !strcmp(path + n - 5, ".json"))
+		n -= 5;
+	if (asprintf(&s, "%.*s.html", (int)n, path) < 0)
+		return NULL;
+	return s;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "markdown", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *md_path = NULL;
+	char *html_path = NULL, err[256], tmpl[] = "/tmp/exitlab-report-XXXXXX";
+	struct out o = { 0 };
+	struct store_list l;
+	int c, n, code = EXIT_OK, idx = 0;
+
+	while ((c = getopt_long(argc, argv, "o:m:h", opts, NULL)) != -1) {
+		if (c == 'o') {
+			free(html_path);
+			html_path = strdup(optarg);
+		} else if (c == 'm') {
+			md_path = optarg;
+		} else if (c == 'h') {
+			report_usage(stdout);
+			free(html_path);
+			return EXIT_OK;
+		} else {
+			report_usage(stderr);
+			free(html_path);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		report_usage(stderr);
+		free(html_path);
+		return EXIT_USAGE;
+	}
+	n = store_walk(argv[optind], &l, problem, NULL, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "exitlab report: %s\n", err);
+		free(html_path);
+		return EXIT_USAGE;
+	}
+	if (!html_path)
+		html_path = default_out(argv[optind]);
+	if (!html_path || !(o.html = fopen(html_path, "w"))) {
+		fprintf(stderr, "exitlab report: cannot write %s: %s\n", html_path ? html_path : "?",
+			strerror(errno));
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (md_path) {
+		char *a = strdup(md_path), *b = strdup(md_path), *dot;
+
+		o.md = fopen(md_path, "w");
+		if (!o.md || !a || !b) {
+			fprintf(stderr, "exitlab report: cannot write %s: %s\n", md_path, strerror(errno));
+			free(a);
+			free(b);
+			code = EXIT_USAGE;
+			goto out;
+		}
+		o.md_dir = strdup(dirname(a));
+		o.md_stem = strdup(basename(b));
+		free(a);
+		free(b);
+		if (o.md_stem && (dot = strrchr(o.md_stem, '.')) && dot != o.md_stem)
+			*dot = 0;
+	}
+	o.tmp = mkdtemp(tmpl);
+	if (!o.tmp) {
+		fprintf(stderr, "exitlab report: mkdtemp: %s\n", strerror(errno));
+		code = EXIT_FAILED;
+		goto out;
+	}
+	fprintf(o.html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>exitlab report: ");
+	html_esc(o.html, argv[optind]);
+	fprintf(o.html, "</title>\n<style>%s</style></head><body>\n<h1>exitlab report: ", css);
+	html_esc(o.html, argv[optind]);
+	fprintf(o.html, "</h1>\n");
+	if (o.md) {
+		fprintf(o.md, "# exitlab report: ");
+		md_esc(o.md, argv[optind]);
+		fprintf(o.md, "\n\n");
+	}
+	if (!l.nruns) {
+		fprintf(o.html, "<p>No campaign runs or results files found.</p>\n");
+		if (o.md)
+			fprintf(o.md, "No campaign runs or results files found.\n");
+	}
+	for (size_t i = 0; i < l.nruns; i++) {
+		const struct store_run *run = &l.runs[i];
+
+		if (!run->loose) {
+			fprintf(o.html, "<h1>campaign ");
+			html_esc(o.html, run->campaign);
+			fprintf(o.html, "</h1>\n<p>started ");
+			html_esc(o.html, run->timestamp);
+			fprintf(o.html, "; %zu/%zu entries done (%s); ", store_run_done(run), run->nentries,
+				store_run_status(run));
+			html_esc(o.html, run->path);
+			fprintf(o.html, "</p>\n");
+			if (o.md)
+				fprintf(o.md, "# campaign %s\n\nstarted %s; %zu/%zu entries done (%s); %s\n\n", run->campaign,
+					run->timestamp, store_run_done(run), run->nentries, store_run_status(run),
+					run->path);
+		}
+		for (size_t j = 0; j < run->nentries; j++)
+			entry(&o, run, &run->entries[j], idx++);
+	}
+	fprintf(o.html, "<p class=\"note\">made by exitlab report</p>\n</body></html>\n");
+	if (n > 0 || o.skipped)
+		code = EXIT_FAILED;
+out:
+	if (o.tmp)
+		rm_tmp(o.tmp);
+	if (o.html && fclose(o.html) && code == EXIT_OK)
+		code = EXIT_FAILED;
+	if (o.md && fclose(o.md) && code == EXIT_OK)
+		code = EXIT_FAILED;
+	if (code != EXIT_USAGE)
+		fprintf(stderr, "report: %s%s%s\n", html_path, md_path ? ", " : "", md_path ? md_path : "");
+	free(o.md_dir);
+	free(o.md_stem);
+	free(html_path);
+	store_list_free(&l);
+	return code;
+}

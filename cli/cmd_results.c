@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exitlab results list|show|csv: browse the results store (results_store.h)
+ * and export it.  Every manifest or results file that cannot be read is named
+ * on stderr with the reason and skipped; the exit code then is 1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report_devices.h"
+#include "report_memory.h"
+#include "report_table.h"
+#include "results_csv.h"
+#include "results_store.h"
+
+static void results_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: exitlab results list [ROOT]\n"
+		"       exitlab results show PATH [--test NAME]\n"
+		"       exitlab results csv PATH [-o FILE]\n"
+		"\n"
+		"  list  every campaign run (a directory with manifest.json) and every loose\n"
+		"        results file under ROOT (default results/): campaign, timestamp, host,\n"
+		"        entries done (results file readable)/total, status\n"
+		"  show  a run directory or a results file: its context (host, backend,\n"
+		"        revision) and each entry's tables; --test NAME keeps only that test\n"
+		"  csv   one row per test per entry, with a header row (RFC 4180), to FILE or\n"
+		"        stdout\n"
+		"\n"
+		"A corrupt or partial manifest or results file is named on stderr with the\n"
+		"reason and skipped.  Exit code 0, 1 if anything was skipped, 2 bad usage.\n");
+}
+
+static void problem(void *ctx, const char *path, const char *reason)
+{
+	fprintf(stderr, "exitlab results: skipped %s: %s\n", path, reason);
+	(void)ctx;
+}
+
+static int walk(const char *root, struct store_list *l, int *skipped)
+{
+	char err[256];
+	int n = store_walk(root, l, problem, NULL, err, sizeof(err));
+
+	if (n < 0) {
+		fprintf(stderr, "exitlab results: %s\n", err);
+		return -1;
+	}
+	*skipped += n;
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *root = argc > 1 ? argv[1] : "results";
+	struct store_list l;
+	int skipped = 0;
+
+	if (argc > 2) {
+		results_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (walk(root, &l, &skipped))
+		return EXIT_USAGE;
+	printf("%-16s %-22s %-16s %9s  %-10s %s\n", "campaign", "timestamp", "host", "done/total", "status",
+	       "path");
+	for (size_t i = 0; i < l.nruns; i++) {
+		const struct store_run *r = &l.runs[i];
+		char cnt[48];
+
+		size_t done = 0;
+
+		/* Done means a results file that reads back: check each, name the ones that do not. */
+		for (size_t j = 0; j < r->nentries; j++) {
+			struct run_result res;
+			char err[256];
+			int rc = store_load_entry(&r->entries[j], &res, err, sizeof(err));
+
+			if (rc < 0) {
+				problem(NULL, r->entries[j].results, err);
+				skipped++;
+			} else if (rc > 0) {
+				done++;
+				results_free(&res);
+			}
+		}
+		snprintf(cnt, sizeof(cnt), "%zu/%zu", done, r->nentries);
+		printf("%-16s %-22s %-16s %9s  %-10s %s\n", r->campaign, r->timestamp[0] ? r->timestamp : "-",
+		       r->host[0] ? r->host : "-", cnt, r->loose ? "file" : store_run_status(r), r->path);
+	}
+	if (!l.nruns)
+		printf("(no campaign runs or results files under %s)\n", root);
+	store_list_free(&l);
+	return skipped ? EXIT_FAILED : EXIT_OK;
+}
+
+/* r with only the tests named `test` (a shallow view: do not free). */
+static struct run_result filtered(const struct run_result *r, const char *test, struct test_result *buf)
+{
+	struct run_result v = *r;
+
+	if (!test)
+		return v;
+	v.ntests = 0;
+	v.tests = buf;
+	for (size_t i = 0; i < r->ntests; i++)
+		if (!strcmp(r->tests[i].name, test))
+			buf[v.ntests++] = r->tests[i];
+	return v;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "test", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *test = NULL;
+	struct store_list l;
+	int c, skipped = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
+		if (c == 't') {
+			test = optarg;
+		} else if (c == 'h') {
+			results_usage(stdout);
+			return EXIT_OK;
+		} else {
+			results_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		results_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (walk(argv[optind], &l, &skipped))
+		return EXIT_USAGE;
+	for (size_t i = 0; i < l.nruns; i++) {
+		const struct store_run *run = &l.runs[i];
+
+		if (i)
+			printf("\n");
+		if (run->loose)
+			printf("results file %s\n", run->path);
+		else
+			printf("campaign %s, run %s (%zu/%zu entries done, %s)\n", run->campaign, run->path,
+			       store_run_done(run), run->nentries, store_run_status(run));
+		for (size_t j = 0; j < run->nentries; j++) {
+			const struct store_entry *e = &run->entries[j];
+			struct run_result res, view;
+			struct test_result *buf;
+			char err[256], host[128], backend[64], rev[64];
+			int rc = store_load_entry(e, &res, err, sizeof(err));
+
+			if (rc < 0) {
+				problem(NULL, e->results, err);
+				skipped++;
+				continue;
+			}
+			if (!run->loose)
+				printf("\n== %s (%s): %s%s%s\n", e->name, e->payload, e->status,
+				       e->reason[0] ? ": " : "", e->reason);
+			if (!rc)
+				continue;
+			store_context(&res, host, sizeof(host), backend, sizeof(backend), rev, sizeof(rev));
+			printf("host %s, backend %s, revision %s, payload %s, started %s, %.1f s\n\n",
+			       host[0] ? host : "?", backend[0] ? backend : "?", rev[0] ? rev : "?", res.payload,
+			       res.started_at, res.duration_s);
+			buf = calloc(res.ntests + 1, sizeof(*buf));
+			if (!buf) {
+				results_free(&res);
+				break;
+			}
+			view = filtered(&res, test, buf);
+			if (view.ntests) {
+				report_table_print(stdout, &view, backend[0] ? backend : "?");
+				report_memory_print(stdout, &view);
+				report_devices_print(stdout, &view);
+			} else {
+				printf("(no test %s)\n", test ? test : "");
+			}
+			free(buf);
+			results_free(&res);
+		}
+	}
+	store_list_free(&l);
+	return skipped ? EXIT_FAILED : EXIT_OK;
+}
+
+static int cmd_csv(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out = NULL;
+	struct store_list l;
+	FILE *f = stdout;
+	int c, skipped = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (c == 'o') {
+			out = optarg;
+		} else if (c == 'h') {
+			results_usage(stdout);
+			return EXIT_OK;
+		} else {
+			results_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		results_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (walk(argv[optind], &l, &skipped))
+		return EXIT_USAGE;
+	if (out && !(f = fopen(out, "w"))) {
+		perror(out);
+		store_list_free(&l);
+		return EXIT_USAGE;
+	}
+	results_csv_header(f);
+	for (size_t i = 0; i < l.nruns; i++) {
+		const struct store_run *run = &l.runs[i];
+
+		for (size_t j = 0; j < run->nentries; j++) {
+			struct run_result res;
+			char err[256];
+			int rc = store_load_entry(&run->entries[j], &res, err, sizeof(err));
+
+			if (rc < 0) {
+				problem(NULL, run->entries[j].results, err);
+				skipped++;
+			} else if (rc > 0) {
+				results_csv_rows(f, run->campaign, run->entries[j].name, &res);
+				results_free(&res);
+			}
+		}
+	}
+	store_list_free(&l);
+	if (out && fclose(f)) {
+		perror(out);
+		return EXIT_FAILED;
+	}
+	return skipped ? EXIT_FAILED : EXIT_OK;
+}
+
+int cmd_results(int argc, char **argv)
+{
+	if (argc < 2) {
+		results_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		results_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "show"))
+		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "csv"))
+		return cmd_csv(argc - 1, argv + 1);
+	fprintf(stderr, "exitlab results: unknown subcommand '%s'\n", argv[1]);
+	results_usage(stderr);
+	return EXIT_USAGE;
+}

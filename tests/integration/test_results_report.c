@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exitlab results list|show|csv and exitlab report on a small store made by
+ * hand from real runs (exit-costs --quick and a few virtio-net frames) with a
+ * corrupt entry beside them: the CSV rows, the corrupt entry named and
+ * skipped (exit code 1), an HTML page with no external URL (every img a
+ * data: URI) and Markdown whose PNGs exist.  Counts and structure only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "harness.h"
+
+static char *tmp;
+static char run_dir[512];
+static bool have_store;
+static size_t ntests_ec, ntests_net;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	tmp = harness_tmpdir();
+	return tmp ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	harness_rmdir(tmp);
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, n + 1);
+	if (buf && fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static size_t count_tests(const char *path)
+{
+	json_t *doc = json_load_file(path, 0, NULL);
+	size_t n;
+
+	assert_non_null(doc);
+	n = json_array_size(json_object_get(doc, "tests"));
+	json_decref(doc);
+	return n;
+}
+
+static void run_ok(const char *const *args)
+{
+	struct run_out o;
+
+	harness_run(&o, args);
+	if (o.exit_code)
+		fprintf(stderr, "%s%s", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static const char manifest[] =
+	"{\"format\": \"exitlab-campaign-manifest\", \"version\": 1, \"campaign\": \"quick\",\n"
+	" \"campaign_file\": \"scripts/campaigns/quick.toml\", \"started_at\": \"2026-12-01T10:00:00Z\",\n"
+	" \"updated_at\": \"2026-12-01T10:01:00Z\", \"host\": {\"hostname\": \"testhost\"},\n"
+	" \"exitlab_revision\": \"test\", \"entries\": [\n"
+	"  {\"id\": 0, \"name\": \"exit-costs/ring3/rep1\", \"payload\": \"exit-costs\", \"args\": [\"--ring\", \"3\"],\n"
+	"   \"repetition\": 1, \"timeout_s\": 120, \"status\": \"done\", \"exit_code\": 0,\n"
+	"   \"results\": \"entries/000-exit-costs-ring3-rep1.json\", \"started_at\": null, \"duration_s\": 1,\n"
+	"   \"reason\": null},\n"
+	"  {\"id\": 1, \"name\": \"net/virtio-net/rep1\", \"payload\": \"net\", \"args\": [\"--ring\", \"3\"],\n"
+	"   \"repetition\": 1, \"timeout_s\": 120, \"status\": \"done\", \"exit_code\": 0,\n"
+	"   \"results\": \"entries/001-net-virtio-net-rep1.json\", \"started_at\": null, \"duration_s\": 1,\n"
+	"   \"reason\": null},\n"
+	"  {\"id\": 2, \"name\": \"exit-costs/ring3/rep2\", \"payload\": \"exit-costs\", \"args\": [\"--ring\", \"3\"],\n"
+	"   \"repetition\": 2, \"timeout_s\": 120, \"status\": \"done\", \"exit_code\": 0,\n"
+	"   \"results\": \"entries/002-exit-costs-ring3-rep2.json\", \"started_at\": null, \"duration_s\": 1,\n"
+	"   \"reason\": null},\n"
+	"  {\"id\": 3, \"name\": \"blk/rep1\", \"payload\": \"blk\", \"args\": [], \"repetition\": 1, \"timeout_s\": 1,\n"
+	"   \"status\": \"timeout\", \"exit_code\": null, \"results\": null, \"started_at\": null,\n"
+	"   \"duration_s\": 1, \"reason\": \"timed out after 1 s\"}\n"
+	" ]}\n";
+
+/* The store: two real runs, a corrupt third entry, a timed-out fourth. */
+static void test_make_store(void **state)
+{
+	char p[640], ec[640], net[640];
+
+	(void)state;
+	if (harness_kvm_missing()) {
+		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
+		skip();
+	}
+	snprintf(p, sizeof(p), "%s/results", tmp);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/results/quick", tmp);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(run_dir, sizeof(run_dir), "%s/results/quick/20261201T100000Z-testhost", tmp);
+	assert_int_equal(mkdir(run_dir, 0755), 0);
+	snprintf(p, sizeof(p), "%s/entries", run_dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(ec, sizeof(ec), "%s/entries/000-exit-costs-ring3-rep1.json", run_dir);
+	snprintf(net, sizeof(net), "%s/entries/001-net-virtio-net-rep1.json", run_dir);
+	run_ok((const char *[]){ "run", harness_payload("exit-costs"), "--quick", "--ring", "3", "--timeout", "120",
+				 "--json", ec, NULL });
+	run_ok((const char *[]){ "run", harness_payload("net"), "--ring", "3", "--device", "virtio-net",
+				 "--netdev", "loop", "--param", "loopback=1", "--param", "frames=64", "--param",
+				 "batch=1,8", "--timeout", "120", "--json", net, NULL });
+	ntests_ec = count_tests(ec);
+	ntests_net = count_tests(net);
+	assert_true(ntests_ec > 0 && ntests_net > 0);
+	snprintf(p, sizeof(p), "%s/entries/002-exit-costs-ring3-rep2.json", run_dir);
+	write_text(p, "{\"schema\": \"exitlab-results\", \"schema_version\": 1, \"tests\": [ {\"name\": ");
+	snprintf(p, sizeof(p), "%s/manifest.json", run_dir);
+	write_text(p, manifest);
+	have_store = true;
+}
+
+static void need_store(void)
+{
+	if (!have_store)
+		skip();
+}
+
+static void test_list(void **state)
+{
+	struct run_out o;
+	char root[640];
+
+	(void)state;
+	need_store();
+	snprintf(root, sizeof(root), "%s/results", tmp);
+	harness_run(&o, (const char *[]){ "results", "list", root, NULL });
+	assert_int_equal(o.exit_code, 1); /* the corrupt entry, named */
+	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
+	assert_non_null(strstr(o.out, "quick"));
+	assert_non_null(strstr(o.out, "testhost"));
+	assert_non_null(strstr(o.out, "2/4"));
+	assert_non_null(strstr(o.out, "failures"));
+	harness_free(&o);
+}
+
+static void test_show(void **state)
+{
+	struct run_out o;
+
+	(void)state;
+	need_store();
+	harness_run(&o, (const char *[]){ "results", "show", run_dir, "--test", "cpuid", NULL });
+	assert_int_equal(o.exit_code, 1); /* the corrupt entry */
+	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
+	assert_non_null(strstr(o.out, "cpuid"));
+	assert_non_null(strstr(o.out, "backend"));
+	assert_non_null(strstr(o.out, "timed out after 1 s"));
+	assert_null(strstr(o.out, "hypercall")); /* --test kept only cpuid */
+	harness_free(&o);
+}
+
+static void test_csv(void **state)
+{
+	struct run_out o;
+	char out[640], *csv, *line;
+	size_t rows = 0, ec = 0, net = 0;
+
+	(void)state;
+	need_store();
+	snprintf(out, sizeof(out), "%s/all.csv", tmp);
+	harness_run(&o, (const char *[]){ "results", "csv", run_dir, "-o", out, NULL });
+	assert_int_equal(o.exit_code, 1);
+	assert_non_null(strstr(o.err, "skipped"));
+	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
+	harness_free(&o);
+	csv = slurp(out);
+	assert_non_null(csv);
+	assert_true(!strncmp(csv, "campaign,entry,payload,test,ring,params,status,iterations,", 58));
+	/* net's params hold no comma or newline, so one physical line is one row. */
+	for (line = strstr(csv, "\r\n"); line && line[2]; line = strstr(line + 2, "\r\n")) {
+		rows++;
+		ec += !strncmp(line + 2, "quick,exit-costs/ring3/rep1,exit-costs,", 39);
+		net += !strncmp(line + 2, "quick,net/virtio-net/rep1,net,", 30);
+	}
+	assert_int_equal(rows, ntests_ec + ntests_net);
+	assert_int_equal(ec, ntests_ec);
+	assert_int_equal(net, ntests_net);
+	assert_non_null(strstr(csv, "quick,exit-costs/ring3/rep1,exit-costs,cpuid,3,,ok,"));
+	assert_non_null(strstr(csv, "batch=8"));
+	free(csv);
+}
+
+/* No "http" outside data: URIs, and every img src is one. */
+static void check_self_contained(const char *html)
+{
+	const char *p = html;
+	size_t imgs = 0;
+
+	while ((p = strstr(p, "src=\""))) {
+		const char *end;
+
+		p += 5;
+		assert_true(!strncmp(p, "data:image/png;base64,", 22));
+		end = strchr(p, '"');
+		assert_non_null(end);
+		p = end;
+		imgs++;
+	}
+	assert_true(imgs >= 2); /* exit-costs and net drew a chart each */
+	/* Strip the data: URIs and look for any URL scheme. */
+	{
+		char *copy = strdup(html), *q = copy, *s;
+
+		assert_non_null(copy);
+		while ((s = strstr(q, "data:image/png;base64,"))) {
+			char *e = strchr(s, '"');
+
+			assert_non_null(e);
+			memset(s, ' ', e - s);
+			q = e;
+		}
+		assert_null(strstr(copy, "http"));
+		assert_null(strstr(copy, "<link"));
+		assert_null(strstr(copy, "<script"));
+		assert_null(strstr(copy, "url("));
+		free(copy);
+	}
+}
+
+static void test_report(void **state)
+{
+	struct run_out o;
+	char html_path[640], md_path[640], *html, *md, *p;
+	size_t pngs = 0;
+
+	(void)state;
+	need_store();
+	snprintf(html_path, sizeof(html_path), "%s/report.html", tmp);
+	snprintf(md_path, sizeof(md_path), "%s/report.md", tmp);
+	harness_run(&o, (const char *[]){ "report", run_dir, "-o", html_path, "--markdown", md_path, NULL });
+	assert_int_equal(o.exit_code, 1); /* written, with the corrupt entry named */
+	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
+	harness_free(&o);
+
+	html = slurp(html_path);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<table"));
+	assert_non_null(strstr(html, "cpuid"));
+	assert_non_null(strstr(html, "exit-costs/ring3/rep1"));
+	assert_non_null(strstr(html, "net/virtio-net/rep1"));
+	assert_non_null(strstr(html, "timed out after 1 s"));
+	check_self_contained(html);
+	free(html);
+
+	md = slurp(md_path);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "| cpuid"));
+	for (p = md; (p = strstr(p, "](")); ) {
+		char name[256], path[1024];
+		const char *e = strchr(p + 2, ')');
+		struct stat st;
+
+		assert_non_null(e);
+		assert_true(e - (p + 2) < (long)sizeof(name));
+		snprintf(name, sizeof(name), "%.*s", (int)(e - (p + 2)), p + 2);
+		assert_null(strchr(name, '/')); /* next to the Markdown */
+		snprintf(path, sizeof(path), "%s/%s", tmp, name);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size > 100);
+		pngs++;
+		p = (char *)e;
+	}
+	assert_true(pngs >= 2);
+	free(md);
+}
+
+static void test_bad_usage(void **state)
+{
+	struct run_out o;
+
+	(void)state;
+	harness_run(&o, (const char *[]){ "results", NULL });
+	assert_int_equal(o.exit_code, 2);
+	harness_free(&o);
+	harness_run(&o, (const char *[]){ "results", "frobnicate", NULL });
+	assert_int_equal(o.exit_code, 2);
+	harness_free(&o);
+	harness_run(&o, (const char *[]){ "results", "show", "/nonexistent/store", NULL });
+	assert_int_equal(o.exit_code, 2);
+	harness_free(&o);
+	harness_run(&o, (const char *[]){ "report", NULL });
+	assert_int_equal(o.exit_code, 2);
+	harness_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_make_store),
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_show),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_bad_usage),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
