@@ -15,5 +15,6 @@ int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_observe(int argc, char **argv);
+int cmd_campaign(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const struct {
 	{ "run", cmd_run, "boot a guest payload in a VM of our own and measure" },
 	{ "observe", cmd_observe, "watch any running KVM process: exits per reason, port, MMIO address; KVM stats" },
 	{ "plot", cmd_plot, "draw a results file as a PNG chart with gnuplot" },
+	{ "campaign", cmd_campaign, "run a campaign file's matrix of runs into a results directory (resumable)" },
 };
 
 static void usage(FILE *f)
