@@ -218,7 +218,7 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	char **argv, **subst, disk_abs[PATH_MAX];
 	int pfd[2], logfd, status = 0, timed_out = 0, stopped = 0, exited = 0;
 	struct last_line ll = { .n = 0 };
-	double t0 = now_s(), kill_at = 0;
+	double t0 = now_s(), kill_at = 0, exited_at = 0;
 	pid_t pid;
 	char slugbuf[512];
 
@@ -340,12 +340,15 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 		if (!exited) {
 			pid_t w = waitpid(pid, &status, WNOHANG);
 
-			if (w == pid)
+			if (w == pid) {
 				exited = 1;
+				exited_at = t;
+			}
 		}
-		if (exited && !pipe_open)
+		/* after the exit, drain what is left; a grandchild holding the pipe gets 2 s */
+		if (exited && (!pipe_open || t - exited_at > 2.0))
 			break;
-		if (exited) /* the pipe may stay open through a grandchild; drain briefly */
+		if (exited)
 			continue;
 		if (stop_signal && !stopped) {
 			stopped = 1;
