@@ -175,10 +175,10 @@ static void last_line_feed(struct last_line *l, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == '\n') {
-			if (l->n) {
-				l->cur[l->n] = 0;
+			l->cur[l->n] = 0;
+			/* "results: FILE" closes every run's stderr: the reason is the line before */
+			if (l->n && strncmp(l->cur, "results: ", 9))
 				memcpy(l->last, l->cur, l->n + 1);
-			}
 			l->n = 0;
 		} else if (l->n + 1 < sizeof(l->cur)) {
 			l->cur[l->n++] = buf[i];
@@ -188,11 +188,10 @@ static void last_line_feed(struct last_line *l, const char *buf, size_t len)
 
 static const char *last_line_get(struct last_line *l)
 {
-	if (l->n) {
-		l->cur[l->n] = 0;
+	l->cur[l->n] = 0;
+	if (l->n && strncmp(l->cur, "results: ", 9))
 		memcpy(l->last, l->cur, l->n + 1);
-		l->n = 0;
-	}
+	l->n = 0;
 	return l->last[0] ? l->last : NULL;
 }
 

@@ -366,6 +366,48 @@ static void test_interrupt_resume(void **state)
 	harness_free(&o);
 }
 
+/*
+ * A run that outlives its timeout_s (its own --timeout overridden by a later
+ * one in args) is killed from outside: status timeout; a run that exits 3 is
+ * skipped with the payload's reason, its results kept.
+ */
+static void test_timeout_and_skip(void **state)
+{
+	char file[512], dir[512];
+	struct run_out o;
+	json_t *m, *e;
+	(void)state;
+
+	NEED_KVM();
+	snprintf(file, sizeof(file), "%s/edge.yaml", tmp);
+	snprintf(dir, sizeof(dir), "%s/edge-out", tmp);
+	write_file(file,
+		   "name: edge\n"
+		   "entries:\n"
+		   "  - payload: runaway\n"
+		   "    timeout_s: 1\n"
+		   "    args: [--timeout, '600']\n"
+		   "  - payload: mem-walk\n"
+		   "    ring: 3\n"
+		   "    params: { sizes: 1g }\n");
+	harness_run(&o, (const char *[]){ "campaign", file, "--out", dir, NULL });
+	if (o.exit_code != 1)
+		fail_msg("exit %d, want 1; stderr:\n%s", o.exit_code, o.err);
+	assert_non_null(strstr(o.err, "0 done, 0 failed, 1 timeout, 1 skipped"));
+	harness_free(&o);
+	m = load_manifest(dir);
+	e = json_array_get(json_object_get(m, "entries"), 0);
+	assert_string_equal(status_of(e), "timeout");
+	assert_true(json_is_null(json_object_get(e, "exit_code")));
+	assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "killed after"));
+	e = json_array_get(json_object_get(m, "entries"), 1);
+	assert_string_equal(status_of(e), "skipped");
+	assert_int_equal(json_integer_value(json_object_get(e, "exit_code")), 3);
+	assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "skipped test"));
+	assert_true(json_is_string(json_object_get(e, "results")));
+	json_decref(m);
+}
+
 static void test_bad_manifests(void **state)
 {
 	char file[512], dir[512], path[1024];
@@ -443,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_bad_manifests),
 		cmocka_unit_test(test_tiny_campaign),
 		cmocka_unit_test(test_interrupt_resume),
+		cmocka_unit_test(test_timeout_and_skip),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
