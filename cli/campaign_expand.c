@@ -105,7 +105,8 @@ static void build_run(struct campaign_run *r, const struct campaign_spec *d, con
 	r->payload = xstrdup(e->payload);
 	r->repetition = rep;
 	r->disk_mib = e->disk_mib ? e->disk_mib : d->disk_mib;
-	r->timeout_s = e->timeout_s > 0 ? e->timeout_s : d->timeout_s > 0 ? d->timeout_s : CAMPAIGN_DEFAULT_TIMEOUT_S;
+	r->timeout_s = e->timeout_s > 0 ? e->timeout_s :
+		       d->timeout_s > 0 ? d->timeout_s : CAMPAIGN_DEFAULT_TIMEOUT_S;
 	len = (size_t)snprintf(name, sizeof(name), "%s", e->name ? e->name : e->payload);
 	if (quick == 1)
 		push(r, "--quick");
@@ -165,7 +166,8 @@ static int cmp_named(const void *a, const void *b)
 	return c ? c : (x->entry > y->entry) - (x->entry < y->entry);
 }
 
-int campaign_expand(const struct campaign *c, struct campaign_run **runs, size_t *nruns, char *err, size_t errlen)
+int campaign_expand(const struct campaign *c, struct campaign_run **runs, size_t *nruns, char *err,
+	size_t errlen)
 {
 	struct campaign_run *out = NULL;
 	size_t n = 0, *owner = NULL;
@@ -223,11 +225,13 @@ int campaign_expand(const struct campaign *c, struct campaign_run **runs, size_t
 			const struct campaign_spec *b = &c->entries[names[i].entry];
 
 			if (a == b)
-				snprintf(err, errlen, "%d:%d: the entry expands to run '%s' twice", b->line, b->col,
+				snprintf(err, errlen, "%d:%d: the entry expands to run '%s' twice", b->line,
+					b->col,
 					 names[i].name);
 			else
 				snprintf(err, errlen, "%d:%d: run '%s' duplicates the entry at line %d "
-					 "(give one of them a 'name:')", b->line, b->col, names[i].name, a->line);
+					 "(give one of them a 'name:')", b->line, b->col, names[i].name,
+						a->line);
 			free(names);
 			goto fail;
 		}

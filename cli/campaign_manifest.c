@@ -81,11 +81,13 @@ int manifest_write(struct manifest *m, const char *dir, char *err, size_t errlen
 		json_object_set_new(o, "timeout_s", json_real(e->timeout_s));
 		json_object_set_new(o, "disk_mib", e->disk_mib ? json_integer(e->disk_mib) : json_null());
 		json_object_set_new(o, "status", json_string(entry_status_name(e->status)));
-		json_object_set_new(o, "exit_code", e->exit_code >= 0 ? json_integer(e->exit_code) : json_null());
+		json_object_set_new(o, "exit_code",
+			e->exit_code >= 0 ? json_integer(e->exit_code) : json_null());
 		json_object_set_new(o, "results", str_or_null(e->results));
 		json_object_set_new(o, "log", str_or_null(e->log));
 		json_object_set_new(o, "started_at", str_or_null(e->started_at));
-		json_object_set_new(o, "duration_s", e->duration_s >= 0 ? json_real(e->duration_s) : json_null());
+		json_object_set_new(o, "duration_s",
+			e->duration_s >= 0 ? json_real(e->duration_s) : json_null());
 		json_object_set_new(o, "reason", str_or_null(e->reason));
 		json_array_append_new(entries, o);
 	}
@@ -151,7 +153,8 @@ static int read_entry(json_t *o, size_t i, struct manifest_entry *e, char *err, 
 	    !json_is_string(json_object_get(o, "name")) || !json_is_string(json_object_get(o, "payload")) ||
 	    !json_is_array(args) || !json_is_integer(json_object_get(o, "repetition")) ||
 	    !json_is_number(json_object_get(o, "timeout_s")) || !json_is_string(st)) {
-		snprintf(err, errlen, "entry %zu lacks id, name, payload, args, repetition, timeout_s or status", i);
+		snprintf(err, errlen, "entry %zu lacks id, name, payload, args, repetition, timeout_s or status",
+			 i);
 		return -1;
 	}
 	e->id = (int)json_integer_value(json_object_get(o, "id"));
@@ -186,7 +189,8 @@ static int read_entry(json_t *o, size_t i, struct manifest_entry *e, char *err, 
 		}
 		e->args[e->nargs++] = strdup(json_string_value(a));
 	}
-	if ((ec && !json_is_null(ec) && !json_is_integer(ec)) || (res && !json_is_null(res) && !json_is_string(res)) ||
+	if ((ec && !json_is_null(ec) && !json_is_integer(ec)) ||
+	    (res && !json_is_null(res) && !json_is_string(res)) ||
 	    (du && !json_is_null(du) && !json_is_number(du))) {
 		snprintf(err, errlen, "entry %zu: exit_code, results or duration_s has the wrong type", i);
 		return -1;
@@ -234,7 +238,8 @@ int manifest_read(const char *path, struct manifest *m, char *err, size_t errlen
 		goto fail;
 	}
 	entries = json_object_get(root, "entries");
-	if (!json_is_string(json_object_get(root, "campaign")) || !json_is_string(json_object_get(root, "started_at")) ||
+	if (!json_is_string(json_object_get(root, "campaign")) ||
+	    !json_is_string(json_object_get(root, "started_at")) ||
 	    !json_is_array(entries)) {
 		snprintf(err, errlen, "%s: the manifest lacks campaign, started_at or entries", path);
 		goto fail;
@@ -243,7 +248,8 @@ int manifest_read(const char *path, struct manifest *m, char *err, size_t errlen
 	m->campaign_file = dup_opt(json_object_get(root, "campaign_file"));
 	m->campaign_hash = dup_opt(json_object_get(root, "campaign_hash"));
 	m->revision = dup_opt(json_object_get(root, "exitlab_revision"));
-	snprintf(m->started_at, sizeof(m->started_at), "%s", json_string_value(json_object_get(root, "started_at")));
+	snprintf(m->started_at, sizeof(m->started_at), "%s",
+		 json_string_value(json_object_get(root, "started_at")));
 	m->host = json_incref(json_object_get(root, "host"));
 	m->entries = calloc(json_array_size(entries) + 1, sizeof(*m->entries));
 	for (size_t i = 0; i < json_array_size(entries); i++) {

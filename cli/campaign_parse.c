@@ -133,7 +133,8 @@ static int parse_long(struct pctx *p, const yaml_node_t *n, const char *what, lo
 
 static int parse_bool(struct pctx *p, const yaml_node_t *n, const char *what, int *out)
 {
-	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
 
 	if (want_scalar(p, n, what))
 		return -1;
@@ -190,7 +191,8 @@ static void value_arg(struct campaign_value *v, const char *arg)
 }
 
 /* The last value added duplicates an earlier one (same label)? */
-static int check_dup_value(struct pctx *p, const struct campaign_axis *a, const yaml_node_t *at, const char *what)
+static int check_dup_value(struct pctx *p, const struct campaign_axis *a, const yaml_node_t *at,
+	const char *what)
 {
 	const char *last = a->values[a->nvalues - 1].label;
 
@@ -251,7 +253,8 @@ static int parse_simple_axis(struct pctx *p, struct campaign_spec *s, const char
 			for (k = 0; k < 4 && strcmp(v, backings[k]); k++)
 				;
 			if (k == 4) {
-				rc = perr(p, items[i], "backing must be 4k, thp, hugetlb-2m or hugetlb-1g, not '%s'", v);
+				rc = perr(p, items[i],
+					"backing must be 4k, thp, hugetlb-2m or hugetlb-1g, not '%s'", v);
 				break;
 			}
 			cv = add_value(a, v);
@@ -268,7 +271,8 @@ static int parse_simple_axis(struct pctx *p, struct campaign_spec *s, const char
 			value_arg(cv, "--mem");
 		} else {
 			if (!instruments_ok(v)) {
-				rc = perr(p, items[i], "instruments must be a comma-separated list of tracepoints, "
+				rc = perr(p, items[i],
+					"instruments must be a comma-separated list of tracepoints, "
 					  "trace, pmu, all, none; not '%s'", v);
 				break;
 			}
@@ -287,7 +291,8 @@ static int parse_simple_axis(struct pctx *p, struct campaign_spec *s, const char
 static int parse_params(struct pctx *p, struct campaign_spec *s, yaml_node_t *n)
 {
 	if (n->type != YAML_MAPPING_NODE)
-		return perr(p, n, "params must be a mapping (key: value or list of values), not %s", type_name(n));
+		return perr(p, n, "params must be a mapping (key: value or list of values), not %s",
+			type_name(n));
 	if (n->data.mapping.pairs.top == n->data.mapping.pairs.start)
 		return perr(p, n, "params is an empty mapping");
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
@@ -313,9 +318,12 @@ static int parse_params(struct pctx *p, struct campaign_spec *s, yaml_node_t *n)
 			char label[512];
 			struct campaign_value *cv;
 
-			if (!*sval(items[i]) || strlen(sval(items[i])) > 200 || strchr(sval(items[i]), '\n')) {
+			const char *val = sval(items[i]);
+
+			if (!*val || strlen(val) > 200 || strchr(val, '\n')) {
 				free(items);
-				return perr(p, items[i], "param %s: a value must be 1-200 characters on one line",
+				return perr(p, items[i],
+					"param %s: a value must be 1-200 characters on one line",
 					    sval(k));
 			}
 			snprintf(label, sizeof(label), "%s=%s", sval(k), sval(items[i]));
@@ -352,7 +360,9 @@ static int parse_devices(struct pctx *p, struct campaign_spec *s, yaml_node_t *n
 		if (d->type == YAML_SCALAR_NODE) {
 			dev = sval(d);
 		} else if (d->type == YAML_MAPPING_NODE) {
-			for (yaml_node_pair_t *pr = d->data.mapping.pairs.start; pr < d->data.mapping.pairs.top; pr++) {
+			yaml_node_pair_t *end = d->data.mapping.pairs.top;
+
+			for (yaml_node_pair_t *pr = d->data.mapping.pairs.start; pr < end; pr++) {
 				yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
 				const char **slot;
 
@@ -365,7 +375,8 @@ static int parse_devices(struct pctx *p, struct campaign_spec *s, yaml_node_t *n
 				else if (!strcmp(sval(k), "name"))
 					slot = &name;
 				else
-					return perr(p, k, "unknown device key '%s' (device, netdev, name)", sval(k));
+					return perr(p, k, "unknown device key '%s' (device, netdev, name)",
+						sval(k));
 				if (*slot)
 					return perr(p, k, "device key '%s' appears twice", sval(k));
 				if (want_scalar(p, v, sval(k)))
@@ -375,13 +386,15 @@ static int parse_devices(struct pctx *p, struct campaign_spec *s, yaml_node_t *n
 			if (!dev)
 				return perr(p, d, "a device configuration needs 'device:'");
 		} else {
-			return perr(p, d, "each device must be a --device spec or a mapping, not %s", type_name(d));
+			return perr(p, d, "each device must be a --device spec or a mapping, not %s",
+				type_name(d));
 		}
 		if (!*dev || strchr(dev, '\n'))
 			return perr(p, d, "a device spec must be one non-empty line");
 		if (name) {
 			if (!word_ok(name, "._-+"))
-				return perr(p, d, "device name '%s' must be letters, digits, '.', '_', '-' or '+'", name);
+				return perr(p, d, "device name '%s' must be letters, digits, '.', '_', '-' or '+'",
+					    name);
 			snprintf(label, sizeof(label), "%s", name);
 		} else {
 			snprintf(label, sizeof(label), "%.*s", (int)strcspn(dev, ","), dev);
@@ -442,7 +455,8 @@ static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, b
 			if (want_scalar(p, v, key))
 				return -1;
 			if (!word_ok(sval(v), "._-") || strlen(sval(v)) > 31)
-				return perr(p, v, "%s '%s' must be 1-31 letters, digits, '.', '_' or '-'", key, sval(v));
+				return perr(p, v, "%s '%s' must be 1-31 letters, digits, '.', '_' or '-'",
+					key, sval(v));
 			if (!strcmp(key, "payload"))
 				s->payload = xstrdup(sval(v));
 			else
@@ -460,7 +474,9 @@ static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, b
 			rc = parse_strings(p, v, "args", &s->args, &s->nargs);
 			for (size_t i = 0; !rc && i < s->nargs; i++)
 				if (!strcmp(s->args[i], "--json") || !strncmp(s->args[i], "--json=", 7))
-					rc = perr(p, v, "args must not hold --json: the campaign names each results file");
+					rc = perr(p, v,
+						"args must not hold --json: the campaign names each "
+						  "results file");
 		} else if (!strcmp(key, "quick")) {
 			rc = parse_bool(p, v, key, &s->quick);
 		} else if (!strcmp(key, "iterations")) {
@@ -479,9 +495,11 @@ static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, b
 				return -1;
 			errno = 0;
 			s->timeout_s = strtod(sval(v), &end);
-			if (errno || end == sval(v) || *end || !isfinite(s->timeout_s) || !(s->timeout_s > 0) ||
+			if (errno || end == sval(v) || *end || !isfinite(s->timeout_s) ||
+				!(s->timeout_s > 0) ||
 			    s->timeout_s > 86400)
-				return perr(p, v, "timeout_s must be a number of seconds in (0, 86400], not '%s'",
+				return perr(p, v, "timeout_s must be a number of seconds in (0, 86400], "
+					    "not '%s'",
 					    sval(v));
 		} else {
 			return perr(p, k, "unknown key '%s' in %s (keys: %s)", key, what,
@@ -534,7 +552,8 @@ static int parse_root(struct pctx *p, yaml_node_t *root, struct campaign *c)
 	bool have_entries = false;
 
 	if (root->type != YAML_MAPPING_NODE)
-		return perr(p, root, "a campaign must be a mapping (name, description, defaults, entries), not %s",
+		return perr(p, root, "a campaign must be a mapping (name, description, defaults, "
+			    "entries), not %s",
 			    type_name(root));
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
@@ -550,7 +569,8 @@ static int parse_root(struct pctx *p, yaml_node_t *root, struct campaign *c)
 			if (want_scalar(p, v, key))
 				return -1;
 			if (!word_ok(sval(v), "._-") || strlen(sval(v)) > 64 || sval(v)[0] == '.')
-				return perr(p, v, "name '%s' must be 1-64 letters, digits, '.', '_' or '-'", sval(v));
+				return perr(p, v, "name '%s' must be 1-64 letters, digits, '.', '_' or '-'",
+					sval(v));
 			c->name = xstrdup(sval(v));
 		} else if (!strcmp(key, "description")) {
 			if (want_scalar(p, v, key))
@@ -565,13 +585,16 @@ static int parse_root(struct pctx *p, yaml_node_t *root, struct campaign *c)
 			if (v->data.sequence.items.top == v->data.sequence.items.start)
 				return perr(p, v, "entries is an empty list: the matrix is empty");
 			have_entries = true;
-			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			yaml_node_item_t *end = v->data.sequence.items.top;
+
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < end; it++) {
 				c->entries = xrealloc(c->entries, (c->nentries + 1) * sizeof(*c->entries));
 				if (parse_spec(p, node(p, *it), &c->entries[c->nentries++], true))
 					return -1;
 			}
 		} else {
-			return perr(p, k, "unknown key '%s' (campaign keys: name, description, defaults, entries)", key);
+			return perr(p, k, "unknown key '%s' (campaign keys: name, description, "
+				    "defaults, entries)", key);
 		}
 	}
 	if (!c->name)

@@ -147,7 +147,8 @@ static void progress_bar(struct progress *pg, const char *current)
 	for (size_t i = 0; i < 30; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[30] = 0;
-	fprintf(stderr, "\r[%s] %zu/%zu  elapsed %s  eta %s  %.60s\033[K", bar, pg->finished, pg->total, el, eta,
+	fprintf(stderr, "\r[%s] %zu/%zu  elapsed %s  eta %s  %.60s\033[K", bar, pg->finished, pg->total, el,
+		eta,
 		current ? current : "");
 	fflush(stderr);
 }
@@ -161,7 +162,8 @@ static void progress_line(struct progress *pg, const struct manifest_entry *e)
 		progress_bar(pg, NULL);
 		return;
 	}
-	fprintf(stderr, "[%zu/%zu] %-7s %s (%.1f s)%s%s\n", pg->finished, pg->total, entry_status_name(e->status),
+	fprintf(stderr, "[%zu/%zu] %-7s %s (%.1f s)%s%s\n", pg->finished, pg->total,
+		entry_status_name(e->status),
 		e->name, e->duration_s, e->reason ? ": " : "", e->reason ? e->reason : "");
 }
 
@@ -387,7 +389,8 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 
 		e->exit_code = WEXITSTATUS(status);
 		memset(&r, 0, sizeof(r));
-		readable = access(json_abs, F_OK) == 0 && results_read_json(json_abs, &r, err, sizeof(err)) == 0;
+		readable = access(json_abs, F_OK) == 0 && results_read_json(json_abs, &r, err,
+			sizeof(err)) == 0;
 		if (access(json_abs, F_OK) == 0) {
 			if (readable)
 				e->results = xstrdup(json_rel);
@@ -526,7 +529,8 @@ int cmd_campaign(int argc, char **argv)
 		case O_FORCE: force = 1; break;
 		case O_JOBS:
 			if (strcmp(optarg, "1")) {
-				fprintf(stderr, "exitlab campaign: only --jobs 1: entries running side by side "
+				fprintf(stderr, "exitlab campaign: only --jobs 1: entries running "
+					"side by side "
 					"would disturb each other's measurements\n");
 				return EXIT_USAGE;
 			}
@@ -584,13 +588,15 @@ int cmd_campaign(int argc, char **argv)
 	}
 	if (resume) {
 		if (strcmp(m.campaign, c.name)) {
-			fprintf(stderr, "exitlab campaign: %s belongs to campaign '%s', not '%s' (%s)\n", mpath,
+			fprintf(stderr, "exitlab campaign: %s belongs to campaign '%s', not '%s' (%s)\n",
+				mpath,
 				m.campaign, c.name, file);
 			code = EXIT_USAGE;
 			goto out;
 		}
 		if ((!m.campaign_hash || strcmp(m.campaign_hash, hash)) && !force) {
-			fprintf(stderr, "exitlab campaign: %s changed since the campaign started (%s, now %s); "
+			fprintf(stderr, "exitlab campaign: %s changed since the campaign started "
+				"(%s, now %s); "
 				"--force resumes the recorded matrix anyway\n", file,
 				m.campaign_hash ? m.campaign_hash : "no hash", hash);
 			code = EXIT_USAGE;
@@ -609,7 +615,8 @@ int cmd_campaign(int argc, char **argv)
 			default_dir(dir, sizeof(dir), c.name);
 		snprintf(mpath, sizeof(mpath), "%s/manifest.json", dir);
 		if (stat(mpath, &st) == 0) {
-			fprintf(stderr, "exitlab campaign: %s exists: continue it with --resume %s, or choose "
+			fprintf(stderr, "exitlab campaign: %s exists: continue it with --resume %s, "
+				"or choose "
 				"another --out\n", mpath, dir);
 			code = EXIT_USAGE;
 			goto out;
@@ -670,7 +677,8 @@ int cmd_campaign(int argc, char **argv)
 	}
 	for (size_t i = 0; i < m.nentries; i++)
 		counts[m.entries[i].status]++;
-	fprintf(stderr, "exitlab campaign: %s: %zu done, %zu failed, %zu timeout, %zu skipped; manifest %s/manifest.json\n",
+	fprintf(stderr, "exitlab campaign: %s: %zu done, %zu failed, %zu timeout, %zu skipped; "
+		"manifest %s/manifest.json\n",
 		c.name, counts[ST_DONE], counts[ST_FAILED], counts[ST_TIMEOUT], counts[ST_SKIPPED], dir);
 	code = counts[ST_FAILED] || counts[ST_TIMEOUT] ? EXIT_FAILED : EXIT_OK;
 out:

@@ -165,10 +165,12 @@ static void test_tiny_campaign(void **state)
 			snprintf(want, sizeof(want), "exit-costs/rep%zu", i + 1);
 			assert_string_equal(json_string_value(json_object_get(e, "name")), want);
 			assert_string_equal(status_of(e), "done");
-			assert_int_equal(json_integer_value(json_object_get(e, "repetition")), (json_int_t)i + 1);
+			assert_int_equal(json_integer_value(json_object_get(e, "repetition")),
+				(json_int_t)i + 1);
 			check_results(dir, e, "exit-costs");
 		} else {
-			assert_string_equal(json_string_value(json_object_get(e, "name")), "no-such-payload/rep1");
+			assert_string_equal(json_string_value(json_object_get(e, "name")),
+				"no-such-payload/rep1");
 			assert_string_equal(status_of(e), "failed");
 			assert_int_equal(json_integer_value(json_object_get(e, "exit_code")), 2);
 			assert_true(json_is_null(json_object_get(e, "results")));
@@ -457,7 +459,8 @@ static void test_quick_dry_run(void **state)
 {
 	struct run_out o;
 	static const char *const want[] = {
-		"campaign quick: ", "exit-costs/rep1", "mem-walk/rep1", "tlb/rep1", "net/virtio-net/batch=1/rep1",
+		"campaign quick: ", "exit-costs/rep1", "mem-walk/rep1", "tlb/rep1",
+			"net/virtio-net/batch=1/rep1",
 		"net/virtio-net/batch=32/rep1", "net/e1000/batch=1/rep1", "net/e1000/batch=32/rep1",
 		"blk/virtio-blk/rep1", "exitlab run exit-costs --quick --ring 3",
 	};
@@ -470,7 +473,8 @@ static void test_quick_dry_run(void **state)
 			fail_msg("'%s' missing from:\n%s", want[i], o.out);
 	harness_free(&o);
 	for (const char *const *f = (const char *const[]){ "scripts/campaigns/standard.yaml",
-							    "scripts/campaigns/claims.yaml", NULL }; *f; f++) {
+							    "scripts/campaigns/claims.yaml", NULL };
+	     *f; f++) {
 		harness_run(&o, (const char *[]){ "campaign", *f, "--dry-run", NULL });
 		if (o.exit_code)
 			fail_msg("%s: exit %d: %s", *f, o.exit_code, o.err);

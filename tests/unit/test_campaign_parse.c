@@ -187,7 +187,8 @@ static void test_errors(void **state)
 	expect_error("name: x\nentries:\n  - payload: a\n    mem: -5\n", 4, "mem");
 	expect_error("name: x\nentries:\n  - payload: a\n    instruments: pmu,lasers\n", 4, "instruments");
 	expect_error("name: x\nentries:\n  - payload: a\n    args: [--json, f]\n", 4, "--json");
-	expect_error("name: x\ndefaults:\n  payload: a\nentries:\n  - payload: a\n", 3, "unknown key 'payload'");
+	expect_error("name: x\ndefaults:\n  payload: a\nentries:\n  - payload: a\n", 3,
+		"unknown key 'payload'");
 	expect_error("name: x\nentries:\n  - payload: a\n    tests: {a: b}\n", 4, "tests");
 	expect_error("name: x\nentries:\n  - payload: a\n    disk_mib: 0\n", 4, "disk_mib");
 	expect_error("name: x\nentries:\n  - 7\n", 3, "must be a mapping");
