@@ -8,7 +8,7 @@ WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ivmm -Idevices -Idevices/pci -Idevices/virtio -Idevices/net -Idevices/blk -Idevices/e1000 -Icli -Imicrobench \
                -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -ljansson -lpfm -lpthread -lm
+LDLIBS  := -ljansson -lyaml -lpfm -lpthread -lm
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -18,5 +18,6 @@ int cmd_observe(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_campaign(int argc, char **argv);
 
 #endif

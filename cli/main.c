@@ -18,6 +18,7 @@ static const struct {
 	{ "compare", cmd_compare, "compare two runs or campaigns per test: change, confidence, verdict" },
 	{ "results", cmd_results, "browse the results store: list, show, csv" },
 	{ "report", cmd_report, "one self-contained HTML (and Markdown) report of a run or store" },
+	{ "campaign", cmd_campaign, "run a campaign file's matrix of runs into a results directory (resumable)" },
 };
 
 static void usage(FILE *f)

@@ -9,7 +9,7 @@ PACKAGES=(
 	gcc make libc6-dev linux-libc-dev pkg-config git
 	libjansson-dev libcmocka-dev libpfm4-dev gnuplot-nox
 	binutils linux-perf qemu-system-x86
-	dpdk-dev qemu-system-common
+	dpdk-dev qemu-system-common libyaml-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

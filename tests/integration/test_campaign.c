@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exitlab campaign end to end in KVM: a tiny campaign (with a payload that
+ * does not exist) and its manifest and results files; a longer one stopped
+ * with SIGINT once an entry is done, then resumed (refused while the file
+ * differs, then every entry done exactly once, the finished files untouched);
+ * refusals of corrupt and foreign manifests; quick.yaml expanded (--dry-run).
+ * Counts and states are asserted, timings never.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+/* results_read_json, the store's own reader, on each entry's file */
+#include "atomic_file.c"
+#include "results_json.c"
+
+static char *tmp;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	tmp = harness_tmpdir();
+	return tmp ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	harness_rmdir(tmp);
+	return 0;
+}
+
+#define NEED_KVM()                                                   \
+	do {                                                         \
+		const char *why_ = harness_kvm_missing();            \
+		if (why_) {                                          \
+			fprintf(stderr, "skipped: %s\n", why_);      \
+			skip();                                      \
+		}                                                    \
+	} while (0)
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static json_t *load_manifest(const char *dir)
+{
+	char path[1024];
+	json_error_t je;
+	json_t *m;
+
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	m = json_load_file(path, 0, &je);
+	if (!m)
+		fail_msg("%s: %s", path, je.text);
+	assert_string_equal(json_string_value(json_object_get(m, "format")), "exitlab-campaign-manifest");
+	assert_int_equal(json_integer_value(json_object_get(m, "version")), 1);
+	assert_true(json_is_object(json_object_get(m, "host")));
+	assert_true(json_is_string(json_object_get(m, "exitlab_revision")));
+	assert_true(json_is_string(json_object_get(m, "updated_at")));
+	return m;
+}
+
+static const char *status_of(json_t *e)
+{
+	return json_string_value(json_object_get(e, "status"));
+}
+
+static size_t count_status(json_t *m, const char *st)
+{
+	size_t n = 0, i;
+	json_t *e;
+
+	json_array_foreach(json_object_get(m, "entries"), i, e)
+		n += !strcmp(status_of(e), st);
+	return n;
+}
+
+/* A done entry's results file exists and the store's reader accepts it. */
+static void check_results(const char *dir, json_t *e, const char *payload)
+{
+	char path[2048], err[512];
+	struct run_result r;
+	const char *rel = json_string_value(json_object_get(e, "results"));
+
+	assert_non_null(rel);
+	assert_int_equal(strncmp(rel, "entries/", 8), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	memset(&r, 0, sizeof(r));
+	if (results_read_json(path, &r, err, sizeof(err)))
+		fail_msg("%s: %s", path, err);
+	assert_string_equal(r.payload, payload);
+	assert_int_equal(r.exit_code, 0);
+	assert_true(r.ntests >= 1);
+	results_free(&r);
+	assert_int_equal(json_integer_value(json_object_get(e, "exit_code")), 0);
+	assert_true(json_is_string(json_object_get(e, "started_at")));
+	assert_true(json_is_number(json_object_get(e, "duration_s")));
+	snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(json_object_get(e, "log")));
+	assert_int_equal(access(path, R_OK), 0);
+}
+
+static const char tiny_yaml[] =
+	"name: tiny\n"
+	"description: three quick cpuid runs and a payload that does not exist\n"
+	"defaults:\n"
+	"  ring: 3\n"
+	"  timeout_s: 120\n"
+	"entries:\n"
+	"  - payload: exit-costs\n"
+	"    quick: true\n"
+	"    tests: [cpuid]\n"
+	"    repetitions: 3\n"
+	"  - payload: no-such-payload\n";
+
+static void test_tiny_campaign(void **state)
+{
+	char file[512], dir[512];
+	struct run_out o;
+	json_t *m, *entries, *e;
+	size_t i;
+	(void)state;
+
+	NEED_KVM();
+	snprintf(file, sizeof(file), "%s/tiny.yaml", tmp);
+	snprintf(dir, sizeof(dir), "%s/tiny-out", tmp);
+	write_file(file, tiny_yaml);
+	harness_run(&o, (const char *[]){ "campaign", file, "--out", dir, NULL });
+	if (o.exit_code != 1)
+		fail_msg("exit %d, want 1 (one entry failed); stderr:\n%s", o.exit_code, o.err);
+	assert_non_null(strstr(o.err, "3 done, 1 failed"));
+	/* not a terminal: one plain line per entry */
+	assert_non_null(strstr(o.err, "[4/4] failed  no-such-payload/rep1"));
+	harness_free(&o);
+
+	m = load_manifest(dir);
+	assert_string_equal(json_string_value(json_object_get(m, "campaign")), "tiny");
+	entries = json_object_get(m, "entries");
+	assert_int_equal(json_array_size(entries), 4);
+	json_array_foreach(entries, i, e) {
+		char want[64];
+
+		assert_int_equal(json_integer_value(json_object_get(e, "id")), (json_int_t)i);
+		if (i < 3) {
+			snprintf(want, sizeof(want), "exit-costs/rep%zu", i + 1);
+			assert_string_equal(json_string_value(json_object_get(e, "name")), want);
+			assert_string_equal(status_of(e), "done");
+			assert_int_equal(json_integer_value(json_object_get(e, "repetition")),
+				(json_int_t)i + 1);
+			check_results(dir, e, "exit-costs");
+		} else {
+			assert_string_equal(json_string_value(json_object_get(e, "name")),
+				"no-such-payload/rep1");
+			assert_string_equal(status_of(e), "failed");
+			assert_int_equal(json_integer_value(json_object_get(e, "exit_code")), 2);
+			assert_true(json_is_null(json_object_get(e, "results")));
+			assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "not found"));
+		}
+	}
+	assert_string_equal(json_string_value(json_object_get(json_array_get(entries, 0), "results")),
+			    "entries/000-exit-costs-rep1.json");
+	json_decref(m);
+
+	/* the directory is taken: a second run there is refused */
+	harness_run(&o, (const char *[]){ "campaign", file, "--out", dir, NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "--resume"));
+	harness_free(&o);
+}
+
+struct file_id {
+	struct timespec mtime;
+	off_t size;
+	char *bytes;
+};
+
+static char *slurp(const char *path, off_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	*size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)*size + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)*size, f), (size_t)*size);
+	fclose(f);
+	return b;
+}
+
+static pid_t spawn(const char *const *args, const char *errpath)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *argv[16];
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		size_t n = 0;
+
+		argv[n++] = harness_exitlab();
+		while (*args && n < 15)
+			argv[n++] = *args++;
+		argv[n] = NULL;
+		dup2(fd, 2);
+		dup2(fd, 1);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void test_interrupt_resume(void **state)
+{
+	char file[512], dir[512], errpath[512], path[2048];
+	const char *yaml =
+		"name: longer\n"
+		"defaults: { ring: 3, timeout_s: 120 }\n"
+		"entries:\n"
+		"  - payload: exit-costs\n"
+		"    quick: true\n"
+		"    tests: [cpuid]\n"
+		"    repetitions: 8\n";
+	struct file_id ids[8] = { 0 };
+	struct run_out o;
+	json_t *m, *e;
+	size_t i, ndone = 0;
+	int status;
+	pid_t pid;
+	off_t sz;
+	char *errtext;
+	(void)state;
+
+	NEED_KVM();
+	snprintf(file, sizeof(file), "%s/longer.yaml", tmp);
+	snprintf(dir, sizeof(dir), "%s/longer-out", tmp);
+	snprintf(errpath, sizeof(errpath), "%s/longer.err", tmp);
+	write_file(file, yaml);
+	pid = spawn((const char *[]){ "campaign", file, "--out", dir, NULL }, errpath);
+
+	/* poll the manifest until the first entry is done */
+	for (int tries = 0; tries < 6000; tries++) {
+		json_error_t je;
+
+		snprintf(path, sizeof(path), "%s/manifest.json", dir);
+		m = json_load_file(path, 0, &je);
+		if (m) {
+			ndone = count_status(m, "done");
+			json_decref(m);
+			if (ndone)
+				break;
+		}
+		usleep(20000);
+	}
+	assert_true(ndone >= 1);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	errtext = slurp(errpath, &sz);
+	if (WEXITSTATUS(status) != 130)
+		fail_msg("exit %d, want 130; output:\n%s", WEXITSTATUS(status), errtext);
+	assert_non_null(strstr(errtext, "--resume"));
+	free(errtext);
+
+	m = load_manifest(dir);
+	ndone = count_status(m, "done");
+	assert_true(ndone >= 1);
+	assert_true(count_status(m, "pending") >= 1);
+	assert_int_equal(count_status(m, "running"), 0);
+	assert_int_equal(ndone + count_status(m, "pending"), 8);
+	json_array_foreach(json_object_get(m, "entries"), i, e) {
+		struct stat st;
+
+		if (strcmp(status_of(e), "done")) {
+			assert_true(json_is_null(json_object_get(e, "results")));
+			continue;
+		}
+		check_results(dir, e, "exit-costs");
+		snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(json_object_get(e, "results")));
+		assert_int_equal(stat(path, &st), 0);
+		ids[i].mtime = st.st_mtim;
+		ids[i].bytes = slurp(path, &ids[i].size);
+	}
+	json_decref(m);
+
+	/* the campaign file changed: refused, unless --force */
+	write_file(file, "# an edit\n");
+	{
+		FILE *f = fopen(file, "a");
+
+		fputs(yaml, f);
+		fclose(f);
+	}
+	harness_run(&o, (const char *[]){ "campaign", file, "--resume", dir, NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "changed"));
+	harness_free(&o);
+	write_file(file, yaml);
+
+	harness_run(&o, (const char *[]){ "campaign", file, "--resume", dir, NULL });
+	if (o.exit_code != 0)
+		fail_msg("resume: exit %d; stderr:\n%s", o.exit_code, o.err);
+	harness_free(&o);
+
+	m = load_manifest(dir);
+	assert_int_equal(count_status(m, "done"), 8);
+	json_array_foreach(json_object_get(m, "entries"), i, e) {
+		struct stat st;
+
+		check_results(dir, e, "exit-costs");
+		if (!ids[i].bytes)
+			continue;
+		/* finished before the interrupt: never rerun, its file untouched */
+		snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(json_object_get(e, "results")));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mtim.tv_sec, ids[i].mtime.tv_sec);
+		assert_int_equal(st.st_mtim.tv_nsec, ids[i].mtime.tv_nsec);
+		{
+			char *now = slurp(path, &sz);
+
+			assert_int_equal(sz, ids[i].size);
+			assert_memory_equal(now, ids[i].bytes, (size_t)sz);
+			free(now);
+		}
+		free(ids[i].bytes);
+	}
+	json_decref(m);
+	/* one results file per entry, no leftovers */
+	{
+		char cmd[1200];
+		FILE *p;
+		int n = -1;
+
+		snprintf(cmd, sizeof(cmd), "ls '%s/entries' | grep -c '\\.json$'", dir);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_int_equal(fscanf(p, "%d", &n), 1);
+		pclose(p);
+		assert_int_equal(n, 8);
+	}
+
+	/* nothing left to run: a second resume changes nothing and succeeds */
+	harness_run(&o, (const char *[]){ "campaign", "--resume", dir, NULL });
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.err, "0 to run"));
+	harness_free(&o);
+}
+
+/*
+ * A run that outlives its timeout_s (its own --timeout overridden by a later
+ * one in args) is killed from outside: status timeout; a run that exits 3 is
+ * skipped with the payload's reason, its results kept.
+ */
+static void test_timeout_and_skip(void **state)
+{
+	char file[512], dir[512];
+	struct run_out o;
+	json_t *m, *e;
+	(void)state;
+
+	NEED_KVM();
+	snprintf(file, sizeof(file), "%s/edge.yaml", tmp);
+	snprintf(dir, sizeof(dir), "%s/edge-out", tmp);
+	write_file(file,
+		   "name: edge\n"
+		   "entries:\n"
+		   "  - payload: runaway\n"
+		   "    timeout_s: 1\n"
+		   "    args: [--timeout, '600']\n"
+		   "  - payload: mem-walk\n"
+		   "    ring: 3\n"
+		   "    params: { sizes: 1g }\n");
+	harness_run(&o, (const char *[]){ "campaign", file, "--out", dir, NULL });
+	if (o.exit_code != 1)
+		fail_msg("exit %d, want 1; stderr:\n%s", o.exit_code, o.err);
+	assert_non_null(strstr(o.err, "0 done, 0 failed, 1 timeout, 1 skipped"));
+	harness_free(&o);
+	m = load_manifest(dir);
+	e = json_array_get(json_object_get(m, "entries"), 0);
+	assert_string_equal(status_of(e), "timeout");
+	assert_true(json_is_null(json_object_get(e, "exit_code")));
+	assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "killed after"));
+	e = json_array_get(json_object_get(m, "entries"), 1);
+	assert_string_equal(status_of(e), "skipped");
+	assert_int_equal(json_integer_value(json_object_get(e, "exit_code")), 3);
+	assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "skipped test"));
+	assert_true(json_is_string(json_object_get(e, "results")));
+	json_decref(m);
+}
+
+static void test_bad_manifests(void **state)
+{
+	char file[512], dir[512], path[1024];
+	struct run_out o;
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "{\"format\": \"exitlab-camp", "not valid JSON" },
+		{ "{\"format\": \"exitlab-results\", \"version\": 1}", "not an exitlab campaign manifest" },
+		{ "{\"format\": \"exitlab-campaign-manifest\", \"version\": 9}", "version" },
+		{ "{\"format\": \"exitlab-campaign-manifest\", \"version\": 1, \"campaign\": \"tiny\", "
+		  "\"started_at\": \"x\", \"entries\": [{\"id\": 0}]}", "entry 0" },
+		{ "{\"format\": \"exitlab-campaign-manifest\", \"version\": 1, \"campaign\": \"other\", "
+		  "\"started_at\": \"x\", \"entries\": []}", "belongs to campaign 'other'" },
+		{ "{\"format\": \"exitlab-campaign-manifest\", \"version\": 1, \"campaign\": \"tiny\", "
+		  "\"started_at\": \"x\", \"entries\": [{\"id\": 0, \"name\": \"a\", \"payload\": \"a\", "
+		  "\"args\": [], \"repetition\": 1, \"timeout_s\": 1, \"status\": \"done\", "
+		  "\"results\": \"../../etc/passwd\"}]}", "outside" },
+	};
+	(void)state;
+
+	snprintf(file, sizeof(file), "%s/tiny2.yaml", tmp);
+	write_file(file, tiny_yaml);
+	snprintf(dir, sizeof(dir), "%s/bad", tmp);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(path, cases[i].text);
+		harness_run(&o, (const char *[]){ "campaign", file, "--resume", dir, NULL });
+		assert_int_equal(o.exit_code, 2);
+		if (!strstr(o.err, cases[i].want))
+			fail_msg("case %zu: want '%s' in:\n%s", i, cases[i].want, o.err);
+		harness_free(&o);
+	}
+	/* a campaign file with an error names its line */
+	write_file(file, "name: x\nentries:\n  - payload: a\n    ring: 1\n");
+	harness_run(&o, (const char *[]){ "campaign", file, "--dry-run", NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "tiny2.yaml:4:11: ring must be 0 or 3"));
+	harness_free(&o);
+	harness_run(&o, (const char *[]){ "campaign", file, "--jobs", "2", NULL });
+	assert_int_equal(o.exit_code, 2);
+	harness_free(&o);
+}
+
+static void test_quick_dry_run(void **state)
+{
+	struct run_out o;
+	static const char *const want[] = {
+		"campaign quick: ", "exit-costs/rep1", "mem-walk/rep1", "tlb/rep1",
+			"net/virtio-net/batch=1/rep1",
+		"net/virtio-net/batch=32/rep1", "net/e1000/batch=1/rep1", "net/e1000/batch=32/rep1",
+		"blk/virtio-blk/rep1", "exitlab run exit-costs --quick --ring 3",
+	};
+	(void)state;
+
+	harness_run(&o, (const char *[]){ "campaign", "scripts/campaigns/quick.yaml", "--dry-run", NULL });
+	assert_int_equal(o.exit_code, 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(o.out, want[i]))
+			fail_msg("'%s' missing from:\n%s", want[i], o.out);
+	harness_free(&o);
+	for (const char *const *f = (const char *const[]){ "scripts/campaigns/standard.yaml",
+							    "scripts/campaigns/claims.yaml", NULL };
+	     *f; f++) {
+		harness_run(&o, (const char *[]){ "campaign", *f, "--dry-run", NULL });
+		if (o.exit_code)
+			fail_msg("%s: exit %d: %s", *f, o.exit_code, o.err);
+		harness_free(&o);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quick_dry_run),
+		cmocka_unit_test(test_bad_manifests),
+		cmocka_unit_test(test_tiny_campaign),
+		cmocka_unit_test(test_interrupt_resume),
+		cmocka_unit_test(test_timeout_and_skip),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
