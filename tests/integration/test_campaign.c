@@ -29,31 +29,6 @@
 #include "atomic_file.c"
 #include "results_json.c"
 
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
-#define NEED_KVM()                                                   \
-	do {                                                         \
-		const char *why_ = harness_kvm_missing();            \
-		if (why_) {                                          \
-			fprintf(stderr, "skipped: %s\n", why_);      \
-			skip();                                      \
-		}                                                    \
-	} while (0)
-
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -141,9 +116,9 @@ static void test_tiny_campaign(void **state)
 	size_t i;
 	(void)state;
 
-	NEED_KVM();
-	snprintf(file, sizeof(file), "%s/tiny.yaml", tmp);
-	snprintf(dir, sizeof(dir), "%s/tiny-out", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(file, sizeof(file), "%s/tiny.yaml", harness_tmp);
+	snprintf(dir, sizeof(dir), "%s/tiny-out", harness_tmp);
 	write_file(file, tiny_yaml);
 	harness_run(&o, (const char *[]){ "campaign", file, "--out", dir, NULL });
 	if (o.exit_code != 1)
@@ -253,10 +228,10 @@ static void test_interrupt_resume(void **state)
 	char *errtext;
 	(void)state;
 
-	NEED_KVM();
-	snprintf(file, sizeof(file), "%s/longer.yaml", tmp);
-	snprintf(dir, sizeof(dir), "%s/longer-out", tmp);
-	snprintf(errpath, sizeof(errpath), "%s/longer.err", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(file, sizeof(file), "%s/longer.yaml", harness_tmp);
+	snprintf(dir, sizeof(dir), "%s/longer-out", harness_tmp);
+	snprintf(errpath, sizeof(errpath), "%s/longer.err", harness_tmp);
 	write_file(file, yaml);
 	pid = spawn((const char *[]){ "campaign", file, "--out", dir, NULL }, errpath);
 
@@ -380,9 +355,9 @@ static void test_timeout_and_skip(void **state)
 	json_t *m, *e;
 	(void)state;
 
-	NEED_KVM();
-	snprintf(file, sizeof(file), "%s/edge.yaml", tmp);
-	snprintf(dir, sizeof(dir), "%s/edge-out", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(file, sizeof(file), "%s/edge.yaml", harness_tmp);
+	snprintf(dir, sizeof(dir), "%s/edge-out", harness_tmp);
 	write_file(file,
 		   "name: edge\n"
 		   "entries:\n"
@@ -431,9 +406,9 @@ static void test_bad_manifests(void **state)
 	};
 	(void)state;
 
-	snprintf(file, sizeof(file), "%s/tiny2.yaml", tmp);
+	snprintf(file, sizeof(file), "%s/tiny2.yaml", harness_tmp);
 	write_file(file, tiny_yaml);
-	snprintf(dir, sizeof(dir), "%s/bad", tmp);
+	snprintf(dir, sizeof(dir), "%s/bad", harness_tmp);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -492,5 +467,5 @@ int main(void)
 		cmocka_unit_test(test_timeout_and_skip),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

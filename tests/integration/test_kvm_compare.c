@@ -22,27 +22,12 @@
 
 #include "harness.h"
 
-static char *tmp;
 static char run1[512], run2[512];
 static bool have_runs;
 
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
-
 static void path_in(char *buf, size_t len, const char *name)
 {
-	snprintf(buf, len, "%s/%s", tmp, name);
+	snprintf(buf, len, "%s/%s", harness_tmp, name);
 }
 
 static void run_exit_costs(const char *json)
@@ -287,5 +272,5 @@ int main(void)
 		cmocka_unit_test(test_named_baseline),
 		cmocka_unit_test(test_refusals),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }

@@ -18,31 +18,11 @@
 #include "harness.h"
 
 static json_t *quick_doc; /* one quick exit-costs run shared by the count checks */
-static char *tmp;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
 static int group_teardown(void **state)
 {
-	(void)state;
 	json_decref(quick_doc);
-	harness_rmdir(tmp);
-	return 0;
+	return harness_group_teardown(state);
 }
-
-#define NEED_KVM()                                                   \
-	do {                                                         \
-		const char *why_ = harness_kvm_missing();            \
-		if (why_) {                                          \
-			fprintf(stderr, "skipped: %s\n", why_);      \
-			skip();                                      \
-		}                                                    \
-	} while (0)
 
 static void test_exit_costs_quick(void **state)
 {
@@ -53,8 +33,8 @@ static void test_exit_costs_quick(void **state)
 	size_t i, ok = 0;
 	(void)state;
 
-	NEED_KVM();
-	snprintf(json, sizeof(json), "%s/exit-costs.json", tmp);
+	HARNESS_NEED_KVM();
+	snprintf(json, sizeof(json), "%s/exit-costs.json", harness_tmp);
 	/* tracepoint counts on (not the default: they cost ~0.3 us per traced exit) */
 	harness_run(&o, (const char *[]){ "run", harness_payload("exit-costs"), "--quick", "--instruments",
 					  "tracepoints,pmu", "--json", json, NULL });
@@ -109,7 +89,7 @@ static void test_tracepoint_counts(void **state)
 	long long it;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	if (!quick_doc)
 		skip();
 	t = harness_find_test(quick_doc, "pio_vmm", 3);
@@ -143,7 +123,7 @@ static void test_exit_counts(void **state)
 	json_t *t;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	if (!quick_doc)
 		skip();
 	/* Port I/O handled in the VMM: one userspace exit per write, at either ring. */
@@ -175,7 +155,7 @@ static void test_fault_reported(void **state)
 	struct run_out o;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	harness_run(&o, (const char *[]){ "run", harness_payload("fault"), "--timeout", "60", NULL });
 	assert_int_equal(o.exit_code, 1);
 	assert_non_null(strstr(o.err, "vector 14"));
@@ -189,7 +169,7 @@ static void test_runaway_timeout(void **state)
 	struct run_out o;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	harness_run(&o, (const char *[]){ "run", harness_payload("runaway"), "--timeout", "2", NULL });
 	assert_int_equal(o.exit_code, 1);
 	assert_non_null(strstr(o.err, "timed out"));
@@ -215,7 +195,7 @@ static void test_malformed_elf(void **state)
 	(void)state;
 
 	/* Not an ELF at all. */
-	snprintf(bad, sizeof(bad), "%s/garbage.elf", tmp);
+	snprintf(bad, sizeof(bad), "%s/garbage.elf", harness_tmp);
 	write_file(bad, "this is not an ELF image, just text\n", 36);
 	harness_run(&o, (const char *[]){ "run", bad, NULL });
 	assert_int_equal(o.exit_code, 2);
@@ -227,7 +207,7 @@ static void test_malformed_elf(void **state)
 	assert_non_null(f);
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	snprintf(trunc, sizeof(trunc), "%s/truncated.elf", tmp);
+	snprintf(trunc, sizeof(trunc), "%s/truncated.elf", harness_tmp);
 	write_file(trunc, buf, n);
 	harness_run(&o, (const char *[]){ "run", trunc, NULL });
 	assert_int_equal(o.exit_code, 2);
@@ -261,7 +241,7 @@ static void test_hostile_guest(void **state)
 	struct run_out o;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	harness_run(&o, (const char *[]){ "run", harness_payload("hostile"), "--timeout", "60", NULL });
 	assert_int_equal(o.exit_code, 1);
 	assert_non_null(strstr(o.err, "bench protocol: PHASE_END: sample array outside guest RAM"));
@@ -277,7 +257,7 @@ static void test_host_lacks(void **state)
 	long huge = -1;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	if (geteuid() == 0) {
 		/* /dev/kvm is root-only (0600) on our machines: nobody gets EACCES. */
 		harness_run_as(&o, 65534, (const char *[]){ "run", harness_payload("exit-costs"), "--quick", NULL });
@@ -315,5 +295,5 @@ int main(void)
 		cmocka_unit_test(test_host_lacks),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, group_teardown);
 }

@@ -22,24 +22,9 @@
 
 #include "harness.h"
 
-static char *tmp;
 static char run_dir[512];
 static bool have_store;
 static size_t ntests_ec, ntests_net;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	tmp = harness_tmpdir();
-	return tmp ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	harness_rmdir(tmp);
-	return 0;
-}
 
 static char *slurp(const char *path)
 {
@@ -124,11 +109,11 @@ static void test_make_store(void **state)
 		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
 		skip();
 	}
-	snprintf(p, sizeof(p), "%s/results", tmp);
+	snprintf(p, sizeof(p), "%s/results", harness_tmp);
 	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(p, sizeof(p), "%s/results/quick", tmp);
+	snprintf(p, sizeof(p), "%s/results/quick", harness_tmp);
 	assert_int_equal(mkdir(p, 0755), 0);
-	snprintf(run_dir, sizeof(run_dir), "%s/results/quick/20261201T100000Z-testhost", tmp);
+	snprintf(run_dir, sizeof(run_dir), "%s/results/quick/20261201T100000Z-testhost", harness_tmp);
 	assert_int_equal(mkdir(run_dir, 0755), 0);
 	snprintf(p, sizeof(p), "%s/entries", run_dir);
 	assert_int_equal(mkdir(p, 0755), 0);
@@ -162,7 +147,7 @@ static void test_list(void **state)
 
 	(void)state;
 	need_store();
-	snprintf(root, sizeof(root), "%s/results", tmp);
+	snprintf(root, sizeof(root), "%s/results", harness_tmp);
 	harness_run(&o, (const char *[]){ "results", "list", root, NULL });
 	assert_int_equal(o.exit_code, 1); /* the corrupt entry, named */
 	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
@@ -197,7 +182,7 @@ static void test_csv(void **state)
 
 	(void)state;
 	need_store();
-	snprintf(out, sizeof(out), "%s/all.csv", tmp);
+	snprintf(out, sizeof(out), "%s/all.csv", harness_tmp);
 	harness_run(&o, (const char *[]){ "results", "csv", run_dir, "-o", out, NULL });
 	assert_int_equal(o.exit_code, 1);
 	assert_non_null(strstr(o.err, "skipped"));
@@ -265,8 +250,8 @@ static void test_report(void **state)
 
 	(void)state;
 	need_store();
-	snprintf(html_path, sizeof(html_path), "%s/report.html", tmp);
-	snprintf(md_path, sizeof(md_path), "%s/report.md", tmp);
+	snprintf(html_path, sizeof(html_path), "%s/report.html", harness_tmp);
+	snprintf(md_path, sizeof(md_path), "%s/report.md", harness_tmp);
 	harness_run(&o, (const char *[]){ "report", run_dir, "-o", html_path, "--markdown", md_path, NULL });
 	assert_int_equal(o.exit_code, 1); /* written, with the corrupt entry named */
 	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
@@ -294,7 +279,7 @@ static void test_report(void **state)
 		assert_true(e - (p + 2) < (long)sizeof(name));
 		snprintf(name, sizeof(name), "%.*s", (int)(e - (p + 2)), p + 2);
 		assert_null(strchr(name, '/')); /* next to the Markdown */
-		snprintf(path, sizeof(path), "%s/%s", tmp, name);
+		snprintf(path, sizeof(path), "%s/%s", harness_tmp, name);
 		assert_int_equal(stat(path, &st), 0);
 		assert_true(st.st_size > 100);
 		pngs++;
@@ -334,5 +319,5 @@ int main(void)
 		cmocka_unit_test(test_bad_usage),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }
