@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * exitlab plot: a results file as a PNG bar chart.  We write the numbers to a
+ * exitlab plot: a results file as a PNG (or SVG) bar chart.  We write the numbers to a
  * plain data file next to the PNG (so the chart can be redrawn or restyled
  * without us) and hand the drawing to gnuplot with scripts/plot-exit-costs.gp.
- * mem-walk (here) and tlb (plot_tlb.c) have charts of their own.
+ * mem-walk (here) and tlb (plot_tlb.c) have charts of their own.  A campaign
+ * run directory gets every done entry's chart plus combined net and blk charts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "plot.h"
 #include "report_table.h"
 #include "results.h"
+#include "results_store.h"
 
 #define PLOT_SCRIPT "plot-exit-costs.gp"
 #define PLOT_SCRIPT_MEM_WALK "plot-mem-walk.gp"
@@ -33,10 +36,14 @@
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
 
+/* --format: the gnuplot terminal every chart of this command uses, and its file suffix. */
+static const char *plot_term = "pngcairo", *plot_ext = ".png";
+
 static void plot_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exitlab plot RESULTS.json [MORE.json ...] [-o OUT.png]\n"
+		"usage: exitlab plot RESULTS.json [MORE.json ...] [--format png|svg] [-o OUT.png]\n"
+		"       exitlab plot RUNDIR [--format png|svg] [-o OUTDIR]\n"
 		"\n"
 		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
 		"as a bar chart (log scale, whisker from p1 to p99).  Also writes the numbers\n"
@@ -60,7 +67,14 @@ static void plot_usage(FILE *f)
 		"legend names each series by the device and notify mode its run used.\n"
 		"Mixing payloads is refused.  OUT.png defaults to the first file's name.\n"
 		"\n"
-		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json)\n"
+		"A campaign run directory (RUNDIR, with manifest.json): the chart of every done\n"
+		"entry as OUTDIR/NNN-<slug>.png, plus net-all.png of all net entries and\n"
+		"blk-all.png of all blk entries; OUTDIR defaults to RUNDIR/plots.  A corrupt\n"
+		"entry is named and skipped (exit code 1).\n"
+		"\n"
+		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json);\n"
+		"                        for RUNDIR, the output directory\n"
+		"  -f, --format FMT      png (default) or svg (gnuplot's svg terminal; .svg)\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"The gnuplot script is looked up in $EXITLAB_SCRIPTS, then <exe dir>/../scripts,\n"
@@ -236,7 +250,7 @@ char *plot_gp_assign(const char *var, const char *val)
  * fork/exec gnuplot.  A close-on-exec pipe tells an exec failure (gnuplot not
  * installed) apart from gnuplot itself failing.
  */
-int plot_run_gnuplot(char **argv)
+static int run_gnuplot(char **argv)
 {
 	int pfd[2], status, child_errno = 0;
 	ssize_t n;
@@ -290,6 +304,32 @@ int plot_run_gnuplot(char **argv)
 	else
 		fprintf(stderr, "exitlab plot: gnuplot killed by signal %d\n", WTERMSIG(status));
 	return EXIT_FAILED;
+}
+
+/* With -e term='...' (--format) first; the chart scripts default to pngcairo. */
+int plot_run_gnuplot(char **args)
+{
+	char *term = plot_gp_assign("term", plot_term), **argv;
+	size_t na = 0;
+	int rc;
+
+	while (args[na])
+		na++;
+	argv = calloc(na + 3, sizeof(*argv));
+	if (!term || !argv) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		free(term);
+		free(argv);
+		return EXIT_FAILED;
+	}
+	argv[0] = args[0];
+	argv[1] = "-e";
+	argv[2] = term;
+	memcpy(&argv[3], &args[1], na * sizeof(*argv));
+	rc = run_gnuplot(argv);
+	free(term);
+	free(argv);
+	return rc;
 }
 
 /* Title, note and file names, then gnuplot. */
@@ -510,8 +550,13 @@ static int plot_tlb(const struct run_result *r, const char *in, const char *dat,
 		goto out;
 	printf("wrote %s (%d refill tests at %d N; numbers in %s)\n", png, rows, info.nn, dat);
 
-	ops_png = swap_ext(png, ".png", "-ops.png");
-	ops_dat = ops_png ? swap_ext(ops_png, ".png", ".dat") : NULL;
+	{
+		char ops_ext[16];
+
+		snprintf(ops_ext, sizeof(ops_ext), "-ops%s", plot_ext);
+		ops_png = swap_ext(png, plot_ext, ops_ext);
+	}
+	ops_dat = ops_png ? swap_ext(ops_png, plot_ext, ".dat") : NULL;
 	if (!ops_png || !ops_dat) {
 		fprintf(stderr, "exitlab plot: out of memory\n");
 		rc = EXIT_FAILED;
@@ -615,25 +660,231 @@ out:
 	return rc;
 }
 
+/* The chart(s) of runs[0..nruns) (one payload) in png, the numbers in dat: an EXIT_* code. */
+static int plot_runs(const struct run_result *runs, const char *const *names, size_t nruns, const char *dat,
+		     const char *png)
+{
+	const char *in = names[0];
+	char *script = NULL;
+	int rc, rows;
+
+	if (!strcmp(runs[0].payload, "net")) {
+		rc = plot_net(runs, names, nruns, dat, png);
+		goto done;
+	}
+	if (!strcmp(runs[0].payload, "blk")) {
+		rc = plot_blk(runs, names, nruns, dat, png);
+		goto done;
+	}
+	if (!strcmp(runs[0].payload, "mem-walk")) {
+		int nguest, nnative;
+		bool ns;
+
+		script = find_script(PLOT_SCRIPT_MEM_WALK);
+		if (!script) {
+			rc = EXIT_NOHOST;
+			goto done;
+		}
+		rows = write_mem_walk_data(&runs[0], dat, &nguest, &nnative, &ns);
+		if (rows <= 0) {
+			fprintf(stderr, "exitlab plot: %s has no timed chase to plot\n", in);
+			unlink(dat);
+			rc = rows < 0 ? EXIT_FAILED : EXIT_USAGE;
+			goto done;
+		}
+		rc = draw_mem_walk(&runs[0], dat, png, script, nguest, nnative, ns);
+		if (rc == EXIT_OK)
+			printf("wrote %s (%d points; numbers in %s)\n", png, rows, dat);
+		goto done;
+	}
+	if (!strcmp(runs[0].payload, "tlb")) {
+		rc = plot_tlb(&runs[0], in, dat, png);
+		goto done;
+	}
+	rc = plot_generic(&runs[0], dat, png, NULL, &rows);
+	if (rc == EXIT_OK && !rows) {
+		fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", in);
+		rc = EXIT_USAGE;
+	}
+done:
+	free(script);
+	return rc;
+}
+
+/* OUTDIR/BASE.EXT and OUTDIR/BASE.dat; 0, or -1 out of memory. */
+static int out_names(const char *outdir, const char *base, char **png, char **dat)
+{
+	*png = *dat = NULL;
+	if (asprintf(png, "%s/%s%s", outdir, base, plot_ext) < 0) {
+		*png = NULL;
+		return -1;
+	}
+	if (asprintf(dat, "%s/%s.dat", outdir, base) < 0) {
+		*dat = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The combined net or blk chart of every such entry of the run, as OUTDIR/<payload>-all.EXT. */
+static int plot_dir_combined(const struct run_result *res, const char *const *names, size_t n,
+			     const char *payload, const char *outdir)
+{
+	struct run_result *sel = calloc(n + 1, sizeof(*sel));
+	const char **sel_names = calloc(n + 1, sizeof(*sel_names));
+	char *png = NULL, *dat = NULL, base[48];
+	size_t k = 0;
+	int rc = EXIT_OK;
+
+	if (!sel || !sel_names) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(res[i].payload, payload)) {
+			sel[k] = res[i]; /* shallow: plot_net/plot_blk only read */
+			sel_names[k++] = names[i];
+		}
+	if (!k)
+		goto out;
+	snprintf(base, sizeof(base), "%s-all", payload);
+	if (out_names(outdir, base, &png, &dat)) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	rc = !strcmp(payload, "net") ? plot_net(sel, sel_names, k, dat, png) : plot_blk(sel, sel_names, k, dat, png);
+out:
+	free(png);
+	free(dat);
+	free(sel);
+	free(sel_names);
+	return rc;
+}
+
+/*
+ * A campaign run directory: every done entry's chart as OUTDIR/<entry file
+ * name>.EXT, then one net and one blk chart of all such entries.  A corrupt
+ * entry is named and skipped (exit 1); a chart that fails makes the exit code too.
+ */
+static int plot_dir(const char *dir, const char *outdir_opt)
+{
+	struct store_run run = { 0 };
+	struct run_result *res = NULL;
+	const char **names = NULL;
+	char err[512], *outdir = NULL;
+	size_t n = 0;
+	int rc = EXIT_OK, r, nskipped = 0;
+
+	if (store_read_manifest(dir, &run, err, sizeof(err))) {
+		fprintf(stderr, "exitlab plot: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (outdir_opt)
+		outdir = strdup(outdir_opt);
+	else if (asprintf(&outdir, "%s/plots", dir) < 0)
+		outdir = NULL;
+	res = calloc(run.nentries + 1, sizeof(*res));
+	names = calloc(run.nentries + 1, sizeof(*names));
+	if (!outdir || !res || !names) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	if (mkdir(outdir, 0777) && errno != EEXIST) {
+		fprintf(stderr, "exitlab plot: cannot create %s: %s\n", outdir, strerror(errno));
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	for (size_t i = 0; i < run.nentries; i++) {
+		const struct store_entry *e = &run.entries[i];
+
+		if (strcmp(e->status, "done") || !e->results)
+			continue;
+		r = store_load_entry(e, &res[n], err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "exitlab plot: skipped entry %s: %s\n", e->name, err);
+			results_free(&res[n]);
+			memset(&res[n], 0, sizeof(res[n]));
+			nskipped++;
+			continue;
+		}
+		if (r == 0)
+			continue;
+		names[n++] = e->results;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(names[i], '/');
+		char *png = NULL, *dat = NULL, *base = strdup(slash ? slash + 1 : names[i]), *dot;
+
+		if (base && (dot = strrchr(base, '.')) && !strcmp(dot, ".json"))
+			*dot = '\0';
+		if (!base || out_names(outdir, base, &png, &dat)) {
+			free(png);
+			free(dat);
+			fprintf(stderr, "exitlab plot: out of memory\n");
+			free(base);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+		r = plot_runs(&res[i], &names[i], 1, dat, png);
+		if (r != EXIT_OK && rc == EXIT_OK)
+			rc = r;
+		free(png);
+		free(dat);
+		free(base);
+	}
+	for (int k = 0; k < 2; k++) {
+		r = plot_dir_combined(res, names, n, k ? "blk" : "net", outdir);
+		if (r != EXIT_OK && rc == EXIT_OK)
+			rc = r;
+	}
+	if (nskipped && rc == EXIT_OK)
+		rc = EXIT_FAILED;
+	if (!n)
+		fprintf(stderr, "exitlab plot: %s has no done entry to draw\n", dir);
+out:
+	for (size_t i = 0; i < n; i++)
+		results_free(&res[i]);
+	free(res);
+	free(names);
+	free(outdir);
+	store_run_free(&run);
+	return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *png = NULL, *dat = NULL, *script = NULL, err[512];
 	const char *in, *out = NULL, *const *names;
-	struct run_result *runs = NULL, *rp;
+	struct run_result *runs = NULL;
 	size_t nruns = 0;
-	int c, rows, rc = EXIT_USAGE;
+	int c, rc = EXIT_USAGE;
 
 	optind = 0; /* glibc: full re-initialisation, another command may have parsed */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+	plot_term = "pngcairo";
+	plot_ext = ".png";
+	while ((c = getopt_long(argc, argv, ":o:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "svg")) {
+				plot_term = "svg";
+				plot_ext = ".svg";
+			} else if (strcmp(optarg, "png")) {
+				fprintf(stderr, "exitlab plot: --format must be png or svg, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			plot_usage(stdout);
@@ -656,6 +907,17 @@ int cmd_plot(int argc, char **argv)
 	}
 	names = (const char *const *)&argv[optind];
 	in = names[0];
+	{
+		struct stat st;
+
+		if (!stat(in, &st) && S_ISDIR(st.st_mode)) {
+			if (argc - optind > 1) {
+				fprintf(stderr, "exitlab plot: a run directory is plotted alone\n");
+				return EXIT_USAGE;
+			}
+			return plot_dir(in, out);
+		}
+	}
 	runs = calloc((size_t)(argc - optind), sizeof(*runs));
 	if (!runs) {
 		fprintf(stderr, "exitlab plot: out of memory\n");
@@ -672,9 +934,8 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "exitlab plot: %s\n", err);
 		goto out;
 	}
-	rp = &runs[0];
-	png = out ? strdup(out) : swap_ext(in, ".json", ".png");
-	dat = png ? swap_ext(png, ".png", ".dat") : NULL;
+	png = out ? strdup(out) : swap_ext(in, ".json", plot_ext);
+	dat = png ? swap_ext(png, plot_ext, ".dat") : NULL;
 	if (!png || !dat) {
 		fprintf(stderr, "exitlab plot: out of memory\n");
 		rc = EXIT_FAILED;
@@ -686,44 +947,7 @@ int cmd_plot(int argc, char **argv)
 			goto out;
 		}
 
-	if (!strcmp(rp->payload, "net")) {
-		rc = plot_net(runs, names, nruns, dat, png);
-		goto out;
-	}
-	if (!strcmp(rp->payload, "blk")) {
-		rc = plot_blk(runs, names, nruns, dat, png);
-		goto out;
-	}
-	if (!strcmp(rp->payload, "mem-walk")) {
-		int nguest, nnative;
-		bool ns;
-
-		script = find_script(PLOT_SCRIPT_MEM_WALK);
-		if (!script) {
-			rc = EXIT_NOHOST;
-			goto out;
-		}
-		rows = write_mem_walk_data(rp, dat, &nguest, &nnative, &ns);
-		if (rows <= 0) {
-			fprintf(stderr, "exitlab plot: %s has no timed chase to plot\n", in);
-			unlink(dat);
-			rc = rows < 0 ? EXIT_FAILED : EXIT_USAGE;
-			goto out;
-		}
-		rc = draw_mem_walk(rp, dat, png, script, nguest, nnative, ns);
-		if (rc == EXIT_OK)
-			printf("wrote %s (%d points; numbers in %s)\n", png, rows, dat);
-		goto out;
-	}
-	if (!strcmp(rp->payload, "tlb")) {
-		rc = plot_tlb(rp, in, dat, png);
-		goto out;
-	}
-	rc = plot_generic(rp, dat, png, NULL, &rows);
-	if (rc == EXIT_OK && !rows) {
-		fprintf(stderr, "exitlab plot: %s has no test with status ok and timing to plot\n", in);
-		rc = EXIT_USAGE;
-	}
+	rc = plot_runs(runs, names, nruns, dat, png);
 out:
 	free(script);
 	free(png);

@@ -19,6 +19,7 @@
 #               10 event_idx 11 irq   the test's parameters
 #               12 ios            I/Os in the timed phase
 #   outfile    the PNG to write
+#   term       (optional) the gnuplot terminal: pngcairo (default), or svg for --format svg
 #   plottitle  CPU and KVM backend
 #   catlist    the cluster labels ("4KiB/qd=1 ..."), space-separated, in cat order
 #   note       a line under the chart ("" for none): CPL0 instruction-emulated on PVM
@@ -40,7 +41,8 @@ if (!exists("ntimed")) ntimed = 1
 if (!exists("logy_iops")) logy_iops = 0
 if (!exists("keychars")) keychars = 24
 
-set terminal pngcairo size 1200,900 noenhanced font "sans,10"
+if (!exists("term")) term = "pngcairo"
+set terminal @term size 1200,900 noenhanced font "sans,10"
 set output outfile
 set datafile missing "-"
 

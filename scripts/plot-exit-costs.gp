@@ -4,6 +4,7 @@
 #   datafile   whitespace-separated rows: label median p1 p99 category emulated
 #              (category: 1 guest CPL3, 2 guest CPL0, 3 host baseline)
 #   outfile    the PNG to write
+#   term       (optional) the gnuplot terminal: pngcairo (default), or svg for --format svg
 #   plottitle  payload, host CPU, KVM backend, date
 #   note       text under the chart (the PVM caveat), or ""
 #   n_cpl3, n_cpl0, n_host   rows per category (legend entries only for those present)
@@ -17,7 +18,8 @@ if (!exists("n_cpl3")) n_cpl3 = 1
 if (!exists("n_cpl0")) n_cpl0 = 1
 if (!exists("n_host")) n_host = 1
 
-set terminal pngcairo size 1400,700 noenhanced font "sans,10"
+if (!exists("term")) term = "pngcairo"
+set terminal @term size 1400,700 noenhanced font "sans,10"
 set output outfile
 set title plottitle font "sans,12" offset 0, (strlen(note) > 0 ? 1.2 : 0)
 

@@ -5,6 +5,7 @@
 #              title line, then rows: working_set_bytes value
 #              (guest configurations first, then the native twins)
 #   outfile    the PNG to write
+#   term       (optional) the gnuplot terminal: pngcairo (default), or svg for --format svg
 #   plottitle  CPU, KVM backend, paging mode, date
 #   n_guest, n_native   number of blocks of each kind
 #   unit       "ns" or "cycles"
@@ -17,7 +18,8 @@ if (!exists("n_guest")) n_guest = 1
 if (!exists("n_native")) n_native = 0
 if (!exists("unit")) unit = "ns"
 
-set terminal pngcairo size 1200,700 noenhanced font "sans,10"
+if (!exists("term")) term = "pngcairo"
+set terminal @term size 1200,700 noenhanced font "sans,10"
 set output outfile
 set title plottitle font "sans,11"
 set logscale x 2

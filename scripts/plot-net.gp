@@ -20,6 +20,7 @@
 #               10 size  11 event_idx  12 irq   the test's parameters
 #               13 frames         frames in the timed phase
 #   outfile    the PNG to write
+#   term       (optional) the gnuplot terminal: pngcairo (default), or svg for --format svg
 #   plottitle  CPU, KVM backend, net backend, frame size
 #   note       a line under the chart ("" for none): CPL0 instruction-emulated on PVM
 #   floornote  "0 drawn at 1e-4 (log axis)" when some value was clamped, else ""
@@ -43,7 +44,8 @@ if (!exists("ntimed")) ntimed = 1
 if (!exists("logy_rate")) logy_rate = 0
 if (!exists("keychars")) keychars = 24
 
-set terminal pngcairo size 1200,(ntimed > 0 ? 1000 : 640) noenhanced font "sans,10"
+if (!exists("term")) term = "pngcairo"
+set terminal @term size 1200,(ntimed > 0 ? 1000 : 640) noenhanced font "sans,10"
 set output outfile
 set datafile missing "-"
 

@@ -16,6 +16,7 @@
 #               10 refill_per_access median minus the exit=none median at the same n
 #               11 refill_per_exit   the same times n: cycles one exit added to the pass
 #   outfile    the PNG to write
+#   term       (optional) the gnuplot terminal: pngcairo (default), or svg for --format svg
 #   plottitle  CPU, KVM backend, TLB tagging (VPID/ASID) and paging, date
 #   nlist      the n present, ascending, space-separated (the cluster labels)
 #   nslots     number of exit kinds present (bars per cluster)
@@ -36,7 +37,8 @@ if (!exists("logy")) logy = 0
 if (!exists("logy_refill")) logy_refill = 0
 if (!exists("n_refill")) n_refill = 1
 
-set terminal pngcairo size 1200,(n_refill > 0 ? 950 : 620) noenhanced font "sans,10"
+if (!exists("term")) term = "pngcairo"
+set terminal @term size 1200,(n_refill > 0 ? 950 : 620) noenhanced font "sans,10"
 set output outfile
 set datafile missing "-"
 

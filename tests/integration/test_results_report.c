@@ -4,7 +4,9 @@
  * hand from real runs (exit-costs --quick and a few virtio-net frames) with a
  * corrupt entry beside them: the CSV rows, the corrupt entry named and
  * skipped (exit code 1), an HTML page with no external URL (every img a
- * data: URI) and Markdown whose PNGs exist.  Counts and structure only.
+ * data: URI) and Markdown whose PNGs exist; exitlab plot RUNDIR's charts
+ * (PNG and SVG, one per done entry plus the combined net chart).  Counts and
+ * structure only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -289,6 +291,71 @@ static void test_report(void **state)
 	free(md);
 }
 
+/* path exists and starts like a PNG, or (svg) holds "<svg" near its start. */
+static void assert_chart(const char *dir, const char *name, bool svg)
+{
+	char p[700], head[1024] = { 0 };
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "rb");
+	if (!f)
+		fprintf(stderr, "missing chart %s\n", p);
+	assert_non_null(f);
+	assert_true(fread(head, 1, sizeof(head) - 1, f) > 8);
+	fclose(f);
+	if (svg)
+		assert_non_null(strstr(head, "<svg"));
+	else
+		assert_memory_equal(head, "\x89PNG\r\n\x1a\n", 8);
+}
+
+/* exitlab plot RUNDIR: one chart per done entry plus net-all, the corrupt entry named (exit 1). */
+static void test_plot_dir(void **state)
+{
+	const char *fmt[] = { "png", "svg" };
+	char out[600], name[64], single[700];
+	struct run_out o;
+
+	(void)state;
+	need_store();
+	for (int k = 0; k < 2; k++) {
+		bool svg = k == 1;
+
+		snprintf(out, sizeof(out), "%s/plots-%s", harness_tmp, fmt[k]);
+		harness_run(&o, (const char *[]){ "plot", run_dir, "--format", fmt[k], "-o", out, NULL });
+		assert_int_equal(o.exit_code, 1);
+		assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
+		assert_non_null(strstr(o.out, "net-all"));
+		harness_free(&o);
+		snprintf(name, sizeof(name), "000-exit-costs-ring3-rep1.%s", fmt[k]);
+		assert_chart(out, name, svg);
+		snprintf(name, sizeof(name), "001-net-virtio-net-rep1.%s", fmt[k]);
+		assert_chart(out, name, svg);
+		snprintf(name, sizeof(name), "net-all.%s", fmt[k]);
+		assert_chart(out, name, svg);
+		snprintf(single, sizeof(single), "%s/blk-all.%s", out, fmt[k]);
+		assert_int_not_equal(access(single, F_OK), 0);
+		snprintf(single, sizeof(single), "%s/002-exit-costs-ring3-rep2.%s", out, fmt[k]);
+		assert_int_not_equal(access(single, F_OK), 0);
+	}
+	/* the default OUTDIR, and one results file as SVG */
+	harness_run(&o, (const char *[]){ "plot", run_dir, NULL });
+	assert_int_equal(o.exit_code, 1);
+	harness_free(&o);
+	snprintf(out, sizeof(out), "%s/plots", run_dir);
+	assert_chart(out, "net-all.png", false);
+	snprintf(single, sizeof(single), "%s/single.svg", harness_tmp);
+	snprintf(out, sizeof(out), "%s/entries/000-exit-costs-ring3-rep1.json", run_dir);
+	harness_run(&o, (const char *[]){ "plot", out, "--format", "svg", "-o", single, NULL });
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+	assert_chart(harness_tmp, "single.svg", true);
+	harness_run(&o, (const char *[]){ "plot", run_dir, "--format", "gif", NULL });
+	assert_int_equal(o.exit_code, 2);
+	harness_free(&o);
+}
+
 static void test_bad_usage(void **state)
 {
 	struct run_out o;
@@ -316,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_show),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_plot_dir),
 		cmocka_unit_test(test_bad_usage),
 	};
 
