@@ -32,6 +32,7 @@
 #define PLOT_SCRIPT_TLB "plot-tlb.gp"
 #define PLOT_SCRIPT_NET "plot-net.gp"
 #define PLOT_SCRIPT_BLK "plot-blk.gp"
+#define PLOT_SCRIPT_CDF "plot-cdf.gp"
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
@@ -43,6 +44,7 @@ static void plot_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitlab plot RESULTS.json [MORE.json ...] [--format png|svg] [-o OUT.png]\n"
+		"       exitlab plot RESULTS.json --cdf [--format png|svg] [-o OUT.png]\n"
 		"       exitlab plot RUNDIR [--format png|svg] [-o OUTDIR]\n"
 		"\n"
 		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
@@ -75,6 +77,9 @@ static void plot_usage(FILE *f)
 		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json);\n"
 		"                        for RUNDIR, the output directory\n"
 		"  -f, --format FMT      png (default) or svg (gnuplot's svg terminal; .svg)\n"
+		"      --cdf             instead: the CDF of the raw samples of every test\n"
+		"                        (exitlab run --raw), one line per test; OUT defaults\n"
+		"                        to RESULTS-cdf.png\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"The gnuplot script is looked up in $EXITLAB_SCRIPTS, then <exe dir>/../scripts,\n"
@@ -854,11 +859,38 @@ out:
 	return rc;
 }
 
+/* --cdf: the raw samples' distribution per test, or EXIT_USAGE if the file kept none. */
+static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png)
+{
+	char *script = find_script(PLOT_SCRIPT_CDF);
+	int rc, n, ntests;
+	bool logx;
+
+	if (!script)
+		return EXIT_NOHOST;
+	n = plot_cdf_write_data(r, dat, &ntests, &logx);
+	if (n <= 0) {
+		if (n < 0)
+			fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+		else
+			fprintf(stderr, "exitlab plot: %s kept no raw samples (run it with exitlab run --raw)\n", in);
+		unlink(dat);
+		free(script);
+		return n < 0 ? EXIT_FAILED : EXIT_USAGE;
+	}
+	rc = plot_cdf_draw(r, dat, png, script, ntests, logx);
+	if (rc == EXIT_OK)
+		printf("wrote %s (%d tests; numbers in %s)\n", png, ntests, dat);
+	free(script);
+	return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "cdf", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -867,13 +899,17 @@ int cmd_plot(int argc, char **argv)
 	struct run_result *runs = NULL;
 	size_t nruns = 0;
 	int c, rc = EXIT_USAGE;
+	bool cdf = false;
 
 	optind = 0; /* glibc: full re-initialisation, another command may have parsed */
 	opterr = 0;
 	plot_term = "pngcairo";
 	plot_ext = ".png";
-	while ((c = getopt_long(argc, argv, ":o:f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:f:ch", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			cdf = true;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -911,6 +947,10 @@ int cmd_plot(int argc, char **argv)
 		struct stat st;
 
 		if (!stat(in, &st) && S_ISDIR(st.st_mode)) {
+			if (cdf) {
+				fprintf(stderr, "exitlab plot: --cdf takes one results file\n");
+				return EXIT_USAGE;
+			}
 			if (argc - optind > 1) {
 				fprintf(stderr, "exitlab plot: a run directory is plotted alone\n");
 				return EXIT_USAGE;
@@ -934,7 +974,18 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "exitlab plot: %s\n", err);
 		goto out;
 	}
-	png = out ? strdup(out) : swap_ext(in, ".json", plot_ext);
+	if (cdf && nruns > 1) {
+		fprintf(stderr, "exitlab plot: --cdf takes one results file\n");
+		goto out;
+	}
+	if (cdf && !out) {
+		char cdf_ext[16];
+
+		snprintf(cdf_ext, sizeof(cdf_ext), "-cdf%s", plot_ext);
+		png = swap_ext(in, ".json", cdf_ext);
+	} else {
+		png = out ? strdup(out) : swap_ext(in, ".json", plot_ext);
+	}
 	dat = png ? swap_ext(png, plot_ext, ".dat") : NULL;
 	if (!png || !dat) {
 		fprintf(stderr, "exitlab plot: out of memory\n");
@@ -947,7 +998,7 @@ int cmd_plot(int argc, char **argv)
 			goto out;
 		}
 
-	rc = plot_runs(runs, names, nruns, dat, png);
+	rc = cdf ? plot_cdf(&runs[0], in, dat, png) : plot_runs(runs, names, nruns, dat, png);
 out:
 	free(script);
 	free(png);

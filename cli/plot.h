@@ -140,4 +140,14 @@ int plot_blk_write_data(const struct run_result *runs, const char *const *names,
 int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, const char *png,
 		  const char *script, const struct plot_blk_info *info);
 
+/*
+ * --cdf (plot_cdf.c): OUT.dat with one block per ok test that kept raw
+ * samples (sorted, thinned to at most 2000 ranks).  Returns the block count
+ * (0: no test kept samples), or -1 with errno set; *logx false when a sample is <= 0.
+ */
+int plot_cdf_write_data(const struct run_result *r, const char *path, int *ntests, bool *logx);
+/* gnuplot on OUT.dat with scripts/plot-cdf.gp. */
+int plot_cdf_draw(const struct run_result *r, const char *dat, const char *out, const char *script, int ntests,
+		  bool logx);
+
 #endif

@@ -354,6 +354,33 @@ static void test_plot_dir(void **state)
 	harness_run(&o, (const char *[]){ "plot", run_dir, "--format", "gif", NULL });
 	assert_int_equal(o.exit_code, 2);
 	harness_free(&o);
+	/* --cdf: a file without raw samples is refused */
+	harness_run(&o, (const char *[]){ "plot", out, "--cdf", "-o", single, NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "--raw"));
+	harness_free(&o);
+}
+
+/* exitlab plot RESULTS.json --cdf on a run that kept its raw samples: PNG and SVG. */
+static void test_plot_cdf(void **state)
+{
+	char raw[600];
+	struct run_out o;
+
+	(void)state;
+	need_store();
+	snprintf(raw, sizeof(raw), "%s/raw.json", harness_tmp);
+	run_ok((const char *[]){ "run", harness_payload("exit-costs"), "--quick", "--ring", "3", "--raw", "--timeout",
+				 "120", "--json", raw, NULL });
+	harness_run(&o, (const char *[]){ "plot", raw, "--cdf", NULL });
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "raw-cdf.png"));
+	harness_free(&o);
+	assert_chart(harness_tmp, "raw-cdf.png", false);
+	harness_run(&o, (const char *[]){ "plot", raw, "--cdf", "--format", "svg", NULL });
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+	assert_chart(harness_tmp, "raw-cdf.svg", true);
 }
 
 static void test_bad_usage(void **state)
@@ -384,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_plot_dir),
+		cmocka_unit_test(test_plot_cdf),
 		cmocka_unit_test(test_bad_usage),
 	};
 
