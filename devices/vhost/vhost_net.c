@@ -449,7 +449,7 @@ static int vhn_set_features(struct virtio_dev *v, uint64_t f)
 	unsigned hdr = (f >> VIRTIO_F_VERSION_1) & 1 || (f >> VIRTIO_NET_F_MRG_RXBUF) & 1 ? 12 : 10;
 	int r;
 
-	if (!((f >> VIRTIO_F_VERSION_1) & 1) || (f & ~v->host_features))
+	if (!virtio_features_acceptable(v, f))
 		return -1;   /* modern only, and nothing we did not offer */
 	/* MAC and STATUS are ours (the config space); the kernel gets the ring features only. */
 	r = vioctl(h, VHOST_SET_FEATURES, &kf);

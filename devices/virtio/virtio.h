@@ -93,6 +93,12 @@ static inline bool virtio_has_feature(const struct virtio_dev *v, unsigned bit)
  */
 void virtio_config_copy(const void *config, size_t config_size, unsigned off, void *data, unsigned len);
 
+/* Whether a driver's feature set is one a modern-only model takes: VERSION_1, and nothing not offered. */
+static inline bool virtio_features_acceptable(const struct virtio_dev *v, uint64_t f)
+{
+	return ((f >> VIRTIO_F_VERSION_1) & 1) && !(f & ~v->host_features);
+}
+
 /* Mark the device broken (status NEEDS_RESET, config interrupt) with a diagnostic on stderr. */
 void virtio_dev_needs_reset(struct virtio_dev *v, const char *why);
 

@@ -218,7 +218,7 @@ static struct virtio_blk *to_blk(struct virtio_dev *v)
 
 static int vblk_set_features(struct virtio_dev *v, uint64_t f)
 {
-	if (!((f >> VIRTIO_F_VERSION_1) & 1) || (f & ~v->host_features))
+	if (!virtio_features_acceptable(v, f))
 		return -1;
 	return 0;
 }

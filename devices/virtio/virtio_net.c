@@ -509,7 +509,7 @@ static int vnet_set_features(struct virtio_dev *v, uint64_t f)
 {
 	struct virtio_net *n = to_net(v);
 
-	if (!((f >> VIRTIO_F_VERSION_1) & 1) || (f & ~v->host_features))
+	if (!virtio_features_acceptable(v, f))
 		return -1; /* modern only, and nothing we did not offer */
 	/*
 	 * A vnet-header backend (tap) may hand over partially checksummed

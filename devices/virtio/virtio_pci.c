@@ -219,7 +219,7 @@ static void status_write(struct virtio_pci *t, uint8_t val)
 	add = val & ~old & ~VIRTIO_STATUS_NEEDS_RESET;
 	if (add & VIRTIO_STATUS_FEATURES_OK) {
 		uint64_t f = t->driver_features;
-		bool ok = !(f & ~v->host_features) && ((f >> VIRTIO_F_VERSION_1) & 1);
+		bool ok = virtio_features_acceptable(v, f);
 
 		if (ok && v->ops && v->ops->set_features && v->ops->set_features(v, f))
 			ok = false;
