@@ -43,6 +43,7 @@ struct campaign_spec {
 	int repetitions;              /* 0 unset */
 	double timeout_s;             /* 0 unset */
 	long disk_mib;                /* 0 unset: a scratch disk image "@disk" of this size */
+	char *service;                /* NULL unset: a back-end command started around each run ("@sock") */
 };
 
 struct campaign {
@@ -63,6 +64,7 @@ struct campaign_run {
 	int repetition;               /* 1-based */
 	double timeout_s;
 	long disk_mib;                /* 0: none; else "@disk" in args names a fresh sparse image */
+	char *service;                /* NULL: none; else a shell command run for the run's length */
 };
 
 #define CAMPAIGN_DEFAULT_TIMEOUT_S 120.0

@@ -105,6 +105,7 @@ static void build_run(struct campaign_run *r, const struct campaign_spec *d, con
 	r->payload = xstrdup(e->payload);
 	r->repetition = rep;
 	r->disk_mib = e->disk_mib ? e->disk_mib : d->disk_mib;
+	r->service = e->service ? xstrdup(e->service) : d->service ? xstrdup(d->service) : NULL;
 	r->timeout_s = e->timeout_s > 0 ? e->timeout_s :
 		       d->timeout_s > 0 ? d->timeout_s : CAMPAIGN_DEFAULT_TIMEOUT_S;
 	len = (size_t)snprintf(name, sizeof(name), "%s", e->name ? e->name : e->payload);
@@ -146,6 +147,7 @@ void campaign_runs_free(struct campaign_run *runs, size_t nruns)
 		free(runs[i].name);
 		free(runs[i].slug);
 		free(runs[i].payload);
+		free(runs[i].service);
 		for (size_t k = 0; k < runs[i].nargs; k++)
 			free(runs[i].args[k]);
 		free(runs[i].args);

@@ -80,6 +80,7 @@ int manifest_write(struct manifest *m, const char *dir, char *err, size_t errlen
 		json_object_set_new(o, "repetition", json_integer(e->repetition));
 		json_object_set_new(o, "timeout_s", json_real(e->timeout_s));
 		json_object_set_new(o, "disk_mib", e->disk_mib ? json_integer(e->disk_mib) : json_null());
+		json_object_set_new(o, "service", str_or_null(e->service));
 		json_object_set_new(o, "status", json_string(entry_status_name(e->status)));
 		json_object_set_new(o, "exit_code",
 			e->exit_code >= 0 ? json_integer(e->exit_code) : json_null());
@@ -121,6 +122,7 @@ void manifest_free(struct manifest *m)
 
 		free(e->name);
 		free(e->payload);
+		free(e->service);
 		for (size_t k = 0; k < e->nargs; k++)
 			free(e->args[k]);
 		free(e->args);
@@ -177,6 +179,12 @@ static int read_entry(json_t *o, size_t i, struct manifest_entry *e, char *err, 
 		e->disk_mib = (long)json_integer_value(json_object_get(o, "disk_mib"));
 	if (e->disk_mib < 0 || e->disk_mib > 65536) {
 		snprintf(err, errlen, "entry %zu: disk_mib out of range", i);
+		return -1;
+	}
+	if (json_is_string(json_object_get(o, "service")))
+		e->service = strdup(json_string_value(json_object_get(o, "service")));
+	else if (json_object_get(o, "service") && !json_is_null(json_object_get(o, "service"))) {
+		snprintf(err, errlen, "entry %zu: service must be a string or null", i);
 		return -1;
 	}
 	e->args = calloc(json_array_size(args) + 1, sizeof(*e->args));

@@ -25,6 +25,7 @@ struct manifest_entry {
 	int repetition;
 	double timeout_s;
 	long disk_mib;                /* 0: none */
+	char *service;                /* the back-end command ("@sock"), or NULL */
 	enum entry_status status;
 	int exit_code;                /* -1: null */
 	char *results;                /* relative path, or NULL */

@@ -428,7 +428,7 @@ static int parse_strings(struct pctx *p, yaml_node_t *n, const char *what, char 
 }
 
 static const char *const spec_keys = "payload, name, ring, params, devices, backing, mem, instruments, "
-				     "tests, quick, iterations, args, repetitions, timeout_s, disk_mib";
+				     "tests, quick, iterations, args, repetitions, timeout_s, disk_mib, service";
 
 static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, bool entry)
 {
@@ -481,6 +481,13 @@ static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, b
 			rc = parse_bool(p, v, key, &s->quick);
 		} else if (!strcmp(key, "iterations")) {
 			rc = parse_long(p, v, key, 1, 1000000000L, &s->iterations);
+		} else if (!strcmp(key, "service")) {
+			if (want_scalar(p, v, key))
+				return -1;
+			if (!strstr(sval(v), "@sock"))
+				return perr(p, v, "service must name its socket as @sock (the runner "
+					    "picks the path and waits for it)");
+			s->service = xstrdup(sval(v));
 		} else if (!strcmp(key, "disk_mib")) {
 			rc = parse_long(p, v, key, 1, 65536, &s->disk_mib);
 		} else if (!strcmp(key, "repetitions")) {
@@ -517,6 +524,7 @@ static void spec_free(struct campaign_spec *s)
 {
 	free(s->payload);
 	free(s->name);
+	free(s->service);
 	for (size_t i = 0; i < s->naxes; i++) {
 		for (size_t j = 0; j < s->axes[i].nvalues; j++) {
 			free(s->axes[i].values[j].label);

@@ -24,6 +24,7 @@
 #include "atomic_file.h"
 #include "campaign.h"
 #include "campaign_manifest.h"
+#include "campaign_service.h"
 #include "commands.h"
 #include "hostinfo.h"
 #include "results.h"
@@ -216,7 +217,8 @@ static void kill_group(pid_t pid, int sig)
 static int run_entry(struct manifest *m, const char *dir, struct manifest_entry *e, struct progress *pg)
 {
 	char stem[600], json_rel[700], log_rel[700], json_abs[PATH_MAX], log_abs[PATH_MAX], err[512];
-	char **argv, **subst, disk_abs[PATH_MAX];
+	char **argv, **subst, disk_abs[PATH_MAX], svc_dir[64] = "";
+	struct service svc = { .pid = 0 };
 	int pfd[2], logfd, status = 0, timed_out = 0, stopped = 0, exited = 0;
 	struct last_line ll = { .n = 0 };
 	double t0 = now_s(), kill_at = 0, exited_at = 0;
@@ -273,6 +275,38 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 		}
 		close(fd);
 	}
+	if (e->service) {
+		char svc_log[PATH_MAX + 16], sock[PATH_MAX];
+		int rc;
+
+		/* a socket path must fit sun_path (108 bytes): a short directory of its own */
+		snprintf(svc_dir, sizeof(svc_dir), "/tmp/exitlab-svc.XXXXXX");
+		if (!mkdtemp(svc_dir)) {
+			snprintf(err, sizeof(err), "service: mkdtemp: %s", strerror(errno));
+			svc_dir[0] = 0;
+			rc = -1;
+		} else {
+			snprintf(sock, sizeof(sock), "%s/sock", svc_dir);
+			snprintf(svc_log, sizeof(svc_log), "%s/%s.service.log", dir, stem);
+			rc = service_start(&svc, e->service, sock, svc_log, err, sizeof(err));
+		}
+		if (rc) {
+			close(logfd);
+			close(pfd[0]);
+			close(pfd[1]);
+			if (e->disk_mib)
+				unlink(disk_abs);
+			if (svc_dir[0])
+				rmdir(svc_dir);
+			if (rc > 0) {
+				e->status = ST_SKIPPED;
+				e->duration_s = now_s() - t0;
+				set_reason(e, err);
+				return 0;
+			}
+			goto failed_to_start;
+		}
+	}
 	argv = calloc(e->nargs + 6, sizeof(*argv));
 	subst = calloc(e->nargs + 1, sizeof(*subst));
 	argv[0] = "exitlab";
@@ -280,11 +314,16 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	argv[2] = e->payload;
 	for (size_t k = 0; k < e->nargs; k++) {
 		const char *at = e->disk_mib ? strstr(e->args[k], "@disk") : NULL;
+		char *s2;
 
 		argv[3 + k] = e->args[k];
 		if (at && asprintf(&subst[k], "%.*s%s%s", (int)(at - e->args[k]), e->args[k], disk_abs,
 				   at + 5) > 0)
 			argv[3 + k] = subst[k];
+		if (e->service && (s2 = service_subst(argv[3 + k], svc.sock))) {
+			free(subst[k]);
+			argv[3 + k] = subst[k] = s2;
+		}
 	}
 	argv[3 + e->nargs] = "--json";
 	argv[4 + e->nargs] = json_abs;
@@ -313,6 +352,10 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 		close(pfd[0]);
 		close(logfd);
 		snprintf(err, sizeof(err), "fork: %s", strerror(errno));
+		if (e->service) {
+			service_stop(&svc);
+			rmdir(svc_dir);
+		}
 		goto failed_to_start;
 	}
 	setpgid(pid, pid);
@@ -369,6 +412,10 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	close(logfd);
 	if (e->disk_mib)
 		unlink(disk_abs);
+	if (e->service) {
+		service_stop(&svc);
+		rmdir(svc_dir);
+	}
 	e->duration_s = now_s() - t0;
 	if (stopped) {
 		unlink(json_abs);
@@ -456,6 +503,7 @@ static int manifest_from_runs(struct manifest *m, const struct campaign *c, cons
 		e->repetition = runs[i].repetition;
 		e->timeout_s = runs[i].timeout_s;
 		e->disk_mib = runs[i].disk_mib;
+		e->service = runs[i].service ? xstrdup(runs[i].service) : NULL;
 		e->status = ST_PENDING;
 		e->exit_code = -1;
 		e->duration_s = -1;
@@ -490,6 +538,8 @@ static void print_dry_run(const struct campaign *c, const struct campaign_run *r
 		printf("%03zu %-48s exitlab run %s", i, runs[i].name, runs[i].payload);
 		for (size_t k = 0; k < runs[i].nargs; k++)
 			printf(" %s", runs[i].args[k]);
+		if (runs[i].service)
+			printf("    (with service: %s)", runs[i].service);
 		printf("\n");
 		worst += runs[i].timeout_s;
 	}

@@ -19,5 +19,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_campaign(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
 	{ "results", cmd_results, "browse the results store: list, show, csv" },
 	{ "report", cmd_report, "one self-contained HTML (and Markdown) report of a run or store" },
 	{ "campaign", cmd_campaign, "run a campaign file's matrix of runs into a results directory (resumable)" },
+	{ "claims", cmd_claims, "the classic virtualization claims beside what this host measured, with verdicts" },
 };
 
 static void usage(FILE *f)

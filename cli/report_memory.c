@@ -4,13 +4,7 @@
 
 #include "report_memory.h"
 
-struct key {
-	long long ws;
-	char page[8];     /* guest_page (chase) or host_page (native) */
-	char host[8];     /* host_page of the guest's RAM */
-};
-
-static int key_of(const struct test_result *t, struct key *k)
+int memory_key_of(const struct test_result *t, struct memory_key *k)
 {
 	json_t *p;
 
@@ -25,13 +19,13 @@ static int key_of(const struct test_result *t, struct key *k)
 	return k->ws > 0 ? 0 : -1;
 }
 
-static const struct test_result *native_for(const struct run_result *r, long long ws, const char *page)
+const struct test_result *memory_native_for(const struct run_result *r, long long ws, const char *page)
 {
 	for (size_t i = 0; i < r->ntests; i++) {
-		struct key k;
+		struct memory_key k;
 
 		if (!strcmp(r->tests[i].name, "native_chase") && r->tests[i].status == TEST_OK &&
-		    r->tests[i].has_timing && !key_of(&r->tests[i], &k) && k.ws == ws && !strcmp(k.page, page))
+		    r->tests[i].has_timing && !memory_key_of(&r->tests[i], &k) && k.ws == ws && !strcmp(k.page, page))
 			return &r->tests[i];
 	}
 	return NULL;
@@ -43,12 +37,12 @@ void report_memory_print(FILE *f, const struct run_result *r)
 
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *t = &r->tests[i], *n4, *nthp;
-		struct key k;
+		struct memory_key k;
 
-		if (strcmp(t->name, "chase") || t->status != TEST_OK || !t->has_timing || key_of(t, &k))
+		if (strcmp(t->name, "chase") || t->status != TEST_OK || !t->has_timing || memory_key_of(t, &k))
 			continue;
-		n4 = native_for(r, k.ws, "4k");
-		nthp = native_for(r, k.ws, "thp");
+		n4 = memory_native_for(r, k.ws, "4k");
+		nthp = memory_native_for(r, k.ws, "thp");
 		if (!n4 && !nthp)
 			continue;
 		if (!header) {

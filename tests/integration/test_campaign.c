@@ -207,35 +207,22 @@ static pid_t spawn(const char *const *args, const char *errpath)
 	return pid;
 }
 
-static void test_interrupt_resume(void **state)
+/*
+ * Start `exitlab campaign FILE --out DIR`, SIGINT it once the manifest shows
+ * an entry done, and check that it stopped as documented: exit 130 and the
+ * command that resumes it on stderr.
+ */
+static void interrupt_after_first(const char *file, const char *dir, const char *errpath)
 {
-	char file[512], dir[512], errpath[512], path[2048];
-	const char *yaml =
-		"name: longer\n"
-		"defaults: { ring: 3, timeout_s: 120 }\n"
-		"entries:\n"
-		"  - payload: exit-costs\n"
-		"    quick: true\n"
-		"    tests: [cpuid]\n"
-		"    repetitions: 8\n";
-	struct file_id ids[8] = { 0 };
-	struct run_out o;
-	json_t *m, *e;
-	size_t i, ndone = 0;
+	char path[2048];
+	size_t ndone = 0;
 	int status;
 	pid_t pid;
 	off_t sz;
 	char *errtext;
-	(void)state;
+	json_t *m;
 
-	HARNESS_NEED_KVM();
-	snprintf(file, sizeof(file), "%s/longer.yaml", harness_tmp);
-	snprintf(dir, sizeof(dir), "%s/longer-out", harness_tmp);
-	snprintf(errpath, sizeof(errpath), "%s/longer.err", harness_tmp);
-	write_file(file, yaml);
 	pid = spawn((const char *[]){ "campaign", file, "--out", dir, NULL }, errpath);
-
-	/* poll the manifest until the first entry is done */
 	for (int tries = 0; tries < 6000; tries++) {
 		json_error_t je;
 
@@ -258,6 +245,32 @@ static void test_interrupt_resume(void **state)
 		fail_msg("exit %d, want 130; output:\n%s", WEXITSTATUS(status), errtext);
 	assert_non_null(strstr(errtext, "--resume"));
 	free(errtext);
+}
+
+static void test_interrupt_resume(void **state)
+{
+	char file[512], dir[512], errpath[512], path[2048];
+	const char *yaml =
+		"name: longer\n"
+		"defaults: { ring: 3, timeout_s: 120 }\n"
+		"entries:\n"
+		"  - payload: exit-costs\n"
+		"    quick: true\n"
+		"    tests: [cpuid]\n"
+		"    repetitions: 8\n";
+	struct file_id ids[8] = { 0 };
+	struct run_out o;
+	json_t *m, *e;
+	size_t i, ndone = 0;
+	off_t sz;
+	(void)state;
+
+	HARNESS_NEED_KVM();
+	snprintf(file, sizeof(file), "%s/longer.yaml", harness_tmp);
+	snprintf(dir, sizeof(dir), "%s/longer-out", harness_tmp);
+	snprintf(errpath, sizeof(errpath), "%s/longer.err", harness_tmp);
+	write_file(file, yaml);
+	interrupt_after_first(file, dir, errpath);
 
 	m = load_manifest(dir);
 	ndone = count_status(m, "done");
@@ -430,6 +443,89 @@ static void test_bad_manifests(void **state)
 	harness_free(&o);
 }
 
+/* A PNG file of at least min bytes (gnuplot drew something, not an empty canvas). */
+static void assert_png(const char *path, off_t min)
+{
+	off_t sz;
+	char *b = slurp(path, &sz);
+
+	if (!b)
+		fail_msg("no chart %s", path);
+	assert_true(sz >= min);
+	assert_memory_equal(b, "\x89PNG\r\n\x1a\n", 8);
+	free(b);
+}
+
+/*
+ * The shipped quick campaign as a user runs it: interrupted with SIGINT after
+ * its first entry, resumed to the end (every entry done, none twice), then
+ * the HTML report and the charts of the run.
+ */
+static void test_quick_campaign(void **state)
+{
+	char dir[512], errpath[512], path[1024], cmd[1400];
+	struct run_out o;
+	off_t sz;
+	char *html;
+	json_t *m;
+	int n = -1;
+	FILE *p;
+	(void)state;
+
+	HARNESS_NEED_KVM();
+	snprintf(dir, sizeof(dir), "%s/quick-out", harness_tmp);
+	snprintf(errpath, sizeof(errpath), "%s/quick.err", harness_tmp);
+	interrupt_after_first("scripts/campaigns/quick.yaml", dir, errpath);
+	m = load_manifest(dir);
+	assert_true(count_status(m, "done") >= 1);
+	assert_true(count_status(m, "pending") >= 1);
+	json_decref(m);
+
+	harness_run(&o, (const char *[]){ "campaign", "--resume", dir, NULL });
+	if (o.exit_code != 0)
+		fail_msg("resume: exit %d; stderr:\n%s", o.exit_code, o.err);
+	harness_free(&o);
+	m = load_manifest(dir);
+	assert_int_equal(count_status(m, "done"), json_array_size(json_object_get(m, "entries")));
+	assert_int_equal(json_array_size(json_object_get(m, "entries")), 8);
+	json_decref(m);
+	snprintf(cmd, sizeof(cmd), "ls '%s/entries' | grep -c '\\.json$'", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	assert_int_equal(n, 8);
+
+	/* the report: one page, every chart inline, nothing fetched from elsewhere */
+	snprintf(path, sizeof(path), "%s/report.html", harness_tmp);
+	harness_run(&o, (const char *[]){ "report", dir, "-o", path, NULL });
+	if (o.exit_code != 0)
+		fail_msg("report: exit %d; stderr:\n%s", o.exit_code, o.err);
+	harness_free(&o);
+	html = slurp(path, &sz);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "data:image/png;base64,"));
+	assert_null(strstr(html, "src=\"http"));
+	assert_non_null(strstr(html, "mem-walk"));
+	assert_non_null(strstr(html, "virtio-net"));
+	free(html);
+
+	/* the charts of the run: each entry's, and the run's combined net chart */
+	snprintf(path, sizeof(path), "%s/quick-charts", harness_tmp);
+	harness_run(&o, (const char *[]){ "plot", dir, "-o", path, NULL });
+	if (o.exit_code != 0)
+		fail_msg("plot: exit %d; stderr:\n%s", o.exit_code, o.err);
+	harness_free(&o);
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '\\.png$'", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	assert_true(n >= 8);
+	snprintf(cmd, sizeof(cmd), "%s/000-exit-costs-rep1.png", path);
+	assert_png(cmd, 4000);
+}
+
 static void test_quick_dry_run(void **state)
 {
 	struct run_out o;
@@ -465,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_tiny_campaign),
 		cmocka_unit_test(test_interrupt_resume),
 		cmocka_unit_test(test_timeout_and_skip),
+		cmocka_unit_test(test_quick_campaign),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);

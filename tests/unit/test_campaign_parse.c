@@ -122,7 +122,11 @@ static void test_names_and_defaults(void **state)
 		"    params: { batch: 7 }\n"
 		"  - payload: blk\n"
 		"    disk_mib: 4\n"
-		"    devices: [\"virtio-blk,file=@disk\"]\n";
+		"    devices: [\"virtio-blk,file=@disk\"]\n"
+		"  - payload: net\n"
+		"    ring: 3\n"
+		"    service: \"backend --sock @sock\"\n"
+		"    devices: [\"virtio-net,vhost-user=@sock\"]\n";
 	struct campaign c;
 	struct campaign_run *runs;
 	size_t n;
@@ -130,7 +134,7 @@ static void test_names_and_defaults(void **state)
 
 	assert_int_equal(parse(text, &c), 0);
 	assert_int_equal(campaign_expand(&c, &runs, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 4 + 1 + 4);
+	assert_int_equal(n, 4 + 1 + 4 + 2);
 	/* inherited axes with several values are named; the default timeout applies */
 	assert_string_equal(runs[0].name, "tlb/ring0/batch=1/rep1");
 	assert_string_equal(runs[3].name, "tlb/ring3/batch=2/rep1");
@@ -143,6 +147,11 @@ static void test_names_and_defaults(void **state)
 	assert_string_equal(runs[5].name, "blk/ring0/virtio-blk/batch=1/rep1");
 	assert_int_equal(runs[5].disk_mib, 4);
 	assert_true(has_args(&runs[5], "--device", "virtio-blk,file=@disk"));
+	assert_null(runs[5].service);
+	/* a service goes with each run of its entry */
+	assert_string_equal(runs[9].service, "backend --sock @sock");
+	assert_string_equal(runs[10].service, "backend --sock @sock");
+	assert_true(has_args(&runs[9], "--device", "virtio-net,vhost-user=@sock"));
 	campaign_runs_free(runs, n);
 	campaign_free(&c);
 }
@@ -192,6 +201,8 @@ static void test_errors(void **state)
 	expect_error("name: x\nentries:\n  - payload: a\n    tests: {a: b}\n", 4, "tests");
 	expect_error("name: x\nentries:\n  - payload: a\n    disk_mib: 0\n", 4, "disk_mib");
 	expect_error("name: x\nentries:\n  - 7\n", 3, "must be a mapping");
+	expect_error("name: x\nentries:\n  - payload: a\n    service: \"testpmd -i\"\n", 4, "@sock");
+	expect_error("name: x\nentries:\n  - payload: a\n    service: [a]\n", 4, "service");
 }
 
 /* Errors that only the expansion sees: duplicate run names, too many runs. */

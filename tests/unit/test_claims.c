@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * claims_figures.c and claims.c: each figure from synthetic results (the
+ * cheapest in-kernel exit, the syscall ratio, mem-walk overhead, exits and
+ * packets/s of a net test, the TLB refill per exit, the host's paging), and
+ * whole tables from a hand-made claims run: verdicts, pooling over
+ * repetitions, skipped and failed entries, hosts that cannot measure a claim.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "claims.h"
+
+#define CTX(backend, params) \
+	"{\"hostname\": \"h\", \"kvm\": {\"backend\": \"" backend "\", \"params\": " params "}, " \
+	"\"devices\": {\"/dev/vfio/vfio\": {\"exists\": false}}}"
+#define CTX_PVM CTX("kvm_pvm", "{}")
+
+static void run_init(struct run_result *r, const char *payload, const char *ctx)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->payload, sizeof(r->payload), "%s", payload);
+	snprintf(r->started_at, sizeof(r->started_at), "2026-12-01T00:00:00Z");
+	r->context_json = strdup(ctx);
+}
+
+static struct test_result *timed(struct run_result *r, const char *name, const char *where, double cycles,
+				 double exits, double user)
+{
+	struct test_result *t = results_add_test(r);
+
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->where, sizeof(t->where), "%s", where);
+	t->ring = strcmp(where, "host") ? 3 : -1;
+	t->status = TEST_OK;
+	t->iterations = 1000;
+	t->has_timing = true;
+	t->cycles.n = t->ns.n = 1000;
+	t->cycles.median = cycles;
+	t->ns.median = cycles / 2.6;
+	if (exits >= 0) {
+		t->has_exits = true;
+		t->exits_per_iteration = exits;
+		t->userspace_exits_per_iteration = user;
+	}
+	return t;
+}
+
+static void exit_costs(struct run_result *r, double ioeventfd, double syscall)
+{
+	run_init(r, "exit-costs", CTX_PVM);
+	timed(r, "cpuid", "guest", 900, 0.002, 0);        /* no exit counted: not an exit figure */
+	timed(r, "pio_vmm", "guest", 80000, 1.0, 1.0);     /* reaches the VMM: not in-kernel */
+	timed(r, "mmio_ioeventfd", "guest", ioeventfd, 1.0, 0);
+	timed(r, "pio_ioeventfd", "guest", ioeventfd + 500, 1.0, 0);
+	timed(r, "host_syscall", "host", syscall, -1, 0);
+}
+
+static void test_exit_figure(void **state)
+{
+	struct run_result r;
+	double c, ns, sys;
+	char name[32];
+
+	(void)state;
+	exit_costs(&r, 2000, 100);
+	assert_true(claims_figure_exit(&r, &c, &ns, name, sizeof(name)));
+	assert_float_equal(c, 2000, 1e-9);
+	assert_string_equal(name, "mmio_ioeventfd");
+	assert_true(claims_figure_syscall(&r, &sys));
+	assert_float_equal(sys, 100, 1e-9);
+	/* an emulated (CPL0 on PVM) test is not an exit figure */
+	r.tests[2].emulated = true;
+	assert_true(claims_figure_exit(&r, &c, &ns, name, sizeof(name)));
+	assert_string_equal(name, "pio_ioeventfd");
+	results_free(&r);
+
+	run_init(&r, "exit-costs", CTX_PVM);
+	timed(&r, "pio_vmm", "guest", 80000, 1.0, 1.0);
+	assert_false(claims_figure_exit(&r, &c, &ns, name, sizeof(name)));
+	assert_false(claims_figure_syscall(&r, &sys));
+	results_free(&r);
+}
+
+static void chase(struct run_result *r, const char *name, long long ws, const char *gpage, const char *hpage,
+		  double cycles)
+{
+	struct test_result *t = timed(r, name, strcmp(name, "chase") ? "host" : "guest", cycles, 0, 0);
+	char p[160];
+
+	if (!strcmp(name, "chase"))
+		snprintf(p, sizeof(p), "{\"working_set\": %lld, \"guest_page\": \"%s\", \"host_page\": \"%s\"}", ws,
+			 gpage, hpage);
+	else
+		snprintf(p, sizeof(p), "{\"working_set\": %lld, \"host_page\": \"%s\"}", ws, hpage);
+	t->params_json = strdup(p);
+}
+
+static void test_mem_figures(void **state)
+{
+	struct run_result r;
+	double o, g;
+	long long ws;
+	int pairs;
+
+	(void)state;
+	run_init(&r, "mem-walk", CTX_PVM);
+	chase(&r, "chase", 65536, "4k", "4k", 3);
+	chase(&r, "chase", 1 << 28, "4k", "4k", 600);
+	chase(&r, "chase", 1 << 28, "2m", "4k", 500);
+	chase(&r, "native_chase", 65536, NULL, "4k", 3);
+	chase(&r, "native_chase", 1 << 28, NULL, "4k", 400);
+	/* the largest working set with a native twin */
+	assert_true(claims_figure_mem(&r, "4k", "4k", &o, &ws));
+	assert_int_equal(ws, 1 << 28);
+	assert_float_equal(o, 0.5, 1e-9);
+	assert_false(claims_figure_mem(&r, "4k", "thp", &o, &ws));
+	/* best pages per working set: 64K 1.0x, 256M 500/400 = 1.25x: geomean sqrt(1.25) */
+	assert_true(claims_figure_mem_geomean(&r, &g, &pairs));
+	assert_int_equal(pairs, 2);
+	assert_float_equal(g, sqrt(1.25), 1e-9);
+	results_free(&r);
+}
+
+static struct test_result *net_test(struct run_result *r, const char *dir, double exits, double phase_s,
+				    int batch)
+{
+	struct test_result *t = timed(r, dir, "guest", 1000, exits, 0);
+	char p[96];
+
+	t->has_phase = true;
+	t->phase_s = phase_s;
+	snprintf(p, sizeof(p), "{\"nic\": \"e1000\", \"size\": 1514, \"batch\": %d}", batch);
+	t->params_json = strdup(p);
+	t->host_json = strdup("{\"devices\": {\"e1000\": {\"tx_frames\": 1000, \"tdt_writes\": 1000}}}");
+	return t;
+}
+
+static void test_net_and_tlb_figures(void **state)
+{
+	struct run_result r;
+	double e, fps, size, extra;
+	long long pages;
+	struct test_result *t;
+
+	(void)state;
+	run_init(&r, "net", CTX_PVM);
+	net_test(&r, "rx", 2.0, 1.0, 1);
+	net_test(&r, "tx", 6.0, 0.01, 1);
+	assert_true(claims_figure_net(&r, "tx", 1, &e, &fps, &size));
+	assert_float_equal(e, 6.0, 1e-9);
+	assert_float_equal(fps, 1000 / 0.01, 1e-6);
+	assert_float_equal(size, 1514, 1e-9);
+	assert_false(claims_figure_net(&r, "bidi", 0, &e, &fps, &size));
+	/* only the batch asked for */
+	assert_false(claims_figure_net(&r, "tx", 32, &e, &fps, &size));
+	results_free(&r);
+
+	/* 1514-byte frames on 10 GbE: 10e9 / (1538 * 8) */
+	assert_float_equal(claims_line_rate_fps(1514), 10e9 / (1538 * 8.0), 1e-6);
+
+	run_init(&r, "tlb", CTX_PVM);
+	t = timed(&r, "refill", "guest", 10, 0, 0);
+	t->params_json = strdup("{\"n\": 64, \"exit\": \"none\"}");
+	t = timed(&r, "refill", "guest", 12, 0, 0);
+	t->params_json = strdup("{\"n\": 64, \"exit\": \"pio\"}");
+	t = timed(&r, "refill", "guest", 11, 0, 0);
+	t->params_json = strdup("{\"n\": 4096, \"exit\": \"none\"}");
+	t = timed(&r, "refill", "guest", 13.5, 0, 0);
+	t->params_json = strdup("{\"n\": 4096, \"exit\": \"pio\"}");
+	t = timed(&r, "refill", "guest", 99, 0, 0);
+	t->params_json = strdup("{\"n\": 8192, \"exit\": \"pio\"}"); /* no exit=none twin: unused */
+	assert_true(claims_figure_tlb(&r, "pio", &extra, &pages));
+	assert_int_equal(pages, 4096);
+	assert_float_equal(extra, 2.5 * 4096, 1e-9);
+	assert_false(claims_figure_tlb(&r, "cpuid", &extra, &pages));
+	results_free(&r);
+}
+
+static void test_paging(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_init(&r, "x", CTX_PVM);
+	assert_string_equal(claims_paging(&r), "shadow");
+	results_free(&r);
+	run_init(&r, "x", CTX("kvm_amd", "{\"kvm_amd\": {\"npt\": true}}"));
+	assert_string_equal(claims_paging(&r), "npt");
+	results_free(&r);
+	run_init(&r, "x", CTX("kvm_amd", "{\"kvm_amd\": {\"npt\": false}}"));
+	assert_string_equal(claims_paging(&r), "shadow");
+	results_free(&r);
+	run_init(&r, "x", CTX("kvm_intel", "{\"kvm_intel\": {\"ept\": 1}}"));
+	assert_string_equal(claims_paging(&r), "ept");
+	results_free(&r);
+	run_init(&r, "x", CTX("kvm_intel", "{}"));
+	assert_string_equal(claims_paging(&r), "unknown");
+	results_free(&r);
+}
+
+/* A hand-made run of the claims campaign in a temp dir: entries written as results files. */
+struct fixture {
+	char dir[64];
+	struct store_run run;
+	size_t cap;
+};
+
+static void add_entry(struct fixture *f, const char *name, const char *status, const char *reason,
+		      struct run_result *r)
+{
+	struct store_entry *e;
+	char path[256], err[256];
+
+	if (f->run.nentries == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 8;
+		f->run.entries = realloc(f->run.entries, f->cap * sizeof(*f->run.entries));
+	}
+	e = &f->run.entries[f->run.nentries];
+	memset(e, 0, sizeof(*e));
+	e->id = (int)f->run.nentries++;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->status, sizeof(e->status), "%s", status);
+	snprintf(e->reason, sizeof(e->reason), "%s", reason ? reason : "");
+	if (r) {
+		snprintf(path, sizeof(path), "%s/%03d.json", f->dir, e->id);
+		assert_int_equal(results_write_json(r, path, err, sizeof(err)), 0);
+		e->results = strdup(path);
+		results_free(r);
+	}
+}
+
+static int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/exitlab-claims-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->run.path = strdup(f->dir);
+	snprintf(f->run.campaign, sizeof(f->run.campaign), "claims");
+	*state = f;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	store_run_free(&f->run);
+	free(f);
+	return 0;
+}
+
+static const struct claim_row *row(const struct claim_row *rows, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rows[i].id, id))
+			return &rows[i];
+	fail_msg("no row %s", id);
+	return NULL;
+}
+
+static int problems;
+
+static void count_problem(void *ctx, const char *path, const char *reason)
+{
+	(void)ctx;
+	(void)path;
+	(void)reason;
+	problems++;
+}
+
+static void test_table(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	struct run_result r;
+	const struct claim_row *x;
+	size_t n;
+	FILE *bad;
+	char path[128];
+
+	/* three repetitions of the exit costs: the median of 2000, 3000 and 9000 is judged */
+	exit_costs(&r, 2000, 100);
+	add_entry(f, "exit-cost/rep1", "done", NULL, &r);
+	exit_costs(&r, 9000, 100);
+	add_entry(f, "exit-cost/rep2", "done", NULL, &r);
+	exit_costs(&r, 3000, 100);
+	add_entry(f, "exit-cost/rep3", "done", NULL, &r);
+	/* e1000 at batch 1: 6 exits per packet; batch 32 must not be pooled in */
+	run_init(&r, "net", CTX_PVM);
+	net_test(&r, "tx", 6.0, 1.0, 1);
+	add_entry(f, "net-e1000/e1000/batch=1/rep1", "done", NULL, &r);
+	run_init(&r, "net", CTX_PVM);
+	net_test(&r, "tx", 60.0, 1.0, 32);
+	add_entry(f, "net-e1000/e1000/batch=32/rep1", "done", NULL, &r);
+	add_entry(f, "net-vhost-net/vhost-net/batch=256/rep1", "skipped", "no /dev/vhost-net: modprobe vhost_net",
+		  NULL);
+	add_entry(f, "net-vhost-user/vhost-user/batch=256/rep1", "failed", "exit 1: the back-end hung up", NULL);
+	/* a corrupt results file of a done entry: named once, left out */
+	add_entry(f, "tlb-vpid/rep1", "done", NULL, NULL);
+	snprintf(path, sizeof(path), "%s/corrupt.json", f->dir);
+	bad = fopen(path, "w");
+	fputs("{\"schema\": ", bad);
+	fclose(bad);
+	f->run.entries[f->run.nentries - 1].results = strdup(path);
+
+	problems = 0;
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, count_problem, NULL);
+	assert_true(n >= 12);
+	assert_int_equal(problems, 1);
+
+	x = row(rows, n, "exit-cost");
+	assert_int_equal(x->n, 3);
+	assert_float_equal(x->value, 3000, 1e-9);
+	assert_float_equal(x->lo, 2000, 1e-9);
+	assert_float_equal(x->hi, 9000, 1e-9);
+	assert_int_equal(x->verdict, CLAIM_HOLDS);
+	x = row(rows, n, "exit-vs-syscall");
+	assert_float_equal(x->value, 30, 1e-9);
+	assert_int_equal(x->verdict, CLAIM_HOLDS);
+
+	x = row(rows, n, "e1000-exits");
+	assert_int_equal(x->n, 1);
+	assert_float_equal(x->value, 6.0, 1e-9);
+	assert_int_equal(x->verdict, CLAIM_DIFFERS);
+	assert_non_null(strstr(x->why, ">= 7"));
+	x = row(rows, n, "e1000-rate");
+	assert_float_equal(x->value, 1000, 1e-6);
+	assert_int_equal(x->verdict, CLAIM_DIFFERS);
+
+	x = row(rows, n, "vhost-net");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURABLE);
+	assert_non_null(strstr(x->why, "vhost_net"));
+	x = row(rows, n, "vhost-user");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURED);
+	assert_non_null(strstr(x->why, "hung up"));
+	/* no EPT/NPT on PVM; no VFIO; a claim whose entry the run lacks */
+	assert_int_equal(row(rows, n, "mem-tdp")->verdict, CLAIM_NOT_MEASURABLE);
+	assert_non_null(strstr(row(rows, n, "passthrough-exits")->why, "VFIO"));
+	assert_int_equal(row(rows, n, "passthrough-exits")->verdict, CLAIM_NOT_MEASURABLE);
+	x = row(rows, n, "virtio-exits");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURED);
+	assert_non_null(strstr(x->why, "no 'net-virtio' entry"));
+	assert_true(isnan(x->value));
+	/* the TLB claim's only entry is corrupt: not measurable on PVM all the same, with no figure */
+	x = row(rows, n, "vpid");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURABLE);
+	assert_string_equal(x->measured, "-");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_figure),
+		cmocka_unit_test(test_mem_figures),
+		cmocka_unit_test(test_net_and_tlb_figures),
+		cmocka_unit_test(test_paging),
+		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
