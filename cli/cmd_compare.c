@@ -20,14 +20,19 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: exitlab compare BASELINE CURRENT [--threshold PCT] [--confidence C] [--json FILE]\n"
+	fprintf(f, "usage: exitlab compare BASELINE CURRENT [--threshold PCT] [--confidence C] [--level L]\n"
+		   "                      [--json FILE]\n"
 		   "  BASELINE, CURRENT   a results file (exitlab run --json), a campaign run directory\n"
 		   "                      (manifest.json + entries/), or a name: results/baselines/NAME.json\n"
 		   "                      or results/baselines/NAME/\n"
 		   "  --threshold PCT     smallest change of the median that counts (default 5)\n"
 		   "  --confidence C      confidence of the tests and intervals, 0.5..0.9999 (default 0.99)\n"
+		   "  --level L           what the statistics resample: runs (each pooled run's median:\n"
+		   "                      the run-to-run spread), samples (the pooled samples: within-run\n"
+		   "                      spread only), or auto (default: runs when both sides have %d)\n"
 		   "  --json FILE         write the comparison as JSON (docs/compare.md)\n"
-		   "exit codes: 0 no test regressed, 1 some test regressed, 2 bad usage or unreadable input\n");
+		   "exit codes: 0 no test regressed, 1 some test regressed, 2 bad usage or unreadable input\n",
+		CMP_MIN_RUNS);
 }
 
 static json_t *num_or_null(double x)
@@ -60,7 +65,7 @@ static json_t *rows_json(const struct cmp_side *b, const struct cmp_side *c, con
 		json_t *ci = r->has_stats ? json_pack("[f,f]", r->ci_lo * 100, r->ci_hi * 100) : json_null();
 
 		json_array_append_new(tests, json_pack(
-			"{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}",
+			"{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s}",
 			"payload", t->payload, "name", t->name, "ring", t->ring,
 			"params", params ? params : json_null(),
 			"baseline", side_json(r->base, r->median_base),
@@ -68,6 +73,7 @@ static json_t *rows_json(const struct cmp_side *b, const struct cmp_side *c, con
 			"change_pct", r->has_change ? json_real(r->change * 100) : json_null(),
 			"ci_pct", ci,
 			"p_value", r->has_stats ? json_real(r->p) : json_null(),
+			"level", r->has_stats ? (r->by_runs ? "runs" : "samples") : "-",
 			"verdict", cmp_verdict_name(r->verdict), "reason", r->reason));
 	}
 	root = json_pack("{s:s, s:i, s:{s:s, s:I}, s:{s:s, s:I}, s:f, s:f, s:i, s:I, s:{s:I, s:I, s:I, s:I}, s:o}",
@@ -134,6 +140,7 @@ int cmd_compare(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "confidence", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -158,6 +165,19 @@ int cmd_compare(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.threshold = pct / 100;
+			break;
+		case 'l':
+			if (!strcmp(optarg, "auto"))
+				o.level = CMP_LEVEL_AUTO;
+			else if (!strcmp(optarg, "runs"))
+				o.level = CMP_LEVEL_RUNS;
+			else if (!strcmp(optarg, "samples"))
+				o.level = CMP_LEVEL_SAMPLES;
+			else {
+				fprintf(stderr, "exitlab compare: --level wants auto, runs or samples, got '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'c':
 			if (parse_double(optarg, &o.confidence) || o.confidence < 0.5 || o.confidence > 0.9999) {

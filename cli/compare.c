@@ -360,6 +360,8 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 	const struct cmp_test *tb = row->base, *tc = row->cur;
 	const char *why;
 	double alpha = 1 - o->confidence;
+	const double *vb = tb->samples, *vc = tc->samples;
+	size_t nb = tb->nsamples, nc = tc->nsamples;
 	bool sig;
 
 	row->verdict = CMP_NOT_COMPARABLE;
@@ -383,15 +385,31 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 			 !tb->has_timing || !isfinite(row->median_base) ? "baseline" : "current");
 		return;
 	}
-	if (tb->nsamples < CMP_MIN_SAMPLES || tc->nsamples < CMP_MIN_SAMPLES || tb->samples_partial ||
-	    tc->samples_partial) {
+	row->by_runs = o->level == CMP_LEVEL_RUNS ||
+		       (o->level == CMP_LEVEL_AUTO && tb->nmedians >= CMP_MIN_RUNS && tc->nmedians >= CMP_MIN_RUNS);
+	if (row->by_runs) {
+		if (tb->nmedians < CMP_MIN_SAMPLES || tc->nmedians < CMP_MIN_SAMPLES) {
+			snprintf(row->reason, sizeof(row->reason), "fewer than %d runs on %s", CMP_MIN_SAMPLES,
+				 tb->nmedians < CMP_MIN_SAMPLES ? "baseline" : "current");
+			return;
+		}
+		/* the change, too, is then of the median run */
+		row->median_base = cmp_median(tb->medians, tb->nmedians);
+		row->median_cur = cmp_median(tc->medians, tc->nmedians);
+		row->change = row->median_cur / row->median_base - 1;
+		vb = tb->medians;
+		nb = tb->nmedians;
+		vc = tc->medians;
+		nc = tc->nmedians;
+	} else if (tb->nsamples < CMP_MIN_SAMPLES || tc->nsamples < CMP_MIN_SAMPLES || tb->samples_partial ||
+		   tc->samples_partial) {
 		snprintf(row->reason, sizeof(row->reason), "no samples kept (run with --raw) on %s",
 			 tb->nsamples < CMP_MIN_SAMPLES || tb->samples_partial ? "baseline" : "current");
 		return;
 	}
-	if (cmp_mann_whitney(tb->samples, tb->nsamples, tc->samples, tc->nsamples, &row->u, &row->p) ||
-	    cmp_bootstrap_rel_ci(tb->samples, tb->nsamples, tc->samples, tc->nsamples, o->confidence,
-				 o->resamples, o->seed, &row->ci_lo, &row->ci_hi)) {
+	if (cmp_mann_whitney(vb, nb, vc, nc, &row->u, &row->p) ||
+	    cmp_bootstrap_rel_ci(vb, nb, vc, nc, o->confidence, o->resamples, o->seed, &row->ci_lo,
+				 &row->ci_hi)) {
 		snprintf(row->reason, sizeof(row->reason), "statistics refused the samples: %s",
 			 strerror(errno));
 		return;
@@ -417,6 +435,11 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 		else
 			snprintf(row->reason, sizeof(row->reason), "not significant at %.3g",
 				 o->confidence);
+	}
+	if (row->by_runs) {
+		size_t l = strlen(row->reason);
+
+		snprintf(row->reason + l, sizeof(row->reason) - l, " (over runs: %zu vs %zu)", nb, nc);
 	}
 }
 

@@ -50,8 +50,19 @@ struct cmp_side {
 
 enum cmp_verdict { CMP_IMPROVED, CMP_REGRESSED, CMP_UNCHANGED, CMP_NOT_COMPARABLE };
 
+/*
+ * What the statistics resample: each run's median (the run-to-run spread,
+ * which on a shared host is wider than any one run's), or the pooled samples
+ * (within-run spread only). Auto: runs when both sides have CMP_MIN_RUNS.
+ */
+enum cmp_level { CMP_LEVEL_AUTO, CMP_LEVEL_RUNS, CMP_LEVEL_SAMPLES };
+
+/* Five runs a side is the fewest at which Mann-Whitney can reach p < 0.01. */
+#define CMP_MIN_RUNS 5
+
 struct cmp_opts {
 	double threshold;             /* fraction: 0.05 = 5 % */
+	enum cmp_level level;
 	double confidence;            /* 0.99 */
 	unsigned resamples;           /* bootstrap resamples, 2000 */
 	uint64_t seed;
@@ -65,6 +76,7 @@ struct cmp_row {
 	bool has_stats;
 	double ci_lo, ci_hi;               /* bootstrap interval of the change at the confidence */
 	double p, u;                       /* Mann-Whitney */
+	bool by_runs;                      /* the statistics are over run medians, not samples */
 	enum cmp_verdict verdict;
 	char reason[256];
 };

@@ -374,6 +374,83 @@ static void test_load(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/*
+ * Runs that each look tight but sit apart (a shared host's run-to-run drift):
+ * side s (0 baseline, 1 current) of nruns runs with medians spread evenly
+ * over +-spread, the current side one step of that spread higher (drift, not
+ * a change of the code), times shift.
+ */
+static void drifting_side(struct cmp_side *s, int side, int nruns, double spread, double shift)
+{
+	char err[256];
+
+	memset(s, 0, sizeof(*s));
+	for (int k = 0; k < nruns; k++) {
+		struct run_result r;
+		double step = nruns > 1 ? 2 * spread / (nruns - 1) : 0;
+		double f = 1 - spread + k * step + side * step;
+
+		run_init(&r, CTX_A);
+		add(&r, "cpuid", 3, round(2000 * f * shift), 200, (uint64_t)(100 * side + k + 1));
+		assert_int_equal(cmp_side_add_run(s, &r, err, sizeof(err)), 0);
+		results_free(&r);
+	}
+}
+
+static void test_levels(void **state)
+{
+	struct cmp_opts o = opts;
+	struct cmp_side b, c;
+	struct cmp_row *rows;
+	size_t n;
+	char err[256];
+	(void)state;
+
+	/* +-15 % drift between runs, 2 % within, current one step (6 %) up: samples call it a regression */
+	drifting_side(&b, 0, 6, 0.15, 1.0);
+	drifting_side(&c, 1, 6, 0.15, 1.0);
+	o.level = CMP_LEVEL_SAMPLES;
+	assert_int_equal(cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_false(rows[0].by_runs);
+	assert_true(rows[0].p < 0.01); /* 1200 samples against 1200: any drift is "significant" */
+	assert_int_equal(rows[0].verdict, CMP_REGRESSED);
+	free(rows);
+	o.level = CMP_LEVEL_AUTO;      /* 6 runs a side: over runs */
+	assert_int_equal(cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err)), 0);
+	assert_true(rows[0].by_runs);
+	assert_int_equal(rows[0].verdict, CMP_UNCHANGED);
+	assert_true(rows[0].ci_lo < 0 && rows[0].ci_hi > 0);
+	assert_non_null(strstr(rows[0].reason, "over runs: 6 vs 6"));
+	free(rows);
+	cmp_side_free(&c);
+
+	/* a real +60 % on every run is found over runs too */
+	drifting_side(&c, 1, 6, 0.15, 1.6);
+	assert_int_equal(cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err)), 0);
+	assert_true(rows[0].by_runs);
+	assert_int_equal(rows[0].verdict, CMP_REGRESSED);
+	assert_true(rows[0].change > 0.4);
+	free(rows);
+	cmp_side_free(&c);
+	cmp_side_free(&b);
+
+	/* fewer than CMP_MIN_RUNS: auto stays with the samples; runs is refused with one run */
+	drifting_side(&b, 0, 3, 0.1, 1.0);
+	drifting_side(&c, 1, 1, 0.0, 1.0);
+	assert_int_equal(cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err)), 0);
+	assert_false(rows[0].by_runs);
+	assert_true(rows[0].has_stats);
+	free(rows);
+	o.level = CMP_LEVEL_RUNS;
+	assert_int_equal(cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err)), 0);
+	assert_int_equal(rows[0].verdict, CMP_NOT_COMPARABLE);
+	assert_non_null(strstr(rows[0].reason, "fewer than 2 runs on current"));
+	free(rows);
+	cmp_side_free(&c);
+	cmp_side_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_matching),
 		cmocka_unit_test(test_pooling),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
