@@ -161,9 +161,14 @@ static bool entry_matches(const struct claim_def *d, const struct store_entry *e
 	return !d->filter || strstr(e->name + n, d->filter);
 }
 
-static int dbl_cmp(const void *a, const void *b)
+/* One repetition's figure and the side figure shown with it (the ns of a cycle count, ...). */
+struct fig {
+	double v, aux;
+};
+
+static int fig_cmp(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double x = ((const struct fig *)a)->v, y = ((const struct fig *)b)->v;
 
 	return (x > y) - (x < y);
 }
@@ -271,7 +276,8 @@ static void judge(const struct claim_def *d, struct claim_row *row)
 static void eval_one(const struct claim_def *d, const struct store_run *run, struct claim_row *row,
 		     struct host_facts *h)
 {
-	double *vals = calloc(run->nentries + 1, sizeof(*vals)), aux = NAN, first_aux = NAN;
+	struct fig *vals = calloc(run->nentries + 1, sizeof(*vals));
+	double aux = NAN;
 	char skipped[160] = "", failed[512] = "", err[256], why[320];
 	size_t matched = 0, n = 0;
 
@@ -301,20 +307,20 @@ static void eval_one(const struct claim_def *d, const struct store_run *run, str
 			if (!h->known)
 				host_facts_of(&r, h);
 			if (d->fig && d->fig(d, &r, &v, &aux) && isfinite(v)) {
-				vals[n++] = v;
-				if (n == 1)
-					first_aux = aux;
+				vals[n].v = v;
+				vals[n++].aux = aux;
 			}
 		}
 		results_free(&r);
 	}
 	if (n) {
-		qsort(vals, n, sizeof(*vals), dbl_cmp);
+		qsort(vals, n, sizeof(*vals), fig_cmp);
 		row->n = (int)n;
-		row->value = n % 2 ? vals[n / 2] : (vals[n / 2 - 1] + vals[n / 2]) / 2;
-		row->lo = vals[0];
-		row->hi = vals[n - 1];
-		show_value(d, row->value, first_aux, row->measured, sizeof(row->measured));
+		row->value = n % 2 ? vals[n / 2].v : (vals[n / 2 - 1].v + vals[n / 2].v) / 2;
+		row->lo = vals[0].v;
+		row->hi = vals[n - 1].v;
+		/* the side figure is the median run's (the lower middle one of an even count) */
+		show_value(d, row->value, vals[(n - 1) / 2].aux, row->measured, sizeof(row->measured));
 		if (n > 1) {
 			size_t l = strlen(row->measured);
 
