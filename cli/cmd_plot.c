@@ -33,6 +33,7 @@
 #define PLOT_SCRIPT_NET "plot-net.gp"
 #define PLOT_SCRIPT_BLK "plot-blk.gp"
 #define PLOT_SCRIPT_CDF "plot-cdf.gp"
+#define PLOT_SCRIPT_TIMELINE "plot-timeline.gp"
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
@@ -859,6 +860,41 @@ out:
 	return rc;
 }
 
+static bool is_run_dir(const char *dir)
+{
+	char *m = NULL;
+	bool yes;
+
+	if (asprintf(&m, "%s/manifest.json", dir) < 0)
+		return true; /* plot_dir then says what is wrong */
+	yes = access(m, F_OK) == 0;
+	free(m);
+	return yes;
+}
+
+/* A directory of several runs (a campaign directory, a store root): the regression timeline. */
+static int plot_dir_timeline(const char *dir, const char *outdir_opt)
+{
+	char *script = find_script(PLOT_SCRIPT_TIMELINE), *outdir = NULL;
+	int rc;
+
+	if (!script)
+		return EXIT_NOHOST;
+	if (outdir_opt)
+		outdir = strdup(outdir_opt);
+	else if (asprintf(&outdir, "%s/plots", dir) < 0)
+		outdir = NULL;
+	if (!outdir) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		free(script);
+		return EXIT_FAILED;
+	}
+	rc = plot_timeline(dir, outdir, script, plot_ext);
+	free(outdir);
+	free(script);
+	return rc;
+}
+
 /* --cdf: the raw samples' distribution per test, or EXIT_USAGE if the file kept none. */
 static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png)
 {
@@ -955,7 +991,7 @@ int cmd_plot(int argc, char **argv)
 				fprintf(stderr, "exitlab plot: a run directory is plotted alone\n");
 				return EXIT_USAGE;
 			}
-			return plot_dir(in, out);
+			return is_run_dir(in) ? plot_dir(in, out) : plot_dir_timeline(in, out);
 		}
 	}
 	runs = calloc((size_t)(argc - optind), sizeof(*runs));
