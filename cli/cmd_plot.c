@@ -769,6 +769,18 @@ out:
 	return rc;
 }
 
+static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png);
+
+/* Whether any ok test of r kept raw samples (exitlab run --raw). */
+static bool has_samples(const struct run_result *r)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].status == TEST_OK && r->tests[i].samples && r->tests[i].nsamples &&
+		    strcmp(r->tests[i].name, "empty"))
+			return true;
+	return false;
+}
+
 /*
  * A campaign run directory: every done entry's chart as OUTDIR/<entry file
  * name>.EXT, then one net and one blk chart of all such entries.  A corrupt
@@ -839,6 +851,23 @@ static int plot_dir(const char *dir, const char *outdir_opt)
 			rc = r;
 		free(png);
 		free(dat);
+		png = dat = NULL;
+		/* an entry that kept its raw samples (exitlab run --raw): their CDF as well */
+		if (has_samples(&res[i])) {
+			char *cdf_base = NULL;
+
+			if (asprintf(&cdf_base, "%s-cdf", base) < 0 || out_names(outdir, cdf_base, &png, &dat)) {
+				fprintf(stderr, "exitlab plot: out of memory\n");
+				r = EXIT_FAILED;
+			} else {
+				r = plot_cdf(&res[i], names[i], dat, png);
+			}
+			if (r != EXIT_OK && rc == EXIT_OK)
+				rc = r;
+			free(cdf_base);
+			free(png);
+			free(dat);
+		}
 		free(base);
 	}
 	for (int k = 0; k < 2; k++) {
