@@ -536,7 +536,7 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 	ADD(strdup(vars));
 	for (size_t i = 0; i < n; i++) {
 		const struct tl_series *s = &c->s[first + i];
-		char var[24], pt[400];
+		char var[32], pt[400];
 
 		char *ta = NULL;
 
