@@ -336,7 +336,8 @@ static void visit_dir(struct walk *w, const char *dir, int depth)
 		nnames++;
 	}
 	closedir(d);
-	qsort(names, nnames, sizeof(*names), name_cmp);
+	if (nnames) /* qsort(NULL, 0) is undefined */
+		qsort(names, nnames, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < nnames; i++) {
 		if (!stat(names[i], &st)) {
 			if (S_ISDIR(st.st_mode))
