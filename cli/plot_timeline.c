@@ -341,7 +341,7 @@ static void run_label(const struct store_run *run, bool hosts, bool years, char 
 
 		snprintf(when, sizeof(when), "%.39s", b ? b + 1 : run->path ? run->path : "?");
 	}
-	snprintf(host, sizeof(host), "%.47s", run->host[0] ? run->host : "?");
+	snprintf(host, sizeof(host), "%.16s", run->host[0] ? run->host : "?");
 	snprintf(buf, len, hosts ? "%s %s" : "%s", when, host);
 	plain(buf);
 }
@@ -460,7 +460,9 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 		      const char *out, const char *script, int page, int npages)
 {
 	size_t cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4, rows = (n + cols - 1) / cols;
-	size_t na = 0, cap = 2 * (2 * n + 8) + 2, step = (c->nx + TL_MAX_XTICS - 1) / TL_MAX_XTICS;
+	size_t na = 0, cap = 2 * (2 * n + 8) + 2;
+	/* at most TL_MAX_XTICS labels in a wide panel, half that in the narrow ones of 3 or 4 columns */
+	size_t maxt = cols >= 3 ? TL_MAX_XTICS / 2 : TL_MAX_XTICS, step = (c->nx + maxt - 1) / maxt;
 	char **argv = calloc(cap, sizeof(*argv)), **own = calloc(cap, sizeof(*own));
 	char title[512], vars[256], *xt = NULL, ctx[256] = "";
 	const char *h0 = NULL;
@@ -506,7 +508,8 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 		if (c->xmap[r] == SIZE_MAX)
 			continue;
 		run_label(tl->runs[r], hosts, years, lbl, sizeof(lbl));
-		if (step <= 1 || c->xmap[r] % step == 0 || c->xmap[r] == c->nx - 1)
+		/* counted back from the newest run, which always has its label */
+		if (step <= 1 || (c->nx - 1 - c->xmap[r]) % step == 0)
 			fprintf(m, "%s\"%s\" %zu", k++ ? ", " : "", lbl, c->xmap[r]);
 	}
 	if (fclose(m) || !xt)

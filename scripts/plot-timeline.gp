@@ -26,14 +26,14 @@ if (!exists("xticsdef")) xticsdef = ""
 
 if (!exists("term")) term = "pngcairo"
 w = cols == 1 ? 900 : 1500
-h = 190 + 310 * nrows
+h = 230 + 310 * nrows
 set terminal @term size w,h noenhanced font "sans,9"
 set output outfile
 
 legend = "x: campaign runs in time order (UTC start);  point: median of the run's repetitions' medians;" . \
          "  whisker: p25..p75 of those medians (none with one repetition)"
 set multiplot layout nrows,cols title plottitle . "\n" . legend font "sans,11" \
-    margins 0.06, 0.98, (70.0 / h), (1.0 - 125.0 / h) spacing 0.06, (125.0 / h)
+    margins (cols == 1 ? 0.12 : 0.09), 0.98, (110.0 / h), (1.0 - 125.0 / h) spacing 0.06, (125.0 / h)
 
 set xrange [-0.5:n_runs - 0.5]
 if (strlen(xticsdef) > 0) {
