@@ -316,11 +316,21 @@ static void slug(const char *s, char *buf, size_t len)
 		snprintf(buf, len, "_");
 }
 
-/* Text for gnuplot and the data file: no quotes, backslashes or control characters. */
+/*
+ * Whether c may not go into a double-quoted gnuplot string on a command line:
+ * a quote or backslash would end or escape it, a backquote runs a shell command
+ * (gnuplot substitutes `...` even inside double quotes), '@' expands a macro.
+ */
+static bool unsafe(char c)
+{
+	return c == '"' || c == '\'' || c == '\\' || c == '`' || c == '@' || (unsigned char)c < ' ' || c == 0x7f;
+}
+
+/* Text for gnuplot and the data file: every unsafe character as '_'. */
 static void plain(char *s)
 {
 	for (; *s; s++)
-		if (*s == '"' || *s == '\'' || *s == '\\' || (unsigned char)*s < ' ' || *s == 0x7f)
+		if (unsafe(*s))
 			*s = '_';
 }
 
@@ -415,7 +425,7 @@ static void panel_title(const struct tl_chart *c, const struct tl_series *s, cha
 		if (*p == '\x01')
 			*p = '\x02';
 	for (p = text; *p; p++)
-		if (*p == '"' || *p == '\'' || *p == '\\' || ((unsigned char)*p < ' ' && *p != '\x02') || *p == 0x7f)
+		if (*p != '\x02' && unsafe(*p))
 			*p = '_';
 	for (p = text; *p && k + 3 < len; p++) {
 		if (*p == '\x02') {

@@ -10,6 +10,7 @@
  * corrupt run in the middle is named on stderr and left out (exit 1).
  * Counts and structure only, never timings.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -348,6 +349,89 @@ static void test_corrupt_middle(void **state)
 	}
 }
 
+static void copy_file(const char *from, const char *to)
+{
+	size_t n = 0;
+	char *b = slurp(from, &n);
+	FILE *f = fopen(to, "wb");
+
+	assert_non_null(b);
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	free(b);
+}
+
+/*
+ * Hostile names in the manifests (campaign, host, entry): quotes, a backquote
+ * command (which gnuplot would run inside a double-quoted string) and a macro
+ * sign.  The chart is drawn, nothing is run, the file name stays inside OUTDIR.
+ */
+static void test_hostile_names(void **state)
+{
+	char root[600], p[900], src[700], marker[600];
+	struct run_out o;
+
+	(void)state;
+	need_store();
+	snprintf(marker, sizeof(marker), "%s/pwned", harness_tmp);
+	snprintf(root, sizeof(root), "%s/evil-store", harness_tmp);
+	assert_int_equal(mkdir(root, 0755), 0);
+	snprintf(src, sizeof(src), "%s/%s/entries/000-exit-costs-rep1.json", camp_dir, run_names[2]);
+	for (int i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/r%d", root, i);
+		assert_int_equal(mkdir(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/r%d/e.json", root, i);
+		copy_file(src, p);
+		snprintf(p, sizeof(p), "%s/r%d/manifest.json", root, i);
+		{
+			FILE *f = fopen(p, "w");
+
+			assert_non_null(f);
+			fprintf(f, "{\"format\": \"exitlab-campaign-manifest\", \"version\": 1,\n"
+				   " \"campaign\": \"../ev'il\\\"`touch %s`\",\n"
+				   " \"started_at\": \"2026-12-0%dT10:00:00Z\",\n"
+				   " \"host\": {\"hostname\": \"h%d`touch %s`@x'\\\"\\\\\"},\n"
+				   " \"entries\": [{\"id\": 0, \"name\": \"x\\\"`touch %s`/rep1\", \"payload\": \"exit-costs\",\n"
+				   "   \"status\": \"done\", \"results\": \"e.json\"}]}\n",
+				marker, i + 1, i, marker, marker);
+			assert_int_equal(fclose(f), 0);
+		}
+	}
+	snprintf(p, sizeof(p), "%s/evil-out", harness_tmp);
+	harness_run(&o, (const char *[]){ "plot", root, "-o", p, NULL });
+	if (o.exit_code)
+		fail_msg("plot exit %d:\n%s", o.exit_code, o.err);
+	assert_non_null(strstr(o.out, "over 2 runs"));
+	assert_null(strstr(o.err, "warning"));
+	harness_free(&o);
+	assert_int_not_equal(access(marker, F_OK), 0);
+	/* the campaign's '/' and quotes slugged away: the one exit-costs chart is inside OUTDIR */
+	{
+		char dir[700], path[1200];
+		struct dirent *de;
+		int found = 0;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/evil-out", harness_tmp);
+		d = opendir(dir);
+		assert_non_null(d);
+		while ((de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+
+			if (strncmp(de->d_name, "timeline-", 9) || l < 15 || strcmp(de->d_name + l - 15, "-exit-costs.png"))
+				continue;
+			assert_null(strchr(de->d_name, '`'));
+			assert_null(strchr(de->d_name, '"'));
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			assert_png(path);
+			found++;
+		}
+		closedir(d);
+		assert_int_equal(found, 1);
+	}
+}
+
 static void test_refusals(void **state)
 {
 	char p[600];
@@ -370,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_corrupt_middle),
+		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_refusals),
 	};
 
