@@ -392,7 +392,8 @@ static void test_hostile_names(void **state)
 				   " \"campaign\": \"../ev'il\\\"`touch %s`\",\n"
 				   " \"started_at\": \"2026-12-0%dT10:00:00Z\",\n"
 				   " \"host\": {\"hostname\": \"h%d`touch %s`@x'\\\"\\\\\"},\n"
-				   " \"entries\": [{\"id\": 0, \"name\": \"x\\\"`touch %s`/rep1\", \"payload\": \"exit-costs\",\n"
+				   " \"entries\": [{\"id\": 0, \"name\": \"x\\\"`touch %s`/rep1\",\n"
+				   "   \"payload\": \"exit-costs\","
 				   "   \"status\": \"done\", \"results\": \"e.json\"}]}\n",
 				marker, i + 1, i, marker, marker);
 			assert_int_equal(fclose(f), 0);
@@ -419,7 +420,8 @@ static void test_hostile_names(void **state)
 		while ((de = readdir(d))) {
 			size_t l = strlen(de->d_name);
 
-			if (strncmp(de->d_name, "timeline-", 9) || l < 15 || strcmp(de->d_name + l - 15, "-exit-costs.png"))
+			if (strncmp(de->d_name, "timeline-", 9) || l < 15 ||
+			    strcmp(de->d_name + l - 15, "-exit-costs.png"))
 				continue;
 			assert_null(strchr(de->d_name, '`'));
 			assert_null(strchr(de->d_name, '"'));
