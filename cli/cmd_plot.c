@@ -33,6 +33,7 @@
 #define PLOT_SCRIPT_NET "plot-net.gp"
 #define PLOT_SCRIPT_BLK "plot-blk.gp"
 #define PLOT_SCRIPT_CDF "plot-cdf.gp"
+#define PLOT_SCRIPT_TIMELINE "plot-timeline.gp"
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
@@ -46,6 +47,7 @@ static void plot_usage(FILE *f)
 		"usage: exitlab plot RESULTS.json [MORE.json ...] [--format png|svg] [-o OUT.png]\n"
 		"       exitlab plot RESULTS.json --cdf [--format png|svg] [-o OUT.png]\n"
 		"       exitlab plot RUNDIR [--format png|svg] [-o OUTDIR]\n"
+		"       exitlab plot DIR [--format png|svg] [-o OUTDIR]     (several runs: the timeline)\n"
 		"\n"
 		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
 		"as a bar chart (log scale, whisker from p1 to p99).  Also writes the numbers\n"
@@ -70,12 +72,23 @@ static void plot_usage(FILE *f)
 		"Mixing payloads is refused.  OUT.png defaults to the first file's name.\n"
 		"\n"
 		"A campaign run directory (RUNDIR, with manifest.json): the chart of every done\n"
-		"entry as OUTDIR/NNN-<slug>.png, plus net-all.png of all net entries and\n"
-		"blk-all.png of all blk entries; OUTDIR defaults to RUNDIR/plots.  A corrupt\n"
-		"entry is named and skipped (exit code 1).\n"
+		"entry as OUTDIR/NNN-<slug>.png (and NNN-<slug>-cdf.png when it kept raw\n"
+		"samples), plus net-all.png of all net entries and blk-all.png of all blk\n"
+		"entries; OUTDIR defaults to RUNDIR/plots.  A corrupt entry is named and\n"
+		"skipped (exit code 1).\n"
+		"\n"
+		"A directory of several runs (DIR without manifest.json: a campaign directory\n"
+		"results/<campaign>/ or a store root): the regression timeline, one chart per\n"
+		"campaign and payload, OUTDIR/timeline-<campaign>-<payload>.png (-2, -3... past\n"
+		"16 tests) with its numbers in .dat: a panel per test, entries of the same name\n"
+		"but their /repN pooled; x the runs in time order (UTC start; the host too when\n"
+		"they come from several), y the median over the run's repetitions of each\n"
+		"repetition's median (cycles, else ns per operation), whiskers p25..p75 of those\n"
+		"medians.  Failed or timed-out entries and unreadable manifests or results files\n"
+		"are named on stderr and left out (exit code 1).  OUTDIR defaults to DIR/plots.\n"
 		"\n"
 		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json);\n"
-		"                        for RUNDIR, the output directory\n"
+		"                        for RUNDIR or DIR, the output directory\n"
 		"  -f, --format FMT      png (default) or svg (gnuplot's svg terminal; .svg)\n"
 		"      --cdf             instead: the CDF of the raw samples of every test\n"
 		"                        (exitlab run --raw), one line per test; OUT defaults\n"
@@ -768,6 +781,18 @@ out:
 	return rc;
 }
 
+static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png);
+
+/* Whether any ok test of r kept raw samples (exitlab run --raw). */
+static bool has_samples(const struct run_result *r)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].status == TEST_OK && r->tests[i].samples && r->tests[i].nsamples &&
+		    strcmp(r->tests[i].name, "empty"))
+			return true;
+	return false;
+}
+
 /*
  * A campaign run directory: every done entry's chart as OUTDIR/<entry file
  * name>.EXT, then one net and one blk chart of all such entries.  A corrupt
@@ -838,6 +863,23 @@ static int plot_dir(const char *dir, const char *outdir_opt)
 			rc = r;
 		free(png);
 		free(dat);
+		png = dat = NULL;
+		/* an entry that kept its raw samples (exitlab run --raw): their CDF as well */
+		if (has_samples(&res[i])) {
+			char *cdf_base = NULL;
+
+			if (asprintf(&cdf_base, "%s-cdf", base) < 0 || out_names(outdir, cdf_base, &png, &dat)) {
+				fprintf(stderr, "exitlab plot: out of memory\n");
+				r = EXIT_FAILED;
+			} else {
+				r = plot_cdf(&res[i], names[i], dat, png);
+			}
+			if (r != EXIT_OK && rc == EXIT_OK)
+				rc = r;
+			free(cdf_base);
+			free(png);
+			free(dat);
+		}
 		free(base);
 	}
 	for (int k = 0; k < 2; k++) {
@@ -856,6 +898,41 @@ out:
 	free(names);
 	free(outdir);
 	store_run_free(&run);
+	return rc;
+}
+
+static bool is_run_dir(const char *dir)
+{
+	char *m = NULL;
+	bool yes;
+
+	if (asprintf(&m, "%s/manifest.json", dir) < 0)
+		return true; /* plot_dir then says what is wrong */
+	yes = access(m, F_OK) == 0;
+	free(m);
+	return yes;
+}
+
+/* A directory of several runs (a campaign directory, a store root): the regression timeline. */
+static int plot_dir_timeline(const char *dir, const char *outdir_opt)
+{
+	char *script = find_script(PLOT_SCRIPT_TIMELINE), *outdir = NULL;
+	int rc;
+
+	if (!script)
+		return EXIT_NOHOST;
+	if (outdir_opt)
+		outdir = strdup(outdir_opt);
+	else if (asprintf(&outdir, "%s/plots", dir) < 0)
+		outdir = NULL;
+	if (!outdir) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		free(script);
+		return EXIT_FAILED;
+	}
+	rc = plot_timeline(dir, outdir, script, plot_ext);
+	free(outdir);
+	free(script);
 	return rc;
 }
 
@@ -955,7 +1032,7 @@ int cmd_plot(int argc, char **argv)
 				fprintf(stderr, "exitlab plot: a run directory is plotted alone\n");
 				return EXIT_USAGE;
 			}
-			return plot_dir(in, out);
+			return is_run_dir(in) ? plot_dir(in, out) : plot_dir_timeline(in, out);
 		}
 	}
 	runs = calloc((size_t)(argc - optind), sizeof(*runs));

@@ -35,8 +35,14 @@ static void report_usage(FILE *f)
 		"\n"
 		"One self-contained HTML page of a campaign run directory, a results store\n"
 		"or a results file: the host context, each entry's tables and the charts of\n"
-		"`exitlab plot` embedded (no external resources).  --markdown also writes the\n"
-		"same as Markdown, with the charts as PNG files next to OUT.md.\n"
+		"`exitlab plot` embedded as data: URIs (no external resources).  Per run, the\n"
+		"charts `exitlab plot RUNDIR` draws: each entry's (exit cost bars with p1..p99\n"
+		"whiskers, mem-walk time per access vs working set, tlb, net exits per frame vs\n"
+		"batch, blk), the CDF of the samples of entries run with --raw, and net-all /\n"
+		"blk-all when a run has two net or blk entries or more.  When PATH holds several\n"
+		"runs of a campaign, the regression timeline of `exitlab plot DIR` comes first.\n"
+		"--markdown also writes the same as Markdown, with the charts as PNG files\n"
+		"next to OUT.md (OUT-NNN.png, linked relatively).\n"
 		"OUT.html defaults to PATH/report.html for a directory, PATH with .html for a file.\n"
 		"Unreadable manifests and results files are named on stderr and skipped\n"
 		"(exit code 1); 2 is bad usage.\n");
@@ -142,38 +148,108 @@ static bool exists(const char *p)
 }
 
 /*
- * Draw file's charts with `exitlab plot` into tmp as <stem>.png (and, for
- * tlb, <stem>-ops.png).  Returns how many PNGs exist; paths in png[].
+ * `exitlab plot ARGS...` as a child of this binary, its stdout to /dev/null
+ * (and its stderr when quiet: the report names what it skipped itself).
  */
-static int draw_charts(const char *tmp, int stem, const char *file, char *png[MAX_CHARTS])
+static void plot_child(const char *const *args, bool quiet)
 {
-	char *out = NULL, *ops = NULL;
-	int n = 0, status;
+	const char *argv[8] = { "exitlab", "plot" };
+	size_t n = 2;
+	int status;
 	pid_t pid;
 
-	if (asprintf(&out, "%s/%03d.png", tmp, stem) < 0 || asprintf(&ops, "%s/%03d-ops.png", tmp, stem) < 0) {
-		free(out);
-		return 0;
-	}
+	while (*args && n < 7)
+		argv[n++] = *args++;
+	argv[n] = NULL;
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		int fd = open("/dev/null", O_WRONLY);
 
-		if (fd >= 0)
+		if (fd >= 0) {
 			dup2(fd, 1);
-		execl("/proc/self/exe", "exitlab", "plot", file, "-o", out, (char *)NULL);
+			if (quiet)
+				dup2(fd, 2);
+		}
+		execv("/proc/self/exe", (char *const *)argv);
 		_exit(127);
 	}
 	if (pid > 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-	if (exists(out))
-		png[n++] = out, out = NULL;
-	if (exists(ops))
-		png[n++] = ops, ops = NULL;
+}
+
+/* Whether any ok test of r kept raw samples (exitlab run --raw): then it has a CDF. */
+static bool has_samples(const struct run_result *r)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].status == TEST_OK && r->tests[i].samples && r->tests[i].nsamples &&
+		    strcmp(r->tests[i].name, "empty"))
+			return true;
+	return false;
+}
+
+/* Append dir/name to png[] if that file exists. */
+static void add_if_exists(char *png[MAX_CHARTS], int *n, const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	if (*n >= MAX_CHARTS || asprintf(&p, "%s/%s", dir, name) < 0)
+		return;
+	if (exists(p))
+		png[(*n)++] = p;
+	else
+		free(p);
+}
+
+/*
+ * A loose file's charts, drawn with `exitlab plot` into tmp as <stem>.png (for
+ * tlb also <stem>-ops.png; with raw samples <stem>-cdf.png).  Returns how many
+ * PNGs exist; paths in png[].
+ */
+static int draw_charts(const char *tmp, int stem, const char *file, bool cdf, char *png[MAX_CHARTS])
+{
+	char *out = NULL, name[32];
+	int n = 0;
+
+	if (asprintf(&out, "%s/%03d.png", tmp, stem) < 0)
+		return 0;
+	plot_child((const char *[]){ file, "-o", out, NULL }, false);
 	free(out);
-	free(ops);
+	if (cdf && asprintf(&out, "%s/%03d-cdf.png", tmp, stem) >= 0) {
+		plot_child((const char *[]){ file, "--cdf", "-o", out, NULL }, false);
+		free(out);
+	}
+	snprintf(name, sizeof(name), "%03d.png", stem);
+	add_if_exists(png, &n, tmp, name);
+	snprintf(name, sizeof(name), "%03d-ops.png", stem);
+	add_if_exists(png, &n, tmp, name);
+	snprintf(name, sizeof(name), "%03d-cdf.png", stem);
+	add_if_exists(png, &n, tmp, name);
+	return n;
+}
+
+/*
+ * A run entry's charts among those `exitlab plot RUNDIR` drew into dir: named
+ * after the results file, <base>.png, <base>-ops.png (tlb), <base>-cdf.png.
+ */
+static int run_charts(const char *dir, const char *results, char *png[MAX_CHARTS])
+{
+	const char *slash = strrchr(results, '/');
+	char base[256], name[300];
+	size_t l;
+	int n = 0;
+
+	snprintf(base, sizeof(base), "%s", slash ? slash + 1 : results);
+	l = strlen(base);
+	if (l > 5 && !strcmp(base + l - 5, ".json"))
+		base[l - 5] = '\0';
+	snprintf(name, sizeof(name), "%s.png", base);
+	add_if_exists(png, &n, dir, name);
+	snprintf(name, sizeof(name), "%s-ops.png", base);
+	add_if_exists(png, &n, dir, name);
+	snprintf(name, sizeof(name), "%s-cdf.png", base);
+	add_if_exists(png, &n, dir, name);
 	return n;
 }
 
@@ -234,6 +310,7 @@ struct out {
 	FILE *html, *md;
 	char *md_dir, *md_stem;   /* where the Markdown's PNGs go, and their name prefix */
 	char *tmp;
+	char *run_charts;         /* where `exitlab plot RUNDIR` drew the current run, or NULL (loose) */
 	int nchart;
 	int skipped;
 };
@@ -403,11 +480,16 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 	pre(o, txt = capture(report_devices_print, &r));
 	free(txt);
 
-	n = draw_charts(o->tmp, idx, e->results, png);
+	if (o->run_charts)
+		n = run_charts(o->run_charts, e->results, png);
+	else
+		n = draw_charts(o->tmp, idx, e->results, has_samples(&r), png);
 	for (int i = 0; i < n; i++) {
 		char alt[192];
+		size_t l = strlen(png[i]);
 
-		snprintf(alt, sizeof(alt), "%s chart of %s", r.payload, e->name);
+		snprintf(alt, sizeof(alt), "%s %s of %s", r.payload,
+			 l > 8 && !strcmp(png[i] + l - 8, "-cdf.png") ? "CDF of the raw samples" : "chart", e->name);
 		chart(o, png[i], alt);
 		unlink(png[i]);
 		free(png[i]);
@@ -433,7 +515,7 @@ static const char css[] =
 	"p.what{font-style:italic}p.note{color:#555;font-size:13px}"
 	"figure{margin:.8em 0}img{max-width:100%;border:1px solid #ddd}";
 
-/* Remove the temporary directory and what plot left in it (the .dat files). */
+/* Remove the temporary directory and what plot left in it (the .dat files, the run and timeline directories). */
 static void rm_tmp(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -441,18 +523,128 @@ static void rm_tmp(const char *dir)
 
 	if (d) {
 		while ((de = readdir(d))) {
+			struct stat st;
 			char *p;
 
 			if (de->d_name[0] == '.')
 				continue;
 			if (asprintf(&p, "%s/%s", dir, de->d_name) >= 0) {
-				unlink(p);
+				if (!lstat(p, &st) && S_ISDIR(st.st_mode))
+					rm_tmp(p);
+				else
+					unlink(p);
 				free(p);
 			}
 		}
 		closedir(d);
 	}
 	rmdir(dir);
+}
+
+/* File names by their stem, so that "timeline-x-tlb.png" comes before "timeline-x-tlb-2.png". */
+static int stem_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b, *dx = strrchr(x, '.'), *dy = strrchr(y, '.');
+	size_t lx = dx ? (size_t)(dx - x) : strlen(x), ly = dy ? (size_t)(dy - y) : strlen(y);
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+
+	return c ? c : lx < ly ? -1 : lx > ly;
+}
+
+/* Every PNG in dir whose name starts with prefix, by name, embedded with alt text what. */
+static int embed_dir(struct out *o, const char *dir, const char *prefix, const char *what)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, pl = strlen(prefix);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char **nn;
+
+		if (strncmp(de->d_name, prefix, pl) || l < 4 || strcmp(de->d_name + l - 4, ".png"))
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*nn));
+		if (!nn)
+			break;
+		names = nn;
+		if (!(names[n] = strdup(de->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), stem_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char *p = NULL, alt[320];
+
+		snprintf(alt, sizeof(alt), "%s: %s", what, names[i]);
+		if (asprintf(&p, "%s/%s", dir, names[i]) >= 0)
+			chart(o, p, alt);
+		free(p);
+		free(names[i]);
+	}
+	free(names);
+	return (int)n;
+}
+
+/*
+ * The regression timeline of PATH when it holds several runs of one campaign:
+ * `exitlab plot PATH` into tmp/timeline, every chart embedded.
+ */
+static void timeline(struct out *o, const struct store_list *l, const char *path)
+{
+	char *dir = NULL;
+	bool several = false;
+
+	for (size_t i = 0; i < l->nruns && !several; i++)
+		for (size_t j = i + 1; j < l->nruns && !several; j++)
+			several = !l->runs[i].loose && !l->runs[j].loose &&
+				  !strcmp(l->runs[i].campaign, l->runs[j].campaign);
+	if (!several || asprintf(&dir, "%s/timeline", o->tmp) < 0)
+		return;
+	fprintf(o->html, "<h1>timeline</h1>\n<p class=\"what\">Every test of every campaign with several runs "
+			 "here, run after run in time order: a regression shows as a step.</p>\n");
+	if (o->md)
+		fprintf(o->md, "# timeline\n\n_Every test of every campaign with several runs here, run after run in "
+			       "time order: a regression shows as a step._\n\n");
+	plot_child((const char *[]){ path, "-o", dir, NULL }, true);
+	if (!embed_dir(o, dir, "timeline-", "regression timeline")) {
+		fprintf(o->html, "<p class=\"note\">no chart (exitlab plot drew no timeline)</p>\n");
+		if (o->md)
+			fprintf(o->md, "_no chart (exitlab plot drew no timeline)_\n\n");
+	}
+	free(dir);
+}
+
+/* After a run's entries: its net-all and blk-all charts when it has two entries or more of that payload. */
+static void run_combined(struct out *o, const struct store_run *run)
+{
+	static const char *const payloads[] = { "net", "blk" };
+
+	if (!o->run_charts)
+		return;
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = 0;
+		char name[32], *p = NULL, alt[256];
+
+		for (size_t j = 0; j < run->nentries; j++)
+			n += !strcmp(run->entries[j].payload, payloads[k]) && !strcmp(run->entries[j].status, "done");
+		snprintf(name, sizeof(name), "%s-all.png", payloads[k]);
+		if (n < 2 || asprintf(&p, "%s/%s", o->run_charts, name) < 0)
+			continue;
+		if (exists(p)) {
+			fprintf(o->html, "<section>\n<h2>all %s entries of this run</h2>\n", payloads[k]);
+			if (o->md)
+				fprintf(o->md, "## all %s entries of this run\n\n", payloads[k]);
+			snprintf(alt, sizeof(alt), "every %s entry of %s", payloads[k], run->path);
+			chart(o, p, alt);
+			fprintf(o->html, "</section>\n");
+		}
+		free(p);
+	}
 }
 
 static char *default_out(const char *path)
@@ -561,6 +753,7 @@ int cmd_report(int argc, char **argv)
 		if (o.md)
 			fprintf(o.md, "No campaign runs or results files found.\n");
 	}
+	timeline(&o, &l, argv[optind]);
 	for (size_t i = 0; i < l.nruns; i++) {
 		const struct store_run *run = &l.runs[i];
 
@@ -578,8 +771,19 @@ int cmd_report(int argc, char **argv)
 					run->timestamp, store_run_done(run), run->nentries, store_run_status(run),
 					run->path);
 		}
+		/* a run's charts are what `exitlab plot RUNDIR` draws for it, drawn once */
+		o.run_charts = NULL;
+		if (!run->loose && asprintf(&o.run_charts, "%s/run-%03zu", o.tmp, i) >= 0)
+			plot_child((const char *[]){ run->path, "-o", o.run_charts, NULL }, true);
+		else if (!run->loose)
+			o.run_charts = NULL;
 		for (size_t j = 0; j < run->nentries; j++)
 			entry(&o, run, &run->entries[j], idx++);
+		run_combined(&o, run);
+		if (o.run_charts)
+			rm_tmp(o.run_charts);
+		free(o.run_charts);
+		o.run_charts = NULL;
 	}
 	fprintf(o.html, "<p class=\"note\">made by exitlab report</p>\n</body></html>\n");
 	if (n > 0 || o.skipped)

@@ -150,4 +150,23 @@ int plot_cdf_write_data(const struct run_result *r, const char *path, int *ntest
 int plot_cdf_draw(const struct run_result *r, const char *dat, const char *out, const char *script, int ntests,
 		  bool logx);
 
+/*
+ * The regression timeline (plot_timeline.c) of a directory with several
+ * campaign runs.  An entry's name without its repetition ("net/virtio-net/rep2"
+ * -> "net/virtio-net"; a last component that is not "rep" and digits is kept).
+ */
+void plot_entry_group(const char *name, char *buf, size_t len);
+/* "2026-12-01T21:28:21Z" (fraction allowed) or "20261201T212821Z" as seconds since 1970 UTC; 0 or -1. */
+int plot_time_parse(const char *ts, long long *secs);
+struct store_run;
+/* Runs by start time (started_at, else the directory name's), unreadable times last; then host, path. */
+int plot_run_time_cmp(const struct store_run *a, const struct store_run *b);
+void plot_runs_by_time(const struct store_run **runs, size_t n);
+/*
+ * Every chart of the timeline of dir's runs into outdir as timeline-<campaign>-<payload>EXT
+ * (and -2, -3... when there are more than 16 tests) with the numbers in .dat; script is
+ * scripts/plot-timeline.gp.  An EXIT_* code: 1 when an entry failed or a file was skipped.
+ */
+int plot_timeline(const char *dir, const char *outdir, const char *script, const char *ext);
+
 #endif
