@@ -278,7 +278,7 @@ static void eval_one(const struct claim_def *d, const struct store_run *run, str
 {
 	struct fig *vals = calloc(run->nentries + 1, sizeof(*vals));
 	double aux = NAN;
-	char skipped[160] = "", failed[512] = "", err[256], why[320];
+	char skipped[400] = "", failed[700] = "", err[256], why[320];
 	size_t matched = 0, n = 0;
 
 	memset(row, 0, sizeof(*row));

@@ -32,7 +32,7 @@ struct claim_row {
 	int n;                 /* repetitions with a figure */
 	char unit[24];         /* "cycles", "x", "%", "exits/packet", "packets/s", "Gbit/s" */
 	char measured[160];    /* the figure as shown: "6786 cycles (2.61 us)" */
-	char why[600];         /* the window and the factor, or what is missing */
+	char why[720];         /* the window and the factor, or what is missing */
 };
 
 #define CLAIMS_MAX 16

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "claims.h"
 #include "commands.h"
 #include "plot.h"
 #include "report_devices.h"
@@ -619,6 +620,47 @@ static void timeline(struct out *o, const struct store_list *l, const char *path
 	free(dir);
 }
 
+/* A run of the claims campaign opens with its claims table (docs/claims.md). */
+static void claims_section(struct out *o, const struct store_run *run)
+{
+	struct claim_row rows[CLAIMS_MAX];
+	size_t n;
+
+	if (strcmp(run->campaign, "claims"))
+		return;
+	/* unreadable files are named by the entries' own sections */
+	n = claims_evaluate(run, rows, CLAIMS_MAX, NULL, NULL);
+	fprintf(o->html, "<section>\n<h2>claims table</h2>\n<p class=\"what\">Each claim of the classic "
+			 "story beside what this run measured, with the verdict (docs/claims.md).</p>\n"
+			 "<table><tr><th>#</th><th>claim</th><th>this host</th><th>verdict</th><th>why</th></tr>\n");
+	if (o->md)
+		fprintf(o->md, "## claims table\n\n| # | claim | this host | verdict | why |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *cells[4] = { rows[i].claim, rows[i].measured, claim_verdict_name(rows[i].verdict),
+					 rows[i].why };
+
+		fprintf(o->html, "<tr><td>%zu</td>", i + 1);
+		for (int c = 0; c < 4; c++) {
+			fprintf(o->html, "<td>");
+			html_esc(o->html, cells[c]);
+			fprintf(o->html, "</td>");
+		}
+		fprintf(o->html, "</tr>\n");
+		if (o->md) {
+			fprintf(o->md, "| %zu |", i + 1);
+			for (int c = 0; c < 4; c++) {
+				fprintf(o->md, " ");
+				md_esc(o->md, cells[c]);
+				fprintf(o->md, " |");
+			}
+			fprintf(o->md, "\n");
+		}
+	}
+	fprintf(o->html, "</table>\n</section>\n");
+	if (o->md)
+		fprintf(o->md, "\n");
+}
+
 /* After a run's entries: its net-all and blk-all charts when it has two entries or more of that payload. */
 static void run_combined(struct out *o, const struct store_run *run)
 {
@@ -771,6 +813,8 @@ int cmd_report(int argc, char **argv)
 					run->timestamp, store_run_done(run), run->nentries, store_run_status(run),
 					run->path);
 		}
+		if (!run->loose)
+			claims_section(&o, run);
 		/* a run's charts are what `exitlab plot RUNDIR` draws for it, drawn once */
 		o.run_charts = NULL;
 		if (!run->loose && asprintf(&o.run_charts, "%s/run-%03zu", o.tmp, i) >= 0)

@@ -25,7 +25,7 @@ struct store_entry {
 	char name[128];        /* "exit-costs/ring3/rep1"; a loose file: its file name */
 	char payload[32];
 	char status[16];       /* "pending", "running", "done", "failed", "timeout", "skipped" */
-	char reason[160];      /* the manifest's reason, "" if none */
+	char reason[400];      /* the manifest's reason, "" if none */
 	char *results;         /* full path of the results file, NULL if the entry has none */
 };
 

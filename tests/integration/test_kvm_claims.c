@@ -138,6 +138,28 @@ static void test_claims_table(void **state)
 	assert_non_null(strstr(o.out, "| # | claim | this host | verdict | why |"));
 	assert_non_null(strstr(o.out, "A VM exit costs ~2400 cycles"));
 	harness_free(&o);
+	/* the report of a claims run opens with the table */
+	{
+		char html[600], *text;
+		FILE *h;
+		long sz;
+
+		snprintf(html, sizeof(html), "%s/claims.html", harness_tmp);
+		harness_run(&o, (const char *[]){ "report", dir, "-o", html, NULL });
+		assert_int_equal(o.exit_code, 0);
+		harness_free(&o);
+		h = fopen(html, "r");
+		assert_non_null(h);
+		fseek(h, 0, SEEK_END);
+		sz = ftell(h);
+		rewind(h);
+		text = calloc(1, (size_t)sz + 1);
+		assert_int_equal(fread(text, 1, (size_t)sz, h), (size_t)sz);
+		fclose(h);
+		assert_non_null(strstr(text, "<h2>claims table</h2>"));
+		assert_non_null(strstr(text, "A VM exit costs ~2400 cycles"));
+		free(text);
+	}
 	/* the directory above the run: its newest claims run is used */
 	harness_run(&o, (const char *[]){ "claims", harness_tmp, NULL });
 	assert_int_equal(o.exit_code, 0);
