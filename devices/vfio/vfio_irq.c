@@ -97,8 +97,9 @@ static int host_enable(struct vfio_dev *v, enum vfio_irq_mode mode, unsigned n)
 	return 0;
 fail:
 	vecs_release(v);
-	fprintf(stderr, "exitlab: vfio %s: cannot enable %u %s vector(s): %s\n", v->bdf, n,
-		mode == VFIO_IRQ_MSIX ? "MSI-X" : "MSI", strerror(-rc));
+	if (!__atomic_load_n(&v->counters[VFIO_M_IRQ_ERRORS], __ATOMIC_RELAXED))   /* once: the guest retries */
+		fprintf(stderr, "exitlab: vfio %s: cannot enable %u %s vector(s): %s\n", v->bdf, n,
+			mode == VFIO_IRQ_MSIX ? "MSI-X" : "MSI", strerror(-rc));
 	count(v, VFIO_M_IRQ_ERRORS);
 	return rc;
 }

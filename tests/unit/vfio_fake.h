@@ -24,7 +24,7 @@
 #define FAKE_LOG      512
 #define FAKE_BDF      "0000:00:03.0"
 #define FAKE_IDX_SHIFT 40      /* region index -> fd offset, as vfio-pci does */
-#define FAKE_MAX_FD   64
+#define FAKE_MAX_FD   128
 
 struct fake_vfio {
 	/* the host */
