@@ -22,11 +22,11 @@ static void parse_sparse(const uint8_t *buf, size_t len, size_t at, struct vfio_
 	struct vfio_region_info_cap_sparse_mmap sp;
 	size_t base = at + sizeof(sp);
 
+	r->sparse = true;     /* even with no valid area (or a cut-short one): then nothing is mmapped */
+	r->nareas = 0;
 	if (len < base)
 		return;
 	memcpy(&sp, buf + at, sizeof(sp));
-	r->sparse = true;     /* even with no valid area: then nothing is mmapped */
-	r->nareas = 0;
 	for (uint32_t i = 0; i < sp.nr_areas && r->nareas < VFIO_MAX_SPARSE; i++) {
 		struct vfio_region_sparse_mmap_area a;
 		size_t o = base + (size_t)i * sizeof(a);
