@@ -12,7 +12,8 @@
  * device and writes reach it; 1/2/4-byte and unaligned accesses, writes
  * past 256 and past 4096 bytes; hostile capability lists from a device;
  * trapped BAR accesses forwarded, the MSI-X pages never reaching the
- * device.
+ * device; and the whole function behind the real host bridge (placement at
+ * pci_host_add, ECAM and CF8 access, window dispatch).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "pci_host.h"
+#include "vm.h"
 #include "unit/vfio_fake.h"
 
 struct fx {
@@ -488,6 +490,51 @@ static void test_sparse_bar(void **state)
 	fx_free(x);
 }
 
+/* The real host bridge: placement at pci_host_add, ECAM and CF8 config access, window dispatch. */
+static void test_through_host_bridge(void **state)
+{
+	static struct vm vm;
+	struct pci_host h;
+	struct fx *x = fx_new(NULL);
+	uint64_t ecam = PCI_ECAM_BASE + (1u << 15);
+	uint32_t v = 0, a;
+	char err[256];
+
+	(void)state;
+	memset(&vm, 0, sizeof(vm));
+	bus_init(&vm.pio, "pio");
+	bus_init(&vm.mmio, "mmio");
+	assert_int_equal(pci_host_init(&h, &vm, NULL, err, sizeof(err)), 0);
+	assert_int_equal(pci_host_add(&h, x->d, -1, err, sizeof(err)), 0);
+	/* placed as firmware would, decoding on: the mmappable pieces are slots, MEM reached the device */
+	assert_int_equal(x->f.slots_used, 4);
+	assert_non_null(fake_slot_host(&x->f, x->v.pci.bars[0].addr + 8));
+	assert_true(cfg_get(x->f.cfg, PCI_COMMAND, 2) & PCI_CMD_MEMORY);
+	/* ECAM reads the virtual function */
+	assert_int_equal(bus_access(&vm.mmio, ecam, false, &v, 4), 0);
+	assert_int_equal(v, 0x10d38086);
+	assert_int_equal(bus_access(&vm.mmio, ecam + 0xe8, false, &v, 2), 0);
+	assert_int_equal(v & 0xffff, 0x2810);
+	/* the I/O BAR through the window: forwarded to the device */
+	cfg_put(x->f.bar_mem[2], 0, 4, 0xabcd1234);
+	assert_int_equal(bus_access(&vm.pio, x->v.pci.bars[2].addr, false, &v, 4), 0);
+	assert_int_equal(v, 0xabcd1234);
+	/* the MSI-X table through the window: ours */
+	assert_int_equal(bus_access(&vm.mmio, x->v.pci.bars[3].addr + 12, false, &v, 4), 0);
+	assert_int_equal(v, 1);
+	/* moving BAR0 by CF8/CFC moves its slot */
+	a = 0x80000000u | (1u << 11) | PCI_BAR0;
+	assert_int_equal(bus_access(&vm.pio, PCI_CONFIG_ADDR, true, &a, 4), 0);
+	v = 0xd0200000;
+	assert_int_equal(bus_access(&vm.pio, PCI_CONFIG_DATA, true, &v, 4), 0);
+	assert_non_null(fake_slot_host(&x->f, 0xd0200008));
+	assert_null(fake_slot_host(&x->f, 0xd0000008));
+	pci_host_destroy(&h);
+	bus_destroy(&vm.pio);
+	bus_destroy(&vm.mmio);
+	fx_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_msi_emulated_in_place),
 		cmocka_unit_test(test_trapped_bars),
 		cmocka_unit_test(test_sparse_bar),
+		cmocka_unit_test(test_through_host_bridge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
