@@ -211,7 +211,9 @@ static int open_group(struct vfio_dev *v, bool *hf, char *err, size_t errlen)
 	v->group_attached = true;
 	rc = vioctl(v, v->container, VFIO_SET_IOMMU, (void *)(uintptr_t)type);
 	if (rc < 0)
-		return fail(hf, true, err, errlen, "vfio: VFIO_SET_IOMMU (type %d): %s", type, strerror(-rc));
+		return fail(hf, true, err, errlen, "vfio: VFIO_SET_IOMMU (type %d): %s%s", type, strerror(-rc),
+			    rc == -EPERM ? " (no interrupt remapping: enable it in the IOMMU, or "
+			    "modprobe vfio_iommu_type1 allow_unsafe_interrupts=1)" : "");
 	v->iommu_set = true;
 	rc = vioctl(v, v->group, VFIO_GROUP_GET_DEVICE_FD, v->bdf);
 	if (rc < 0)

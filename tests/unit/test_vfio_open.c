@@ -181,6 +181,7 @@ static void test_refuse_failing_ioctls(void **state)
 	static const struct { unsigned long req; const char *msg; bool host; } cases[] = {
 		{ VFIO_GROUP_SET_CONTAINER, "VFIO_GROUP_SET_CONTAINER", true },
 		{ VFIO_SET_IOMMU, "VFIO_SET_IOMMU", true },
+		{ VFIO_SET_IOMMU, "allow_unsafe_interrupts=1", true },
 		{ VFIO_GROUP_GET_DEVICE_FD, "VFIO_GROUP_GET_DEVICE_FD", true },
 		{ VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO", true },
 		{ VFIO_DEVICE_GET_REGION_INFO, "config region", false },
@@ -193,7 +194,7 @@ static void test_refuse_failing_ioctls(void **state)
 
 		fake_init(&f);
 		f.fail_req = cases[i].req;
-		f.fail_errno = cases[i].req == VFIO_IOMMU_MAP_DMA ? ENOMEM : EINVAL;
+		f.fail_errno = cases[i].req == VFIO_IOMMU_MAP_DMA ? ENOMEM : i == 2 ? EPERM : EINVAL;
 		refused(&f, cases[i].msg, cases[i].host);
 		fake_fini(&f);
 	}
