@@ -171,7 +171,7 @@ json_t *run_dev_describe(const struct run_dev_opts *o)
 
 		if (s->model == RUN_DEV_VFIO) {
 			json_object_set_new(d, "host", json_string(s->host));
-			json_object_set_new(d, "backend", json_string("vfio"));
+			json_object_set_new(d, "backend", json_string("passthrough"));   /* charts: "vfio (passthrough)" */
 			json_array_append_new(a, d);
 			continue;
 		}
