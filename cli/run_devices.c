@@ -21,6 +21,7 @@
 #include "virtio_pci.h"
 #include "vhost/vhost_net.h"
 #include "vhost/vhost_user_dev.h"
+#include "vfio/vfio.h"
 #include "vm.h"
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -31,6 +32,7 @@ static const char *model_name(enum run_dev_model m)
 	case RUN_DEV_E1000: return "e1000";
 	case RUN_DEV_VIRTIO_NET: return "virtio-net";
 	case RUN_DEV_VIRTIO_BLK: return "virtio-blk";
+	case RUN_DEV_VFIO: return "vfio";
 	}
 	return "?";
 }
@@ -67,8 +69,10 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 		s.model = RUN_DEV_VIRTIO_NET;
 	else if (!strcmp(tok, "virtio-blk"))
 		s.model = RUN_DEV_VIRTIO_BLK;
+	else if (!strcmp(tok, "vfio"))
+		s.model = RUN_DEV_VFIO;
 	else {
-		snprintf(err, errlen, "unknown device model '%s' (e1000, virtio-net, virtio-blk)", tok);
+		snprintf(err, errlen, "unknown device model '%s' (e1000, virtio-net, virtio-blk, vfio)", tok);
 		goto out;
 	}
 	while ((tok = strtok_r(NULL, ",", &save))) {
@@ -77,7 +81,14 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 
 		if (eq)
 			*eq = 0;
-		if (!strcmp(tok, "notify") && s.model != RUN_DEV_E1000 &&
+		if (s.model == RUN_DEV_VFIO) {
+			/* vfio,host=BDF: the one option; a malformed address is a usage error */
+			if (strcmp(tok, "host") || vfio_bdf_parse(v, s.host)) {
+				snprintf(err, errlen, "vfio: bad option '%s%s%s' (vfio takes host=DDDD:BB:DD.F, "
+					 "a PCI address from lspci -D)", tok, eq ? "=" : "", v);
+				goto out;
+			}
+		} else if (!strcmp(tok, "notify") && s.model != RUN_DEV_E1000 &&
 		    (!strcmp(v, "exit") || !strcmp(v, "ioeventfd"))) {
 			s.notify_by_exit = !strcmp(v, "exit");
 		} else if (!strcmp(tok, "file") && s.model == RUN_DEV_VIRTIO_BLK && *v) {
@@ -129,6 +140,10 @@ int run_dev_parse(struct run_dev_opts *o, const char *arg, char *err, size_t err
 		snprintf(err, errlen, "virtio-blk: vhost-user=SOCK takes no file= or readonly= (the back-end has the disk)");
 		goto out;
 	}
+	if (s.model == RUN_DEV_VFIO && !s.host[0]) {
+		snprintf(err, errlen, "vfio needs host=DDDD:BB:DD.F (the host PCI function to pass through)");
+		goto out;
+	}
 	if (s.model == RUN_DEV_VIRTIO_BLK && !s.file[0] && !s.vhost_user[0]) {
 		snprintf(err, errlen, "virtio-blk needs file=PATH (a raw image) or vhost-user=SOCK");
 		goto out;
@@ -154,6 +169,12 @@ json_t *run_dev_describe(const struct run_dev_opts *o)
 		const struct run_dev_spec *s = &o->dev[i];
 		json_t *d = json_pack("{s:s}", "model", model_name(s->model));
 
+		if (s->model == RUN_DEV_VFIO) {
+			json_object_set_new(d, "host", json_string(s->host));
+			json_object_set_new(d, "backend", json_string("passthrough"));   /* charts: "vfio (passthrough)" */
+			json_array_append_new(a, d);
+			continue;
+		}
 		if (s->model != RUN_DEV_E1000)
 			json_object_set_new(d, "notify", json_string(s->notify_by_exit ? "exit" : "ioeventfd"));
 		if (s->vhost_user[0]) {
@@ -335,6 +356,27 @@ static int make_blk(struct run_devices *d, struct vm *vm, const struct run_dev_s
 	return add_metrics(d, virtio_blk_metrics(vb)) ? EXIT_FAILED : 0;
 }
 
+/* A host function passed through with VFIO (devices/vfio/vfio.h). */
+static int make_vfio(struct run_devices *d, struct vm *vm, const struct run_dev_spec *s, unsigned i, char *err,
+		     size_t errlen)
+{
+	struct vfio_dev *v = calloc(1, sizeof(*v));
+	bool host_fault = false;
+
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return EXIT_FAILED;
+	}
+	if (vfio_dev_init(v, s->host, &vm->mem, vm, &d->irq, NULL, NULL, &host_fault, err, errlen)) {
+		free(v);
+		return host_fault ? EXIT_NOHOST : EXIT_FAILED;
+	}
+	d->models[i] = v;
+	if (pci_host_add(&d->pci, vfio_dev_pci(v), -1, err, errlen))
+		return EXIT_FAILED;
+	return add_metrics(d, vfio_dev_metrics(v)) ? EXIT_FAILED : 0;
+}
+
 int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_dev_opts *o,
 		       struct boot_info *bi, char *err, size_t errlen)
 {
@@ -372,7 +414,9 @@ int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_de
 
 		d->kinds[i] = s->model;
 		d->n = i + 1;
-		if (s->vhost_user[0])
+		if (s->model == RUN_DEV_VFIO)
+			rc = make_vfio(d, vm, s, i, err, errlen);
+		else if (s->vhost_user[0])
 			rc = make_vhost_user(d, vm, s, i, err, errlen);
 		else
 			rc = is_nic(s->model) ? make_nic(d, vm, s, i, err, errlen) : make_blk(d, vm, s, i, err, errlen);
@@ -409,6 +453,8 @@ void run_devices_destroy(struct run_devices *d)
 				vhost_net_destroy(d->models[i]);
 			else if (d->kinds[i] == RUN_DEV_E1000)
 				e1000_destroy(d->models[i]);
+			else if (d->kinds[i] == RUN_DEV_VFIO)
+				vfio_dev_destroy(d->models[i]);
 			else if (d->kinds[i] == RUN_DEV_VIRTIO_NET)
 				virtio_net_destroy(d->models[i]);
 			else

@@ -24,7 +24,7 @@ struct boot_info;
 #define RUN_DEV_MAX 4
 #define RUN_DEV_DEFAULT_NETDEV "sink,check=1"
 
-enum run_dev_model { RUN_DEV_E1000, RUN_DEV_VIRTIO_NET, RUN_DEV_VIRTIO_BLK };
+enum run_dev_model { RUN_DEV_E1000, RUN_DEV_VIRTIO_NET, RUN_DEV_VIRTIO_BLK, RUN_DEV_VFIO };
 
 struct run_dev_spec {
 	enum run_dev_model model;
@@ -35,6 +35,7 @@ struct run_dev_spec {
 	bool vhost_user_server;       /* we listen, the back-end connects (its client=1) */
 	bool stop_on_disconnect;      /* on-disconnect=stop (default reset: NEEDS_RESET, reconnect) */
 	bool vhost_net;               /* virtio-net,vhost=net: the kernel's vhost-net has the data path */
+	char host[16];                /* vfio,host=BDF: the host PCI function passed through */
 };
 
 struct run_dev_opts {
@@ -59,7 +60,7 @@ struct run_devices {
 	struct pci_host pci;
 	struct net_backend *net;
 	struct dev_metrics net_metrics;   /* the backend's own stats, as metrics */
-	void *models[RUN_DEV_MAX];    /* struct e1000 / virtio_net / virtio_blk */
+	void *models[RUN_DEV_MAX];    /* struct e1000 / virtio_net / virtio_blk / vfio_dev */
 	void *transports[RUN_DEV_MAX];/* struct virtio_pci, or NULL */
 	void *blk[RUN_DEV_MAX];       /* struct blk_backend, or NULL */
 	enum run_dev_model kinds[RUN_DEV_MAX];

@@ -37,6 +37,7 @@ struct vm {
 	struct kvm_stats stats;    /* VM-wide stats; fd -1 if unavailable */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	int nvcpus;
+	uint64_t extra_slots;      /* bitmap of vm_slot_map's slots (bit i = slot VM_EXTRA_SLOT_BASE + i) */
 
 	/* Stopping: the first reason wins. */
 	pthread_mutex_t stop_lock;
@@ -70,6 +71,17 @@ struct vm_request_target {
  */
 int vm_request_check(const struct guest_mem *m, uint32_t op, uint64_t gpa, uint64_t len,
 		     struct vm_request_target *t);
+
+/*
+ * Extra memory slots for host memory that is not guest RAM (a passed-through
+ * device's mmapped BAR): [gpa, gpa + size) backed by `host`, page-aligned.
+ * vm_slot_map returns the slot number or -errno (-ENOSPC when all are taken);
+ * vm_slot_unmap deletes it (0 or -errno).  Callable while vCPUs run.
+ */
+#define VM_EXTRA_SLOT_BASE 8u
+#define VM_EXTRA_SLOTS     64u
+int vm_slot_map(struct vm *vm, uint64_t gpa, uint64_t size, void *host);
+int vm_slot_unmap(struct vm *vm, int slot);
 
 /* Whether the host CPU is AMD-like (vmmcall instead of vmcall). */
 bool vm_host_is_amd(void);

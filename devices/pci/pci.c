@@ -200,13 +200,14 @@ static unsigned log2u(unsigned v)
 	return l;
 }
 
-int pci_msi_init(struct pci_device *d, unsigned nvec)
+static int msi_setup(struct pci_device *d, int off, unsigned nvec)
 {
-	int off;
-
 	if (nvec == 0 || nvec > 32 || (nvec & (nvec - 1)) || d->msi_cap)
 		return -EINVAL;
-	off = pci_cap_add(d, PCI_CAP_ID_MSI, MSI_CAP_LEN);
+	if (off && (off < 0x40 || off + MSI_CAP_LEN > 256))
+		return -EINVAL;
+	if (!off)
+		off = pci_cap_add(d, PCI_CAP_ID_MSI, MSI_CAP_LEN);
 	if (off < 0)
 		return off;
 	d->msi_cap = off;
@@ -220,11 +221,24 @@ int pci_msi_init(struct pci_device *d, unsigned nvec)
 	return off;
 }
 
-int pci_msix_init(struct pci_device *d, unsigned nvec, int bar, uint32_t table_off, uint32_t pba_off)
+int pci_msi_init(struct pci_device *d, unsigned nvec)
+{
+	return msi_setup(d, 0, nvec);
+}
+
+int pci_msi_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec)
+{
+	if (!cap_off)
+		return -EINVAL;
+	return msi_setup(d, cap_off, nvec);
+}
+
+/* MSI-X state for a capability at `off` (0: append one to the list). */
+static int msix_setup(struct pci_device *d, int off, unsigned nvec, int bar, uint32_t table_off,
+		      uint32_t pba_off)
 {
 	uint64_t tlen = (uint64_t)nvec * MSIX_ENTRY, plen = ((nvec + 63) / 64) * 8;
 	const struct pci_bar *b;
-	int off;
 
 	if (nvec == 0 || nvec > MSIX_MAX_VEC || bar < 0 || bar >= PCI_NUM_BARS || d->msix_cap)
 		return -EINVAL;
@@ -235,6 +249,8 @@ int pci_msix_init(struct pci_device *d, unsigned nvec, int bar, uint32_t table_o
 		return -EINVAL;
 	if (table_off < pba_off + plen && pba_off < table_off + tlen)
 		return -EINVAL;
+	if (off && (off < 0x40 || off + MSIX_CAP_LEN > 256))
+		return -EINVAL;
 	d->msix_table = calloc(nvec, MSIX_ENTRY);
 	d->msix_pba = calloc(plen / 8, 8);
 	if (!d->msix_table || !d->msix_pba) {
@@ -244,7 +260,8 @@ int pci_msix_init(struct pci_device *d, unsigned nvec, int bar, uint32_t table_o
 		d->msix_pba = NULL;
 		return -ENOMEM;
 	}
-	off = pci_cap_add(d, PCI_CAP_ID_MSIX, MSIX_CAP_LEN);
+	if (!off)
+		off = pci_cap_add(d, PCI_CAP_ID_MSIX, MSIX_CAP_LEN);
 	if (off < 0) {
 		pci_device_destroy(d);
 		return off;
@@ -261,6 +278,19 @@ int pci_msix_init(struct pci_device *d, unsigned nvec, int bar, uint32_t table_o
 	wr(d, off + MSIX_TABLE, 4, table_off | bar);
 	wr(d, off + MSIX_PBA, 4, pba_off | bar);
 	return off;
+}
+
+int pci_msix_init(struct pci_device *d, unsigned nvec, int bar, uint32_t table_off, uint32_t pba_off)
+{
+	return msix_setup(d, 0, nvec, bar, table_off, pba_off);
+}
+
+int pci_msix_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec, int bar, uint32_t table_off,
+		     uint32_t pba_off)
+{
+	if (!cap_off)
+		return -EINVAL;
+	return msix_setup(d, cap_off, nvec, bar, table_off, pba_off);
 }
 
 bool pci_msix_enabled(const struct pci_device *d)
@@ -452,6 +482,8 @@ uint32_t pci_config_read(struct pci_device *d, unsigned off, unsigned len)
 {
 	if (!cfg_access_ok(off, len))
 		return ~0u;
+	if (d->ops && d->ops->config_reading)
+		d->ops->config_reading(d, off, len);
 	return rd(d, off, len);
 }
 

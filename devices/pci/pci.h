@@ -67,6 +67,8 @@ struct pci_device_ops {
 	void (*bar_moved)(struct pci_device *d, int bar, uint64_t old_addr, uint64_t new_addr);
 	/* The guest changed MSI/MSI-X/INTx enablement or an MSI-X entry. */
 	void (*irq_config_changed)(struct pci_device *d);
+	/* Before a config read of [off, off + len): a pass-through model refreshes cfg from its device. */
+	void (*config_reading)(struct pci_device *d, unsigned off, unsigned len);
 };
 
 /* Who delivers the interrupts (the host bridge fills this in; tests stub it). */
@@ -116,6 +118,14 @@ int pci_cap_add(struct pci_device *d, uint8_t id, unsigned len);
 int pci_msi_init(struct pci_device *d, unsigned nvec);
 /* An MSI-X capability: table and PBA in BAR `bar` at the given offsets (the BAR must be big enough). */
 int pci_msix_init(struct pci_device *d, unsigned nvec, int bar, uint32_t table_off, uint32_t pba_off);
+/*
+ * The same for a capability already in cfg at `cap_off` (a pass-through device's own list):
+ * its registers are (re)written in our layout, the list is left alone. 0x40 <= cap_off, the
+ * capability within 256 bytes (MSI: 24 bytes, 64-bit with per-vector masking; MSI-X: 12).
+ */
+int pci_msi_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec);
+int pci_msix_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec, int bar, uint32_t table_off,
+		     uint32_t pba_off);
 /* The MSI-X table and PBA accessors, for the BAR that holds them (the device's bus ops call these). */
 int pci_msix_table_read(struct pci_device *d, uint64_t off, void *data, unsigned size);
 int pci_msix_table_write(struct pci_device *d, uint64_t off, const void *data, unsigned size);

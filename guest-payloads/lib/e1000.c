@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* 82540EM driver (e1000.h), from Intel's 8254x developer's manual. */
+/*
+ * 82540EM driver (e1000.h), from Intel's 8254x developer's manual.  It also
+ * drives an 82574 (8086:10d3, what QEMU calls e1000e) through the legacy
+ * descriptor interface the 82574 keeps; the one register that differs for
+ * us is EERD (82574 datasheet: DONE is bit 1, the word address bits 15:2).
+ */
 #include "alloc.h"
 #include "e1000.h"
 #include "format.h"
@@ -36,6 +41,8 @@
 #define CTRL_RST  (1u << 26)
 #define EERD_START (1u << 0)
 #define EERD_DONE  (1u << 4)
+#define EERD_DONE_82574 (1u << 1)
+#define DEV_82574  0x10d3
 #define RCTL_EN    (1u << 1)
 #define RCTL_BAM   (1u << 15)
 #define RCTL_SECRC (1u << 26)
@@ -55,16 +62,20 @@ static inline uint32_t rd(const struct e1000 *e, unsigned r) { return mmio_read3
 
 int e1000_find(struct pci_dev *d)
 {
-	return pci_find(0x8086, 0x100e, 0, d);
+	if (!pci_find(0x8086, 0x100e, 0, d))
+		return 0;
+	return pci_find(0x8086, DEV_82574, 0, d);
 }
 
 static int eeprom_read(const struct e1000 *e, unsigned addr, uint16_t *out)
 {
-	wr(e, EERD, addr << 8 | EERD_START);
+	bool i82574 = e->pci.device == DEV_82574;
+
+	wr(e, EERD, (i82574 ? addr << 2 : addr << 8) | EERD_START);
 	for (int i = 0; i < 100000; i++) {
 		uint32_t v = rd(e, EERD);
 
-		if (v & EERD_DONE) {
+		if (v & (i82574 ? EERD_DONE_82574 : EERD_DONE)) {
 			*out = (uint16_t)(v >> 16);
 			return 0;
 		}

@@ -40,7 +40,7 @@ struct e1000 {
 	uint64_t icr_empty;      /* interrupts whose ICR read found no cause (spurious, e.g. re-delivered) */
 };
 
-/* The first 82540EM (8086:100e) on bus 0: 0 or -1. */
+/* The first 82540EM (8086:100e) on bus 0, else the first 82574 (8086:10d3): 0 or -1. */
 int e1000_find(struct pci_dev *d);
 int e1000_init(struct e1000 *e, const struct pci_dev *d, bool irq, unsigned irq_idx, char *err, unsigned errlen);
 unsigned e1000_tx_free(struct e1000 *e);

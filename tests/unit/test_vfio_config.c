@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: MIT
+/*
+ * devices/vfio: the configuration space and BARs the guest sees for a
+ * passed-through function (the fake e1000e of unit/vfio_fake.h), accessed
+ * as the host bridge does (pci_config_read/write, the BAR bus ops).
+ * Checked: IDs and class are the device's and read-only, the header type
+ * loses its multifunction bit, no ROM and no INTx pin; BAR sizing, kinds,
+ * prefetch bit; placement and moves re-map the KVM slots (only inside our
+ * MMIO window, only while memory decoding is on); COMMAND is forwarded;
+ * the capability list is the device's minus the MSI capability with no
+ * room, MSI-X emulated in place; other capabilities read live from the
+ * device and writes reach it; 1/2/4-byte and unaligned accesses, writes
+ * past 256 and past 4096 bytes; hostile capability lists from a device;
+ * trapped BAR accesses forwarded, the MSI-X pages never reaching the
+ * device; and the whole function behind the real host bridge (placement at
+ * pci_host_add, ECAM and CF8 access, window dispatch).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pci_host.h"
+#include "vm.h"
+#include "unit/vfio_fake.h"
+
+struct fx {
+	struct fake_vfio f;
+	struct fake_ram r;
+	struct vfio_dev v;
+	struct pci_device *d;
+};
+
+static struct fx *fx_new(void (*tweak)(struct fake_vfio *f))
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	char err[256];
+	bool hf;
+
+	fake_init(&x->f);
+	if (tweak)
+		tweak(&x->f);
+	fake_ram_init(&x->r, 1 << 20, 0);
+	if (fake_dev_init(&x->v, &x->f, &x->r, &hf, err, sizeof(err)))
+		fail_msg("init: %s", err);
+	x->d = vfio_dev_pci(&x->v);
+	return x;
+}
+
+static void fx_free(struct fx *x)
+{
+	vfio_dev_destroy(&x->v);
+	assert_int_equal(fake_open_fds(&x->f), 0);
+	assert_int_equal(x->f.slots_used, 0);
+	fake_ram_fini(&x->r);
+	fake_fini(&x->f);
+	free(x);
+}
+
+static uint32_t rd(struct fx *x, unsigned off, unsigned len)
+{
+	return pci_config_read(x->d, off, len);
+}
+
+static void wr(struct fx *x, unsigned off, unsigned len, uint32_t v)
+{
+	pci_config_write(x->d, off, len, v);
+}
+
+/* As pci_host_add does: BARs placed from the window's start, decoding on. */
+static void place(struct fx *x)
+{
+	wr(x, PCI_BAR0, 4, 0xd0000000);
+	wr(x, PCI_BAR0 + 4, 4, 0xd0020000);
+	wr(x, PCI_BAR0 + 8, 4, 0xc000);
+	wr(x, PCI_BAR0 + 12, 4, 0xd0040000);
+	wr(x, PCI_COMMAND, 2, PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_MASTER);
+}
+
+static void test_header(void **state)
+{
+	struct fx *x = fx_new(NULL);
+
+	(void)state;
+	assert_int_equal(rd(x, PCI_VENDOR_ID, 2), 0x8086);
+	assert_int_equal(rd(x, PCI_DEVICE_ID, 2), 0x10d3);
+	assert_int_equal(rd(x, 0, 4), 0x10d38086);
+	assert_int_equal(rd(x, 0x0b, 1), 0x02);                   /* class: network */
+	assert_int_equal(rd(x, PCI_CLASS_PROG, 2), 0x0000);
+	assert_int_equal(rd(x, PCI_HEADER_TYPE, 1), 0);           /* one function, type 0 */
+	assert_int_equal(rd(x, PCI_SUBSYSTEM_VENDOR, 2), 0x8086);
+	assert_int_equal(rd(x, 0x30, 4), 0);                      /* no ROM */
+	assert_int_equal(rd(x, PCI_INTERRUPT_PIN, 1), 0);         /* no INTx */
+	/* read-only: nothing changes, nothing reaches the device */
+	wr(x, PCI_VENDOR_ID, 4, 0xdeadbeef);
+	wr(x, PCI_CLASS_PROG, 1, 0xff);
+	wr(x, PCI_HEADER_TYPE, 1, 0xff);
+	wr(x, 0x30, 4, 0xffffffff);
+	wr(x, PCI_CAP_PTR, 1, 0x40);
+	assert_int_equal(rd(x, 0, 4), 0x10d38086);
+	assert_int_equal(rd(x, PCI_CLASS_PROG, 1), 0);
+	assert_int_equal(rd(x, PCI_HEADER_TYPE, 1), 0);
+	assert_int_equal(rd(x, 0x30, 4), 0);
+	assert_int_equal(rd(x, PCI_CAP_PTR, 1), 0xc8);
+	assert_int_equal(fake_find(&x->f, "pwrite 7+0x0 ", 0), -1);
+	assert_int_equal(fake_find(&x->f, "pwrite 7+0x30", 0), -1);
+	assert_int_equal(cfg_get(x->f.cfg, 0, 4), 0x10d38086);
+	/* interrupt line: ours, writable */
+	wr(x, PCI_INTERRUPT_LINE, 1, 0x0b);
+	assert_int_equal(rd(x, PCI_INTERRUPT_LINE, 1), 0x0b);
+	fx_free(x);
+}
+
+static void test_bar_sizing(void **state)
+{
+	struct fx *x = fx_new(NULL);
+
+	(void)state;
+	wr(x, PCI_BAR0, 4, 0xffffffff);
+	assert_int_equal(rd(x, PCI_BAR0, 4), 0xfffe0000);         /* 128 KiB, mem32 */
+	wr(x, PCI_BAR0 + 8, 4, 0xffffffff);
+	assert_int_equal(rd(x, PCI_BAR0 + 8, 4), 0xffffffe1);     /* 32 bytes, I/O */
+	wr(x, PCI_BAR0 + 12, 4, 0xffffffff);
+	assert_int_equal(rd(x, PCI_BAR0 + 12, 4), 0xffffc008);    /* 16 KiB, prefetchable */
+	wr(x, PCI_BAR0 + 16, 4, 0xffffffff);
+	assert_int_equal(rd(x, PCI_BAR0 + 16, 4), 0);             /* absent */
+	/* sizing a BAR never reaches the device, never maps a slot (decoding is off) */
+	assert_int_equal(fake_find(&x->f, "pwrite 7+0x10", 0), -1);
+	assert_int_equal(x->f.slots_used, 0);
+	/* byte-wise and unaligned BAR writes keep the size alignment */
+	wr(x, PCI_BAR0, 4, 0);
+	wr(x, PCI_BAR0 + 1, 1, 0xff);
+	assert_int_equal(rd(x, PCI_BAR0, 4), 0x0000fe00 & 0xfffe0000);
+	wr(x, PCI_BAR0 + 2, 2, 0x1234);
+	assert_int_equal(rd(x, PCI_BAR0, 4), 0x12340000);
+	assert_int_equal(rd(x, PCI_BAR0 + 2, 2), 0x1234);
+	fx_free(x);
+}
+
+static void test_bar_slots_follow_moves(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	uint32_t v32;
+	int i;
+
+	(void)state;
+	place(x);
+	/* BAR0 and BAR1 whole, BAR3 pages 1 and 3 */
+	assert_int_equal(x->f.slots_used, 4);
+	assert_true(fake_find(&x->f, "slot_map 8 0xd0000000 0x20000", 0) >= 0);
+	assert_true(fake_find(&x->f, "slot_map 9 0xd0020000 0x20000", 0) >= 0);
+	assert_true(fake_find(&x->f, "slot_map 10 0xd0041000 0x1000", 0) >= 0);
+	assert_true(fake_find(&x->f, "slot_map 11 0xd0043000 0x1000", 0) >= 0);
+	/* the guest's access through the slot is the device's register (e1000 STATUS) */
+	memcpy(&v32, fake_slot_host(&x->f, 0xd0000008), 4);
+	assert_int_equal(v32, 0x80080783);
+	assert_null(fake_slot_host(&x->f, 0xd0040000));           /* MSI-X table page: trapped */
+	assert_null(fake_slot_host(&x->f, 0xd0042000));           /* PBA page: trapped */
+
+	/* move BAR0: old slot out, new one in */
+	i = x->f.nlog;
+	wr(x, PCI_BAR0, 4, 0xd0100000);
+	assert_true(fake_find(&x->f, "slot_unmap 8", i) >= i);
+	assert_true(fake_find(&x->f, "slot_map 8 0xd0100000 0x20000", i) > fake_find(&x->f, "slot_unmap 8", i));
+	assert_null(fake_slot_host(&x->f, 0xd0000008));
+	assert_non_null(fake_slot_host(&x->f, 0xd0100008));
+	assert_int_equal(x->f.slots_used, 4);
+
+	/* hostile: onto guest RAM, or past the window: unmapped, never mapped there */
+	i = x->f.nlog;
+	wr(x, PCI_BAR0, 4, 0x00000000);
+	assert_int_equal(x->f.slots_used, 3);
+	wr(x, PCI_BAR0, 4, 0x00100000);
+	assert_int_equal(x->f.slots_used, 3);
+	wr(x, PCI_BAR0, 4, 0xfffe0000);
+	assert_int_equal(x->f.slots_used, 3);
+	assert_int_equal(fake_find(&x->f, "slot_map 8", i), -1);
+
+	/* memory decoding off: every slot out; on again: back in */
+	wr(x, PCI_BAR0, 4, 0xd0000000);
+	assert_int_equal(x->f.slots_used, 4);
+	wr(x, PCI_COMMAND, 2, PCI_CMD_IO | PCI_CMD_MASTER);
+	assert_int_equal(x->f.slots_used, 0);
+	assert_int_equal(cfg_get(x->f.cfg, PCI_COMMAND, 2) & PCI_CMD_MEMORY, 0);   /* forwarded */
+	wr(x, PCI_COMMAND, 2, PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_MASTER);
+	assert_int_equal(x->f.slots_used, 4);
+	fx_free(x);
+}
+
+static void test_slot_failure_falls_back_to_trap(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	uint32_t v = 0;
+
+	(void)state;
+	x->f.fail_slot = true;
+	place(x);
+	assert_int_equal(x->f.slots_used, 0);
+	/* the access exits instead, and is forwarded to the device */
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[0], 8, &v, 4), 0);
+	assert_int_equal(v, 0x80080783);
+	assert_int_equal(x->v.counters[VFIO_M_BAR_TRAP_READS], 1);
+	fx_free(x);
+}
+
+static void test_command_forwarded(void **state)
+{
+	struct fx *x = fx_new(NULL);
+
+	(void)state;
+	cfg_put(x->f.cfg, PCI_COMMAND, 2, 0x0400);   /* the device has INTx disabled */
+	wr(x, PCI_COMMAND, 2, 0xffff);
+	/* ours: only the bits pci.c lets the guest write */
+	assert_int_equal(rd(x, PCI_COMMAND, 2), PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_MASTER | (1u << 6) |
+			 (1u << 8) | PCI_CMD_INTX_DISABLE);
+	/* the device's: the same forwarded bits */
+	assert_int_equal(cfg_get(x->f.cfg, PCI_COMMAND, 2), PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_MASTER |
+			 (1u << 6) | (1u << 8) | PCI_CMD_INTX_DISABLE);
+	wr(x, PCI_COMMAND, 1, 0);   /* one byte: the low half only */
+	assert_int_equal(cfg_get(x->f.cfg, PCI_COMMAND, 2), (1u << 8) | PCI_CMD_INTX_DISABLE);
+	fx_free(x);
+}
+
+static void test_status_live_and_w1c(void **state)
+{
+	struct fx *x = fx_new(NULL);
+
+	(void)state;
+	cfg_put(x->f.cfg, PCI_STATUS, 2, 0x4010);    /* received master abort */
+	assert_int_equal(rd(x, PCI_STATUS, 2), 0x4010);
+	/* a 4-byte read across COMMAND (ours) and STATUS (the device's) */
+	wr(x, PCI_COMMAND, 2, PCI_CMD_MEMORY);
+	assert_int_equal(rd(x, PCI_COMMAND, 4), 0x40100000u | PCI_CMD_MEMORY);
+	wr(x, PCI_STATUS, 2, 0x4000);                 /* W1C reaches the device as written */
+	assert_true(fake_find(&x->f, "pwrite 7+0x6 2 0x4000", 0) >= 0);
+	fx_free(x);
+}
+
+static void test_capability_walk(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	unsigned p, ids[8], n = 0;
+
+	(void)state;
+	assert_true(rd(x, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
+	for (p = rd(x, PCI_CAP_PTR, 1); p && n < 8; p = rd(x, p + 1, 1))
+		ids[n++] = rd(x, p, 1) | p << 8;
+	/* PM, PCIe, MSI-X at the device's offsets; the MSI capability (16 bytes of room) unlinked */
+	assert_int_equal(n, 3);
+	assert_int_equal(ids[0], 0xc801);
+	assert_int_equal(ids[1], 0xe010);
+	assert_int_equal(ids[2], 0xa011);
+	assert_int_equal(rd(x, 0xd0, 4), 0);          /* hidden MSI reads as zeros */
+	assert_int_equal(x->v.pci.msi_cap, 0);
+	assert_int_equal(x->v.pci.msix_cap, 0xa0);
+	/* MSI-X: ours, in the device's layout */
+	assert_int_equal(rd(x, 0xa2, 2), 4);          /* 5 vectors, disabled */
+	assert_int_equal(rd(x, 0xa4, 4), 0x00000003);
+	assert_int_equal(rd(x, 0xa8, 4), 0x00002003);
+	wr(x, 0xa4, 4, 0x12345670);                   /* table offset: read-only */
+	assert_int_equal(rd(x, 0xa4, 4), 0x00000003);
+	/* the headers are ours: a guest cannot re-link the list */
+	wr(x, 0xc9, 1, 0x40);
+	wr(x, 0xe0, 1, 0x05);
+	assert_int_equal(rd(x, 0xc9, 1), 0xe0);
+	assert_int_equal(rd(x, 0xe0, 1), 0x10);
+	assert_int_equal(fake_find(&x->f, "pwrite 7+0xc9", 0), -1);
+	fx_free(x);
+}
+
+static void test_passthrough_capability_body(void **state)
+{
+	struct fx *x = fx_new(NULL);
+
+	(void)state;
+	/* PCIe device control: read live, written through (1, 2 and 4 bytes) */
+	assert_int_equal(rd(x, 0xe8, 2), 0x2810);
+	cfg_put(x->f.cfg, 0xe8, 2, 0x2830);
+	assert_int_equal(rd(x, 0xe8, 2), 0x2830);
+	assert_int_equal(rd(x, 0xe9, 1), 0x28);
+	wr(x, 0xe8, 2, 0x5937);
+	assert_int_equal(cfg_get(x->f.cfg, 0xe8, 2), 0x5937);
+	assert_true(fake_find(&x->f, "pwrite 7+0xe8 2 0x5937", 0) >= 0);
+	wr(x, 0xe9, 1, 0x11);
+	assert_int_equal(cfg_get(x->f.cfg, 0xe8, 2), 0x1137);
+	wr(x, 0xe8, 4, 0xaabbccdd);
+	assert_int_equal(cfg_get(x->f.cfg, 0xe8, 4), 0xaabbccdd);
+	/* PM control/status (body of the cap at 0xc8) */
+	wr(x, 0xcc, 2, 0x0003);
+	assert_int_equal(cfg_get(x->f.cfg, 0xcc, 2), 0x0003);
+	/* a 4-byte write over the PM header: the header bytes stay ours, the body goes through */
+	wr(x, 0xc8, 4, 0x12345678);
+	assert_int_equal(rd(x, 0xc8, 2), 0xe001);
+	assert_int_equal(cfg_get(x->f.cfg, 0xca, 2), 0x1234);
+	assert_int_equal(cfg_get(x->f.cfg, 0xc8, 2), 0xd001);   /* the device's own header untouched */
+	assert_true(x->v.counters[VFIO_M_CFG_PT_WRITES] > 0);
+	fx_free(x);
+}
+
+static void test_outside_and_bad_accesses(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	int before;
+
+	(void)state;
+	before = fake_count(&x->f, "pwrite");
+	/* extended space: zeros, writes dropped */
+	assert_int_equal(rd(x, 0x100, 4), 0);
+	wr(x, 0x100, 4, 0xffffffff);
+	assert_int_equal(rd(x, 0x100, 4), 0);
+	wr(x, 0xffc, 4, 0xffffffff);
+	assert_int_equal(rd(x, 0xffc, 4), 0);
+	/* past 4 KiB, or bad sizes: all-ones, nothing written */
+	assert_int_equal(rd(x, 0x1000, 4), 0xffffffff);
+	assert_int_equal(rd(x, 0xffe, 4), 0xffffffff);
+	assert_int_equal(rd(x, 0, 3), 0xffffffff);
+	wr(x, 0x1000, 4, 0);
+	wr(x, 0xffe, 4, 0);
+	wr(x, 0xe8, 3, 0);
+	wr(x, 0xe8, 0, 0);
+	/* straddling 256: the pass-through bytes below it go through, the rest is dropped */
+	wr(x, 0xfe, 4, 0x11223344);
+	assert_int_equal(rd(x, 0x100, 2), 0);
+	assert_int_equal(fake_count(&x->f, "pwrite 7+0x10"), 0);
+	assert_true(fake_count(&x->f, "pwrite") - before <= 2);
+	/* odd alignments inside the header */
+	assert_int_equal(rd(x, 0x01, 2), 0xd380);
+	assert_int_equal(rd(x, 0x03, 1), 0x10);
+	assert_int_equal(rd(x, 0x01, 4), 0x0010d380);   /* IDs and COMMAND's low byte (0) */
+	fx_free(x);
+}
+
+static void evil_loop(struct fake_vfio *f)
+{
+	memset(f->cfg + 0x40, 0, 0xc0);
+	f->cfg[0x34] = 0x40;
+	f->cfg[0x40] = 0x01; f->cfg[0x41] = 0x48;
+	f->cfg[0x48] = 0x10; f->cfg[0x49] = 0x40;   /* back to the first: a loop */
+}
+
+static void evil_low(struct fake_vfio *f)
+{
+	f->cfg[0x34] = 0x10;                          /* into the header */
+}
+
+static void evil_high(struct fake_vfio *f)
+{
+	memset(f->cfg + 0x40, 0, 0xc0);
+	f->cfg[0x34] = 0xfe;                          /* unaligned: the last dword */
+	f->cfg[0xfc] = 0x09;
+	f->cfg[0xfd] = 0xfe;                          /* pointing at itself */
+}
+
+static void test_hostile_device_lists(void **state)
+{
+	struct fx *x;
+	unsigned p, n = 0;
+
+	(void)state;
+	x = fx_new(evil_loop);
+	for (p = rd(x, PCI_CAP_PTR, 1); p && n < 64; p = rd(x, p + 1, 1))
+		n++;
+	assert_int_equal(n, 2);                       /* the walk terminates, the loop is cut */
+	assert_int_equal(rd(x, 0x49, 1), 0);
+	assert_int_equal(x->v.pci.msix_cap, 0);
+	fx_free(x);
+
+	x = fx_new(evil_low);
+	assert_int_equal(rd(x, PCI_CAP_PTR, 1), 0);
+	fx_free(x);
+
+	x = fx_new(evil_high);
+	assert_int_equal(rd(x, PCI_CAP_PTR, 1), 0xfc);
+	assert_int_equal(rd(x, 0xfc, 2), 0x0009);      /* one capability, the self-loop cut */
+	fx_free(x);
+}
+
+static void msi_with_room(struct fake_vfio *f)
+{
+	memset(f->cfg + 0x40, 0, 0xc0);
+	f->cfg[0x34] = 0x50;
+	f->cfg[0x50] = 0x05; f->cfg[0x51] = 0x70;
+	cfg_put(f->cfg, 0x52, 2, 0x0084);             /* 64-bit, 4 vectors capable */
+	f->cfg[0x70] = 0x10; f->cfg[0x71] = 0x00;
+}
+
+static void test_msi_emulated_in_place(void **state)
+{
+	struct fx *x = fx_new(msi_with_room);
+
+	(void)state;
+	assert_int_equal(rd(x, PCI_CAP_PTR, 1), 0x50);
+	assert_int_equal(rd(x, 0x50, 2), 0x7005);
+	assert_int_equal(x->v.pci.msi_cap, 0x50);
+	/* our layout: 64-bit, per-vector masking, 4 vectors (MMC 2) */
+	assert_int_equal(rd(x, 0x52, 2), (1u << 7) | (1u << 8) | (2u << 1));
+	wr(x, 0x54, 4, 0xfee00000);
+	wr(x, 0x5c, 2, 0x0031);
+	wr(x, 0x52, 2, 0x0001 | (2u << 4));           /* enable, 4 vectors */
+	assert_int_equal(x->f.irq_index, VFIO_PCI_MSI_IRQ_INDEX);
+	assert_int_equal(x->f.irq_count, 4);
+	assert_int_equal(fake_count(&x->f, "irqfd attach"), 4);
+	/* the routes carry the guest's message, vector number in the data's low bits */
+	assert_true(fake_find(&x->f, "route_set 24 0xfee00000 0x30 0", 0) >= 0 ||
+		    fake_find(&x->f, "route_set 24 0xfee00000 0x31 0", 0) >= 0);
+	assert_true(fake_find(&x->f, "route_set 27 0xfee00000 0x33 0", 0) >= 0);
+	/* per-vector mask: vector 1 masked -> its irqfd unbound */
+	wr(x, 0x60, 4, 0x2);
+	assert_int_equal(x->f.irqfd_of[1], -1);
+	assert_true(x->f.irqfd_of[0] >= 0);
+	/* nothing of the emulated capability reaches the device */
+	assert_int_equal(fake_find(&x->f, "pwrite 7+0x5", 0), -1);
+	assert_int_equal(fake_find(&x->f, "pwrite 7+0x6", 0), -1);
+	wr(x, 0x52, 2, 0);
+	assert_int_equal(x->f.irq_count, 0);
+	assert_int_equal(fake_count(&x->f, "irqfd detach"), 4);   /* vector 1 earlier, then 0, 2, 3 */
+	fx_free(x);
+}
+
+static void test_trapped_bars(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	uint8_t b8 = 0;
+	uint16_t b16 = 0;
+	uint32_t v = 0x11223344;
+	uint64_t q = 0;
+
+	(void)state;
+	place(x);
+	/* the I/O BAR: forwarded at the region's offset */
+	cfg_put(x->f.bar_mem[2], 4, 4, 0xcafef00d);
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[2], 4, &v, 4), 0);
+	assert_int_equal(v, 0xcafef00d);
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[2], 5, &b8, 1), 0);
+	assert_int_equal(b8, 0xf0);
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[2], 6, &b16, 2), 0);
+	assert_int_equal(b16, 0xcafe);
+	v = 0x55aa55aa;
+	assert_int_equal(vfio_bar_ops.write(&x->v.bars[2], 0, &v, 4), 0);
+	assert_int_equal(cfg_get(x->f.bar_mem[2], 0, 4), 0x55aa55aa);
+	/* past the region or a bad size: all-ones, nothing written */
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[2], 30, &v, 4), 0);
+	assert_int_equal(v, 0xffffffff);
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[2], 0, &v, 3), 0);
+	assert_int_equal(vfio_bar_ops.write(&x->v.bars[2], 31, &q, 8), 0);
+	assert_int_equal(cfg_get(x->f.bar_mem[2], 28, 4), 0);
+	assert_true(x->v.counters[VFIO_M_BAD_ACCESSES] >= 3);
+	/* the MSI-X table page: pci.c's table, never the device's */
+	memset(x->f.bar_mem[3], 0x77, 64);
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[3], 12, &v, 4), 0);
+	assert_int_equal(v, 1);                       /* entry 0 masked at reset */
+	v = 0;
+	assert_int_equal(vfio_bar_ops.write(&x->v.bars[3], 0, &v, 4), 0);
+	assert_int_equal(x->f.bar_mem[3][0], 0x77);
+	/* BAR3 outside the table and PBA but in their pages: forwarded */
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[3], 0x800, &v, 4), 0);
+	assert_int_equal(v, 0);
+	fx_free(x);
+}
+
+static void sparse_bar0(struct fake_vfio *f)
+{
+	f->sparse_on[0] = true;
+	f->nsparse[0] = 2;
+	f->sparse[0][0] = (struct vfio_region_sparse_mmap_area){ .offset = 0, .size = 0x8000 };
+	f->sparse[0][1] = (struct vfio_region_sparse_mmap_area){ .offset = 0x10800, .size = 0x8000 };
+}
+
+static void test_sparse_bar(void **state)
+{
+	struct fx *x = fx_new(sparse_bar0);
+	uint32_t v = 0;
+
+	(void)state;
+	assert_true(x->v.bars[0].r.sparse);
+	assert_int_equal(x->v.bars[0].nmaps, 2);
+	place(x);
+	assert_true(fake_find(&x->f, "slot_map 8 0xd0000000 0x8000", 0) >= 0);
+	/* the second area starts mid-page: only its whole pages are mapped */
+	assert_true(fake_find(&x->f, "slot_map 9 0xd0011000 0x7000", 0) >= 0);
+	assert_null(fake_slot_host(&x->f, 0xd0008000));
+	/* what is not mapped is trapped and forwarded */
+	cfg_put(x->f.bar_mem[0], 0x8000, 4, 0x600df00d);
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[0], 0x8000, &v, 4), 0);
+	assert_int_equal(v, 0x600df00d);
+	fx_free(x);
+}
+
+/* The real host bridge: placement at pci_host_add, ECAM and CF8 config access, window dispatch. */
+static void test_through_host_bridge(void **state)
+{
+	static struct vm vm;
+	struct pci_host h;
+	struct fx *x = fx_new(NULL);
+	uint64_t ecam = PCI_ECAM_BASE + (1u << 15);
+	uint32_t v = 0, a;
+	char err[256];
+
+	(void)state;
+	memset(&vm, 0, sizeof(vm));
+	bus_init(&vm.pio, "pio");
+	bus_init(&vm.mmio, "mmio");
+	assert_int_equal(pci_host_init(&h, &vm, NULL, err, sizeof(err)), 0);
+	assert_int_equal(pci_host_add(&h, x->d, -1, err, sizeof(err)), 0);
+	/* placed as firmware would, decoding on: the mmappable pieces are slots, MEM reached the device */
+	assert_int_equal(x->f.slots_used, 4);
+	assert_non_null(fake_slot_host(&x->f, x->v.pci.bars[0].addr + 8));
+	assert_true(cfg_get(x->f.cfg, PCI_COMMAND, 2) & PCI_CMD_MEMORY);
+	/* ECAM reads the virtual function */
+	assert_int_equal(bus_access(&vm.mmio, ecam, false, &v, 4), 0);
+	assert_int_equal(v, 0x10d38086);
+	assert_int_equal(bus_access(&vm.mmio, ecam + 0xe8, false, &v, 2), 0);
+	assert_int_equal(v & 0xffff, 0x2810);
+	/* the I/O BAR through the window: forwarded to the device */
+	cfg_put(x->f.bar_mem[2], 0, 4, 0xabcd1234);
+	assert_int_equal(bus_access(&vm.pio, x->v.pci.bars[2].addr, false, &v, 4), 0);
+	assert_int_equal(v, 0xabcd1234);
+	/* the MSI-X table through the window: ours */
+	assert_int_equal(bus_access(&vm.mmio, x->v.pci.bars[3].addr + 12, false, &v, 4), 0);
+	assert_int_equal(v, 1);
+	/* moving BAR0 by CF8/CFC moves its slot */
+	a = 0x80000000u | (1u << 11) | PCI_BAR0;
+	assert_int_equal(bus_access(&vm.pio, PCI_CONFIG_ADDR, true, &a, 4), 0);
+	v = 0xd0200000;
+	assert_int_equal(bus_access(&vm.pio, PCI_CONFIG_DATA, true, &v, 4), 0);
+	assert_non_null(fake_slot_host(&x->f, 0xd0200008));
+	assert_null(fake_slot_host(&x->f, 0xd0000008));
+	pci_host_destroy(&h);
+	bus_destroy(&vm.pio);
+	bus_destroy(&vm.mmio);
+	fx_free(x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_bar_sizing),
+		cmocka_unit_test(test_bar_slots_follow_moves),
+		cmocka_unit_test(test_slot_failure_falls_back_to_trap),
+		cmocka_unit_test(test_command_forwarded),
+		cmocka_unit_test(test_status_live_and_w1c),
+		cmocka_unit_test(test_capability_walk),
+		cmocka_unit_test(test_passthrough_capability_body),
+		cmocka_unit_test(test_outside_and_bad_accesses),
+		cmocka_unit_test(test_hostile_device_lists),
+		cmocka_unit_test(test_msi_emulated_in_place),
+		cmocka_unit_test(test_trapped_bars),
+		cmocka_unit_test(test_sparse_bar),
+		cmocka_unit_test(test_through_host_bridge),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
