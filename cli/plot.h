@@ -75,6 +75,12 @@ void plot_device_label(const struct plot_device *d, char *buf, size_t len);
  */
 double plot_log_floor(double min_positive);
 /*
+ * Repetitions of one point (the same series at the same x, from several
+ * results files): the median of field `off` (a double in each element of
+ * size `size`) over elements [0, n), NaNs left out; NAN if all are.
+ */
+double plot_pooled_median(const void *elems, size_t n, size_t size, size_t off);
+/*
  * The runs' host context for a title: "CPU - KVM backend", each distinct value
  * once ("AMD EPYC / Intel Xeon" when files come from several hosts).
  */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,14 +217,27 @@ int plot_blk_write_data(const struct run_result *runs, const char *const *names,
 		}
 	name_series(pts, n);
 	qsort(pts, n, sizeof(*pts), point_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (k && !strcmp(pts[k - 1].label, pts[i].label) && pts[k - 1].bs == pts[i].bs &&
-		    pts[k - 1].qd == pts[i].qd) {
-			fprintf(stderr, "exitlab plot: more than one '%s' at bs=%lld qd=%lld: drawing the first\n",
-				pts[i].label, pts[i].bs, pts[i].qd);
-			continue;
+	/* repetitions of a point (a campaign's repN files) are drawn as their median */
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp(pts[j].label, pts[i].label) && pts[j].bs == pts[i].bs &&
+				pts[j].qd == pts[i].qd;
+		     j++)
+			;
+		pts[k] = pts[i];
+		if (j - i > 1) {
+			static const size_t fields[] = { offsetof(struct blk_point, exits),
+							 offsetof(struct blk_point, user),
+							 offsetof(struct blk_point, ns) };
+
+			for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+				double m = plot_pooled_median(&pts[i], j - i, sizeof(*pts), fields[f]);
+
+				memcpy((char *)&pts[k] + fields[f], &m, sizeof(m));
+			}
+			fprintf(stderr, "exitlab plot: %zu results of '%s' at bs=%lld qd=%lld: drawing their median\n",
+				j - i, pts[i].label, pts[i].bs, pts[i].qd);
 		}
-		pts[k++] = pts[i];
+		k++;
 	}
 	n = k;
 	if (make_cats(pts, n, info))

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -133,4 +134,30 @@ bool plot_runs_emulated(const struct run_result *runs, size_t nruns)
 			if (runs[i].tests[j].emulated && runs[i].tests[j].status == TEST_OK)
 				return true;
 	return false;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double plot_pooled_median(const void *elems, size_t n, size_t size, size_t off)
+{
+	double v[64], m;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < sizeof(v) / sizeof(v[0]); i++) {
+		double x;
+
+		memcpy(&x, (const char *)elems + i * size + off, sizeof(x));
+		if (!isnan(x))
+			v[k++] = x;
+	}
+	if (!k)
+		return NAN;
+	qsort(v, k, sizeof(v[0]), dbl_cmp);
+	m = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+	return m;
 }

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ struct net_point {
 	double ns;                  /* per frame, median; NAN: untimed */
 	double kicks, irqs;         /* per frame, device counters; NAN: none */
 	uint64_t frames;
-	size_t run, order;          /* which file, place in it: of two alike, the first is drawn */
+	size_t run, order;          /* which file, place in it (the sort's tie-break) */
 };
 
 bool plot_net_is_frame_test(const struct test_result *t)
@@ -196,14 +197,27 @@ static int collect(const struct run_result *runs, const char *const *names, size
 	}
 	name_series(pts, n);
 	qsort(pts, n, sizeof(*pts), point_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (k && !strcmp(pts[k - 1].label, pts[i].label) && pts[k - 1].batch == pts[i].batch) {
-			fprintf(stderr, "exitlab plot: more than one '%s' at batch %lld: drawing the first (%s)\n",
-				pts[i].label, pts[i].batch,
-				names && names[pts[k - 1].run] ? names[pts[k - 1].run] : "results");
-			continue;
+	/* repetitions of a point (a campaign's repN files) are drawn as their median */
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp(pts[j].label, pts[i].label) && pts[j].batch == pts[i].batch; j++)
+			;
+		pts[k] = pts[i];
+		if (j - i > 1) {
+			static const size_t fields[] = { offsetof(struct net_point, exits),
+							 offsetof(struct net_point, user),
+							 offsetof(struct net_point, ns),
+							 offsetof(struct net_point, kicks),
+							 offsetof(struct net_point, irqs) };
+
+			for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+				double m = plot_pooled_median(&pts[i], j - i, sizeof(*pts), fields[f]);
+
+				memcpy((char *)&pts[k] + fields[f], &m, sizeof(m));
+			}
+			fprintf(stderr, "exitlab plot: %zu results of '%s' at batch %lld: drawing their median\n",
+				j - i, pts[i].label, pts[i].batch);
 		}
-		pts[k++] = pts[i];
+		k++;
 	}
 	return (int)k;
 }

@@ -280,11 +280,11 @@ static void test_hostile(void **state)
 	results_free(&r);
 }
 
-/* The same point twice (two runs of one config): the first file's is drawn. */
+/* The same point in several files (a campaign's repetitions): their median is drawn. */
 static void test_duplicates_and_differing_params(void **state)
 {
-	static const char *const names[] = { "a.json", "b.json" };
-	struct run_result runs[2];
+	static const char *const names[] = { "a.json", "b.json", "c.json" };
+	struct run_result runs[3];
 	struct plot_net_info info;
 	char lines[16][200];
 	(void)state;
@@ -292,11 +292,13 @@ static void test_duplicates_and_differing_params(void **state)
 	net_run(&runs[0], "virtio-net", "ioeventfd");
 	frames(&runs[0], "tx", 1, 18, 2, 1e6);
 	net_run(&runs[1], "virtio-net", "ioeventfd");
-	frames(&runs[1], "tx", 1, 99, 9, 1e6);
-	assert_int_equal(plot_net_write_data(runs, names, 2, dat, &info), 1);
+	frames(&runs[1], "tx", 1, 99, 9, 4e6);
+	net_run(&runs[2], "virtio-net", "ioeventfd");
+	frames(&runs[2], "tx", 1, 30, 4, 2e6);
+	assert_int_equal(plot_net_write_data(runs, names, 3, dat, &info), 1);
 	assert_int_equal(read_lines(lines, 16), 2);
-	assert_string_equal(lines[1], "1 18 2 18 2 1000 1e+06 - - 1514 1 1 64");
-	free_runs(runs, 2);
+	assert_string_equal(lines[1], "1 30 4 30 4 500 2e+06 - - 1514 1 1 64");
+	free_runs(runs, 3);
 
 	/* rows of one device that differ in event_idx are two series, named by it */
 	net_run(&runs[0], "virtio-net", "ioeventfd");
@@ -431,6 +433,19 @@ static void test_blk_rows(void **state)
 	snprintf(runs[1].payload, sizeof(runs[1].payload), "net");
 	assert_int_equal(plot_blk_write_data(runs, names, 2, dat, &info), -1);
 	assert_int_equal(errno, EINVAL);
+	free_runs(runs, 2);
+
+	/* the same point in two files (repetitions): the mean of the two middle values */
+	for (int i = 0; i < 2; i++) {
+		memset(&runs[i], 0, sizeof(runs[i]));
+		snprintf(runs[i].payload, sizeof(runs[i].payload), "blk");
+		runs[i].config_json = strdup("{\"devices\": [{\"model\": \"virtio-blk\"}]}");
+		frame_test(&runs[i], "read", "{\"rw\": \"read\", \"bs\": 4096, \"qd\": 1}", 20 + 10 * i, 2,
+			   4e5);
+	}
+	assert_int_equal(plot_blk_write_data(runs, names, 2, dat, &info), 1);
+	assert_int_equal(read_lines(lines, 16), 2);
+	assert_string_equal(lines[1], "0 4096 1 2500 400000 25 2 25 2 - - 64");
 	free_runs(runs, 2);
 }
 
