@@ -2,10 +2,12 @@
 # The device half of the story on one figure: the same net payload (TX and RX, batch sizes
 # 1..256, every frame looped back and checked) through an emulated e1000, virtio-net in the VMM,
 # virtio-net with notify=exit, vhost-net (the kernel; where /dev/vhost-net exists) and vhost-user
-# (dpdk-testpmd in macswap mode; where it is installed). Writes one results file per device and
-# OUT/net-ladder.png with exits per frame and frames/s for all of them (exitlab plot).
+# (dpdk-testpmd in macswap mode; where it is installed) and, with EXITLAB_VFIO_BDF set, a NIC
+# passed through with VFIO (TX only: nothing loops a real NIC's frames back). Writes one results
+# file per device and OUT/net-ladder.png with exits per frame and frames/s for all (exitlab plot).
 #
-# Usage: scripts/net-ladder.sh [OUT] [FRAMES]      (defaults: results/<date>-<host>/net-ladder, 4096)
+# Usage: [EXITLAB_VFIO_BDF=0000:00:03.0] scripts/net-ladder.sh [OUT] [FRAMES]
+#        (defaults: results/<date>-<host>/net-ladder, 4096)
 # Needs root for vhost-net's tap namespace; the other rungs run as any user allowed /dev/kvm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +64,15 @@ if command -v dpdk-testpmd >/dev/null; then
 	rm -rf "$run"
 else
 	echo "== vhost-user: skipped (no dpdk-testpmd: apt-get install dpdk-dev)"
+fi
+
+if [ -n "${EXITLAB_VFIO_BDF:-}" ]; then
+	# an e1000-family NIC bound to vfio-pci (docs/devices.md, VFIO passthrough)
+	common=("${common[@]/dir=tx,rx/dir=tx}")
+	common=("${common[@]/loopback=1/loopback=0}")
+	rung vfio ./build/exitlab run net --device "vfio,host=$EXITLAB_VFIO_BDF"
+else
+	echo "== vfio: skipped (set EXITLAB_VFIO_BDF to a NIC bound to vfio-pci)"
 fi
 
 ./build/exitlab plot "${files[@]}" -o "$out/net-ladder.png"
