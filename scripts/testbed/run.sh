@@ -121,10 +121,10 @@ done
 # Modules: the closure of what we need under depends=, dependencies first.
 mdir=$kroot/lib/modules/$kabi
 declare -A kofile=() seen=()
-while read -r f; do
-	b=$(basename "$f" .ko)
+while read -r b f; do
+	b=${b%.ko}
 	kofile[${b//-/_}]=$f
-done < <(find "$mdir/kernel" -name '*.ko')
+done < <(find "$mdir/kernel" -name '*.ko' -printf '%f %p\n')
 order=()
 want_mod() {
 	local m=${1//-/_} d
@@ -164,11 +164,17 @@ copy_with_libs "$TOP/build/exitlab-san" /exitlab/build/exitlab-san
 for t in $tests_bins; do
 	copy_with_libs "$TOP/$t" "/exitlab/$t"
 done
-# iproute2 for what busybox ip lacks (netns, tuntap): the host's own.
+# iproute2 for what busybox ip lacks (netns, tuntap): the host's own. And the
+# host's dash as /bin/sh: Debian's static busybox sh runs its own applets before
+# anything on PATH, so `ip` in a shell (system() too) would never reach iproute2.
 ipbin=$(command -v ip || true)
-if [ -n "$ipbin" ] && "$ipbin" -V 2>/dev/null | grep -q iproute2; then
+if [ -n "$ipbin" ] && [[ "$("$ipbin" -V 2>&1)" == *iproute2* ]]; then
 	rm -f "$st/bin/ip"
 	copy_with_libs "$ipbin" /bin/ip
+fi
+if [ -x /bin/dash ]; then
+	rm -f "$st/bin/sh"
+	copy_with_libs /bin/dash /bin/sh
 fi
 cp -r "$TOP/build/payloads" "$st/exitlab/build/payloads"
 cp "$HERE/init" "$st/init"
