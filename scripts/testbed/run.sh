@@ -11,6 +11,7 @@
 #                               [--timeout S] [--test-timeout S] [--smp N] [--no-build]
 # exit: 0 every inner test passed (or skipped), 1 a test failed or the guest did
 #       not finish, 2 bad usage, 77 cannot run here (no QEMU, no Debian packages).
+# env:  TESTBED_CACHE (default build/testbed), TESTBED_QEMU (default qemu-system-x86_64)
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,7 +46,8 @@ die() { echo "testbed: FAIL: $*" >&2; exit 1; }
 log() { echo "testbed: $*" >&2; }
 t0=$(date +%s)
 
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 (apt-get install qemu-system-x86)"
+qemu=${TESTBED_QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || skip "no $qemu (apt-get install qemu-system-x86)"
 
 # ---- Debian packages: the kernel linux-image-amd64 points at, and busybox-static ----
 mkdir -p "$CACHE/debs"
@@ -199,7 +201,7 @@ rm -rf "$out"
 mkdir -p "$out"
 serial=$out/serial.log
 set +e
-timeout -s KILL "$timeout" qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split -cpu max \
+timeout -k 10 "$timeout" "$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu max \
 	-m 2G -smp "$smp" -display none -no-reboot -nic none -device amd-iommu -device e1000e \
 	-monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
@@ -224,7 +226,7 @@ done_line=$(grep "^$M done " "$serial" || true)
 log "guest ran $((t2 - t1)) s (QEMU exit $qrc), $((t2 - t0)) s in all; serial log $serial"
 if [ -z "$done_line" ]; then
 	why="did not finish"
-	[ "$qrc" = 137 ] && why="timed out after ${timeout}s"
+	[ "$qrc" = 124 ] || [ "$qrc" = 137 ] && why="timed out after ${timeout}s"
 	grep -q 'Kernel panic' "$serial" && why="kernel panic: $(grep -m1 'Kernel panic' "$serial")"
 	echo "FAIL testbed: the guest $why (serial log kept: $serial)"
 	exit 1
