@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Shell helpers for the lines of a testbed test list (sourced by /init and by
-# every test's shell inside the testbed guest; busybox sh).  $OUT is the
+# every test's shell inside the testbed guest: the host's dash as /bin/sh, busybox for the rest).  $OUT is the
 # results directory that comes back to the host; $NPT the npt the boot used.
 
 # Reload kvm_amd with other parameters (no VM may be open): kvm_amd_reload npt=0

@@ -216,7 +216,7 @@ sed -n "/^$M results-begin\$/,/^$M results-end\$/p" "$serial" | sed '1d;$d' | ba
 fails=0
 while read -r _ _ name status rest; do
 	case "$status" in
-	PASS) echo "PASS $name" ;;
+	PASS) echo "PASS $name $rest" ;;
 	SKIP) echo "SKIP $name: $rest" ;;
 	*) echo "FAIL $name: $rest (log: $out/$name.log)"; fails=$((fails + 1)) ;;
 	esac
