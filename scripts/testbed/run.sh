@@ -19,7 +19,7 @@ HERE=$TOP/scripts/testbed
 CACHE=${TESTBED_CACHE:-$TOP/build/testbed}
 M='@@exitlab-testbed'
 
-npt=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 build=1
+npt=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 build=1 mem=4G
 usage() {
 	sed -n 's/^# usage: //p; s/^#  \{20,\}/    /p' "$0" | sed 's/^/usage: /;2,$s/^usage: /       /' >&2
 	exit 2
@@ -197,30 +197,35 @@ t1=$(date +%s)
 log "initramfs $(du -h "$work/initrd.gz" | cut -f1) ready in $((t1 - t0)) s; booting (npt=$npt, smp=$smp)"
 
 # ---- boot, watch the console, bring the results back ----
+# Emptied first, but only if it is an earlier run's output (or empty): never someone's directory.
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$out/serial.log" ]; then
+	die "--out $out is not empty and holds no earlier testbed run (no serial.log): refusing to empty it"
+fi
 rm -rf "$out"
 mkdir -p "$out"
 serial=$out/serial.log
 set +e
 timeout -k 10 "$timeout" "$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu max \
-	-m 2G -smp "$smp" -display none -no-reboot -nic none -device amd-iommu -device e1000e \
+	-m "$mem" -smp "$smp" -display none -no-reboot -nic none -device amd-iommu -device e1000e \
 	-monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append 'console=ttyS0 quiet amd_iommu=on panic=-1 oops=panic' </dev/null |
-	tr -d '\r' | tee "$serial" | sed -un "s/^$M \(start\|module\|boot\) /testbed:   \1 /p" >&2
+	tr -d '\r' | tee "$serial" | sed -un "s/^$M \(start\|boot\) /testbed:   \1 /p" >&2
 qrc=${PIPESTATUS[0]}
 set -e
 t2=$(date +%s)
 
 sed -n "/^$M results-begin\$/,/^$M results-end\$/p" "$serial" | sed '1d;$d' | base64 -d 2>/dev/null |
 	tar -xzf - -C "$out" 2>/dev/null || true
-fails=0
-while read -r _ _ name status rest; do
-	case "$status" in
-	PASS) echo "PASS $name $rest" ;;
-	SKIP) echo "SKIP $name: $rest" ;;
-	*) echo "FAIL $name: $rest (log: $out/$name.log)"; fails=$((fails + 1)) ;;
+# One line per inner test; a module that would not load is a failure of its own.
+while read -r _ kind name status rest; do
+	case "$kind:$status" in
+	result:PASS) echo "PASS $name $rest" ;;
+	result:SKIP) echo "SKIP $name: $rest" ;;
+	result:*) echo "FAIL $name: $rest (log: $out/$name.log)" ;;
+	module:*) echo "FAIL module $name: $rest" ;;
 	esac
-done < <(grep "^$M result " "$serial") | tee "$out/summary.txt"
+done < <(grep -E "^$M (result|module) " "$serial") | tee "$out/summary.txt"
 fails=$(grep -c '^FAIL' "$out/summary.txt" || true)
 done_line=$(grep "^$M done " "$serial" || true)
 log "guest ran $((t2 - t1)) s (QEMU exit $qrc), $((t2 - t0)) s in all; serial log $serial"
