@@ -79,6 +79,10 @@ bver=$(candidate busybox-static || true)
 [ -n "$kdeb" ] || skip "cannot fetch Debian's linux-image-6.1.*-amd64 (apt-get download: $(tail -1 "$CACHE/debs/apt.err" 2>/dev/null || echo 'no candidate for linux-image-amd64'))"
 [ -n "$bdeb" ] || skip "cannot fetch Debian's busybox-static (apt-get download failed)"
 
+# Only the packages in use stay in the cache (a kernel unpacks to ~400 MB).
+for f in "$CACHE"/debs/linux-image-*.deb "$CACHE"/debs/busybox-static_*.deb; do
+	[ -e "$f" ] && [ "$f" != "$kdeb" ] && [ "$f" != "$bdeb" ] && rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
+done
 # Unpack each .deb once into a directory of its own name.
 unpack() {
 	local d=$CACHE/root/$(basename "$1" .deb)
