@@ -76,7 +76,10 @@ bver=$(candidate busybox-static || true)
 # No mirror: what an earlier run fetched will do.
 [ -n "$kdeb" ] || kdeb=$(ls -t "$CACHE"/debs/linux-image-6.1.*-amd64_*.deb 2>/dev/null | head -1 || true)
 [ -n "$bdeb" ] || bdeb=$(ls -t "$CACHE"/debs/busybox-static_*.deb 2>/dev/null | head -1 || true)
-[ -n "$kdeb" ] || skip "cannot fetch Debian's linux-image-6.1.*-amd64 (apt-get download: $(tail -1 "$CACHE/debs/apt.err" 2>/dev/null || echo 'no candidate for linux-image-amd64'))"
+if [ -z "$kdeb" ]; then
+	why=$(tail -1 "$CACHE/debs/apt.err" 2>/dev/null || true)
+	skip "cannot fetch Debian's linux-image-6.1.*-amd64 (apt-get download: ${why:-no candidate for linux-image-amd64})"
+fi
 [ -n "$bdeb" ] || skip "cannot fetch Debian's busybox-static (apt-get download failed)"
 
 # Only the packages in use stay in the cache (a kernel unpacks to ~400 MB).

@@ -467,7 +467,10 @@ static void test_e1000e_iommu_group(void **state)
 	free(devs);
 }
 
-/* An inner test that fails makes the runner fail and name it; a skip carries its reason; --npt 0 boots shadow. */
+/*
+ * An inner test that fails makes the runner fail and name it; a skip carries
+ * its reason; --npt 0 boots with shadow paging.
+ */
 static void test_runner_reports_failure(void **state)
 {
 	char list[512], outdir[512], args[600], *out;
@@ -539,7 +542,8 @@ static void test_runner_skips_without_qemu_or_mirror(void **state)
 	assert_non_null(out);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 77);
-	assert_string_equal(out, "testbed: SKIP: no /nonexistent/qemu-system-x86_64 (apt-get install qemu-system-x86)\n");
+	assert_string_equal(out, "testbed: SKIP: no /nonexistent/qemu-system-x86_64 "
+			    "(apt-get install qemu-system-x86)\n");
 	free(out);
 
 	/* an apt that knows no package (empty lists) and an empty cache: nothing to boot */
