@@ -141,7 +141,7 @@ static void test_inner_tests_pass(void **state)
 	static const char *const names[] = { "info", "exit-costs", "exit-reasons", "observe", "mem-walk-npt1",
 		"mem-fault-npt1", "mem-walk-npt0", "mem-fault-npt0", "net-e1000", "net-virtio", "blk",
 		"hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest",
-		"iommu-group" };
+		"iommu-group", "vfio-bind" };
 	char line[64];
 	(void)state;
 
