@@ -21,20 +21,27 @@ M='@@exitlab-testbed'
 
 npt=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 build=1 mem=4G
 usage() {
-	sed -n 's/^# usage: //p; s/^#  \{20,\}/    /p' "$0" | sed 's/^/usage: /;2,$s/^usage: /       /' >&2
-	exit 2
+	[ "${1:-2}" = 0 ] || exec >&2
+	cat <<EOF
+usage: scripts/testbed/run.sh [--npt 0|1] [--list FILE] [--out DIR] [--keep]
+                              [--timeout S] [--test-timeout S] [--smp N] [--no-build]
+Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu, e1000e), runs the test
+list (default scripts/testbed/tests.list) under kvm_amd, results into --out
+(default build/testbed/out). docs/testbed.md.
+EOF
+	exit "${1:-2}"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--npt) npt=${2:?}; shift 2 ;;
-	--list) list=$(realpath "${2:?}"); shift 2 ;;
+	--list) list=$(realpath -m "${2:?}"); shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--keep) keep=1; shift ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--test-timeout) test_timeout=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h | --help) usage ;;
+	-h | --help) usage 0 ;;
 	*) echo "testbed: unknown option $1" >&2; usage ;;
 	esac
 done
