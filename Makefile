@@ -114,4 +114,5 @@ demo: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# build/testbed holds unpacked Debian packages (directories named *.d among them): not ours.
+-include $(shell find $(BUILD) -path $(BUILD)/testbed -prune -o -name '*.d' -type f -print 2>/dev/null)

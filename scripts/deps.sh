@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
 	gcc make libc6-dev linux-libc-dev pkg-config git
 	libjansson-dev libcmocka-dev libpfm4-dev gnuplot-nox
-	binutils linux-perf qemu-system-x86
+	binutils linux-perf qemu-system-x86 cpio iproute2
 	dpdk-dev qemu-system-common libyaml-dev
 )
 

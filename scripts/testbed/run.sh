@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The nested testbed: boot Debian's own kernel in QEMU (TCG, -cpu max: AMD SVM
+# with NPT, an AMD IOMMU, an e1000e) with an initramfs of busybox, the KVM,
+# vhost-net, tun and VFIO modules and exitlab; run a test list inside under
+# the real kvm_amd; bring the results back over the serial console.
+# Debian's packages are fetched with apt-get download into build/testbed/
+# and unpacked there (nothing is installed on this machine). docs/testbed.md.
+#
+# usage: scripts/testbed/run.sh [--npt 0|1] [--list FILE] [--out DIR] [--keep]
+#                               [--timeout S] [--test-timeout S] [--smp N] [--no-build]
+# exit: 0 every inner test passed (or skipped), 1 a test failed or the guest did
+#       not finish, 2 bad usage, 77 cannot run here (no QEMU, no Debian packages).
+# env:  TESTBED_CACHE (default build/testbed), TESTBED_QEMU (default qemu-system-x86_64)
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$TOP/scripts/testbed
+CACHE=${TESTBED_CACHE:-$TOP/build/testbed}
+M='@@exitlab-testbed'
+
+npt=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 build=1 mem=4G
+usage() {
+	[ "${1:-2}" = 0 ] || exec >&2
+	cat <<EOF
+usage: scripts/testbed/run.sh [--npt 0|1] [--list FILE] [--out DIR] [--keep]
+                              [--timeout S] [--test-timeout S] [--smp N] [--no-build]
+Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu, e1000e), runs the test
+list (default scripts/testbed/tests.list) under kvm_amd, results into --out
+(default build/testbed/out). docs/testbed.md.
+EOF
+	exit "${1:-2}"
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--npt) npt=${2:?}; shift 2 ;;
+	--list) list=$(realpath -m "${2:?}"); shift 2 ;;
+	--out) out=${2:?}; shift 2 ;;
+	--keep) keep=1; shift ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--test-timeout) test_timeout=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--no-build) build=0; shift ;;
+	-h | --help) usage 0 ;;
+	*) echo "testbed: unknown option $1" >&2; usage ;;
+	esac
+done
+case "$npt" in 0 | 1) ;; *) echo "testbed: --npt takes 0 or 1" >&2; exit 2 ;; esac
+[ -r "$list" ] || { echo "testbed: cannot read the test list $list" >&2; exit 2; }
+
+skip() { echo "testbed: SKIP: $*"; exit 77; }
+die() { echo "testbed: FAIL: $*" >&2; exit 1; }
+log() { echo "testbed: $*" >&2; }
+t0=$(date +%s)
+
+qemu=${TESTBED_QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || skip "no $qemu (apt-get install qemu-system-x86)"
+
+# ---- Debian packages: the kernel linux-image-amd64 points at, and busybox-static ----
+mkdir -p "$CACHE/debs"
+# Download pkg=ver into the cache unless it is there; print the .deb's path.
+fetch_deb() {
+	local pkg=$1 ver=$2 f
+	f=$(ls "$CACHE/debs/${pkg}_"*"${ver#*:}_amd64.deb" 2>/dev/null | head -1 || true)
+	if [ -z "$f" ]; then
+		(cd "$CACHE/debs" && apt-get download -q "$pkg=$ver" >/dev/null 2>"$CACHE/debs/apt.err") || return 1
+		f=$(ls "$CACHE/debs/${pkg}_"*"${ver#*:}_amd64.deb" 2>/dev/null | head -1 || true)
+	fi
+	[ -n "$f" ] && echo "$f"
+}
+# The candidate version of a package, empty if apt knows none.
+candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2 }'; }
+
+kdeb= bdeb=
+kver=$(candidate linux-image-amd64 || true)
+if [ -n "$kver" ]; then
+	kpkg=$(apt-cache show "linux-image-amd64=$kver" 2>/dev/null |
+		sed -n 's/^Depends: .*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | head -1)
+	[ -n "$kpkg" ] && kdeb=$(fetch_deb "$kpkg" "$kver" || true)
+fi
+bver=$(candidate busybox-static || true)
+[ -n "$bver" ] && bdeb=$(fetch_deb busybox-static "$bver" || true)
+# No mirror: what an earlier run fetched will do.
+[ -n "$kdeb" ] || kdeb=$(ls -t "$CACHE"/debs/linux-image-6.1.*-amd64_*.deb 2>/dev/null | head -1 || true)
+[ -n "$bdeb" ] || bdeb=$(ls -t "$CACHE"/debs/busybox-static_*.deb 2>/dev/null | head -1 || true)
+if [ -z "$kdeb" ]; then
+	why=$(tail -1 "$CACHE/debs/apt.err" 2>/dev/null || true)
+	skip "cannot fetch Debian's linux-image-6.1.*-amd64 (apt-get download: ${why:-no candidate for linux-image-amd64})"
+fi
+[ -n "$bdeb" ] || skip "cannot fetch Debian's busybox-static (apt-get download failed)"
+
+# Only the packages in use stay in the cache (a kernel unpacks to ~400 MB).
+for f in "$CACHE"/debs/linux-image-*.deb "$CACHE"/debs/busybox-static_*.deb; do
+	[ -e "$f" ] && [ "$f" != "$kdeb" ] && [ "$f" != "$bdeb" ] && rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
+done
+# Unpack each .deb once into a directory of its own name.
+unpack() {
+	local d=$CACHE/root/$(basename "$1" .deb)
+	if [ ! -e "$d/.unpacked" ]; then
+		rm -rf "$d"
+		mkdir -p "$d"
+		dpkg -x "$1" "$d"
+		touch "$d/.unpacked"
+	fi
+	echo "$d"
+}
+kroot=$(unpack "$kdeb")
+broot=$(unpack "$bdeb")
+kabi=$(basename "$(ls -d "$kroot"/lib/modules/*/ | head -1)")
+vmlinuz=$kroot/boot/vmlinuz-$kabi
+busybox=$broot/bin/busybox
+[ -r "$vmlinuz" ] && [ -x "$busybox" ] || die "unpacked packages lack $vmlinuz or $busybox"
+log "kernel $(basename "$kdeb"), busybox $(basename "$bdeb")"
+
+# ---- exitlab, built if needed ----
+tests_bins=$(grep -v '^[[:space:]]*#' "$list" | grep -o 'build/tests/test_[a-z0-9_]*' | sort -u || true)
+if [ "$build" = 1 ]; then
+	# shellcheck disable=SC2086
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory -s all $tests_bins >&2 ||
+		die "make failed"
+fi
+for f in build/exitlab build/exitlab-san $tests_bins; do
+	[ -x "$TOP/$f" ] || die "$f is missing (make all $tests_bins)"
+done
+
+# ---- the initramfs ----
+work=$(mktemp -d "${TMPDIR:-/tmp}/exitlab-testbed-XXXXXX")
+cleanup() { [ "$keep" = 1 ] && log "kept $work" || rm -rf "$work"; }
+trap cleanup EXIT
+st=$work/initramfs
+mkdir -p "$st"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,var,root,results,testbed/ko,exitlab/build}
+cp "$busybox" "$st/bin/busybox"
+for a in $("$busybox" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$st/bin/$a"
+done
+
+# Modules: the closure of what we need under depends=, dependencies first.
+mdir=$kroot/lib/modules/$kabi
+declare -A kofile=() seen=()
+while read -r b f; do
+	b=${b%.ko}
+	kofile[${b//-/_}]=$f
+done < <(find "$mdir/kernel" -name '*.ko' -printf '%f %p\n')
+order=()
+want_mod() {
+	local m=${1//-/_} d
+	[ -n "${seen[$m]:-}" ] && return 0
+	seen[$m]=1
+	[ -n "${kofile[$m]:-}" ] || die "no module $m in $kabi"
+	for d in $(tr '\0' '\n' <"${kofile[$m]}" | sed -n 's/^depends=//p' | tr ',' ' '); do
+		want_mod "$d"
+	done
+	order+=("$m")
+}
+for m in irqbypass ccp kvm kvm_amd vhost_iotlb vhost tun tap vhost_net \
+	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd; do
+	# vfio_virqfd is a module of its own only in some kernels
+	[ "$m" = vfio_virqfd ] && [ -z "${kofile[$m]:-}" ] && continue
+	want_mod "$m"
+done
+: >"$st/testbed/modules"
+for m in "${order[@]}"; do
+	cp "${kofile[$m]}" "$st/testbed/ko/$m.ko"
+	echo "$m /testbed/ko/$m.ko" >>"$st/testbed/modules"
+done
+
+# Programs and the shared libraries ldd names for them, at the same paths.
+copy_with_libs() {
+	local src=$1 dst=$2 lib
+	mkdir -p "$(dirname "$st$dst")"
+	cp -L "$src" "$st$dst"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$st$lib" ] && continue
+		mkdir -p "$(dirname "$st$lib")"
+		cp -L "$lib" "$st$lib"
+	done
+}
+copy_with_libs "$TOP/build/exitlab" /exitlab/build/exitlab
+copy_with_libs "$TOP/build/exitlab-san" /exitlab/build/exitlab-san
+for t in $tests_bins; do
+	copy_with_libs "$TOP/$t" "/exitlab/$t"
+done
+# iproute2 for what busybox ip lacks (netns, tuntap): the host's own. And the
+# host's dash as /bin/sh: Debian's static busybox sh runs its own applets before
+# anything on PATH, so `ip` in a shell (system() too) would never reach iproute2.
+ipbin=$(command -v ip || true)
+if [ -n "$ipbin" ] && [[ "$("$ipbin" -V 2>&1)" == *iproute2* ]]; then
+	rm -f "$st/bin/ip"
+	copy_with_libs "$ipbin" /bin/ip
+fi
+if [ -x /bin/dash ]; then
+	rm -f "$st/bin/sh"
+	copy_with_libs /bin/dash /bin/sh
+fi
+cp -r "$TOP/build/payloads" "$st/exitlab/build/payloads"
+cp "$HERE/init" "$st/init"
+cp "$HERE/lib.sh" "$st/testbed/lib.sh"
+cp "$list" "$st/testbed/tests.list"
+chmod 755 "$st/init"
+cat >"$st/testbed/config" <<EOF
+NPT=$npt
+TEST_TIMEOUT=$test_timeout
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+EOF
+if command -v cpio >/dev/null; then
+	(cd "$st" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initrd.gz"
+else
+	(cd "$st" && find . | "$busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$work/initrd.gz"
+fi
+t1=$(date +%s)
+log "initramfs $(du -h "$work/initrd.gz" | cut -f1) ready in $((t1 - t0)) s; booting (npt=$npt, smp=$smp)"
+
+# ---- boot, watch the console, bring the results back ----
+# Emptied first, but only if it is an earlier run's output (or empty): never someone's directory.
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$out/serial.log" ]; then
+	die "--out $out is not empty and holds no earlier testbed run (no serial.log): refusing to empty it"
+fi
+rm -rf "$out"
+mkdir -p "$out"
+serial=$out/serial.log
+set +e
+timeout -k 10 "$timeout" "$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu max \
+	-m "$mem" -smp "$smp" -display none -no-reboot -nic none -device amd-iommu -device e1000e \
+	-monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
+	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
+	-append 'console=ttyS0 quiet amd_iommu=on panic=-1 oops=panic' </dev/null |
+	tr -d '\r' | tee "$serial" | sed -un "s/^$M \(start\|boot\) /testbed:   \1 /p" >&2
+qrc=${PIPESTATUS[0]}
+set -e
+t2=$(date +%s)
+
+sed -n "/^$M results-begin\$/,/^$M results-end\$/p" "$serial" | sed '1d;$d' | base64 -d 2>/dev/null |
+	tar -xzf - -C "$out" 2>/dev/null || true
+# One line per inner test; a module that would not load is a failure of its own.
+while read -r _ kind name status rest; do
+	case "$kind:$status" in
+	result:PASS) echo "PASS $name $rest" ;;
+	result:SKIP) echo "SKIP $name: $rest" ;;
+	result:*) echo "FAIL $name: $rest (log: $out/$name.log)" ;;
+	module:*) echo "FAIL module $name: $rest" ;;
+	esac
+done < <(grep -E "^$M (result|module) " "$serial") | tee "$out/summary.txt"
+fails=$(grep -c '^FAIL' "$out/summary.txt" || true)
+done_line=$(grep "^$M done " "$serial" || true)
+log "guest ran $((t2 - t1)) s (QEMU exit $qrc), $((t2 - t0)) s in all; serial log $serial"
+if [ -z "$done_line" ]; then
+	why="did not finish"
+	[ "$qrc" = 124 ] || [ "$qrc" = 137 ] && why="timed out after ${timeout}s"
+	grep -q 'Kernel panic' "$serial" && why="kernel panic: $(grep -m1 'Kernel panic' "$serial")"
+	echo "FAIL testbed: the guest $why (serial log kept: $serial)"
+	exit 1
+fi
+[ "$fails" -eq 0 ] || { echo "testbed: $fails inner test(s) failed"; exit 1; }
+echo "testbed: ${done_line#"$M done "}"

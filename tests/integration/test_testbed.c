@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The nested testbed (scripts/testbed/run.sh, docs/testbed.md): QEMU TCG boots
+ * Debian's kernel with AMD SVM + NPT, and exitlab runs inside under the real
+ * kvm_amd, vhost_net and an IOMMU.  The group setup boots it once with the
+ * shipped test list; each test here asserts on what came back: the backend
+ * and its parameters, kvm:kvm_exit counts and SVM exit reasons, NPT on and
+ * off, frames through vhost-net to a tap, the vhost-net integration test run
+ * inside.  Two more boots check the runner itself: a failing inner test and a
+ * guest that does not finish both exit non-zero and are named.  Counts,
+ * never timings (everything in there is emulated).  Skips with the runner's
+ * one-line reason where QEMU or Debian's packages are missing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define RUNNER "scripts/testbed/run.sh"
+/* Kept after the run (build/ is ignored by git): serial log and results to look at when a test fails. */
+#define OUTDIR "build/testbed/itest"
+
+static int tb_rc = -1;
+static char *tb_stdout;
+static char tb_skip[512];
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 16, len = 0, n;
+	char *s;
+
+	if (!f)
+		return NULL;
+	s = malloc(cap);
+	assert_non_null(s);
+	while ((n = fread(s + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			s = realloc(s, cap *= 2);
+			assert_non_null(s);
+		}
+	}
+	s[len] = 0;
+	fclose(f);
+	return s;
+}
+
+/* Run the testbed with extra arguments; its stdout in *out (malloc'd); its exit code. */
+static int run_testbed(const char *args, const char *outdir, char **out)
+{
+	char cmd[1024], log[512];
+	int st;
+
+	snprintf(log, sizeof(log), "%s/runner.out", harness_tmp);
+	snprintf(cmd, sizeof(cmd), RUNNER " --no-build --out %s %s >%s", outdir, args, log);
+	fprintf(stderr, "running: %s\n", cmd);
+	st = system(cmd);
+	*out = slurp(log);
+	if (*out)
+		fputs(*out, stderr);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int group_setup(void **state)
+{
+	if (harness_group_setup(state))
+		return -1;
+	tb_rc = run_testbed("", OUTDIR, &tb_stdout);
+	if (tb_rc == 77) {
+		const char *s = tb_stdout ? strstr(tb_stdout, "SKIP: ") : NULL;
+
+		snprintf(tb_skip, sizeof(tb_skip), "%.*s", s ? (int)strcspn(s + 6, "\n") : 30,
+			 s ? s + 6 : "the testbed cannot run here");
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	free(tb_stdout);
+	return harness_group_teardown(state);
+}
+
+#define NEED_TESTBED()                                             \
+	do {                                                       \
+		if (tb_skip[0]) {                                  \
+			fprintf(stderr, "skipped: %s\n", tb_skip); \
+			skip();                                    \
+		}                                                  \
+	} while (0)
+
+/* OUTDIR/name.json, or a failure naming the inner test's log. */
+static json_t *result(const char *name)
+{
+	char path[512];
+	json_t *d;
+
+	snprintf(path, sizeof(path), OUTDIR "/%s.json", name);
+	d = harness_load_json(path);
+	if (!d)
+		fprintf(stderr, "no results from inner test %s: see " OUTDIR "/%s.log and " OUTDIR "/serial.log\n",
+			name, name);
+	assert_non_null(d);
+	return d;
+}
+
+static json_t *path_get(json_t *o, const char *dotted)
+{
+	char buf[256], *save = NULL, *k;
+
+	snprintf(buf, sizeof(buf), "%s", dotted);
+	for (k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
+		o = json_object_get(o, k);
+	return o;
+}
+
+static long long get_int(json_t *o, const char *dotted)
+{
+	json_t *v = path_get(o, dotted);
+
+	if (!json_is_integer(v))
+		fprintf(stderr, "no integer at %s\n", dotted);
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+/* The whole list ran to the end and every inner test passed. */
+static void test_inner_tests_pass(void **state)
+{
+	static const char *const names[] = { "info", "exit-costs", "exit-reasons", "observe", "mem-walk-npt1",
+		"mem-fault-npt1", "mem-walk-npt0", "mem-fault-npt0", "net-e1000", "net-virtio", "blk",
+		"hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest",
+		"iommu-group", "vfio-bind" };
+	char line[64];
+	(void)state;
+
+	NEED_TESTBED();
+	assert_non_null(tb_stdout);
+	if (tb_rc != 0)
+		fprintf(stderr, "the testbed exited %d; serial log and results in " OUTDIR "\n", tb_rc);
+	assert_int_equal(tb_rc, 0);
+	assert_null(strstr(tb_stdout, "FAIL"));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(line, sizeof(line), "PASS %s (", names[i]);
+		if (!strstr(tb_stdout, line))
+			fprintf(stderr, "no '%s' line\n", names[i]);
+		assert_non_null(strstr(tb_stdout, line));
+	}
+}
+
+/* exitlab info inside: the backend is kvm_amd, with its npt and avic parameters; the CPU has SVM and NPT. */
+static void test_info_kvm_amd(void **state)
+{
+	json_t *d, *flags, *f;
+	bool svm = false, npt = false;
+	size_t i;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("info");
+	assert_string_equal(json_string_value(path_get(d, "kvm.backend")), "kvm_amd");
+	assert_true(json_is_true(path_get(d, "kvm.params.kvm_amd.npt")));   /* booted with --npt 1 */
+	assert_true(json_is_boolean(path_get(d, "kvm.params.kvm_amd.avic")));
+	assert_true(json_is_integer(path_get(d, "kvm.api_version")));
+	flags = path_get(d, "cpu.flags_of_interest");
+	json_array_foreach(flags, i, f) {
+		svm |= !strcmp(json_string_value(f), "svm");
+		npt |= !strcmp(json_string_value(f), "npt");
+	}
+	assert_true(svm);
+	assert_true(npt);
+	json_decref(d);
+}
+
+/* kvm:kvm_exit fires under kvm_amd: one per iteration of the exiting tests, at CPL0 and CPL3. */
+static void test_exit_costs_kvm_exit_counts(void **state)
+{
+	static const struct {
+		const char *name;
+		int exits;      /* kvm_exit per iteration */
+		int pio, mmio;  /* kvm_pio, kvm_mmio per iteration (the PHASE_END doorbell is one more pio) */
+	} want[] = {
+		{ "cpuid", 1, 0, 0 },        { "pio_vmm", 1, 1, 0 },       { "pio_vmm_in", 1, 1, 0 },
+		{ "pio_ioeventfd", 1, 1, 0 }, { "mmio_vmm", 1, 0, 1 },      { "mmio_vmm_read", 1, 0, 2 },
+		{ "mmio_ioeventfd", 1, 0, 1 }, { "mmio_coalesced", 1, 0, 1 },
+	};
+	json_t *d, *t, *c;
+	int checked = 0;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("exit-costs");
+	assert_string_equal(json_string_value(path_get(d, "context.kvm.backend")), "kvm_amd");
+	for (int ring = 0; ring <= 3; ring += 3) {
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			long long n, exits;
+
+			t = harness_find_test(d, want[i].name, ring);
+			assert_non_null(t);
+			assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+			n = get_int(t, "iterations");
+			c = path_get(t, "host.tracepoints.counts");
+			assert_non_null(c);
+			exits = get_int(c, "kvm:kvm_exit");
+			fprintf(stderr, "%-15s cpl%d: %lld iterations, %lld kvm_exit\n", want[i].name, ring, n, exits);
+			/* the doorbell and the odd host interrupt come on top, never fewer */
+			assert_true(n > 0);
+			assert_true(exits >= n * want[i].exits);
+			assert_true(exits <= n * want[i].exits + n / 10 + 8);
+			assert_int_equal(get_int(c, "kvm:kvm_pio"), n * want[i].pio + 1);
+			assert_int_equal(get_int(c, "kvm:kvm_mmio"), n * want[i].mmio);
+			checked++;
+		}
+		/* nothing in the loop exits: only the doorbell and host interrupts */
+		t = harness_find_test(d, "empty", ring);
+		assert_non_null(t);
+		assert_true(get_int(t, "host.tracepoints.counts.kvm:kvm_exit") <= get_int(t, "iterations") / 100 + 8);
+	}
+	assert_int_equal(checked, 16);
+	json_decref(d);
+}
+
+/* The count of SVM exit reason `name` in sampled kvm_exit records, 0 if absent. */
+static long long svm_reason(json_t *t, const char *name)
+{
+	json_t *r, *e;
+	size_t i;
+
+	/* a test's host.trace, or an observe document's tracepoints */
+	r = path_get(t, json_object_get(t, "tracepoints") ? "tracepoints.exit_reasons" : "host.trace.exit_reasons");
+	assert_true(json_is_array(r));
+	json_array_foreach(r, i, e) {
+		if (!strcmp(json_string_value(json_object_get(e, "name")), name)) {
+			assert_string_equal(json_string_value(json_object_get(e, "isa")), "svm");
+			return get_int(e, "count");
+		}
+	}
+	return 0;
+}
+
+/* The sampled kvm_exit records name SVM's exit codes: ioio for port I/O, npf for MMIO, cpuid. */
+static void test_exit_reasons_svm(void **state)
+{
+	static const char *const pairs[][2] = { { "pio_vmm", "ioio" }, { "mmio_vmm", "npf" }, { "cpuid", "cpuid" } };
+	json_t *d, *t;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("exit-reasons");
+	for (size_t i = 0; i < 3; i++) {
+		long long n, c;
+
+		t = harness_find_test(d, pairs[i][0], 3);
+		assert_non_null(t);
+		n = get_int(t, "iterations");
+		c = svm_reason(t, pairs[i][1]);
+		fprintf(stderr, "%s: %lld iterations, %lld '%s' exits\n", pairs[i][0], n, c, pairs[i][1]);
+		assert_true(c >= n);
+		assert_true(c <= n + n / 10 + 8);
+		/* kvm_exit and kvm_entry both fire there: exit handling is timed from the tracepoints */
+		assert_string_equal(json_string_value(path_get(t, "host.trace.timing_source")), "kvm_exit/kvm_entry");
+		assert_int_equal(get_int(t, "host.trace.lost"), 0);
+	}
+	json_decref(d);
+}
+
+/* A vCPU stat of a test (stats that stayed 0 are left out of the results). */
+static long long stat_or_0(json_t *t, const char *stat)
+{
+	json_t *v = json_object_get(json_object_get(t, "kvm_stats"), stat);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/*
+ * exitlab observe attached to exitlab running pio_vmm: its sampled kvm_exit
+ * records are SVM ioio exits, one per port write to 0x520 and one per
+ * userspace IO exit (give or take the records cut at the window's edges).
+ */
+static void test_observe_svm(void **state)
+{
+	json_t *d, *tp, *e;
+	long long ioio, pio = 0, uio = 0;
+	size_t i;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("observe");
+	assert_string_equal(json_string_value(path_get(d, "context.kvm.backend")), "kvm_amd");
+	tp = json_object_get(d, "tracepoints");
+	assert_int_equal(get_int(tp, "lost"), 0);
+	ioio = svm_reason(d, "ioio");
+	json_array_foreach(json_object_get(tp, "ioports"), i, e)
+		pio += get_int(e, "count");
+	json_array_foreach(json_object_get(tp, "userspace_exits"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "name")), "IO"))
+			uio = get_int(e, "count");
+	fprintf(stderr, "observe: %lld ioio exits, %lld kvm_pio, %lld userspace IO exits\n", ioio, pio, uio);
+	assert_true(ioio > 100);
+	assert_true(llabs(ioio - pio) <= 2);
+	assert_true(llabs(ioio - uio) <= 2);
+	json_decref(d);
+}
+
+/* Sum of a VM stat over a run's tests. */
+static long long vm_stat_sum(json_t *d, const char *stat)
+{
+	json_t *t, *v;
+	long long s = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "tests"), i, t) {
+		v = json_object_get(json_object_get(t, "kvm_vm_stats"), stat);
+		if (json_is_integer(v))
+			s += json_integer_value(v);
+	}
+	return s;
+}
+
+/* mem-walk and mem-fault under kvm_amd npt=1 (nested paging) and npt=0 (shadow paging). */
+static void test_npt_on_and_off(void **state)
+{
+	char name[64];
+	(void)state;
+
+	NEED_TESTBED();
+	for (int npt = 1; npt >= 0; npt--) {
+		json_t *d, *t;
+		size_t i;
+		int chases = 0, touches = 0;
+
+		snprintf(name, sizeof(name), "mem-walk-npt%d", npt);
+		d = result(name);
+		assert_true(json_is_boolean(path_get(d, "context.kvm.params.kvm_amd.npt")));
+		assert_int_equal(json_is_true(path_get(d, "context.kvm.params.kvm_amd.npt")), npt);
+		json_array_foreach(json_object_get(d, "tests"), i, t) {
+			if (strcmp(json_string_value(json_object_get(t, "name")), "chase"))
+				continue;
+			assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+			assert_int_equal(get_int(t, "metrics.verified"), 1);
+			chases++;
+		}
+		assert_int_equal(chases, 6);   /* 3 working sets x 2 guest page sizes */
+		json_decref(d);
+
+		snprintf(name, sizeof(name), "mem-fault-npt%d", npt);
+		d = result(name);
+		assert_int_equal(json_is_true(path_get(d, "context.kvm.params.kvm_amd.npt")), npt);
+		json_array_foreach(json_object_get(d, "tests"), i, t) {
+			const char *tn = json_string_value(json_object_get(t, "name"));
+
+			if (strcmp(tn, "first_touch_4k") && strcmp(tn, "dirty_log_write_4k"))
+				continue;
+			assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+			/*
+			 * every first touch, and every first write to a page under dirty
+			 * logging (write-protected), is a KVM page fault it fixes, nested or shadow
+			 */
+			assert_true(get_int(t, "kvm_stats.pf_fixed") >= get_int(t, "iterations"));
+			fprintf(stderr, "npt=%d %s: %lld iterations, pf_fixed %lld, pf_fast %lld\n", npt, tn,
+				get_int(t, "iterations"), get_int(t, "kvm_stats.pf_fixed"), stat_or_0(t, "pf_fast"));
+			/*
+			 * Dirty logging write-protects the pages: under NPT KVM unprotects each one
+			 * on its lockless fast path; shadow paging has no fast path (its faults
+			 * take the full shadow walk).
+			 */
+			if (!strcmp(tn, "dirty_log_write_4k")) {
+				if (npt)
+					assert_true(stat_or_0(t, "pf_fast") >= get_int(t, "iterations"));
+				else
+					assert_int_equal(stat_or_0(t, "pf_fast"), 0);
+			}
+			touches++;
+		}
+		assert_int_equal(touches, 2);
+		/* shadow paging builds shadow pages (kvm_mmu_get_page misses); the TDP MMU does not count them */
+		fprintf(stderr, "npt=%d: mmu_cache_miss %lld over mem-fault\n", npt, vm_stat_sum(d, "mmu_cache_miss"));
+		if (npt)
+			assert_int_equal(vm_stat_sum(d, "mmu_cache_miss"), 0);
+		else
+			assert_true(vm_stat_sum(d, "mmu_cache_miss") > 0);
+		json_decref(d);
+	}
+}
+
+/*
+ * The device models under SVM, in counts that do not depend on timing: the
+ * emulated e1000 returns to the VMM at least once per frame sent or received
+ * one at a time (the TDT/RDT write); virtio-net and virtio-blk never do (kicks
+ * by ioeventfd, completions by irqfd).
+ */
+static void test_devices_under_svm(void **state)
+{
+	static const char *const runs[] = { "net-e1000", "net-virtio", "blk" };
+	(void)state;
+
+	NEED_TESTBED();
+	for (size_t r = 0; r < 3; r++) {
+		json_t *d = result(runs[r]), *t;
+		size_t i;
+		int n_tests = 0;
+
+		assert_string_equal(json_string_value(path_get(d, "context.kvm.backend")), "kvm_amd");
+		json_array_foreach(json_object_get(d, "tests"), i, t) {
+			const char *tn = json_string_value(json_object_get(t, "name"));
+			double ue = json_real_value(json_object_get(t, "userspace_exits_per_iteration"));
+			long long n = get_int(t, "iterations"), batch;
+
+			if (!strcmp(tn, "empty"))
+				continue;
+			assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+			assert_true(n >= 256);
+			batch = json_integer_value(path_get(t, "params.batch"));
+			fprintf(stderr, "%s %s batch %lld: %.3f userspace exits per iteration\n", runs[r], tn, batch, ue);
+			if (r == 0 && batch == 1)
+				assert_true(ue >= 1.0);
+			else if (r > 0)
+				assert_true(ue * n < 2);
+			n_tests++;
+		}
+		assert_int_equal(n_tests, r < 2 ? 4 : 2);   /* tx, rx x batch 1, 32; or write, read */
+		json_decref(d);
+	}
+}
+
+/* virtio-net with vhost=net: frames through the kernel's vhost-net to a tap, no userspace exit per frame. */
+static void test_vhost_net_tap(void **state)
+{
+	json_t *d, *t, *dev;
+	char *rx;
+	size_t i;
+	int tx = 0;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("net-vhost");
+	json_array_foreach(json_object_get(d, "tests"), i, t) {
+		long long n;
+		double ue;
+
+		if (strcmp(json_string_value(json_object_get(t, "name")), "tx"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		n = get_int(t, "iterations");
+		ue = json_real_value(json_object_get(t, "userspace_exits_per_iteration"));
+		assert_true(n >= 256);
+		assert_true(ue * n < 2);
+		dev = path_get(t, "host.devices.vhost-net");
+		assert_true(json_is_object(dev));
+		assert_int_equal(get_int(dev, "ring_errors"), 0);
+		assert_int_equal(get_int(dev, "setup_errors"), 0);
+		tx++;
+	}
+	assert_true(tx >= 1);
+	json_decref(d);
+	rx = slurp(OUTDIR "/net-vhost.tap_rx");
+	assert_non_null(rx);
+	fprintf(stderr, "tap rx_packets %s", rx);
+	assert_true(atol(rx) >= 256);
+	free(rx);
+}
+
+/* tests/integration/test_kvm_vhost_net (skipped on PVM hosts) ran inside, and its data-path test passed. */
+static void test_vhost_net_integration_inside(void **state)
+{
+	char *log;
+	(void)state;
+
+	NEED_TESTBED();
+	log = slurp(OUTDIR "/vhost-net-itest.log");
+	assert_non_null(log);
+	assert_non_null(strstr(log, "[       OK ] test_vhost_net_tx"));
+	free(log);
+}
+
+/* The e1000e sits alone in its IOMMU group: what VFIO passthrough needs. */
+static void test_e1000e_iommu_group(void **state)
+{
+	char *devs;
+	(void)state;
+
+	NEED_TESTBED();
+	devs = slurp(OUTDIR "/iommu-group.devices");
+	assert_non_null(devs);
+	assert_int_equal(strchr(devs, '\n') - devs + 1, (long)strlen(devs));  /* one line */
+	assert_non_null(strstr(devs, "0000:"));
+	free(devs);
+}
+
+/*
+ * An inner test that fails makes the runner fail and name it; a skip carries
+ * its reason; --npt 0 boots with shadow paging.
+ */
+static void test_runner_reports_failure(void **state)
+{
+	char list[512], outdir[512], args[600], *out;
+	FILE *f;
+	int rc;
+	(void)state;
+
+	NEED_TESTBED();
+	snprintf(list, sizeof(list), "%s/fail.list", harness_tmp);
+	snprintf(outdir, sizeof(outdir), "%s/fail", harness_tmp);
+	f = fopen(list, "w");
+	assert_non_null(f);
+	fputs("# a comment, then a blank line\n\n"
+	      "shadow  [ \"$(cat /sys/module/kvm_amd/parameters/npt)\" = N ] && [ \"$NPT\" = 0 ]\n"
+	      "broken  echo about to fail; exit 3\n"
+	      "notapplicable testbed_skip \"nothing to see\"\n"
+	      "fine    echo x >$OUT/fine.txt\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "--npt 0 --list %s", list);
+	rc = run_testbed(args, outdir, &out);
+	assert_non_null(out);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "PASS shadow ("));
+	assert_non_null(strstr(out, "FAIL broken: exit 3: about to fail"));
+	assert_non_null(strstr(out, "SKIP notapplicable: skipped: nothing to see"));
+	assert_non_null(strstr(out, "PASS fine ("));
+	assert_non_null(strstr(out, "1 inner test(s) failed"));
+	free(out);
+	/* what the test wrote came back */
+	snprintf(outdir + strlen(outdir), sizeof(outdir) - strlen(outdir), "/fine.txt");
+	out = slurp(outdir);
+	assert_non_null(out);
+	assert_string_equal(out, "x\n");
+	free(out);
+}
+
+/* A guest that does not finish in time fails the run, and the serial log is kept and named. */
+static void test_runner_timeout(void **state)
+{
+	char outdir[512], serial[600], *out;
+	struct stat sb;
+	int rc;
+	(void)state;
+
+	NEED_TESTBED();
+	snprintf(outdir, sizeof(outdir), "%s/timeout", harness_tmp);
+	rc = run_testbed("--timeout 3", outdir, &out);
+	assert_non_null(out);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "FAIL testbed: the guest timed out after 3s"));
+	snprintf(serial, sizeof(serial), "%s/serial.log", outdir);
+	assert_non_null(strstr(out, serial));
+	assert_int_equal(stat(serial, &sb), 0);
+	free(out);
+}
+
+/* Where QEMU or Debian's packages are missing the runner skips (exit 77) with a one-line reason. */
+static void test_runner_skips_without_qemu_or_mirror(void **state)
+{
+	char cmd[1024], *out, path[512];
+	FILE *f;
+	int st;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/skip.out", harness_tmp);
+	snprintf(cmd, sizeof(cmd), "TESTBED_QEMU=/nonexistent/qemu-system-x86_64 " RUNNER " >%s 2>&1", path);
+	st = system(cmd);
+	out = slurp(path);
+	assert_non_null(out);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 77);
+	assert_string_equal(out, "testbed: SKIP: no /nonexistent/qemu-system-x86_64 "
+			    "(apt-get install qemu-system-x86)\n");
+	free(out);
+
+	/* an apt that knows no package (empty lists) and an empty cache: nothing to boot */
+	snprintf(path, sizeof(path), "%s/apt.conf", harness_tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "Dir::State::Lists \"%s/lists\";\nDir::Cache \"%s/aptcache\";\n", harness_tmp, harness_tmp);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/lists/partial %s/aptcache/archives/partial && APT_CONFIG=%s "
+		 "TESTBED_CACHE=%s/tbcache " RUNNER " >%s/skip.out 2>&1", harness_tmp, harness_tmp, path,
+		 harness_tmp, harness_tmp);
+	st = system(cmd);
+	snprintf(path, sizeof(path), "%s/skip.out", harness_tmp);
+	out = slurp(path);
+	assert_non_null(out);
+	fprintf(stderr, "%s", out);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 77);
+	assert_non_null(strstr(out, "testbed: SKIP: cannot fetch Debian's linux-image-6.1.*-amd64"));
+	assert_null(strchr(out, '\n') + 1 == out + strlen(out) ? NULL : "more than one line");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inner_tests_pass),
+		cmocka_unit_test(test_info_kvm_amd),
+		cmocka_unit_test(test_exit_costs_kvm_exit_counts),
+		cmocka_unit_test(test_exit_reasons_svm),
+		cmocka_unit_test(test_observe_svm),
+		cmocka_unit_test(test_npt_on_and_off),
+		cmocka_unit_test(test_devices_under_svm),
+		cmocka_unit_test(test_vhost_net_tap),
+		cmocka_unit_test(test_vhost_net_integration_inside),
+		cmocka_unit_test(test_e1000e_iommu_group),
+		cmocka_unit_test(test_runner_reports_failure),
+		cmocka_unit_test(test_runner_timeout),
+		cmocka_unit_test(test_runner_skips_without_qemu_or_mirror),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
