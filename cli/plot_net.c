@@ -272,8 +272,11 @@ int plot_net_write_data(const struct run_result *runs, const char *const *names,
 	for (size_t i = 0; i < nruns; i++) {
 		struct plot_device d;
 
-		if (plot_run_device(&runs[i], false, &d) && d.netdev[0])
+		if (plot_run_device(&runs[i], false, &d) && d.netdev[0]) {
+			/* the kind only (tap, not its ifname...): the title must fit the chart */
+			d.netdev[strcspn(d.netdev, ",")] = 0;
 			plot_add_distinct(info->netdev, sizeof(info->netdev), d.netdev);
+		}
 	}
 
 	f = fopen(path, "we");
@@ -368,7 +371,7 @@ int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 		snprintf(size, sizeof(size), "%lld-byte frames", info->size);
 	else
 		snprintf(size, sizeof(size), info->size ? "frame size unknown" : "frame sizes differ (see key)");
-	snprintf(title, sizeof(title), "exitlab net: exits per frame and frames per second vs batch size - %s%s%s - %s",
+	snprintf(title, sizeof(title), "exitlab net vs batch size - %s%s%s - %s",
 		 ctx, info->netdev[0] ? " - netdev " : "", info->netdev, size);
 	if (info->nclamped)
 		snprintf(floornote, sizeof(floornote), "0 drawn at %g (log axis)", info->floor);

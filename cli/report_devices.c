@@ -150,5 +150,5 @@ void report_devices_print(FILE *f, const struct run_result *r)
 			   "device's own counters;\nby kind: mmio/io exits, halt exits, host interrupts (hostirq), "
 			   "IRQ-window exits, interrupts injected (inj), instructions emulated (emul).\n");
 	if (any_guest)
-		fprintf(f, "g: counted by the guest driver (the device's data path is not the VMM's: vhost).\n");
+		fprintf(f, "g: counted by the guest driver (the device's data path is not the VMM's: vhost, VFIO passthrough).\n");
 }

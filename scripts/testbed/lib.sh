@@ -43,6 +43,45 @@ pci_bdf() {
 	return 1
 }
 
+# Every PCI device VENDOR:DEVICE, one BDF a line (none: empty, fails).
+pci_bdfs() {
+	n=0
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat $d/vendor)" = "0x$1" ] && [ "$(cat $d/device)" = "0x$2" ]; then
+			echo "${d##*/}"
+			n=$((n + 1))
+		fi
+	done
+	[ $n -gt 0 ]
+}
+
+# The driver BDF is bound to, or "none".
+pci_driver() {
+	if [ -e /sys/bus/pci/devices/$1/driver ]; then
+		basename "$(readlink /sys/bus/pci/devices/$1/driver)"
+	else
+		echo none
+	fi
+}
+
+# Hand BDF back to the driver DRV (after vfio_bind): clear the override and bind.
+pci_rebind() {
+	vfio_unbind "$1"
+	echo "$1" >/sys/bus/pci/drivers/$2/bind
+	[ "$(pci_driver $1)" = "$2" ] || { echo "$1: not back on $2"; return 1; }
+}
+
+# Expect a command to exit 3 with a message holding TEXT: expect_refusal TEXT COMMAND...
+expect_refusal() {
+	want=$1
+	shift
+	"$@" >/tmp/refusal.log 2>&1
+	rc=$?
+	cat /tmp/refusal.log
+	[ $rc -eq 3 ] || { echo "exit $rc, want 3"; return 1; }
+	grep -q -- "$want" /tmp/refusal.log || { echo "no '$want' in the message"; return 1; }
+}
+
 # Bind BDF to vfio-pci (unbinding its driver, if any); print its /dev/vfio group node.
 vfio_bind() {
 	d=/sys/bus/pci/devices/$1

@@ -153,7 +153,7 @@ want_mod() {
 	order+=("$m")
 }
 for m in irqbypass ccp kvm kvm_amd vhost_iotlb vhost tun tap vhost_net \
-	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd; do
+	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd e1000; do
 	# vfio_virqfd is a module of its own only in some kernels
 	[ "$m" = vfio_virqfd ] && [ -z "${kofile[$m]:-}" ] && continue
 	want_mod "$m"
@@ -219,8 +219,15 @@ rm -rf "$out"
 mkdir -p "$out"
 serial=$out/serial.log
 set +e
+# The e1000e (passed through by the VFIO tests) gets a UDP socket that sends every frame back to
+# itself: a loopback, so that passthrough RX is tested too.  Two 82540EMs behind a conventional
+# PCI bridge share one IOMMU group (the bridge aliases their requester IDs), one bound to the
+# e1000 driver: the refusals "still bound to a driver" and "group not viable".
+port=$((20000 + $$ % 20000))
 timeout -k 10 "$timeout" "$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu max \
-	-m "$mem" -smp "$smp" -display none -no-reboot -nic none -device amd-iommu -device e1000e \
+	-m "$mem" -smp "$smp" -display none -no-reboot -nic none -device amd-iommu \
+	-netdev "socket,id=lb0,udp=127.0.0.1:$port,localaddr=127.0.0.1:$port" -device e1000e,netdev=lb0 \
+	-device pci-bridge,id=br0,chassis_nr=1 -device e1000,bus=br0,addr=1 -device e1000,bus=br0,addr=2 \
 	-monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append 'console=ttyS0 quiet amd_iommu=on panic=-1 oops=panic' </dev/null |
@@ -249,6 +256,13 @@ if [ -z "$done_line" ]; then
 	grep -q 'Kernel panic' "$serial" && why="kernel panic: $(grep -m1 'Kernel panic' "$serial")"
 	echo "FAIL testbed: the guest $why (serial log kept: $serial)"
 	exit 1
+fi
+# The device hierarchy on one figure, drawn here (no gnuplot inside) from the ladder-* results.
+ladder=("$out"/ladder-*.json)
+if [ -e "${ladder[0]}" ] && command -v gnuplot >/dev/null; then
+	"$TOP/build/exitlab" plot "${ladder[@]}" -o "$out/net-ladder.png" >/dev/null 2>"$out/net-ladder.err" &&
+		log "device hierarchy (exits per frame; rates mean nothing under TCG): $out/net-ladder.png" ||
+		log "could not draw $out/net-ladder.png: $(tail -1 "$out/net-ladder.err")"
 fi
 [ "$fails" -eq 0 ] || { echo "testbed: $fails inner test(s) failed"; exit 1; }
 echo "testbed: ${done_line#"$M done "}"

@@ -141,7 +141,8 @@ static void test_inner_tests_pass(void **state)
 	static const char *const names[] = { "info", "exit-costs", "exit-reasons", "observe", "mem-walk-npt1",
 		"mem-fault-npt1", "mem-walk-npt0", "mem-fault-npt0", "net-e1000", "net-virtio", "blk",
 		"hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest",
-		"iommu-group", "vfio-bind" };
+		"iommu-group", "vfio-bind", "vfio-bar", "vfio-net", "vfio-itest", "vfio-no-device", "vfio-bound",
+		"vfio-group", "ladder-e1000", "ladder-virtio", "ladder-vhost-net", "ladder-vfio" };
 	char line[64];
 	(void)state;
 
@@ -498,6 +499,132 @@ static void test_e1000e_iommu_group(void **state)
 	free(devs);
 }
 
+/* A test's field as a number (integer or real), or fail. */
+static double num(json_t *t, const char *dotted)
+{
+	json_t *v = path_get(t, dotted);
+
+	if (!json_is_number(v))
+		fprintf(stderr, "no number at %s\n", dotted);
+	assert_true(json_is_number(v));
+	return json_number_value(v);
+}
+
+/* A BAR register of the passed-through e1000e: read and written with no exit to anyone. */
+static void test_vfio_bar_no_exit(void **state)
+{
+	json_t *d, *t;
+	size_t i;
+	int n = 0;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("vfio-bar");
+	assert_string_equal(json_string_value(path_get(d, "context.kvm.backend")), "kvm_amd");
+	json_array_foreach(json_object_get(d, "tests"), i, t) {
+		const char *tn = json_string_value(json_object_get(t, "name"));
+
+		if (strcmp(tn, "bar_read") && strcmp(tn, "bar_write"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		fprintf(stderr, "passthrough %s: %.5f exits, %.5f userspace exits per access (%lld accesses)\n", tn,
+			num(t, "exits_per_iteration"), num(t, "userspace_exits_per_iteration"), get_int(t, "iterations"));
+		assert_true(num(t, "userspace_exits_per_iteration") == 0);
+		/* host interrupts of the L1 guest may land in the phase: far below one per access */
+		assert_true(num(t, "exits_per_iteration") < 0.01);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	json_decref(d);
+}
+
+/* The payload's e1000 driver on the passed-through 82574: frames out and back, checked, no userspace exit. */
+static void test_vfio_net_frames(void **state)
+{
+	json_t *d, *t;
+	size_t i;
+	int tx = 0, rx = 0;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("vfio-net");
+	json_array_foreach(json_object_get(d, "tests"), i, t) {
+		const char *tn = json_string_value(json_object_get(t, "name"));
+
+		if (strcmp(tn, "tx") && strcmp(tn, "rx"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		assert_int_equal(get_int(t, "metrics.frames"), 256);
+		assert_true(num(t, "userspace_exits_per_iteration") == 0);
+		assert_true(num(t, "exits_per_iteration") < 0.1);
+		if (!strcmp(tn, "rx")) {
+			assert_int_equal(get_int(t, "metrics.checked"), 256);
+			assert_int_equal(get_int(t, "metrics.bad"), 0);
+			rx++;
+		} else {
+			tx++;
+		}
+	}
+	assert_int_equal(tx, 2);
+	assert_int_equal(rx, 2);
+	json_decref(d);
+}
+
+/* The refusals, each with its message, the devices left as they were. */
+static void test_vfio_refusals(void **state)
+{
+	static const char *const want[][2] = {
+		{ "vfio-no-device", "no PCI device 0000:00:1f.7" },
+		{ "vfio-bound", "is bound to e1000, not vfio-pci" },
+		{ "vfio-group", "is not viable" },
+	};
+	char path[256], *log;
+	(void)state;
+
+	NEED_TESTBED();
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), OUTDIR "/%s.log", want[i][0]);
+		log = slurp(path);
+		assert_non_null(log);
+		if (!strstr(log, want[i][1]))
+			fprintf(stderr, "%s: no '%s' in:\n%s", want[i][0], want[i][1], log);
+		assert_non_null(strstr(log, want[i][1]));
+		free(log);
+	}
+}
+
+/* The hierarchy, counted under kvm_amd: e1000 > virtio-net, vhost-net > passthrough, drawn on the host. */
+static void test_device_hierarchy(void **state)
+{
+	static const char *const rungs[] = { "ladder-e1000", "ladder-virtio", "ladder-vhost-net", "ladder-vfio" };
+	double at1[4], user1[4];
+	struct stat st;
+	(void)state;
+
+	NEED_TESTBED();
+	for (int r = 0; r < 4; r++) {
+		json_t *d = result(rungs[r]), *t;
+		size_t i;
+
+		at1[r] = user1[r] = -1;
+		json_array_foreach(json_object_get(d, "tests"), i, t)
+			if (!strcmp(json_string_value(json_object_get(t, "name")), "tx") &&
+			    json_integer_value(path_get(t, "params.batch")) == 1) {
+				at1[r] = num(t, "exits_per_iteration");
+				user1[r] = num(t, "userspace_exits_per_iteration");
+			}
+		fprintf(stderr, "%s batch 1: %.4f exits, %.4f userspace exits per frame\n", rungs[r], at1[r], user1[r]);
+		assert_true(at1[r] >= 0);
+		json_decref(d);
+	}
+	assert_true(user1[0] >= 1.0);                 /* the emulated e1000: TDT reaches the VMM */
+	assert_true(user1[1] < 0.1 && user1[2] < 0.1); /* virtio: kicks by ioeventfd, vhost in the kernel */
+	assert_true(user1[3] == 0 && at1[3] < 0.05);  /* passthrough: the doorbell is the device's */
+	assert_true(at1[3] < at1[2]);
+	assert_int_equal(stat(OUTDIR "/net-ladder.png", &st), 0);
+	assert_true(st.st_size > 10000);
+}
+
 /*
  * An inner test that fails makes the runner fail and name it; a skip carries
  * its reason; --npt 0 boots with shadow paging.
@@ -611,6 +738,10 @@ int main(void)
 		cmocka_unit_test(test_vhost_net_tap),
 		cmocka_unit_test(test_vhost_net_integration_inside),
 		cmocka_unit_test(test_e1000e_iommu_group),
+		cmocka_unit_test(test_vfio_bar_no_exit),
+		cmocka_unit_test(test_vfio_net_frames),
+		cmocka_unit_test(test_vfio_refusals),
+		cmocka_unit_test(test_device_hierarchy),
 		cmocka_unit_test(test_runner_reports_failure),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_runner_skips_without_qemu_or_mirror),
