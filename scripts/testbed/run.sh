@@ -192,6 +192,15 @@ if [ -x /bin/dash ]; then
 	rm -f "$st/bin/sh"
 	copy_with_libs /bin/dash /bin/sh
 fi
+# dpdk-testpmd for the vhost-user rung, when the list uses it and the host has it: the binary,
+# and of its PMD plugins only the vhost port and the ring mempool (DPDK loads every plugin there).
+tpmd=$(command -v dpdk-testpmd || true)
+if [ -n "$tpmd" ] && grep -v '^[[:space:]]*#' "$list" | grep -q dpdk-testpmd; then
+	copy_with_libs "$tpmd" /usr/bin/dpdk-testpmd
+	for p in /usr/lib/x86_64-linux-gnu/dpdk/pmds-*/librte_{net_vhost,mempool_ring}.so.[0-9]*.*; do
+		[ -e "$p" ] && copy_with_libs "$p" "$p"
+	done
+fi
 cp -r "$TOP/build/payloads" "$st/exitlab/build/payloads"
 cp "$HERE/init" "$st/init"
 cp "$HERE/lib.sh" "$st/testbed/lib.sh"
