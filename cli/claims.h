@@ -57,6 +57,11 @@ bool claims_figure_mem_geomean(const struct run_result *r, double *ratio, int *p
 bool claims_figure_net(const struct run_result *r, const char *dir, long batch, double *exits, double *fps,
 		       double *size);
 /*
+ * The same test's exits per frame less those of host interrupts (KVM's
+ * irq_exits): what the data path itself costs, whatever else the host does.
+ */
+bool claims_figure_device_exits(const struct run_result *r, const char *dir, long batch, double *exits);
+/*
  * tlb: at the largest N with both, what a refill pass after one exit of kind
  * ("pio") costs beyond the same pass after none, in cycles per exit.
  */
@@ -72,6 +77,17 @@ const char *claims_paging(const struct run_result *r);
  */
 size_t claims_evaluate(const struct store_run *run, struct claim_row *rows, size_t max,
 		       store_problem_fn problem, void *ctx);
+
+/*
+ * Counts from the nested testbed (docs/testbed.md: its --out directory) for
+ * the rows this host cannot measure but whose claim is a count: passthrough's
+ * exits per packet (ladder-vfio.json, tx at batch 1, kvm_amd). Timings there
+ * mean nothing, so no timed claim takes a figure from it. Returns the number
+ * of rows it filled; a missing or unreadable file leaves the rows as they were
+ * (an unreadable one goes to problem).
+ */
+size_t claims_from_testbed(const char *dir, struct claim_row *rows, size_t n, store_problem_fn problem,
+			   void *ctx);
 
 const char *claim_verdict_name(enum claim_verdict v);
 

@@ -2,6 +2,7 @@
 /* One figure of the claims table out of one results file (claims.h). */
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -153,6 +154,31 @@ bool claims_figure_net(const struct run_result *r, const char *dir, long batch, 
 		json_decref(p);
 		*exits = row.exits;
 		*fps = row.ops_per_s;
+		return true;
+	}
+	return false;
+}
+
+bool claims_figure_device_exits(const struct run_result *r, const char *dir, long batch, double *exits)
+{
+	double all, fps, size;
+
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+		struct run_result one = *r;
+		int64_t hostirq = 0;
+
+		/* the same test claims_figure_net picks, looked at alone */
+		one.tests = (struct test_result *)t;
+		one.ntests = 1;
+		if (!claims_figure_net(&one, dir, batch, &all, &fps, &size))
+			continue;
+		for (size_t k = 0; k < t->vcpu_stats.ndelta; k++)
+			if (!strcmp(t->vcpu_stats.delta[k].name, "irq_exits"))
+				hostirq = t->vcpu_stats.delta[k].delta;
+		*exits = all - (double)hostirq / (double)t->iterations;
+		if (*exits < 0)
+			*exits = 0;
 		return true;
 	}
 	return false;

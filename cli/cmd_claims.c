@@ -17,7 +17,7 @@
 static void claims_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exitlab claims [PATH] [--json] [--markdown]\n"
+		"usage: exitlab claims [PATH] [--testbed DIR] [--json] [--markdown]\n"
 		"The classic virtualization story's quantitative claims, each beside what a run\n"
 		"of the claims campaign measured on this host, with a verdict: holds, differs,\n"
 		"not measurable here (the host lacks what the claim needs: why is given), or not\n"
@@ -25,6 +25,9 @@ static void claims_usage(FILE *f)
 		"claim, the entry that measures it and the window in which it holds.\n"
 		"  PATH        a run directory of the claims campaign, or a directory holding\n"
 		"              such runs (the newest is used); default results/claims\n"
+		"  --testbed DIR  counts from the nested testbed's results (scripts/testbed/run.sh\n"
+		"              --out DIR) for the count claims this host cannot measure (passthrough\n"
+		"              exits per packet); timings there mean nothing and are never used\n"
 		"  --json      the rows as JSON on stdout\n"
 		"  --markdown  the table as Markdown on stdout\n"
 		"Make a run first: exitlab campaign scripts/campaigns/claims.yaml\n"
@@ -117,17 +120,18 @@ static int print_json(const struct store_run *run, const struct claim_row *rows,
 
 int cmd_claims(int argc, char **argv)
 {
-	enum { O_JSON = 1, O_MD };
+	enum { O_JSON = 1, O_MD, O_TESTBED };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "markdown", no_argument, NULL, O_MD },
+		{ "testbed", required_argument, NULL, O_TESTBED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct claim_row rows[CLAIMS_MAX];
 	const struct store_run *run;
 	struct store_list l = { NULL, 0 };
-	const char *path = "results/claims";
+	const char *path = "results/claims", *testbed = NULL;
 	int opt, json = 0, md = 0, rc = 0;
 	char err[256];
 	size_t n;
@@ -137,6 +141,7 @@ int cmd_claims(int argc, char **argv)
 		switch (opt) {
 		case O_JSON: json = 1; break;
 		case O_MD: md = 1; break;
+		case O_TESTBED: testbed = optarg; break;
 		case 'h': claims_usage(stdout); return EXIT_OK;
 		default: claims_usage(stderr); return EXIT_USAGE;
 		}
@@ -161,6 +166,9 @@ int cmd_claims(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	n = claims_evaluate(run, rows, CLAIMS_MAX, problem, NULL);
+	if (testbed && !claims_from_testbed(testbed, rows, n, problem, NULL) && !problems)
+		fprintf(stderr, "exitlab claims: no testbed figures in %s (no ladder-vfio.json with a tx test)\n",
+			testbed);
 	if (json)
 		rc = print_json(run, rows, n);
 	else if (md)

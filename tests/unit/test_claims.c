@@ -361,6 +361,43 @@ static void test_table(void **state)
 	assert_string_equal(x->measured, "-");
 }
 
+/* Passthrough's count from the testbed: exits less host interrupts, into its row only. */
+static void test_testbed_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	struct run_result r;
+	struct test_result *t;
+	char path[128], err[256];
+	double e;
+	size_t n;
+
+	run_init(&r, "net", CTX("kvm_amd", "{\"kvm_amd\": {\"npt\": true}}"));
+	t = net_test(&r, "tx", 0.008, 1.0, 1);
+	t->vcpu_stats.delta = calloc(1, sizeof(*t->vcpu_stats.delta));
+	snprintf(t->vcpu_stats.delta[0].name, sizeof(t->vcpu_stats.delta[0].name), "irq_exits");
+	t->vcpu_stats.delta[0].delta = 8;   /* 8 of the 1000 frames' exits were host interrupts */
+	t->vcpu_stats.ndelta = 1;
+	assert_true(claims_figure_device_exits(&r, "tx", 1, &e));
+	assert_float_equal(e, 0, 1e-12);
+	assert_false(claims_figure_device_exits(&r, "tx", 32, &e));
+	snprintf(path, sizeof(path), "%s/ladder-vfio.json", f->dir);
+	assert_int_equal(results_write_json(&r, path, err, sizeof(err)), 0);
+	results_free(&r);
+
+	/* an empty run: every row not measured, then the testbed fills passthrough-exits */
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	assert_int_equal(row(rows, n, "passthrough-exits")->verdict, CLAIM_NOT_MEASURABLE);
+	assert_int_equal(claims_from_testbed(f->dir, rows, n, NULL, NULL), 1);
+	assert_int_equal(row(rows, n, "passthrough-exits")->verdict, CLAIM_HOLDS);
+	assert_float_equal(row(rows, n, "passthrough-exits")->value, 0, 1e-12);
+	assert_non_null(strstr(row(rows, n, "passthrough-exits")->why, "nested testbed"));
+	assert_int_equal(row(rows, n, "passthrough-overhead")->verdict, CLAIM_NOT_MEASURABLE);
+	assert_int_equal(row(rows, n, "exit-cost")->verdict, CLAIM_NOT_MEASURED);
+	/* no testbed results there: nothing changes */
+	assert_int_equal(claims_from_testbed("/nonexistent", rows, n, NULL, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_net_and_tlb_figures),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_testbed_counts, fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
