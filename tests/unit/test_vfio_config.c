@@ -4,7 +4,7 @@
  * passed-through function (the fake e1000e of unit/vfio_fake.h), accessed
  * as the host bridge does (pci_config_read/write, the BAR bus ops).
  * Checked: IDs and class are the device's and read-only, the header type
- * loses its multifunction bit, no ROM and no INTx pin; BAR sizing, kinds,
+ * loses its multifunction bit, no ROM, INTA# (VFIO has INTx); BAR sizing, kinds,
  * prefetch bit; placement and moves re-map the KVM slots (only inside our
  * MMIO window, only while memory decoding is on); COMMAND is forwarded;
  * the capability list is the device's minus the MSI capability with no
