@@ -6,8 +6,8 @@
  * (sizing, placement, moves); COMMAND is ours and its decode, bus-master
  * and error bits are forwarded (INTx-disable too); no ROM is offered; the
  * device's INTx pin is, where VFIO has INTx (the bridge routes it to our GSI
- * and sets LINE, a scratch byte the guest may rewrite); the capability list is the device's own with MSI and MSI-X emulated by pci.c
- * at the device's offsets (an MSI capability with no room for our 24-byte
+ * and sets LINE, a scratch byte the guest may rewrite); the capability list
+ * is the device's own with MSI and MSI-X emulated by pci.c at the device's offsets (an MSI capability with no room for our 24-byte
  * layout, or an MSI-X one we cannot mirror, is unlinked from the list).
  * Every other capability's body is read from and written to the device.
  * Extended space (0x100..0xfff) reads as zeros: no extended capabilities.
