@@ -374,6 +374,7 @@ static int make_vfio(struct run_devices *d, struct vm *vm, const struct run_dev_
 	d->models[i] = v;
 	if (pci_host_add(&d->pci, vfio_dev_pci(v), -1, err, errlen))
 		return EXIT_FAILED;
+	vfio_dev_start(v);   /* INTx on its GSI, now that the bridge assigned one */
 	return add_metrics(d, vfio_dev_metrics(v)) ? EXIT_FAILED : 0;
 }
 

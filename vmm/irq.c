@@ -219,6 +219,18 @@ int irq_irqfd_attach(struct irq_chip *c, int efd, int gsi)
 	return irqfd(c, efd, gsi, 0);
 }
 
+int irq_irqfd_attach_resample(struct irq_chip *c, int efd, int rfd, int gsi)
+{
+	struct kvm_irqfd f = { .fd = efd, .gsi = gsi, .flags = KVM_IRQFD_FLAG_RESAMPLE, .resamplefd = rfd };
+
+	/* resampling needs an irqchip pin: level semantics and an EOI to notify on */
+	if (efd < 0 || rfd < 0 || gsi < 0 || gsi >= IRQ_NUM_PIN_GSIS)
+		return -EINVAL;
+	if (ioctl(c->vm->vm_fd, KVM_IRQFD, &f) < 0)
+		return -errno;
+	return 0;
+}
+
 int irq_irqfd_detach(struct irq_chip *c, int efd, int gsi)
 {
 	return irqfd(c, efd, gsi, KVM_IRQFD_FLAG_DEASSIGN);

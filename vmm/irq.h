@@ -55,6 +55,13 @@ int irq_msi_route_set(struct irq_chip *c, int gsi, uint64_t addr, uint32_t data,
 /* Bind an eventfd to a GSI (KVM_IRQFD): a write to efd injects that interrupt in the kernel. */
 int irq_irqfd_attach(struct irq_chip *c, int efd, int gsi);
 int irq_irqfd_detach(struct irq_chip *c, int efd, int gsi);
+/*
+ * A level-triggered INTx pin (GSI 0..23) fed by an eventfd (KVM_IRQFD_FLAG_RESAMPLE): a write
+ * to efd asserts the line; when the guest acknowledges it (the IOAPIC EOI) KVM deasserts it and
+ * writes rfd, so the source can look again (VFIO unmasks the host's line).  Detach with
+ * irq_irqfd_detach(c, efd, gsi).  0 or -errno.
+ */
+int irq_irqfd_attach_resample(struct irq_chip *c, int efd, int rfd, int gsi);
 
 /* Whether an address is in the x86 MSI window 0xFEE00000..0xFEEFFFFF. */
 static inline bool irq_is_msi_addr(uint64_t addr)

@@ -14,7 +14,11 @@
  * become KVM memory slots (no exit per access); the rest of a BAR, and
  * always the MSI-X table and PBA, is trapped and forwarded (vfio_bar.c).
  * Enabled vectors are eventfds given to VFIO_DEVICE_SET_IRQS and bound by
- * irqfd to MSI routes that follow the guest's table (vfio_irq.c).  Guest RAM
+ * irqfd to MSI routes that follow the guest's table (vfio_irq.c).  Where the
+ * device has INTx, the guest gets its pin on our bridge's GSI: VFIO's trigger
+ * eventfd feeds a resampling irqfd whose resample eventfd is VFIO's unmask,
+ * so the level-triggered line runs guest EOI to host unmask in the kernel;
+ * it is off while MSI or MSI-X is on (vfio_irq.c).  Guest RAM
  * is mapped for DMA at its guest-physical addresses (vfio_dma.c).
  *
  * Every system call goes through struct vfio_ops, so that the unit tests
@@ -67,6 +71,8 @@ struct vfio_ops {
 	void (*route_free)(void *ctx, int gsi);
 	int (*route_set)(void *ctx, int gsi, uint64_t addr, uint32_t data, bool masked);
 	int (*irqfd)(void *ctx, int efd, int gsi, bool attach);
+	/* A resampling irqfd on an INTx GSI (irq_irqfd_attach_resample); removed with irqfd(.., false). */
+	int (*irqfd_resample)(void *ctx, int efd, int rfd, int gsi);
 };
 
 /* The real thing: system calls, vm_slot_map, irq.h (ctx is the struct vfio_dev). */
@@ -93,6 +99,16 @@ struct vfio_map {
 };
 
 struct vfio_dev;
+
+/* INTx on the host side (VFIO_PCI_INTX_IRQ_INDEX). */
+struct vfio_intx {
+	bool avail;                   /* VFIO has it (count 1, eventfd) and the device has a pin */
+	bool wired;                   /* on the bridge: pci.intx_gsi is ours (vfio_dev_start) */
+	bool on;                      /* trigger and unmask eventfds set, resampling irqfd bound */
+	bool masked;                  /* VFIO_IRQ_SET_ACTION_MASK done (COMMAND.INTX_DISABLE) */
+	int efd, rfd;                 /* trigger, resample; -1 when off */
+	int gsi;
+};
 
 struct vfio_bar {
 	struct vfio_dev *v;
@@ -167,6 +183,7 @@ struct vfio_dev {
 	enum vfio_irq_mode irq_mode;
 	unsigned irq_nvec;
 	struct vfio_vec vec[VFIO_MAX_MSIX];
+	struct vfio_intx intx;
 
 	uint64_t counters[VFIO_NMETRICS];
 	struct dev_metrics metrics;
@@ -184,6 +201,11 @@ int vfio_dev_init(struct vfio_dev *v, const char *bdf, const struct guest_mem *m
 		  size_t errlen);
 /* The guest's view: put it on the host bridge (BARs placed, decoding on, slots mapped). */
 struct pci_device *vfio_dev_pci(struct vfio_dev *v);
+/*
+ * After pci_host_add: the INTx GSI is assigned, so INTx (where the device has
+ * it) is set up on the host while the guest has neither MSI nor MSI-X on.
+ */
+void vfio_dev_start(struct vfio_dev *v);
 /* Interrupts off, slots out, reset, DMA unmapped, fds closed: in that order. */
 void vfio_dev_destroy(struct vfio_dev *v);
 const struct dev_metrics *vfio_dev_metrics(struct vfio_dev *v);
@@ -223,7 +245,9 @@ void vfio_bar_place(struct vfio_dev *v, int bar, uint64_t addr);
 void vfio_bars_unmap(struct vfio_dev *v);
 extern const struct bus_ops vfio_bar_ops;
 
-/* vfio_irq.c: follow the guest's MSI/MSI-X state (pci.c's) on the host. */
+/* vfio_irq.c: whether VFIO offers INTx (VFIO_DEVICE_GET_IRQ_INFO), at config build. */
+bool vfio_intx_probe(struct vfio_dev *v);
+/* vfio_irq.c: follow the guest's INTx/MSI/MSI-X state (pci.c's) on the host. */
 void vfio_irq_update(struct vfio_dev *v);
 void vfio_irq_disable(struct vfio_dev *v);
 /* The PBA as the guest reads it: pending bits of masked vectors from their eventfds. */

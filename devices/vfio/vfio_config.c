@@ -4,9 +4,10 @@
  * pci.c keeps a shadow (struct pci_device) with its write masks: the IDs,
  * class and header fields are the device's but read-only; the BARs are ours
  * (sizing, placement, moves); COMMAND is ours and its decode, bus-master
- * and error bits are forwarded; no ROM and no INTx pin are offered; the
- * capability list is the device's own with MSI and MSI-X emulated by pci.c
- * at the device's offsets (an MSI capability with no room for our 24-byte
+ * and error bits are forwarded (INTx-disable too); no ROM is offered; the
+ * device's INTx pin is, where VFIO has INTx (the bridge routes it to our GSI
+ * and sets LINE, a scratch byte the guest may rewrite); the capability list
+ * is the device's own with MSI and MSI-X emulated by pci.c at the device's offsets (an MSI capability with no room for our 24-byte
  * layout, or an MSI-X one we cannot mirror, is unlinked from the list).
  * Every other capability's body is read from and written to the device.
  * Extended space (0x100..0xfff) reads as zeros: no extended capabilities.
@@ -242,7 +243,9 @@ int vfio_config_build(struct vfio_dev *v, char *err, size_t errlen)
 	v->pci.ops = &vfio_pci_ops;
 	v->pci.opaque = v;
 	v->pci.cfg[PCI_REVISION_ID] = raw[PCI_REVISION_ID];
-	v->pci.cfg[PCI_INTERRUPT_PIN] = 0;     /* no INTx: MSI or MSI-X */
+	/* INTx where VFIO has it and the device a pin; the bridge routes it (and writes LINE) */
+	v->intx.avail = raw[PCI_INTERRUPT_PIN] >= 1 && raw[PCI_INTERRUPT_PIN] <= 4 && vfio_intx_probe(v);
+	v->pci.cfg[PCI_INTERRUPT_PIN] = v->intx.avail ? raw[PCI_INTERRUPT_PIN] : 0;
 	memcpy(v->pci.cfg + 0x28, raw + 0x28, 4);
 	memcpy(v->pci.cfg + 0x3e, raw + 0x3e, 2);
 	memset(v->cfg_kind, VFIO_CFG_EMU, sizeof(v->cfg_kind));

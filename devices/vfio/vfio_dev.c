@@ -40,6 +40,7 @@ int vfio_dev_init(struct vfio_dev *v, const char *bdf, const struct guest_mem *m
 	v->container = v->group = v->dev = v->iommufd = -1;
 	for (unsigned i = 0; i < VFIO_MAX_MSIX; i++)
 		v->vec[i] = (struct vfio_vec){ .efd = -1, .gsi = -1 };
+	v->intx = (struct vfio_intx){ .efd = -1, .rfd = -1, .gsi = -1 };
 	if (vfio_bdf_parse(bdf, v->bdf)) {
 		snprintf(err, errlen, "vfio: bad host=%s: give a PCI address like 0000:00:03.0", bdf);
 		return -1;

@@ -9,6 +9,15 @@
  * irqfd is unbound, so its interrupts accumulate in the eventfd (the PBA
  * shows them pending) and KVM delivers one when the irqfd is bound again
  * on unmask.  Addresses outside the MSI window count as masked.
+ *
+ * INTx, where the device has it, is on while neither MSI nor MSI-X is:
+ * VFIO signals a trigger eventfd bound to the pin's GSI by a resampling
+ * irqfd (KVM asserts the line); at the guest's EOI KVM deasserts it and
+ * signals the resample eventfd, which VFIO takes as its unmask eventfd, so
+ * the host line (automasked by VFIO when it fired) is looked at again, all
+ * in the kernel.  COMMAND.INTX_DISABLE masks and unmasks it in VFIO (the
+ * bit also reaches the device's config, where vfio-pci keeps a resample
+ * from unmasking a line the guest disabled).
  */
 #include <errno.h>
 #include <linux/vfio.h>
@@ -24,24 +33,30 @@ static void count(struct vfio_dev *v, enum vfio_metric m)
 	DEV_METRIC_ADD(&v->counters[m], 1);
 }
 
-static int set_irqs(struct vfio_dev *v, unsigned index, unsigned n, const int *fds)
+/* VFIO_DEVICE_SET_IRQS: n eventfds (fds) or none (fds NULL) for `action` on vectors 0..n-1. */
+static int set_irqs_action(struct vfio_dev *v, unsigned index, uint32_t action, unsigned n, const int *fds)
 {
-	size_t len = sizeof(struct vfio_irq_set) + n * sizeof(int32_t);
+	size_t len = sizeof(struct vfio_irq_set) + (fds ? n * sizeof(int32_t) : 0);
 	struct vfio_irq_set *s = calloc(1, len);
 	int rc;
 
 	if (!s)
 		return -ENOMEM;
 	s->argsz = len;
-	s->flags = (n ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE) | VFIO_IRQ_SET_ACTION_TRIGGER;
+	s->flags = (fds ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE) | action;
 	s->index = index;
 	s->start = 0;
 	s->count = n;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; fds && i < n; i++)
 		memcpy(s->data + i * sizeof(int32_t), &fds[i], sizeof(int32_t));
 	rc = v->ops->ioctl(v->ctx, v->dev, VFIO_DEVICE_SET_IRQS, s);
 	free(s);
 	return rc < 0 ? rc : 0;
+}
+
+static int set_irqs(struct vfio_dev *v, unsigned index, unsigned n, const int *fds)
+{
+	return set_irqs_action(v, index, VFIO_IRQ_SET_ACTION_TRIGGER, n, n ? fds : NULL);
 }
 
 static unsigned vfio_index(enum vfio_irq_mode m)
@@ -146,6 +161,108 @@ static void vec_sync(struct vfio_dev *v, unsigned i)
 	}
 }
 
+/* ---- INTx: a level-triggered line, trigger eventfd -> resampling irqfd -> EOI -> unmask ---- */
+
+bool vfio_intx_probe(struct vfio_dev *v)
+{
+	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_INTX_IRQ_INDEX };
+
+	if (v->num_irqs <= VFIO_PCI_INTX_IRQ_INDEX ||
+	    v->ops->ioctl(v->ctx, v->dev, VFIO_DEVICE_GET_IRQ_INFO, &info) < 0)
+		return false;
+	return info.count == 1 && (info.flags & VFIO_IRQ_INFO_EVENTFD);
+}
+
+static void intx_release(struct vfio_dev *v)
+{
+	struct vfio_intx *x = &v->intx;
+
+	if (x->efd >= 0)
+		v->ops->close(v->ctx, x->efd);
+	if (x->rfd >= 0)
+		v->ops->close(v->ctx, x->rfd);
+	x->efd = x->rfd = -1;
+	x->on = x->masked = false;
+}
+
+/* VFIO's INTx off first (no more triggers, its unmask eventfd dropped), then the irqfd. */
+static void intx_off(struct vfio_dev *v)
+{
+	struct vfio_intx *x = &v->intx;
+
+	if (!x->on)
+		return;
+	if (set_irqs_action(v, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, NULL))
+		count(v, VFIO_M_IRQ_ERRORS);
+	if (v->ops->irqfd(v->ctx, x->efd, x->gsi, false))
+		count(v, VFIO_M_IRQ_ERRORS);
+	intx_release(v);
+}
+
+static void intx_fail(struct vfio_dev *v, const char *what, int rc)
+{
+	if (!__atomic_load_n(&v->counters[VFIO_M_IRQ_ERRORS], __ATOMIC_RELAXED))
+		fprintf(stderr, "exitlab: vfio %s: cannot enable INTx (%s): %s\n", v->bdf, what, strerror(-rc));
+	count(v, VFIO_M_IRQ_ERRORS);
+}
+
+/* KVM listens first (an early trigger waits in the eventfd), then VFIO triggers and unmasks. */
+static void intx_on(struct vfio_dev *v)
+{
+	struct vfio_intx *x = &v->intx;
+	int rc;
+
+	x->gsi = v->pci.intx_gsi;
+	x->efd = v->ops->eventfd(v->ctx);
+	x->rfd = x->efd >= 0 ? v->ops->eventfd(v->ctx) : -1;
+	if (x->efd < 0 || x->rfd < 0) {
+		intx_fail(v, "eventfd", x->efd < 0 ? x->efd : x->rfd);
+		goto fail;
+	}
+	rc = v->ops->irqfd_resample(v->ctx, x->efd, x->rfd, x->gsi);
+	if (rc) {
+		intx_fail(v, "resampling irqfd", rc);
+		goto fail;
+	}
+	rc = set_irqs_action(v, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 1, &x->efd);
+	if (!rc)
+		rc = set_irqs_action(v, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 1, &x->rfd);
+	if (rc) {
+		intx_fail(v, "VFIO_DEVICE_SET_IRQS", rc);
+		set_irqs_action(v, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, NULL);
+		v->ops->irqfd(v->ctx, x->efd, x->gsi, false);
+		goto fail;
+	}
+	x->on = true;
+	return;
+fail:
+	intx_release(v);
+}
+
+/* INTx on while MSI and MSI-X are off, masked in VFIO while the guest's COMMAND disables it. */
+static void intx_sync(struct vfio_dev *v, bool want)
+{
+	struct vfio_intx *x = &v->intx;
+	bool mask;
+
+	if (!want || !x->avail || !x->wired) {
+		intx_off(v);
+		return;
+	}
+	if (!x->on)
+		intx_on(v);
+	if (!x->on)
+		return;
+	mask = (v->pci.cfg[PCI_COMMAND] | v->pci.cfg[PCI_COMMAND + 1] << 8) & PCI_CMD_INTX_DISABLE;
+	if (mask != x->masked) {
+		if (set_irqs_action(v, VFIO_PCI_INTX_IRQ_INDEX,
+				    mask ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK, 1, NULL))
+			count(v, VFIO_M_IRQ_ERRORS);
+		else
+			x->masked = mask;
+	}
+}
+
 void vfio_irq_update(struct vfio_dev *v)
 {
 	enum vfio_irq_mode want = VFIO_IRQ_NONE;
@@ -160,6 +277,9 @@ void vfio_irq_update(struct vfio_dev *v)
 		want = VFIO_IRQ_MSI;
 		n = msi_nvec(v);
 	}
+	/* VFIO keeps one kind on at a time: INTx goes before MSI/MSI-X comes, and back after */
+	if (want != VFIO_IRQ_NONE)
+		intx_sync(v, false);
 	if (want != v->irq_mode || n != v->irq_nvec) {
 		host_disable(v);
 		if (want != VFIO_IRQ_NONE)
@@ -167,14 +287,26 @@ void vfio_irq_update(struct vfio_dev *v)
 	}
 	for (unsigned i = 0; i < v->irq_nvec; i++)
 		vec_sync(v, i);
+	if (want == VFIO_IRQ_NONE)
+		intx_sync(v, true);
 	pthread_mutex_unlock(&v->lock);
 }
 
 void vfio_irq_disable(struct vfio_dev *v)
 {
 	pthread_mutex_lock(&v->lock);
+	intx_off(v);
+	v->intx.wired = false;
 	host_disable(v);
 	pthread_mutex_unlock(&v->lock);
+}
+
+void vfio_dev_start(struct vfio_dev *v)
+{
+	pthread_mutex_lock(&v->lock);
+	v->intx.wired = v->intx.avail && v->pci.cfg[PCI_INTERRUPT_PIN];
+	pthread_mutex_unlock(&v->lock);
+	vfio_irq_update(v);
 }
 
 int vfio_msix_read(struct vfio_dev *v, uint64_t off, void *data, unsigned size)

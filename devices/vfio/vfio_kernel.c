@@ -163,10 +163,16 @@ static int k_irqfd(void *ctx, int efd, int gsi, bool attach)
 	return attach ? irq_irqfd_attach(c, efd, gsi) : irq_irqfd_detach(c, efd, gsi);
 }
 
+static int k_irqfd_resample(void *ctx, int efd, int rfd, int gsi)
+{
+	return irq_irqfd_attach_resample(((struct vfio_dev *)ctx)->irq, efd, rfd, gsi);
+}
+
 const struct vfio_ops vfio_kernel_ops = {
 	.open = k_open, .close = k_close, .ioctl = k_ioctl, .pread = k_pread, .pwrite = k_pwrite,
 	.mmap = k_mmap, .munmap = k_munmap, .readlink = k_readlink, .exists = k_exists,
 	.list_dir = k_list_dir, .eventfd = k_eventfd, .eventfd_pending = k_eventfd_pending,
 	.slot_map = k_slot_map, .slot_unmap = k_slot_unmap, .route_alloc = k_route_alloc,
 	.route_free = k_route_free, .route_set = k_route_set, .irqfd = k_irqfd,
+	.irqfd_resample = k_irqfd_resample,
 };

@@ -141,8 +141,9 @@ static void test_inner_tests_pass(void **state)
 	static const char *const names[] = { "info", "exit-costs", "exit-reasons", "observe", "mem-walk-npt1",
 		"mem-fault-npt1", "mem-walk-npt0", "mem-fault-npt0", "net-e1000", "net-virtio", "blk",
 		"hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest",
-		"iommu-group", "vfio-bind", "vfio-bar", "bar-emulated", "vfio-net", "vfio-itest", "vfio-no-device",
-		"vfio-bound", "vfio-group", "ladder-e1000", "ladder-virtio", "ladder-vhost-net", "ladder-vfio" };
+		"iommu-group", "vfio-bind", "vfio-bar", "bar-emulated", "vfio-net", "vfio-net-irq", "vfio-itest",
+		"vfio-no-device", "vfio-bound", "vfio-group", "ladder-e1000", "ladder-virtio", "ladder-vhost-net",
+		"ladder-vfio" };
 	char line[64];
 	(void)state;
 
@@ -587,6 +588,39 @@ static void test_vfio_net_frames(void **state)
 	json_decref(d);
 }
 
+/* INTx on the passed-through 82574: frames both ways, interrupts taken, the line's EOI-unmask in the kernel. */
+static void test_vfio_net_intx(void **state)
+{
+	json_t *d, *t;
+	size_t i;
+	int tx = 0, rx = 0;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("vfio-net-irq");
+	json_array_foreach(json_object_get(d, "tests"), i, t) {
+		const char *tn = json_string_value(json_object_get(t, "name"));
+
+		if (strcmp(tn, "tx") && strcmp(tn, "rx"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		assert_int_equal(get_int(t, "params.irq"), 1);
+		assert_int_equal(get_int(t, "metrics.frames"), 256);
+		assert_true(get_int(t, "metrics.interrupts") > 0);
+		assert_true(num(t, "userspace_exits_per_iteration") < 0.1);
+		if (!strcmp(tn, "rx")) {
+			assert_int_equal(get_int(t, "metrics.checked"), 256);
+			assert_int_equal(get_int(t, "metrics.bad"), 0);
+			rx++;
+		} else {
+			tx++;
+		}
+	}
+	assert_int_equal(tx, 1);
+	assert_int_equal(rx, 1);
+	json_decref(d);
+}
+
 /* The refusals, each with its message, the devices left as they were. */
 static void test_vfio_refusals(void **state)
 {
@@ -771,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_e1000e_iommu_group),
 		cmocka_unit_test(test_vfio_bar_no_exit),
 		cmocka_unit_test(test_vfio_net_frames),
+		cmocka_unit_test(test_vfio_net_intx),
 		cmocka_unit_test(test_vfio_refusals),
 		cmocka_unit_test(test_device_hierarchy),
 		cmocka_unit_test(test_runner_reports_failure),

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -119,7 +121,7 @@ static void test_lines_msi_irqfd(void **state)
 	static struct vm vm;
 	static struct irq_chip c;
 	char err[256];
-	int g, efd, efd2;
+	int g, efd, efd2, rfd;
 	uint64_t one = 1;
 
 	(void)state;
@@ -160,6 +162,21 @@ static void test_lines_msi_irqfd(void **state)
 	assert_int_equal(irq_irqfd_detach(&c, efd, g), 0);
 	assert_int_equal(irq_irqfd_attach(&c, -1, g), -EINVAL);
 	assert_int_equal(irq_irqfd_attach(&c, efd, -3), -EINVAL);
+	/* a resampling irqfd: only on an irqchip pin, with both eventfds */
+	rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	assert_true(rfd >= 0);
+	assert_int_equal(irq_irqfd_attach_resample(&c, efd2, rfd, IRQ_NUM_PIN_GSIS), -EINVAL);
+	assert_int_equal(irq_irqfd_attach_resample(&c, efd2, -1, 21), -EINVAL);
+	assert_int_equal(irq_irqfd_attach_resample(&c, -1, rfd, 21), -EINVAL);
+	if (ioctl(vm.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE) > 0) {
+		assert_int_equal(irq_irqfd_attach_resample(&c, efd2, rfd, 21), 0);
+		assert_true(irq_irqfd_attach_resample(&c, efd2, rfd, 21) < 0);   /* the same eventfd twice */
+		assert_int_equal(write(efd2, &one, sizeof(one)), sizeof(one));   /* asserts GSI 21 */
+		assert_int_equal(irq_irqfd_detach(&c, efd2, 21), 0);
+		assert_int_equal(irq_irqfd_attach_resample(&c, efd2, rfd, 21), 0);   /* and again */
+		assert_int_equal(irq_irqfd_detach(&c, efd2, 21), 0);
+	}
+	close(rfd);
 	close(efd);
 	close(efd2);
 	irq_chip_destroy(&c);

@@ -4,7 +4,7 @@
  * container/group/device ioctls, a synthetic e1000e-like function (config
  * space with PM, MSI, PCIe and MSI-X capabilities; BAR0/1 128 KiB memory,
  * BAR2 32-byte I/O, BAR3 16 KiB with the MSI-X table at 0 and the PBA at
- * 0x2000), KVM slots, MSI routes and irqfds.  Everything is recorded in a
+ * 0x2000; INTA#), KVM slots, MSI routes, irqfds and resampling INTx irqfds.  Everything is recorded in a
  * log of short strings, so tests can check what happened and in what order.
  * Header-only: each test file includes it once.
  */
@@ -38,6 +38,7 @@ struct fake_vfio {
 	unsigned long fail_req;          /* an ioctl that fails with fail_errno */
 	int fail_errno;
 	bool fail_mmap, fail_slot;
+	bool no_intx;                    /* VFIO_DEVICE_GET_IRQ_INFO(INTX) reports count 0 */
 	/* the device */
 	uint8_t cfg[4096];
 	uint32_t cfg_size;
@@ -57,7 +58,11 @@ struct fake_vfio {
 	struct { bool used; uint64_t gpa, size; void *host; } slot[16];
 	struct { bool used, masked; uint64_t addr; uint32_t data; } route[64];
 	int irqfd_of[64];                /* gsi -> attached eventfd, -1 */
-	int irq_index, irq_count, irq_fds[VFIO_MAX_MSIX];
+	int irq_index, irq_count, irq_fds[VFIO_MAX_MSIX];   /* the last MSI/MSI-X SET_IRQS */
+	/* INTx in VFIO: trigger and unmask eventfds (-1 none), masked; in KVM: resampling irqfds */
+	int intx_trigger, intx_unmask;
+	bool intx_masked;
+	int intx_irqfd[24], intx_resample[24];   /* gsi -> eventfds, -1 */
 	int dma_maps;
 };
 
@@ -126,6 +131,9 @@ static inline void fake_init(struct fake_vfio *f)
 	f->next_fd = 10;
 	for (int i = 0; i < 64; i++)
 		f->irqfd_of[i] = -1;
+	f->intx_trigger = f->intx_unmask = -1;
+	for (int i = 0; i < 24; i++)
+		f->intx_irqfd[i] = f->intx_resample[i] = -1;
 	f->cfg_size = 256;
 	cfg_put(c, 0x00, 2, 0x8086);
 	cfg_put(c, 0x02, 2, 0x10d3);
@@ -258,6 +266,7 @@ static inline const char *fake_req_name(unsigned long req)
 	case VFIO_GROUP_GET_DEVICE_FD: return "GROUP_GET_DEVICE_FD";
 	case VFIO_DEVICE_GET_INFO: return "DEVICE_GET_INFO";
 	case VFIO_DEVICE_GET_REGION_INFO: return "DEVICE_GET_REGION_INFO";
+	case VFIO_DEVICE_GET_IRQ_INFO: return "DEVICE_GET_IRQ_INFO";
 	case VFIO_DEVICE_SET_IRQS: return "DEVICE_SET_IRQS";
 	case VFIO_DEVICE_RESET: return "DEVICE_RESET";
 	case VFIO_IOMMU_MAP_DMA: return "IOMMU_MAP_DMA";
@@ -315,14 +324,53 @@ static inline int f_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 	case VFIO_DEVICE_GET_REGION_INFO:
 		fake_region(f, arg);
 		return 0;
+	case VFIO_DEVICE_GET_IRQ_INFO: {
+		struct vfio_irq_info *ii = arg;
+
+		ii->flags = VFIO_IRQ_INFO_EVENTFD;
+		ii->count = ii->index == VFIO_PCI_MSIX_IRQ_INDEX ? 5 : ii->index == VFIO_PCI_MSI_IRQ_INDEX ? 1 :
+			    ii->index == VFIO_PCI_INTX_IRQ_INDEX && !f->no_intx ? 1 : 0;
+		if (ii->index == VFIO_PCI_INTX_IRQ_INDEX)
+			ii->flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+		fake_log(f, "ioctl DEVICE_GET_IRQ_INFO %u", ii->index);
+		return 0;
+	}
 	case VFIO_DEVICE_SET_IRQS: {
 		struct vfio_irq_set *s = arg;
+		uint32_t act = s->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+		bool efd = s->flags & VFIO_IRQ_SET_DATA_EVENTFD;
+		int fd0 = -1;
 
-		f->irq_index = s->index;
-		f->irq_count = s->count;
-		for (unsigned i = 0; i < s->count && i < VFIO_MAX_MSIX; i++)
-			memcpy(&f->irq_fds[i], s->data + 4 * i, 4);
-		fake_log(f, "ioctl DEVICE_SET_IRQS %u %u", s->index, s->count);
+		fake_log(f, "ioctl DEVICE_SET_IRQS %u %u %s%s", s->index, s->count,
+			 act == VFIO_IRQ_SET_ACTION_MASK ? "mask" : act == VFIO_IRQ_SET_ACTION_UNMASK ? "unmask" :
+			 "trigger", efd ? " eventfd" : "");
+		if (s->index != VFIO_PCI_INTX_IRQ_INDEX) {
+			f->irq_index = s->index;
+			f->irq_count = s->count;
+			for (unsigned i = 0; i < s->count && i < VFIO_MAX_MSIX; i++)
+				memcpy(&f->irq_fds[i], s->data + 4 * i, 4);
+			return 0;
+		}
+		/* INTx, as vfio-pci takes it: one vector; mask/unmask only while a trigger is set */
+		if (s->start != 0 || s->count > 1 || (efd && s->count != 1))
+			return -EINVAL;
+		if (efd)
+			memcpy(&fd0, s->data, 4);
+		if (act == VFIO_IRQ_SET_ACTION_TRIGGER) {
+			if (!s->count) {
+				f->intx_trigger = f->intx_unmask = -1;
+				f->intx_masked = false;
+			} else if (efd) {
+				f->intx_trigger = fd0;
+			}
+			return 0;
+		}
+		if (f->intx_trigger < 0 || !s->count)
+			return -EINVAL;
+		if (act == VFIO_IRQ_SET_ACTION_UNMASK && efd)
+			f->intx_unmask = fd0;
+		else
+			f->intx_masked = act == VFIO_IRQ_SET_ACTION_MASK;
 		return 0;
 	}
 	case VFIO_DEVICE_RESET:
@@ -555,6 +603,13 @@ static inline int f_irqfd(void *ctx, int efd, int gsi, bool attach)
 
 	if (gsi < 0 || gsi >= 64 + 24)
 		return -EINVAL;
+	if (gsi < 24) {   /* an INTx pin: only resampling irqfds are put there, removed here */
+		if (attach || f->intx_irqfd[gsi] != efd)
+			return attach ? -EINVAL : -ENOENT;
+		f->intx_irqfd[gsi] = f->intx_resample[gsi] = -1;
+		fake_log(f, "irqfd detach %d %d", efd, gsi);
+		return 0;
+	}
 	if (attach) {
 		if (f->irqfd_of[gsi - 24] >= 0)
 			return -EBUSY;
@@ -569,12 +624,27 @@ static inline int f_irqfd(void *ctx, int efd, int gsi, bool attach)
 	return 0;
 }
 
+static inline int f_irqfd_resample(void *ctx, int efd, int rfd, int gsi)
+{
+	struct fake_vfio *f = ctx;
+
+	if (gsi < 0 || gsi >= 24 || efd < 0 || rfd < 0)
+		return -EINVAL;
+	if (f->intx_irqfd[gsi] >= 0)
+		return -EBUSY;
+	f->intx_irqfd[gsi] = efd;
+	f->intx_resample[gsi] = rfd;
+	fake_log(f, "irqfd resample %d %d %d", efd, rfd, gsi);
+	return 0;
+}
+
 static const struct vfio_ops fake_vfio_ops = {
 	.open = f_open, .close = f_close, .ioctl = f_ioctl, .pread = f_pread, .pwrite = f_pwrite,
 	.mmap = f_mmap, .munmap = f_munmap, .readlink = f_readlink, .exists = f_exists,
 	.list_dir = f_list_dir, .eventfd = f_eventfd, .eventfd_pending = f_eventfd_pending,
 	.slot_map = f_slot_map, .slot_unmap = f_slot_unmap, .route_alloc = f_route_alloc,
 	.route_free = f_route_free, .route_set = f_route_set, .irqfd = f_irqfd,
+	.irqfd_resample = f_irqfd_resample,
 };
 
 /* Guest RAM for the DMA mappings: 1 MiB low, optionally some high. */
