@@ -42,15 +42,9 @@ static struct fx *fx_new(void (*tweak)(struct fake_vfio *f), bool start)
 {
 	struct fx *x = calloc(1, sizeof(*x));
 	char err[256];
-	bool hf;
 
-	fake_init(&x->f);
-	if (tweak)
-		tweak(&x->f);
-	fake_ram_init(&x->r, 1 << 20, 0);
-	if (fake_dev_init(&x->v, &x->f, &x->r, &hf, err, sizeof(err)))
+	if (fake_dev_setup(&x->f, &x->r, &x->v, &x->d, tweak, err, sizeof(err)))
 		fail_msg("init: %s", err);
-	x->d = vfio_dev_pci(&x->v);
 	bus_init(&x->vm.pio, "pio");
 	bus_init(&x->vm.mmio, "mmio");
 	assert_int_equal(pci_host_init(&x->h, &x->vm, NULL, err, sizeof(err)), 0);

@@ -36,15 +36,9 @@ static struct fx *fx_new(void (*tweak)(struct fake_vfio *f))
 {
 	struct fx *x = calloc(1, sizeof(*x));
 	char err[256];
-	bool hf;
 
-	fake_init(&x->f);
-	if (tweak)
-		tweak(&x->f);
-	fake_ram_init(&x->r, 1 << 20, 0);
-	if (fake_dev_init(&x->v, &x->f, &x->r, &hf, err, sizeof(err)))
+	if (fake_dev_setup(&x->f, &x->r, &x->v, &x->d, tweak, err, sizeof(err)))
 		fail_msg("init: %s", err);
-	x->d = vfio_dev_pci(&x->v);
 	pci_config_write(x->d, PCI_BAR0 + 12, 4, 0xd0040000);
 	pci_config_write(x->d, PCI_COMMAND, 2, PCI_CMD_MEMORY | PCI_CMD_MASTER);
 	return x;

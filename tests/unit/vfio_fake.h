@@ -676,4 +676,24 @@ static inline int fake_dev_init(struct vfio_dev *v, struct fake_vfio *f, struct 
 	return vfio_dev_init(v, FAKE_BDF, &r->mem, NULL, NULL, &fake_vfio_ops, f, hf, err, errlen);
 }
 
+/*
+ * What the config, MSI-X and INTx tests start from: a fake host (changed by
+ * tweak, if given), 1 MiB of guest RAM and the device on them, *d its PCI
+ * function. 0, or -1 with err.
+ */
+static inline int fake_dev_setup(struct fake_vfio *f, struct fake_ram *r, struct vfio_dev *v,
+				 struct pci_device **d, void (*tweak)(struct fake_vfio *f), char *err, size_t errlen)
+{
+	bool hf;
+
+	fake_init(f);
+	if (tweak)
+		tweak(f);
+	fake_ram_init(r, 1 << 20, 0);
+	if (fake_dev_init(v, f, r, &hf, err, errlen))
+		return -1;
+	*d = vfio_dev_pci(v);
+	return 0;
+}
+
 #endif
