@@ -5,8 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "harness.h"
 
@@ -152,6 +159,52 @@ int harness_group_teardown(void **state)
 	harness_rmdir(harness_tmp);
 	harness_tmp = NULL;
 	return 0;
+}
+
+char *harness_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, got;
+	char *b;
+
+	if (!f)
+		return NULL;
+	b = malloc(cap);
+	while (b && (got = fread(b + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n < 2 && !(b = realloc(b, cap *= 2)))
+			break;
+	}
+	fclose(f);
+	if (!b)
+		return NULL;
+	b[n] = 0;
+	if (len)
+		*len = n;
+	return b;
+}
+
+size_t harness_md_links(const char *md, const char *dir, long min_bytes)
+{
+	size_t n = 0;
+
+	for (const char *p = md; (p = strstr(p, "](")); ) {
+		char name[256], path[1024];
+		const char *e = strchr(p + 2, ')');
+		struct stat st;
+
+		assert_non_null(e);
+		assert_true(e - (p + 2) < (long)sizeof(name));
+		snprintf(name, sizeof(name), "%.*s", (int)(e - (p + 2)), p + 2);
+		assert_null(strchr(name, '/')); /* next to the Markdown, linked relatively */
+		assert_null(strstr(name, "http"));
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size > min_bytes);
+		n++;
+		p = e;
+	}
+	return n;
 }
 
 json_t *harness_load_json(const char *path)

@@ -31,6 +31,13 @@ int harness_group_setup(void **state);
 int harness_group_teardown(void **state);
 /* A JSON document from path, or NULL with the parser's reason on stderr. */
 json_t *harness_load_json(const char *path);
+/* The whole file, NUL-terminated (malloc'd), its length in *len if len; NULL if it cannot be read. */
+char *harness_slurp(const char *path, size_t *len);
+/*
+ * Every link target "](NAME)" of a Markdown text: a plain file name (no '/',
+ * no http) of a file in dir of more than min_bytes. Returns how many.
+ */
+size_t harness_md_links(const char *md, const char *dir, long min_bytes);
 /* Skip the calling cmocka test, with the one-line reason, where KVM is not usable. */
 #define HARNESS_NEED_KVM()                                                       \
 	do {                                                                     \

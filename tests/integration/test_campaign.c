@@ -165,23 +165,17 @@ static void test_tiny_campaign(void **state)
 
 struct file_id {
 	struct timespec mtime;
-	off_t size;
+	size_t size;
 	char *bytes;
 };
 
-static char *slurp(const char *path, off_t *size)
+/* The whole file; a file that is not there fails the test. */
+static char *slurp_or_fail(const char *path, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
-	char *b;
+	char *b = harness_slurp(path, size);
 
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	*size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)*size + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)*size, f), (size_t)*size);
-	fclose(f);
+	if (!b)
+		fail_msg("cannot read %s", path);
 	return b;
 }
 
@@ -218,7 +212,7 @@ static void interrupt_after_first(const char *file, const char *dir, const char 
 	size_t ndone = 0;
 	int status;
 	pid_t pid;
-	off_t sz;
+	size_t sz;
 	char *errtext;
 	json_t *m;
 
@@ -240,7 +234,7 @@ static void interrupt_after_first(const char *file, const char *dir, const char 
 	assert_int_equal(kill(pid, SIGINT), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	errtext = slurp(errpath, &sz);
+	errtext = slurp_or_fail(errpath, &sz);
 	if (WEXITSTATUS(status) != 130)
 		fail_msg("exit %d, want 130; output:\n%s", WEXITSTATUS(status), errtext);
 	assert_non_null(strstr(errtext, "--resume"));
@@ -262,7 +256,7 @@ static void test_interrupt_resume(void **state)
 	struct run_out o;
 	json_t *m, *e;
 	size_t i, ndone = 0;
-	off_t sz;
+	size_t sz;
 	(void)state;
 
 	HARNESS_NEED_KVM();
@@ -289,7 +283,7 @@ static void test_interrupt_resume(void **state)
 		snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(json_object_get(e, "results")));
 		assert_int_equal(stat(path, &st), 0);
 		ids[i].mtime = st.st_mtim;
-		ids[i].bytes = slurp(path, &ids[i].size);
+		ids[i].bytes = slurp_or_fail(path, &ids[i].size);
 	}
 	json_decref(m);
 
@@ -326,7 +320,7 @@ static void test_interrupt_resume(void **state)
 		assert_int_equal(st.st_mtim.tv_sec, ids[i].mtime.tv_sec);
 		assert_int_equal(st.st_mtim.tv_nsec, ids[i].mtime.tv_nsec);
 		{
-			char *now = slurp(path, &sz);
+			char *now = slurp_or_fail(path, &sz);
 
 			assert_int_equal(sz, ids[i].size);
 			assert_memory_equal(now, ids[i].bytes, (size_t)sz);
@@ -444,10 +438,10 @@ static void test_bad_manifests(void **state)
 }
 
 /* A PNG file of at least min bytes (gnuplot drew something, not an empty canvas). */
-static void assert_png(const char *path, off_t min)
+static void assert_png(const char *path, size_t min)
 {
-	off_t sz;
-	char *b = slurp(path, &sz);
+	size_t sz;
+	char *b = slurp_or_fail(path, &sz);
 
 	if (!b)
 		fail_msg("no chart %s", path);
@@ -465,7 +459,7 @@ static void test_quick_campaign(void **state)
 {
 	char dir[512], errpath[512], path[1024], cmd[1400];
 	struct run_out o;
-	off_t sz;
+	size_t sz;
 	char *html;
 	json_t *m;
 	int n = -1;
@@ -502,7 +496,7 @@ static void test_quick_campaign(void **state)
 	if (o.exit_code != 0)
 		fail_msg("report: exit %d; stderr:\n%s", o.exit_code, o.err);
 	harness_free(&o);
-	html = slurp(path, &sz);
+	html = slurp_or_fail(path, &sz);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "data:image/png;base64,"));
 	assert_null(strstr(html, "src=\"http"));

@@ -45,28 +45,6 @@ static const char tl_yaml[] =
 	"    args: [\"--raw\"]\n"
 	"    repetitions: 2\n";
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
-
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -121,7 +99,7 @@ static void need_store(void)
 static void assert_png(const char *path)
 {
 	size_t n = 0;
-	unsigned char *b = (unsigned char *)slurp(path, &n);
+	unsigned char *b = (unsigned char *)harness_slurp(path, &n);
 	unsigned w, h;
 
 	if (!b)
@@ -143,7 +121,7 @@ static void assert_png(const char *path)
  */
 static int check_dat(const char *path, int npoints, const char *const *want, bool *cpuid)
 {
-	char *text = slurp(path, NULL), *save = NULL, *line;
+	char *text = harness_slurp(path, NULL), *save = NULL, *line;
 	int blocks = 0, rows = -1;
 	char last[40] = "";
 
@@ -215,7 +193,7 @@ static void test_timeline(void **state)
 	harness_free(&o);
 	snprintf(p, sizeof(p), "%s/timeline-tl-exit-costs.svg", out);
 	{
-		char *svg = slurp(p, NULL);
+		char *svg = harness_slurp(p, NULL);
 
 		assert_non_null(svg);
 		assert_non_null(strstr(svg, "<svg"));
@@ -246,9 +224,8 @@ static size_t count(const char *hay, const char *needle)
 
 static void test_report(void **state)
 {
-	char html_path[600], md_path[600], *html, *md, *p;
+	char html_path[600], md_path[600], *html, *md;
 	struct run_out o;
-	size_t pngs = 0;
 
 	(void)state;
 	need_store();
@@ -258,7 +235,7 @@ static void test_report(void **state)
 	if (o.exit_code)
 		fail_msg("report exit %d:\n%s", o.exit_code, o.err);
 	harness_free(&o);
-	html = slurp(html_path, NULL);
+	html = harness_slurp(html_path, NULL);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "alt=\"regression timeline: timeline-tl-exit-costs.png\""));
 	/* per run, per entry: the bars and the CDF */
@@ -275,26 +252,10 @@ static void test_report(void **state)
 	assert_true(strstr(html, "timeline-tl-exit-costs.png") < strstr(html, "exit-costs chart of"));
 	free(html);
 
-	md = slurp(md_path, NULL);
+	md = harness_slurp(md_path, NULL);
 	assert_non_null(md);
 	assert_non_null(strstr(md, "![regression timeline: timeline-tl-exit-costs.png]("));
-	for (p = md; (p = strstr(p, "](")); ) {
-		char name[256], path[1024];
-		const char *e = strchr(p + 2, ')');
-		struct stat st;
-
-		assert_non_null(e);
-		assert_true(e - (p + 2) < (long)sizeof(name));
-		snprintf(name, sizeof(name), "%.*s", (int)(e - (p + 2)), p + 2);
-		assert_null(strchr(name, '/')); /* next to the Markdown, linked relatively */
-		assert_null(strstr(name, "http"));
-		snprintf(path, sizeof(path), "%s/%s", harness_tmp, name);
-		assert_int_equal(stat(path, &st), 0);
-		assert_true(st.st_size > 1000);
-		pngs++;
-		p = (char *)e;
-	}
-	assert_true(pngs >= 13);
+	assert_true(harness_md_links(md, harness_tmp, 1000) >= 13);
 	free(md);
 }
 
@@ -341,7 +302,7 @@ static void test_corrupt_middle(void **state)
 	assert_non_null(strstr(o.err, "run-b/manifest.json"));
 	harness_free(&o);
 	{
-		char *html = slurp(p, NULL);
+		char *html = harness_slurp(p, NULL);
 
 		assert_non_null(html);
 		assert_non_null(strstr(html, "alt=\"regression timeline: timeline-tl-exit-costs.png\""));
@@ -352,7 +313,7 @@ static void test_corrupt_middle(void **state)
 static void copy_file(const char *from, const char *to)
 {
 	size_t n = 0;
-	char *b = slurp(from, &n);
+	char *b = harness_slurp(from, &n);
 	FILE *f = fopen(to, "wb");
 
 	assert_non_null(b);

@@ -141,21 +141,13 @@ static void test_claims_table(void **state)
 	/* the report of a claims run opens with the table */
 	{
 		char html[600], *text;
-		FILE *h;
-		long sz;
 
 		snprintf(html, sizeof(html), "%s/claims.html", harness_tmp);
 		harness_run(&o, (const char *[]){ "report", dir, "-o", html, NULL });
 		assert_int_equal(o.exit_code, 0);
 		harness_free(&o);
-		h = fopen(html, "r");
-		assert_non_null(h);
-		fseek(h, 0, SEEK_END);
-		sz = ftell(h);
-		rewind(h);
-		text = calloc(1, (size_t)sz + 1);
-		assert_int_equal(fread(text, 1, (size_t)sz, h), (size_t)sz);
-		fclose(h);
+		text = harness_slurp(html, NULL);
+		assert_non_null(text);
 		assert_non_null(strstr(text, "<h2>claims table</h2>"));
 		assert_non_null(strstr(text, "A VM exit costs ~2400 cycles"));
 		free(text);

@@ -28,26 +28,6 @@ static char run_dir[512];
 static bool have_store;
 static size_t ntests_ec, ntests_net;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, n + 1);
-	if (buf && fread(buf, 1, n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 static size_t count_tests(const char *path)
 {
 	json_t *doc = json_load_file(path, 0, NULL);
@@ -190,7 +170,7 @@ static void test_csv(void **state)
 	assert_non_null(strstr(o.err, "skipped"));
 	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
 	harness_free(&o);
-	csv = slurp(out);
+	csv = harness_slurp(out, NULL);
 	assert_non_null(csv);
 	assert_true(!strncmp(csv, "campaign,entry,payload,test,ring,params,status,iterations,", 58));
 	/* net's params hold no comma or newline, so one physical line is one row. */
@@ -247,8 +227,7 @@ static void check_self_contained(const char *html)
 static void test_report(void **state)
 {
 	struct run_out o;
-	char html_path[640], md_path[640], *html, *md, *p;
-	size_t pngs = 0;
+	char html_path[640], md_path[640], *html, *md;
 
 	(void)state;
 	need_store();
@@ -259,7 +238,7 @@ static void test_report(void **state)
 	assert_non_null(strstr(o.err, "002-exit-costs-ring3-rep2.json"));
 	harness_free(&o);
 
-	html = slurp(html_path);
+	html = harness_slurp(html_path, NULL);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "<table"));
 	assert_non_null(strstr(html, "cpuid"));
@@ -269,25 +248,10 @@ static void test_report(void **state)
 	check_self_contained(html);
 	free(html);
 
-	md = slurp(md_path);
+	md = harness_slurp(md_path, NULL);
 	assert_non_null(md);
 	assert_non_null(strstr(md, "| cpuid"));
-	for (p = md; (p = strstr(p, "](")); ) {
-		char name[256], path[1024];
-		const char *e = strchr(p + 2, ')');
-		struct stat st;
-
-		assert_non_null(e);
-		assert_true(e - (p + 2) < (long)sizeof(name));
-		snprintf(name, sizeof(name), "%.*s", (int)(e - (p + 2)), p + 2);
-		assert_null(strchr(name, '/')); /* next to the Markdown */
-		snprintf(path, sizeof(path), "%s/%s", harness_tmp, name);
-		assert_int_equal(stat(path, &st), 0);
-		assert_true(st.st_size > 100);
-		pngs++;
-		p = (char *)e;
-	}
-	assert_true(pngs >= 2);
+	assert_true(harness_md_links(md, harness_tmp, 100) >= 2);
 	free(md);
 }
 
