@@ -134,8 +134,9 @@ bool claims_figure_mem_geomean(const struct run_result *r, double *ratio, int *p
 	return true;
 }
 
-bool claims_figure_net(const struct run_result *r, const char *dir, long batch, double *exits, double *fps,
-		       double *size)
+/* The first net test (dir, at batch unless 0) with a device row, or NULL; its figures filled. */
+static const struct test_result *net_test(const struct run_result *r, const char *dir, long batch,
+					  double *exits, double *fps, double *size)
 {
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *t = &r->tests[i];
@@ -154,34 +155,32 @@ bool claims_figure_net(const struct run_result *r, const char *dir, long batch, 
 		json_decref(p);
 		*exits = row.exits;
 		*fps = row.ops_per_s;
-		return true;
+		return t;
 	}
-	return false;
+	return NULL;
+}
+
+bool claims_figure_net(const struct run_result *r, const char *dir, long batch, double *exits, double *fps,
+		       double *size)
+{
+	return net_test(r, dir, batch, exits, fps, size) != NULL;
 }
 
 bool claims_figure_device_exits(const struct run_result *r, const char *dir, long batch, double *exits)
 {
 	double all, fps, size;
+	const struct test_result *t = net_test(r, dir, batch, &all, &fps, &size);
+	int64_t hostirq = 0;
 
-	for (size_t i = 0; i < r->ntests; i++) {
-		const struct test_result *t = &r->tests[i];
-		struct run_result one = *r;
-		int64_t hostirq = 0;
-
-		/* the same test claims_figure_net picks, looked at alone */
-		one.tests = (struct test_result *)t;
-		one.ntests = 1;
-		if (!claims_figure_net(&one, dir, batch, &all, &fps, &size))
-			continue;
-		for (size_t k = 0; k < t->vcpu_stats.ndelta; k++)
-			if (!strcmp(t->vcpu_stats.delta[k].name, "irq_exits"))
-				hostirq = t->vcpu_stats.delta[k].delta;
-		*exits = all - (double)hostirq / (double)t->iterations;
-		if (*exits < 0)
-			*exits = 0;
-		return true;
-	}
-	return false;
+	if (!t)
+		return false;
+	for (size_t k = 0; k < t->vcpu_stats.ndelta; k++)
+		if (!strcmp(t->vcpu_stats.delta[k].name, "irq_exits"))
+			hostirq = t->vcpu_stats.delta[k].delta;
+	*exits = all - (double)hostirq / (double)t->iterations;
+	if (*exits < 0)
+		*exits = 0;
+	return true;
 }
 
 /* A refill test's pass length and exit kind; false if it is not one. */
