@@ -27,9 +27,9 @@ const size_t tp_kvm_nevents = sizeof(tp_kvm_events) / sizeof(tp_kvm_events[0]);
 
 #define BOUNCE_SIZE 65536	/* perf_event_header.size is a u16 */
 
-static int perf_open(struct perf_event_attr *attr, pid_t tid)
+static int perf_open(struct perf_event_attr *attr, pid_t tid, int group_fd)
 {
-	return (int)syscall(SYS_perf_event_open, attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	return (int)syscall(SYS_perf_event_open, attr, tid, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
 }
 
 static void attr_init(struct perf_event_attr *a, enum tp_mode mode, uint32_t type, uint64_t config)
@@ -81,24 +81,38 @@ static void open_error(char *buf, size_t len, const char *what, pid_t tid, int e
 			 errname(e), strerror(e));
 }
 
-static int ring_open(struct tp_ring *r, pid_t tid, size_t pages, char *err, size_t errlen)
+/*
+ * Each thread's events are one perf group under a disabled dummy leader, and
+ * the members are opened enabled: they count only while the leader is
+ * scheduled, so enabling or disabling the leader switches them all at once.
+ * (An ioctl per fd left a gap between events that a running guest — one
+ * observed from outside — ran through, so kvm_pio and kvm_exit disagreed.)
+ * In TP_SAMPLE the leader also owns the thread's ring, so no tracepoint's
+ * availability decides either.
+ */
+static int leader_open(struct tp_session *s, size_t t, size_t pages, char *err, size_t errlen)
 {
 	struct perf_event_attr a;
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	pid_t tid = s->tids[t];
+	struct tp_ring *r;
 
-	/* A dummy event owns each ring, so no tracepoint's availability decides it. */
-	attr_init(&a, TP_SAMPLE, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_DUMMY);
-	a.disabled = 0;
+	attr_init(&a, s->mode, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_DUMMY);
 	/* Wake a poller at half full, long before anything is dropped. */
-	a.wakeup_watermark = (uint32_t)(pages * pg / 2);
-	r->fd = perf_open(&a, tid);
-	if (r->fd < 0) {
+	if (s->mode == TP_SAMPLE)
+		a.wakeup_watermark = (uint32_t)(pages * pg / 2);
+	s->leaders[t] = perf_open(&a, tid, -1);
+	if (s->leaders[t] < 0) {
 		int e = errno;
 
-		open_error(err, errlen, "dummy ring owner", tid, e);
+		open_error(err, errlen, "dummy group leader", tid, e);
 		errno = e;
 		return -1;
 	}
+	if (s->mode != TP_SAMPLE)
+		return 0;
+	r = &s->rings[t];
+	r->fd = s->leaders[t];
 	r->data_size = pages * pg;
 	r->map_size = r->data_size + pg;
 	r->base = mmap(NULL, r->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
@@ -110,8 +124,9 @@ static int ring_open(struct tp_ring *r, pid_t tid, size_t pages, char *err, size
 			 e == EPERM || e == ENOMEM ? "; over kernel.perf_event_mlock_kb? "
 			 "use fewer ring pages or run as root" : "");
 		r->base = NULL;
-		close(r->fd);
 		r->fd = -1;
+		close(s->leaders[t]);
+		s->leaders[t] = -1;
 		errno = e;
 		return -1;
 	}
@@ -150,12 +165,13 @@ static void event_open(struct tp_session *s, size_t e)
 	}
 	ev->available = true;
 	attr_init(&a, s->mode, PERF_TYPE_TRACEPOINT, (uint64_t)ev->format.id);
+	a.disabled = 0;		/* the leader gates it (leader_open) */
 	for (size_t t = 0; t < s->ntids; t++) {
 		int fd;
 
 		if (s->tid_gone[t])
 			continue;
-		fd = perf_open(&a, s->tids[t]);
+		fd = perf_open(&a, s->tids[t], s->leaders[t]);
 		if (fd < 0 && errno == ESRCH) {
 			s->tid_gone[t] = true;	/* the thread exited: not the event's fault */
 			continue;
@@ -213,11 +229,12 @@ int tp_session_open_opts(struct tp_session *s, const pid_t *tids, size_t ntids,
 	s->tids = calloc(ntids, sizeof(*s->tids));
 	s->tid_gone = calloc(ntids, sizeof(*s->tid_gone));
 	s->fds = malloc(nevents * ntids * sizeof(*s->fds));
+	s->leaders = malloc(ntids * sizeof(*s->leaders));
 	if (mode == TP_SAMPLE) {
 		s->rings = calloc(ntids, sizeof(*s->rings));
 		s->bounce = malloc(BOUNCE_SIZE);
 	}
-	if (!s->events || !s->tids || !s->tid_gone || !s->fds ||
+	if (!s->events || !s->tids || !s->tid_gone || !s->fds || !s->leaders ||
 	    (mode == TP_SAMPLE && (!s->rings || !s->bounce))) {
 		snprintf(err, errlen, "tracepoints: out of memory");
 		goto fail;
@@ -225,16 +242,17 @@ int tp_session_open_opts(struct tp_session *s, const pid_t *tids, size_t ntids,
 	memcpy(s->tids, tids, ntids * sizeof(*tids));
 	for (size_t i = 0; i < nevents * ntids; i++)
 		s->fds[i] = -1;
-
-	if (mode == TP_SAMPLE) {
-		for (size_t t = 0; t < ntids; t++) {
+	for (size_t t = 0; t < ntids; t++) {
+		s->leaders[t] = -1;
+		if (mode == TP_SAMPLE)
 			s->rings[t].fd = -1;
-			if (ring_open(&s->rings[t], tids[t], pages, err, errlen) == 0)
-				continue;
-			if (errno != ESRCH)
-				goto fail;
-			s->tid_gone[t] = true;
-		}
+	}
+	for (size_t t = 0; t < ntids; t++) {
+		if (leader_open(s, t, pages, err, errlen) == 0)
+			continue;
+		if (errno != ESRCH)
+			goto fail;
+		s->tid_gone[t] = true;
 	}
 	for (size_t e = 0; e < nevents; e++) {
 		snprintf(s->events[e].name, sizeof(s->events[e].name), "%s", events[e]);
@@ -265,46 +283,50 @@ void tp_session_close(struct tp_session *s)
 		for (size_t i = 0; i < s->nevents * s->ntids; i++)
 			if (s->fds[i] >= 0)
 				close(s->fds[i]);
-	if (s->rings) {
-		for (size_t t = 0; t < s->ntids; t++) {
+	/* A ring's fd is its thread's leader: closed once, below. */
+	if (s->rings)
+		for (size_t t = 0; t < s->ntids; t++)
 			if (s->rings[t].base)
 				munmap(s->rings[t].base, s->rings[t].map_size);
-			if (s->rings[t].fd >= 0)
-				close(s->rings[t].fd);
-		}
-	}
+	if (s->leaders)
+		for (size_t t = 0; t < s->ntids; t++)
+			if (s->leaders[t] >= 0)
+				close(s->leaders[t]);
 	free(s->events);
 	free(s->tids);
 	free(s->tid_gone);
 	free(s->fds);
+	free(s->leaders);
 	free(s->rings);
 	free(s->bounce);
 	memset(s, 0, sizeof(*s));
 }
 
-static int ioctl_all(struct tp_session *s, unsigned long req)
+/* req on each thread's leader; PERF_IOC_FLAG_GROUP carries it to the members. */
+static int ioctl_leaders(struct tp_session *s, unsigned long req, unsigned long flags)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < s->nevents * s->ntids; i++)
-		if (s->fds[i] >= 0 && ioctl(s->fds[i], req, 0) != 0)
+	for (size_t t = 0; t < s->ntids; t++)
+		if (s->leaders[t] >= 0 && ioctl(s->leaders[t], req, flags) != 0)
 			rc = -1;
 	return rc;
 }
 
+/* The leader alone: its members were opened enabled and follow it (leader_open). */
 int tp_session_enable(struct tp_session *s)
 {
-	return ioctl_all(s, PERF_EVENT_IOC_ENABLE);
+	return ioctl_leaders(s, PERF_EVENT_IOC_ENABLE, 0);
 }
 
 int tp_session_disable(struct tp_session *s)
 {
-	return ioctl_all(s, PERF_EVENT_IOC_DISABLE);
+	return ioctl_leaders(s, PERF_EVENT_IOC_DISABLE, 0);
 }
 
 int tp_session_reset(struct tp_session *s)
 {
-	return ioctl_all(s, PERF_EVENT_IOC_RESET);
+	return ioctl_leaders(s, PERF_EVENT_IOC_RESET, PERF_IOC_FLAG_GROUP);
 }
 
 int tp_session_counts(struct tp_session *s, uint64_t *per_event)

@@ -13,7 +13,9 @@
  *
  * Events that this kernel lacks or that fail to open are marked unavailable
  * with the reason; the others work.  A session opens disabled: bracket each
- * phase with tp_session_enable/disable (and reset).
+ * phase with tp_session_enable/disable (and reset).  A thread's events are
+ * one perf group, switched on and off together, so their counts cover the
+ * same window.
  */
 #ifndef EXITLAB_TRACEPOINTS_H
 #define EXITLAB_TRACEPOINTS_H
@@ -40,7 +42,7 @@ struct tp_event {
 };
 
 struct tp_ring {
-	int fd;				/* the dummy event owning the ring, or -1 */
+	int fd;				/* the thread's leader, owning the ring, or -1 */
 	void *base;			/* control page + data pages */
 	size_t map_size, data_size;
 };
@@ -56,6 +58,7 @@ struct tp_session {
 	pid_t *tids;
 	bool *tid_gone;			/* exited before we could attach */
 	int *fds;			/* [event * ntids + tid], -1 when not open */
+	int *leaders;			/* [tid]: the group leader gating its events */
 	struct tp_ring *rings;		/* [tid], TP_SAMPLE only */
 	uint8_t *bounce;		/* a record wrapping the ring end is copied here */
 	uint64_t lost;			/* records the kernel dropped */
