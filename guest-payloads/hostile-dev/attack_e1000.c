@@ -43,7 +43,7 @@ static int he_up(struct hctx *c)
 	char err[BENCH_REASON_MAX];
 
 	alloc_release(c->mark);
-	if (e1000_init(&e, &c->pci, false, 4, err, sizeof(err)))
+	if (e1000_init(&e, &c->pci, PCI_INTR_NONE, 4, err, sizeof(err)))
 		return hx_fail(c, "bring-up: %s", err);
 	return 0;
 }

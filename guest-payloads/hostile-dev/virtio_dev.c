@@ -43,7 +43,7 @@ int hv_start(struct hctx *c, int stage)
 		return hx_fail(c, "bring-up: %s", err);
 	if (!virtio_has(&hv.vp, VIRTIO_RING_F_INDIRECT))
 		return hx_fail(c, "bring-up: the device does not offer INDIRECT_DESC");
-	virtio_pci_irq_setup(&hv.vp, false, 0, 0);
+	virtio_pci_irq_setup(&hv.vp, PCI_INTR_NONE, 0, 0);
 	if (stage == HV_STAGE_FEATURES)
 		return 0;
 	if (is_net(c) && virtio_pci_queue_setup(&hv.vp, &hv.qs[0], 0, 256, err, sizeof(err)))

@@ -3,7 +3,8 @@
  * 82540EM driver (e1000.h), from Intel's 8254x developer's manual.  It also
  * drives an 82574 (8086:10d3, what QEMU calls e1000e) through the legacy
  * descriptor interface the 82574 keeps; the one register that differs for
- * us is EERD (82574 datasheet: DONE is bit 1, the word address bits 15:2).
+ * us is EERD (82574 datasheet: DONE is bit 1, the word address bits 15:2),
+ * and the 82574 alone has MSI-X (IVAR, EIAC and the queue causes of ICR).
  */
 #include "alloc.h"
 #include "e1000.h"
@@ -19,6 +20,8 @@
 #define ICR    0x00c0
 #define IMS    0x00d0
 #define IMC    0x00d8
+#define EIAC   0x00dc   /* 82574: ICR bits cleared when their MSI-X message is sent */
+#define IVAR   0x00e4   /* 82574: cause -> MSI-X vector */
 #define RCTL   0x0100
 #define TCTL   0x0400
 #define TIPG   0x0410
@@ -56,6 +59,11 @@
 #define ICR_LSC   (1u << 2)
 #define ICR_RXO   (1u << 6)
 #define ICR_RXT0  (1u << 7)
+#define ICR_RXQ0  (1u << 20)    /* 82574, MSI-X mode: the queue causes */
+#define ICR_TXQ0  (1u << 22)
+#define IVAR_VALID 0x8u
+#define IVAR_RXQ0_SHIFT 0
+#define IVAR_TXQ0_SHIFT 8
 
 static inline void wr(const struct e1000 *e, unsigned r, uint32_t v) { mmio_write32(e->mmio + r, v); }
 static inline uint32_t rd(const struct e1000 *e, unsigned r) { return mmio_read32(e->mmio + r); }
@@ -92,7 +100,54 @@ static void icr_ack(void *arg)
 		e->icr_empty++;
 }
 
-int e1000_init(struct e1000 *e, const struct pci_dev *d, bool irq, unsigned irq_idx, char *err, unsigned errlen)
+/*
+ * MSI-X: EIAC clears the queue causes in ICR as the message goes out and,
+ * with CTRL_EXT.IAME clear, masks them in IMS too; the handler unmasks them
+ * (a write to BAR 0, no read to acknowledge).  A cause raised while masked
+ * is sent on the unmask.
+ */
+static void msix_rearm(void *arg)
+{
+	wr(arg, IMS, ICR_RXQ0 | ICR_TXQ0);
+}
+
+static int msix_setup(struct e1000 *e)
+{
+	if (pci_msix_enable(&e->pci, 1))
+		return -1;
+	pci_msix_set(&e->pci, 0, (uint8_t)(VEC_DEV_BASE + e->irq_idx), false);
+	wr(e, IVAR, (IVAR_VALID | 0) << IVAR_RXQ0_SHIFT | (IVAR_VALID | 0) << IVAR_TXQ0_SHIFT);
+	wr(e, EIAC, ICR_RXQ0 | ICR_TXQ0);
+	irq_dev_set_ack(e->irq_idx, msix_rearm, e);
+	wr(e, IMS, ICR_RXQ0 | ICR_TXQ0);
+	e->intr = PCI_INTR_MSIX;
+	return 0;
+}
+
+static int intr_setup(struct e1000 *e, enum pci_intr want, char *err, unsigned errlen)
+{
+	e->irq = want != PCI_INTR_NONE;
+	if (!e->irq)
+		return 0;
+	if (want != PCI_INTR_INTX && e->pci.device == DEV_82574 && !msix_setup(e))
+		return 0;
+	if (want == PCI_INTR_MSIX) {
+		format_snprintf(err, errlen, "e1000: intr=msix: %s", e->pci.device == DEV_82574 ?
+				"the 82574's MSI-X table could not be set up" : "the 82540EM has no MSI-X");
+		return -1;
+	}
+	if (pci_intx_route(&e->pci, (uint8_t)(VEC_DEV_BASE + e->irq_idx))) {
+		format_snprintf(err, errlen, "e1000: no INTx pin to route");
+		return -1;
+	}
+	irq_dev_set_ack(e->irq_idx, icr_ack, e);
+	wr(e, IMS, ICR_TXDW | ICR_LSC | ICR_RXO | ICR_RXT0);
+	e->intr = PCI_INTR_INTX;
+	return 0;
+}
+
+int e1000_init(struct e1000 *e, const struct pci_dev *d, enum pci_intr intr, unsigned irq_idx,
+	       char *err, unsigned errlen)
 {
 	memset(e, 0, sizeof(*e));
 	e->pci = *d;
@@ -149,17 +204,8 @@ int e1000_init(struct e1000 *e, const struct pci_dev *d, bool irq, unsigned irq_
 	wr(e, RDT, E1000_RING - 1); /* every buffer but one posted: head == tail means empty */
 	wr(e, RCTL, RCTL_EN | RCTL_BAM | RCTL_SECRC); /* BSIZE 00: 2048-byte buffers */
 
-	e->irq = irq;
 	e->irq_idx = irq_idx;
-	if (irq) {
-		if (pci_intx_route(&e->pci, (uint8_t)(VEC_DEV_BASE + irq_idx))) {
-			format_snprintf(err, errlen, "e1000: no INTx pin to route");
-			return -1;
-		}
-		irq_dev_set_ack(irq_idx, icr_ack, e);
-		wr(e, IMS, ICR_TXDW | ICR_LSC | ICR_RXO | ICR_RXT0);
-	}
-	return 0;
+	return intr_setup(e, intr, err, errlen);
 }
 
 unsigned e1000_tx_free(struct e1000 *e)

@@ -3,7 +3,8 @@
  * Intel 82540EM (e1000) driver, from the PCI/PCI-X Family of Gigabit
  * Ethernet Controllers Software Developer's Manual (8254x): reset, the MAC
  * from the EEPROM through EERD, legacy TX and RX descriptor rings, TDT/RDT
- * doorbells, interrupts through INTx (ICR read acknowledges) or polling.
+ * doorbells, interrupts through INTx (ICR read acknowledges), MSI-X (the
+ * 82574 only: its IVAR maps RX and TX queue 0 to vector 0) or polling.
  */
 #ifndef GUEST_E1000_H
 #define GUEST_E1000_H
@@ -35,6 +36,7 @@ struct e1000 {
 	uint16_t tx_tail, tx_clean, rx_next;
 	uint16_t tx_kicked;
 	bool irq;
+	enum pci_intr intr;      /* in use: NONE (polling), INTX or MSIX */
 	unsigned irq_idx;
 	uint64_t tx_kicks, rx_kicks;
 	uint64_t icr_empty;      /* interrupts whose ICR read found no cause (spurious, e.g. re-delivered) */
@@ -42,7 +44,9 @@ struct e1000 {
 
 /* The first 82540EM (8086:100e) on bus 0, else the first 82574 (8086:10d3): 0 or -1. */
 int e1000_find(struct pci_dev *d);
-int e1000_init(struct e1000 *e, const struct pci_dev *d, bool irq, unsigned irq_idx, char *err, unsigned errlen);
+/* intr NONE polls; AUTO takes MSI-X where the function has it (the 82574), else INTx. */
+int e1000_init(struct e1000 *e, const struct pci_dev *d, enum pci_intr intr, unsigned irq_idx,
+	       char *err, unsigned errlen);
 unsigned e1000_tx_free(struct e1000 *e);
 int e1000_tx_add(struct e1000 *e, uint32_t len, uint32_t seq);
 /* Write TDT if frames were added since the last kick: 1 if written. */

@@ -219,6 +219,13 @@ static uint64_t msix_table(const struct pci_dev *d, uint8_t cap, unsigned *nent)
 	return d->bar[bir] + (t & ~7u);
 }
 
+const char *pci_intr_name(enum pci_intr m)
+{
+	static const char *const names[] = { "none", "auto", "msix", "intx" };
+
+	return (unsigned)m < 4 ? names[m] : "?";
+}
+
 int pci_msix_enable(struct pci_dev *d, unsigned nentries)
 {
 	uint8_t cap = pci_cap_find(d, PCI_CAP_MSIX, 0);

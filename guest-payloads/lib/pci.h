@@ -37,6 +37,15 @@ int pci_dev_enable(struct pci_dev *d);
 /* Offset of the first capability with this ID at or after `start` (0 = from the list head), or 0. */
 uint8_t pci_cap_find(const struct pci_dev *d, uint8_t id, uint8_t start);
 
+/*
+ * How a driver takes its device's interrupts.  AUTO: MSI-X where the device
+ * has the capability, else INTx.  A driver records the mode it got (MSIX or
+ * INTX; NONE when polling).
+ */
+enum pci_intr { PCI_INTR_NONE, PCI_INTR_AUTO, PCI_INTR_MSIX, PCI_INTR_INTX };
+/* "none", "auto", "msix", "intx". */
+const char *pci_intr_name(enum pci_intr m);
+
 /* MSI-X: enable with the table in its BAR; entry e -> vector on the boot CPU. 0 or -1. */
 int pci_msix_enable(struct pci_dev *d, unsigned nentries);
 void pci_msix_set(struct pci_dev *d, unsigned entry, uint8_t vector, bool masked);

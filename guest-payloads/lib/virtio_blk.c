@@ -15,7 +15,7 @@ int virtio_blk_init(struct virtio_blk *b, const struct pci_dev *d, bool event_id
 	if (!qd || qd > VIRTIO_BLK_QD_MAX)
 		return -1;
 	if (virtio_pci_init(&b->vp, d, err, errlen) || virtio_pci_negotiate(&b->vp, want, err, errlen) ||
-	    virtio_pci_irq_setup(&b->vp, irq, irq_idx, 1) ||
+	    virtio_pci_irq_setup(&b->vp, irq ? PCI_INTR_AUTO : PCI_INTR_NONE, irq_idx, 1) ||
 	    virtio_pci_queue_setup(&b->vp, &b->q, 0, 256, err, errlen))
 		return -1;
 	if (b->q.size < 3 * qd)

@@ -13,7 +13,7 @@ static void rx_post(struct virtio_net *n, uint16_t i)
 }
 
 int virtio_net_init(struct virtio_net *n, const struct pci_dev *d, bool event_idx, bool mrg_rxbuf,
-		    bool irq, unsigned irq_idx, char *err, unsigned errlen)
+		    enum pci_intr irq, unsigned irq_idx, char *err, unsigned errlen)
 {
 	uint64_t want = 1ull << VIRTIO_NET_F_MAC;
 

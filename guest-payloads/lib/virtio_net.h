@@ -28,7 +28,7 @@ struct virtio_net {
 
 /* Bring the device up; event_idx/mrg_rxbuf are offered, irq picks MSI-X/INTx or polling. 0 or -1. */
 int virtio_net_init(struct virtio_net *n, const struct pci_dev *d, bool event_idx, bool mrg_rxbuf,
-		    bool irq, unsigned irq_idx, char *err, unsigned errlen);
+		    enum pci_intr irq, unsigned irq_idx, char *err, unsigned errlen);
 /* Free TX descriptors after harvesting completions. */
 unsigned virtio_net_tx_free(struct virtio_net *n);
 /* Queue one frame (filled by fill(buf, arg)) without kicking; 0 or -1 if the ring is full. */

@@ -53,7 +53,7 @@ int virtio_pci_init(struct virtio_pci *v, const struct pci_dev *d, char *err, un
 
 	v->pci = *d;
 	v->common = v->notify = v->isr = v->device = 0;
-	v->irq = 0;
+	v->irq = PCI_INTR_NONE;
 	if (pci_dev_enable(&v->pci))
 		return fail(err, errlen, "virtio-pci: cannot enable the function");
 	while ((cap = pci_cap_find(&v->pci, PCI_CAP_VENDOR, cap))) {
@@ -118,31 +118,31 @@ static void isr_ack(void *arg)
 		v->isr_empty++;
 }
 
-int virtio_pci_irq_setup(struct virtio_pci *v, bool want, unsigned irq_idx, unsigned nq)
+int virtio_pci_irq_setup(struct virtio_pci *v, enum pci_intr want, unsigned irq_idx, unsigned nq)
 {
 	v->irq_idx = irq_idx;
-	v->irq = 0;
-	if (!want)
+	v->irq = PCI_INTR_NONE;
+	if (want == PCI_INTR_NONE)
 		return 0;
 	if (irq_idx + nq > VEC_DEV_COUNT)
 		return -1;
-	if (!pci_msix_enable(&v->pci, nq)) {
+	if (want != PCI_INTR_INTX && !pci_msix_enable(&v->pci, nq)) {
 		for (unsigned q = 0; q < nq; q++)
 			pci_msix_set(&v->pci, q, (uint8_t)(VEC_DEV_BASE + irq_idx + q), false);
 		w16(v->common + CC_MSIX, NO_VECTOR);
-		v->irq = 1;
+		v->irq = PCI_INTR_MSIX;
 		return 0;
 	}
-	if (pci_intx_route(&v->pci, (uint8_t)(VEC_DEV_BASE + irq_idx)))
+	if (want == PCI_INTR_MSIX || pci_intx_route(&v->pci, (uint8_t)(VEC_DEV_BASE + irq_idx)))
 		return -1;
 	irq_dev_set_ack(irq_idx, isr_ack, v);
-	v->irq = 2;
+	v->irq = PCI_INTR_INTX;
 	return 0;
 }
 
 unsigned virtio_pci_queue_irq(const struct virtio_pci *v, uint16_t index)
 {
-	return v->irq == 1 ? v->irq_idx + index : v->irq_idx;
+	return v->irq == PCI_INTR_MSIX ? v->irq_idx + index : v->irq_idx;
 }
 
 /* A kick is one 16-bit MMIO write (an ioeventfd under exitlab's VMM): the address was fixed at setup. */
@@ -167,7 +167,7 @@ int virtio_pci_queue_setup(struct virtio_pci *v, struct vq *vq, uint16_t index, 
 		size &= (uint16_t)(size - 1); /* split rings need not be a power of 2, ours are */
 	if (max && size > max)
 		size = max;
-	if (vq_init(vq, index, size, virtio_has(v, VIRTIO_F_EVENT_IDX), v->irq != 0))
+	if (vq_init(vq, index, size, virtio_has(v, VIRTIO_F_EVENT_IDX), v->irq != PCI_INTR_NONE))
 		return fail(err, errlen, "virtio-pci: no guest RAM left for the rings");
 	/* Where this queue's doorbell is (4.1.4.4): computed once, as real drivers do, not per kick. */
 	noff = (uint64_t)r16(v->common + CC_Q_NOFF) * v->notify_mult;
@@ -180,7 +180,7 @@ int virtio_pci_queue_setup(struct virtio_pci *v, struct vq *vq, uint16_t index, 
 	w64(v->common + CC_Q_DESC, (uint64_t)vq->desc);
 	w64(v->common + CC_Q_AVAIL, (uint64_t)vq->avail);
 	w64(v->common + CC_Q_USED, (uint64_t)vq->used);
-	if (v->irq == 1) {
+	if (v->irq == PCI_INTR_MSIX) {
 		w16(v->common + CC_Q_MSIX, index);
 		if (r16(v->common + CC_Q_MSIX) != index)
 			return fail(err, errlen, "virtio-pci: the device refused the queue's MSI-X vector");

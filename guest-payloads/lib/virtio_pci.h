@@ -29,7 +29,7 @@ struct virtio_pci {
 	uint64_t common, notify, isr, device; /* addresses of the structures */
 	uint32_t notify_mult, notify_len;
 	uint64_t features;        /* negotiated */
-	int irq;                  /* 0 polling, 1 MSI-X, 2 INTx */
+	enum pci_intr irq;        /* in use: NONE (polling), MSIX or INTX */
 	unsigned irq_idx;         /* lib/irq.h index of the first vector */
 	uint64_t isr_empty;       /* INTx interrupts whose ISR read found nothing (spurious) */
 };
@@ -39,10 +39,11 @@ int virtio_pci_init(struct virtio_pci *v, const struct pci_dev *d, char *err, un
 /* Offer wanted & device's (VERSION_1 required), FEATURES_OK, check it stuck. 0 or -1. */
 int virtio_pci_negotiate(struct virtio_pci *v, uint64_t wanted, char *err, unsigned errlen);
 /*
- * Interrupts for nq queues: want 0 = polling; else MSI-X if the function has
- * it (queue q -> irq index irq_idx + q), or INTx (irq index irq_idx, ISR acked). 0 or -1.
+ * Interrupts for nq queues: NONE = polling; MSI-X (queue q -> irq index
+ * irq_idx + q) or INTx (irq index irq_idx, ISR acked) as `want` says (AUTO:
+ * MSI-X if the function has it).  0, or -1 when the mode asked is not there.
  */
-int virtio_pci_irq_setup(struct virtio_pci *v, bool want, unsigned irq_idx, unsigned nq);
+int virtio_pci_irq_setup(struct virtio_pci *v, enum pci_intr want, unsigned irq_idx, unsigned nq);
 /* Queue `index` with at most max entries (0: the device's size); rings allocated here. 0 or -1. */
 int virtio_pci_queue_setup(struct virtio_pci *v, struct vq *vq, uint16_t index, uint16_t max, char *err,
 			   unsigned errlen);

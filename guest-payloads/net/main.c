@@ -6,6 +6,8 @@
  * iteration are exits per frame.  Parameters (--param, or -append under QEMU):
  *   nic=virtio|e1000|any  dir=tx,rx  frames=N  size=BYTES (60..1514)
  *   batch=1,32,256  event_idx=0|1  mrg_rxbuf=0|1  irq=0|1
+ *   intr=auto|msix|intx  (how irq=1 takes interrupts; auto: MSI-X where the NIC has it
+ *                         (virtio-pci, the 82574), else INTx; msix or intx imply irq=1)
  *   loopback=0|1  (the backend sends every frame back: rx transmits its own stimulus)
  *   foreign=0|1   (rx without loopback: count every frame, not only exitlab's, unchecked:
  *                  a peer such as dpdk-testpmd's txonly sends its own)
@@ -70,7 +72,7 @@ static uint64_t vn_interrupts(void *d)
 	struct virtio_net *n = d;
 	uint64_t s = irq_dev_count[virtio_pci_queue_irq(&n->vp, 0)];
 
-	if (n->vp.irq == 1)
+	if (n->vp.irq == PCI_INTR_MSIX)
 		s += irq_dev_count[virtio_pci_queue_irq(&n->vp, 1)];
 	return s;
 }
@@ -98,30 +100,53 @@ static uint64_t e_interrupts(void *d)
 	return irq_dev_count[((struct e1000 *)d)->irq_idx];
 }
 
+/* irq= and intr= as one mode: NONE, AUTO, MSIX or INTX; -1 for an unknown intr. */
+static int intr_param(const struct boot_info *bi, enum pci_intr *out)
+{
+	char s[8];
+
+	*out = param_size(bi, "irq", 0) ? PCI_INTR_AUTO : PCI_INTR_NONE;
+	if (!param_str(bi, "intr", s, sizeof(s)) || !strcmp(s, "auto"))
+		return 0;
+	if (!strcmp(s, "msix"))
+		*out = PCI_INTR_MSIX;
+	else if (!strcmp(s, "intx"))
+		*out = PCI_INTR_INTX;
+	else
+		return -1;
+	return 0;
+}
+
 static int nic_open(const struct boot_info *bi, const char *want, struct nic *nic, char *why, unsigned wl)
 {
-	bool any = !strcmp(want, "any"), irq = param_size(bi, "irq", 0) != 0;
+	bool any = !strcmp(want, "any"), irq;
+	enum pci_intr intr;
 	struct pci_dev d;
 
 	memset(nic, 0, sizeof(*nic));
+	if (intr_param(bi, &intr)) {
+		format_snprintf(why, wl, "intr= takes auto, msix or intx");
+		return -1;
+	}
+	irq = intr != PCI_INTR_NONE;
 	nic->irq = irq;
 	if ((any || !strcmp(want, "virtio")) &&
 	    (!pci_find(0x1af4, 0x1041, 0, &d) || !pci_find(0x1af4, 0x1000, 0, &d))) {
 		bool ev = param_size(bi, "event_idx", 1) != 0, mrg = param_size(bi, "mrg_rxbuf", 1) != 0;
 
-		if (virtio_net_init(&vnet, &d, ev, mrg, irq, 0, why, wl))
+		if (virtio_net_init(&vnet, &d, ev, mrg, intr, 0, why, wl))
 			return -1;
 		*nic = (struct nic){ "virtio", &vnet, vnet.tx.size, vn_tx_free, vn_tx_add, vn_tx_kick,
 				     vn_rx_poll, vn_kicks, vn_interrupts, vn_spurious, irq,
-				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0 };
+				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0, vnet.vp.irq };
 		nic->irq_idx = virtio_pci_queue_irq(&vnet.vp, 1);
 		return 0;
 	}
 	if ((any || !strcmp(want, "e1000")) && !e1000_find(&d)) {
-		if (e1000_init(&e1k, &d, irq, 4, why, wl))
+		if (e1000_init(&e1k, &d, intr, 4, why, wl))
 			return -1;
 		*nic = (struct nic){ "e1000", &e1k, E1000_RING - 1, e_tx_free, e_tx_add, e_tx_kick, e_rx_poll,
-				     e_kicks, e_interrupts, e_spurious, irq, false, 4 };
+				     e_kicks, e_interrupts, e_spurious, irq, false, 4, e1k.intr };
 		return 0;
 	}
 	format_snprintf(why, wl, "no %s NIC on PCI bus 0", any ? "virtio-net or e1000" : want);
@@ -290,8 +315,10 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 	uint64_t k0_tx, k0_rx, i0, s0;
 	size_t ml;
 
-	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u",
-			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic->irq);
+	/* intr= only with interrupts on: polling tests keep the names they always had. */
+	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u%s%s",
+			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic->irq,
+			nic->irq ? " intr=" : "", nic->irq ? pci_intr_name(nic->intr) : "");
 	if (!bench_test_begin_kv(tx ? "tx" : "rx", ring, 0, params))
 		return 0;
 	if (ring && nic->irq && !irq_reaches_cpl3(bi->tsc_khz)) {

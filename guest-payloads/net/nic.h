@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pci.h"
+
 typedef void (*nic_rx_fn)(const uint8_t *f, uint32_t len, void *arg);
 
 struct nic {
@@ -26,6 +28,7 @@ struct nic {
 	bool irq;                /* interrupts on (else polling) */
 	bool event_idx;          /* negotiated (virtio only) */
 	unsigned irq_idx;        /* lib/irq.h index to wait on */
+	enum pci_intr intr;      /* how: NONE, MSIX or INTX (lib/pci.h) */
 };
 
 #endif

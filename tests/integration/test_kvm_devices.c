@@ -137,20 +137,27 @@ static void test_e1000_tx(void **state)
 	tx_to_sink("e1000", "e1000");
 }
 
-/* RX through a loopback backend: what the guest sent comes back, and the guest checks every byte. */
-static void rx_loop(const char *model, const char *irq)
+/*
+ * RX through a loopback backend: what the guest sent comes back, and the
+ * guest checks every byte.  param: "irq=0", "irq=1", "intr=intx"...; intr:
+ * the interrupt mode the test must report it used (NULL: polling).
+ */
+static void rx_loop(const char *model, const char *param, const char *intr)
 {
-	char json[512], irqp[16];
+	char json[512];
 	json_t *doc, *t, *m;
 
-	snprintf(json, sizeof(json), "%s/rx-%s-%s.json", harness_tmp, model, irq);
-	snprintf(irqp, sizeof(irqp), "irq=%s", irq);
+	snprintf(json, sizeof(json), "%s/rx-%s-%s.json", harness_tmp, model, param);
 	doc = run_json(json, 0, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",
 		"--device", model, "--netdev", "loop", "--param", "loopback=1", "--param", "frames=" FRAMES,
-		"--param", "batch=32", "--param", "dir=rx", "--param", irqp, "--json", json, NULL });
+		"--param", "batch=32", "--param", "dir=rx", "--param", param, "--json", json, NULL });
 	t = find(doc, "rx", 32);
 	m = json_object_get(t, "metrics");
 	assert_ok(t);
+	if (intr)
+		assert_string_equal(json_string_value(json_object_get(json_object_get(t, "params"), "intr")), intr);
+	else
+		assert_null(json_object_get(json_object_get(t, "params"), "intr"));
 	assert_int_equal(get_int(m, "checked"), atoi(FRAMES));
 	assert_int_equal(get_int(m, "bad"), 0);
 	assert_true(get_int(dev(t, "netdev"), "rx_frames") >= atoi(FRAMES));
@@ -161,16 +168,38 @@ static void test_virtio_net_rx(void **state)
 {
 	(void)state;
 	HARNESS_NEED_KVM();
-	rx_loop("virtio-net", "0");
-	rx_loop("virtio-net", "1");
+	rx_loop("virtio-net", "irq=0", NULL);
+	rx_loop("virtio-net", "irq=1", "msix");
+	rx_loop("virtio-net", "intr=intx", "intx");
 }
 
 static void test_e1000_rx(void **state)
 {
 	(void)state;
 	HARNESS_NEED_KVM();
-	rx_loop("e1000", "0");
-	rx_loop("e1000", "1");
+	rx_loop("e1000", "irq=0", NULL);
+	rx_loop("e1000", "irq=1", "intx");
+}
+
+/* An interrupt mode the NIC does not have: the test skips and says why (exit 3), nothing runs. */
+static void test_e1000_no_msix(void **state)
+{
+	char json[512];
+	json_t *doc, *t;
+	size_t i;
+	(void)state;
+
+	HARNESS_NEED_KVM();
+	snprintf(json, sizeof(json), "%s/e1000-msix.json", harness_tmp);
+	doc = run_json(json, 3, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",
+		"--device", "e1000", "--netdev", "loop", "--param", "frames=" FRAMES, "--param", "dir=rx",
+		"--param", "intr=msix", "--json", json, NULL });
+	assert_int_equal(json_array_size(json_object_get(doc, "tests")), 1);
+	json_array_foreach(json_object_get(doc, "tests"), i, t) {
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "skipped");
+		assert_non_null(strstr(json_string_value(json_object_get(t, "reason")), "no MSI-X"));
+	}
+	json_decref(doc);
 }
 
 /*
@@ -417,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_e1000_tx),
 		cmocka_unit_test(test_virtio_net_rx),
 		cmocka_unit_test(test_e1000_rx),
+		cmocka_unit_test(test_e1000_no_msix),
 		cmocka_unit_test(test_exits_per_frame),
 		cmocka_unit_test(test_virtio_net_tap),
 		cmocka_unit_test(test_virtio_blk),
