@@ -7,7 +7,7 @@
 # Debian's packages are fetched with apt-get download into build/testbed/
 # and unpacked there (nothing is installed on this machine). docs/testbed.md.
 #
-# usage: scripts/testbed/run.sh [--npt 0|1] [--list FILE] [--out DIR] [--keep]
+# usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR] [--keep]
 #                               [--timeout S] [--test-timeout S] [--smp N] [--no-build]
 # exit: 0 every inner test passed (or skipped), 1 a test failed or the guest did
 #       not finish, 2 bad usage, 77 cannot run here (no QEMU, no Debian packages).
@@ -19,13 +19,13 @@ HERE=$TOP/scripts/testbed
 CACHE=${TESTBED_CACHE:-$TOP/build/testbed}
 M='@@exitlab-testbed'
 
-npt=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 build=1 mem=4G
+npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 build=1 mem=4G
 usage() {
 	[ "${1:-2}" = 0 ] || exec >&2
 	cat <<EOF
-usage: scripts/testbed/run.sh [--npt 0|1] [--list FILE] [--out DIR] [--keep]
+usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR] [--keep]
                               [--timeout S] [--test-timeout S] [--smp N] [--no-build]
-Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu, e1000e), runs the test
+Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
 list (default scripts/testbed/tests.list) under kvm_amd, results into --out
 (default build/testbed/out). docs/testbed.md.
 EOF
@@ -34,6 +34,7 @@ EOF
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--npt) npt=${2:?}; shift 2 ;;
+	--iommu) iommu=${2:?}; shift 2 ;;
 	--list) list=$(realpath -m "${2:?}"); shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--keep) keep=1; shift ;;
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$npt" in 0 | 1) ;; *) echo "testbed: --npt takes 0 or 1" >&2; exit 2 ;; esac
+case "$iommu" in 0 | 1) ;; *) echo "testbed: --iommu takes 0 or 1" >&2; exit 2 ;; esac
 [ -r "$list" ] || { echo "testbed: cannot read the test list $list" >&2; exit 2; }
 
 skip() { echo "testbed: SKIP: $*"; exit 77; }
@@ -217,7 +219,7 @@ else
 	(cd "$st" && find . | "$busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$work/initrd.gz"
 fi
 t1=$(date +%s)
-log "initramfs $(du -h "$work/initrd.gz" | cut -f1) ready in $((t1 - t0)) s; booting (npt=$npt, smp=$smp)"
+log "initramfs $(du -h "$work/initrd.gz" | cut -f1) ready in $((t1 - t0)) s; booting (npt=$npt, iommu=$iommu, smp=$smp)"
 
 # ---- boot, watch the console, bring the results back ----
 # Emptied first, but only if it is an earlier run's output (or empty): never someone's directory.
@@ -232,14 +234,17 @@ set +e
 # itself: a loopback, so that passthrough RX is tested too.  Two 82540EMs behind a conventional
 # PCI bridge share one IOMMU group (the bridge aliases their requester IDs), one bound to the
 # e1000 driver: the refusals "still bound to a driver" and "group not viable".
+# --iommu 0: no IOMMU at all (no groups, nothing binds to vfio-pci): the "no IOMMU" refusal.
 port=$((20000 + $$ % 20000))
+iommu_dev=() iommu_arg=
+[ "$iommu" = 1 ] && iommu_dev=(-device amd-iommu) iommu_arg=amd_iommu=on
 timeout -k 10 "$timeout" "$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu max \
-	-m "$mem" -smp "$smp" -display none -no-reboot -nic none -device amd-iommu \
+	-m "$mem" -smp "$smp" -display none -no-reboot -nic none "${iommu_dev[@]}" \
 	-netdev "socket,id=lb0,udp=127.0.0.1:$port,localaddr=127.0.0.1:$port" -device e1000e,netdev=lb0 \
 	-device pci-bridge,id=br0,chassis_nr=1 -device e1000,bus=br0,addr=1 -device e1000,bus=br0,addr=2 \
 	-monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
-	-append 'console=ttyS0 quiet amd_iommu=on panic=-1 oops=panic' </dev/null |
+	-append "console=ttyS0 quiet $iommu_arg panic=-1 oops=panic" </dev/null |
 	tr -d '\r' | tee "$serial" | sed -un "s/^$M \(start\|boot\) /testbed:   \1 /p" >&2
 qrc=${PIPESTATUS[0]}
 set -e

@@ -684,7 +684,9 @@ static void test_device_hierarchy(void **state)
 
 /*
  * An inner test that fails makes the runner fail and name it; a skip carries
- * its reason; --npt 0 boots with shadow paging.
+ * its reason; --npt 0 boots with shadow paging; --iommu 0 without an IOMMU,
+ * where passthrough is refused (exit 3, the message says why) and the
+ * device is left on no driver.
  */
 static void test_runner_reports_failure(void **state)
 {
@@ -702,9 +704,12 @@ static void test_runner_reports_failure(void **state)
 	      "shadow  [ \"$(cat /sys/module/kvm_amd/parameters/npt)\" = N ] && [ \"$NPT\" = 0 ]\n"
 	      "broken  echo about to fail; exit 3\n"
 	      "notapplicable testbed_skip \"nothing to see\"\n"
-	      "fine    echo x >$OUT/fine.txt\n", f);
+	      "fine    echo x >$OUT/fine.txt\n"
+	      "noiommu bdf=$(pci_bdf) && [ ! -e /sys/bus/pci/devices/$bdf/iommu_group ] && \\\n"
+	      "        expect_refusal 'has no IOMMU group' exitlab-san run bar-read --ring 3 --no-baseline \\\n"
+	      "        --device vfio,host=$bdf && [ ! -e /sys/bus/pci/devices/$bdf/driver ]\n", f);
 	fclose(f);
-	snprintf(args, sizeof(args), "--npt 0 --list %s", list);
+	snprintf(args, sizeof(args), "--npt 0 --iommu 0 --list %s", list);
 	rc = run_testbed(args, outdir, &out);
 	assert_non_null(out);
 	assert_int_equal(rc, 1);
@@ -712,6 +717,7 @@ static void test_runner_reports_failure(void **state)
 	assert_non_null(strstr(out, "FAIL broken: exit 3: about to fail"));
 	assert_non_null(strstr(out, "SKIP notapplicable: skipped: nothing to see"));
 	assert_non_null(strstr(out, "PASS fine ("));
+	assert_non_null(strstr(out, "PASS noiommu ("));
 	assert_non_null(strstr(out, "1 inner test(s) failed"));
 	free(out);
 	/* what the test wrote came back */
