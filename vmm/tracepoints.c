@@ -112,10 +112,9 @@ static int leader_open(struct tp_session *s, size_t t, size_t pages, char *err, 
 	if (s->mode != TP_SAMPLE)
 		return 0;
 	r = &s->rings[t];
-	r->fd = s->leaders[t];
 	r->data_size = pages * pg;
 	r->map_size = r->data_size + pg;
-	r->base = mmap(NULL, r->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	r->base = mmap(NULL, r->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->leaders[t], 0);
 	if (r->base == MAP_FAILED) {
 		int e = errno;
 
@@ -124,7 +123,6 @@ static int leader_open(struct tp_session *s, size_t t, size_t pages, char *err, 
 			 e == EPERM || e == ENOMEM ? "; over kernel.perf_event_mlock_kb? "
 			 "use fewer ring pages or run as root" : "");
 		r->base = NULL;
-		r->fd = -1;
 		close(s->leaders[t]);
 		s->leaders[t] = -1;
 		errno = e;
@@ -183,7 +181,7 @@ static void event_open(struct tp_session *s, size_t e)
 		}
 		s->fds[e * s->ntids + t] = fd;
 		if (s->mode == TP_SAMPLE &&
-		    ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[t].fd) != 0) {
+		    ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->leaders[t]) != 0) {
 			snprintf(why, sizeof(why), "PERF_EVENT_IOC_SET_OUTPUT (%s, tid %d): %s",
 				 ev->name, (int)s->tids[t], strerror(errno));
 			event_drop(s, e, why);
@@ -242,11 +240,8 @@ int tp_session_open_opts(struct tp_session *s, const pid_t *tids, size_t ntids,
 	memcpy(s->tids, tids, ntids * sizeof(*tids));
 	for (size_t i = 0; i < nevents * ntids; i++)
 		s->fds[i] = -1;
-	for (size_t t = 0; t < ntids; t++) {
+	for (size_t t = 0; t < ntids; t++)
 		s->leaders[t] = -1;
-		if (mode == TP_SAMPLE)
-			s->rings[t].fd = -1;
-	}
 	for (size_t t = 0; t < ntids; t++) {
 		if (leader_open(s, t, pages, err, errlen) == 0)
 			continue;
@@ -283,7 +278,7 @@ void tp_session_close(struct tp_session *s)
 		for (size_t i = 0; i < s->nevents * s->ntids; i++)
 			if (s->fds[i] >= 0)
 				close(s->fds[i]);
-	/* A ring's fd is its thread's leader: closed once, below. */
+	/* A ring is mapped from its thread's leader, closed below. */
 	if (s->rings)
 		for (size_t t = 0; t < s->ntids; t++)
 			if (s->rings[t].base)
@@ -469,8 +464,8 @@ int tp_session_wait(struct tp_session *s, int timeout_ms)
 	if (!p)
 		return -1;
 	for (size_t t = 0; t < s->ntids; t++)
-		if (s->rings[t].fd >= 0)
-			p[n++] = (struct pollfd){ .fd = s->rings[t].fd, .events = POLLIN };
+		if (s->rings[t].base)
+			p[n++] = (struct pollfd){ .fd = s->leaders[t], .events = POLLIN };
 	rc = poll(p, n, timeout_ms);
 	free(p);
 	return rc;

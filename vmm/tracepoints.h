@@ -42,8 +42,8 @@ struct tp_event {
 };
 
 struct tp_ring {
-	int fd;				/* the thread's leader, owning the ring, or -1 */
-	void *base;			/* control page + data pages */
+	void *base;			/* control page + data pages, mapped from the thread's
+					   leader (tp_session.leaders); NULL when none */
 	size_t map_size, data_size;
 };
 
@@ -58,7 +58,8 @@ struct tp_session {
 	pid_t *tids;
 	bool *tid_gone;			/* exited before we could attach */
 	int *fds;			/* [event * ntids + tid], -1 when not open */
-	int *leaders;			/* [tid]: the group leader gating its events */
+	int *leaders;			/* [tid]: the group leader gating its events (and owning
+					   its ring in TP_SAMPLE), -1 when not open */
 	struct tp_ring *rings;		/* [tid], TP_SAMPLE only */
 	uint8_t *bounce;		/* a record wrapping the ring end is copied here */
 	uint64_t lost;			/* records the kernel dropped */
