@@ -126,8 +126,7 @@ static int msix_setup(struct e1000 *e)
 
 static int intr_setup(struct e1000 *e, enum pci_intr want, char *err, unsigned errlen)
 {
-	e->irq = want != PCI_INTR_NONE;
-	if (!e->irq)
+	if (want == PCI_INTR_NONE)
 		return 0;
 	if (want != PCI_INTR_INTX && e->pci.device == DEV_82574 && !msix_setup(e))
 		return 0;

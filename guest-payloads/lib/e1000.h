@@ -35,7 +35,6 @@ struct e1000 {
 	uint8_t *tx_bufs, *rx_bufs;
 	uint16_t tx_tail, tx_clean, rx_next;
 	uint16_t tx_kicked;
-	bool irq;
 	enum pci_intr intr;      /* in use: NONE (polling), INTX or MSIX */
 	unsigned irq_idx;
 	uint64_t tx_kicks, rx_kicks;

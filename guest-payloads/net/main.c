@@ -119,7 +119,7 @@ static int intr_param(const struct boot_info *bi, enum pci_intr *out)
 
 static int nic_open(const struct boot_info *bi, const char *want, struct nic *nic, char *why, unsigned wl)
 {
-	bool any = !strcmp(want, "any"), irq;
+	bool any = !strcmp(want, "any");
 	enum pci_intr intr;
 	struct pci_dev d;
 
@@ -128,8 +128,6 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 		format_snprintf(why, wl, "intr= takes auto, msix or intx");
 		return -1;
 	}
-	irq = intr != PCI_INTR_NONE;
-	nic->irq = irq;
 	if ((any || !strcmp(want, "virtio")) &&
 	    (!pci_find(0x1af4, 0x1041, 0, &d) || !pci_find(0x1af4, 0x1000, 0, &d))) {
 		bool ev = param_size(bi, "event_idx", 1) != 0, mrg = param_size(bi, "mrg_rxbuf", 1) != 0;
@@ -137,7 +135,7 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 		if (virtio_net_init(&vnet, &d, ev, mrg, intr, 0, why, wl))
 			return -1;
 		*nic = (struct nic){ "virtio", &vnet, vnet.tx.size, vn_tx_free, vn_tx_add, vn_tx_kick,
-				     vn_rx_poll, vn_kicks, vn_interrupts, vn_spurious, irq,
+				     vn_rx_poll, vn_kicks, vn_interrupts, vn_spurious,
 				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0, vnet.vp.irq };
 		nic->irq_idx = virtio_pci_queue_irq(&vnet.vp, 1);
 		return 0;
@@ -146,7 +144,7 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 		if (e1000_init(&e1k, &d, intr, 4, why, wl))
 			return -1;
 		*nic = (struct nic){ "e1000", &e1k, E1000_RING - 1, e_tx_free, e_tx_add, e_tx_kick, e_rx_poll,
-				     e_kicks, e_interrupts, e_spurious, irq, false, 4, e1k.intr };
+				     e_kicks, e_interrupts, e_spurious, false, 4, e1k.intr };
 		return 0;
 	}
 	format_snprintf(why, wl, "no %s NIC on PCI bus 0", any ? "virtio-net or e1000" : want);
@@ -189,7 +187,7 @@ static void rx_count(const uint8_t *f, uint32_t len, void *arg)
 /* seen_irqs: irq_dev_total before the device was last polled (any of its vectors wakes us). */
 static void wait_event(struct nic *nic, uint64_t seen_irqs)
 {
-	if (nic->irq)
+	if (nic_irq(nic))
 		irq_wait_any(seen_irqs, 64);
 	else
 		asm volatile("pause");
@@ -317,11 +315,11 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 
 	/* intr= only with interrupts on: polling tests keep the names they always had. */
 	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u%s%s",
-			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic->irq,
-			nic->irq ? " intr=" : "", nic->irq ? pci_intr_name(nic->intr) : "");
+			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic_irq(nic),
+			nic_irq(nic) ? " intr=" : "", nic_irq(nic) ? pci_intr_name(nic->intr) : "");
 	if (!bench_test_begin_kv(tx ? "tx" : "rx", ring, 0, params))
 		return 0;
-	if (ring && nic->irq && !irq_reaches_cpl3(bi->tsc_khz)) {
+	if (ring && nic_irq(nic) && !irq_reaches_cpl3(bi->tsc_khz)) {
 		bench_test_end(BENCH_STATUS_SKIPPED, "irq=1: this host does not deliver interrupts to CPL3 with IF=1");
 		return 0;
 	}
@@ -338,7 +336,7 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 	i0 = nic->interrupts(nic->dev);
 	s0 = nic->spurious(nic->dev);
 
-	if (ring_run_caught(ring, nic->irq, net_phase_run, &p, fault, sizeof(fault)))
+	if (ring_run_caught(ring, nic_irq(nic), net_phase_run, &p, fault, sizeof(fault)))
 		p.why = fault;
 	irq_wait_done();
 

@@ -25,10 +25,12 @@ struct nic {
 	uint64_t (*interrupts)(void *dev);
 	/* Interrupts the handler found no cause for (INTx: ICR or ISR read 0). */
 	uint64_t (*spurious)(void *dev);
-	bool irq;                /* interrupts on (else polling) */
 	bool event_idx;          /* negotiated (virtio only) */
 	unsigned irq_idx;        /* lib/irq.h index to wait on */
-	enum pci_intr intr;      /* how: NONE, MSIX or INTX (lib/pci.h) */
+	enum pci_intr intr;      /* interrupts: NONE (polling), MSIX or INTX (lib/pci.h) */
 };
+
+/* Interrupts on (else polling). */
+static inline bool nic_irq(const struct nic *n) { return n->intr != PCI_INTR_NONE; }
 
 #endif
