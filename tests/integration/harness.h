@@ -38,14 +38,17 @@ char *harness_slurp(const char *path, size_t *len);
  * no http) of a file in dir of more than min_bytes. Returns how many.
  */
 size_t harness_md_links(const char *md, const char *dir, long min_bytes);
-/* Skip the calling cmocka test, with the one-line reason, where KVM is not usable. */
-#define HARNESS_NEED_KVM()                                                       \
-	do {                                                                     \
-		if (harness_kvm_missing()) {                                     \
-			fprintf(stderr, "skipped: %s\n", harness_kvm_missing()); \
-			skip();                                                  \
-		}                                                                \
+/* Skip the calling cmocka test, with the one-line reason, when reason is not NULL. */
+#define HARNESS_SKIP_IF(reason)                                  \
+	do {                                                     \
+		const char *why_ = (reason);                     \
+		if (why_) {                                      \
+			fprintf(stderr, "skipped: %s\n", why_);  \
+			skip();                                  \
+		}                                                \
 	} while (0)
+/* Skip the calling cmocka test, with the one-line reason, where KVM is not usable. */
+#define HARNESS_NEED_KVM() HARNESS_SKIP_IF(harness_kvm_missing())
 
 /* The test object named `name` at `ring` in a results document, or NULL. */
 json_t *harness_find_test(json_t *doc, const char *name, int ring);

@@ -26,15 +26,6 @@
 #define POOL_1G  "/sys/kernel/mm/hugepages/hugepages-1048576kB/"
 #define GIB      (1LL << 30)
 
-#define NEED_KVM()                                                   \
-	do {                                                         \
-		const char *why_ = harness_kvm_missing();            \
-		if (why_) {                                          \
-			fprintf(stderr, "skipped: %s\n", why_);      \
-			skip();                                      \
-		}                                                    \
-	} while (0)
-
 #define SKIP(...)                                                    \
 	do {                                                         \
 		fprintf(stderr, "skipped: " __VA_ARGS__);            \
@@ -201,7 +192,7 @@ static void test_backing_4k(void **state)
 	json_t *doc;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	doc = run_ok((const char *[]){ "--backing", "4k", NULL });
 	assert_string_equal(vmm_str(doc, "backing"), "4k");
 	assert_int_equal(vmm_int(doc, "host_page_size"), 4096);
@@ -241,7 +232,7 @@ static void test_backing_thp(void **state)
 	json_t *doc;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	shmem_thp(policy, sizeof(policy), path, sizeof(path));
 	if (!strcmp(policy, "unreadable"))
 		SKIP("no transparent hugepages in this kernel (%s unreadable)", path);
@@ -267,7 +258,7 @@ static void test_high_mem(void **state)
 	json_t *doc;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	doc = run_ok((const char *[]){ "--mem", "5120", NULL });
 	assert_int_equal(vmm_int(doc, "mem_bytes"), 5 * GIB);
 	assert_int_equal(vmm_int(doc, "mem_low_bytes"), 3 * GIB);
@@ -307,7 +298,7 @@ static void test_hugetlb_1g_none(void **state)
 	long free1g;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	free1g = read_long(POOL_1G "free_hugepages");
 	if (free1g < 0)
 		SKIP("no 1 GiB hugetlb pool on this host (" POOL_1G ")");
@@ -358,7 +349,7 @@ static void test_hugetlb_2m(void **state)
 	json_t *doc;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	if (!reserve(POOL_2M, 32, why, sizeof(why)))
 		SKIP("%s", why);
 	doc = run_ok((const char *[]){ "--backing", "hugetlb-2m", NULL });
@@ -378,7 +369,7 @@ static void test_hugetlb_1g(void **state)
 	json_t *doc;
 	(void)state;
 
-	NEED_KVM();
+	HARNESS_NEED_KVM();
 	if (!reserve(POOL_1G, 1, why, sizeof(why)))
 		SKIP("%s", why);
 	/* 64 MiB of RAM rounds up to one whole 1 GiB page. */

@@ -23,15 +23,6 @@
 
 #include "harness.h"
 
-#define SKIP_IF(reason)                                          \
-	do {                                                     \
-		const char *why_ = (reason);                     \
-		if (why_) {                                      \
-			fprintf(stderr, "skipped: %s\n", why_);  \
-			skip();                                  \
-		}                                                \
-	} while (0)
-
 static const char *bdf_missing(void)
 {
 	const char *b = getenv("EXITLAB_VFIO_BDF");
@@ -96,8 +87,8 @@ static void test_no_dev_vfio(void **state)
 
 	(void)state;
 	HARNESS_NEED_KVM();
-	SKIP_IF(access("/dev/vfio/vfio", F_OK) == 0 ? "this host has /dev/vfio/vfio" : NULL);
-	SKIP_IF(some_host_function(bdf, sizeof(bdf)) ? "this host has no PCI functions in sysfs" : NULL);
+	HARNESS_SKIP_IF(access("/dev/vfio/vfio", F_OK) == 0 ? "this host has /dev/vfio/vfio" : NULL);
+	HARNESS_SKIP_IF(some_host_function(bdf, sizeof(bdf)) ? "this host has no PCI functions in sysfs" : NULL);
 	snprintf(dev, sizeof(dev), "vfio,host=%s", bdf);
 	expect((const char *[]){ "run", harness_payload("bar-read"), "--ring", "3", "--no-baseline", "--device", dev,
 				 NULL }, 3, "modprobe vfio-pci; the host needs an IOMMU");
@@ -168,7 +159,7 @@ static void test_passthrough_bar_no_exit(void **state)
 
 	(void)state;
 	HARNESS_NEED_KVM();
-	SKIP_IF(bdf_missing());
+	HARNESS_SKIP_IF(bdf_missing());
 	snprintf(dev, sizeof(dev), "vfio,host=%s", getenv("EXITLAB_VFIO_BDF"));
 	doc = bar_read(dev, "passthrough");
 	t = harness_find_test(doc, "bar_read", 3);
@@ -192,7 +183,7 @@ static void test_passthrough_tx(void **state)
 
 	(void)state;
 	HARNESS_NEED_KVM();
-	SKIP_IF(bdf_missing());
+	HARNESS_SKIP_IF(bdf_missing());
 	snprintf(dev, sizeof(dev), "vfio,host=%s", getenv("EXITLAB_VFIO_BDF"));
 	snprintf(json, sizeof(json), "%s/pt-tx.json", harness_tmp);
 	harness_run(&o, (const char *[]){ "run", harness_payload("net"), "--ring", "3", "--no-baseline",

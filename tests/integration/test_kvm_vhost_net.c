@@ -41,15 +41,6 @@ static const char *netns_missing(void)
 	return NULL;
 }
 
-#define SKIP_IF(reason)                                          \
-	do {                                                     \
-		const char *why_ = (reason);                     \
-		if (why_) {                                      \
-			fprintf(stderr, "skipped: %s\n", why_);  \
-			skip();                                  \
-		}                                                \
-	} while (0)
-
 /* A namespace with a vnet_hdr tap TAP in it, up. */
 static void ns_make(char *ns, size_t n)
 {
@@ -154,9 +145,9 @@ static void test_vhost_net_tx(void **state)
 	int rc;
 	(void)state;
 
-	SKIP_IF(vhost_net_missing());   /* first: the reason that applies on our machines */
-	SKIP_IF(harness_kvm_missing());
-	SKIP_IF(netns_missing());
+	HARNESS_SKIP_IF(vhost_net_missing());   /* first: the reason that applies on our machines */
+	HARNESS_SKIP_IF(harness_kvm_missing());
+	HARNESS_SKIP_IF(netns_missing());
 	ns_make(ns, sizeof(ns));
 	before = tap_stat(ns, "rx_packets");
 	snprintf(json, sizeof(json), "%s/vhost.json", harness_tmp);
@@ -203,9 +194,9 @@ static void test_vhost_net_refused_here(void **state)
 	(void)state;
 
 	if (!vhost_net_missing())
-		SKIP_IF("this host has /dev/vhost-net (the refusal is checked where it is missing)");
-	SKIP_IF(harness_kvm_missing());
-	SKIP_IF(netns_missing());
+		HARNESS_SKIP_IF("this host has /dev/vhost-net (the refusal is checked where it is missing)");
+	HARNESS_SKIP_IF(harness_kvm_missing());
+	HARNESS_SKIP_IF(netns_missing());
 	ns_make(ns, sizeof(ns));
 	snprintf(errf, sizeof(errf), "%s/refused.err", harness_tmp);
 	rc = ns_run(ns, "--device virtio-net,vhost=net --netdev tap,ifname=" TAP ",vnet_hdr=1 --param frames=16 "

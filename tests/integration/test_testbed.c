@@ -71,13 +71,7 @@ static int group_teardown(void **state)
 	return harness_group_teardown(state);
 }
 
-#define NEED_TESTBED()                                             \
-	do {                                                       \
-		if (tb_skip[0]) {                                  \
-			fprintf(stderr, "skipped: %s\n", tb_skip); \
-			skip();                                    \
-		}                                                  \
-	} while (0)
+#define NEED_TESTBED() HARNESS_SKIP_IF(tb_skip[0] ? tb_skip : NULL)
 
 /* OUTDIR/name.json, or a failure naming the inner test's log. */
 static json_t *result(const char *name)
