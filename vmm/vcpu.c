@@ -37,9 +37,16 @@ static void install_kick_handler(void)
 	pthread_once(&once, kick_handler_init);
 }
 
+void vcpu_attach_run(struct vcpu *v, struct kvm_run *run, size_t run_size)
+{
+	v->run = run;
+	v->run_size = run_size;
+}
+
 int vcpu_create(struct vm *vm, int id, char *err, size_t errlen)
 {
 	struct vcpu *v;
+	struct kvm_run *run;
 	int mmap_size;
 
 	if (vm->nvcpus >= VM_MAX_VCPUS || id != vm->nvcpus) {
@@ -62,13 +69,13 @@ int vcpu_create(struct vm *vm, int id, char *err, size_t errlen)
 		close(v->fd);
 		return -1;
 	}
-	v->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->run == MAP_FAILED) {
+	run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (run == MAP_FAILED) {
 		snprintf(err, errlen, "mmap of kvm_run: %s", strerror(errno));
 		close(v->fd);
 		return -1;
 	}
-	v->run_size = mmap_size;
+	vcpu_attach_run(v, run, mmap_size);
 	{
 		char serr[256];
 
@@ -161,7 +168,7 @@ static void handle_mmio(struct vcpu *v)
 		v->mmio_unhandled++;
 }
 
-static void handle_exit(struct vcpu *v)
+static void dispatch_exit(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
 
@@ -213,6 +220,20 @@ static void handle_exit(struct vcpu *v)
 	}
 }
 
+void vcpu_handle_exit(struct vcpu *v)
+{
+	uint64_t t0 = __rdtsc();
+	unsigned slot;
+
+	v->user_exits++;
+	slot = v->run->exit_reason < KVM_EXIT_REASON_SLOTS ? v->run->exit_reason
+							   : KVM_EXIT_REASON_SLOTS - 1;
+	v->exits[slot]++;
+	drain_coalesced(v);
+	dispatch_exit(v);
+	v->handler_cycles[slot] += __rdtsc() - t0;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -224,8 +245,6 @@ static void *vcpu_thread(void *arg)
 	sem_wait(&v->go);
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		int rc = ioctl(v->fd, KVM_RUN, 0);
-		uint64_t t0;
-		unsigned slot;
 
 		if (rc < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
@@ -236,14 +255,7 @@ static void *vcpu_thread(void *arg)
 			stopf(v, 1, "KVM_RUN: %s", strerror(errno));
 			break;
 		}
-		t0 = __rdtsc();
-		v->user_exits++;
-		slot = v->run->exit_reason < KVM_EXIT_REASON_SLOTS ? v->run->exit_reason
-								   : KVM_EXIT_REASON_SLOTS - 1;
-		v->exits[slot]++;
-		drain_coalesced(v);
-		handle_exit(v);
-		v->handler_cycles[slot] += __rdtsc() - t0;
+		vcpu_handle_exit(v);
 	}
 	return NULL;
 }

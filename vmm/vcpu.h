@@ -43,6 +43,17 @@ struct vcpu {
 int vcpu_create(struct vm *vm, int id, char *err, size_t errlen);
 void vcpu_destroy(struct vcpu *v);
 /*
+ * The exit loop without KVM_RUN, for microbench/exit-dispatch and the unit
+ * tests: vcpu_create maps the real kvm_run and attaches it; a caller with a
+ * struct vcpu of its own (v->vm set, the rest zeroed) attaches a buffer laid
+ * out like it (the coalesced ring at vm->coalesced_mmio_page pages in).
+ * vcpu_handle_exit is the loop's body: it takes the exit KVM_RUN (or the
+ * caller) left in v->run, counts it, replays the coalesced ring and
+ * dispatches it, exactly as the vCPU thread does after each KVM_RUN.
+ */
+void vcpu_attach_run(struct vcpu *v, struct kvm_run *run, size_t run_size);
+void vcpu_handle_exit(struct vcpu *v);
+/*
  * Start the exit loop thread ("vcpu0", …). It publishes its tid (v->tid) and
  * then waits, before its first KVM_RUN, for vcpu_release().
  */
