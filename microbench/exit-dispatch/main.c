@@ -142,7 +142,7 @@ static uint64_t time_batch(struct exit_synth *s, const struct kind *k, unsigned 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exit-dispatch [--samples N] [--batch B] [--kind NAME]... [--tsv]\n"
+		"usage: exit-dispatch [--samples N] [--batch B] [--kind NAME]... [--tsv] [--exit-timing]\n"
 		"Cycles per exit of exitlab's exit loop body (vcpu_handle_exit) on synthetic\n"
 		"exits, no KVM_RUN: each sample times B exits with a fenced TSC, the kinds\n"
 		"interleaved; the empty loop's median is subtracted. 'handler' is the device\n"
@@ -151,6 +151,7 @@ static void usage(FILE *f)
 		"  --batch B    exits per timed batch, 1..%d (default 32)\n"
 		"  --kind NAME  only this kind (repeatable; empty and the handlers always run)\n"
 		"  --tsv        tab-separated rows: kind median mad p1 p99 handler bookkeeping\n"
+		"  --exit-timing time every handler, as 'exitlab run --exit-timing' does\n"
 		"kinds:\n", MAX_BATCH);
 	for (size_t i = 0; i < NKINDS; i++)
 		fprintf(f, "  %-15s %s\n", kinds[i].name, kinds[i].what);
@@ -177,11 +178,12 @@ int main(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "tsv", no_argument, NULL, 't' },
+		{ "exit-timing", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long samples = 5000, batch = 32;
-	bool on[NKINDS] = { false }, any = false, tsv = false;
+	bool on[NKINDS] = { false }, any = false, tsv = false, timing = false;
 	struct exit_synth s;
 	double *raw[NKINDS] = { 0 }, *per_exit;
 	struct sample_stats st[NKINDS];
@@ -218,6 +220,9 @@ int main(int argc, char **argv)
 		case 't':
 			tsv = true;
 			break;
+		case 'T':
+			timing = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -237,6 +242,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exit-dispatch: %s\n", err);
 		return 1;
 	}
+	s.v->exit_timing = timing;
 	per_exit = malloc(samples * sizeof(double));
 	for (size_t i = 0; i < NKINDS; i++)
 		if (on[i])
@@ -283,9 +289,9 @@ int main(int argc, char **argv)
 	}
 	if (!tsv)
 		printf("exit-dispatch: %lu samples x %lu exits per kind, cycles per exit (fenced TSC, "
-		       "empty loop %.0f cycles per batch subtracted), exitlab %s\n"
+		       "empty loop %.0f cycles per batch subtracted), exit timing %s, exitlab %s\n"
 		       "%-15s %9s %7s %9s %9s %9s %12s\n",
-		       samples, batch, st[0].median, exitlab_revision,
+		       samples, batch, st[0].median, timing ? "on" : "off", exitlab_revision,
 		       "kind", "median", "MAD", "p1", "p99", "handler", "bookkeeping");
 	for (size_t i = 1; i < NKINDS; i++) {
 		const struct kind *k = &kinds[i];

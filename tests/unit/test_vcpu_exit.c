@@ -74,6 +74,26 @@ static void test_pio(void **state)
 	assert_false(s->vm.stopping);
 }
 
+/* Handler timing is opt-in: without it the loop never writes handler_cycles. */
+static void test_timing_off(void **state)
+{
+	struct exit_synth *s = *state;
+	struct vcpu *v = s->v;
+
+	assert_false(v->exit_timing);
+	for (int i = 0; i < 100; i++) {
+		exit_synth_io(s, EXIT_SYNTH_TEST_PORT, true, 4, 1, NULL);
+		vcpu_handle_exit(v);
+		exit_synth_mmio(s, EXIT_SYNTH_TEST_GPA, false, 4, NULL);
+		vcpu_handle_exit(v);
+	}
+	for (unsigned i = 0; i < KVM_EXIT_REASON_SLOTS; i++)
+		assert_int_equal(v->handler_cycles[i], 0);
+	assert_int_equal(v->exits[KVM_EXIT_IO], 100);
+	assert_int_equal(v->exits[KVM_EXIT_MMIO], 100);
+	assert_int_equal(v->user_exits, 200);
+}
+
 static void test_pio_unhandled(void **state)
 {
 	struct exit_synth *s = *state;
@@ -255,6 +275,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timing_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pio_unhandled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coalesced_drain, setup, teardown),
