@@ -150,6 +150,48 @@ static void test_exit_counts(void **state)
 	assert_float_equal(field(t, "userspace_exits_per_iteration"), 0.0, 0.05);
 }
 
+/*
+ * The exit loop's own accounting: without --exit-timing the handler times are
+ * null (the loop does not time), with it they are numbers; the counts are
+ * there either way and cover what reached the test registers.
+ */
+static void test_vmm_accounting(void **state)
+{
+	struct run_out o;
+	char json[512];
+	json_t *doc, *vmm, *io;
+	(void)state;
+
+	HARNESS_NEED_KVM();
+	if (!quick_doc)
+		skip();
+	vmm = json_object_get(quick_doc, "vmm");
+	assert_true(json_is_false(json_object_get(vmm, "exit_timing")));
+	io = json_object_get(json_object_get(vmm, "exit_reasons"), "IO");
+	assert_true(json_integer_value(json_object_get(io, "count")) >=
+		    json_integer_value(json_object_get(json_object_get(vmm, "test_regs"), "pio_writes")));
+	assert_true(json_is_null(json_object_get(io, "handler_cycles_total")));
+	assert_true(json_is_null(json_object_get(io, "handler_ns_mean")));
+
+	snprintf(json, sizeof(json), "%s/exit-timing.json", harness_tmp);
+	harness_run(&o, (const char *[]){ "run", harness_payload("exit-costs"), "--quick", "--ring", "3",
+					  "--test", "pio_vmm", "--no-baseline", "--exit-timing",
+					  "--json", json, NULL });
+	if (o.exit_code != 0)
+		fprintf(stderr, "%s%s", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+	doc = harness_load_json(json);
+	assert_non_null(doc);
+	vmm = json_object_get(doc, "vmm");
+	assert_true(json_is_true(json_object_get(vmm, "exit_timing")));
+	io = json_object_get(json_object_get(vmm, "exit_reasons"), "IO");
+	assert_true(json_integer_value(json_object_get(io, "count")) > 0);
+	assert_true(json_is_integer(json_object_get(io, "handler_cycles_total")));
+	assert_true(json_is_number(json_object_get(io, "handler_ns_mean")));
+	json_decref(doc);
+}
+
 static void test_fault_reported(void **state)
 {
 	struct run_out o;
@@ -288,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_elf),
 		cmocka_unit_test(test_exit_costs_quick),
 		cmocka_unit_test(test_exit_counts),
+		cmocka_unit_test(test_vmm_accounting),
 		cmocka_unit_test(test_tracepoint_counts),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_runaway_timeout),
