@@ -90,6 +90,8 @@ static void usage(FILE *f)
 		"                     random order without a seed draws one; the seed is recorded\n"
 		"  --repeat K         run the test list K times, interleaved, in one run (1..%d):\n"
 		"                     one row per test, with the K medians' min..max and interval\n"
+		"                     (--order and --repeat: payloads built on the measure table,\n"
+		"                     e.g. exit-costs and bar-read; others run as they always do)\n"
 		"  --json FILE        write results to FILE (atomically; parent directories created)\n"
 		"  --timeout S        stop the guest after S seconds (default 120; exit code 1)\n"
 		"  --mem MIB          guest RAM in MiB (default 64, at most %llu and the host's\n"
