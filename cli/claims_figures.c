@@ -20,7 +20,9 @@ double claims_line_rate_fps(double frame_bytes)
 
 static bool timed_ok(const struct test_result *t)
 {
-	return t->status == TEST_OK && t->has_timing && t->cycles.n && isfinite(t->cycles.median);
+	/* A cost below resolution is no figure to set beside a claim. */
+	return t->status == TEST_OK && t->has_timing && t->cycles.n && isfinite(t->cycles.median) &&
+	       !t->calib.below_resolution;
 }
 
 bool claims_figure_exit(const struct run_result *r, double *cycles, double *ns, char *test, size_t tlen)

@@ -12,6 +12,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,7 +212,8 @@ static int write_data(const struct run_result *r, const char *path, int ncat[4],
 	if (!f)
 		return -1;
 	fprintf(f, "# exitlab plot data: payload %.32s, started %.32s\n"
-		   "# cycles per operation, loop overhead subtracted\n"
+		   "# cycles per operation, loop overhead subtracted; a cost below resolution\n"
+		   "# is 0 0 X, its label ending (<X): less than X cycles\n"
 		   "# category: 1 guest CPL3, 2 guest CPL0, 3 host baseline\n"
 		   "# label median p1 p99 category emulated\n",
 		r->payload, r->started_at);
@@ -228,6 +230,16 @@ static int write_data(const struct run_result *r, const char *path, int ncat[4],
 		label_for(t, label, sizeof(label));
 		c = category(t);
 		ncat[c]++;
+		/* Below resolution: no figure, a bar at 0 whose whisker reaches the bound. */
+		if (t->calib.below_resolution) {
+			size_t used = strlen(label);
+			double x = isfinite(t->calib.resolution_cycles) ? ceil(t->calib.resolution_cycles) : 0;
+
+			snprintf(label + used, sizeof(label) - used, "(<%.0f)", x);
+			fprintf(f, "%s 0 0 %.6g %d %d\n", label, x, c, t->emulated ? 1 : 0);
+			rows++;
+			continue;
+		}
 		fprintf(f, "%s %.6g %.6g %.6g %d %d\n", label, t->cycles.median, t->cycles.p1,
 			t->cycles.p99, c, t->emulated ? 1 : 0);
 		rows++;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,8 +295,14 @@ static void test_cells(const struct test_result *t, char c[COLS][192])
 	else
 		snprintf(c[1], 192, "cpl%d%s", t->ring, t->emulated ? " (emulated)" : "");
 	snprintf(c[2], 192, "%llu", (unsigned long long)t->iterations);
-	fmt(c[3], 192, tm && t->cycles.n, t->cycles.median, "%.0f");
-	fmt(c[4], 192, tm && t->cycles.n, t->cycles.p99, "%.0f");
+	/* A cost below resolution has only its bound; a percentile its n cannot support, none. */
+	if (tm && t->calib.below_resolution && isfinite(t->calib.resolution_cycles))
+		snprintf(c[3], 192, "below resolution (< %.0f)", ceil(t->calib.resolution_cycles));
+	else if (tm && t->calib.below_resolution)
+		snprintf(c[3], 192, "below resolution");
+	else
+		fmt(c[3], 192, tm && t->cycles.n, t->cycles.median, "%.0f");
+	fmt(c[4], 192, tm && t->cycles.n && stats_percentile_supported(t->cycles.n, 99), t->cycles.p99, "%.0f");
 	fmt(c[5], 192, tm && t->cycles.n, t->cycles.mad, "%.1f");
 	fmt(c[6], 192, tm && t->ns.n, t->ns.median, "%.1f");
 	fmt(c[7], 192, t->has_exits, t->exits_per_iteration, "%.3f");

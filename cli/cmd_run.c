@@ -34,6 +34,7 @@
 #include "report_table.h"
 #include "run_devices.h"
 #include "run_instruments.h"
+#include "run_sched.h"
 #include "results.h"
 #include "test_regs.h"
 #include "uart16550.h"
@@ -69,6 +70,7 @@ struct run_opts {
 	struct run_instr_opts instr;
 	struct run_dev_opts devices;
 	char params[BOOT_PARAMS_MAX];   /* --param pairs, space-separated */
+	struct run_sched sched;         /* --cpu, --order, --repeat */
 };
 
 static void usage(FILE *f)
@@ -84,6 +86,13 @@ static void usage(FILE *f)
 		"  --iterations N     exactly N timed operations per test (no growth to a time goal)\n"
 		"  --test NAME        run only NAME (or NAME/cpl0, NAME/cpl3); repeatable\n"
 		"  --ring 0|3         run tests only at this privilege level (default: both)\n"
+		"  --cpu CPU          pin the vCPU thread to host CPU CPU (recorded in the results)\n"
+		"  --order table|random[,seed=N]  test order within a ring (default table); a\n"
+		"                     random order without a seed draws one; the seed is recorded\n"
+		"  --repeat K         run the test list K times, interleaved, in one run (1..%d):\n"
+		"                     one row per test, with the K medians' min..max and interval\n"
+		"                     (--order and --repeat: payloads built on the measure table,\n"
+		"                     e.g. exit-costs and bar-read; others run as they always do)\n"
 		"  --json FILE        write results to FILE (atomically; parent directories created)\n"
 		"  --timeout S        stop the guest after S seconds (default 120; exit code 1)\n"
 		"  --mem MIB          guest RAM in MiB (default 64, at most %llu and the host's\n"
@@ -119,7 +128,7 @@ static void usage(FILE *f)
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
-		QUICK_GOAL_MS, FULL_GOAL_MS, (unsigned long long)(GUEST_MEM_MAX >> 20),
+		QUICK_GOAL_MS, FULL_GOAL_MS, CALIB_REPEAT_MAX, (unsigned long long)(GUEST_MEM_MAX >> 20),
 		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV);
 }
 
@@ -139,7 +148,8 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
-	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING };
+	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING, O_CPU, O_ORDER,
+	       O_REPEAT };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -159,6 +169,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "param", required_argument, NULL, O_PARAM },
 		{ "device", required_argument, NULL, O_DEVICE },
 		{ "netdev", required_argument, NULL, O_NETDEV },
+		{ "cpu", required_argument, NULL, O_CPU },
+		{ "order", required_argument, NULL, O_ORDER },
+		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -169,6 +182,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	o->timeout_s = 120;
 	o->mem_mib = 64;
 	o->backing = GUEST_BACKING_4K;
+	run_sched_init(&o->sched);
 	run_instr_parse(&o->instr, RUN_INSTR_DEFAULT);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -278,6 +292,20 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case O_NETDEV:
 			o->devices.netdev = optarg;
 			break;
+		case O_CPU:
+		case O_ORDER:
+		case O_REPEAT: {
+			char serr[160];
+			int bad = c == O_CPU ? run_sched_parse_cpu(&o->sched, optarg, serr, sizeof(serr)) :
+				  c == O_ORDER ? run_sched_parse_order(&o->sched, optarg, serr, sizeof(serr)) :
+				  run_sched_parse_repeat(&o->sched, optarg, serr, sizeof(serr));
+
+			if (bad) {
+				fprintf(stderr, "exitlab run: %s\n", serr);
+				return -1;
+			}
+			break;
+		}
 		case O_PMU_EVENT:
 			if (o->instr.npmu_events >= RUN_INSTR_MAX_PMU) {
 				fprintf(stderr, "exitlab run: at most %d --pmu-event\n", RUN_INSTR_MAX_PMU);
@@ -299,6 +327,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		return -1;
 	}
 	o->payload = argv[optind];
+	run_sched_finish(&o->sched);
 	return 0;
 }
 
@@ -519,6 +548,8 @@ static char *config_json(const struct run_opts *o, const char *path, const struc
 		"irqchip", vm->has_irqchip, "vcpus", vm->nvcpus,
 		"coalesced_mmio", vm->coalesced_mmio_page != 0,
 		"ioeventfd", bi->ioevent_port != 0));
+	json_object_set_new(json_object_get(c, "vmm"), "vcpu_cpu", run_sched_vcpu_json(&o->sched));
+	json_object_set_new(c, "schedule", run_sched_describe(&o->sched));
 	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
 	json_object_set_new(c, "instruments", instruments);
 	json_object_set_new(c, "devices", run_dev_describe(&o->devices));
@@ -689,6 +720,9 @@ int cmd_run(int argc, char **argv)
 		bi->params_gpa = BOOT_PARAMS_GPA;
 		bi->params_len = (uint32_t)strlen(o.params);
 	}
+	bi->repeat = o.sched.repeat;
+	bi->order = o.sched.random ? BOOT_ORDER_RANDOM : BOOT_ORDER_TABLE;
+	bi->order_seed = o.sched.seed;
 	bi->ring_mask = o.ring < 0 ? (BOOT_RING0 | BOOT_RING3) : o.ring == 0 ? BOOT_RING0 : BOOT_RING3;
 	bi->flags = (o.quick ? BOOT_F_QUICK : 0) | (vm_host_is_amd() ? BOOT_F_VENDOR_AMD : 0) |
 		    (pvm ? BOOT_F_PVM : 0) | (rc->vm.has_irqchip ? BOOT_F_X2APIC : 0);
@@ -747,6 +781,14 @@ int cmd_run(int argc, char **argv)
 		code = EXIT_FAILED;
 		goto out_bench;
 	}
+	if (run_sched_pin(&o.sched, rc->vm.vcpus[0].tid, err, sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		vm_stop(&rc->vm, 1, err); /* the thread waits at its gate: let it see the stop and end */
+		vcpu_release(&rc->vm.vcpus[0]);
+		vcpu_join(&rc->vm.vcpus[0], o.timeout_s);
+		code = EXIT_FAILED;
+		goto out_bench;
+	}
 	/* The vCPU thread exists but has not entered the guest: attach to it now. */
 	run_instr_open(&rc->instr, &o.instr, rc->vm.vcpus[0].tid);
 	res.config_json = config_json(&o, path, &rc->vm, bi, run_instr_describe(&rc->instr));
@@ -769,6 +811,7 @@ int cmd_run(int argc, char **argv)
 			.pvm = pvm,
 			.keep_samples = o.raw,
 			.stop_reason = rc->vm.stop_reason,
+			.repeat = o.sched.repeat,
 		};
 
 		snprintf(res.payload, sizeof(res.payload), "%s",

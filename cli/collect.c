@@ -1,29 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include <jansson.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collect.h"
+#include "compare_stats.h"
 
 /* The phase-end doorbell itself: one exit, one I/O exit, one userspace exit. */
 #define PHASE_END_EXITS 1.0
-
-static double median_of(const uint64_t *s, size_t n)
-{
-	double *v = malloc(n * sizeof(*v));
-	struct sample_stats st;
-
-	if (!v)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		v[i] = (double)s[i];
-	if (stats_compute(v, n, &st))
-		st.median = 0;
-	free(v);
-	return st.median;
-}
 
 static size_t nvals(const struct kvm_stats *s)
 {
@@ -90,33 +77,83 @@ static int group_from_snapshots(const struct kvm_stats *s, const uint64_t *b, co
 	return 0;
 }
 
-static int exits_from_snapshots(const struct collect_ctx *c, const struct bench_record *rec,
-				struct test_result *t)
+/*
+ * Exits per iteration over `nphases` phases whose summed before/after values
+ * are b and a (one phase: its two snapshots), `it` iterations in all.
+ */
+static int exits_from_values(const struct collect_ctx *c, const uint64_t *b, const uint64_t *a,
+			     double it, unsigned nphases, struct test_result *t)
 {
-	const uint64_t *b = rec->before->v, *a = rec->after->v;
 	int ix = kvm_stats_value_index(c->vcpu_stats, "exits");
-	double it = (double)rec->iterations;
 	struct snap_layout l;
 
 	snap_layout_init(&l, c->vcpu_stats, c->vm_stats);
-	/* Snapshots of another shape than the descriptors say: count nothing. */
-	if (rec->before->n != l.nvalues || rec->after->n != l.nvalues)
-		return 0;
 	t->userspace_exits_per_iteration =
-		((double)(a[SNAP_USER_EXITS] - b[SNAP_USER_EXITS]) - PHASE_END_EXITS) / it;
+		((double)(a[SNAP_USER_EXITS] - b[SNAP_USER_EXITS]) - PHASE_END_EXITS * nphases) / it;
 	if (a[SNAP_HOST_NS] > b[SNAP_HOST_NS]) {
 		t->phase_s = (double)(a[SNAP_HOST_NS] - b[SNAP_HOST_NS]) * 1e-9;
 		t->has_phase = true;
 	}
 	if (ix >= 0) {
 		ix += (int)l.vcpu_base;
-		t->exits_per_iteration = ((double)(a[ix] - b[ix]) - PHASE_END_EXITS) / it;
+		t->exits_per_iteration = ((double)(a[ix] - b[ix]) - PHASE_END_EXITS * nphases) / it;
 		t->has_exits = true;
 	}
 	if (group_from_snapshots(c->vcpu_stats, b + l.vcpu_base, a + l.vcpu_base, &t->vcpu_stats) ||
 	    group_from_snapshots(c->vm_stats, b + l.vm_base, a + l.vm_base, &t->vm_stats))
 		return -1;
 	return 0;
+}
+
+/* A level (instant/peak) keeps its last value when phases are summed. */
+static void keep_levels(const struct kvm_stats *s, uint64_t *sum, const uint64_t *last)
+{
+	for (size_t i = 0; s && i < s->ndesc; i++)
+		if (kvm_stats_is_level(s->desc[i].type))
+			sum[s->desc[i].index] = last[s->desc[i].index];
+}
+
+/* The host's counts over the phases of recs[idx[0..n)] (their deltas summed). */
+static int exits_from_snapshots(const struct collect_ctx *c, const struct bench_dev *bd,
+				const size_t *idx, size_t n, struct test_result *t)
+{
+	struct snap_layout l;
+	uint64_t *zero, *sum;
+	const uint64_t *last = NULL;
+	double it = 0;
+	unsigned phases = 0;
+	int rc;
+
+	snap_layout_init(&l, c->vcpu_stats, c->vm_stats);
+	zero = calloc(l.nvalues, sizeof(*zero));
+	sum = calloc(l.nvalues, sizeof(*sum));
+	if (!zero || !sum) {
+		free(zero);
+		free(sum);
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct bench_record *rec = &bd->recs[idx[k]];
+
+		/* Snapshots of another shape than the descriptors say: count nothing. */
+		if (!rec->has_phase || !rec->before || !rec->after ||
+		    rec->before->n != l.nvalues || rec->after->n != l.nvalues)
+			continue;
+		for (size_t v = 0; v < l.nvalues; v++)
+			sum[v] += rec->after->v[v] - rec->before->v[v];
+		last = rec->after->v;
+		it += (double)rec->iterations;
+		phases++;
+	}
+	rc = 0;
+	if (phases) {
+		keep_levels(c->vcpu_stats, sum + l.vcpu_base, last + l.vcpu_base);
+		keep_levels(c->vm_stats, sum + l.vm_base, last + l.vm_base);
+		rc = exits_from_values(c, zero, sum, it, phases, t);
+	}
+	free(zero);
+	free(sum);
+	return rc;
 }
 
 /* What a reader needs to interpret each stat: {name: {type, unit, base, ...}}. */
@@ -153,35 +190,111 @@ static int schema_json(const struct collect_ctx *c, struct run_result *r)
 	return r->kvm_stats_schema_json ? 0 : -1;
 }
 
-static int timing_from_samples(const struct collect_ctx *c, const struct bench_record *rec,
-			       double overhead, struct test_result *t)
+/* The overhead subtracted from rec's samples: its own bracket, else the ring's latest empty test. */
+static int overhead_for(const struct bench_dev *bd, size_t i, struct overhead_est *o)
 {
-	size_t n = rec->nsamples;
-	double *v = malloc(n * sizeof(*v));
+	const struct bench_record *rec = &bd->recs[i];
 
+	memset(o, 0, sizeof(*o));
+	o->method = OVERHEAD_NONE;
+	if (rec->flags & BENCH_TF_OVERHEAD)
+		return 0;
+	if (rec->ovh_samples)
+		return overhead_estimate(rec->ovh_samples, rec->ovh_before, rec->ovh_samples + rec->ovh_before,
+					 rec->ovh_after, OVERHEAD_BRACKET, o);
+	for (size_t j = i; j-- > 0;) {
+		const struct bench_record *e = &bd->recs[j];
+
+		if ((e->flags & BENCH_TF_OVERHEAD) && e->has_phase && e->ring == rec->ring && e->nsamples)
+			return overhead_estimate(e->samples, e->nsamples, NULL, 0, OVERHEAD_RING, o);
+	}
+	return 0;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Timing over the phases of recs[idx[0..n)]: each sample less its own
+ * phase's overhead, per operation, pooled. With several repetitions, the
+ * overhead interval is the widest any repetition had around what it subtracted.
+ */
+static int timing_from_samples(const struct collect_ctx *c, const struct bench_dev *bd,
+			       const size_t *idx, size_t n, struct test_result *t)
+{
+	double *v, meds[CALIB_REPEAT_MAX], ohs[CALIB_REPEAT_MAX], d_lo = 0, d_hi = 0, ops = 1;
+	size_t total = 0, used = 0, nrep = 0;
+	struct overhead_est first = { .method = OVERHEAD_NONE };
+
+	for (size_t k = 0; k < n; k++)
+		if (bd->recs[idx[k]].has_phase)
+			total += bd->recs[idx[k]].nsamples;
+	if (!total)
+		return 0;
+	v = malloc(total * sizeof(*v));
 	if (!v)
 		return -1;
-	/* Negative values after subtraction are noise around a cost below the
-	 * overhead: keep them, clamping would bias the median upwards. */
-	for (size_t i = 0; i < n; i++)
-		v[i] = ((double)rec->samples[i] - overhead) / (double)rec->ops_per_sample;
-	if (stats_compute(v, n, &t->cycles)) {
+	for (size_t k = 0; k < n; k++) {
+		const struct bench_record *rec = &bd->recs[idx[k]];
+		struct overhead_est o;
+
+		if (!rec->has_phase || !rec->nsamples)
+			continue;
+		if (overhead_for(bd, idx[k], &o)) {
+			free(v);
+			return -1;
+		}
+		ops = (double)rec->ops_per_sample;
+		/* Negative values after subtraction are noise around a cost below the
+		 * overhead: keep them, clamping would bias the median upwards. */
+		for (size_t i = 0; i < rec->nsamples; i++)
+			v[used + i] = ((double)rec->samples[i] - o.cycles) / ops;
+		if (nrep < CALIB_REPEAT_MAX) {
+			qsort(v + used, rec->nsamples, sizeof(*v), cmp_dbl);
+			meds[nrep] = stats_percentile_sorted(v + used, rec->nsamples, 50);
+			ohs[nrep++] = o.cycles;
+		}
+		if (o.method != OVERHEAD_NONE) {
+			d_lo = fmax(d_lo, o.cycles - o.lo);
+			d_hi = fmax(d_hi, o.hi - o.cycles);
+		}
+		if (!used)
+			first = o;
+		else
+			first.n += o.n;
+		used += rec->nsamples;
+	}
+	if (stats_compute(v, used, &t->cycles)) {
 		free(v);
 		return -1;
 	}
 	t->has_timing = true;
-	t->overhead_cycles = overhead;
+	t->calib.overhead = first;
+	if (nrep > 1) {
+		t->calib.overhead.cycles = cmp_median(ohs, nrep);
+		t->calib.overhead.before_median = t->calib.overhead.after_median = NAN;
+		calib_repeats(&t->calib, meds, nrep);
+	}
+	t->calib.overhead.lo = t->calib.overhead.cycles - d_lo;
+	t->calib.overhead.hi = t->calib.overhead.cycles + d_hi;
+	t->overhead_cycles = first.method == OVERHEAD_NONE ? 0 : t->calib.overhead.cycles;
+	calib_judge(&t->calib, t->cycles.median, ops);
+	calib_flag_stats(&t->calib, &t->cycles);
 	if (c->keep_samples) {
-		t->samples = malloc(n * sizeof(*v));
+		t->samples = malloc(used * sizeof(*v));
 		if (t->samples) {
-			memcpy(t->samples, v, n * sizeof(*v));
-			t->nsamples = n;
+			memcpy(t->samples, v, used * sizeof(*v));
+			t->nsamples = used;
 		}
 	}
 	if (c->tsc_khz > 0) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < used; i++)
 			v[i] *= 1e6 / c->tsc_khz; /* cycles to ns */
-		stats_compute(v, n, &t->ns);
+		stats_compute(v, used, &t->ns);
 	}
 	free(v);
 	return 0;
@@ -223,56 +336,95 @@ static char *kv_to_json(const char *kv)
 	return s;
 }
 
+static void status_from(const struct collect_ctx *c, const struct bench_record *rec, struct test_result *t)
+{
+	switch (rec->status) {
+	case BENCH_STATUS_OK:
+		t->status = TEST_OK;
+		break;
+	case BENCH_STATUS_SKIPPED:
+		t->status = TEST_SKIPPED;
+		snprintf(t->reason, sizeof(t->reason), "%s", rec->reason);
+		break;
+	case BENCH_STATUS_FAILED:
+		t->status = TEST_FAILED;
+		snprintf(t->reason, sizeof(t->reason), "%s", rec->reason);
+		break;
+	default:
+		t->status = TEST_FAILED;
+		snprintf(t->reason, sizeof(t->reason), "did not finish: %s",
+			 c->stop_reason ? c->stop_reason : "VM stopped");
+	}
+}
+
+/* Records i and j are repetitions of one test. */
+static bool same_test(const struct bench_record *x, const struct bench_record *y)
+{
+	return !strcmp(x->name, y->name) && x->ring == y->ring && x->flags == y->flags &&
+	       !strcmp(x->params, y->params);
+}
+
+/* One row from recs[idx[0..n)]: the first one's identity, the worst status. */
+static int row_from(const struct collect_ctx *c, const struct bench_dev *b, const size_t *idx, size_t n,
+		    struct test_result *t)
+{
+	const struct bench_record *rec = &b->recs[idx[0]];
+
+	snprintf(t->name, sizeof(t->name), "%s", rec->name);
+	snprintf(t->where, sizeof(t->where), "guest");
+	t->ring = rec->ring;
+	t->emulated = c->pvm && rec->ring == 0;
+	status_from(c, rec, t);
+	for (size_t k = 1; k < n && t->status != TEST_FAILED; k++) {
+		struct test_result x = { .status = TEST_OK };
+
+		status_from(c, &b->recs[idx[k]], &x);
+		if (x.status > t->status) {
+			t->status = x.status;
+			snprintf(t->reason, sizeof(t->reason), "repetition %zu: %.100s", k + 1, x.reason);
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		if (b->recs[idx[k]].has_phase)
+			t->iterations += b->recs[idx[k]].iterations;
+	/* The per-phase instruments of the first repetition: the others would only repeat them. */
+	if (rec->host_json && !(t->host_json = strdup(rec->host_json)))
+		return -1;
+	t->params_json = kv_to_json(rec->params);
+	t->metrics_json = kv_to_json(rec->metrics);
+	if (timing_from_samples(c, b, idx, n, t))
+		return -1;
+	return exits_from_snapshots(c, b, idx, n, t);
+}
+
 int collect_records(const struct collect_ctx *c, const struct bench_dev *b, struct run_result *r)
 {
-	double overhead[4] = { 0 };
+	size_t *idx = malloc((b->nrecs ? b->nrecs : 1) * sizeof(*idx));
+	bool *taken = calloc(b->nrecs ? b->nrecs : 1, sizeof(*taken));
+	int rc = 0;
 
-	/* Each ring's loop overhead: the median of its empty test. */
-	for (size_t i = 0; i < b->nrecs; i++) {
-		const struct bench_record *rec = &b->recs[i];
-
-		if ((rec->flags & BENCH_TF_OVERHEAD) && rec->has_phase && rec->ring >= 0 && rec->ring < 4)
-			overhead[rec->ring] = median_of(rec->samples, rec->nsamples);
+	if (!idx || !taken) {
+		free(idx);
+		free(taken);
+		return -1;
 	}
+	for (size_t i = 0; i < b->nrecs && !rc; i++) {
+		struct test_result *t;
+		size_t n = 0;
 
-	for (size_t i = 0; i < b->nrecs; i++) {
-		const struct bench_record *rec = &b->recs[i];
-		struct test_result *t = results_add_test(r);
-
-		if (!t)
-			return -1;
-		snprintf(t->name, sizeof(t->name), "%s", rec->name);
-		snprintf(t->where, sizeof(t->where), "guest");
-		t->ring = rec->ring;
-		t->emulated = c->pvm && rec->ring == 0;
-		t->iterations = rec->iterations;
-		switch (rec->status) {
-		case BENCH_STATUS_OK:
-			t->status = TEST_OK;
-			break;
-		case BENCH_STATUS_SKIPPED:
-			t->status = TEST_SKIPPED;
-			snprintf(t->reason, sizeof(t->reason), "%s", rec->reason);
-			break;
-		case BENCH_STATUS_FAILED:
-			t->status = TEST_FAILED;
-			snprintf(t->reason, sizeof(t->reason), "%s", rec->reason);
-			break;
-		default:
-			t->status = TEST_FAILED;
-			snprintf(t->reason, sizeof(t->reason), "did not finish: %s",
-				 c->stop_reason ? c->stop_reason : "VM stopped");
-		}
-		if (rec->host_json && !(t->host_json = strdup(rec->host_json)))
-			return -1;
-		t->params_json = kv_to_json(rec->params);
-		t->metrics_json = kv_to_json(rec->metrics);
-		if (!rec->has_phase)
+		if (taken[i])
 			continue;
-		if (timing_from_samples(c, rec, (rec->flags & BENCH_TF_OVERHEAD) ? 0 : overhead[rec->ring], t))
-			return -1;
-		if (rec->before && rec->after && exits_from_snapshots(c, rec, t))
-			return -1;
+		idx[n++] = i;
+		/* --repeat: the later records of this test are its repetitions. */
+		for (size_t j = i + 1; c->repeat > 1 && j < b->nrecs && n < CALIB_REPEAT_MAX; j++)
+			if (!taken[j] && same_test(&b->recs[i], &b->recs[j])) {
+				idx[n++] = j;
+				taken[j] = true;
+			}
+		t = results_add_test(r);
+		rc = t ? row_from(c, b, idx, n, t) : -1;
 	}
-	return schema_json(c, r);
+	free(idx);
+	free(taken);
+	return rc ? -1 : schema_json(c, r);
 }

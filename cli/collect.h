@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Turn the bench device's raw records (samples, instrument snapshots) into
- * test results: subtract each ring's loop overhead, compute order
- * statistics, and derive exits per iteration from the KVM stats deltas.
+ * test results: subtract each test's own loop overhead (its OVERHEAD
+ * bracket, else the ring's latest `empty` test) and judge the cost against
+ * it, compute order statistics, derive exits per iteration from the KVM
+ * stats deltas, and pool the repetitions of a --repeat run into one row.
  */
 #ifndef EXITLAB_COLLECT_H
 #define EXITLAB_COLLECT_H
@@ -37,6 +39,7 @@ struct collect_ctx {
 	bool pvm;                      /* CPL0 figures are instruction-emulated */
 	bool keep_samples;
 	const char *stop_reason;       /* for tests the VM never finished */
+	unsigned repeat;               /* --repeat: records of one test (name, ring, params) pool */
 };
 
 /*

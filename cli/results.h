@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calibration.h"
 #include "statistics.h"
 
 #define RESULTS_SCHEMA_VERSION 1
@@ -69,6 +70,7 @@ struct test_result {
 	char *metrics_json;           /* what the guest counted or checked ("metrics"), or NULL */
 	double *samples;              /* raw per-op cycles, only with --raw; else NULL */
 	size_t nsamples;
+	struct test_calib calib;      /* overhead interval, resolution, flags, repetitions */
 };
 
 struct run_result {

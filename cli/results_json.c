@@ -19,6 +19,7 @@
 
 #include "atomic_file.h"
 #include "results.h"
+#include "results_calib.h"
 
 #define SCHEMA_NAME "exitlab-results"
 
@@ -278,6 +279,7 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		rc |= json_object_set(o, "host", host);
 		rc |= json_object_set(o, "params", params);
 		rc |= json_object_set(o, "metrics", metrics);
+		rc |= results_calib_to_json(o, t);
 	}
 	json_decref(host);
 	json_decref(params);
@@ -684,7 +686,7 @@ static int get_samples(struct rd *rd, json_t *obj, const char *where, struct tes
 
 static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 {
-	char where[32], status[16];
+	char where[32], status[16], msg[120];
 	bool cyc, ns, null_exits;
 	json_t *v;
 	json_int_t i;
@@ -768,6 +770,8 @@ static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 	    get_opt_object(rd, o, where, "params", &t->params_json) ||
 	    get_opt_object(rd, o, where, "metrics", &t->metrics_json) || get_samples(rd, o, where, t))
 		return -1;
+	if (results_calib_from_json(o, t, msg, sizeof(msg)))
+		return bad(rd, where, "calibration", "%s", msg);
 	return 0;
 }
 

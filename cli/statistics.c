@@ -72,3 +72,59 @@ int stats_compute(const double *v, size_t n, struct sample_stats *out)
 	free(s);
 	return 0;
 }
+
+/* log P(Bin(n, 1/2) = k) */
+static double binom_half_logpmf(size_t n, size_t k)
+{
+	return lgamma((double)n + 1) - lgamma((double)k + 1) - lgamma((double)(n - k) + 1) -
+	       (double)n * M_LN2;
+}
+
+double stats_median_ci_sorted(const double *sorted, size_t n, double conf, double *lo, double *hi)
+{
+	double cdf, cover;
+	size_t j = 0;
+
+	*lo = *hi = NAN;
+	if (n == 0)
+		return NAN;
+	/* [x(j), x(n-1-j)] (0-based) covers the median with 1 - 2 P(X <= j). */
+	cdf = exp(binom_half_logpmf(n, 0));
+	cover = 1 - 2 * cdf;
+	for (size_t k = 1; 2 * k <= n - 1; k++) {
+		double c = cdf + exp(binom_half_logpmf(n, k));
+
+		if (1 - 2 * c < conf)
+			break;
+		cdf = c;
+		cover = 1 - 2 * c;
+		j = k;
+	}
+	if (cover < 0)
+		cover = 0;
+	*lo = sorted[j];
+	*hi = sorted[n - 1 - j];
+	return cover;
+}
+
+bool stats_percentile_supported(size_t n, double p)
+{
+	double tail = (p < 50 ? p : 100 - p) / 100.0;
+
+	return (double)n * tail >= STATS_TAIL_MIN - 1e-9;
+}
+
+bool stats_noisy(const struct sample_stats *s, const char **why)
+{
+	const char *w = NULL;
+
+	if (s->n && s->median > 0) {
+		if (s->p99 >= STATS_NOISY_P99_RATIO * s->median)
+			w = "p99 >= 30x median";
+		else if (s->mad >= STATS_NOISY_MAD_RATIO * s->median)
+			w = "MAD >= 0.5x median";
+	}
+	if (why)
+		*why = w;
+	return w != NULL;
+}

@@ -32,6 +32,7 @@ void bench_destroy(struct bench_dev *b)
 	free(instruments_off(b));
 	for (size_t i = 0; i < b->nrecs; i++) {
 		free(b->recs[i].samples);
+		free(b->recs[i].ovh_samples);
 		free(b->recs[i].before);
 		free(b->recs[i].after);
 		free(b->recs[i].host_json);
@@ -126,6 +127,27 @@ static int on_phase_end(struct bench_dev *b, const struct bench_phase_end *p)
 	return BENCH_REPLY_OK;
 }
 
+/* The test's loop overhead, once per test, after its phase. */
+static int on_overhead(struct bench_dev *b, const struct bench_overhead *o)
+{
+	struct bench_record *r = b->nrecs ? &b->recs[b->nrecs - 1] : NULL;
+	uint64_t n = o->nbefore + o->nafter; /* each <= BENCH_OVERHEAD_MAX: no overflow */
+	const void *src;
+
+	if (b->state != BENCH_IN_TEST || !r || !r->has_phase || r->ovh_samples)
+		return violation(b, "OVERHEAD outside a test, before its PHASE_END, or twice");
+	src = guest_mem_ptr(b->mem, o->samples_gpa, n * sizeof(uint64_t));
+	if (!src)
+		return violation(b, "OVERHEAD: sample array outside guest RAM");
+	r->ovh_samples = malloc(n * sizeof(uint64_t));
+	if (!r->ovh_samples)
+		return violation(b, "out of memory");
+	memcpy(r->ovh_samples, src, n * sizeof(uint64_t));
+	r->ovh_before = o->nbefore;
+	r->ovh_after = o->nafter;
+	return BENCH_REPLY_OK;
+}
+
 int bench_doorbell(struct bench_dev *b, uint32_t value)
 {
 	struct bench_mailbox *shared, copy;
@@ -195,6 +217,9 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		memcpy(b->recs[b->nrecs - 1].reason, m->u.test_end.reason, BENCH_REASON_MAX);
 		memcpy(b->recs[b->nrecs - 1].metrics, m->u.test_end.metrics, BENCH_KV_MAX);
 		b->state = BENCH_IDLE;
+		break;
+	case BENCH_OVERHEAD:
+		reply = on_overhead(b, &m->u.overhead);
 		break;
 	case BENCH_REQUEST:
 		/* Never inside a timed phase: whatever the VMM does there would be measured. */

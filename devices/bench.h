@@ -62,6 +62,9 @@ struct bench_record {
 	uint64_t *samples;        /* nsamples TSC deltas */
 	uint64_t nsamples;
 	struct bench_snapshot *before, *after;
+	/* OVERHEAD: the empty loop right before, then right after, the phase */
+	uint64_t *ovh_samples;    /* ovh_before + ovh_after, or NULL */
+	uint64_t ovh_before, ovh_after;
 	char *host_json;          /* from hooks.phase_end, or NULL */
 	char params[BENCH_KV_MAX];  /* validated key=value lists from TEST_BEGIN / TEST_END */
 	char metrics[BENCH_KV_MAX];

@@ -18,6 +18,7 @@ static const struct {
 	[BENCH_EXCEPTION] = { "EXCEPTION", sizeof(struct bench_exception) },
 	[BENCH_DONE] = { "DONE", sizeof(struct bench_done) },
 	[BENCH_REQUEST] = { "REQUEST", sizeof(struct bench_request) },
+	[BENCH_OVERHEAD] = { "OVERHEAD", sizeof(struct bench_overhead) },
 };
 
 const char *bench_cmd_name(unsigned cmd)
@@ -149,9 +150,9 @@ int bench_msg_parse(const struct bench_mailbox *mb, uint32_t doorbell, struct be
 		snprintf(err, errlen, "bad mailbox magic 0x%08x", h->magic);
 		return -1;
 	}
-	if (h->version != BENCH_VERSION) {
-		snprintf(err, errlen, "bench protocol version %u, this VMM speaks %u", h->version,
-			 BENCH_VERSION);
+	if (h->version < BENCH_VERSION_MIN || h->version > BENCH_VERSION) {
+		snprintf(err, errlen, "bench protocol version %u, this VMM speaks %u..%u", h->version,
+			 BENCH_VERSION_MIN, BENCH_VERSION);
 		return -1;
 	}
 	if (h->cmd == 0 || h->cmd >= BENCH_CMD_MAX_ || !cmds[h->cmd].name) {
@@ -171,6 +172,11 @@ int bench_msg_parse(const struct bench_mailbox *mb, uint32_t doorbell, struct be
 	if (cmds[h->cmd].body != SIZE_MAX && h->len != cmds[h->cmd].body) {
 		snprintf(err, errlen, "%s: body length %u, expected %zu", cmds[h->cmd].name, h->len,
 			 cmds[h->cmd].body);
+		return -1;
+	}
+	if (h->cmd == BENCH_OVERHEAD && h->version < 3) {
+		snprintf(err, errlen, "OVERHEAD needs bench protocol version 3, the mailbox says %u",
+			 h->version);
 		return -1;
 	}
 	out->cmd = h->cmd;
@@ -209,6 +215,17 @@ int bench_msg_parse(const struct bench_mailbox *mb, uint32_t doorbell, struct be
 		}
 		if (p->iterations % p->ops_per_sample) {
 			snprintf(err, errlen, "PHASE_END: iterations not a multiple of ops per sample");
+			return -1;
+		}
+		return 0;
+	}
+	case BENCH_OVERHEAD: {
+		const struct bench_overhead *o = &out->u.overhead;
+
+		if (o->nbefore == 0 || o->nbefore > BENCH_OVERHEAD_MAX || o->nafter > BENCH_OVERHEAD_MAX) {
+			snprintf(err, errlen, "OVERHEAD: %llu samples before, %llu after: need 1..%u before, "
+				 "at most %u after", (unsigned long long)o->nbefore,
+				 (unsigned long long)o->nafter, BENCH_OVERHEAD_MAX, BENCH_OVERHEAD_MAX);
 			return -1;
 		}
 		return 0;

@@ -17,6 +17,7 @@ struct bench_msg {
 		struct bench_hello hello;
 		struct bench_test_begin begin;
 		struct bench_phase_end phase_end;
+		struct bench_overhead overhead;
 		struct bench_test_end test_end;
 		struct bench_exception exc;
 		struct bench_done done;

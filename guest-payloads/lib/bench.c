@@ -104,6 +104,19 @@ void bench_phase_end(uint64_t iterations, const uint64_t *samples, uint64_t nsam
 	bench_send(BENCH_PHASE_END, &p, sizeof(p));
 }
 
+void bench_overhead(const uint64_t *samples, uint64_t nbefore, uint64_t nafter)
+{
+	struct bench_overhead o = {
+		.samples_gpa = (uint64_t)samples, /* identity-mapped: VA == GPA */
+		.nbefore = nbefore,
+		.nafter = nafter,
+	};
+
+	if (bench_serial)
+		return; /* the serial report has no overhead line: the ring's empty test stands */
+	bench_send(BENCH_OVERHEAD, &o, sizeof(o));
+}
+
 void bench_test_end_kv(enum bench_status status, const char *reason, const char *metrics)
 {
 	struct bench_test_end e;

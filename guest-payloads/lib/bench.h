@@ -28,6 +28,8 @@ void bench_phase_begin(void);
 void bench_phase_end(uint64_t iterations, const uint64_t *samples, uint64_t nsamples,
 		     uint64_t ops_per_sample);
 void bench_test_end(enum bench_status status, const char *reason);
+/* The test's empty-loop samples, nbefore then nafter (struct bench_overhead). */
+void bench_overhead(const uint64_t *samples, uint64_t nbefore, uint64_t nafter);
 /* The same with a key=value list of what the guest counted or checked. */
 void bench_test_end_kv(enum bench_status status, const char *reason, const char *metrics);
 /* BENCH_REQUEST (enum bench_req_op) outside a phase: 0 or -errno from the VMM. */

@@ -10,13 +10,17 @@
  *     warm-up (also a probe: an unsupported instruction faults here)
  *     calibration: pick n so the timed phase lasts bi->time_goal_cycles
  *       (or n = bi->iterations), capped by the sample buffer
- *     pre-touch the samples, PHASE_BEGIN, n timed samples, PHASE_END
+ *     pre-touch the samples, m empty-loop samples, PHASE_BEGIN, n timed
+ *     samples, PHASE_END, m empty-loop samples, OVERHEAD (m = min(n, 4096)):
+ *     the test's own loop overhead, adjacent to it but outside the phase
  *   a fault in there               -> TEST_END skipped (failed if it hit
  *                                     the timed phase), with vector and rip
  *   check(ctx) at CPL0             -> TEST_END ok, or failed with a reason
  *
  * Each ring's first test is the built-in "empty" (BENCH_TF_OVERHEAD): the
- * same loop with no operation, whose median the VMM subtracts.
+ * same loop with no operation, shown as a row of its own. The whole list runs
+ * bi->repeat times (repetitions outermost), in table order or, with
+ * BOOT_ORDER_RANDOM, shuffled per ring and repetition (empty stays first).
  *
  * A test is a loop made by MEASURE_LOOP, so the operation is inlined between
  * the fenced TSC reads with no call in the timed region:

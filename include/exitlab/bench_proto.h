@@ -18,7 +18,8 @@
 #include <stdint.h>
 
 #define BENCH_MAGIC   0x48434e42u /* "BNCH" */
-#define BENCH_VERSION 2
+#define BENCH_VERSION 3         /* what this tree's payloads send */
+#define BENCH_VERSION_MIN 2     /* the oldest the VMM still reads (no OVERHEAD) */
 #define BENCH_DEFAULT_PORT 0x0510
 
 #define BENCH_NAME_MAX   32  /* including the NUL */
@@ -36,7 +37,8 @@ enum bench_cmd {
 	BENCH_EXCEPTION = 7,   /* struct bench_exception: the VM stops, exit code 1 */
 	BENCH_DONE = 8,        /* struct bench_done: the VM stops */
 	BENCH_REQUEST = 9,     /* struct bench_request: ask the VMM to act; reply 0 or -errno */
-	BENCH_CMD_MAX_ = 10,
+	BENCH_OVERHEAD = 10,   /* struct bench_overhead (version >= 3): after PHASE_END */
+	BENCH_CMD_MAX_ = 11,
 };
 
 enum bench_reply {
@@ -90,6 +92,21 @@ struct bench_phase_end {
 	uint64_t samples_gpa;   /* array of uint64_t TSC deltas, one per sample */
 	uint64_t nsamples;
 	uint64_t ops_per_sample;/* operations inside one sample (>= 1) */
+};
+
+/*
+ * The test's own loop overhead: empty-loop samples (one operation each) timed
+ * at the test's ring right before PHASE_BEGIN (nbefore) and right after
+ * PHASE_END (nafter), stored as one array, before first. Sent once, between
+ * PHASE_END and TEST_END, outside the phase so that the host's counts cover
+ * only the test's operations.
+ */
+#define BENCH_OVERHEAD_MAX 65536u /* samples per block the VMM accepts */
+
+struct bench_overhead {
+	uint64_t samples_gpa;
+	uint64_t nbefore;
+	uint64_t nafter;
 };
 
 struct bench_test_end {

@@ -46,7 +46,7 @@
 #define SEL_TSS   0x28
 
 #define BOOT_INFO_MAGIC   0x54424c58u /* "XLBT" */
-#define BOOT_INFO_VERSION 2
+#define BOOT_INFO_VERSION 3
 
 /* boot_info.flags */
 #define BOOT_F_QUICK      (1u << 0) /* quick mode: small time goals */
@@ -89,8 +89,16 @@ struct boot_info {
 	uint64_t high_mem_start;  /* RAM above 4 GiB: [start, start + size), 0 size = none */
 	uint64_t high_mem_size;
 	uint64_t pci_ecam_gpa;    /* PCI configuration space (ECAM, bus 0), 0 = no PCI devices */
-	uint32_t reserved[6];
+	/* version 3 (formerly reserved; 0 keeps the version-2 behaviour) */
+	uint32_t repeat;          /* run the test list this many times, interleaved; 0 = 1 */
+	uint32_t order;           /* BOOT_ORDER_*: test order within a ring */
+	uint64_t order_seed;      /* BOOT_ORDER_RANDOM: the seed; repetition r, ring index k (0: CPL0, 1: CPL3) shuffle with seed + 2r + k */
+	uint32_t reserved[2];
 };
+
+/* boot_info.order */
+#define BOOT_ORDER_TABLE  0 /* the payload's table order */
+#define BOOT_ORDER_RANDOM 1 /* a seeded shuffle per ring and repetition; the ring's empty test stays first */
 
 #define BOOT_IOEVENT_DATAMATCH 0x1234u
 

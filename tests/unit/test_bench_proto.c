@@ -445,6 +445,79 @@ static void test_requests(void **state)
 	fake_free(f);
 }
 
+/* Version 3's OVERHEAD: after PHASE_END, once, inside RAM; version 2 still reads without it. */
+static void test_overhead_message(void **state)
+{
+	struct fake *f = fake_new();
+	struct bench_test_begin tb = { .name = "cpuid", .ring = 3 };
+	struct bench_phase_end pe = { .iterations = 4, .samples_gpa = SAMPLES, .nsamples = 4, .ops_per_sample = 1 };
+	struct bench_overhead ov = { .samples_gpa = SAMPLES + 64, .nbefore = 3, .nafter = 2 };
+	struct bench_overhead outside = { .samples_gpa = RAM - 16, .nbefore = 3, .nafter = 0 };
+	struct bench_overhead none = { .samples_gpa = SAMPLES, .nbefore = 0, .nafter = 2 };
+	struct bench_overhead huge = { .samples_gpa = SAMPLES, .nbefore = BENCH_OVERHEAD_MAX + 1 };
+	uint64_t *s = (uint64_t *)(f->mem.host + SAMPLES);
+	struct bench_mailbox mb;
+	struct bench_msg m;
+	(void)state;
+
+	for (int i = 0; i < 13; i++)
+		s[i] = 40 + i;
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_RUN);
+	/* before the phase has ended: refused, the VM stopped */
+	assert_int_equal(send(f, BENCH_OVERHEAD, &ov, sizeof(ov)), BENCH_REPLY_ERROR);
+	assert_int_equal(f->stops, 1);
+	fake_free(f);
+
+	f = fake_new();
+	s = (uint64_t *)(f->mem.host + SAMPLES);
+	for (int i = 0; i < 13; i++)
+		s[i] = 40 + i;
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_RUN);
+	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), 0);
+	assert_int_equal(send(f, BENCH_OVERHEAD, &ov, sizeof(ov)), BENCH_REPLY_ERROR); /* inside the phase */
+	fake_free(f);
+
+	f = fake_new();
+	s = (uint64_t *)(f->mem.host + SAMPLES);
+	for (int i = 0; i < 13; i++)
+		s[i] = 40 + i;
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_RUN);
+	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), 0);
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), 0);
+	assert_int_equal(send(f, BENCH_OVERHEAD, &ov, sizeof(ov)), 0);
+	assert_int_equal(f->b.recs[0].ovh_before, 3);
+	assert_int_equal(f->b.recs[0].ovh_after, 2);
+	assert_int_equal(f->b.recs[0].ovh_samples[0], 48);
+	assert_int_equal(f->b.recs[0].ovh_samples[4], 52);
+	assert_int_equal(send(f, BENCH_OVERHEAD, &ov, sizeof(ov)), BENCH_REPLY_ERROR); /* twice */
+	fake_free(f);
+
+	f = fake_new();
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb)), BENCH_REPLY_RUN);
+	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), 0);
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), 0);
+	assert_int_equal(send(f, BENCH_OVERHEAD, &outside, sizeof(outside)), BENCH_REPLY_ERROR);
+	assert_non_null(strstr(f->b.error, "outside guest RAM"));
+	fake_free(f);
+
+	/* the parser: counts bounded, and only from version 3 on */
+	mb_init(&mb, BENCH_OVERHEAD, &none, sizeof(none));
+	assert_int_equal(parse(&mb, BENCH_OVERHEAD, &m), -1);
+	mb_init(&mb, BENCH_OVERHEAD, &huge, sizeof(huge));
+	assert_int_equal(parse(&mb, BENCH_OVERHEAD, &m), -1);
+	mb_init(&mb, BENCH_OVERHEAD, &ov, sizeof(ov));
+	assert_int_equal(parse(&mb, BENCH_OVERHEAD, &m), 0);
+	mb.hdr.version = 2;
+	assert_int_equal(parse(&mb, BENCH_OVERHEAD, &m), -1);
+	mb_init(&mb, BENCH_PHASE_BEGIN, NULL, 0);
+	mb.hdr.version = 2; /* a version-2 payload still speaks to this VMM */
+	assert_int_equal(parse(&mb, BENCH_PHASE_BEGIN, &m), 0);
+	mb.hdr.version = 1;
+	assert_int_equal(parse(&mb, BENCH_PHASE_BEGIN, &m), -1);
+	mb.hdr.version = BENCH_VERSION + 1;
+	assert_int_equal(parse(&mb, BENCH_PHASE_BEGIN, &m), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_kv_lists),
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_overhead_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

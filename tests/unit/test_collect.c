@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <linux/kvm.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "collect.h"
@@ -260,12 +261,144 @@ static void test_no_stats(void **state)
 	bench_destroy(&b);
 }
 
+/*
+ * Issue 13, defect 1, recorded shape: one ring-0 run whose single `empty`
+ * estimate came out high (11856 against ~9300 in the other runs); tests whose
+ * median sits below it must not come out as negative costs with status ok.
+ */
+static void fill_around(uint64_t *v, size_t n, uint64_t centre, uint64_t spread)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = centre - spread + (i * 7919) % (2 * spread + 1);
+}
+
+static void test_high_empty_gives_no_negative_ok(void **state)
+{
+	struct bench_dev b;
+	struct run_result r;
+	struct collect_ctx c = { .tsc_khz = 2.5e6, .pvm = true };
+	uint64_t empty[96], cr8[96], rdtsc[96];
+	(void)state;
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	fill_around(empty, 96, 11856, 300);
+	fill_around(cr8, 96, 11024, 300);   /* 11856 - 832 */
+	fill_around(rdtsc, 96, 11128, 300); /* 11856 - 728 */
+	add_rec(&b, "empty", 0, BENCH_TF_OVERHEAD, BENCH_STATUS_OK, empty, 96, 1, 1);
+	add_rec(&b, "mov_from_cr8", 0, 0, BENCH_STATUS_OK, cr8, 96, 1, 1);
+	add_rec(&b, "rdtsc", 0, 0, BENCH_STATUS_OK, rdtsc, 96, 1, 1);
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	/* A median below the overhead is no cost: below resolution, with its bound. */
+	for (size_t i = 1; i < r.ntests; i++) {
+		assert_int_equal(r.tests[i].status, TEST_OK);
+		assert_true(r.tests[i].cycles.median >= 0 || r.tests[i].calib.below_resolution);
+		assert_true(r.tests[i].calib.below_resolution);
+		assert_int_equal(r.tests[i].calib.overhead.method, OVERHEAD_RING);
+		assert_true(r.tests[i].calib.resolution_cycles > 0);
+		/* the bound is the overhead interval's width */
+		assert_float_equal(r.tests[i].calib.resolution_cycles,
+				   r.tests[i].calib.overhead.hi - r.tests[i].calib.overhead.lo, 1e-9);
+	}
+	results_free(&r);
+	bench_destroy(&b);
+}
+
+static void add_bracket(struct bench_record *r, uint64_t centre, uint64_t spread, size_t m)
+{
+	r->ovh_samples = malloc(2 * m * sizeof(uint64_t));
+	fill_around(r->ovh_samples, 2 * m, centre, spread);
+	r->ovh_before = r->ovh_after = m;
+}
+
+/* With the overhead measured next to each test, the noisy ring estimate no longer matters. */
+static void test_bracket_overhead_resolves(void **state)
+{
+	struct bench_dev b;
+	struct run_result r;
+	struct collect_ctx c = { .tsc_khz = 2.5e6, .pvm = true };
+	uint64_t empty[96], cr8[96], same[96];
+	(void)state;
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	fill_around(empty, 96, 11856, 300);
+	fill_around(cr8, 96, 11024, 10);
+	fill_around(same, 96, 9300, 10);
+	add_rec(&b, "empty", 0, BENCH_TF_OVERHEAD, BENCH_STATUS_OK, empty, 96, 1, 1);
+	add_rec(&b, "mov_from_cr8", 0, 0, BENCH_STATUS_OK, cr8, 96, 1, 1);
+	add_bracket(&b.recs[1], 9300, 20, 96);
+	add_rec(&b, "nothing_much", 0, 0, BENCH_STATUS_OK, same, 96, 1, 1);
+	add_bracket(&b.recs[2], 9300, 20, 96);
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+
+	assert_int_equal(r.tests[1].calib.overhead.method, OVERHEAD_BRACKET);
+	assert_float_equal(r.tests[1].overhead_cycles, 9300, 1);
+	assert_false(r.tests[1].calib.below_resolution);
+	assert_float_equal(r.tests[1].cycles.median, 11024 - 9300, 1);
+	assert_true(r.tests[1].calib.overhead.lo <= 9300 && r.tests[1].calib.overhead.hi >= 9300);
+	assert_true(isfinite(r.tests[1].calib.overhead.before_median));
+
+	/* a test as fast as its own overhead: below resolution, never a figure */
+	assert_true(r.tests[2].calib.below_resolution);
+	assert_true(r.tests[2].calib.resolution_cycles >= 1);
+	/* 96 samples support neither p1 nor p99 */
+	assert_true(r.tests[1].calib.p99_small_sample);
+	assert_true(r.tests[1].calib.p1_small_sample);
+	results_free(&r);
+	bench_destroy(&b);
+}
+
+/* --repeat: the repetitions of a test pool into one row with their medians' interval. */
+static void test_repeat_pools(void **state)
+{
+	struct bench_dev b;
+	struct run_result r;
+	struct kvm_stat_desc desc = { .name = "exits", .type = KVM_STATS_TYPE_CUMULATIVE, .size = 1 };
+	struct kvm_stats st = { .fd = -1, .desc = &desc, .ndesc = 1, .nvalues = 1 };
+	struct collect_ctx c = { .vcpu_stats = &st, .tsc_khz = 1e6, .repeat = 3 };
+	uint64_t s[3][50];
+	(void)state;
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	for (int k = 0; k < 3; k++) {
+		uint64_t e[50];
+
+		fill_around(e, 50, 100, 2);
+		fill_around(s[k], 50, 1100 + 100 * k, 5); /* medians 1000, 1100, 1200 */
+		add_rec(&b, "empty", 3, BENCH_TF_OVERHEAD, BENCH_STATUS_OK, e, 50, 1, 1);
+		/* 50 iterations, one exit each, plus the doorbell */
+		add_rec(&b, "cpuid", 3, 0, BENCH_STATUS_OK, s[k], 50, 51, 51);
+		add_bracket(&b.recs[b.nrecs - 1], 100, 2, 50);
+	}
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	assert_int_equal(r.ntests, 2);
+	assert_string_equal(r.tests[1].name, "cpuid");
+	assert_int_equal(r.tests[1].iterations, 150);
+	assert_int_equal(r.tests[1].cycles.n, 150);
+	assert_int_equal(r.tests[1].calib.repeats, 3);
+	assert_float_equal(r.tests[1].calib.rep_min, 1000, 2);
+	assert_float_equal(r.tests[1].calib.rep_max, 1200, 2);
+	/* three medians: the interval is min..max, covering 75 % */
+	assert_float_equal(r.tests[1].calib.rep_ci_conf, 0.75, 1e-9);
+	/* the doorbell of each of the three phases is left out */
+	assert_float_equal(r.tests[1].exits_per_iteration, 1.0, 1e-9);
+	assert_float_equal(r.tests[1].userspace_exits_per_iteration, 1.0, 1e-9);
+	assert_int_equal(r.tests[1].vcpu_stats.delta[0].delta, 153);
+	results_free(&r);
+	bench_destroy(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overhead_and_exits),
 		cmocka_unit_test(test_vcpu_and_vm_stats),
 		cmocka_unit_test(test_no_stats),
+		cmocka_unit_test(test_high_empty_gives_no_negative_ok),
+		cmocka_unit_test(test_bracket_overhead_resolves),
+		cmocka_unit_test(test_repeat_pools),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

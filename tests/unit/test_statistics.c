@@ -135,6 +135,63 @@ static void test_percentile_edges(void **state)
 	assert_float_equal(stats_percentile_sorted(v, 5, 250), 50, EPS);
 }
 
+/* The median interval: exact binomial coverage, min..max when n is too small for 95 %. */
+static void test_median_ci(void **state)
+{
+	double v[100], lo, hi, cover;
+	(void)state;
+
+	for (int i = 0; i < 100; i++)
+		v[i] = i;
+	cover = stats_median_ci_sorted(v, 3, 0.95, &lo, &hi);
+	assert_float_equal(lo, 0, 0);
+	assert_float_equal(hi, 2, 0);
+	assert_float_equal(cover, 0.75, 1e-12);
+	cover = stats_median_ci_sorted(v, 5, 0.95, &lo, &hi);
+	assert_float_equal(cover, 1 - 2.0 / 32, 1e-12);
+	/* n = 6: [x1, x4] would cover 78 %, so still min..max (96.9 %) */
+	cover = stats_median_ci_sorted(v, 6, 0.95, &lo, &hi);
+	assert_float_equal(lo, 0, 0);
+	assert_float_equal(hi, 5, 0);
+	assert_float_equal(cover, 1 - 2.0 / 64, 1e-12);
+	/* n = 100: ranks 40..59 (0-based), the textbook 95 % interval, coverage 0.9648 */
+	cover = stats_median_ci_sorted(v, 100, 0.95, &lo, &hi);
+	assert_float_equal(lo, 39, 0);
+	assert_float_equal(hi, 60, 0);
+	assert_true(cover >= 0.95 && cover < 0.97);
+	cover = stats_median_ci_sorted(v, 1, 0.95, &lo, &hi);
+	assert_float_equal(lo, 0, 0);
+	assert_float_equal(hi, 0, 0);
+	assert_true(isnan(stats_median_ci_sorted(v, 0, 0.95, &lo, &hi)));
+}
+
+static void test_small_sample_and_noise(void **state)
+{
+	struct sample_stats s = { .n = 100, .median = 100, .p99 = 2999, .mad = 10 };
+	const char *why;
+	(void)state;
+
+	assert_false(stats_percentile_supported(96, 99));
+	assert_false(stats_percentile_supported(999, 99));
+	assert_true(stats_percentile_supported(1000, 99));
+	assert_true(stats_percentile_supported(1000, 1));
+	assert_false(stats_percentile_supported(99, 90));
+	assert_true(stats_percentile_supported(100, 90));
+	assert_true(stats_percentile_supported(20, 50));
+
+	assert_false(stats_noisy(&s, &why));
+	assert_null(why);
+	s.p99 = 3000;
+	assert_true(stats_noisy(&s, &why));
+	assert_string_equal(why, "p99 >= 30x median");
+	s.p99 = 200;
+	s.mad = 50;
+	assert_true(stats_noisy(&s, &why));
+	assert_string_equal(why, "MAD >= 0.5x median");
+	s.median = -5; /* no ratio to a median at or below zero */
+	assert_false(stats_noisy(&s, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +203,8 @@ int main(void)
 		cmocka_unit_test(test_input_not_modified),
 		cmocka_unit_test(test_empty_is_error),
 		cmocka_unit_test(test_percentile_edges),
+		cmocka_unit_test(test_median_ci),
+		cmocka_unit_test(test_small_sample_and_noise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
