@@ -603,8 +603,8 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 {
 	size_t cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4, rows = (n + cols - 1) / cols;
 	size_t na = 0, cap = 2 * (2 * n + 8) + 2;
-	/* at most TL_MAX_XTICS labels (three lines each) in a wide panel, a third of that in narrow ones */
-	size_t maxt = cols >= 3 ? TL_MAX_XTICS / 3 : cols == 2 ? TL_MAX_XTICS / 2 : TL_MAX_XTICS, step = (c->nx + maxt - 1) / maxt;
+	/* at most TL_MAX_XTICS labels (upright, three lines each) in a wide panel, half that in narrow ones */
+	size_t maxt = cols >= 3 ? TL_MAX_XTICS / 2 : TL_MAX_XTICS, step = (c->nx + maxt - 1) / maxt;
 	char **argv = calloc(cap, sizeof(*argv)), **own = calloc(cap, sizeof(*own));
 	char title[256], subtitle[640], vars[256], *xt = NULL, ctx[256] = "", hostnames[160] = "", kernels[160] = "";
 	const char *h0 = NULL;

@@ -50,7 +50,7 @@ set multiplot layout nrows,cols title plottitle . "\n" . subtitle . "\n" . legen
 
 set xrange [-0.5:n_runs - 0.5]
 if (strlen(xticsdef) > 0) {
-	eval "set xtics (" . xticsdef . ") rotate by 40 right nomirror font 'sans,8'"
+	eval "set xtics (" . xticsdef . ") rotate by 90 right nomirror font 'sans,8'"
 } else {
 	set xtics 1 nomirror
 }
