@@ -95,6 +95,35 @@ static void test_bars_title_and_cpl0_note(void **state)
 	results_free(&r);
 }
 
+/* mem-walk and tlb have titles of their own: host and kernel there too. */
+static void test_mem_walk_and_tlb_titles(void **state)
+{
+	struct run_result r;
+	struct test_result *t;
+	char *args;
+
+	(void)state;
+	fake_run(&r, "mem-walk", "labhost", "6.99.1-test", "kvm_pvm", "2026-12-01T10:00:00Z");
+	t = fake_test(&r, "chase", 3, 300);
+	assert_non_null(t);
+	t->params_json = strdup("{\"working_set\": 1048576, \"guest_page\": \"4k\", \"host_page\": \"4k\"}");
+	args = plot_file(&r, "mw", NULL);
+	assert_non_null(fake_arg(args, "plottitle='exitlab mem-walk: pointer chase, one load per 4 KiB page - "
+				       "host labhost, kernel 6.99.1-test - Test CPU"));
+	free(args);
+	results_free(&r);
+
+	fake_run(&r, "tlb", "labhost", "6.99.1-test", "kvm_pvm", "2026-12-01T10:00:00Z");
+	t = fake_test(&r, "refill", 3, 50);
+	assert_non_null(t);
+	t->params_json = strdup("{\"n\": 64, \"exit\": \"none\"}");
+	args = plot_file(&r, "tlb", NULL);
+	assert_non_null(fake_arg(args, "plottitle='exitlab tlb: TLB refill after one exit - host labhost, "
+				       "kernel 6.99.1-test - Test CPU"));
+	free(args);
+	results_free(&r);
+}
+
 /* The net and blk charts' context line: host and kernel first, each distinct value once. */
 static void test_runs_context(void **state)
 {
@@ -223,6 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bars_title_and_cpl0_note),
+		cmocka_unit_test(test_mem_walk_and_tlb_titles),
 		cmocka_unit_test(test_runs_context),
 		cmocka_unit_test(test_ctx_fields),
 		cmocka_unit_test(test_cdf_data_and_ccdf_args),
