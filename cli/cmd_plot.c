@@ -46,13 +46,16 @@ static void plot_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitlab plot RESULTS.json [MORE.json ...] [--format png|svg] [-o OUT.png]\n"
-		"       exitlab plot RESULTS.json --cdf [--format png|svg] [-o OUT.png]\n"
+		"       exitlab plot RESULTS.json --cdf|--ccdf [--format png|svg] [-o OUT.png]\n"
 		"       exitlab plot RUNDIR [--format png|svg] [-o OUTDIR]\n"
-		"       exitlab plot DIR [--format png|svg] [-o OUTDIR]     (several runs: the timeline)\n"
+		"       exitlab plot DIR [--scale relative|absolute] [--format png|svg] [-o OUTDIR]\n"
+		"                                                (several runs: the timeline)\n"
 		"\n"
 		"Draw the median cycles per operation of every timed test in RESULTS.json\n"
 		"as a bar chart (log scale, whisker from p1 to p99).  Also writes the numbers\n"
-		"to OUT.dat.  Needs gnuplot (Debian: gnuplot-nox).\n"
+		"to OUT.dat.  Needs gnuplot (Debian: gnuplot-nox).  Every chart's title names\n"
+		"the host and its kernel; the note that guest CPL0 code is instruction-emulated\n"
+		"(PVM) is on a chart only when it draws CPL0 bars.\n"
 		"\n"
 		"Some payloads get their own chart:\n"
 		"  mem-walk  time per access vs working set, one line per configuration\n"
@@ -82,18 +85,27 @@ static void plot_usage(FILE *f)
 		"results/<campaign>/ or a store root): the regression timeline, one chart per\n"
 		"campaign and payload, OUTDIR/timeline-<campaign>-<payload>.png (-2, -3... past\n"
 		"16 tests) with its numbers in .dat: a panel per test, entries of the same name\n"
-		"but their /repN pooled; x the runs in time order (UTC start; the host too when\n"
-		"they come from several), y the median over the run's repetitions of each\n"
-		"repetition's median (cycles, else ns per operation), whiskers p25..p75 of those\n"
-		"medians.  Failed or timed-out entries and unreadable manifests or results files\n"
-		"are named on stderr and left out (exit code 1).  OUTDIR defaults to DIR/plots.\n"
+		"but their /repN pooled; x the runs in time order, each labelled with its UTC\n"
+		"start (and host when they come from several), kernel and exitlab revision;\n"
+		"y the median over the run's repetitions of each repetition's median (cycles,\n"
+		"else ns per operation), whiskers p25..p75 of those medians, by --scale:\n"
+		"relative (default) as %% change from the panel's first run, on one y scale\n"
+		"shared by every panel so equal steps look equal; absolute in the panel's unit\n"
+		"on an axis from 0.  Failed or timed-out entries and unreadable manifests or\n"
+		"results files are named on stderr and left out (exit code 1).  OUTDIR\n"
+		"defaults to DIR/plots.\n"
 		"\n"
 		"  -o, --output OUT.png  chart file (default: RESULTS with .png for .json);\n"
 		"                        for RUNDIR or DIR, the output directory\n"
 		"  -f, --format FMT      png (default) or svg (gnuplot's svg terminal; .svg)\n"
 		"      --cdf             instead: the CDF of the raw samples of every test\n"
-		"                        (exitlab run --raw), one line per test; OUT defaults\n"
-		"                        to RESULTS-cdf.png\n"
+		"                        (exitlab run --raw), one line per test, each with its\n"
+		"                        own colour, dash and point symbol; OUT defaults to\n"
+		"                        RESULTS-cdf.png\n"
+		"      --ccdf            the same as the complementary CDF (fraction of samples\n"
+		"                        at or above x) on a log y axis: the tails spread out;\n"
+		"                        OUT defaults to RESULTS-ccdf.png\n"
+		"      --scale S         the timeline's y axis: relative (default) or absolute\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"The gnuplot script is looked up in $EXITLAB_SCRIPTS, then <exe dir>/../scripts,\n"
@@ -362,12 +374,25 @@ int plot_run_gnuplot(char **args)
 	return rc;
 }
 
+/*
+ * The note under a bar chart: PVM emulates every guest CPL0 instruction, so
+ * CPL0 bars are not exit costs alone.  Only a chart that has CPL0 bars
+ * carries it (n_cpl0 of them, any of them marked emulated or the backend PVM).
+ */
+static const char *cpl0_note(int n_cpl0, bool emulated, const char *backend)
+{
+	if (n_cpl0 <= 0 || (!emulated && (!backend || strcmp(backend, "kvm_pvm"))))
+		return "";
+	return "Note: kvm_pvm backend - guest CPL0 code is instruction-emulated (~0.6 us per "
+	       "instruction), so CPL0 bars include emulation; CPL3 code runs natively.";
+}
+
 /* Title, note and file names, then gnuplot. */
 static int draw(const struct run_result *r, const char *dat, const char *png,
-		const char *script, const int ncat[4])
+		const char *script, const int ncat[4], bool (*skip)(const struct test_result *))
 {
 	const char *cpu = NULL, *backend = NULL;
-	char title[512], counts[128], *e[5] = { 0 };
+	char title[640], counts[128], hk[200], *e[5] = { 0 };
 	bool emulated = false;
 	json_t *ctx = NULL;
 	int rc = EXIT_FAILED;
@@ -376,21 +401,25 @@ static int draw(const struct run_result *r, const char *dat, const char *png,
 		ctx = json_loads(r->context_json, 0, NULL);
 	cpu = plot_find_string(ctx, "model_name");
 	backend = plot_find_string(ctx, "backend");
-	for (size_t i = 0; i < r->ntests; i++)
-		emulated |= r->tests[i].emulated;
+	plot_host_kernel(ctx, hk, sizeof(hk));
+	/* the CPL0 bars drawn, as write_data chose them */
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
 
-	snprintf(title, sizeof(title), "exitlab %.32s: cycles per operation - %s - %s - %.32s",
-		 r->payload, cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend",
+		if (t->status == TEST_OK && t->has_timing && t->cycles.n && category(t) == CAT_GUEST_CPL0 &&
+		    strcmp(t->name, "empty") && !(skip && skip(t)))
+			emulated |= t->emulated;
+	}
+
+	snprintf(title, sizeof(title), "exitlab %.32s: cycles per operation - %s - %s - %s - %.32s",
+		 r->payload, hk, cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend",
 		 r->started_at);
 	snprintf(counts, sizeof(counts), "n_cpl3=%d; n_cpl0=%d; n_host=%d",
 		 ncat[CAT_GUEST_CPL3], ncat[CAT_GUEST_CPL0], ncat[CAT_HOST]);
 	e[0] = plot_gp_assign("datafile", dat);
 	e[1] = plot_gp_assign("outfile", png);
 	e[2] = plot_gp_assign("plottitle", title);
-	/* PVM emulates every guest CPL0 instruction: those bars are not exit costs alone. */
-	e[3] = plot_gp_assign("note", (backend && !strcmp(backend, "kvm_pvm")) || emulated ?
-		"Note: kvm_pvm backend - guest CPL0 code is instruction-emulated (~0.6 us per "
-		"instruction), so CPL0 bars include emulation; CPL3 code runs natively." : "");
+	e[3] = plot_gp_assign("note", cpl0_note(ncat[CAT_GUEST_CPL0], emulated, backend));
 	e[4] = strdup(counts);
 	if (e[0] && e[1] && e[2] && e[3] && e[4]) {
 		char *argv[] = {
@@ -488,17 +517,18 @@ static int draw_mem_walk(const struct run_result *r, const char *dat, const char
 			 int nguest, int nnative, bool ns)
 {
 	const char *cpu = NULL, *backend = NULL, *mode;
-	char title[512], vars[160], *e[4] = { 0 };
+	char title[640], vars[160], hk[200], *e[4] = { 0 };
 	json_t *ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
 	int rc = EXIT_FAILED;
 
+	plot_host_kernel(ctx, hk, sizeof(hk));
 	cpu = plot_find_string(ctx, "model_name");
 	backend = plot_find_string(ctx, "backend");
 	mode = !backend ? "unknown paging" : !strcmp(backend, "kvm_pvm") ? "shadow paging (PVM)" :
 	       !strcmp(backend, "kvm_intel") ? "EPT unless ept=0" : !strcmp(backend, "kvm_amd") ?
 	       "NPT unless npt=0" : "unknown paging";
-	snprintf(title, sizeof(title), "exitlab mem-walk: pointer chase, one load per 4 KiB page - %s - %s, %s - %.32s",
-		 cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend", mode, r->started_at);
+	snprintf(title, sizeof(title), "exitlab mem-walk: pointer chase, one load per 4 KiB page - %s - %s - %s, %s - %.32s",
+		 hk, cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend", mode, r->started_at);
 	snprintf(vars, sizeof(vars), "n_guest=%d; n_native=%d; unit='%s'", nguest, nnative, ns ? "ns" : "cycles");
 	e[0] = plot_gp_assign("datafile", dat);
 	e[1] = plot_gp_assign("outfile", png);
@@ -540,7 +570,7 @@ static int plot_generic(const struct run_result *r, const char *dat, const char 
 		free(script);
 		return EXIT_OK;
 	}
-	rc = draw(r, dat, png, script, ncat);
+	rc = draw(r, dat, png, script, ncat, skip);
 	if (rc == EXIT_OK)
 		printf("wrote %s (%d tests; numbers in %s)\n", png, *rows, dat);
 	free(script);
@@ -793,7 +823,7 @@ out:
 	return rc;
 }
 
-static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png);
+static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png, bool ccdf);
 
 /* Whether any ok test of r kept raw samples (exitlab run --raw). */
 static bool has_samples(const struct run_result *r)
@@ -884,7 +914,7 @@ static int plot_dir(const char *dir, const char *outdir_opt)
 				fprintf(stderr, "exitlab plot: out of memory\n");
 				r = EXIT_FAILED;
 			} else {
-				r = plot_cdf(&res[i], names[i], dat, png);
+				r = plot_cdf(&res[i], names[i], dat, png, false);
 			}
 			if (r != EXIT_OK && rc == EXIT_OK)
 				rc = r;
@@ -926,7 +956,7 @@ static bool is_run_dir(const char *dir)
 }
 
 /* A directory of several runs (a campaign directory, a store root): the regression timeline. */
-static int plot_dir_timeline(const char *dir, const char *outdir_opt)
+static int plot_dir_timeline(const char *dir, const char *outdir_opt, enum plot_scale scale)
 {
 	char *script = find_script(PLOT_SCRIPT_TIMELINE), *outdir = NULL;
 	int rc;
@@ -942,22 +972,27 @@ static int plot_dir_timeline(const char *dir, const char *outdir_opt)
 		free(script);
 		return EXIT_FAILED;
 	}
-	rc = plot_timeline(dir, outdir, script, plot_ext);
+	rc = plot_timeline(dir, outdir, script, plot_ext, scale);
 	free(outdir);
 	free(script);
 	return rc;
 }
 
-/* --cdf: the raw samples' distribution per test, or EXIT_USAGE if the file kept none. */
-static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png)
+/* --cdf (--ccdf: ccdf): the raw samples' distribution per test, or EXIT_USAGE if the file kept none. */
+static int plot_cdf(const struct run_result *r, const char *in, const char *dat, const char *png, bool ccdf)
 {
 	char *script = find_script(PLOT_SCRIPT_CDF);
-	int rc, n, ntests;
-	bool logx;
+	struct plot_cdf_info *info = malloc(sizeof(*info));
+	int rc, n;
 
-	if (!script)
-		return EXIT_NOHOST;
-	n = plot_cdf_write_data(r, dat, &ntests, &logx);
+	if (!script || !info) {
+		if (script)
+			fprintf(stderr, "exitlab plot: out of memory\n");
+		free(script);
+		free(info);
+		return script ? EXIT_FAILED : EXIT_NOHOST;
+	}
+	n = plot_cdf_write_data(r, dat, info);
 	if (n <= 0) {
 		if (n < 0)
 			fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
@@ -965,12 +1000,14 @@ static int plot_cdf(const struct run_result *r, const char *in, const char *dat,
 			fprintf(stderr, "exitlab plot: %s kept no raw samples (run it with exitlab run --raw)\n", in);
 		unlink(dat);
 		free(script);
+		free(info);
 		return n < 0 ? EXIT_FAILED : EXIT_USAGE;
 	}
-	rc = plot_cdf_draw(r, dat, png, script, ntests, logx);
+	rc = plot_cdf_draw(r, dat, png, script, info, ccdf);
 	if (rc == EXIT_OK)
-		printf("wrote %s (%d tests; numbers in %s)\n", png, ntests, dat);
+		printf("wrote %s (%d tests; numbers in %s)\n", png, info->ntests, dat);
 	free(script);
+	free(info);
 	return rc;
 }
 
@@ -980,6 +1017,8 @@ int cmd_plot(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "cdf", no_argument, NULL, 'c' },
+		{ "ccdf", no_argument, NULL, 'C' },
+		{ "scale", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -988,16 +1027,31 @@ int cmd_plot(int argc, char **argv)
 	struct run_result *runs = NULL;
 	size_t nruns = 0;
 	int c, rc = EXIT_USAGE;
-	bool cdf = false;
+	enum plot_scale timeline_scale = PLOT_SCALE_RELATIVE;
+	bool cdf = false, ccdf = false, scale_given = false;
 
 	optind = 0; /* glibc: full re-initialisation, another command may have parsed */
 	opterr = 0;
 	plot_term = "pngcairo";
 	plot_ext = ".png";
-	while ((c = getopt_long(argc, argv, ":o:f:ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:f:cCs:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cdf = true;
+			break;
+		case 'C':
+			cdf = ccdf = true;
+			break;
+		case 's':
+			if (!strcmp(optarg, "relative")) {
+				timeline_scale = PLOT_SCALE_RELATIVE;
+			} else if (!strcmp(optarg, "absolute")) {
+				timeline_scale = PLOT_SCALE_ABSOLUTE;
+			} else {
+				fprintf(stderr, "exitlab plot: --scale must be relative or absolute, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			scale_given = true;
 			break;
 		case 'o':
 			out = optarg;
@@ -1044,7 +1098,12 @@ int cmd_plot(int argc, char **argv)
 				fprintf(stderr, "exitlab plot: a run directory is plotted alone\n");
 				return EXIT_USAGE;
 			}
-			return is_run_dir(in) ? plot_dir(in, out) : plot_dir_timeline(in, out);
+			if (scale_given && is_run_dir(in)) {
+				fprintf(stderr, "exitlab plot: --scale is for the timeline of several runs "
+						"(a directory without manifest.json), not for a run directory\n");
+				return EXIT_USAGE;
+			}
+			return is_run_dir(in) ? plot_dir(in, out) : plot_dir_timeline(in, out, timeline_scale);
 		}
 	}
 	runs = calloc((size_t)(argc - optind), sizeof(*runs));
@@ -1063,6 +1122,10 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "exitlab plot: %s\n", err);
 		goto out;
 	}
+	if (scale_given) {
+		fprintf(stderr, "exitlab plot: --scale is for the timeline of several runs (exitlab plot DIR)\n");
+		goto out;
+	}
 	if (cdf && nruns > 1) {
 		fprintf(stderr, "exitlab plot: --cdf takes one results file\n");
 		goto out;
@@ -1070,7 +1133,7 @@ int cmd_plot(int argc, char **argv)
 	if (cdf && !out) {
 		char cdf_ext[16];
 
-		snprintf(cdf_ext, sizeof(cdf_ext), "-cdf%s", plot_ext);
+		snprintf(cdf_ext, sizeof(cdf_ext), "%s%s", ccdf ? "-ccdf" : "-cdf", plot_ext);
 		png = swap_ext(in, ".json", cdf_ext);
 	} else {
 		png = out ? strdup(out) : swap_ext(in, ".json", plot_ext);
@@ -1087,7 +1150,7 @@ int cmd_plot(int argc, char **argv)
 			goto out;
 		}
 
-	rc = cdf ? plot_cdf(&runs[0], in, dat, png) : plot_runs(runs, names, nruns, dat, png);
+	rc = cdf ? plot_cdf(&runs[0], in, dat, png, ccdf) : plot_runs(runs, names, nruns, dat, png);
 out:
 	free(script);
 	free(png);

@@ -25,6 +25,7 @@
 #include "plot.h"
 #include "report_devices.h"
 #include "report_memory.h"
+#include "report_summary.h"
 #include "report_table.h"
 #include "results_store.h"
 
@@ -37,8 +38,13 @@ static void report_usage(FILE *f)
 		"\n"
 		"One self-contained HTML page of a campaign run directory, a results store\n"
 		"or a results file: the host context, each entry's tables and the charts of\n"
-		"`exitlab plot` embedded as data: URIs (no external resources).  Per run, the\n"
-		"charts `exitlab plot RUNDIR` draws: each entry's (exit cost bars with p1..p99\n"
+		"`exitlab plot` embedded as data: URIs (no external resources).\n"
+		"It opens with a summary (hosts and kernels, what ran, entries and tests by\n"
+		"status, the claims verdicts of a claims run, and the regressions of each\n"
+		"campaign's newest run against its earlier ones as exitlab compare judges\n"
+		"them) and contents linking to every section; statuses and verdicts are\n"
+		"coloured and keep their words.\n"
+		"Per run, the charts `exitlab plot RUNDIR` draws: each entry's (exit cost bars with p1..p99\n"
 		"whiskers, mem-walk time per access vs working set, tlb, net exits per frame vs\n"
 		"batch, blk), the CDF of the samples of entries run with --raw, and net-all /\n"
 		"blk-all when a run has two net or blk entries or more.  When PATH holds several\n"
@@ -321,7 +327,27 @@ struct out {
 	char *run_charts;         /* where `exitlab plot RUNDIR` drew the current run, or NULL (loose) */
 	int nchart;
 	int skipped;
+	struct report_summary sum;  /* counted as the sections are written, then put above them */
 };
+
+/*
+ * A section heading (h1 or h2) with an anchor that the contents link to; in
+ * Markdown an HTML anchor before it, since Markdown renderers name headings
+ * each their own way.
+ */
+static void heading(struct out *o, int level, const char *text)
+{
+	const char *id = report_toc_add(&o->sum, level, text);
+
+	fprintf(o->html, "<h%d id=\"%s\">", level, id);
+	html_esc(o->html, text);
+	fprintf(o->html, "</h%d>\n", level);
+	if (o->md) {
+		fprintf(o->md, "<a id=\"%s\"></a>\n\n%s ", id, level == 1 ? "#" : "##");
+		md_esc(o->md, text);
+		fprintf(o->md, "\n\n");
+	}
+}
 
 static void ctx_row(struct out *o, const char *k, const char *v)
 {
@@ -412,21 +438,20 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 	char *png[MAX_CHARTS];
 	int rc = store_load_entry(e, &r, err, sizeof(err)), n;
 
-	fprintf(o->html, "<section>\n<h2>");
-	html_esc(o->html, e->name);
-	fprintf(o->html, "</h2>\n");
-	if (o->md) {
-		fprintf(o->md, "## ");
-		md_esc(o->md, e->name);
-		fprintf(o->md, "\n\n");
-	}
+	fprintf(o->html, "<section>\n");
+	/* a loose file is a section of its own; a run's entry is one of the run's */
+	heading(o, run->loose ? 1 : 2, e->name);
 	if (rc <= 0) {
 		if (rc < 0) {
 			fprintf(stderr, "exitlab report: skipped %s: %s\n", e->results, err);
 			o->skipped++;
+			o->sum.unreadable++;
 		}
-		fprintf(o->html, "<p class=\"note\">no results: ");
+		fprintf(o->html, "<p class=\"note\">no results: <span class=\"%s\">",
+			rc < 0 || !strcmp(e->status, "failed") || !strcmp(e->status, "timeout") ? "st-failed" :
+			"st-skipped");
 		html_esc(o->html, rc < 0 ? err : e->status);
+		fprintf(o->html, "</span>");
 		if (rc == 0 && e->reason[0]) {
 			fprintf(o->html, " (");
 			html_esc(o->html, e->reason);
@@ -438,6 +463,7 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 				rc == 0 && e->reason[0] ? " — " : "", rc == 0 ? e->reason : "");
 		return;
 	}
+	report_summary_add_results(&o->sum, &r);
 	fprintf(o->html, "<p class=\"what\">");
 	html_esc(o->html, what_it_shows(r.payload));
 	fprintf(o->html, "</p>\n");
@@ -463,7 +489,10 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 		test_cells(&r.tests[i], cells);
 		fprintf(o->html, "<tr%s>", r.tests[i].status == TEST_OK ? "" : " class=\"bad\"");
 		for (int c = 0; c < COLS; c++) {
-			fprintf(o->html, "<td%s>", c >= 2 && c < COLS - 1 ? " class=\"n\"" : "");
+			if (c == COLS - 1)
+				fprintf(o->html, "<td class=\"%s\">", report_status_class(r.tests[i].status));
+			else
+				fprintf(o->html, "<td%s>", c >= 2 ? " class=\"n\"" : "");
 			html_esc(o->html, cells[c]);
 			fprintf(o->html, "</td>");
 		}
@@ -521,7 +550,17 @@ static const char css[] =
 	"tr.bad td{background:#fee}table.ctx th{width:11em}"
 	"pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:12px}"
 	"p.what{font-style:italic}p.note{color:#555;font-size:13px}"
-	"figure{margin:.8em 0}img{max-width:100%;border:1px solid #ddd}";
+	"figure{margin:.8em 0}img{max-width:100%;border:1px solid #ddd}"
+	/* verdicts and statuses: a colour to find them, the word itself to read them (also without colour) */
+	".st-ok,.v-holds{color:#0a5d1e;background:#e3f4e6}"
+	".st-failed,.v-differs{color:#8b0000;background:#fde2e1;font-weight:bold}"
+	".st-skipped{color:#555;background:#eeeeee;font-style:italic}"
+	".v-unmeasurable{color:#444;background:#e8e8f0;font-style:italic}"
+	".v-unmeasured{color:#6b4e00;background:#fff3cd}"
+	"span.st-ok,span.st-failed,span.st-skipped,span[class^=v-],span.zero{padding:0 .35em;border-radius:3px}"
+	"span.zero{color:#777}table.summary td{line-height:1.7}"
+	"nav#contents ul{margin:.2em 0;padding-left:1.4em}nav#contents>ul{columns:2;column-gap:2em}"
+	"nav#contents li{break-inside:avoid}";
 
 /* Remove the temporary directory and what plot left in it (the .dat files, the run and timeline directories). */
 static void rm_tmp(const char *dir)
@@ -613,10 +652,11 @@ static void timeline(struct out *o, const struct store_list *l, const char *path
 				  !strcmp(l->runs[i].campaign, l->runs[j].campaign);
 	if (!several || asprintf(&dir, "%s/timeline", o->tmp) < 0)
 		return;
-	fprintf(o->html, "<h1>timeline</h1>\n<p class=\"what\">Every test of every campaign with several runs "
+	heading(o, 1, "timeline");
+	fprintf(o->html, "<p class=\"what\">Every test of every campaign with several runs "
 			 "here, run after run in time order: a regression shows as a step.</p>\n");
 	if (o->md)
-		fprintf(o->md, "# timeline\n\n_Every test of every campaign with several runs here, run after run in "
+		fprintf(o->md, "_Every test of every campaign with several runs here, run after run in "
 			       "time order: a regression shows as a step._\n\n");
 	plot_child((const char *[]){ path, "-o", dir, NULL }, true);
 	if (!embed_dir(o, dir, "timeline-", "regression timeline")) {
@@ -637,18 +677,24 @@ static void claims_section(struct out *o, const struct store_run *run)
 		return;
 	/* unreadable files are named by the entries' own sections */
 	n = claims_evaluate(run, rows, CLAIMS_MAX, NULL, NULL);
-	fprintf(o->html, "<section>\n<h2>claims table</h2>\n<p class=\"what\">Each claim of the classic "
+	report_summary_add_claims(&o->sum, rows, n);
+	fprintf(o->html, "<section>\n");
+	heading(o, 2, "claims table");
+	fprintf(o->html, "<p class=\"what\">Each claim of the classic "
 			 "story beside what this run measured, with the verdict (docs/claims.md).</p>\n"
 			 "<table><tr><th>#</th><th>claim</th><th>this host</th><th>verdict</th><th>why</th></tr>\n");
 	if (o->md)
-		fprintf(o->md, "## claims table\n\n| # | claim | this host | verdict | why |\n|---|---|---|---|---|\n");
+		fprintf(o->md, "| # | claim | this host | verdict | why |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *cells[4] = { rows[i].claim, rows[i].measured, claim_verdict_name(rows[i].verdict),
 					 rows[i].why };
 
 		fprintf(o->html, "<tr><td>%zu</td>", i + 1);
 		for (int c = 0; c < 4; c++) {
-			fprintf(o->html, "<td>");
+			if (c == 2)
+				fprintf(o->html, "<td class=\"%s\">", report_verdict_class(rows[i].verdict));
+			else
+				fprintf(o->html, "<td>");
 			html_esc(o->html, cells[c]);
 			fprintf(o->html, "</td>");
 		}
@@ -685,9 +731,11 @@ static void run_combined(struct out *o, const struct store_run *run)
 		if (n < 2 || asprintf(&p, "%s/%s", o->run_charts, name) < 0)
 			continue;
 		if (exists(p)) {
-			fprintf(o->html, "<section>\n<h2>all %s entries of this run</h2>\n", payloads[k]);
-			if (o->md)
-				fprintf(o->md, "## all %s entries of this run\n\n", payloads[k]);
+			char h[64];
+
+			snprintf(h, sizeof(h), "all %s entries of this run", payloads[k]);
+			fprintf(o->html, "<section>\n");
+			heading(o, 2, h);
 			snprintf(alt, sizeof(alt), "every %s entry of %s", payloads[k], run->path);
 			chart(o, p, alt);
 			fprintf(o->html, "</section>\n");
@@ -726,6 +774,9 @@ int cmd_report(int argc, char **argv)
 	char *html_path = NULL, err[256], tmpl[] = "/tmp/exitlab-report-XXXXXX";
 	struct out o = { 0 };
 	struct store_list l;
+	FILE *html_file, *md_file;
+	char *html_body = NULL, *md_body = NULL;
+	size_t html_len = 0, md_len = 0;
 	int c, n, code = EXIT_OK, idx = 0;
 
 	while ((c = getopt_long(argc, argv, "o:m:h", opts, NULL)) != -1) {
@@ -797,6 +848,24 @@ int cmd_report(int argc, char **argv)
 		md_esc(o.md, argv[optind]);
 		fprintf(o.md, "\n\n");
 	}
+	/* the sections go to memory first: the summary and contents above them are known only after them */
+	html_file = o.html;
+	md_file = o.md;
+	o.html = open_memstream(&html_body, &html_len);
+	o.md = md_file ? open_memstream(&md_body, &md_len) : NULL;
+	if (!o.html || (md_file && !o.md)) {
+		fprintf(stderr, "exitlab report: out of memory\n");
+		if (o.html)
+			fclose(o.html);
+		if (o.md)
+			fclose(o.md);
+		free(html_body);
+		free(md_body);
+		o.html = html_file;
+		o.md = md_file;
+		code = EXIT_FAILED;
+		goto out;
+	}
 	if (!l.nruns) {
 		fprintf(o.html, "<p>No campaign runs or results files found.</p>\n");
 		if (o.md)
@@ -806,17 +875,20 @@ int cmd_report(int argc, char **argv)
 	for (size_t i = 0; i < l.nruns; i++) {
 		const struct store_run *run = &l.runs[i];
 
+		report_summary_add_run(&o.sum, run);
 		if (!run->loose) {
-			fprintf(o.html, "<h1>campaign ");
-			html_esc(o.html, run->campaign);
-			fprintf(o.html, "</h1>\n<p>started ");
+			char h[200];
+
+			snprintf(h, sizeof(h), "campaign %s, started %s", run->campaign, run->timestamp);
+			heading(&o, 1, h);
+			fprintf(o.html, "<p>started ");
 			html_esc(o.html, run->timestamp);
 			fprintf(o.html, "; %zu/%zu entries done (%s); ", store_run_done(run), run->nentries,
 				store_run_status(run));
 			html_esc(o.html, run->path);
 			fprintf(o.html, "</p>\n");
 			if (o.md)
-				fprintf(o.md, "# campaign %s\n\nstarted %s; %zu/%zu entries done (%s); %s\n\n", run->campaign,
+				fprintf(o.md, "started %s; %zu/%zu entries done (%s); %s\n\n",
 					run->timestamp, store_run_done(run), run->nentries, store_run_status(run),
 					run->path);
 		}
@@ -836,6 +908,22 @@ int cmd_report(int argc, char **argv)
 		free(o.run_charts);
 		o.run_charts = NULL;
 	}
+	fclose(o.html);
+	if (o.md)
+		fclose(o.md);
+	o.html = html_file;
+	o.md = md_file;
+	report_summary_regressions(&o.sum, &l);
+	report_summary_html(o.html, &o.sum);
+	if (html_body)
+		fwrite(html_body, 1, html_len, o.html);
+	if (o.md) {
+		report_summary_md(o.md, &o.sum);
+		if (md_body)
+			fwrite(md_body, 1, md_len, o.md);
+	}
+	free(html_body);
+	free(md_body);
 	fprintf(o.html, "<p class=\"note\">made by exitlab report</p>\n</body></html>\n");
 	if (n > 0 || o.skipped)
 		code = EXIT_FAILED;
@@ -851,6 +939,7 @@ out:
 	free(o.md_dir);
 	free(o.md_stem);
 	free(html_path);
+	report_summary_free(&o.sum);
 	store_list_free(&l);
 	return code;
 }

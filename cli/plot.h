@@ -81,14 +81,29 @@ double plot_log_floor(double min_positive);
  */
 double plot_pooled_median(const void *elems, size_t n, size_t size, size_t off);
 /*
- * The runs' host context for a title: "CPU - KVM backend", each distinct value
- * once ("AMD EPYC / Intel Xeon" when files come from several hosts).
+ * The runs' host context for a title: "host NAME, kernel RELEASE - CPU - KVM
+ * backend", each distinct value once ("AMD EPYC / Intel Xeon" when files come
+ * from several hosts).
  */
 void plot_runs_context(const struct run_result *runs, size_t nruns, char *buf, size_t len);
 /* Append s to the " / "-separated list in buf unless it is one of its items already. */
 void plot_add_distinct(char *buf, size_t len, const char *s);
-/* Whether any ok guest test in the runs is marked emulated (CPL0 on PVM). */
-bool plot_runs_emulated(const struct run_result *runs, size_t nruns);
+/*
+ * Where a chart's figures come from (plot_title.c): a results context's
+ * hostname, kernel release and exitlab revision (NULL when it has none), and
+ * "host NAME, kernel RELEASE" for a title ("unknown" for what is missing; of
+ * several runs each distinct value once, " / "-separated).
+ */
+const char *plot_ctx_hostname(json_t *ctx);
+const char *plot_ctx_kernel(json_t *ctx);
+const char *plot_ctx_revision(json_t *ctx);
+void plot_host_kernel(json_t *ctx, char *buf, size_t len);
+void plot_runs_host_kernel(const struct run_result *runs, size_t nruns, char *buf, size_t len);
+/*
+ * Whether any ok guest test in the runs that drawn (NULL: every test) says the
+ * chart draws is marked emulated (CPL0 on PVM): only then does a chart carry the note.
+ */
+bool plot_runs_emulated(const struct run_result *runs, size_t nruns, bool (*drawn)(const struct test_result *));
 
 /* net: exits per frame and frames per second vs batch, one series per (device, dir). */
 #define PLOT_NET_MAX_SERIES 16
@@ -147,14 +162,37 @@ int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 		  const char *script, const struct plot_blk_info *info);
 
 /*
- * --cdf (plot_cdf.c): OUT.dat with one block per ok test that kept raw
- * samples (sorted, thinned to at most 2000 ranks).  Returns the block count
- * (0: no test kept samples), or -1 with errno set; *logx false when a sample is <= 0.
+ * --cdf, --ccdf (plot_cdf.c): the distribution of the raw samples, one line
+ * per ok test that kept them.  OUT.dat has one block per test (sorted, thinned
+ * to at most 2000 ranks): cycles_per_op, fraction at or below, fraction at or
+ * above, mark (the rows that get the line's point symbol).  info gets the
+ * legend's names in block order (the first PLOT_CDF_MAX_KEYS), the log axis'
+ * floor for samples <= 0 and the largest sample count.  Returns the block count (0: no test kept samples),
+ * or -1 with errno set.
  */
-int plot_cdf_write_data(const struct run_result *r, const char *path, int *ntests, bool *logx);
+#define PLOT_CDF_MAX_KEYS 128
+
+struct plot_cdf_info {
+	int ntests;
+	bool logx;                 /* some sample is > 0: x on a log axis */
+	size_t nonpositive;        /* samples <= 0 (loop overhead subtracted): drawn at xfloor on it */
+	double xfloor;             /* a decade below the smallest positive sample */
+	size_t max_samples;
+	char key[PLOT_CDF_MAX_KEYS][112];
+};
+
+int plot_cdf_write_data(const struct run_result *r, const char *path, struct plot_cdf_info *info);
+/*
+ * The gnuplot -e assignments of the CDF chart (ccdf: the complementary CDF,
+ * fraction at or above x on a log y axis, which spreads the tail out): NULL-
+ * terminated, malloc'd strings in a malloc'd array (plot_free_args), NULL on ENOMEM.
+ */
+char **plot_cdf_args(const struct run_result *r, const char *dat, const char *out,
+		     const struct plot_cdf_info *info, bool ccdf);
+void plot_free_args(char **args);
 /* gnuplot on OUT.dat with scripts/plot-cdf.gp. */
-int plot_cdf_draw(const struct run_result *r, const char *dat, const char *out, const char *script, int ntests,
-		  bool logx);
+int plot_cdf_draw(const struct run_result *r, const char *dat, const char *out, const char *script,
+		  const struct plot_cdf_info *info, bool ccdf);
 
 /*
  * The regression timeline (plot_timeline.c) of a directory with several
@@ -169,10 +207,17 @@ struct store_run;
 int plot_run_time_cmp(const struct store_run *a, const struct store_run *b);
 void plot_runs_by_time(const struct store_run **runs, size_t n);
 /*
+ * The timeline's y axis: relative, every panel on one shared scale of %
+ * change from the panel's first run (a step of 5 % looks the same in every
+ * panel); absolute, each panel in its unit on an axis from zero.
+ */
+enum plot_scale { PLOT_SCALE_RELATIVE, PLOT_SCALE_ABSOLUTE };
+/*
  * Every chart of the timeline of dir's runs into outdir as timeline-<campaign>-<payload>EXT
  * (and -2, -3... when there are more than 16 tests) with the numbers in .dat; script is
  * scripts/plot-timeline.gp.  An EXIT_* code: 1 when an entry failed or a file was skipped.
  */
-int plot_timeline(const char *dir, const char *outdir, const char *script, const char *ext);
+int plot_timeline(const char *dir, const char *outdir, const char *script, const char *ext,
+		  enum plot_scale scale);
 
 #endif

@@ -336,7 +336,7 @@ int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 	e[0] = plot_gp_assign("datafile", dat);
 	e[1] = plot_gp_assign("outfile", png);
 	e[2] = plot_gp_assign("plottitle", title);
-	e[3] = plot_gp_assign("note", plot_runs_emulated(runs, nruns) ?
+	e[3] = plot_gp_assign("note", plot_runs_emulated(runs, nruns, plot_blk_is_io_test) ?
 		"CPL0 instruction-emulated (PVM): the guest driver's code is emulated, so I/Os per second "
 		"measure the emulator; the exit counts are what the device protocol costs." : "");
 	e[4] = plot_gp_assign("floornote", floornote);

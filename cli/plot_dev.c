@@ -113,7 +113,7 @@ void plot_add_distinct(char *buf, size_t len, const char *s)
 
 void plot_runs_context(const struct run_result *runs, size_t nruns, char *buf, size_t len)
 {
-	char cpus[160] = "", backends[96] = "";
+	char cpus[160] = "", backends[96] = "", hk[200];
 
 	for (size_t i = 0; i < nruns; i++) {
 		json_t *ctx = runs[i].context_json ? json_loads(runs[i].context_json, 0, NULL) : NULL;
@@ -124,14 +124,16 @@ void plot_runs_context(const struct run_result *runs, size_t nruns, char *buf, s
 		plot_add_distinct(backends, sizeof(backends), backend ? backend : "unknown backend");
 		json_decref(ctx);
 	}
-	snprintf(buf, len, "%s - %s", cpus, backends);
+	plot_runs_host_kernel(runs, nruns, hk, sizeof(hk));
+	snprintf(buf, len, "%s - %s - %s", hk, cpus, backends);
 }
 
-bool plot_runs_emulated(const struct run_result *runs, size_t nruns)
+bool plot_runs_emulated(const struct run_result *runs, size_t nruns, bool (*drawn)(const struct test_result *))
 {
 	for (size_t i = 0; i < nruns; i++)
 		for (size_t j = 0; j < runs[i].ntests; j++)
-			if (runs[i].tests[j].emulated && runs[i].tests[j].status == TEST_OK)
+			if (runs[i].tests[j].emulated && runs[i].tests[j].status == TEST_OK &&
+			    (!drawn || drawn(&runs[i].tests[j])))
 				return true;
 	return false;
 }

@@ -386,7 +386,7 @@ int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 	e[1] = plot_gp_assign("outfile", png);
 	e[2] = plot_gp_assign("plottitle", title);
 	/* PVM emulates every guest CPL0 instruction: the driver's own work is slowed by ~1000x */
-	e[3] = plot_gp_assign("note", plot_runs_emulated(runs, nruns) ?
+	e[3] = plot_gp_assign("note", plot_runs_emulated(runs, nruns, plot_net_is_frame_test) ?
 		"CPL0 instruction-emulated (PVM): the guest driver's code is emulated, so frames per second "
 		"measure the emulator; the exit counts are what the device protocol costs." : "");
 	e[4] = plot_gp_assign("floornote", floornote);

@@ -9,11 +9,14 @@
  * The numbers go to a data file first; scripts/plot-timeline.gp draws them.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "commands.h"
 #include "plot.h"
@@ -150,9 +153,17 @@ struct tl_series {
 	size_t npts;
 };
 
+/* What a run's x label names besides its time: the kernel and exitlab revision its entries ran on. */
+struct tl_build {
+	char kernel[48];
+	char revision[24];
+};
+
 struct tl {
 	const struct store_run **runs;
+	struct tl_build *build;   /* per run, same index */
 	size_t nruns;
+	enum plot_scale scale;
 	struct tl_series *s;
 	size_t ns;
 	int skipped;
@@ -225,6 +236,29 @@ static void test_key(const struct test_result *t, char *buf, size_t len)
 		snprintf(buf, len, "%s/cpl%d", name, t->ring);
 }
 
+/*
+ * The kernel and revision of run from the first of its results that names
+ * them (the manifest's revision first: the runner's).  Entries of one run share a host.
+ */
+static void note_build(struct tl_build *b, const struct store_run *run, const struct run_result *r)
+{
+	json_t *ctx;
+	const char *k, *v;
+
+	if (!b->revision[0] && run->revision[0])
+		snprintf(b->revision, sizeof(b->revision), "%.23s", run->revision);
+	if (b->kernel[0] && b->revision[0])
+		return;
+	ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
+	k = plot_ctx_kernel(ctx);
+	v = plot_ctx_revision(ctx);
+	if (!b->kernel[0] && k)
+		snprintf(b->kernel, sizeof(b->kernel), "%.47s", k);
+	if (!b->revision[0] && v)
+		snprintf(b->revision, sizeof(b->revision), "%.23s", v);
+	json_decref(ctx);
+}
+
 /* Every entry of run (index ri in time order) into the series; failed and corrupt ones named. */
 static int add_run(struct tl *tl, const struct store_run *run, size_t ri)
 {
@@ -250,6 +284,7 @@ static int add_run(struct tl *tl, const struct store_run *run, size_t ri)
 			continue;
 		}
 		plot_entry_group(e->name, group, sizeof(group));
+		note_build(&tl->build[ri], run, &r);
 		for (size_t i = 0; i < r.ntests; i++) {
 			const struct test_result *t = &r.tests[i];
 			struct tl_series *s;
@@ -334,11 +369,16 @@ static void plain(char *s)
 			*s = '_';
 }
 
-/* The x labels of the chart's runs: "12-01 22:31:05", with the host when they come from several. */
-static void run_label(const struct store_run *run, bool hosts, bool years, char *buf, size_t len)
+/*
+ * The x labels of the chart's runs: "12-01 22:31:05", with the host when they
+ * come from several, then the kernel and the exitlab revision on lines of
+ * their own (a literal \n: the label goes into a double-quoted gnuplot string).
+ */
+static void run_label(const struct store_run *run, const struct tl_build *b, bool hosts, bool years, char *buf,
+		      size_t len)
 {
 	long long t;
-	char when[40], host[48];
+	char when[64], host[20], kernel[48], rev[24];
 
 	if (!run_time(run, &t)) {
 		time_t tt = (time_t)t;
@@ -352,8 +392,14 @@ static void run_label(const struct store_run *run, bool hosts, bool years, char 
 		snprintf(when, sizeof(when), "%.39s", b ? b + 1 : run->path ? run->path : "?");
 	}
 	snprintf(host, sizeof(host), "%.16s", run->host[0] ? run->host : "?");
-	snprintf(buf, len, hosts ? "%s %s" : "%s", when, host);
-	plain(buf);
+	snprintf(kernel, sizeof(kernel), "%.47s", b->kernel[0] ? b->kernel : "kernel ?");
+	snprintf(rev, sizeof(rev), "%.12s", b->revision[0] ? b->revision : "?");
+	if (hosts)
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), " %s", host);
+	plain(when);
+	plain(kernel);
+	plain(rev);
+	snprintf(buf, len, "%s\\n%s\\nrev %s", when, kernel, rev);
 }
 
 struct tl_chart {
@@ -363,9 +409,83 @@ struct tl_chart {
 	size_t *xmap;             /* run index -> x, or SIZE_MAX for runs without a point here */
 	size_t nx;
 	bool groups;              /* more than one entry group: panel titles name it */
+	double rel_lo, rel_hi;    /* the shared relative y range: every panel's % change, whiskers too */
 };
 
-/* OUT.dat: one block per series (panel), rows "x median p25 p75 reps time". */
+/* A point's median and quartiles of the repetitions' medians (sorts p->v). */
+static void point_stats(struct tl_point *p, double *med, double *p25, double *p75)
+{
+	qsort(p->v, p->n, sizeof(*p->v), dbl_cmp);
+	*med = stats_percentile_sorted(p->v, p->n, 50);
+	*p25 = stats_percentile_sorted(p->v, p->n, 25);
+	*p75 = stats_percentile_sorted(p->v, p->n, 75);
+}
+
+/*
+ * What the relative scale divides by: the series' first run's median.  A
+ * median at or below zero (or none) has no % change: NAN, and the panel says so.
+ */
+static double series_base(const struct tl_series *s)
+{
+	double m, a, b;
+
+	if (!s->npts)
+		return NAN;
+	point_stats(&s->pts[0], &m, &a, &b);
+	return m > 0 && isfinite(m) ? m : NAN;
+}
+
+/* v as % change from base; NAN when either is not a usable number. */
+static double pct(double v, double base)
+{
+	return isfinite(v) && isfinite(base) && base > 0 ? (v / base - 1) * 100 : NAN;
+}
+
+static void fprint_num(FILE *f, const char *pre, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%s%.6g", pre, v);
+	else
+		fprintf(f, "%sNaN", pre);
+}
+
+/*
+ * The shared range of every panel of c on the relative scale: their % changes
+ * and whiskers, and 0 (the first run), padded by 8 % of the span.
+ */
+static void relative_range(struct tl_chart *c)
+{
+	double lo = 0, hi = 0, pad;
+
+	for (size_t i = 0; i < c->ns; i++) {
+		double base = series_base(&c->s[i]);
+
+		for (size_t k = 0; k < c->s[i].npts; k++) {
+			double m, a, b, v[3];
+
+			point_stats(&c->s[i].pts[k], &m, &a, &b);
+			v[0] = pct(m, base), v[1] = pct(a, base), v[2] = pct(b, base);
+			for (int j = 0; j < 3; j++) {
+				if (!isfinite(v[j]))
+					continue;
+				if (v[j] < lo)
+					lo = v[j];
+				if (v[j] > hi)
+					hi = v[j];
+			}
+		}
+	}
+	pad = (hi - lo) * 0.08;
+	if (pad <= 0)
+		pad = 1;
+	c->rel_lo = lo - pad;
+	c->rel_hi = hi + pad;
+}
+
+/*
+ * OUT.dat: one block per series (panel), rows "x median p25 p75 reps time
+ * pct pct_p25 pct_p75 kernel revision" (pct: % change from the block's first row's median).
+ */
 static int write_chart_data(const struct tl *tl, const struct tl_chart *c, size_t first, size_t n,
 			    const char *path)
 {
@@ -375,27 +495,39 @@ static int write_chart_data(const struct tl *tl, const struct tl_chart *c, size_
 		return -1;
 	fprintf(f, "# exitlab timeline: campaign %s, payload %s; runs in time order (x)\n"
 		   "# one block per test: x median p25 p75 repetitions started_at\n"
-		   "# median: of the run's repetitions' medians; p25, p75: of those medians\n",
+		   "# median: of the run's repetitions' medians; p25, p75: of those medians\n"
+		   "# then: pct pct_p25 pct_p75 kernel revision; pct: %% change from the block's first median\n"
+		   "# (NaN when that median is not above 0)\n",
 		c->campaign, c->payload);
 	for (size_t i = first; i < first + n; i++) {
 		const struct tl_series *s = &c->s[i];
+		double base = series_base(s);
 
 		fprintf(f, "%s# block %zu: %s: %s [%s]\n", i > first ? "\n\n" : "", i - first, s->group, s->test,
 			s->unit);
 		for (size_t k = 0; k < s->npts; k++) {
-			const struct tl_point *p = &s->pts[k];
+			struct tl_point *p = &s->pts[k];
 			const struct store_run *run = tl->runs[p->run];
-			char ts[40];
+			const struct tl_build *b = &tl->build[p->run];
+			char ts[40], kernel[48], rev[24];
+			double m, a, z;
 
-			qsort(p->v, p->n, sizeof(*p->v), dbl_cmp);
+			point_stats(p, &m, &a, &z);
 			snprintf(ts, sizeof(ts), "%s", run->timestamp[0] ? run->timestamp : "-");
-			plain(ts);
-			for (char *q = ts; *q; q++)
-				if (*q == ' ')
-					*q = '_';
-			fprintf(f, "%zu %.6g %.6g %.6g %zu %s\n", c->xmap[p->run],
-				stats_percentile_sorted(p->v, p->n, 50), stats_percentile_sorted(p->v, p->n, 25),
-				stats_percentile_sorted(p->v, p->n, 75), p->n, ts);
+			snprintf(kernel, sizeof(kernel), "%s", b->kernel[0] ? b->kernel : "-");
+			snprintf(rev, sizeof(rev), "%s", b->revision[0] ? b->revision : "-");
+			/* one whitespace-free token each */
+			for (char *q[] = { ts, kernel, rev }, **w = q; w < q + 3; w++) {
+				plain(*w);
+				for (char *x = *w; *x; x++)
+					if (*x == ' ' || *x == '#')
+						*x = '_';
+			}
+			fprintf(f, "%zu %.6g %.6g %.6g %zu %s", c->xmap[p->run], m, a, z, p->n, ts);
+			fprint_num(f, " ", pct(m, base));
+			fprint_num(f, " ", pct(a, base));
+			fprint_num(f, " ", pct(z, base));
+			fprintf(f, " %s %s\n", kernel, rev);
 		}
 	}
 	if (ferror(f)) {
@@ -471,10 +603,10 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 {
 	size_t cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4, rows = (n + cols - 1) / cols;
 	size_t na = 0, cap = 2 * (2 * n + 8) + 2;
-	/* at most TL_MAX_XTICS labels in a wide panel, half that in the narrow ones of 3 or 4 columns */
+	/* at most TL_MAX_XTICS labels (upright, three lines each) in a wide panel, half that in narrow ones */
 	size_t maxt = cols >= 3 ? TL_MAX_XTICS / 2 : TL_MAX_XTICS, step = (c->nx + maxt - 1) / maxt;
 	char **argv = calloc(cap, sizeof(*argv)), **own = calloc(cap, sizeof(*own));
-	char title[512], vars[256], *xt = NULL, ctx[256] = "";
+	char title[256], subtitle[640], vars[256], *xt = NULL, ctx[256] = "", hostnames[160] = "", kernels[160] = "";
 	const char *h0 = NULL;
 	bool hosts = false, years = false;
 	size_t nown = 0, len = 0;
@@ -517,7 +649,7 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 
 		if (c->xmap[r] == SIZE_MAX)
 			continue;
-		run_label(tl->runs[r], hosts, years, lbl, sizeof(lbl));
+		run_label(tl->runs[r], &tl->build[r], hosts, years, lbl, sizeof(lbl));
 		/* counted back from the newest run, which always has its label */
 		if (step <= 1 || (c->nx - 1 - c->xmap[r]) % step == 0)
 			fprintf(m, "%s\"%s\" %zu", k++ ? ", " : "", lbl, c->xmap[r]);
@@ -525,26 +657,35 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 	if (fclose(m) || !xt)
 		goto out;
 
-	{
-		/* CPU and backend of the runs, from their manifests */
-		for (size_t r = 0; r < tl->nruns; r++)
-			if (c->xmap[r] != SIZE_MAX && tl->runs[r]->backend[0])
-				plot_add_distinct(ctx, sizeof(ctx), tl->runs[r]->backend);
+	/* hosts, kernels and backends of the runs: hostname and backend from their manifests */
+	for (size_t r = 0; r < tl->nruns; r++) {
+		if (c->xmap[r] == SIZE_MAX)
+			continue;
+		if (tl->runs[r]->backend[0])
+			plot_add_distinct(ctx, sizeof(ctx), tl->runs[r]->backend);
+		plot_add_distinct(hostnames, sizeof(hostnames), tl->runs[r]->host[0] ? tl->runs[r]->host : "unknown");
+		plot_add_distinct(kernels, sizeof(kernels), tl->build[r].kernel[0] ? tl->build[r].kernel : "unknown");
 	}
-	snprintf(title, sizeof(title), "exitlab timeline: campaign %s, payload %s - %zu runs%s%s%s", c->campaign,
-		 c->payload, c->nx, ctx[0] ? " - " : "", ctx, hosts ? " - several hosts" : "");
+	plain(hostnames);
+	plain(kernels);
+	plain(ctx);
+	snprintf(title, sizeof(title), "exitlab timeline: campaign %s, payload %s - %zu runs", c->campaign,
+		 c->payload, c->nx);
+	snprintf(subtitle, sizeof(subtitle), "host %s, kernel %s%s%s", hostnames, kernels, ctx[0] ? " - " : "", ctx);
 	if (npages > 1) {
 		size_t l = strlen(title);
 
 		snprintf(title + l, sizeof(title) - l, " - page %d/%d", page, npages);
 	}
-	snprintf(vars, sizeof(vars), "n_panels=%zu; cols=%zu; nrows=%zu; n_runs=%zu", n, cols, rows, c->nx);
+	snprintf(vars, sizeof(vars), "n_panels=%zu; cols=%zu; nrows=%zu; n_runs=%zu; relative=%d; ylo=%.6g; yhi=%.6g",
+		 n, cols, rows, c->nx, tl->scale == PLOT_SCALE_RELATIVE, c->rel_lo, c->rel_hi);
 	argv[na++] = "gnuplot";
 #define ADD(s) do { char *_s = (s); if (!_s) goto out; own[nown++] = _s; argv[na++] = "-e"; \
 		    argv[na++] = _s; } while (0)
 	ADD(plot_gp_assign("datafile", dat));
 	ADD(plot_gp_assign("outfile", out));
 	ADD(plot_gp_assign("plottitle", title));
+	ADD(plot_gp_assign("subtitle", subtitle));
 	ADD(plot_gp_assign("xticsdef", xt));
 	ADD(strdup(vars));
 	for (size_t i = 0; i < n; i++) {
@@ -555,11 +696,13 @@ static int draw_chart(const struct tl *tl, const struct tl_chart *c, size_t firs
 
 		snprintf(var, sizeof(var), "title_%zu", i);
 		panel_title(c, s, pt, sizeof(pt));
+		if (tl->scale == PLOT_SCALE_RELATIVE && isnan(series_base(s)) && strlen(pt) + 40 < sizeof(pt))
+			strcat(pt, "\\n(no % change: first median not above 0)");
 		/* double quotes: gnuplot turns the \n into line breaks; panel_title left no quote or backslash */
 		if (asprintf(&ta, "%s=\"%s\"", var, pt) < 0)
 			ta = NULL;
 		ADD(ta);
-		if (flat(s)) {
+		if (tl->scale == PLOT_SCALE_ABSOLUTE && flat(s) && s->pts[0].v[0] == 0) {
 			char *fx = NULL;
 
 			if (asprintf(&fx, "yfix_%zu=%.17g", i, s->pts[0].v[0]) < 0)
@@ -615,6 +758,8 @@ static int draw_all(struct tl *tl, const char *outdir, const char *script, const
 		for (size_t r = 0; r < tl->nruns; r++)
 			if (c.xmap[r] != SIZE_MAX)
 				c.xmap[r] = c.nx++;
+		/* one relative scale over every page of the chart */
+		relative_range(&c);
 		slug(c.campaign, cs, sizeof(cs));
 		slug(c.payload, ps, sizeof(ps));
 		npages = (int)((c.ns + TL_PANELS_PER_PAGE - 1) / TL_PANELS_PER_PAGE);
@@ -663,9 +808,10 @@ static int draw_all(struct tl *tl, const char *outdir, const char *script, const
 	return rc;
 }
 
-int plot_timeline(const char *dir, const char *outdir, const char *script, const char *ext)
+int plot_timeline(const char *dir, const char *outdir, const char *script, const char *ext,
+		  enum plot_scale scale)
 {
-	struct tl tl = { 0 };
+	struct tl tl = { .scale = scale };
 	struct store_list l;
 	char err[512];
 	int n, rc = EXIT_OK, ncharts = 0;
@@ -677,7 +823,8 @@ int plot_timeline(const char *dir, const char *outdir, const char *script, const
 	}
 	tl.skipped = n;
 	tl.runs = calloc(l.nruns + 1, sizeof(*tl.runs));
-	if (!tl.runs) {
+	tl.build = calloc(l.nruns + 1, sizeof(*tl.build));
+	if (!tl.runs || !tl.build) {
 		rc = EXIT_FAILED;
 		goto out;
 	}
@@ -717,6 +864,7 @@ out:
 	}
 	free(tl.s);
 	free(tl.runs);
+	free(tl.build);
 	store_list_free(&l);
 	return rc;
 }

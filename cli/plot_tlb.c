@@ -253,14 +253,15 @@ int plot_tlb_draw(const struct run_result *r, const char *dat, const char *png, 
 {
 	json_t *ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
 	const char *cpu = plot_find_string(ctx, "model_name"), *backend = plot_find_string(ctx, "backend");
-	char title[512], tagging[96], nlist[64 * 21 + 1] = "", vars[96], key[PLOT_TLB_NKINDS][128];
+	char title[640], hk[200], tagging[96], nlist[64 * 21 + 1] = "", vars[96], key[PLOT_TLB_NKINDS][128];
 	char *e[8] = { 0 };
 	int rc = EXIT_FAILED, nslots = 0;
 	size_t used = 0;
 
 	plot_tlb_tagging(ctx, tagging, sizeof(tagging));
-	snprintf(title, sizeof(title), "exitlab tlb: TLB refill after one exit - %s - %s, %s - %.32s",
-		 cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend", tagging, r->started_at);
+	plot_host_kernel(ctx, hk, sizeof(hk));
+	snprintf(title, sizeof(title), "exitlab tlb: TLB refill after one exit - %s - %s - %s, %s - %.32s",
+		 hk, cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend", tagging, r->started_at);
 	for (int i = 0; i < info->nn && used + 22 < sizeof(nlist); i++)
 		used += snprintf(nlist + used, sizeof(nlist) - used, "%s%lld", i ? " " : "", info->n[i]);
 	for (int k = 0; k < PLOT_TLB_NKINDS; k++) {

@@ -36,6 +36,7 @@ char *harness_slurp(const char *path, size_t *len);
 /*
  * Every link target "](NAME)" of a Markdown text: a plain file name (no '/',
  * no http) of a file in dir of more than min_bytes. Returns how many.
+ * Links within the document ("](#anchor)") are not counted.
  */
 size_t harness_md_links(const char *md, const char *dir, long min_bytes);
 /* Skip the calling cmocka test, with the one-line reason, when reason is not NULL. */

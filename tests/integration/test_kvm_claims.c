@@ -148,8 +148,11 @@ static void test_claims_table(void **state)
 		harness_free(&o);
 		text = harness_slurp(html, NULL);
 		assert_non_null(text);
-		assert_non_null(strstr(text, "<h2>claims table</h2>"));
+		assert_non_null(strstr(text, "\">claims table</h2>"));
 		assert_non_null(strstr(text, "A VM exit costs ~2400 cycles"));
+		/* the summary above it counts the verdicts; the contents link to the table */
+		assert_true(strstr(text, "<tr><th>claims</th><td>") < strstr(text, "\">claims table</h2>"));
+		assert_non_null(strstr(text, "\">claims table</a>"));
 		free(text);
 	}
 	/* the directory above the run: its newest claims run is used */

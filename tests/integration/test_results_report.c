@@ -5,8 +5,12 @@
  * corrupt entry beside them: the CSV rows, the corrupt entry named and
  * skipped (exit code 1), an HTML page with no external URL (every img a
  * data: URI) and Markdown whose PNGs exist; exitlab plot RUNDIR's charts
- * (PNG and SVG, one per done entry plus the combined net chart).  Counts and
- * structure only.
+ * (PNG and SVG, one per done entry plus the combined net chart).  The
+ * report's summary (host, what ran, entries and tests by status) and
+ * contents (a working link to every section) come first; a second store made
+ * from the same run holds a campaign whose newest run has a planted slowdown
+ * (the summary names the regression) and a claims run (verdict counts, each
+ * verdict cell classed for its colour).  Counts and structure only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +30,7 @@
 
 static char run_dir[512];
 static bool have_store;
-static size_t ntests_ec, ntests_net;
+static size_t ntests_ec, ntests_net, nok_ec, nok_net;
 
 static size_t count_tests(const char *path)
 {
@@ -35,6 +39,18 @@ static size_t count_tests(const char *path)
 
 	assert_non_null(doc);
 	n = json_array_size(json_object_get(doc, "tests"));
+	json_decref(doc);
+	return n;
+}
+
+static size_t count_ok(const char *path)
+{
+	json_t *doc = json_load_file(path, 0, NULL), *t;
+	size_t n = 0, i;
+
+	assert_non_null(doc);
+	json_array_foreach(json_object_get(doc, "tests"), i, t)
+		n += !strcmp(json_string_value(json_object_get(t, "status")) ?: "", "ok");
 	json_decref(doc);
 	return n;
 }
@@ -108,6 +124,8 @@ static void test_make_store(void **state)
 				 "batch=1,8", "--timeout", "120", "--json", net, NULL });
 	ntests_ec = count_tests(ec);
 	ntests_net = count_tests(net);
+	nok_ec = count_ok(ec);
+	nok_net = count_ok(net);
 	assert_true(ntests_ec > 0 && ntests_net > 0);
 	snprintf(p, sizeof(p), "%s/entries/002-exit-costs-ring3-rep2.json", run_dir);
 	write_text(p, "{\"schema\": \"exitlab-results\", \"schema_version\": 1, \"tests\": [ {\"name\": ");
@@ -224,6 +242,59 @@ static void check_self_contained(const char *html)
 	}
 }
 
+/* How many times needle occurs in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * The summary first, then the contents, then the sections; every contents
+ * link leads to a heading that exists; the counts are the store's.
+ */
+static void check_summary_and_contents(const char *html)
+{
+	const char *sum = strstr(html, "<section id=\"summary\">"), *nav = strstr(html, "<nav id=\"contents\">");
+	const char *first = strstr(html, "<h1 id=\"");
+	char want[160], host[128] = "";
+	size_t links = 0;
+
+	assert_non_null(sum);
+	assert_non_null(nav);
+	assert_non_null(first);
+	assert_true(sum < nav && nav < first);
+	/* every link of the contents has its target, and every heading is linked */
+	for (const char *p = nav; (p = strstr(p, "<a href=\"#")) && p < first; p++) {
+		char id[40], target[60];
+
+		assert_int_equal(sscanf(p, "<a href=\"#%39[^\"]", id), 1);
+		snprintf(target, sizeof(target), " id=\"%s\">", id);
+		assert_non_null(strstr(first, target));
+		links++;
+	}
+	assert_int_equal(links, count_of(first, "<h1 id=\"") + count_of(first, "<h2 id=\""));
+	/* one run of campaign quick with its four entries, each in the contents */
+	assert_true(strstr(nav, ">campaign quick, started 2026-12-01T10:00:00Z</a>") < first);
+	assert_true(strstr(nav, ">exit-costs/ring3/rep1</a>") < first);
+	assert_true(strstr(nav, ">blk/rep1</a>") < first);
+	/* entries: 3 done (one of them unreadable), 1 timed out; tests: the ok ones of the two readable files */
+	assert_non_null(strstr(sum, "<span class=\"st-ok\">3 done</span>"));
+	assert_non_null(strstr(sum, "<span class=\"st-failed\">1 timed out</span>"));
+	snprintf(want, sizeof(want), "<span class=\"st-ok\">%zu ok</span>", nok_ec + nok_net);
+	assert_non_null(strstr(sum, want));
+	assert_non_null(strstr(sum, "what ran</th><td>1 campaign run (quick), 4 entries; payloads: exit-costs / net"));
+	assert_non_null(strstr(sum, "regressions</th><td>not checked"));
+	gethostname(host, sizeof(host) - 1);
+	snprintf(want, sizeof(want), "<tr><th>host</th><td>%s</td></tr>", host);
+	assert_non_null(strstr(sum, want));
+	/* each test's status cell carries its class; the word is still there */
+	assert_non_null(strstr(html, "<td class=\"st-ok\">ok</td>"));
+}
+
 static void test_report(void **state)
 {
 	struct run_out o;
@@ -246,13 +317,131 @@ static void test_report(void **state)
 	assert_non_null(strstr(html, "net/virtio-net/rep1"));
 	assert_non_null(strstr(html, "timed out after 1 s"));
 	check_self_contained(html);
+	check_summary_and_contents(html);
 	free(html);
 
 	md = harness_slurp(md_path, NULL);
 	assert_non_null(md);
 	assert_non_null(strstr(md, "| cpuid"));
 	assert_true(harness_md_links(md, harness_tmp, 100) >= 2);
+	/* the same summary and contents, the links to anchors placed before each heading */
+	assert_true(strstr(md, "## Summary") < strstr(md, "## Contents"));
+	assert_true(strstr(md, "## Contents") < strstr(md, "## exit-costs/ring3/rep1"));
+	assert_non_null(strstr(md, "| regressions | not checked"));
+	{
+		const char *p = strstr(md, "- [exit-costs/ring3/rep1](#");
+		char anchor[64], *end;
+
+		assert_non_null(p);
+		snprintf(anchor, sizeof(anchor), "<a id=\"%s", p + strlen("- [exit-costs/ring3/rep1](#"));
+		end = strchr(anchor + 7, ')');
+		assert_non_null(end);
+		snprintf(end, sizeof(anchor) - (size_t)(end - anchor), "\"></a>");
+		assert_non_null(strstr(md, anchor));
+	}
 	free(md);
+}
+
+/* A run directory root/campaign/<stamp> with one done exit-costs entry, the file doc. */
+static void write_run(const char *root, const char *campaign, int day, json_t *doc)
+{
+	char dir[700], p[800];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, campaign);
+	mkdir(root, 0755);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/%s/2026120%dT100000Z-testhost", root, campaign, day);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(p, sizeof(p), "%s/entries", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/entries/000-exit-costs-rep1.json", dir);
+	if (doc)
+		assert_int_equal(json_dump_file(doc, p, 0), 0);
+	snprintf(p, sizeof(p), "%s/manifest.json", dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"format\": \"exitlab-campaign-manifest\", \"version\": 1, \"campaign\": \"%s\",\n"
+		   " \"campaign_file\": \"x.toml\", \"started_at\": \"2026-12-0%dT10:00:00Z\",\n"
+		   " \"updated_at\": \"2026-12-0%dT10:01:00Z\", \"host\": {\"hostname\": \"testhost\"},\n"
+		   " \"exitlab_revision\": \"test\", \"entries\": [\n"
+		   "  {\"id\": 0, \"name\": \"%s/rep1\", \"payload\": \"exit-costs\", \"args\": [],\n"
+		   "   \"repetition\": 1, \"timeout_s\": 60, \"status\": \"%s\", \"exit_code\": %s,\n"
+		   "   \"results\": %s, \"started_at\": null, \"duration_s\": 1, \"reason\": %s}]}\n",
+		campaign, day, day, doc ? "exit-costs" : "exit-cost", doc ? "done" : "timeout", doc ? "0" : "null",
+		doc ? "\"entries/000-exit-costs-rep1.json\"" : "null", doc ? "null" : "\"timed out after 1 s\"");
+	fclose(f);
+}
+
+/* cpuid/cpl3 of doc with 200 raw samples around level (the statistics compare samples). */
+static void plant_samples(json_t *doc, double level)
+{
+	json_t *t = harness_find_test(doc, "cpuid", 3), *a = json_array();
+
+	assert_non_null(t);
+	for (int i = 0; i < 200; i++)
+		json_array_append_new(a, json_real(level * (1 + 0.002 * (i % 10))));
+	json_object_set_new(t, "samples_cycles", a);
+	json_object_set_new(json_object_get(t, "cycles"), "median", json_real(level * 1.008));
+}
+
+/*
+ * The summary of a store with a campaign whose newest run is 50 % slower on
+ * cpuid (planted in its samples) names that regression; a claims run's
+ * verdicts are counted and each verdict cell has its class.
+ */
+static void test_report_regression_and_claims(void **state)
+{
+	char ec[640], root[640], html_path[700], want[200], *html;
+	json_t *doc;
+	struct run_out o;
+
+	(void)state;
+	need_store();
+	snprintf(ec, sizeof(ec), "%s/entries/000-exit-costs-ring3-rep1.json", run_dir);
+	snprintf(root, sizeof(root), "%s/store2", harness_tmp);
+	doc = harness_load_json(ec);
+	assert_non_null(doc);
+	plant_samples(doc, 10000);
+	write_run(root, "reg", 1, doc);
+	plant_samples(doc, 15000);
+	write_run(root, "reg", 2, doc);
+	json_decref(doc);
+	write_run(root, "claims", 3, NULL);
+
+	snprintf(html_path, sizeof(html_path), "%s/store2.html", harness_tmp);
+	harness_run(&o, (const char *[]){ "report", root, "-o", html_path, NULL });
+	if (o.exit_code)
+		fail_msg("report exit %d:\n%s", o.exit_code, o.err);
+	harness_free(&o);
+	html = harness_slurp(html_path, NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<span class=\"st-failed\">1 regressed</span>"));
+	assert_non_null(strstr(html, "<span class=\"st-failed\">regressed</span> exit-costs cpuid/cpl3 +50.0 %"));
+	assert_non_null(strstr(html, "campaign reg: the newest run (2026-12-02T10:00:00Z) against the 1 before it"));
+	/* the claims run: its verdicts counted, one row each, every verdict cell classed */
+	{
+		const char *c = strstr(html, "<tr><th>claims</th><td>");
+		size_t holds, differs, unmeasurable, unmeasured, rows;
+
+		assert_non_null(c);
+		assert_int_equal(sscanf(c, "<tr><th>claims</th><td><span class=\"%*[^\"]\">%zu holds</span> &middot; "
+					"<span class=\"%*[^\"]\">%zu differs</span> &middot; <span class=\"%*[^\"]\">%zu "
+					"not measurable here</span> &middot; <span class=\"%*[^\"]\">%zu not measured",
+					&holds, &differs, &unmeasurable, &unmeasured), 4);
+		rows = count_of(html, "<td class=\"v-holds\">holds</td>") +
+		       count_of(html, "<td class=\"v-differs\">differs</td>") +
+		       count_of(html, "<td class=\"v-unmeasurable\">not measurable here</td>") +
+		       count_of(html, "<td class=\"v-unmeasured\">not measured</td>");
+		assert_true(rows > 0);
+		assert_int_equal(rows, holds + differs + unmeasurable + unmeasured);
+		/* nothing ran in it: nothing holds */
+		assert_int_equal(holds, 0);
+	}
+	snprintf(want, sizeof(want), ">campaign claims, started 2026-12-03T10:00:00Z</a>");
+	assert_non_null(strstr(html, want));
+	assert_non_null(strstr(html, ">claims table</a>"));
+	free(html);
 }
 
 /* path exists and starts like a PNG, or (svg) holds "<svg" near its start. */
@@ -374,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_show),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_report_regression_and_claims),
 		cmocka_unit_test(test_plot_dir),
 		cmocka_unit_test(test_plot_cdf),
 		cmocka_unit_test(test_bad_usage),
