@@ -58,6 +58,18 @@
  * the payload wrote this boot_info itself; no bench device (bench_port = 0), no test ports.
  */
 #define BOOT_F_NO_VMM     (1u << 4)
+/*
+ * With BOOT_F_NO_VMM: exitlab runs the other VMM and reads guest RAM (shared
+ * with it): bench_port is a serial port whose bytes wake exitlab, and the
+ * guest waits in guest memory for the mailbox reply (bench_proto.h,
+ * BENCH_REPLY_PENDING) instead of an exit that returns with it.
+ */
+#define BOOT_F_BENCH_POLL (1u << 5)
+/*
+ * The ioeventfd targets match 1-byte writes only (a peer VMM's test device,
+ * guest-payloads/lib/testdev.h), the datamatch one the value ioevent_dm_value.
+ */
+#define BOOT_F_IOEVENT_BYTE (1u << 6)
 
 /* boot_info.ring_mask: which rings the user asked for */
 #define BOOT_RING0 (1u << 0)
@@ -89,7 +101,8 @@ struct boot_info {
 	uint64_t high_mem_start;  /* RAM above 4 GiB: [start, start + size), 0 size = none */
 	uint64_t high_mem_size;
 	uint64_t pci_ecam_gpa;    /* PCI configuration space (ECAM, bus 0), 0 = no PCI devices */
-	uint32_t reserved[6];
+	uint32_t ioevent_dm_value; /* with BOOT_F_IOEVENT_BYTE; else BOOT_IOEVENT_DATAMATCH */
+	uint32_t reserved[5];
 };
 
 #define BOOT_IOEVENT_DATAMATCH 0x1234u
