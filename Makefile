@@ -37,8 +37,11 @@ INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 FIXTURES := $(BUILD)/tests/pio-bios.bin
 
+# The minimal KVM program (microbench/minimal): standalone, the limit every VMM is measured against.
+MINIMAL := $(BUILD)/microbench/minimal-kvm
+
 .PHONY: all deps test unit integration demo clean payloads
-all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS)
+all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(MINIMAL)
 payloads: $(PAYLOAD_ELFS)
 
 deps:
@@ -71,6 +74,10 @@ $(BUILD)/exitlab: $(BUILD)/obj/cli/main.o $(LIB_OBJ)
 # The sanitized binary is what the integration tests drive.
 $(BUILD)/exitlab-san: $(BUILD)/san/cli/main.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(MINIMAL): microbench/minimal/minimal_kvm.c microbench/minimal/minimal_guest.S
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Wl,-z,noexecstack -o $@ $^
 
 $(BUILD)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
