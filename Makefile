@@ -41,8 +41,11 @@ INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 FIXTURES := $(BUILD)/tests/pio-bios.bin
 
+# The minimal KVM program (microbench/minimal): standalone, the limit every VMM is measured against.
+MINIMAL := $(BUILD)/microbench/minimal-kvm
+
 .PHONY: all deps test unit integration demo clean payloads
-all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(MICROBENCH)
+all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(MICROBENCH) $(MINIMAL)
 payloads: $(PAYLOAD_ELFS)
 
 deps:
@@ -81,6 +84,9 @@ $(BUILD)/exitlab-san: $(BUILD)/san/cli/main.o $(SAN_OBJ)
 $(BUILD)/microbench/%: $(BUILD)/obj/microbench/%/main.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(MINIMAL): microbench/minimal/minimal_kvm.c microbench/minimal/minimal_guest.S
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Wl,-z,noexecstack -o $@ $^
 
 $(BUILD)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -76,10 +76,10 @@ static json_t *rows_json(const struct cmp_side *b, const struct cmp_side *c, con
 			"level", r->has_stats ? (r->by_runs ? "runs" : "samples") : "-",
 			"verdict", cmp_verdict_name(r->verdict), "reason", r->reason));
 	}
-	root = json_pack("{s:s, s:i, s:{s:s, s:I}, s:{s:s, s:I}, s:f, s:f, s:i, s:I, s:{s:I, s:I, s:I, s:I}, s:o}",
+	root = json_pack("{s:s, s:i, s:{s:s, s:I, s:s}, s:{s:s, s:I, s:s}, s:f, s:f, s:i, s:I, s:{s:I, s:I, s:I, s:I}, s:o}",
 			 "format", "exitlab-compare", "version", 1,
-			 "baseline", "source", b->label, "files", (json_int_t)b->nfiles,
-			 "current", "source", c->label, "files", (json_int_t)c->nfiles,
+			 "baseline", "source", b->label, "files", (json_int_t)b->nfiles, "vmm", b->vmm,
+			 "current", "source", c->label, "files", (json_int_t)c->nfiles, "vmm", c->vmm,
 			 "threshold_pct", o->threshold * 100, "confidence", o->confidence,
 			 "resamples", (int)o->resamples, "seed", (json_int_t)(o->seed & 0x7fffffffffffffffULL),
 			 "summary", "improved", (json_int_t)count[CMP_IMPROVED],
@@ -99,8 +99,12 @@ static void fmt_num(char *buf, size_t len, double x)
 static void print_table(const struct cmp_side *b, const struct cmp_side *c, const struct cmp_opts *o,
 			const struct cmp_row *rows, size_t n, const size_t count[4])
 {
-	printf("baseline: %s (%zu file%s)\ncurrent:  %s (%zu file%s)\n\n", b->label, b->nfiles,
-	       b->nfiles == 1 ? "" : "s", c->label, c->nfiles, c->nfiles == 1 ? "" : "s");
+	printf("baseline: %s (%zu file%s, vmm %s)\ncurrent:  %s (%zu file%s, vmm %s)\n", b->label, b->nfiles,
+	       b->nfiles == 1 ? "" : "s", b->vmm, c->label, c->nfiles, c->nfiles == 1 ? "" : "s", c->vmm);
+	if (strcmp(b->vmm, c->vmm))
+		printf("VMMs differ: %s (baseline) against %s (current), the same payload on each\n", b->vmm,
+		       c->vmm);
+	printf("\n");
 	printf("%-12s %-22s %4s %11s %11s %8s %19s %9s  %-15s %s\n", "payload", "test", "ring", "base cyc",
 	       "cur cyc", "change", "CI of change", "p", "verdict", "reason");
 	for (size_t i = 0; i < n; i++) {

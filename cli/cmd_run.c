@@ -35,6 +35,7 @@
 #include "run_devices.h"
 #include "run_instruments.h"
 #include "run_sched.h"
+#include "run_peer.h"
 #include "results.h"
 #include "test_regs.h"
 #include "uart16550.h"
@@ -71,6 +72,8 @@ struct run_opts {
 	struct run_dev_opts devices;
 	char params[BOOT_PARAMS_MAX];   /* --param pairs, space-separated */
 	struct run_sched sched;         /* --cpu, --order, --repeat */
+	const char *vmm;                /* --vmm: NULL or "exitlab" ours, else a peer (vmm_peers.h) */
+	bool exitlab_only;              /* an option only exitlab's own VMM has was given */
 };
 
 static void usage(FILE *f)
@@ -124,12 +127,18 @@ static void usage(FILE *f)
 		"                     | vfio,host=BDF  pass a host PCI function bound to vfio-pci through\n"
 		"  --netdev SPEC      the NIC's backend (default %s): sink[,check=1],\n"
 		"                     gen[,size=N][,rate=PPS][,count=N], loop, tap,ifname=NAME[,vnet_hdr=1]\n"
+		"  --vmm NAME         the VMM that boots the payload: exitlab (default) or a peer\n"
+		"                     (%s) through the payload's PVH entry, its own devices as\n"
+		"                     test targets, the same results with config.vmm naming it\n"
+		"                     (docs/peer-vmm.md; not with --device, --backing, --instruments,\n"
+		"                     --cpu, --order, --repeat, --exit-timing)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
 		QUICK_GOAL_MS, FULL_GOAL_MS, CALIB_REPEAT_MAX, (unsigned long long)(GUEST_MEM_MAX >> 20),
-		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV);
+		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV,
+		vmm_peer_names());
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -149,7 +158,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
 	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING, O_CPU, O_ORDER,
-	       O_REPEAT };
+	       O_REPEAT, O_VMM };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -172,6 +181,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "cpu", required_argument, NULL, O_CPU },
 		{ "order", required_argument, NULL, O_ORDER },
 		{ "repeat", required_argument, NULL, O_REPEAT },
+		{ "vmm", required_argument, NULL, O_VMM },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -237,9 +247,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->mem_mib = v;
 			break;
 		case O_HUGE:
+			o->exitlab_only = true;
 			o->backing = GUEST_BACKING_HUGETLB_2M;
 			break;
 		case O_BACKING:
+			o->exitlab_only = true;
 			if (guest_backing_parse(optarg, &o->backing)) {
 				fprintf(stderr, "exitlab run: --backing takes 4k, thp, hugetlb-2m or hugetlb-1g\n");
 				return -1;
@@ -253,11 +265,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_EXIT_TIMING:
 			o->exit_timing = true;
+			o->exitlab_only = true;
 			break;
 		case O_SERIAL:
 			o->serial_path = optarg;
 			break;
 		case O_INSTR:
+			o->exitlab_only = true;
 			if (run_instr_parse(&o->instr, optarg)) {
 				fprintf(stderr, "exitlab run: --instruments takes tracepoints, trace, pmu, all or none\n");
 				return -1;
@@ -281,6 +295,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		}
 		case O_DEVICE: {
+			o->exitlab_only = true;
 			char derr[256];
 
 			if (run_dev_parse(&o->devices, optarg, derr, sizeof(derr))) {
@@ -290,6 +305,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		}
 		case O_NETDEV:
+			o->exitlab_only = true;
 			o->devices.netdev = optarg;
 			break;
 		case O_CPU:
@@ -300,6 +316,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				  c == O_ORDER ? run_sched_parse_order(&o->sched, optarg, serr, sizeof(serr)) :
 				  run_sched_parse_repeat(&o->sched, optarg, serr, sizeof(serr));
 
+			o->exitlab_only = true;
 			if (bad) {
 				fprintf(stderr, "exitlab run: %s\n", serr);
 				return -1;
@@ -307,11 +324,20 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		}
 		case O_PMU_EVENT:
+			o->exitlab_only = true;
 			if (o->instr.npmu_events >= RUN_INSTR_MAX_PMU) {
 				fprintf(stderr, "exitlab run: at most %d --pmu-event\n", RUN_INSTR_MAX_PMU);
 				return -1;
 			}
 			o->instr.pmu_events[o->instr.npmu_events++] = optarg;
+			break;
+		case O_VMM:
+			if (strcmp(optarg, "exitlab") && !vmm_peer_find(optarg)) {
+				fprintf(stderr, "exitlab run: --vmm %s: not a VMM exitlab knows (exitlab, %s)\n",
+					optarg, vmm_peer_names());
+				return -1;
+			}
+			o->vmm = strcmp(optarg, "exitlab") ? optarg : NULL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -328,7 +354,27 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	}
 	o->payload = argv[optind];
 	run_sched_finish(&o->sched);
+	if (o->vmm && o->exitlab_only) {
+		fprintf(stderr, "exitlab run: --device, --netdev, --backing, --hugepages, --instruments, "
+			"--pmu-event, --cpu, --order, --repeat and --exit-timing need exitlab's own VMM, not --vmm %s\n", o->vmm);
+		return -1;
+	}
 	return 0;
+}
+
+/* --vmm NAME: the same payload under a peer VMM (cli/run_peer.c). */
+static int run_under_peer(const struct run_opts *o, const char *path)
+{
+	struct peer_run_opts p = {
+		.payload_arg = o->payload, .payload_path = path, .tests = o->tests, .ntests = o->ntests,
+		.ring = o->ring, .json_path = o->json_path, .timeout_s = o->timeout_s,
+		.mem_mib = o->mem_mib, .quick = o->quick, .raw = o->raw, .no_baseline = o->no_baseline,
+		.iterations = o->iterations, .serial_path = o->serial_path, .params = o->params,
+		.quick_goal_ms = QUICK_GOAL_MS, .full_goal_ms = FULL_GOAL_MS,
+		.binary = getenv("EXITLAB_PEER_BINARY"),
+	};
+
+	return run_peer(vmm_peer_find(o->vmm), &p);
 }
 
 /*
@@ -643,6 +689,11 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "exitlab run: payload '%s' not found (tried %s)\n", o.payload, path);
 		free(o.tests);
 		return EXIT_USAGE;
+	}
+	if (o.vmm) {
+		code = run_under_peer(&o, path);
+		free(o.tests);
+		return code;
 	}
 	image = read_file(path, &image_len, err, sizeof(err));
 	if (!image) {

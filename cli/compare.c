@@ -128,12 +128,28 @@ static struct cmp_test *find_test(const struct cmp_side *s, const char *payload,
 	return NULL;
 }
 
+/* The VMM that ran r (exitlab run --vmm): comparing two VMMs is allowed, and labelled. */
+static void side_vmm(struct cmp_side *s, const struct run_result *r)
+{
+	json_t *c = r->config_json ? json_loads(r->config_json, 0, NULL) : NULL;
+	const char *n = json_string_value(json_object_get(json_object_get(c, "vmm"), "name"));
+	char name[sizeof(s->vmm)];
+
+	snprintf(name, sizeof(name), "%s", n ? n : "exitlab");
+	json_decref(c);
+	if (!s->nfiles)
+		snprintf(s->vmm, sizeof(s->vmm), "%s", name);
+	else if (strcmp(s->vmm, name))
+		snprintf(s->vmm, sizeof(s->vmm), "mixed");
+}
+
 int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, size_t errlen)
 {
 	int ctx = side_ctx(s, r);
 
 	if (ctx < 0)
 		goto enomem;
+	side_vmm(s, r);
 	s->nfiles++;
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *tr = &r->tests[i];

@@ -42,6 +42,7 @@ struct cmp_test {
 struct cmp_side {
 	char label[512];              /* what the user named */
 	size_t nfiles;
+	char vmm[32];                 /* config.vmm.name of its files ("exitlab", "qemu"), "mixed" */
 	struct cmp_ctx *ctx;
 	size_t nctx;
 	struct cmp_test *tests;

@@ -12,6 +12,7 @@
 #include "format.h"
 #include "measure.h"
 #include "runtime.h"
+#include "testdev.h"
 #include "x86.h"
 
 #define HC_UNKNOWN      0xffff   /* a hypercall number KVM does not know */
@@ -111,14 +112,33 @@ static void hypercall_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n)
 MEASURE_LOOP(pio_out, uint16_t port = c->bi->test_pio_port, outl(port, 0), (void)0)
 MEASURE_LOOP(pio_in, uint16_t port = c->bi->test_pio_port; uint32_t v = 0,
 	     v = inl(port), c->result = v)
-MEASURE_LOOP(pio_ioeventfd, uint16_t port = c->bi->ioevent_port, outl(port, 0), (void)0)
-MEASURE_LOOP(pio_ioeventfd_dm, uint16_t port = c->bi->ioevent_dm_port,
+MEASURE_LOOP(pio_ioeventfd32, uint16_t port = c->bi->ioevent_port, outl(port, 0), (void)0)
+MEASURE_LOOP(pio_ioeventfd_dm32, uint16_t port = c->bi->ioevent_dm_port,
 	     outl(port, BOOT_IOEVENT_DATAMATCH), (void)0)
+/* A peer VMM's test device matches 1-byte writes (BOOT_F_IOEVENT_BYTE, lib/testdev.h). */
+MEASURE_LOOP(pio_ioeventfd8, uint16_t port = c->bi->ioevent_port, outb(port, 0), (void)0)
+MEASURE_LOOP(pio_ioeventfd_dm8, uint16_t port = c->bi->ioevent_dm_port;
+	     uint8_t v = (uint8_t)c->bi->ioevent_dm_value, outb(port, v), (void)0)
 
 MEASURE_LOOP(mmio_write, uint64_t gpa = c->bi->test_mmio_gpa, mmio_write32(gpa, 0), (void)0)
 MEASURE_LOOP(mmio_read, uint64_t gpa = c->bi->test_mmio_gpa; uint32_t v = 0,
 	     v = mmio_read32(gpa), c->result = v)
-MEASURE_LOOP(mmio_ioeventfd, uint64_t gpa = c->bi->ioevent_mmio_gpa, mmio_write32(gpa, 0), (void)0)
+MEASURE_LOOP(mmio_ioeventfd32, uint64_t gpa = c->bi->ioevent_mmio_gpa, mmio_write32(gpa, 0), (void)0)
+MEASURE_LOOP(mmio_ioeventfd8, volatile uint8_t *p = (volatile uint8_t *)c->bi->ioevent_mmio_gpa,
+	     *p = 0, (void)0)
+
+/* The access width is chosen once per test, outside the timed loop. */
+#define BY_WIDTH(name)									\
+	static void name##_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n)	\
+	{										\
+		if (c->bi->flags & BOOT_F_IOEVENT_BYTE)					\
+			name##8_loop(c, samples, n);					\
+		else									\
+			name##32_loop(c, samples, n);					\
+	}
+BY_WIDTH(pio_ioeventfd)
+BY_WIDTH(pio_ioeventfd_dm)
+BY_WIDTH(mmio_ioeventfd)
 MEASURE_LOOP(mmio_coalesced, uint64_t gpa = c->bi->coalesced_mmio_gpa, mmio_write32(gpa, 0),
 	     (void)0)
 
@@ -169,11 +189,28 @@ static const char *check_hypercall(struct measure_ctx *c)
 
 static const char *check_read_value(struct measure_ctx *c)
 {
-	if ((uint32_t)c->result == TEST_READ_VALUE)
+	/* Another VMM's device reads as it likes: only ours promises the value. */
+	if ((c->bi->flags & BOOT_F_NO_VMM) || (uint32_t)c->result == TEST_READ_VALUE)
 		return NULL;
 	format_snprintf(c->reason, sizeof(c->reason), "read 0x%x, expected 0x%x",
 			(uint32_t)c->result, TEST_READ_VALUE);
 	return c->reason;
+}
+
+/* Under a peer VMM, an ioeventfd exists only while its test device test is selected. */
+static void setup_pio_wildcard(struct measure_ctx *c)
+{
+	testdev_select_pio(c->bi, TESTDEV_WILDCARD);
+}
+
+static void setup_pio_datamatch(struct measure_ctx *c)
+{
+	testdev_select_pio(c->bi, TESTDEV_DATAMATCH_TEST);
+}
+
+static void setup_mmio_wildcard(struct measure_ctx *c)
+{
+	testdev_select_mmio(c->bi, TESTDEV_WILDCARD);
 }
 
 static void setup_self_ipi(struct measure_ctx *c)
@@ -204,12 +241,15 @@ static const struct measure_test tests[] = {
 		     .check = check_hypercall),
 	MEASURE_TEST("pio_vmm", pio_out_loop, R03, .valid = need_pio),
 	MEASURE_TEST("pio_vmm_in", pio_in_loop, R03, .valid = need_pio, .check = check_read_value),
-	MEASURE_TEST("pio_ioeventfd", pio_ioeventfd_loop, R03, .valid = need_ioevent),
-	MEASURE_TEST("pio_ioeventfd_dm", pio_ioeventfd_dm_loop, R03, .valid = need_ioevent_dm),
+	MEASURE_TEST("pio_ioeventfd", pio_ioeventfd_loop, R03, .valid = need_ioevent,
+		     .setup = setup_pio_wildcard),
+	MEASURE_TEST("pio_ioeventfd_dm", pio_ioeventfd_dm_loop, R03, .valid = need_ioevent_dm,
+		     .setup = setup_pio_datamatch),
 	MEASURE_TEST("mmio_vmm", mmio_write_loop, R03, .valid = need_mmio),
 	MEASURE_TEST("mmio_vmm_read", mmio_read_loop, R03, .valid = need_mmio,
 		     .check = check_read_value),
-	MEASURE_TEST("mmio_ioeventfd", mmio_ioeventfd_loop, R03, .valid = need_ioevent_mmio),
+	MEASURE_TEST("mmio_ioeventfd", mmio_ioeventfd_loop, R03, .valid = need_ioevent_mmio,
+		     .setup = setup_mmio_wildcard),
 	MEASURE_TEST("mmio_coalesced", mmio_coalesced_loop, R03, .valid = need_coalesced),
 	MEASURE_TEST("rdmsr", rdmsr_misc_loop, R0),
 	MEASURE_TEST("wrmsr", wrmsr_misc_loop, R0),

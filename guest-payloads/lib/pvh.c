@@ -3,12 +3,15 @@
  * The boot_info a PVH-booted payload writes for itself: what exitlab's VMM
  * would have told it (cli/cmd_run.c), found out from the start info and
  * CPUID instead.  There is no bench device: bench_port = 0 and
- * BOOT_F_NO_VMM, so lib/bench.c reports on the serial port.  The kernel
- * command line (QEMU's -append) is the --param text.
+ * BOOT_F_NO_VMM, so lib/bench.c reports on the serial port, unless exitlab
+ * itself runs the other VMM ("bench=com2" below).  Test targets are a
+ * pci-testdev's (lib/testdev.h) where the VMM has one.  The kernel command
+ * line (QEMU's -append) is the --param text.
  */
 #include "pvh.h"
 #include "runtime.h"
 #include "string.h"
+#include "testdev.h"
 #include "x86.h"
 
 _Static_assert(PVH_PGTABLE_GPA == BOOT_PGTABLE_GPA && PVH_PGTABLE_SIZE == BOOT_PGTABLE_SIZE &&
@@ -17,6 +20,7 @@ _Static_assert(PVH_PGTABLE_GPA == BOOT_PGTABLE_GPA && PVH_PGTABLE_SIZE == BOOT_P
 
 #define GOAL_CYCLES_UNKNOWN_KHZ 20000000ull /* time goal when the TSC rate is unknown */
 #define QUICK_GOAL_MS 10
+#define BENCH_COM2_PORT 0x2f8
 
 static uint64_t cpuid_tsc_khz(void)
 {
@@ -99,19 +103,60 @@ static int has_word(const char *text, uint32_t n, const char *w)
 	return 0;
 }
 
+/* The decimal value of the word `key=N` on the command line: 0 if found, -1 if not. */
+static int word_u64(const char *text, uint32_t n, const char *key, uint64_t *out)
+{
+	size_t kl = strlen(key);
+
+	for (uint32_t i = 0; i + kl + 1 < n; i++) {
+		uint64_t v = 0;
+		uint32_t j = i + kl + 1;
+
+		if ((i && text[i - 1] != ' ') || memcmp(text + i, key, kl) || text[i + kl] != '=')
+			continue;
+		if (j >= n || text[j] < '0' || text[j] > '9')
+			return -1;
+		for (; j < n && text[j] >= '0' && text[j] <= '9'; j++)
+			v = v * 10 + (uint64_t)(text[j] - '0');
+		*out = v;
+		return 0;
+	}
+	return -1;
+}
+
 /*
  * What only the host knows, said on the command line by whoever starts the
- * other VMM (tests/integration/qemu_harness.c): "pvm=1" (KVM is PVM: CPL0 is
- * emulated, vmcall at CPL0 hangs), "ring=0" or "ring=3" (default both).
+ * other VMM (tests/integration/qemu_harness.c, cli/vmm_qemu.c): "pvm=1"
+ * (KVM is PVM: CPL0 is emulated, vmcall at CPL0 hangs), "ring=0" or "ring=3"
+ * (default both); and from exitlab run --vmm: "bench=com2" (the bench
+ * protocol polled over COM2 and shared guest RAM, BOOT_F_BENCH_POLL),
+ * "tsc_khz=N", "goal_ms=N" (time goal per test; default quick),
+ * "iterations=N", "pio_port=N" (a port the VMM handles in userspace).
  */
 static void pvh_host_words(struct boot_info *bi, const char *text)
 {
+	uint64_t v;
+
 	if (has_word(text, bi->params_len, "pvm=1"))
 		bi->flags |= BOOT_F_PVM;
 	if (has_word(text, bi->params_len, "ring=0"))
 		bi->ring_mask = BOOT_RING0;
 	else if (has_word(text, bi->params_len, "ring=3"))
 		bi->ring_mask = BOOT_RING3;
+	if (has_word(text, bi->params_len, "bench=com2")) {
+		bi->bench_port = BENCH_COM2_PORT;
+		bi->flags |= BOOT_F_BENCH_POLL;
+	}
+	if (!word_u64(text, bi->params_len, "tsc_khz", &v))
+		bi->tsc_khz = v;
+	if (!word_u64(text, bi->params_len, "goal_ms", &v) && v) {
+		bi->flags &= ~BOOT_F_QUICK;
+		bi->time_goal_cycles = v; /* ms for now: pvh_boot_info scales it */
+	}
+	if (!word_u64(text, bi->params_len, "iterations", &v))
+		bi->iterations = v;
+	if (!word_u64(text, bi->params_len, "pio_port", &v) && v && v < 0x10000)
+		bi->test_pio_port = (uint16_t)v;
 }
 
 struct boot_info *pvh_boot_info(uint32_t si_gpa)
@@ -143,8 +188,15 @@ struct boot_info *pvh_boot_info(uint32_t si_gpa)
 		pvh_host_words(bi, text);
 	}
 	bi->free_end = bi->mem_size > bi->free_start ? bi->mem_size : bi->free_start;
-	bi->tsc_khz = cpuid_tsc_khz();
-	bi->time_goal_cycles = bi->tsc_khz ? bi->tsc_khz * QUICK_GOAL_MS : GOAL_CYCLES_UNKNOWN_KHZ;
+	if (!bi->tsc_khz)
+		bi->tsc_khz = cpuid_tsc_khz();
+	{
+		uint64_t ms = bi->time_goal_cycles ? bi->time_goal_cycles : QUICK_GOAL_MS;
+
+		bi->time_goal_cycles = bi->tsc_khz ? bi->tsc_khz * ms : GOAL_CYCLES_UNKNOWN_KHZ;
+	}
+	/* The peer's own test device, if it has one, takes the place of our test registers. */
+	testdev_probe(bi);
 	if (bi->params_len)
 		memcpy((void *)BOOT_PARAMS_GPA, text, bi->params_len + 1);
 	/* All read: page 0 goes, as under exitlab's VMM. */

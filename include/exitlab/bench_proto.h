@@ -45,7 +45,9 @@ enum bench_reply {
 	BENCH_REPLY_OK = 0,
 	BENCH_REPLY_RUN = 0,
 	BENCH_REPLY_SKIP = 1,  /* test not selected by the user */
-	BENCH_REPLY_ERROR = -1 /* malformed message; the VMM also stops the VM */
+	BENCH_REPLY_ERROR = -1, /* malformed message; the VMM also stops the VM */
+	/* Written by the guest before a polled doorbell (BOOT_F_BENCH_POLL); never a reply. */
+	BENCH_REPLY_PENDING = 0x7fffffff,
 };
 
 enum bench_status {

@@ -58,6 +58,18 @@
  * the payload wrote this boot_info itself; no bench device (bench_port = 0), no test ports.
  */
 #define BOOT_F_NO_VMM     (1u << 4)
+/*
+ * With BOOT_F_NO_VMM: exitlab runs the other VMM and reads guest RAM (shared
+ * with it): bench_port is a serial port whose bytes wake exitlab, and the
+ * guest waits in guest memory for the mailbox reply (bench_proto.h,
+ * BENCH_REPLY_PENDING) instead of an exit that returns with it.
+ */
+#define BOOT_F_BENCH_POLL (1u << 5)
+/*
+ * The ioeventfd targets match 1-byte writes only (a peer VMM's test device,
+ * guest-payloads/lib/testdev.h), the datamatch one the value ioevent_dm_value.
+ */
+#define BOOT_F_IOEVENT_BYTE (1u << 6)
 
 /* boot_info.ring_mask: which rings the user asked for */
 #define BOOT_RING0 (1u << 0)
@@ -93,7 +105,8 @@ struct boot_info {
 	uint32_t repeat;          /* run the test list this many times, interleaved; 0 = 1 */
 	uint32_t order;           /* BOOT_ORDER_*: test order within a ring */
 	uint64_t order_seed;      /* BOOT_ORDER_RANDOM: the seed; repetition r, ring index k (0: CPL0, 1: CPL3) shuffle with seed + 2r + k */
-	uint32_t reserved[2];
+	uint32_t ioevent_dm_value; /* with BOOT_F_IOEVENT_BYTE; else BOOT_IOEVENT_DATAMATCH */
+	uint32_t reserved[1];
 };
 
 /* boot_info.order */

@@ -286,6 +286,37 @@ static void test_pooling(void **state)
 	cmp_side_free(&s);
 }
 
+/* A side names the VMM of its files (config.vmm.name; exitlab when absent), "mixed" across VMMs. */
+static void test_side_vmm(void **state)
+{
+	static const char *const cfg[] = { NULL, "{\"vmm\": {\"name\": \"exitlab\"}}",
+					   "{\"vmm\": {\"name\": \"qemu\"}}" };
+	struct cmp_side s = { 0 }, q = { 0 };
+	struct run_result r;
+	char err[256];
+	(void)state;
+
+	for (int i = 0; i < 3; i++) {
+		run_init(&r, CTX_A);
+		add(&r, "cpuid", 3, 1000, 100, (uint64_t)i);
+		r.config_json = cfg[i] ? strdup(cfg[i]) : NULL;
+		assert_int_equal(cmp_side_add_run(i < 2 ? &s : &q, &r, err, sizeof(err)), 0);
+		results_free(&r);
+		if (i == 0)
+			assert_string_equal(s.vmm, "exitlab");
+	}
+	assert_string_equal(s.vmm, "exitlab");
+	assert_string_equal(q.vmm, "qemu");
+	run_init(&r, CTX_A);
+	add(&r, "cpuid", 3, 1000, 100, 7);
+	r.config_json = strdup(cfg[2]);
+	assert_int_equal(cmp_side_add_run(&s, &r, err, sizeof(err)), 0);
+	results_free(&r);
+	assert_string_equal(s.vmm, "mixed");
+	cmp_side_free(&s);
+	cmp_side_free(&q);
+}
+
 /* Files, campaign directories and baseline names; corrupt input is named. */
 static void test_load(void **state)
 {
@@ -459,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_hosts_not_comparable),
 		cmocka_unit_test(test_matching),
 		cmocka_unit_test(test_pooling),
+		cmocka_unit_test(test_side_vmm),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_levels),
 	};
