@@ -21,6 +21,7 @@
 #include "exitlab/bench_proto.h"
 #include "bench.h"
 #include "boot_x86.h"
+#include "catalogue.h"
 #include "collect.h"
 #include "commands.h"
 #include "elf.h"
@@ -29,6 +30,7 @@
 #include "host_mem.h"
 #include "hostinfo.h"
 #include "ioeventfd.h"
+#include "payload_path.h"
 #include "report_devices.h"
 #include "report_memory.h"
 #include "report_table.h"
@@ -37,6 +39,7 @@
 #include "results.h"
 #include "test_regs.h"
 #include "uart16550.h"
+#include "validity.h"
 #include "vm.h"
 
 /* Fixed device addresses, handed to the payload in boot_info. */
@@ -313,32 +316,6 @@ static int check_host_mem(uint64_t mem_mib)
 	return -1;
 }
 
-/* A bare name means build/payloads/NAME.elf next to this binary. */
-static int resolve_payload(const char *arg, char *path, size_t len)
-{
-	char exe[PATH_MAX / 2];
-	ssize_t n;
-
-	if (strchr(arg, '/') || strstr(arg, ".elf")) {
-		snprintf(path, len, "%s", arg);
-		return access(path, R_OK);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		char *slash = strrchr(exe, '/');
-
-		if (slash) {
-			*slash = 0;
-			snprintf(path, len, "%s/payloads/%s.elf", exe, arg);
-			if (access(path, R_OK) == 0)
-				return 0;
-		}
-	}
-	snprintf(path, len, "build/payloads/%s.elf", arg);
-	return access(path, R_OK);
-}
-
 static void *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -586,6 +563,7 @@ int cmd_run(int argc, char **argv)
 	struct run_result res;
 	struct boot_info *bi;
 	struct elf_image img;
+	struct catalogue cat;
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	void *image = NULL;
 	size_t image_len = 0;
@@ -598,7 +576,7 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
-	if (resolve_payload(o.payload, path, sizeof(path))) {
+	if (payload_resolve(o.payload, path, sizeof(path))) {
 		fprintf(stderr, "exitlab run: payload '%s' not found (tried %s)\n", o.payload, path);
 		free(o.tests);
 		return EXIT_USAGE;
@@ -618,11 +596,21 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
+	/* What the payload declares: --test and --param are checked before anything runs. */
+	if (catalogue_check_run(&cat, image, image_len, o.payload, o.tests, o.ntests, o.params, err,
+				sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		catalogue_free(&cat);
+		free(image);
+		free(o.tests);
+		return EXIT_USAGE;
+	}
 
 	rc = calloc(1, sizeof(*rc));
 	if (!rc) {
 		free(image);
 		free(o.tests);
+		catalogue_free(&cat);
 		return EXIT_FAILED;
 	}
 	rc->ev_pio.fd = rc->ev_pio_dm.fd = rc->ev_mmio.fd = -1;
@@ -790,6 +778,7 @@ int cmd_run(int argc, char **argv)
 			code = EXIT_FAILED;
 	}
 	res.vmm_json = vmm_json(rc, (double)bi->tsc_khz);
+	validity_apply(&cat, backend, &res);
 	for (size_t i = 0; i < res.ntests; i++)
 		if (res.tests[i].status == TEST_FAILED)
 			code = EXIT_FAILED;
@@ -831,6 +820,7 @@ out_vm:
 		fclose(rc->serial);
 	free(rc);
 	results_free(&res);
+	catalogue_free(&cat);
 	free(image);
 	free(o.tests);
 	return code;
