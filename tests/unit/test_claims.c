@@ -82,6 +82,11 @@ static void test_exit_figure(void **state)
 	r.tests[2].emulated = true;
 	assert_true(claims_figure_exit(&r, &c, &ns, name, sizeof(name)));
 	assert_string_equal(name, "pio_ioeventfd");
+	/* nor is a row whose exit counts contradict its test (validity.h) */
+	r.tests[2].emulated = false;
+	r.tests[2].invalid = true;
+	assert_true(claims_figure_exit(&r, &c, &ns, name, sizeof(name)));
+	assert_string_equal(name, "pio_ioeventfd");
 	results_free(&r);
 
 	run_init(&r, "exit-costs", CTX_PVM);
