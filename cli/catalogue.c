@@ -9,6 +9,7 @@
 #include "catalogue.h"
 #include "elf.h"
 #include "exitlab/boot_abi.h"
+#include "results.h"
 #include "suggest.h"
 
 #define CATALOGUE_FILE_MAX (64u << 20) /* payloads are small; refuse anything that is not */
@@ -325,4 +326,20 @@ int catalogue_check_run(struct catalogue *c, const void *elf, size_t len, const 
 		fprintf(stderr, "note: %s declares no catalogue: --test and --param are not checked\n", payload);
 	return catalogue_check_tests(c, payload, tests, ntests, err, errlen) ||
 	       catalogue_check_params(c, payload, params, err, errlen) ? -1 : 0;
+}
+
+size_t catalogue_check_results(const struct catalogue *c, struct run_result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; c->present && i < r->ntests; i++) {
+		struct test_result *t = &r->tests[i];
+
+		if (strcmp(t->where, "guest") || catalogue_test_find(c, t->name))
+			continue;
+		t->status = TEST_FAILED;
+		snprintf(t->reason, sizeof(t->reason), "not in the payload's catalogue (a payload bug: declare it)");
+		n++;
+	}
+	return n;
 }

@@ -52,6 +52,14 @@ int catalogue_check_params(const struct catalogue *c, const char *payload, const
 int catalogue_check_run(struct catalogue *c, const void *elf, size_t len, const char *payload,
 			char *const *tests, size_t ntests, const char *params, char *err, size_t errlen);
 
+/*
+ * A guest test the payload sent but does not declare is a payload bug: mark
+ * it failed with that reason (struct run_result from results.h).  Returns how
+ * many.  A catalogue not present checks nothing.
+ */
+struct run_result;
+size_t catalogue_check_results(const struct catalogue *c, struct run_result *r);
+
 /* "cpl0,cpl3" for a ring mask. */
 const char *catalogue_rings_name(unsigned int rings);
 

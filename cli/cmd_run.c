@@ -782,6 +782,7 @@ int cmd_run(int argc, char **argv)
 			code = EXIT_FAILED;
 	}
 	res.vmm_json = vmm_json(rc, (double)bi->tsc_khz);
+	catalogue_check_results(&cat, &res);
 	validity_apply(&cat, backend, &res);
 	for (size_t i = 0; i < res.ntests; i++)
 		if (res.tests[i].status == TEST_FAILED)

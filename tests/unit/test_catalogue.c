@@ -17,6 +17,7 @@
 #include "catalogue.h"
 #include "elf.h"
 #include "exitlab/boot_abi.h"
+#include "results.h"
 
 #define EXIT_COSTS "build/payloads/exit-costs.elf"
 #define NET "build/payloads/net.elf"
@@ -175,6 +176,30 @@ static void test_checks(void **state)
 	catalogue_free(&net);
 }
 
+/* A guest test the payload never declared is failed, loudly; host tests are not the payload's. */
+static void test_undeclared_result(void **state)
+{
+	const struct file *f = *state;
+	struct test_result t[3] = { 0 };
+	struct run_result r = { .tests = t, .ntests = 3 };
+	struct catalogue c;
+	char err[256];
+
+	assert_int_equal(catalogue_parse(f->b, f->len, &c, err, sizeof(err)), 0);
+	snprintf(t[0].name, sizeof(t[0].name), "cpuid");
+	snprintf(t[1].name, sizeof(t[1].name), "made_up");
+	snprintf(t[2].name, sizeof(t[2].name), "host_syscall");
+	snprintf(t[0].where, sizeof(t[0].where), "guest");
+	snprintf(t[1].where, sizeof(t[1].where), "guest");
+	snprintf(t[2].where, sizeof(t[2].where), "host");
+	assert_int_equal(catalogue_check_results(&c, &r), 1);
+	assert_int_equal(t[0].status, TEST_OK);
+	assert_int_equal(t[1].status, TEST_FAILED);
+	assert_non_null(strstr(t[1].reason, "not in the payload's catalogue"));
+	assert_int_equal(t[2].status, TEST_OK);
+	catalogue_free(&c);
+}
+
 /* Patterns: hostile-dev declares its attack tests as vq-*, e1000-*, ... */
 static void test_pattern(void **state)
 {
@@ -315,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_payload),
 		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_undeclared_result),
 		cmocka_unit_test(test_pattern),
 		cmocka_unit_test(test_no_catalogue),
 		cmocka_unit_test(test_corrupt_records),
