@@ -40,7 +40,7 @@ static int check_args(const struct catalogue *cat, const char *payload, const st
 		}
 		if (!v)
 			continue;
-		if (test ? catalogue_check_tests(cat, payload, (char *const *)&v, 1, e, sizeof(e))
+		if (test ? catalogue_check_tests(cat, payload, (char *const *)&v, 1, 0, e, sizeof(e))
 			 : catalogue_check_params(cat, payload, v, e, sizeof(e))) {
 			snprintf(err, errlen, "%d: args: %s", s->line, e);
 			return -1;
@@ -62,7 +62,7 @@ static int check_entry(const struct campaign_spec *d, const struct campaign_spec
 		snprintf(err, errlen, "%d: payload %s: %s", s->line, s->payload, e);
 		return -1;
 	}
-	if (catalogue_check_tests(&cat, s->payload, ts->tests, ts->ntests, e, sizeof(e))) {
+	if (catalogue_check_tests(&cat, s->payload, ts->tests, ts->ntests, 0, e, sizeof(e))) {
 		snprintf(err, errlen, "%d: tests: %s", ts == s ? s->line : d->line, e);
 		rc = -1;
 	}

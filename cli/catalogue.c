@@ -244,7 +244,7 @@ static void mean(char *buf, size_t n, const char *word, const char **cands, size
 }
 
 int catalogue_check_tests(const struct catalogue *c, const char *payload, char *const *tests,
-			  size_t n, char *err, size_t errlen)
+			  size_t n, unsigned int rings, char *err, size_t errlen)
 {
 	if (!c->present)
 		return 0;
@@ -280,6 +280,9 @@ int catalogue_check_tests(const struct catalogue *c, const char *payload, char *
 		if (ring && !(t->rings & ring))
 			return fail(err, errlen, "--test %s: %s runs only at %s", tests[i], name,
 				    catalogue_rings_name(t->rings));
+		if (rings && !(t->rings & rings & (ring ? ring : ~0u)))
+			return fail(err, errlen, "--test %s: %s runs only at %s, and --ring asks for %s",
+				    tests[i], name, catalogue_rings_name(t->rings), catalogue_rings_name(rings));
 	}
 	return 0;
 }
@@ -318,13 +321,14 @@ int catalogue_check_params(const struct catalogue *c, const char *payload, const
 }
 
 int catalogue_check_run(struct catalogue *c, const void *elf, size_t len, const char *payload,
-			char *const *tests, size_t ntests, const char *params, char *err, size_t errlen)
+			char *const *tests, size_t ntests, unsigned int rings, const char *params, char *err,
+			size_t errlen)
 {
 	if (catalogue_parse(elf, len, c, err, errlen))
 		return -1;
 	if (!c->present && (ntests || (params && *params)))
 		fprintf(stderr, "note: %s declares no catalogue: --test and --param are not checked\n", payload);
-	return catalogue_check_tests(c, payload, tests, ntests, err, errlen) ||
+	return catalogue_check_tests(c, payload, tests, ntests, rings, err, errlen) ||
 	       catalogue_check_params(c, payload, params, err, errlen) ? -1 : 0;
 }
 

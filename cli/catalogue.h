@@ -35,13 +35,14 @@ const struct catalogue_test *catalogue_test_find(const struct catalogue *c, cons
 const struct catalogue_param *catalogue_param_find(const struct catalogue *c, const char *key);
 
 /*
- * Check --test selections ("NAME", "NAME/cpl0", "NAME/cpl3") and a "k=v k=v"
+ * Check --test selections ("NAME", "NAME/cpl0", "NAME/cpl3"), each of which
+ * must run at one of rings (the --ring mask; 0 = any), and a "k=v k=v"
  * parameter list against the catalogue.  0 if all are declared, else -1 with
  * err saying which one is not and, where a declared one is close, "did you
  * mean". A catalogue not present checks nothing (0).
  */
 int catalogue_check_tests(const struct catalogue *c, const char *payload, char *const *tests,
-			  size_t n, char *err, size_t errlen);
+			  size_t n, unsigned int rings, char *err, size_t errlen);
 int catalogue_check_params(const struct catalogue *c, const char *payload, const char *params,
 			   char *err, size_t errlen);
 
@@ -50,7 +51,8 @@ int catalogue_check_params(const struct catalogue *c, const char *payload, const
  * none) and check the selections and parameters.  0, or -1 with err.
  */
 int catalogue_check_run(struct catalogue *c, const void *elf, size_t len, const char *payload,
-			char *const *tests, size_t ntests, const char *params, char *err, size_t errlen);
+			char *const *tests, size_t ntests, unsigned int rings, const char *params, char *err,
+			size_t errlen);
 
 /*
  * A guest test the payload sent but does not declare is a payload bug: mark

@@ -601,7 +601,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* What the payload declares: --test and --param are checked before anything runs. */
-	if (catalogue_check_run(&cat, image, image_len, o.payload, o.tests, o.ntests, o.params, err,
+	if (catalogue_check_run(&cat, image, image_len, o.payload, o.tests, o.ntests,
+				o.ring < 0 ? 0 : o.ring == 0 ? BOOT_RING0 : BOOT_RING3, o.params, err,
 				sizeof(err))) {
 		fprintf(stderr, "exitlab run: %s\n", err);
 		catalogue_free(&cat);

@@ -156,12 +156,16 @@ static void test_checks(void **state)
 	char err[256];
 
 	assert_int_equal(catalogue_parse(f->b, f->len, &c, err, sizeof(err)), 0);
-	assert_int_equal(catalogue_check_tests(&c, "exit-costs", ok, 3, err, sizeof(err)), 0);
-	assert_int_equal(catalogue_check_tests(&c, "exit-costs", typo, 1, err, sizeof(err)), -1);
+	assert_int_equal(catalogue_check_tests(&c, "exit-costs", ok, 3, 0, err, sizeof(err)), 0);
+	assert_int_equal(catalogue_check_tests(&c, "exit-costs", typo, 1, 0, err, sizeof(err)), -1);
 	assert_string_equal(err, "exit-costs has no test 'cpuidd'; did you mean 'cpuid'? (exitlab list exit-costs)");
-	assert_int_equal(catalogue_check_tests(&c, "exit-costs", ring, 1, err, sizeof(err)), -1);
+	assert_int_equal(catalogue_check_tests(&c, "exit-costs", ring, 1, 0, err, sizeof(err)), -1);
 	assert_string_equal(err, "--test rdmsr/cpl3: rdmsr runs only at cpl0");
-	assert_int_equal(catalogue_check_tests(&c, "exit-costs", suffix, 1, err, sizeof(err)), -1);
+	assert_int_equal(catalogue_check_tests(&c, "exit-costs", suffix, 1, 0, err, sizeof(err)), -1);
+	/* --ring 3 with a CPL0-only test runs nothing: refused too. */
+	assert_int_equal(catalogue_check_tests(&c, "exit-costs", ok, 2, BOOT_RING3, err, sizeof(err)), 0);
+	assert_int_equal(catalogue_check_tests(&c, "exit-costs", ok, 3, BOOT_RING3, err, sizeof(err)), -1);
+	assert_string_equal(err, "--test rdmsr/cpl0: rdmsr runs only at cpl0, and --ring asks for cpl3");
 	assert_int_equal(catalogue_check_params(&c, "exit-costs", "", err, sizeof(err)), 0);
 	assert_int_equal(catalogue_check_params(&c, "exit-costs", "batch=1", err, sizeof(err)), -1);
 	assert_string_equal(err, "exit-costs takes no --param (got 'batch')");
@@ -209,8 +213,8 @@ static void test_pattern(void **state)
 	(void)state;
 	if (catalogue_load("build/payloads/hostile-dev.elf", &c, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(catalogue_check_tests(&c, "hostile-dev", sel, 1, err, sizeof(err)), 0);
-	assert_int_equal(catalogue_check_tests(&c, "hostile-dev", bad, 1, err, sizeof(err)), -1);
+	assert_int_equal(catalogue_check_tests(&c, "hostile-dev", sel, 1, 0, err, sizeof(err)), 0);
+	assert_int_equal(catalogue_check_tests(&c, "hostile-dev", bad, 1, 0, err, sizeof(err)), -1);
 	catalogue_free(&c);
 }
 
@@ -236,7 +240,7 @@ static void test_no_catalogue(void **state)
 	assert_false(c.present);
 	assert_int_equal(c.ntests, 0);
 	/* Nothing to check against: nothing refused. */
-	assert_int_equal(catalogue_check_tests(&c, "old", typo, 1, err, sizeof(err)), 0);
+	assert_int_equal(catalogue_check_tests(&c, "old", typo, 1, 0, err, sizeof(err)), 0);
 	free(b);
 }
 
