@@ -31,6 +31,7 @@ PAYLOAD_INFO("hostile-dev", "a guest that misprograms exitlab's devices, one tes
 /* The attacks' tables (attack_*.c) name the tests; these patterns cover them. */
 TEST("e1000-*", R03, "an attack on the e1000 model");
 TEST("vq-*", R03, "an attack on a virtqueue");
+TEST("vnet-*", R03, "an attack on virtio-net receive buffers");
 TEST("pci-*", R03, "an attack on a PCI function");
 TEST("msix-*", R03, "an attack on the MSI-X table");
 TEST("blk-*", R03, "an attack on virtio-blk requests");
