@@ -146,8 +146,9 @@ static int parse_records(const unsigned char *sec, size_t len, struct catalogue 
 		}
 		at += h.size;
 	}
-	if (at != len && len - at >= 8)
-		return fail(err, errlen, "catalogue: %zu bytes left over at the end", len - at);
+	for (; at < len; at++) /* less than a header left: only padding may be there */
+		if (sec[at])
+			return fail(err, errlen, "catalogue: stray bytes at +0x%zx, after the last record", at);
 	return 0;
 }
 
