@@ -235,6 +235,10 @@ int cmd_list_payloads(int argc, char **argv)
 		}
 		free(names);
 	}
+	if (!out)
+		printf("exits, to VMM: the KVM exits, and of them the exits to the VMM, one operation should\n"
+		       "cost on VT-x/SVM; a result whose counts disagree is marked INVALID ('-': not judged,\n"
+		       "the hardware's features decide). A test name with * is a pattern.\n");
 	if (out) {
 		json_t *doc = json_pack("{s:o}", "payloads", out);
 
