@@ -20,10 +20,12 @@ SAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/revision.o
 
 # Guest payloads: a freestanding runtime (guest-payloads/lib) and one folder
 # per payload, each linked into build/payloads/<name>.elf at 1 MiB.
+# -fno-toplevel-reorder keeps catalogue records (guest-payloads/lib/catalogue.h)
+# in declaration order, the order `exitlab list` shows them in.
 GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
                 -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
                 -fcf-protection=none -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-                -Iinclude -Iguest-payloads/lib -MMD -MP
+                -fno-toplevel-reorder -Iinclude -Iguest-payloads/lib -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,guest-payloads/lib/payload.ld \
                  -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 GLIB_SRC := $(wildcard guest-payloads/lib/*.c guest-payloads/lib/*.S)

@@ -274,13 +274,26 @@ static void judge(const struct claim_def *d, struct claim_row *row)
 		snprintf(row->why, sizeof(row->why), "%s", win);
 }
 
+/* Rows marked invalid (validity.h) are never figures: count them, name the first, for the verdict. */
+static void count_invalid(const struct run_result *r, size_t *n, char *first, size_t len)
+{
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+
+		if (t->status != TEST_OK || !t->invalid)
+			continue;
+		if (!(*n)++)
+			snprintf(first, len, "%s cpl%d", t->name, t->ring);
+	}
+}
+
 static void eval_one(const struct claim_def *d, const struct store_run *run, struct claim_row *row,
 		     struct host_facts *h)
 {
 	struct fig *vals = calloc(run->nentries + 1, sizeof(*vals));
 	double aux = NAN;
-	char skipped[400] = "", failed[700] = "", err[256], why[320];
-	size_t matched = 0, n = 0;
+	char skipped[400] = "", failed[700] = "", err[256], why[320], invalid[64] = "";
+	size_t matched = 0, n = 0, ninvalid = 0;
 
 	memset(row, 0, sizeof(*row));
 	row->id = d->id;
@@ -307,6 +320,7 @@ static void eval_one(const struct claim_def *d, const struct store_run *run, str
 		if (rc == 1) {
 			if (!h->known)
 				host_facts_of(&r, h);
+			count_invalid(&r, &ninvalid, invalid, sizeof(invalid));
 			if (d->fig && d->fig(d, &r, &v, &aux) && isfinite(v)) {
 				vals[n].v = v;
 				vals[n++].aux = aux;
@@ -353,6 +367,12 @@ static void eval_one(const struct claim_def *d, const struct store_run *run, str
 			snprintf(row->why, sizeof(row->why), "%s", failed);
 		else
 			snprintf(row->why, sizeof(row->why), "entry '%s' has no figure for this claim", d->entry);
+	}
+	if (ninvalid) {
+		size_t l = strlen(row->why);
+
+		snprintf(row->why + l, sizeof(row->why) - l, "; %zu invalid row%s not used (%s%s: exit counts "
+			 "contradict the test)", ninvalid, ninvalid == 1 ? "" : "s", invalid, ninvalid > 1 ? ", ..." : "");
 	}
 }
 

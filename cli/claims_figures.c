@@ -18,11 +18,12 @@ double claims_line_rate_fps(double frame_bytes)
 	return 10e9 / ((frame_bytes + WIRE_OVERHEAD_BYTES) * 8.0);
 }
 
+/* A row whose exit counts contradict its test (validity.h) is never a figure. */
 static bool timed_ok(const struct test_result *t)
 {
 	/* A cost below resolution is no figure to set beside a claim. */
-	return t->status == TEST_OK && t->has_timing && t->cycles.n && isfinite(t->cycles.median) &&
-	       !t->calib.below_resolution;
+	return t->status == TEST_OK && !t->invalid && t->has_timing && t->cycles.n &&
+	       isfinite(t->cycles.median) && !t->calib.below_resolution;
 }
 
 bool claims_figure_exit(const struct run_result *r, double *cycles, double *ns, char *test, size_t tlen)

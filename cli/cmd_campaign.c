@@ -23,6 +23,7 @@
 
 #include "atomic_file.h"
 #include "campaign.h"
+#include "campaign_check.h"
 #include "campaign_manifest.h"
 #include "campaign_service.h"
 #include "commands.h"
@@ -628,6 +629,12 @@ int cmd_campaign(int argc, char **argv)
 	}
 	campaign_hash(text, len, hash, sizeof(hash));
 	if (campaign_expand(&c, &runs, &nruns, err, sizeof(err))) {
+		fprintf(stderr, "exitlab campaign: %s:%s\n", file, err);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	/* A typo in tests: or params: stops the campaign here, before anything runs. */
+	if (campaign_check_catalogue(&c, err, sizeof(err))) {
 		fprintf(stderr, "exitlab campaign: %s:%s\n", file, err);
 		code = EXIT_USAGE;
 		goto out;

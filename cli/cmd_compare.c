@@ -44,8 +44,9 @@ static json_t *side_json(const struct cmp_test *t, double median)
 {
 	if (!t)
 		return json_null();
-	return json_pack("{s:o, s:I, s:I}", "median_cycles", num_or_null(median),
-			 "samples", (json_int_t)t->nsamples, "files", (json_int_t)t->nmedians);
+	return json_pack("{s:o, s:I, s:I, s:b}", "median_cycles", num_or_null(median),
+			 "samples", (json_int_t)t->nsamples, "files", (json_int_t)t->nmedians,
+			 "valid", !t->invalid);
 }
 
 static const struct cmp_test *either(const struct cmp_row *r)
@@ -120,13 +121,14 @@ static void print_table(const struct cmp_side *b, const struct cmp_side *c, cons
 			snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", r->ci_lo * 100, r->ci_hi * 100);
 			snprintf(p, sizeof(p), r->p < 1e-16 ? "<1e-16" : "%.2g", r->p);
 		}
-		snprintf(name, sizeof(name), "%s%s", t->name, t->params ? "*" : "");
+		snprintf(name, sizeof(name), "%s%s%s", t->name, t->params ? "*" : "",
+			 (r->base && r->base->invalid) || (r->cur && r->cur->invalid) ? "!" : "");
 		printf("%-12s %-22s %4d %11s %11s %8s %19s %9s  %-15s %s\n", t->payload, name, t->ring, mb, mc,
 		       ch, ci, p, cmp_verdict_name(r->verdict), r->reason);
 	}
 	printf("\n%zu regressed, %zu improved, %zu unchanged, %zu not comparable "
 	       "(threshold %.3g %%, confidence %.4g; cycles per op, overhead subtracted; * = with params, "
-	       "see --json)\n", count[CMP_REGRESSED], count[CMP_IMPROVED], count[CMP_UNCHANGED],
+	       "see --json; ! = invalid on a side: its exit counts contradict the test)\n", count[CMP_REGRESSED], count[CMP_IMPROVED], count[CMP_UNCHANGED],
 	       count[CMP_NOT_COMPARABLE], o->threshold * 100, o->confidence);
 }
 

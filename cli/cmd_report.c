@@ -314,7 +314,9 @@ static void test_cells(const struct test_result *t, char c[COLS][192])
 	fmt(c[7], 192, t->has_exits, t->exits_per_iteration, "%.3f");
 	fmt(c[8], 192, t->has_exits, t->userspace_exits_per_iteration, "%.3f");
 	fmt(c[9], 192, true, test_ops_per_s(t), "%.0f");
-	if (t->status == TEST_OK)
+	if (t->status == TEST_OK && t->invalid)
+		snprintf(c[10], 192, "ok, INVALID: %s", t->invalid_reason);
+	else if (t->status == TEST_OK)
 		snprintf(c[10], 192, "ok");
 	else
 		snprintf(c[10], 192, "%s: %s", test_status_name(t->status), t->reason);
@@ -487,7 +489,7 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 		char cells[COLS][192];
 
 		test_cells(&r.tests[i], cells);
-		fprintf(o->html, "<tr%s>", r.tests[i].status == TEST_OK ? "" : " class=\"bad\"");
+		fprintf(o->html, "<tr%s>", r.tests[i].status == TEST_OK && !r.tests[i].invalid ? "" : " class=\"bad\"");
 		for (int c = 0; c < COLS; c++) {
 			if (c == COLS - 1)
 				fprintf(o->html, "<td class=\"%s\">", report_status_class(r.tests[i].status));

@@ -15,6 +15,7 @@
 #include "report_table.h"
 #include "results_csv.h"
 #include "results_store.h"
+#include "suggest.h"
 
 static void results_usage(FILE *f)
 {
@@ -28,6 +29,7 @@ static void results_usage(FILE *f)
 		"        entries done (results file readable)/total, status\n"
 		"  show  a run directory or a results file: its context (host, backend,\n"
 		"        revision) and each entry's tables; --test NAME keeps only that test\n"
+		"        (a name no result holds is bad usage, with the closest one)\n"
 		"  csv   one row per test per entry, with a header row (RFC 4180), to FILE or\n"
 		"        stdout\n"
 		"\n"
@@ -113,6 +115,53 @@ static struct run_result filtered(const struct run_result *r, const char *test, 
 	return v;
 }
 
+/*
+ * --test NAME must name a test in the results: a typo is bad usage with the
+ * closest name, not an empty listing.  0 if it is there (or nothing could be
+ * read: the listing names the unreadable files), else -1 with the error printed.
+ */
+static int check_test_name(const struct store_list *l, const char *test)
+{
+	const char **names = NULL;
+	size_t n = 0, loaded = 0;
+	bool found = false;
+
+	for (size_t i = 0; i < l->nruns && !found; i++)
+		for (size_t j = 0; j < l->runs[i].nentries && !found; j++) {
+			struct run_result res;
+			char err[256];
+
+			if (store_load_entry(&l->runs[i].entries[j], &res, err, sizeof(err)) != 1)
+				continue;
+			loaded++;
+			for (size_t k = 0; k < res.ntests && !found; k++) {
+				const char **v;
+				bool seen = false;
+
+				found = !strcmp(res.tests[k].name, test);
+				for (size_t m = 0; m < n && !seen; m++)
+					seen = !strcmp(names[m], res.tests[k].name);
+				if (seen || found || !(v = realloc(names, (n + 1) * sizeof(*v))))
+					continue;
+				names = v;
+				names[n] = strdup(res.tests[k].name);
+				if (names[n])
+					n++;
+			}
+			results_free(&res);
+		}
+	if (!found && loaded) {
+		const char *s = suggest_closest(test, names, n);
+
+		fprintf(stderr, "exitlab results show: no test '%s' in these results%s%s%s\n", test,
+			s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+	}
+	for (size_t m = 0; m < n; m++)
+		free((void *)names[m]);
+	free(names);
+	return found || !loaded ? 0 : -1;
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -142,6 +191,10 @@ static int cmd_show(int argc, char **argv)
 	}
 	if (walk(argv[optind], &l, &skipped))
 		return EXIT_USAGE;
+	if (test && check_test_name(&l, test)) {
+		store_list_free(&l);
+		return EXIT_USAGE;
+	}
 	for (size_t i = 0; i < l.nruns; i++) {
 		const struct store_run *run = &l.runs[i];
 

@@ -21,6 +21,7 @@
 #include "exitlab/bench_proto.h"
 #include "bench.h"
 #include "boot_x86.h"
+#include "catalogue.h"
 #include "collect.h"
 #include "commands.h"
 #include "elf.h"
@@ -29,6 +30,7 @@
 #include "host_mem.h"
 #include "hostinfo.h"
 #include "ioeventfd.h"
+#include "payload_path.h"
 #include "report_devices.h"
 #include "report_memory.h"
 #include "report_table.h"
@@ -39,6 +41,7 @@
 #include "results.h"
 #include "test_regs.h"
 #include "uart16550.h"
+#include "validity.h"
 #include "vm.h"
 
 /* Fixed device addresses, handed to the payload in boot_info. */
@@ -83,11 +86,14 @@ static void usage(FILE *f)
 		"\n"
 		"Boot PAYLOAD (a name such as exit-costs, or a path to an ELF64 image) in a VM of\n"
 		"exitlab's own and run its tests; print a table, optionally write JSON results.\n"
+		"A test whose exit counts contradict what it measures is marked INVALID (valid:\n"
+		"false in the JSON) with the reason.\n"
 		"\n"
 		"options:\n"
 		"  --quick            small time goal per test (%.0f ms instead of %.0f ms)\n"
 		"  --iterations N     exactly N timed operations per test (no growth to a time goal)\n"
-		"  --test NAME        run only NAME (or NAME/cpl0, NAME/cpl3); repeatable\n"
+		"  --test NAME        run only NAME (or NAME/cpl0, NAME/cpl3); repeatable; a name\n"
+		"                     the payload does not declare is bad usage (exitlab list PAYLOAD)\n"
 		"  --ring 0|3         run tests only at this privilege level (default: both)\n"
 		"  --cpu CPU          pin the vCPU thread to host CPU CPU (recorded in the results)\n"
 		"  --order table|random[,seed=N]  test order within a ring (default table); a\n"
@@ -111,7 +117,8 @@ static void usage(FILE *f)
 		"                     handler_cycles_total, handler_ns_mean; null without it);\n"
 		"                     off by default: it adds two rdtsc to every userspace exit\n"
 		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
-		"  --param KEY=VALUE  a parameter for the payload (see its README); repeatable\n"
+		"  --param KEY=VALUE  a parameter for the payload; repeatable; the keys it declares:\n"
+		"                     exitlab list PAYLOAD (any other is bad usage)\n"
 		"  --instruments LIST host-side instruments per test phase, comma-separated:\n"
 		"                     tracepoints (kvm tracepoint counts), trace (sampled records:\n"
 		"                     per port, MMIO address, exit reason), pmu (hardware counters),\n"
@@ -396,32 +403,6 @@ static int check_host_mem(uint64_t mem_mib)
 	return -1;
 }
 
-/* A bare name means build/payloads/NAME.elf next to this binary. */
-static int resolve_payload(const char *arg, char *path, size_t len)
-{
-	char exe[PATH_MAX / 2];
-	ssize_t n;
-
-	if (strchr(arg, '/') || strstr(arg, ".elf")) {
-		snprintf(path, len, "%s", arg);
-		return access(path, R_OK);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		char *slash = strrchr(exe, '/');
-
-		if (slash) {
-			*slash = 0;
-			snprintf(path, len, "%s/payloads/%s.elf", exe, arg);
-			if (access(path, R_OK) == 0)
-				return 0;
-		}
-	}
-	snprintf(path, len, "build/payloads/%s.elf", arg);
-	return access(path, R_OK);
-}
-
 static void *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -673,6 +654,7 @@ int cmd_run(int argc, char **argv)
 	struct run_result res;
 	struct boot_info *bi;
 	struct elf_image img;
+	struct catalogue cat;
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	void *image = NULL;
 	size_t image_len = 0;
@@ -685,7 +667,7 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
-	if (resolve_payload(o.payload, path, sizeof(path))) {
+	if (payload_resolve(o.payload, path, sizeof(path))) {
 		fprintf(stderr, "exitlab run: payload '%s' not found (tried %s)\n", o.payload, path);
 		free(o.tests);
 		return EXIT_USAGE;
@@ -710,11 +692,22 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
+	/* What the payload declares: --test and --param are checked before anything runs. */
+	if (catalogue_check_run(&cat, image, image_len, o.payload, o.tests, o.ntests,
+				o.ring < 0 ? 0 : o.ring == 0 ? BOOT_RING0 : BOOT_RING3, o.params, err,
+				sizeof(err))) {
+		fprintf(stderr, "exitlab run: %s\n", err);
+		catalogue_free(&cat);
+		free(image);
+		free(o.tests);
+		return EXIT_USAGE;
+	}
 
 	rc = calloc(1, sizeof(*rc));
 	if (!rc) {
 		free(image);
 		free(o.tests);
+		catalogue_free(&cat);
 		return EXIT_FAILED;
 	}
 	rc->ev_pio.fd = rc->ev_pio_dm.fd = rc->ev_mmio.fd = -1;
@@ -895,6 +888,8 @@ int cmd_run(int argc, char **argv)
 			code = EXIT_FAILED;
 	}
 	res.vmm_json = vmm_json(rc, (double)bi->tsc_khz);
+	catalogue_check_results(&cat, &res);
+	validity_apply(&cat, backend, &res);
 	for (size_t i = 0; i < res.ntests; i++)
 		if (res.tests[i].status == TEST_FAILED)
 			code = EXIT_FAILED;
@@ -936,6 +931,7 @@ out_vm:
 		fclose(rc->serial);
 	free(rc);
 	results_free(&res);
+	catalogue_free(&cat);
 	free(image);
 	free(o.tests);
 	return code;

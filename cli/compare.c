@@ -184,6 +184,7 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
 			if (t->ctx != ctx)
 				t->ctx = CMP_CTX_MIXED;
 		}
+		t->invalid |= tr->status == TEST_OK && tr->invalid;
 		if (tr->status != TEST_OK && t->ok) {
 			t->ok = false;
 			snprintf(t->reason, sizeof(t->reason), "%s%s%s", test_status_name(tr->status),

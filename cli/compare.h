@@ -30,6 +30,7 @@ struct cmp_test {
 	char *params;                 /* canonical JSON of the test's params, or NULL */
 	bool ok;                      /* every pooled file said "ok" */
 	char reason[160];             /* why not ok */
+	bool invalid;                 /* a pooled file marked it invalid (exit counts contradict the test) */
 	bool has_timing;
 	double *samples;              /* pooled samples_cycles */
 	size_t nsamples;

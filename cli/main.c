@@ -12,6 +12,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "info", cmd_info, "describe the host as exitlab sees it (CPU, kernel, KVM backend, TSC, devices)" },
+	{ "list", cmd_list_payloads, "the payloads, their tests (rings, expected exits) and --param keys" },
 	{ "run", cmd_run, "boot a guest payload in a VM of our own and measure" },
 	{ "observe", cmd_observe, "watch any running KVM process: exits per reason, port, MMIO address; KVM stats" },
 	{ "plot", cmd_plot, "draw a results file as a PNG chart with gnuplot" },

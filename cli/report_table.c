@@ -120,7 +120,7 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 {
 	const struct test_result *sys = find_host_syscall(r);
 	bool any_emulated = false, any_small = false, any_below = false, any_rep = false;
-	int w = 20; /* the test column fits the longest label */
+	int w = 20, ninvalid = 0; /* the test column fits the longest label */
 	unsigned k = 0;
 
 	for (size_t i = 0; i < r->ntests; i++) {
@@ -177,7 +177,9 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 			snprintf(ex, sizeof(ex), "%.3f", t->exits_per_iteration);
 		if (t->ring >= 0 && t->has_timing)
 			snprintf(ux, sizeof(ux), "%.3f", t->userspace_exits_per_iteration);
-		if (t->status == TEST_OK)
+		if (t->status == TEST_OK && t->invalid)
+			snprintf(status, sizeof(status), "ok%s, INVALID [%d]", calib, ++ninvalid);
+		else if (t->status == TEST_OK)
 			snprintf(status, sizeof(status), "ok%s", calib);
 		else
 			snprintf(status, sizeof(status), "%s: %s", test_status_name(t->status), t->reason);
@@ -202,4 +204,21 @@ void report_table_print(FILE *f, const struct run_result *r, const char *backend
 	if (any_emulated)
 		fprintf(f, "* backend %s: guest CPL0 code is instruction-emulated, so cpl0 figures "
 			   "measure the emulator, not the hardware exit path.\n", backend);
+	report_table_invalid_notes(f, r);
+}
+
+void report_table_invalid_notes(FILE *f, const struct run_result *r)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+
+		if (t->status != TEST_OK || !t->invalid)
+			continue;
+		if (!k)
+			fprintf(f, "INVALID: the exit counts contradict what the test measures, so its "
+				   "figure is not that cost (exitlab list shows what each test expects):\n");
+		fprintf(f, "  [%d] %s cpl%d: %s\n", ++k, t->name, t->ring, t->invalid_reason);
+	}
 }

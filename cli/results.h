@@ -61,6 +61,8 @@ struct test_result {
 	double exits_per_iteration;
 	double userspace_exits_per_iteration;
 	bool emulated;                /* CPL0 on PVM: instruction-emulated */
+	bool invalid;                 /* counts contradict what the test measures ("valid": false) */
+	char invalid_reason[160];     /* why ("invalid_reason") */
 	bool has_phase;
 	double phase_s;               /* host wall time of the timed phase, doorbell to doorbell ("phase_s") */
 	struct kvm_stat_group vcpu_stats; /* "kvm_stats", "kvm_stats_instant", "kvm_stats_hist" */

@@ -275,6 +275,9 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		      t->has_exits ? num(t->userspace_exits_per_iteration) : json_null());
 	if (o) {
 		rc |= json_object_set_new(o, "phase_s", t->has_phase ? num(t->phase_s) : json_null());
+		rc |= json_object_set_new(o, "valid", json_boolean(!t->invalid));
+		rc |= json_object_set_new(o, "invalid_reason",
+					  t->invalid ? STR(t->invalid_reason) : json_null());
 		rc |= kvm_stats_to_json(o, t);
 		rc |= json_object_set(o, "host", host);
 		rc |= json_object_set(o, "params", params);
@@ -762,6 +765,18 @@ static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 		if (get_number(rd, o, where, "phase_s", true, &t->phase_s, &null_phase))
 			return -1;
 		t->has_phase = !null_phase && t->phase_s >= 0;
+	}
+
+	/* valid came later: optional (files before it read as valid) */
+	v = json_object_get(o, "valid");
+	if (v) {
+		if (!json_is_boolean(v))
+			return bad(rd, where, "valid", "expected a boolean, got %s", type_name(v));
+		t->invalid = json_is_false(v);
+		if (json_object_get(o, "invalid_reason") &&
+		    get_string(rd, o, where, "invalid_reason", true, t->invalid_reason,
+			       sizeof(t->invalid_reason)))
+			return -1;
 	}
 
 	if (get_stat_group(rd, o, where, "kvm_stats", true, &t->vcpu_stats) ||

@@ -193,3 +193,45 @@ int elf_load(const void *buf, size_t len, const struct elf_image *img, void *ram
 	}
 	return 0;
 }
+
+int elf_find_section(const void *buf, size_t len, const char *name, uint64_t *off, uint64_t *size,
+		     char *err, size_t errlen)
+{
+	const unsigned char *p = buf;
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh, strtab;
+	size_t nlen = strlen(name);
+
+	if (!buf || len < sizeof(eh))
+		return fail(err, errlen, "ELF: file too small (%zu bytes) for an ELF header", len);
+	memcpy(&eh, p, sizeof(eh));
+	if (check_ehdr(&eh, len, err, errlen))
+		return -1;
+	if (eh.e_shnum == 0)
+		return 1;
+	if (eh.e_shentsize != sizeof(Elf64_Shdr))
+		return fail(err, errlen, "ELF: e_shentsize %u, want %zu", eh.e_shentsize, sizeof(Elf64_Shdr));
+	if (!in_file(eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr), len))
+		return fail(err, errlen, "ELF: section headers [0x%llx, +%u * %zu) extend past the end of the file (%zu bytes)",
+			    (unsigned long long)eh.e_shoff, eh.e_shnum, sizeof(Elf64_Shdr), len);
+	if (eh.e_shstrndx == SHN_UNDEF || eh.e_shstrndx >= eh.e_shnum)
+		return fail(err, errlen, "ELF: section name table index %u out of %u sections",
+			    eh.e_shstrndx, eh.e_shnum);
+	memcpy(&strtab, p + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(sh), sizeof(strtab));
+	if (!in_file(strtab.sh_offset, strtab.sh_size, len))
+		return fail(err, errlen, "ELF: section name table past the end of the file");
+	for (unsigned i = 0; i < eh.e_shnum; i++) {
+		memcpy(&sh, p + eh.e_shoff + (size_t)i * sizeof(sh), sizeof(sh));
+		/* The name and its NUL must lie inside the name table. */
+		if (sh.sh_name >= strtab.sh_size || strtab.sh_size - sh.sh_name <= nlen ||
+		    memcmp(p + strtab.sh_offset + sh.sh_name, name, nlen + 1))
+			continue;
+		if (sh.sh_type == SHT_NOBITS || !in_file(sh.sh_offset, sh.sh_size, len))
+			return fail(err, errlen, "ELF: section %s [0x%llx, +0x%llx) is not in the file (%zu bytes)",
+				    name, (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size, len);
+		*off = sh.sh_offset;
+		*size = sh.sh_size;
+		return 0;
+	}
+	return 1;
+}

@@ -37,4 +37,12 @@ int elf_parse(const void *buf, size_t len, uint64_t mem_lo, uint64_t mem_hi,
 int elf_load(const void *buf, size_t len, const struct elf_image *img, void *ram,
 	     uint64_t ram_size, char *err, size_t errlen);
 
+/*
+ * Find the section called name through the section headers (validated like
+ * the rest): its file offset and size.  0 found, 1 absent, -1 malformed
+ * headers with err naming the problem.
+ */
+int elf_find_section(const void *buf, size_t len, const char *name, uint64_t *off, uint64_t *size,
+		     char *err, size_t errlen);
+
 #endif

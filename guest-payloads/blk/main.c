@@ -24,6 +24,18 @@
 #include "string.h"
 #include "timing.h"
 #include "virtio_blk.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("blk", "virtio-blk: writes then reads, exits and time per I/O");
+TEST("write", R03, "sequential writes of bs bytes at up to qd in flight, then a flush");
+TEST("read", R03, "sequential reads of bs bytes, pattern checked");
+PARAM("rw", "write,read", "a list of write and read: the tests to run");
+PARAM("bs", "4096", "bytes per I/O (512..65536, a multiple of 512)");
+PARAM("qd", "4", "I/Os in flight (1..64)");
+PARAM("ios", "256", "I/Os per test");
+PARAM("event_idx", "1", "0|1: negotiate VIRTIO_RING_F_EVENT_IDX");
+PARAM("irq", "0", "0|1: take completion interrupts instead of polling");
 
 #define POLL_MAX (1ull << 32)
 

@@ -24,6 +24,23 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("hostile-dev", "a guest that misprograms exitlab's devices, one test per attack");
+/* The attacks' tables (attack_*.c) name the tests; these patterns cover them. */
+TEST("e1000-*", R03, "an attack on the e1000 model");
+TEST("vq-*", R03, "an attack on a virtqueue");
+TEST("vnet-*", R03, "an attack on virtio-net receive buffers");
+TEST("pci-*", R03, "an attack on a PCI function");
+TEST("msix-*", R03, "an attack on the MSI-X table");
+TEST("blk-*", R03, "an attack on virtio-blk requests");
+TEST("status-*", R03, "an attack on the virtio status");
+TEST("features-*", R03, "an attack on virtio feature negotiation");
+TEST("devcfg-*", R03, "an attack on virtio device configuration");
+TEST("hostile-dev", R03, "no device to attack (skipped)");
+PARAM("attack", "all", "all, or a list of attack names (the tests)");
+PARAM("loopback", "0", "0|1: the backend sends every frame back, so the RX attacks run");
 
 #define LIST_MAX 1024
 #define NTABS 4

@@ -6,6 +6,11 @@
  */
 #include "bench.h"
 #include "runtime.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("hostile", "a guest that lies about its samples: the VMM must refuse them");
+TEST("lie", R3, "a PHASE_END whose samples lie past the end of guest RAM");
 
 int payload_main(const struct boot_info *bi)
 {

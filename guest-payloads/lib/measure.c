@@ -32,11 +32,12 @@ struct measure_run {
 
 MEASURE_LOOP(measure_empty, (void)0, (void)0, (void)0)
 
-static const struct measure_test measure_empty = {
-	.name = "empty",
-	.loop = measure_empty_loop,
-	.rings = BOOT_RING0 | BOOT_RING3,
-	.flags = BENCH_TF_OVERHEAD,
+_Static_assert(CATALOGUE_TF_OVERHEAD == BENCH_TF_OVERHEAD, "one flag, two names");
+
+/* In the catalogue like every table row: the host sees it in `exitlab list`. */
+MEASURE_TABLE(measure_empty) = {
+	MEASURE_TEST("empty", measure_empty_loop, R03, EXITS(0, 0), .d.flags = CATALOGUE_TF_OVERHEAD,
+		     MEASURES("the timing loop with no operation: its median is subtracted from the ring's tests")),
 };
 
 static uint64_t measure_pick_n(const struct measure_run *r)
@@ -118,13 +119,13 @@ static int measure_one(const struct boot_info *bi, const struct measure_test *t,
 	const char *why;
 
 	/* The overhead test is the overhead: it needs no bracket of its own. */
-	if (!(t->flags & BENCH_TF_OVERHEAD) && cap >= 2 * SAMPLES_MIN) {
+	if (!(t->d.flags & BENCH_TF_OVERHEAD) && cap >= 2 * SAMPLES_MIN) {
 		r.ovh_cap = cap >= SAMPLES_MIN + 2 * OVERHEAD_MAX ? OVERHEAD_MAX : (cap - SAMPLES_MIN) / 2;
 		r.cap = cap - 2 * r.ovh_cap;
 		r.ovh = buf + r.cap;
 	}
 
-	if (!bench_test_begin(t->name, ring, t->flags))
+	if (!bench_test_begin(t->d.name, ring, t->d.flags))
 		return 0;
 	why = t->valid ? t->valid(&c) : NULL;
 	if (!why && cap < SAMPLES_MIN)
@@ -205,12 +206,12 @@ int measure_run_table(const struct boot_info *bi, const struct measure_test *tes
 
 			if (!(bi->ring_mask & bit))
 				continue;
-			failed += measure_one(bi, &measure_empty, ring, buf, cap);
+			failed += measure_one(bi, &measure_empty[0], ring, buf, cap);
 			measure_order(order, random ? n : 0, random, bi->order_seed + rep * 2 + k);
 			for (size_t i = 0; i < n; i++) {
 				const struct measure_test *t = &tests[random ? order[i] : i];
 
-				if (t->rings & bit)
+				if (t->d.rings & bit)
 					failed += measure_one(bi, t, ring, buf, cap);
 			}
 		}

@@ -28,9 +28,14 @@
  *   MEASURE_LOOP(pio, uint16_t port = c->bi->test_pio_port,  <- once, untimed
  *                outl(port, 0),                               <- timed, per sample
  *                (void)0)                                     <- once, after
- *   static const struct measure_test tests[] = {
- *       MEASURE_TEST("pio_vmm", pio_loop, BOOT_RING0 | BOOT_RING3, .valid = need_pio),
+ *   MEASURE_TABLE(tests) = {
+ *       MEASURE_TEST("pio_vmm", pio_loop, R03, EXITS(1, 1),
+ *                    MEASURES("port write handled by the VMM"), .valid = need_pio),
  *   };
+ *
+ * The table is the payload's catalogue of tests (catalogue.h): the host reads
+ * names, rings, MEASURES() and the EXITS() each operation should cost from
+ * the ELF, for `exitlab list`, --test checks and the validity of each result.
  */
 #ifndef GUEST_MEASURE_H
 #define GUEST_MEASURE_H
@@ -39,6 +44,7 @@
 #include <stdint.h>
 
 #include "bench.h"
+#include "catalogue.h"
 #include "exitlab/boot_abi.h"
 #include "timing.h"
 
@@ -55,10 +61,9 @@ struct measure_ctx {
 typedef void (*measure_loop_fn)(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 
 struct measure_test {
-	const char *name;           /* [A-Za-z0-9_.-], < BENCH_NAME_MAX */
+	/* Name ([A-Za-z0-9_.-]), rings, flags, expected exits, help: what the host reads. */
+	struct catalogue_test d;
 	measure_loop_fn loop;
-	uint32_t rings;             /* BOOT_RING0 and/or BOOT_RING3 */
-	uint32_t flags;             /* BENCH_TF_* */
 	/* Why this host cannot run the test at c->ring (-> skipped), or NULL. */
 	const char *(*valid)(const struct measure_ctx *c);
 	/* At CPL0, before the run. */
@@ -88,8 +93,19 @@ static void name##_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n)	\
 /* Run every test of the table at every ring in bi->ring_mask; returns the failures. */
 int measure_run_table(const struct boot_info *bi, const struct measure_test *tests, size_t n);
 
-/* A table entry; optional fields by name: MEASURE_TEST("x", x_loop, BOOT_RING0, .valid = f) */
-#define MEASURE_TEST(nm, fn, rg, ...) { .name = (nm), .loop = (fn), .rings = (rg), __VA_ARGS__ }
+/* The table of tests, placed in the catalogue section: MEASURE_TABLE(tests) = { ... }; */
+#define MEASURE_TABLE(tests) static const struct measure_test tests[] CATALOGUE_ATTR
+
+/*
+ * A table entry; optional fields by name:
+ * MEASURE_TEST("x", x_loop, R0, EXITS(1, 0), MEASURES("what"), .valid = f)
+ */
+#define MEASURE_TEST(nm, fn, rg, ...)							\
+	{ .d.hdr = CATALOGUE_HDR(CATALOGUE_TEST, struct measure_test), .d.name = nm,	\
+	  .d.rings = (rg), .loop = (fn), __VA_ARGS__ }
+
+/* What the test measures, one line (shown by `exitlab list`). */
+#define MEASURES(text) .d.help = text
 
 #define MEASURE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

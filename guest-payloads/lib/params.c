@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
+#include "bench.h"
+#include "catalogue.h"
 #include "params.h"
+#include "runtime.h"
 #include "string.h"
 
 static const char *params_text(const struct boot_info *bi)
@@ -16,6 +19,11 @@ int param_str(const struct boot_info *bi, const char *key, char *buf, size_t len
 	const char *p = params_text(bi);
 	size_t klen = strlen(key);
 
+	/* The host checks --param against the catalogue: an undeclared read is a payload bug. */
+	if (!catalogue_find(CATALOGUE_PARAM, key)) {
+		bench_log("payload bug: --param '%s' read but not declared with PARAM()", key);
+		runtime_exit(1);
+	}
 	while (*p) {
 		const char *end = p;
 

@@ -22,6 +22,17 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("mem-fault", "the first touch of guest memory against a touch of a present page");
+TEST("empty", R3, "the loop overhead", EXITS(0, 0), .d.flags = CATALOGUE_TF_OVERHEAD);
+TEST("first_touch_4k", R3, "first write to a fresh 4 KiB page");
+TEST("present_4k", R3, "write to a 4 KiB page already present");
+TEST("first_touch_2m", R3, "first write to a fresh 2 MiB region");
+TEST("dirty_log_write_4k", R3, "first write to a 4 KiB page while KVM logs dirty pages");
+PARAM("pages", "", "4 KiB pages per test (default 256 with --quick, 4096)");
+PARAM("regions", "", "2 MiB regions per test (default 8 with --quick, 64)");
 
 #define MiB (1ull << 20)
 

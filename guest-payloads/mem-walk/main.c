@@ -25,6 +25,14 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("mem-walk", "the two-dimensional page walk (or shadow paging): a pointer chase by working set");
+TEST("empty", R3, "the loop overhead", EXITS(0, 0), .d.flags = CATALOGUE_TF_OVERHEAD);
+TEST("chase", R3, "one dependent load per 4 KiB page over the working set");
+PARAM("sizes", "", "a list of working sets (default: powers of 4 up to 16m with --quick, 4g)");
+PARAM("guest_page", "all", "a list of 4k, 2m, 1g guest page sizes, or all the CPU has");
 
 #define STEPS_PER_SAMPLE 256      /* loads per TSC-fenced sample: the fences are amortised */
 #define SAMPLES_CAP (1ull << 16)

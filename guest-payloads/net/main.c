@@ -30,6 +30,23 @@
 #include "timing.h"
 #include "virtio_net.h"
 #include "x86.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("net", "TX and RX of test frames through virtio-net or e1000, batch by batch");
+TEST("tx", R03, "transmit: one sample is one batch of frames (per-frame figures)");
+TEST("rx", R03, "receive the backend's frames: one sample is one batch");
+PARAM("nic", "any", "virtio | e1000 | any: which NIC to drive");
+PARAM("dir", "tx,rx", "a list of tx and rx: the tests to run");
+PARAM("frames", "1024", "frames per test");
+PARAM("size", "1514", "frame size in bytes (60..1514)");
+PARAM("batch", "1,32,256", "a list of batch sizes (1..256), one test each");
+PARAM("event_idx", "1", "0|1: negotiate VIRTIO_RING_F_EVENT_IDX (virtio)");
+PARAM("mrg_rxbuf", "1", "0|1: negotiate VIRTIO_NET_F_MRG_RXBUF (virtio)");
+PARAM("irq", "0", "0|1: take completion interrupts instead of polling");
+PARAM("intr", "auto", "auto | msix | intx: how irq=1 takes interrupts (msix, intx imply irq=1)");
+PARAM("loopback", "0", "0|1: the backend sends every frame back (rx checks its own stimulus)");
+PARAM("foreign", "0", "0|1: rx counts every frame, not only exitlab's, unchecked");
 
 #define MAX_BATCHES 8
 /*

@@ -6,6 +6,10 @@
 #include "bench.h"
 #include "ring.h"
 #include "runtime.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("runaway", "spins at CPL3 with no exits: only --timeout stops it");
 
 static long spin(void *arg)
 {

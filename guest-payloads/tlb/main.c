@@ -23,6 +23,17 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
+#include "catalogue.h"
+
+/* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
+PAYLOAD_INFO("tlb", "what exits and flushes do to the guest's TLB (VPID/ASID, PCID)");
+TEST("empty", R03, "the loop overhead of the ring", EXITS(0, 0), .d.flags = CATALOGUE_TF_OVERHEAD);
+TEST("refill", R3, "a pass over n pages after one exit (or none): the TLB refill it caused");
+TEST("invlpg", R0, "INVLPG of one page");
+TEST("flush", R0, "a CR3 reload (full TLB flush)");
+TEST("cr3_switch", R0, "a switch to another address space and back, pcid=0 and pcid=1");
+PARAM("n", "", "a list of page counts (default 8,64,512,4096; fewer with --quick)");
+PARAM("exit", "none,pio,cpuid", "a list of the exits refill takes between passes");
 
 #define MAX_N 4096
 #define SAMPLES_CAP 4096

@@ -82,6 +82,11 @@ static void test_exit_figure(void **state)
 	r.tests[2].emulated = true;
 	assert_true(claims_figure_exit(&r, &c, &ns, name, sizeof(name)));
 	assert_string_equal(name, "pio_ioeventfd");
+	/* nor is a row whose exit counts contradict its test (validity.h) */
+	r.tests[2].emulated = false;
+	r.tests[2].invalid = true;
+	assert_true(claims_figure_exit(&r, &c, &ns, name, sizeof(name)));
+	assert_string_equal(name, "pio_ioeventfd");
 	results_free(&r);
 
 	run_init(&r, "exit-costs", CTX_PVM);
@@ -294,6 +299,8 @@ static void test_table(void **state)
 
 	/* three repetitions of the exit costs: the median of 2000, 3000 and 9000 is judged */
 	exit_costs(&r, 2000, 100);
+	/* the cheapest "exit" of all, but its counts were judged invalid: never the figure */
+	timed(&r, "hypercall", "guest", 100, 1.0, 0)->invalid = true;
 	add_entry(f, "exit-cost/rep1", "done", NULL, &r);
 	exit_costs(&r, 9000, 100);
 	add_entry(f, "exit-cost/rep2", "done", NULL, &r);
@@ -328,6 +335,7 @@ static void test_table(void **state)
 	assert_float_equal(x->lo, 2000, 1e-9);
 	assert_float_equal(x->hi, 9000, 1e-9);
 	assert_int_equal(x->verdict, CLAIM_HOLDS);
+	assert_non_null(strstr(x->why, "1 invalid row not used (hypercall cpl3"));
 	x = row(rows, n, "exit-vs-syscall");
 	assert_float_equal(x->value, 30, 1e-9);
 	assert_int_equal(x->verdict, CLAIM_HOLDS);

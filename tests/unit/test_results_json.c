@@ -544,6 +544,47 @@ static void test_older_file(void **state)
 	results_free(&b);
 }
 
+/* valid / invalid_reason: written, read back; absent in older files means valid. */
+static void test_validity_members(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a, b;
+	json_t *root, *t;
+	size_t i;
+
+	make_run(&a);
+	a.tests[0].invalid = true;
+	strcpy(a.tests[0].invalid_reason, "1 KVM exit per operation expected, 0.002 counted");
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	results_free(&a);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_true(b.tests[0].invalid);
+	assert_string_equal(b.tests[0].invalid_reason, "1 KVM exit per operation expected, 0.002 counted");
+	for (i = 1; i < b.ntests; i++)
+		assert_false(b.tests[i].invalid);
+	results_free(&b);
+
+	root = json_load_file(f->path, 0, NULL);
+	assert_true(json_is_false(json_object_get(json_array_get(json_object_get(root, "tests"), 0), "valid")));
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(root, "tests"), 1), "valid")));
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(root, "tests"), 1),
+						 "invalid_reason")));
+	json_array_foreach(json_object_get(root, "tests"), i, t) {
+		json_object_del(t, "valid");
+		json_object_del(t, "invalid_reason");
+	}
+	assert_int_equal(json_dump_file(root, f->path, 0), 0);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_false(b.tests[0].invalid);
+	results_free(&b);
+
+	json_object_set_new(json_array_get(json_object_get(root, "tests"), 0), "valid", json_string("no"));
+	assert_int_equal(json_dump_file(root, f->path, 0), 0);
+	json_decref(root);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "valid"));
+}
+
 static void test_missing_fields(void **state)
 {
 	struct fixture *f = *state;
@@ -766,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_older_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_validity_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonexistent, setup, teardown),

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where payloads live: a bare name means payloads/NAME.elf beside this binary
+ * (build/payloads/NAME.elf from the source tree); a path is taken as it is.
+ */
+#ifndef EXITLAB_PAYLOAD_PATH_H
+#define EXITLAB_PAYLOAD_PATH_H
+
+#include <stddef.h>
+
+/* The payload directory; 0, or -1 if neither place exists (buf holds the last tried). */
+int payload_dir(char *buf, size_t len);
+/* PAYLOAD (a name or a path) to a readable file; 0, or -1 (path holds what was tried). */
+int payload_resolve(const char *arg, char *path, size_t len);
+
+#endif
