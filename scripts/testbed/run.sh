@@ -98,7 +98,8 @@ fi
 # linux-perf of the kernel's own version, when the list runs perf (perf kvm stat beside observe).
 # Without it those tests skip.
 pdeb= perf_wanted=0
-grep -v '^[[:space:]]*#' "$list" | grep -qE '(^|[^a-z_-])perf(_cross)?[[:space:]]' && perf_wanted=1
+# (awk reads the whole list: under pipefail, grep -q's early exit would fail its writer)
+awk '!/^[[:space:]]*#/ && /(^|[^a-z_-])perf(_cross)?[[:space:]]/ { f = 1 } END { exit !f }' "$list" && perf_wanted=1
 if [ "$perf_wanted" = 1 ]; then
 	pver=$(dpkg-deb -f "$kdeb" Version)
 	pdeb=$(fetch_deb linux-perf "$pver" || true)
