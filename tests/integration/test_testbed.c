@@ -247,6 +247,13 @@ static void test_exit_reasons_svm(void **state)
 		/* kvm_exit and kvm_entry both fire there: exit handling is timed from the tracepoints */
 		assert_string_equal(json_string_value(path_get(t, "host.trace.timing_source")), "kvm_exit/kvm_entry");
 		assert_int_equal(get_int(t, "host.trace.lost"), 0);
+		/*
+		 * The phase's trace ends inside its PHASE_END doorbell exit: that exit is the one
+		 * unpaired, and the loop's port writes are exactly the paired ioio exits.
+		 */
+		assert_int_equal(get_int(t, "host.trace.unpaired.exit_reasons"), 1);
+		if (!strcmp(pairs[i][1], "ioio"))
+			assert_int_equal(c, n);
 	}
 	json_decref(d);
 }
