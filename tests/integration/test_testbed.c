@@ -6,9 +6,11 @@
  * shipped test list; each test here asserts on what came back: the backend
  * and its parameters, kvm:kvm_exit counts and SVM exit reasons, NPT on and
  * off, frames through vhost-net to a tap, the vhost-net integration test run
- * inside, perf kvm stat and exitlab observe agreeing on one guest.  Two more boots check the runner itself: a failing inner test and a
- * guest that does not finish both exit non-zero and are named.  Counts,
- * never timings (everything in there is emulated).  Skips with the runner's
+ * inside, perf kvm stat and exitlab observe agreeing on one guest.  Two more
+ * boots check the runner itself: a failing inner test and a guest that does
+ * not finish both exit non-zero and are named.  Counts, never timings
+ * (everything in there is emulated), except minima that two tools took of
+ * the same events (test_perf_kvm_stat_agrees).  Skips with the runner's
  * one-line reason where QEMU or Debian's packages are missing.
  */
 #include <math.h>
