@@ -22,8 +22,10 @@ void exit_view_init(struct exit_view *v)
 
 static void table_free(struct ev_table *t)
 {
-	for (size_t i = 0; i < t->cap; i++)
+	for (size_t i = 0; i < t->cap; i++) {
 		free(t->slots[i].time.res);
+		free(t->slots[i].xtime.res);
+	}
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }
@@ -258,12 +260,25 @@ static void time_add(struct exit_view *v, struct ev_time *t, double ns)
 	}
 }
 
-static void time_add_key(struct exit_view *v, struct ev_table *t, uint64_t a, uint64_t b, double ns)
+/* An interval of key (a, b) ended: it counts as paired and is timed (ns). */
+static void paired_add(struct exit_view *v, struct ev_table *t, uint64_t a, uint64_t b, double ns)
+{
+	struct ev_bucket *s = table_get(t, a, b, false);
+
+	t->paired++;
+	if (s)
+		time_add(v, &s->time, ns);
+	else
+		t->other_paired++;
+}
+
+/* The kvm_exit -> kvm_entry time of the exit that made access (a, b). */
+static void exit_time_add(struct exit_view *v, struct ev_table *t, uint64_t a, uint64_t b, double ns)
 {
 	struct ev_bucket *s = table_get(t, a, b, false);
 
 	if (s)
-		time_add(v, &s->time, ns);
+		time_add(v, &s->xtime, ns);
 }
 
 /* ---- feeding ---- */
@@ -296,6 +311,77 @@ static uint64_t field(const struct tp_record *r, const struct tp_field *f)
 	return x;
 }
 
+enum { MMIO_UNSATISFIED_READ, MMIO_READ, MMIO_WRITE };	/* kvm_mmio's type */
+
+static void feed_mmio(struct exit_view *v, struct ev_event *e, const struct tp_record *r,
+		      struct ev_tid *t)
+{
+	uint64_t type = field(r, &e->f[1]) & 0xff;
+	uint64_t a = field(r, &e->f[0]);					/* gpa */
+	uint64_t b = (type == MMIO_UNSATISFIED_READ ? MMIO_READ : type) |
+		     (field(r, &e->f[2]) & 0xffff) << 8;				/* type, len */
+
+	switch (type) {
+	case MMIO_UNSATISFIED_READ:	/* gone to the VMM: one access with its completion */
+		table_hit(&v->mmio, a, b);
+		if (t) {
+			t->read_pending = true;
+			t->read_a = a;
+			t->read_b = b;
+		}
+		return;
+	case MMIO_READ:
+		if (!t || !t->read_pending || t->read_a != a || t->read_b != b)
+			table_hit(&v->mmio, a, b);	/* handled in the kernel: one event */
+		if (!t)
+			return;
+		t->read_pending = false;
+		/* perf kvm stat: a read is timed from kvm_exit to its completion */
+		if (t->in_exit && t->mmio_begin && r->time >= t->mmio_begin) {
+			paired_add(v, &v->mmio, a, b, (double)(r->time - t->mmio_begin));
+			t->mmio_begin = 0;
+		}
+		break;
+	case MMIO_WRITE:
+		table_hit(&v->mmio, a, b);
+		if (!t || !t->in_exit)
+			return;
+		/* perf kvm stat: a write is timed from its kvm_mmio to kvm_entry */
+		t->mmio_write = true;
+		t->mmio_begin = r->time;
+		break;
+	default:
+		table_hit(&v->mmio, a, b);
+		return;
+	}
+	if (t->in_exit) {
+		t->mmio_any = true;
+		t->mmio_a = a;
+		t->mmio_b = b;
+	}
+}
+
+/* kvm_entry: the thread's exit, and the accesses it made, are complete. */
+static void feed_entry(struct exit_view *v, const struct tp_record *r, struct ev_tid *t)
+{
+	if (t->in_exit && r->time >= t->exit_time) {
+		double ns = (double)(r->time - t->exit_time);
+
+		paired_add(v, &v->reasons, t->reason_a, t->reason_b, ns);
+		if (t->pio && r->time >= t->pio_time) {
+			paired_add(v, &v->ports, t->pio_a, t->pio_b, (double)(r->time - t->pio_time));
+			exit_time_add(v, &v->ports, t->pio_a, t->pio_b, ns);
+		}
+		if (t->mmio_write && r->time >= t->mmio_begin)
+			paired_add(v, &v->mmio, t->mmio_a, t->mmio_b, (double)(r->time - t->mmio_begin));
+		if (t->mmio_any)
+			exit_time_add(v, &v->mmio, t->mmio_a, t->mmio_b, ns);
+		v->timed++;
+	}
+	t->in_exit = t->pio = t->mmio_write = t->mmio_any = false;
+	t->mmio_begin = 0;
+}
+
 static void feed_sample(struct exit_view *v, struct ev_event *e, const struct tp_record *r)
 {
 	struct ev_tid *t = tid_state(v, r->tid);
@@ -307,44 +393,29 @@ static void feed_sample(struct exit_view *v, struct ev_event *e, const struct tp
 		b = field(r, &e->f[1]);		/* isa */
 		table_hit(&v->reasons, a, b);
 		if (t) {
-			/* A kvm_exit without its kvm_entry (lost record) is dropped. */
+			/* A kvm_exit without its kvm_entry (lost record) stays unpaired. */
 			*t = (struct ev_tid){ .tid = t->tid, .in_exit = true, .exit_time = r->time,
-					     .reason_a = a, .reason_b = b };
+					     .mmio_begin = r->time, .reason_a = a, .reason_b = b };
 		}
 		break;
 	case EV_ENTRY:
-		if (t && t->in_exit && r->time >= t->exit_time) {
-			double ns = (double)(r->time - t->exit_time);
-
-			time_add_key(v, &v->reasons, t->reason_a, t->reason_b, ns);
-			if (t->pio)
-				time_add_key(v, &v->ports, t->pio_a, t->pio_b, ns);
-			if (t->mmio)
-				time_add_key(v, &v->mmio, t->mmio_a, t->mmio_b, ns);
-			v->timed++;
-		}
 		if (t)
-			t->in_exit = t->pio = t->mmio = false;
+			feed_entry(v, r, t);
 		break;
 	case EV_PIO:
 		a = field(r, &e->f[0]) & 0xffff;					/* port */
 		b = (field(r, &e->f[1]) ? 1 : 0) | (field(r, &e->f[2]) & 0xff) << 8;	/* rw, size */
 		table_hit(&v->ports, a, b);
-		if (t && t->in_exit && !t->pio) {
+		/* perf kvm stat: from the (last) kvm_pio of the exit to kvm_entry */
+		if (t && t->in_exit) {
 			t->pio = true;
+			t->pio_time = r->time;
 			t->pio_a = a;
 			t->pio_b = b;
 		}
 		break;
 	case EV_MMIO:
-		a = field(r, &e->f[0]);						/* gpa */
-		b = (field(r, &e->f[1]) & 0xff) | (field(r, &e->f[2]) & 0xffff) << 8;	/* type, len */
-		table_hit(&v->mmio, a, b);
-		if (t && t->in_exit && !t->mmio) {
-			t->mmio = true;
-			t->mmio_a = a;
-			t->mmio_b = b;
-		}
+		feed_mmio(v, e, r, t);
 		break;
 	case EV_UEXIT:
 		table_hit(&v->uexits, field(r, &e->f[0]) & 0xffffffff,
@@ -422,31 +493,65 @@ static const char *timing_note(const struct exit_view *v, char *buf, size_t len)
 	return buf;
 }
 
-/* Buckets of a table sorted by count (descending), then key. Caller frees. */
-static int cmp_bucket(const void *pa, const void *pb)
+/*
+ * A row as shown: where exits pair with entries (paired), a key counts what
+ * was paired (as perf kvm stat) and the rest is unpaired; elsewhere every hit.
+ */
+struct ev_row {
+	const struct ev_bucket *k;
+	uint64_t count, unpaired;
+};
+
+struct ev_rows {
+	struct ev_row *r;
+	size_t n;
+	uint64_t total, other, unpaired;	/* counts shown; other's share of them */
+};
+
+static int cmp_row(const void *pa, const void *pb)
 {
-	const struct ev_bucket *a = *(const struct ev_bucket *const *)pa;
-	const struct ev_bucket *b = *(const struct ev_bucket *const *)pb;
+	const struct ev_row *a = pa, *b = pb;
 
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	if (a->a != b->a)
-		return a->a < b->a ? -1 : 1;
-	return (a->b > b->b) - (a->b < b->b);
+	if (a->unpaired != b->unpaired)
+		return a->unpaired > b->unpaired ? -1 : 1;
+	if (a->k->a != b->k->a)
+		return a->k->a < b->k->a ? -1 : 1;
+	return (a->k->b > b->k->b) - (a->k->b < b->k->b);
 }
 
-static const struct ev_bucket **sorted(const struct ev_table *t)
+/* The rows of a table, sorted by count (descending), then key. 0, or -1 (no memory). */
+static int rows_of(const struct ev_table *t, bool paired, struct ev_rows *out)
 {
-	const struct ev_bucket **s = calloc(t->n ? t->n : 1, sizeof(*s));
-	size_t k = 0;
+	memset(out, 0, sizeof(*out));
+	out->r = calloc(t->n ? t->n : 1, sizeof(*out->r));
+	if (!out->r)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct ev_bucket *k = &t->slots[i];
+		struct ev_row *w = &out->r[out->n];
 
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slots[i].used)
-			s[k++] = &t->slots[i];
-	qsort(s, k, sizeof(*s), cmp_bucket);
-	return s;
+		if (!k->used)
+			continue;
+		w->k = k;
+		w->count = paired ? k->time.n : k->count;
+		w->unpaired = paired && k->count > k->time.n ? k->count - k->time.n : 0;
+		out->unpaired += w->unpaired;
+		out->n++;
+	}
+	qsort(out->r, out->n, sizeof(*out->r), cmp_row);
+	out->total = paired ? t->paired : t->total;
+	out->other = paired ? t->other_paired : t->other;
+	if (paired && t->other > t->other_paired)
+		out->unpaired += t->other - t->other_paired;
+	return 0;
+}
+
+/* Exits pair with entries: rows count as perf kvm stat (see exit_view.h). */
+static bool paired_table(const struct exit_view *v, int which)
+{
+	return v->timed && (which == EV_EXIT || which == EV_PIO || which == EV_MMIO);
 }
 
 struct time_summary {
@@ -501,9 +606,15 @@ static const char *isa_name(uint64_t isa)
 
 static const char *mmio_type(uint64_t type)
 {
-	static const char *const t[] = { "unsatisfied-read", "read", "write" };
+	return type == MMIO_READ ? "read" : type == MMIO_WRITE ? "write" : NULL;
+}
 
-	return type < 3 ? t[type] : NULL;
+/* What time_ns covers on a port or MMIO row: perf kvm stat's interval. */
+static const char *access_interval(int which, uint64_t b)
+{
+	if (which == EV_PIO)
+		return "kvm_pio->kvm_entry";
+	return (b & 0xff) == MMIO_READ ? "kvm_exit->kvm_mmio" : "kvm_mmio->kvm_entry";
 }
 
 static json_t *name_or_null(const char *s)
@@ -519,8 +630,16 @@ static json_t *hex(uint64_t x)
 	return json_string(b);
 }
 
-static json_t *bucket_json(const struct ev_table *t, const struct ev_bucket *k, int which)
+/* Hits past the key cap, counted as the rows are. */
+static uint64_t other_shown(const struct exit_view *v, const struct ev_table *t, int which)
 {
+	return paired_table(v, which) ? t->other_paired : t->other;
+}
+
+static json_t *row_json(const struct ev_rows *rows, const struct ev_row *row, int which,
+			bool paired)
+{
+	const struct ev_bucket *k = row->k;
 	json_t *o;
 	uint64_t reason;
 
@@ -554,26 +673,36 @@ static json_t *bucket_json(const struct ev_table *t, const struct ev_bucket *k, 
 	}
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "count", json_integer((json_int_t)k->count));
-	json_object_set_new(o, "share_pct", json_real(share(k->count, t->total)));
+	json_object_set_new(o, "count", json_integer((json_int_t)row->count));
 	if (which == EV_EXIT || which == EV_PIO || which == EV_MMIO)
-		json_object_set_new(o, "time_ns", time_json(&k->time));
+		json_object_set_new(o, "unpaired", json_integer((json_int_t)row->unpaired));
+	json_object_set_new(o, "share_pct", json_real(share(row->count, rows->total)));
+	if (which == EV_EXIT)
+		json_object_set_new(o, "time_ns", paired ? time_json(&k->time) : json_null());
+	if (which == EV_PIO || which == EV_MMIO) {
+		json_object_set_new(o, "interval", json_string(access_interval(which, k->b)));
+		json_object_set_new(o, "time_ns", paired ? time_json(&k->time) : json_null());
+		json_object_set_new(o, "exit_time_ns", paired ? time_json(&k->xtime) : json_null());
+	}
 	return o;
 }
 
-static json_t *table_json(const struct ev_table *t, int which)
+static json_t *table_json(const struct exit_view *v, const struct ev_table *t, int which,
+			  uint64_t *unpaired)
 {
-	const struct ev_bucket **s = sorted(t);
+	bool paired = paired_table(v, which);
+	struct ev_rows rows;
 	json_t *a = json_array();
 
-	if (!s || !a) {
-		free(s);
+	if (!a || rows_of(t, paired, &rows)) {
 		json_decref(a);
 		return NULL;
 	}
-	for (size_t i = 0; i < t->n; i++)
-		json_array_append_new(a, bucket_json(t, s[i], which));
-	free(s);
+	for (size_t i = 0; i < rows.n; i++)
+		json_array_append_new(a, row_json(&rows, &rows.r[i], which, paired));
+	if (unpaired)
+		*unpaired = rows.unpaired;
+	free(rows.r);
 	return a;
 }
 
@@ -581,6 +710,7 @@ json_t *exit_view_json(const struct exit_view *v)
 {
 	json_t *o = json_object(), *avail = json_array(), *unavail = json_object();
 	json_t *fired = json_object();
+	uint64_t up[3] = { 0 };
 	char note[512];
 	const char *tn = timing_note(v, note, sizeof(note));
 
@@ -605,17 +735,20 @@ json_t *exit_view_json(const struct exit_view *v)
 	json_object_set_new(o, "threads", json_integer((json_int_t)v->ntids));
 	json_object_set_new(o, "timing_source", tn ? json_null() : json_string("kvm_exit/kvm_entry"));
 	json_object_set_new(o, "timing_note", tn ? json_string(tn) : json_null());
-	json_object_set_new(o, "exit_reasons", table_json(&v->reasons, EV_EXIT));
-	json_object_set_new(o, "ioports", table_json(&v->ports, EV_PIO));
-	json_object_set_new(o, "mmio", table_json(&v->mmio, EV_MMIO));
-	json_object_set_new(o, "userspace_exits", table_json(&v->uexits, EV_UEXIT));
-	json_object_set_new(o, "msrs", table_json(&v->msrs, EV_MSR));
+	json_object_set_new(o, "exit_reasons", table_json(v, &v->reasons, EV_EXIT, &up[0]));
+	json_object_set_new(o, "ioports", table_json(v, &v->ports, EV_PIO, &up[1]));
+	json_object_set_new(o, "mmio", table_json(v, &v->mmio, EV_MMIO, &up[2]));
+	json_object_set_new(o, "userspace_exits", table_json(v, &v->uexits, EV_UEXIT, NULL));
+	json_object_set_new(o, "msrs", table_json(v, &v->msrs, EV_MSR, NULL));
+	json_object_set_new(o, "unpaired", json_pack("{s:I, s:I, s:I}", "exit_reasons",
+		(json_int_t)up[0], "ioports", (json_int_t)up[1], "mmio", (json_int_t)up[2]));
 	json_object_set_new(o, "other", json_pack("{s:I, s:I, s:I, s:I, s:I}",
-		"exit_reasons", (json_int_t)v->reasons.other, "ioports", (json_int_t)v->ports.other,
-		"mmio", (json_int_t)v->mmio.other, "userspace_exits", (json_int_t)v->uexits.other,
-		"msrs", (json_int_t)v->msrs.other));
+		"exit_reasons", (json_int_t)other_shown(v, &v->reasons, EV_EXIT),
+		"ioports", (json_int_t)other_shown(v, &v->ports, EV_PIO),
+		"mmio", (json_int_t)other_shown(v, &v->mmio, EV_MMIO),
+		"userspace_exits", (json_int_t)v->uexits.other, "msrs", (json_int_t)v->msrs.other));
 	/* json_object_set_new ignores a NULL value: a missing key means out of memory. */
-	if (json_object_size(o) != 14)
+	if (json_object_size(o) != 15)
 		goto fail_o;
 	return o;
 fail:
@@ -640,15 +773,29 @@ static void print_time(FILE *f, const struct ev_time *t)
 	fprintf(f, "%10.0f %10.0f %10.0f %10.0f", s.min, s.median, s.p99, s.max);
 }
 
-static void print_table(FILE *f, const struct ev_table *t, int which, bool timed)
+/* kvm_exit -> kvm_entry of the exits that made a row's accesses: min and median. */
+static void print_exit_time(FILE *f, const struct ev_time *t)
 {
-	const struct ev_bucket **s = sorted(t);
+	struct time_summary s = summarize(t);
+
+	if (!s.ok)
+		fprintf(f, " %11s %11s", "-", "-");
+	else
+		fprintf(f, " %11.0f %11.0f", s.min, s.median);
+}
+
+static void print_table(FILE *f, const struct exit_view *v, const struct ev_table *t, int which,
+			bool timed)
+{
+	bool paired = paired_table(v, which), access = which == EV_PIO || which == EV_MMIO;
+	struct ev_rows rows;
 	char key[64];
 
-	if (!s)
+	if (rows_of(t, paired, &rows))
 		return;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct ev_bucket *k = s[i];
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct ev_row *row = &rows.r[i];
+		const struct ev_bucket *k = row->k;
 		const char *name;
 
 		switch (which) {
@@ -686,25 +833,31 @@ static void print_table(FILE *f, const struct ev_table *t, int which, bool timed
 				 k->b ? "write" : "read");
 			break;
 		}
-		fprintf(f, "%32s %10llu %8.2f%%", key, (unsigned long long)k->count,
-			share(k->count, t->total));
+		fprintf(f, "%32s %10llu %8.2f%%", key, (unsigned long long)row->count,
+			share(row->count, rows.total));
 		if (timed) {
 			fputc(' ', f);
 			print_time(f, &k->time);
+			if (access)
+				print_exit_time(f, &k->xtime);
 		}
+		if (row->unpaired)
+			fprintf(f, "  +%llu unpaired", (unsigned long long)row->unpaired);
 		fputc('\n', f);
 	}
-	if (t->other)
-		fprintf(f, "%32s %10llu %8.2f%%\n", "(other)", (unsigned long long)t->other,
-			share(t->other, t->total));
-	free(s);
+	if (rows.other)
+		fprintf(f, "%32s %10llu %8.2f%%\n", "(other)", (unsigned long long)rows.other,
+			share(rows.other, rows.total));
+	free(rows.r);
 }
 
-static void print_head(FILE *f, const char *title, const char *key, bool timed)
+static void print_head(FILE *f, const char *title, const char *key, bool timed, bool access)
 {
 	fprintf(f, "\n%s\n%32s %10s %9s", title, key, "Samples", "Samples%");
 	if (timed)
 		fprintf(f, " %10s %10s %10s %10s", "Min ns", "Median ns", "p99 ns", "Max ns");
+	if (timed && access)
+		fprintf(f, " %11s %11s", "Exit min", "Exit median");
 	fputc('\n', f);
 }
 
@@ -719,17 +872,24 @@ void exit_view_print(const struct exit_view *v, FILE *f)
 	if (tn)
 		fprintf(f, "timing: none: %s\n", tn);
 	if (v->reasons.total || !tn) {
-		print_head(f, "VM-EXIT (kvm_exit, timed to the next kvm_entry)", "VM-EXIT", timed);
-		print_table(f, &v->reasons, EV_EXIT, timed);
+		print_head(f, "VM-EXIT (kvm_exit, timed to the next kvm_entry)", "VM-EXIT", timed, false);
+		print_table(f, v, &v->reasons, EV_EXIT, timed);
 	}
-	print_head(f, "IO PORT ACCESS (kvm_pio)", "IO Port:RW/size", timed);
-	print_table(f, &v->ports, EV_PIO, timed);
-	print_head(f, "MMIO ACCESS (kvm_mmio)", "MMIO Address:Access/len", timed);
-	print_table(f, &v->mmio, EV_MMIO, timed);
-	print_head(f, "USERSPACE EXITS (kvm_userspace_exit)", "KVM_EXIT reason", false);
-	print_table(f, &v->uexits, EV_UEXIT, false);
-	print_head(f, "MSR ACCESS (kvm_msr)", "MSR:RW", false);
-	print_table(f, &v->msrs, EV_MSR, false);
+	print_head(f, "IO PORT ACCESS (kvm_pio)", "IO Port:RW/size", timed, true);
+	print_table(f, v, &v->ports, EV_PIO, timed);
+	print_head(f, "MMIO ACCESS (kvm_mmio; a read that went to userspace and came back is one read)",
+		   "MMIO Address:Access/len", timed, true);
+	print_table(f, v, &v->mmio, EV_MMIO, timed);
+	if (timed)
+		fprintf(f, "\nAccess times as perf kvm stat takes them: a port, kvm_pio -> kvm_entry; an "
+			"MMIO write,\nkvm_mmio -> kvm_entry; an MMIO read, kvm_exit -> its completed "
+			"kvm_mmio.  Exit min/median:\nkvm_exit -> kvm_entry of the exits that made them.  "
+			"Samples count exits and accesses\nwhose kvm_entry was seen (as perf kvm stat); "
+			"unpaired: cut by the capture's start or end.\n");
+	print_head(f, "USERSPACE EXITS (kvm_userspace_exit)", "KVM_EXIT reason", false, false);
+	print_table(f, v, &v->uexits, EV_UEXIT, false);
+	print_head(f, "MSR ACCESS (kvm_msr)", "MSR:RW", false, false);
+	print_table(f, v, &v->msrs, EV_MSR, false);
 
 	fprintf(f, "\nEVENTS\n");
 	for (size_t i = 0; i < v->nevents; i++) {

@@ -4,7 +4,9 @@
  *   vmexit   per hardware exit reason (kvm:kvm_exit), timed kvm_exit -> next
  *            kvm_entry of the same thread, where those events fire;
  *   ioport   per (port, direction, size) from kvm:kvm_pio;
- *   mmio     per (gpa, type, len) from kvm:kvm_mmio;
+ *   mmio     per (gpa, read/write, len) from kvm:kvm_mmio, one row per access:
+ *            KVM traces a read that goes to userspace twice (unsatisfied-read,
+ *            then read when the value is back); that pair is one read;
  *   userspace exits per (KVM_EXIT_* reason, errno) from kvm:kvm_userspace_exit;
  *   msr      per (index, direction) from kvm:kvm_msr;
  *   and the count of every event that fired.
@@ -12,6 +14,26 @@
  * periodically), then render JSON or text at any time.  Memory is bounded:
  * at most EXIT_VIEW_MAX_KEYS distinct keys per view, the rest go to an
  * "other" bucket; percentiles come from a bounded reservoir per key.
+ *
+ * Where kvm_exit and kvm_entry fire (timing_source set), the rows count as
+ * `perf kvm stat report` does: an exit once its kvm_entry is seen, a port
+ * access or MMIO write at the kvm_entry of the exit that made it, an MMIO
+ * read at its completion.  What the capture cut (an exit with no kvm_entry
+ * after it, an access whose kvm_exit came before the capture) is counted
+ * apart, as "unpaired".  Times, per row:
+ *   exit reasons  time_ns       kvm_exit -> kvm_entry
+ *   ports         time_ns       kvm_pio -> kvm_entry (perf kvm stat's; an IN is
+ *                               traced when the VMM's value is back, so this
+ *                               leaves the trip to userspace out)
+ *                 exit_time_ns  kvm_exit -> kvm_entry of the exit that made it
+ *   MMIO writes   time_ns       kvm_mmio -> kvm_entry (perf kvm stat's)
+ *   MMIO reads    time_ns       kvm_exit -> the read's completion (perf kvm stat's)
+ *                 exit_time_ns  kvm_exit -> kvm_entry
+ * "interval" names time_ns's on port and MMIO rows.  Where they do not fire
+ * (PVM), every access counts and nothing is timed.  One difference from perf:
+ * perf drops a thread's events until its first kvm_entry (it learns the vCPU
+ * from it), so when a capture starts with the vCPU in the guest, perf misses
+ * its first exit and observe counts it.
  *
  * JSON shape (every key always present):
  * {
@@ -23,20 +45,25 @@
  *   "timing_note": null | "why there is no per-exit timing",
  *   "exit_reasons": [{"isa": "vmx"|"svm"|"unknown", "reason": N, "raw": N,
  *                     "name": "IO_INSTRUCTION"|null, "failed_vmentry": bool,
- *                     "count": N, "share_pct": x, "time_ns": TIME|null}],
+ *                     "count": N, "unpaired": N, "share_pct": x, "time_ns": TIME|null}],
  *   "ioports": [{"port": N, "port_hex": "0x520", "rw": "write"|"read",
- *                "size": N, "count": N, "share_pct": x, "time_ns": TIME|null}],
- *   "mmio": [{"gpa": "0xc0001000", "type": "write"|"read"|"unsatisfied-read"|N,
- *             "len": N, "count": N, "share_pct": x, "time_ns": TIME|null}],
+ *                "size": N, "count": N, "unpaired": N, "share_pct": x,
+ *                "interval": "kvm_pio->kvm_entry", "time_ns": TIME|null,
+ *                "exit_time_ns": TIME|null}],
+ *   "mmio": [{"gpa": "0xc0001000", "type": "write"|"read"|N, "len": N,
+ *             "count": N, "unpaired": N, "share_pct": x,
+ *             "interval": "kvm_mmio->kvm_entry"|"kvm_exit->kvm_mmio",
+ *             "time_ns": TIME|null, "exit_time_ns": TIME|null}],
  *   "userspace_exits": [{"reason": N, "name": "IO"|null, "errno": N,
  *                        "count": N, "share_pct": x}],
  *   "msrs": [{"index": "0x1a0", "rw": "read"|"write", "count": N, "share_pct": x}],
+ *   "unpaired": {"exit_reasons": N, "ioports": N, "mmio": N},
  *   "other": {"exit_reasons": N, "ioports": N, "mmio": N, "userspace_exits": N,
  *             "msrs": N}                     hits past the distinct-key cap
  * }
  * TIME = {"n": N, "min": x, "median": x, "p99": x, "max": x, "mean": x,
  *         "percentile_samples": N}   (median/p99 over a reservoir of that many)
- * Lists are sorted by count, descending.
+ * Lists are sorted by count, descending.  share_pct is of the table's count.
  */
 #ifndef EXITLAB_EXIT_VIEW_H
 #define EXITLAB_EXIT_VIEW_H
@@ -67,8 +94,9 @@ struct ev_time {
 
 struct ev_bucket {
 	uint64_t a, b;			/* the key, per table */
-	uint64_t count;
-	struct ev_time time;
+	uint64_t count;			/* every hit (an exit, an access) */
+	struct ev_time time;		/* the row's interval: time.n hits were paired */
+	struct ev_time xtime;		/* ports, MMIO: kvm_exit -> kvm_entry */
 	bool used;
 };
 
@@ -76,6 +104,7 @@ struct ev_table {
 	struct ev_bucket *slots;	/* open addressing, power-of-2 capacity */
 	size_t cap, n;
 	uint64_t total, other;		/* all hits; hits past the key cap */
+	uint64_t paired, other_paired;	/* the same, paired (timed) */
 };
 
 struct ev_event {
@@ -90,12 +119,16 @@ struct ev_event {
 	bool count_set;
 };
 
+/* Where a thread is between its kvm_exit and kvm_entry (see the header comment). */
 struct ev_tid {
 	uint32_t tid;
 	bool in_exit;			/* kvm_exit seen, kvm_entry not yet */
-	bool pio, mmio;			/* an access attributed to that exit */
-	uint64_t exit_time;
-	uint64_t reason_a, reason_b, pio_a, pio_b, mmio_a, mmio_b;
+	bool pio;			/* a kvm_pio in this exit, timed at kvm_entry */
+	bool mmio_write;		/* an MMIO write in this exit, timed at kvm_entry */
+	bool mmio_any;			/* an MMIO access in this exit (for exit_time_ns) */
+	bool read_pending;		/* an unsatisfied read waiting for its completion */
+	uint64_t exit_time, pio_time, mmio_begin;	/* mmio_begin 0: none */
+	uint64_t reason_a, reason_b, pio_a, pio_b, mmio_a, mmio_b, read_a, read_b;
 };
 
 struct exit_view {

@@ -99,3 +99,56 @@ vfio_unbind() {
 	[ -e $d/driver ] && echo "$1" >$d/driver/unbind
 	echo >$d/driver_override
 }
+
+# perf kvm stat and exitlab observe on one guest at once: perf_cross NAME COMMAND...
+# COMMAND (an exitlab run) is stopped (SIGSTOP) as soon as it has a vCPU; `perf kvm stat
+# record` (events enabled through its control fifo, which acknowledges) and `exitlab-san
+# observe` attach; it is let go (SIGCONT) and runs to its end, which ends both.  So both
+# see the same events: from the vCPU's first entry after SIGCONT to its last exit.
+# Leaves $OUT/NAME.json (observe) and $OUT/NAME-perf-{vmexit,ioport,mmio}.txt
+# (perf kvm stat report of each event kind), with the logs beside them.
+perf_cross() {
+	pc_name=$1
+	shift
+	command -v perf >/dev/null || testbed_skip "no perf in the initramfs (run.sh packs linux-perf when it can fetch it)"
+	pc_tmp=/tmp/perf-cross-$pc_name
+	rm -rf $pc_tmp && mkdir -p $pc_tmp && mkfifo $pc_tmp/ctl $pc_tmp/ack || return 1
+	"$@" >$OUT/$pc_name-target.log 2>&1 &
+	pc_pid=$!
+	pc_i=0
+	until ls -l /proc/$pc_pid/fd 2>/dev/null | grep -q kvm-vcpu; do
+		pc_i=$((pc_i + 1))
+		[ $pc_i -le 600 ] && kill -0 $pc_pid 2>/dev/null || { echo "no vCPU in $*"; kill $pc_pid; return 1; }
+		sleep 0.1
+	done
+	kill -STOP $pc_pid
+	perf kvm stat record -o $pc_tmp/perf.data -p $pc_pid -D -1 --control fifo:$pc_tmp/ctl,$pc_tmp/ack \
+		>$OUT/$pc_name-perf-record.log 2>&1 &
+	pc_perf=$!
+	exitlab-san observe --pid $pc_pid --no-pmu --json $OUT/$pc_name.json >$OUT/$pc_name-observe.txt \
+		2>$OUT/$pc_name-observe.err &
+	pc_obs=$!
+	pc_rc=0
+	timeout 120 sh -c "echo enable >$pc_tmp/ctl" && pc_ack=$(timeout 120 head -n1 $pc_tmp/ack) &&
+		[ "$pc_ack" = ack ] || { echo "perf did not enable its events (ack '$pc_ack')"; pc_rc=1; }
+	pc_i=0
+	until grep -q '^observing' $OUT/$pc_name-observe.err; do
+		pc_i=$((pc_i + 1))
+		[ $pc_i -le 1200 ] && kill -0 $pc_obs 2>/dev/null || { echo "observe did not attach"; pc_rc=1; break; }
+		sleep 0.1
+	done
+	[ $pc_rc = 0 ] || { kill -9 $pc_pid; kill -CONT $pc_pid; kill $pc_perf $pc_obs; wait; return 1; }
+	kill -CONT $pc_pid
+	wait $pc_pid || { echo "target exited $?"; pc_rc=1; }
+	wait $pc_obs || { echo "observe exited $?"; pc_rc=1; }
+	# perf ends when its target does; SIGINT if it has not yet (it still writes what it has)
+	kill -INT $pc_perf 2>/dev/null
+	wait $pc_perf
+	cat $OUT/$pc_name-perf-record.log
+	for pc_ev in vmexit ioport mmio; do
+		perf kvm -i $pc_tmp/perf.data stat report --event=$pc_ev >$OUT/$pc_name-perf-$pc_ev.txt 2>&1 ||
+			{ echo "perf kvm stat report --event=$pc_ev failed"; pc_rc=1; }
+	done
+	rm -rf $pc_tmp
+	return $pc_rc
+}

@@ -4,8 +4,10 @@
 # with NPT, an AMD IOMMU, an e1000e) with an initramfs of busybox, the KVM,
 # vhost-net, tun and VFIO modules and exitlab; run a test list inside under
 # the real kvm_amd; bring the results back over the serial console.
-# Debian's packages are fetched with apt-get download into build/testbed/
-# and unpacked there (nothing is installed on this machine). docs/testbed.md.
+# Debian's packages (the kernel, busybox-static, and linux-perf of the kernel's
+# version when the list runs perf) are fetched with apt-get download into
+# build/testbed/ and unpacked there (nothing is installed on this machine).
+# docs/testbed.md.
 #
 # usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR] [--keep]
 #                               [--timeout S] [--test-timeout S] [--smp N] [--no-build]
@@ -27,7 +29,10 @@ usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR
                               [--timeout S] [--test-timeout S] [--smp N] [--no-build]
 Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
 list (default scripts/testbed/tests.list) under kvm_amd, results into --out
-(default build/testbed/out). docs/testbed.md.
+(default build/testbed/out). Debian's kernel, busybox-static and (when the list runs perf)
+linux-perf of the kernel's version are fetched with apt-get download into \$TESTBED_CACHE
+(default build/testbed/), and what is cached there is used when no mirror answers.
+docs/testbed.md.
 EOF
 	exit "${1:-2}"
 }
@@ -90,11 +95,26 @@ if [ -z "$kdeb" ]; then
 	skip "cannot fetch Debian's linux-image-6.1.*-amd64 (apt-get download: ${why:-no candidate for linux-image-amd64})"
 fi
 [ -n "$bdeb" ] || skip "cannot fetch Debian's busybox-static (apt-get download failed)"
+# linux-perf of the kernel's own version, when the list runs perf (perf kvm stat beside observe).
+# Without it those tests skip.
+pdeb= perf_wanted=0
+# (awk reads the whole list: under pipefail, grep -q's early exit would fail its writer)
+awk '!/^[[:space:]]*#/ && /(^|[^a-z_-])perf(_cross)?[[:space:]]/ { f = 1 } END { exit !f }' "$list" && perf_wanted=1
+if [ "$perf_wanted" = 1 ]; then
+	pver=$(dpkg-deb -f "$kdeb" Version)
+	pdeb=$(fetch_deb linux-perf "$pver" || true)
+	[ -n "$pdeb" ] || log "no linux-perf $pver (apt-get download failed): the tests that run perf will skip"
+fi
 
 # Only the packages in use stay in the cache (a kernel unpacks to ~400 MB).
 for f in "$CACHE"/debs/linux-image-*.deb "$CACHE"/debs/busybox-static_*.deb; do
 	[ -e "$f" ] && [ "$f" != "$kdeb" ] && [ "$f" != "$bdeb" ] && rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
 done
+if [ -n "$pdeb" ]; then
+	for f in "$CACHE"/debs/linux-perf_*.deb; do
+		[ -e "$f" ] && [ "$f" != "$pdeb" ] && rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
+	done
+fi
 # Unpack each .deb once into a directory of its own name.
 unpack() {
 	local d=$CACHE/root/$(basename "$1" .deb)
@@ -112,7 +132,9 @@ kabi=$(basename "$(ls -d "$kroot"/lib/modules/*/ | head -1)")
 vmlinuz=$kroot/boot/vmlinuz-$kabi
 busybox=$broot/bin/busybox
 [ -r "$vmlinuz" ] && [ -x "$busybox" ] || die "unpacked packages lack $vmlinuz or $busybox"
-log "kernel $(basename "$kdeb"), busybox $(basename "$bdeb")"
+proot=
+[ -n "$pdeb" ] && proot=$(unpack "$pdeb")
+log "kernel $(basename "$kdeb"), busybox $(basename "$bdeb")${pdeb:+, perf $(basename "$pdeb")}"
 
 # ---- exitlab, built if needed ----
 tests_bins=$(grep -v '^[[:space:]]*#' "$list" | grep -o 'build/tests/test_[a-z0-9_]*' | sort -u || true)
@@ -202,6 +224,13 @@ if [ -n "$tpmd" ] && grep -v '^[[:space:]]*#' "$list" | grep -q dpdk-testpmd; th
 	for p in /usr/lib/x86_64-linux-gnu/dpdk/pmds-*/librte_{net_vhost,mempool_ring}.so.[0-9]*.*; do
 		[ -e "$p" ] && copy_with_libs "$p" "$p"
 	done
+fi
+# Debian's perf of the same kernel version (its libraries are the host's, as for the rest).
+if [ -n "$proot" ]; then
+	[ -x "$proot/usr/bin/perf" ] || die "$(basename "$pdeb") has no usr/bin/perf"
+	copy_with_libs "$proot/usr/bin/perf" /usr/bin/perf
+	ldd "$proot/usr/bin/perf" | grep -q 'not found' &&
+		log "perf needs libraries this host lacks: $(ldd "$proot/usr/bin/perf" | grep 'not found' | tr -s ' \t' ' ')"
 fi
 cp -r "$TOP/build/payloads" "$st/exitlab/build/payloads"
 cp "$HERE/init" "$st/init"

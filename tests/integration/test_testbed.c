@@ -6,11 +6,14 @@
  * shipped test list; each test here asserts on what came back: the backend
  * and its parameters, kvm:kvm_exit counts and SVM exit reasons, NPT on and
  * off, frames through vhost-net to a tap, the vhost-net integration test run
- * inside.  Two more boots check the runner itself: a failing inner test and a
- * guest that does not finish both exit non-zero and are named.  Counts,
- * never timings (everything in there is emulated).  Skips with the runner's
+ * inside, perf kvm stat and exitlab observe agreeing on one guest.  Two more
+ * boots check the runner itself: a failing inner test and a guest that does
+ * not finish both exit non-zero and are named.  Counts, never timings
+ * (everything in there is emulated), except minima that two tools took of
+ * the same events (test_perf_kvm_stat_agrees).  Skips with the runner's
  * one-line reason where QEMU or Debian's packages are missing.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -246,6 +249,13 @@ static void test_exit_reasons_svm(void **state)
 		/* kvm_exit and kvm_entry both fire there: exit handling is timed from the tracepoints */
 		assert_string_equal(json_string_value(path_get(t, "host.trace.timing_source")), "kvm_exit/kvm_entry");
 		assert_int_equal(get_int(t, "host.trace.lost"), 0);
+		/*
+		 * The phase's trace ends inside its PHASE_END doorbell exit: that exit is the one
+		 * unpaired, and the loop's port writes are exactly the paired ioio exits.
+		 */
+		assert_int_equal(get_int(t, "host.trace.unpaired.exit_reasons"), 1);
+		if (!strcmp(pairs[i][1], "ioio"))
+			assert_int_equal(c, n);
 	}
 	json_decref(d);
 }
@@ -285,6 +295,274 @@ static void test_observe_svm(void **state)
 	assert_true(ioio > 100);
 	assert_true(llabs(ioio - pio) <= 2);
 	assert_true(llabs(ioio - uio) <= 2);
+	json_decref(d);
+}
+
+/* ---- perf kvm stat beside observe (the perf-cross inner test) ---- */
+
+/* A row of `perf kvm stat report`: NAME  Samples  Samples%  Time%  Min  Max  Avg ( +- x% ). */
+struct perf_row {
+	char name[64];
+	long long n;
+	double min_us, max_us, avg_us;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/*
+ * The rows of one `perf kvm stat report` (text: it has no other format). A
+ * name may hold spaces ("PF excp"), so a row is recognized from the right:
+ * a count followed by two percentages and three times in µs.
+ */
+static size_t perf_report_rows(const char *path, struct perf_row *rows, size_t max, long long *total)
+{
+	char *text = harness_slurp(path, NULL), *save = NULL, *line;
+	size_t n = 0;
+
+	if (!text)
+		fail_msg("no %s: see " OUTDIR "/perf-cross.log", path);
+	*total = -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tok[32], *p, *s2 = NULL, name[64] = "";
+		size_t nt = 0;
+
+		if (sscanf(line, " Total Samples:%lld", total) == 1)
+			continue;
+		for (p = strtok_r(line, " \t", &s2); p && nt < 32; p = strtok_r(NULL, " \t", &s2))
+			tok[nt++] = p;
+		for (size_t i = 1; i + 5 < nt; i++) {
+			if (strspn(tok[i], "0123456789") != strlen(tok[i]) || !ends_with(tok[i + 1], "%") ||
+			    !ends_with(tok[i + 2], "%") || !ends_with(tok[i + 3], "us") ||
+			    !ends_with(tok[i + 4], "us") || !ends_with(tok[i + 5], "us"))
+				continue;
+			for (size_t k = 0; k < i; k++)
+				snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s%s", k ? " " : "", tok[k]);
+			assert_true(n < max);
+			snprintf(rows[n].name, sizeof(rows[n].name), "%s", name);
+			rows[n].n = atoll(tok[i]);
+			rows[n].min_us = atof(tok[i + 3]);
+			rows[n].max_us = atof(tok[i + 4]);
+			rows[n].avg_us = atof(tok[i + 5]);
+			n++;
+			break;
+		}
+	}
+	free(text);
+	if (*total < 0)
+		fail_msg("%s: no 'Total Samples' line (not a perf kvm stat report?)", path);
+	return n;
+}
+
+/*
+ * perf prints the kernel's SVM exit names (arch/x86 uapi svm.h); exitlab's
+ * table follows the AMD manual. Where they differ: the kernel's name, ours.
+ * "XX excp" is our "excp_xx".
+ */
+static void svm_name_ours(const char *perf, char *out, size_t len)
+{
+	static const char *const map[][2] = {
+		{ "io", "ioio" }, { "interrupt", "intr" }, { "hypercall", "vmmcall" },
+		{ "read_idtr", "idtr_read" }, { "read_gdtr", "gdtr_read" }, { "read_ldtr", "ldtr_read" },
+		{ "read_rt", "tr_read" }, { "write_idtr", "idtr_write" }, { "write_gdtr", "gdtr_write" },
+		{ "write_ldtr", "ldtr_write" }, { "write_rt", "tr_write" }, { "mwait_cond", "mwait_conditional" },
+		{ "write_efer_trap", "efer_write_trap" }, { "write_cr0_trap", "cr0_write_trap" },
+		{ "write_cr4_trap", "cr4_write_trap" }, { "write_cr8_trap", "cr8_write_trap" },
+		{ "bus_lock", "buslock" },
+	};
+	char xx[8];
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (!strcmp(perf, map[i][0])) {
+			snprintf(out, len, "%s", map[i][1]);
+			return;
+		}
+	}
+	if (sscanf(perf, "%2[A-Z] excp", xx) == 1 && ends_with(perf, " excp")) {
+		snprintf(out, len, "excp_%c%c", xx[0] | 0x20, xx[1] | 0x20);
+		return;
+	}
+	snprintf(out, len, "%s", perf);
+}
+
+/* Sum of observe's counts (and paired time rows) over the rows matching a perf key. */
+struct obs_sum {
+	long long count;
+	json_t *row;		/* the row with the most paired samples: its times */
+	int rows;
+};
+
+static struct obs_sum obs_rows(json_t *arr, const char *key, const char *val, const char *key2,
+			       const char *val2)
+{
+	struct obs_sum o = { 0 };
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e) {
+		json_t *a = json_object_get(e, key), *b = key2 ? json_object_get(e, key2) : NULL;
+		char num[32];
+		const char *av = json_string_value(a);
+
+		if (json_is_integer(a)) {
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(a));
+			av = num;
+		}
+		if (!av || strcmp(av, val) || (key2 && (!json_is_string(b) || strcmp(json_string_value(b), val2))))
+			continue;
+		o.count += get_int(e, "count");
+		if (!o.row || get_int(e, "count") > get_int(o.row, "count"))
+			o.row = e;
+		o.rows++;
+	}
+	return o;
+}
+
+static double obs_time(json_t *row, const char *which, const char *stat)
+{
+	json_t *v = path_get(json_object_get(row, which), stat);
+
+	assert_true(json_is_number(v));
+	return json_number_value(v);
+}
+
+/*
+ * The times of a port or MMIO row: perf kvm stat's interval and observe's
+ * time_ns must be the same interval.  Timings under TCG mean little and a
+ * busy host stretches them, but it stretches both alike (they are the same
+ * events, timestamped by two listeners); so: minima only (a host hiccup
+ * raises a sample, never lowers a minimum), within a factor of 2; and where
+ * observe's two intervals differ by 2x or more (a port IN: kvm_pio comes just
+ * before the entry), perf's minimum must be the nearer to observe's time_ns,
+ * not to the whole exit.  Returns 1 when that second check applied.
+ */
+static int check_access_times(const char *what, const struct perf_row *pr, json_t *row)
+{
+	double p = pr->min_us * 1000, a = obs_time(row, "time_ns", "min"), e = obs_time(row, "exit_time_ns", "min");
+
+	fprintf(stderr, "  %-22s perf %lld, min %.0f ns avg %.0f ns | observe %s min %.0f ns, exit->entry min %.0f ns\n",
+		what, pr->n, p, pr->avg_us * 1000, json_string_value(json_object_get(row, "interval")), a, e);
+	assert_int_equal(get_int(json_object_get(row, "time_ns"), "n"), get_int(row, "count"));
+	assert_true(a <= e);
+	assert_true(p <= 2 * a + 10 && a <= 2 * p + 10);	/* + 10 ns: perf prints 0.01 µs */
+	if (e < 2 * a)
+		return 0;
+	assert_true(fabs(log((p + 1) / (a + 1))) < fabs(log((p + 1) / (e + 1))));
+	return 1;
+}
+
+/*
+ * perf kvm stat record and exitlab observe attached at once to the same
+ * exitlab guest under kvm_amd (pio OUT and IN, MMIO write and read to the
+ * VMM, cpuid, port and MMIO ioeventfd): their tables agree exactly per exit
+ * reason, per port and direction, per MMIO address and direction; the vCPU's
+ * last exit (no kvm_entry after it) is observe's one unpaired exit; and the
+ * per-access times are perf's intervals (check_access_times).
+ */
+static void test_perf_kvm_stat_agrees(void **state)
+{
+	struct perf_row pr[64];
+	json_t *d, *tp, *e;
+	long long total, sum;
+	size_t n, i;
+	int discriminated = 0, pin = 0, mmio_read = 0;
+	char ours[64];
+	(void)state;
+
+	NEED_TESTBED();
+	/* no linux-perf could be fetched (nor was cached): the inner test said so and skipped */
+	HARNESS_SKIP_IF(strstr(tb_stdout, "SKIP perf-cross") ? "perf-cross skipped inside: no perf" : NULL);
+	assert_non_null(strstr(tb_stdout, "PASS perf-cross ("));
+	d = result("perf-cross");
+	assert_string_equal(json_string_value(path_get(d, "context.kvm.backend")), "kvm_amd");
+	tp = json_object_get(d, "tracepoints");
+	assert_int_equal(get_int(tp, "lost"), 0);
+	assert_string_equal(json_string_value(json_object_get(tp, "timing_source")), "kvm_exit/kvm_entry");
+
+	/* per exit reason */
+	n = perf_report_rows(OUTDIR "/perf-cross-perf-vmexit.txt", pr, 64, &total);
+	fprintf(stderr, "perf kvm stat vmexit: %zu reasons, %lld samples\n", n, total);
+	assert_true(n > 0);
+	sum = 0;
+	for (i = 0; i < n; i++) {
+		struct obs_sum o;
+
+		svm_name_ours(pr[i].name, ours, sizeof(ours));
+		o = obs_rows(json_object_get(tp, "exit_reasons"), "name", ours, NULL, NULL);
+		fprintf(stderr, "  %-22s perf %lld observe %lld\n", pr[i].name, pr[i].n, o.count);
+		if (!o.rows)
+			fail_msg("perf's exit reason '%s' (ours '%s') is not in observe's table", pr[i].name, ours);
+		assert_int_equal(o.count, pr[i].n);
+		sum += pr[i].n;
+	}
+	assert_int_equal(sum, total);
+	sum = 0;
+	json_array_foreach(json_object_get(tp, "exit_reasons"), i, e)
+		sum += get_int(e, "count");
+	assert_int_equal(sum, total);		/* and observe has no reason perf lacks */
+	assert_int_equal(get_int(json_object_get(tp, "unpaired"), "exit_reasons"), 1);
+
+	/* per port and direction ("0x520:POUT") */
+	n = perf_report_rows(OUTDIR "/perf-cross-perf-ioport.txt", pr, 64, &total);
+	fprintf(stderr, "perf kvm stat ioport: %zu ports, %lld samples\n", n, total);
+	sum = 0;
+	for (i = 0; i < n; i++) {
+		char hexport[32], port[32], dir[8];
+		struct obs_sum o;
+
+		assert_int_equal(sscanf(pr[i].name, "%31[0-9a-fx]:%7s", hexport, dir), 2);
+		snprintf(port, sizeof(port), "%lld", strtoll(hexport, NULL, 16));	/* observe's "port" */
+		o = obs_rows(json_object_get(tp, "ioports"), "port", port, "rw",
+			     !strcmp(dir, "POUT") ? "write" : "read");
+		if (!o.rows)
+			fail_msg("perf's port row '%s' is not in observe's table", pr[i].name);
+		assert_int_equal(o.count, pr[i].n);
+		sum += pr[i].n;
+		if (o.rows == 1 && pr[i].n) {
+			discriminated += check_access_times(pr[i].name, &pr[i], o.row);
+			pin += !strcmp(dir, "PIN");
+		}
+	}
+	assert_int_equal(sum, total);
+	sum = 0;
+	json_array_foreach(json_object_get(tp, "ioports"), i, e)
+		sum += get_int(e, "count");
+	assert_int_equal(sum, total);
+
+	/* per MMIO address and direction ("0xc0001000:R") */
+	n = perf_report_rows(OUTDIR "/perf-cross-perf-mmio.txt", pr, 64, &total);
+	fprintf(stderr, "perf kvm stat mmio: %zu rows, %lld samples\n", n, total);
+	sum = 0;
+	for (i = 0; i < n; i++) {
+		char gpa[32], dir[4];
+		struct obs_sum o;
+
+		assert_int_equal(sscanf(pr[i].name, "%31[0-9a-fx]:%3s", gpa, dir), 2);
+		o = obs_rows(json_object_get(tp, "mmio"), "gpa", gpa, "type", !strcmp(dir, "W") ? "write" : "read");
+		if (!o.rows)
+			fail_msg("perf's MMIO row '%s' is not in observe's table", pr[i].name);
+		assert_int_equal(o.count, pr[i].n);
+		sum += pr[i].n;
+		if (o.rows == 1 && pr[i].n) {
+			discriminated += check_access_times(pr[i].name, &pr[i], o.row);
+			mmio_read += !strcmp(dir, "R");
+		}
+	}
+	assert_int_equal(sum, total);
+	sum = 0;
+	json_array_foreach(json_object_get(tp, "mmio"), i, e)
+		sum += get_int(e, "count");
+	assert_int_equal(sum, total);
+	assert_null(obs_rows(json_object_get(tp, "mmio"), "type", "unsatisfied-read", NULL, NULL).row);
+
+	/* the guest did port IN and MMIO reads, and at least the IN told the two intervals apart */
+	assert_true(pin > 0);
+	assert_true(mmio_read > 0);
+	assert_true(discriminated > 0);
 	json_decref(d);
 }
 
@@ -790,6 +1068,7 @@ int main(void)
 		cmocka_unit_test(test_exit_costs_kvm_exit_counts),
 		cmocka_unit_test(test_exit_reasons_svm),
 		cmocka_unit_test(test_observe_svm),
+		cmocka_unit_test(test_perf_kvm_stat_agrees),
 		cmocka_unit_test(test_npt_on_and_off),
 		cmocka_unit_test(test_devices_under_svm),
 		cmocka_unit_test(test_vhost_net_tap),

@@ -707,9 +707,12 @@ static void test_view_timing(void **state)
 	assert_true(json_is_null(json_object_get(o, "name")));
 	assert_true(json_is_null(json_object_get(o, "time_ns")));
 
-	/* The port attributed to its exit gets the exit's time. */
+	/* The port: timed from its kvm_pio (10 ns into the exit), and its exit's time beside. */
 	o = json_array_get(json_object_get(j, "ioports"), 0);
 	t = json_object_get(o, "time_ns");
+	assert_int_equal(json_integer_value(json_object_get(t, "n")), 100);
+	assert_float_equal(json_real_value(json_object_get(t, "median")), 50490, 1e-9);
+	t = json_object_get(o, "exit_time_ns");
 	assert_int_equal(json_integer_value(json_object_get(t, "n")), 100);
 	assert_float_equal(json_real_value(json_object_get(t, "median")), 50500, 1e-9);
 	json_decref(j);
@@ -772,6 +775,273 @@ static void test_view_bounded(void **state)
 	free(v);
 }
 
+/* A recorded sample fed as if thread tid had emitted it at time (its raw fields untouched). */
+static void feed_file_at(struct exit_view *v, const char *name, uint32_t tid, uint64_t time)
+{
+	struct tp_record r;
+	uint8_t *buf = load_record(name, &r);
+	char err[128];
+
+	memcpy(buf + 8, &tid, 4);	/* pid */
+	memcpy(buf + 12, &tid, 4);	/* tid */
+	memcpy(buf + 16, &time, 8);
+	assert_int_equal(tp_record_parse(buf, r.size, &r, err, sizeof(err)), 0);
+	exit_view_feed(v, &r);
+	free(buf);
+}
+
+static long long jint(json_t *o, const char *key)
+{
+	json_t *x = json_object_get(o, key);
+
+	if (!json_is_integer(x))
+		fail_msg("no integer '%s'", key);
+	return json_integer_value(x);
+}
+
+static double jreal(json_t *o, const char *key)
+{
+	json_t *x = json_object_get(o, key);
+
+	if (!json_is_number(x))
+		fail_msg("no number '%s'", key);
+	return json_number_value(x);
+}
+
+static char *view_text(const struct exit_view *v)
+{
+	char *text = NULL;
+	size_t tlen;
+	FILE *mf = open_memstream(&text, &tlen);
+
+	exit_view_print(v, mf);
+	fclose(mf);
+	return text;
+}
+
+/*
+ * KVM traces a read that goes to userspace twice: "unsatisfied-read" when it
+ * leaves for the VMM, "read" when the VMM's value comes back.  That is one
+ * access, one row (as perf kvm stat counts it), with or without kvm_exit.
+ */
+static void test_view_mmio_read_is_one_access(void **state)
+{
+	struct exit_view *v = malloc(sizeof(*v));
+	struct tp_format ex, en;
+	uint8_t buf[128];
+	json_t *j, *rows, *o, *t;
+	char *text;
+	size_t n;
+
+	(void)state;
+	load_format("kvm_exit.format", &ex);
+	load_format("kvm_entry.format", &en);
+
+	/* PVM: no kvm_exit/kvm_entry; 5 reads and 2 writes of the recorded register. */
+	exit_view_init(v);
+	register_formats(v);
+	for (uint64_t i = 0; i < 5; i++) {
+		feed_file_at(v, "sample_kvm_mmio_unsatisfied_read.bin", 7, 1000 + i * 100);
+		feed_file_at(v, "sample_kvm_userspace_exit_mmio.bin", 7, 1010 + i * 100);
+		feed_file_at(v, "sample_kvm_mmio_read.bin", 7, 1050 + i * 100);
+	}
+	feed_file_at(v, "sample_kvm_mmio_write.bin", 7, 2000);
+	feed_file_at(v, "sample_kvm_mmio_write.bin", 7, 2100);
+	j = exit_view_json(v);
+	rows = json_object_get(j, "mmio");
+	assert_null(find(rows, "type", "unsatisfied-read"));
+	assert_int_equal(json_array_size(rows), 2);
+	o = find(rows, "type", "read");
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "gpa")), "0xc0001000");
+	assert_int_equal(jint(o, "count"), 5);
+	assert_float_equal(jreal(o, "share_pct"), 500.0 / 7, 1e-9);
+	assert_int_equal(jint(find(rows, "type", "write"), "count"), 2);
+	/* the tracepoint itself still fired 12 times */
+	assert_int_equal(jint(json_object_get(j, "events_fired"), "kvm:kvm_mmio"), 12);
+	json_decref(j);
+	text = view_text(v);
+	assert_null(strstr(text, "unsatisfied"));
+	assert_non_null(strstr(text, "0xc0001000:read/4"));
+	free(text);
+	exit_view_free(v);
+
+	/* SVM: npf exit, unsatisfied read, userspace, completed read, entry: one timed read. */
+	exit_view_init(v);
+	register_formats(v);
+	for (uint64_t i = 1; i <= 3; i++) {
+		uint64_t t0 = i * 100000;
+
+		n = make_record(buf, &ex, 7, t0, "exit_reason", 0x400, "isa", 2);
+		feed_made(v, buf, n);
+		feed_file_at(v, "sample_kvm_mmio_unsatisfied_read.bin", 7, t0 + 1000);
+		feed_file_at(v, "sample_kvm_userspace_exit_mmio.bin", 7, t0 + 1100);
+		feed_file_at(v, "sample_kvm_mmio_read.bin", 7, t0 + 30000 + i);
+		n = make_record(buf, &en, 7, t0 + 32000 + 2 * i, NULL, 0, NULL, 0);
+		feed_made(v, buf, n);
+	}
+	j = exit_view_json(v);
+	rows = json_object_get(j, "mmio");
+	assert_int_equal(json_array_size(rows), 1);
+	o = find(rows, "type", "read");
+	assert_non_null(o);
+	assert_int_equal(jint(o, "count"), 3);
+	assert_int_equal(jint(o, "unpaired"), 0);
+	/* perf kvm stat times a read from kvm_exit to its completion */
+	assert_string_equal(json_string_value(json_object_get(o, "interval")), "kvm_exit->kvm_mmio");
+	t = json_object_get(o, "time_ns");
+	assert_int_equal(jint(t, "n"), 3);
+	assert_float_equal(jreal(t, "min"), 30001, 1e-9);
+	assert_float_equal(jreal(t, "max"), 30003, 1e-9);
+	t = json_object_get(o, "exit_time_ns");
+	assert_int_equal(jint(t, "n"), 3);
+	assert_float_equal(jreal(t, "min"), 32002, 1e-9);
+	assert_float_equal(jreal(t, "max"), 32006, 1e-9);
+	json_decref(j);
+	exit_view_free(v);
+	free(v);
+}
+
+/*
+ * perf kvm stat times a port access from kvm_pio to kvm_entry and an MMIO
+ * write from kvm_mmio to kvm_entry; observe shows that (time_ns) and the
+ * whole exit, kvm_exit to kvm_entry (exit_time_ns).  A port IN is traced when
+ * the VMM's value comes back, just before the entry: the two differ most.
+ */
+static void test_view_access_intervals(void **state)
+{
+	struct exit_view *v = malloc(sizeof(*v));
+	struct tp_format ex, en, pio;
+	uint8_t buf[128];
+	json_t *j, *o, *t;
+	char *text;
+	size_t n;
+
+	(void)state;
+	load_format("kvm_exit.format", &ex);
+	load_format("kvm_entry.format", &en);
+	load_format("kvm_pio.format", &pio);
+	exit_view_init(v);
+	register_formats(v);
+	for (uint64_t i = 1; i <= 4; i++) {
+		uint64_t t0 = i * 1000000;
+
+		/* IN from 0x520: the exit takes 42000 + 2i ns, its kvm_pio comes 7000 + i before the entry */
+		n = make_record(buf, &ex, 3, t0, "exit_reason", 0x7b, "isa", 2);
+		feed_made(v, buf, n);
+		n = make_record(buf, &pio, 3, t0 + 35000 + i, "port", 0x520, "rw", 0);
+		feed_made(v, buf, n);
+		n = make_record(buf, &en, 3, t0 + 42000 + 2 * i, NULL, 0, NULL, 0);
+		feed_made(v, buf, n);
+		/* an MMIO write (recorded): 500 ns into the exit, 20000 before the entry */
+		n = make_record(buf, &ex, 3, t0 + 500000, "exit_reason", 0x400, "isa", 2);
+		feed_made(v, buf, n);
+		feed_file_at(v, "sample_kvm_mmio_write.bin", 3, t0 + 500500);
+		feed_file_at(v, "sample_kvm_userspace_exit_mmio.bin", 3, t0 + 501000);
+		n = make_record(buf, &en, 3, t0 + 520500, NULL, 0, NULL, 0);
+		feed_made(v, buf, n);
+	}
+	j = exit_view_json(v);
+	o = find(json_object_get(j, "ioports"), "port_hex", "0x520");
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "rw")), "read");
+	assert_int_equal(jint(o, "count"), 4);
+	t = json_object_get(o, "time_ns");
+	assert_float_equal(jreal(t, "min"), 7001, 1e-9);
+	assert_float_equal(jreal(t, "max"), 7004, 1e-9);
+	assert_string_equal(json_string_value(json_object_get(o, "interval")), "kvm_pio->kvm_entry");
+	t = json_object_get(o, "exit_time_ns");
+	assert_float_equal(jreal(t, "min"), 42002, 1e-9);
+	assert_float_equal(jreal(t, "max"), 42008, 1e-9);
+
+	o = find(json_object_get(j, "mmio"), "type", "write");
+	assert_non_null(o);
+	assert_int_equal(jint(o, "count"), 4);
+	t = json_object_get(o, "time_ns");
+	assert_float_equal(jreal(t, "min"), 20000, 1e-9);
+	assert_float_equal(jreal(t, "max"), 20000, 1e-9);
+	assert_string_equal(json_string_value(json_object_get(o, "interval")), "kvm_mmio->kvm_entry");
+	t = json_object_get(o, "exit_time_ns");
+	assert_float_equal(jreal(t, "min"), 20500, 1e-9);
+
+	/* the exit reasons keep kvm_exit -> kvm_entry */
+	o = find(json_object_get(j, "exit_reasons"), "name", "ioio");
+	assert_float_equal(jreal(json_object_get(o, "time_ns"), "min"), 42002, 1e-9);
+	json_decref(j);
+
+	/* The text names both intervals; a row shows both minima. */
+	text = view_text(v);
+	assert_non_null(strstr(text, "kvm_pio -> kvm_entry"));
+	assert_non_null(strstr(text, "kvm_exit -> kvm_entry"));
+	assert_non_null(strstr(text, "0x520:PIN/0"));	/* size not set in the made record */
+	assert_non_null(strstr(strstr(text, "0x520:PIN/0"), "42002"));
+	free(text);
+	exit_view_free(v);
+	free(v);
+}
+
+/*
+ * The capture's last exit has no kvm_entry after it (the capture ended, or
+ * the vCPU left for good): like perf kvm stat, the rows count exits whose
+ * kvm_entry was seen; the cut one is counted apart, as unpaired.
+ */
+static void test_view_trailing_exit_unpaired(void **state)
+{
+	struct exit_view *v = malloc(sizeof(*v));
+	struct tp_format ex, en, pio;
+	uint8_t buf[128];
+	json_t *j, *o;
+	char *text;
+	size_t n;
+
+	(void)state;
+	load_format("kvm_exit.format", &ex);
+	load_format("kvm_entry.format", &en);
+	load_format("kvm_pio.format", &pio);
+	exit_view_init(v);
+	register_formats(v);
+	/* The capture starts in userspace: a pio completion and an entry with no exit before them. */
+	n = make_record(buf, &pio, 5, 10, "port", 0x520, "rw", 0);
+	feed_made(v, buf, n);
+	n = make_record(buf, &en, 5, 20, NULL, 0, NULL, 0);
+	feed_made(v, buf, n);
+	for (uint64_t i = 1; i <= 10; i++) {
+		n = make_record(buf, &ex, 5, i * 1000, "exit_reason", 0x7b, "isa", 2);
+		feed_made(v, buf, n);
+		n = make_record(buf, &pio, 5, i * 1000 + 100, "port", 0x520, "rw", 1);
+		feed_made(v, buf, n);
+		/* the 10th exit is the capture's last: no kvm_entry */
+		if (i < 10) {
+			n = make_record(buf, &en, 5, i * 1000 + 500, NULL, 0, NULL, 0);
+			feed_made(v, buf, n);
+		}
+	}
+	j = exit_view_json(v);
+	o = find(json_object_get(j, "exit_reasons"), "name", "ioio");
+	assert_non_null(o);
+	assert_int_equal(jint(o, "count"), 9);
+	assert_int_equal(jint(o, "unpaired"), 1);
+	assert_float_equal(jreal(o, "share_pct"), 100, 1e-9);
+	o = find(json_object_get(j, "ioports"), "rw", "write");
+	assert_int_equal(jint(o, "count"), 9);
+	assert_int_equal(jint(o, "unpaired"), 1);
+	o = find(json_object_get(j, "ioports"), "rw", "read");
+	assert_int_equal(jint(o, "count"), 0);
+	assert_int_equal(jint(o, "unpaired"), 1);
+	o = json_object_get(j, "unpaired");
+	assert_int_equal(jint(o, "exit_reasons"), 1);
+	assert_int_equal(jint(o, "ioports"), 2);
+	assert_int_equal(jint(o, "mmio"), 0);
+	/* the events themselves: every one that fired */
+	assert_int_equal(jint(json_object_get(j, "events_fired"), "kvm:kvm_exit"), 10);
+	json_decref(j);
+	text = view_text(v);
+	assert_non_null(strstr(text, "+1 unpaired"));
+	free(text);
+	exit_view_free(v);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +1058,9 @@ int main(void)
 		cmocka_unit_test(test_view_pvm),
 		cmocka_unit_test(test_view_timing),
 		cmocka_unit_test(test_view_bounded),
+		cmocka_unit_test(test_view_mmio_read_is_one_access),
+		cmocka_unit_test(test_view_access_intervals),
+		cmocka_unit_test(test_view_trailing_exit_unpaired),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
