@@ -12,6 +12,7 @@
 
 #include "claims.h"
 #include "commands.h"
+#include "json_out.h"
 #include "results_store.h"
 
 static void claims_usage(FILE *f)
@@ -109,7 +110,7 @@ static int print_json(const struct store_run *run, const struct claim_row *rows,
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "claims", arr);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | EXITLAB_JSON_REALS);
 	json_decref(root);
 	if (!text)
 		return -1;

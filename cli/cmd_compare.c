@@ -14,6 +14,7 @@
 #include "atomic_file.h"
 #include "commands.h"
 #include "compare.h"
+#include "json_out.h"
 
 #define CMP_SEED 0x657869746c6162ULL      /* "exitlab": the same verdict every run */
 #define CMP_RESAMPLES 2000
@@ -212,7 +213,7 @@ int cmd_compare(int argc, char **argv)
 	print_table(&b, &c, &o, rows, n, count);
 	if (json_path) {
 		json_t *doc = rows_json(&b, &c, &o, rows, n, count);
-		char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+		char *text = doc ? json_dumps(doc, JSON_INDENT(2) | EXITLAB_JSON_REALS) : NULL;
 
 		json_decref(doc);
 		if (!text || atomic_write_text(json_path, text, err, sizeof(err))) {
