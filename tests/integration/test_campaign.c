@@ -9,9 +9,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -201,6 +203,46 @@ static pid_t spawn(const char *const *args, const char *errpath)
 	return pid;
 }
 
+/* Does an entry of m run, with its log file already there? */
+static bool running_log(const char *dir, json_t *m)
+{
+	char path[2048];
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "entries"), i, e)
+		if (!strcmp(status_of(e), "running") && json_is_string(json_object_get(e, "log"))) {
+			snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(json_object_get(e, "log")));
+			return access(path, F_OK) == 0;
+		}
+	return false;
+}
+
+/* No file of a pending entry is left in DIR/entries (its NNN- prefix). */
+static void assert_no_partial_files(const char *dir, json_t *m)
+{
+	char cmd[1400], prefix[16];
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "entries"), i, e) {
+		FILE *p;
+		int n = -1;
+
+		if (strcmp(status_of(e), "pending"))
+			continue;
+		assert_true(json_is_null(json_object_get(e, "log")));
+		snprintf(prefix, sizeof(prefix), "%03d-", (int)json_integer_value(json_object_get(e, "id")));
+		snprintf(cmd, sizeof(cmd), "ls '%s/entries' | grep -c '^%s'", dir, prefix);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_int_equal(fscanf(p, "%d", &n), 1);
+		pclose(p);
+		if (n)
+			fail_msg("%d partial file(s) %s* of a pending entry left in %s/entries", n, prefix, dir);
+	}
+}
+
 /*
  * Start `exitlab campaign FILE --out DIR`, SIGINT it once the manifest shows
  * an entry done, and check that it stopped as documented: exit 130 and the
@@ -209,6 +251,7 @@ static pid_t spawn(const char *const *args, const char *errpath)
 static void interrupt_after_first(const char *file, const char *dir, const char *errpath)
 {
 	char path[2048];
+	bool running = false;
 	size_t ndone = 0;
 	int status;
 	pid_t pid;
@@ -223,14 +266,17 @@ static void interrupt_after_first(const char *file, const char *dir, const char 
 		snprintf(path, sizeof(path), "%s/manifest.json", dir);
 		m = json_load_file(path, 0, &je);
 		if (m) {
+			/* stop it while an entry runs (its log open), after one is done */
 			ndone = count_status(m, "done");
+			running = running_log(dir, m);
 			json_decref(m);
-			if (ndone)
+			if (ndone && running)
 				break;
 		}
 		usleep(20000);
 	}
 	assert_true(ndone >= 1);
+	assert_true(running);
 	assert_int_equal(kill(pid, SIGINT), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -272,6 +318,8 @@ static void test_interrupt_resume(void **state)
 	assert_true(count_status(m, "pending") >= 1);
 	assert_int_equal(count_status(m, "running"), 0);
 	assert_int_equal(ndone + count_status(m, "pending"), 8);
+	/* the interrupted entry's partial log went with it (docs/campaigns.md) */
+	assert_no_partial_files(dir, m);
 	json_array_foreach(json_object_get(m, "entries"), i, e) {
 		struct stat st;
 
@@ -426,6 +474,13 @@ static void test_bad_manifests(void **state)
 			fail_msg("case %zu: want '%s' in:\n%s", i, cases[i].want, o.err);
 		harness_free(&o);
 	}
+	/* a directory that is not there is said to be missing, not "not valid JSON" */
+	snprintf(path, sizeof(path), "%s/no-such-run", harness_tmp);
+	harness_run(&o, (const char *[]){ "campaign", "--resume", path, NULL });
+	assert_int_equal(o.exit_code, 2);
+	if (!strstr(o.err, "No such file or directory") || strstr(o.err, "JSON"))
+		fail_msg("resume of a missing directory:\n%s", o.err);
+	harness_free(&o);
 	/* a campaign file with an error names its line */
 	write_file(file, "name: x\nentries:\n  - payload: a\n    ring: 1\n");
 	harness_run(&o, (const char *[]){ "campaign", file, "--dry-run", NULL });
