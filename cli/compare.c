@@ -462,8 +462,18 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 	if (cmp_mann_whitney(vb, nb, vc, nc, &row->u, &row->p) ||
 	    cmp_bootstrap_rel_ci(vb, nb, vc, nc, o->confidence, o->resamples, o->seed, &row->ci_lo,
 				 &row->ci_hi)) {
-		snprintf(row->reason, sizeof(row->reason), "statistics refused the samples: %s",
-			 strerror(errno));
+		bool nonpos = false;
+
+		for (size_t i = 0; i < nb; i++)
+			nonpos |= !(vb[i] > 0);
+		/* a cost at or below the loop overhead: no ratio against it means anything */
+		if (errno == EINVAL && nonpos)
+			snprintf(row->reason, sizeof(row->reason), "baseline %s at or below 0 cycles "
+				 "(within the loop overhead): no relative change", row->by_runs ? "has a run median" :
+				 "resamples a median");
+		else
+			snprintf(row->reason, sizeof(row->reason), "statistics refused the samples: %s",
+				 strerror(errno));
 		return;
 	}
 	row->has_stats = true;

@@ -507,9 +507,39 @@ static void test_setup_and_labels(void **state)
 	cmp_side_free(&c);
 }
 
+/* A run median at or below zero (a cost within the loop overhead): said so, not "Invalid argument". */
+static void test_nonpositive_baseline(void **state)
+{
+	static const double base[] = { 8000, 5500, -208, 11400, 8600 }, cur[] = { 4361, 4288, 4361, 4385, 833 };
+	struct cmp_side b = { 0 }, c = { 0 };
+	struct run_result r;
+	struct cmp_row *rows;
+	size_t n;
+	char err[256];
+	(void)state;
+
+	for (int i = 0; i < 5; i++) {
+		run_init(&r, CTX_A);
+		add(&r, "cr3_switch", 0, base[i], 0, 0);
+		assert_int_equal(cmp_side_add_run(&b, &r, err, sizeof(err)), 0);
+		results_free(&r);
+		run_init(&r, CTX_A);
+		add(&r, "cr3_switch", 0, cur[i], 0, 0);
+		assert_int_equal(cmp_side_add_run(&c, &r, err, sizeof(err)), 0);
+		results_free(&r);
+	}
+	assert_int_equal(cmp_compare(&b, &c, &opts, &rows, &n, err, sizeof(err)), 0);
+	assert_int_equal(rows[0].verdict, CMP_NOT_COMPARABLE);
+	assert_non_null(strstr(rows[0].reason, "at or below 0 cycles"));
+	free(rows);
+	cmp_side_free(&b);
+	cmp_side_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nonpositive_baseline),
 		cmocka_unit_test(test_setup_and_labels),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_threshold),
