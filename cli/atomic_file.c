@@ -31,21 +31,6 @@ static int mkdir_parents(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A rename is only durable once the directory entry itself is on disk. */
 static int fsync_dir(const char *dir)
 {
@@ -59,12 +44,20 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-int atomic_write_text(const char *path, const char *text, char *err, size_t errlen)
+static void af_free(struct atomic_file *af)
 {
-	char *tmp = NULL, *dir = NULL, *slash;
-	const char *base;
-	int fd = -1, ret = -1;
+	free(af->path);
+	free(af->tmp);
+	free(af->dir);
+	memset(af, 0, sizeof(*af));
+}
 
+int atomic_file_open(struct atomic_file *af, const char *path, char *err, size_t errlen)
+{
+	const char *slash, *base;
+	int fd;
+
+	memset(af, 0, sizeof(*af));
 	if (!path || !*path) {
 		snprintf(err, errlen, "no output path");
 		return -1;
@@ -73,45 +66,85 @@ int atomic_write_text(const char *path, const char *text, char *err, size_t errl
 		return -1;
 	slash = strrchr(path, '/');
 	base = slash ? slash + 1 : path;
-	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-	if (!dir || asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		tmp = NULL;
+	af->path = strdup(path);
+	af->dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!af->path || !af->dir || asprintf(&af->tmp, "%s/.%s.XXXXXX", af->dir, base) < 0) {
+		af->tmp = NULL;
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		af_free(af);
+		return -1;
 	}
-	fd = mkstemp(tmp);
+	fd = mkstemp(af->tmp);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create temp file in %s: %s", dir, strerror(errno));
-		goto out;
+		snprintf(err, errlen, "cannot create temp file in %s: %s", af->dir, strerror(errno));
+		af_free(af);
+		return -1;
 	}
 	/* mkstemp makes 0600; results are meant to be shared. */
-	if (fchmod(fd, 0644) || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) ||
-	    fsync(fd)) {
-		snprintf(err, errlen, "writing %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	if (close(fd)) {
-		fd = -1;
-		snprintf(err, errlen, "writing %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		snprintf(err, errlen, "renaming %s to %s: %s", tmp, path, strerror(errno));
-		goto out_unlink;
-	}
-	if (fsync_dir(dir)) {
-		snprintf(err, errlen, "syncing directory %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	ret = 0;
-	goto out;
-out_unlink:
-	unlink(tmp);
-out:
-	if (fd >= 0)
+	if (fchmod(fd, 0644) || !(af->f = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "opening %s: %s", af->tmp, strerror(errno));
 		close(fd);
-	free(tmp);
-	free(dir);
-	return ret;
+		unlink(af->tmp);
+		af_free(af);
+		return -1;
+	}
+	return 0;
+}
+
+void atomic_file_abort(struct atomic_file *af)
+{
+	if (af->f) {
+		fclose(af->f);
+		unlink(af->tmp);
+	}
+	af_free(af);
+}
+
+int atomic_file_commit(struct atomic_file *af, char *err, size_t errlen)
+{
+	FILE *f = af->f;
+
+	if (!f) {
+		snprintf(err, errlen, "not open");
+		return -1;
+	}
+	af->f = NULL;
+	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
+		snprintf(err, errlen, "writing %s: %s", af->tmp, strerror(errno));
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f)) {
+		snprintf(err, errlen, "writing %s: %s", af->tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(af->tmp, af->path)) {
+		snprintf(err, errlen, "renaming %s to %s: %s", af->tmp, af->path, strerror(errno));
+		goto fail;
+	}
+	if (fsync_dir(af->dir)) {
+		snprintf(err, errlen, "syncing directory %s: %s", af->dir, strerror(errno));
+		af_free(af);
+		return -1;
+	}
+	af_free(af);
+	return 0;
+fail:
+	unlink(af->tmp);
+	af_free(af);
+	return -1;
+}
+
+int atomic_write_text(const char *path, const char *text, char *err, size_t errlen)
+{
+	struct atomic_file af;
+
+	if (atomic_file_open(&af, path, err, errlen))
+		return -1;
+	if (fputs(text, af.f) == EOF || fputc('\n', af.f) == EOF) {
+		snprintf(err, errlen, "writing %s: %s", af.tmp, strerror(errno));
+		atomic_file_abort(&af);
+		return -1;
+	}
+	return atomic_file_commit(&af, err, errlen);
 }

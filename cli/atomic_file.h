@@ -8,8 +8,26 @@
 #define EXITLAB_ATOMIC_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* 0, or -1 with err naming the step that failed. */
 int atomic_write_text(const char *path, const char *text, char *err, size_t errlen);
+
+/*
+ * The same for a file written bit by bit: `f` writes to the temp file, which
+ * becomes `path` only at atomic_file_commit; atomic_file_abort (or a failed
+ * commit) removes it, so a failure leaves nothing half-written at `path`.
+ */
+struct atomic_file {
+	FILE *f;
+	char *path, *tmp, *dir;
+};
+
+/* 0, or -1 with err (parents created as for atomic_write_text). */
+int atomic_file_open(struct atomic_file *af, const char *path, char *err, size_t errlen);
+/* Flush, fsync, rename over path. 0, or -1 with err and the temp file removed. */
+int atomic_file_commit(struct atomic_file *af, char *err, size_t errlen);
+/* Drop what was written; a no-op on a file never opened or already committed. */
+void atomic_file_abort(struct atomic_file *af);
 
 #endif

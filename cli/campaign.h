@@ -39,6 +39,7 @@ struct campaign_spec {
 	char **args;                  /* extra arguments, appended as written */
 	size_t nargs;
 	int quick;                    /* -1 unset, 0, 1 */
+	int raw;                      /* -1 unset, 0, 1: keep every sample (--raw) */
 	long iterations;              /* 0 unset */
 	int repetitions;              /* 0 unset */
 	double timeout_s;             /* 0 unset */

@@ -99,6 +99,7 @@ static void build_run(struct campaign_run *r, const struct campaign_spec *d, con
 	size_t len;
 	const struct campaign_spec *ts = e->ntests ? e : d;
 	int quick = e->quick >= 0 ? e->quick : d->quick;
+	int raw = e->raw >= 0 ? e->raw : d->raw;
 	long iters = e->iterations ? e->iterations : d->iterations;
 
 	memset(r, 0, sizeof(*r));
@@ -111,6 +112,8 @@ static void build_run(struct campaign_run *r, const struct campaign_spec *d, con
 	len = (size_t)snprintf(name, sizeof(name), "%s", e->name ? e->name : e->payload);
 	if (quick == 1)
 		push(r, "--quick");
+	if (raw == 1)
+		push(r, "--raw");
 	if (iters) {
 		snprintf(num, sizeof(num), "%ld", iters);
 		push(r, "--iterations");

@@ -5,14 +5,18 @@
  * after a crash) sees the previous state or the new one, never a part; and a
  * reader that refuses anything that is not a manifest of this version.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "campaign_manifest.h"
+#include "json_out.h"
 
 static const char *const status_names[] = { "pending", "running", "done", "failed", "timeout", "skipped" };
 
@@ -93,7 +97,7 @@ int manifest_write(struct manifest *m, const char *dir, char *err, size_t errlen
 		json_array_append_new(entries, o);
 	}
 	json_object_set_new(root, "entries", entries);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | EXITLAB_JSON_REALS);
 	json_decref(root);
 	if (!text) {
 		snprintf(err, errlen, "manifest: out of memory");
@@ -231,7 +235,13 @@ int manifest_read(const char *path, struct manifest *m, char *err, size_t errlen
 
 	memset(m, 0, sizeof(*m));
 	if (!root) {
-		snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, je.line, je.text);
+		struct stat st;
+
+		/* say what is wrong with the file: missing or unreadable is not "invalid JSON" */
+		if (stat(path, &st) || access(path, R_OK))
+			snprintf(err, errlen, "%s: %s (not a campaign run directory?)", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, je.line, je.text);
 		return -1;
 	}
 	fmt = json_object_get(root, "format");

@@ -428,7 +428,7 @@ static int parse_strings(struct pctx *p, yaml_node_t *n, const char *what, char 
 }
 
 static const char *const spec_keys = "payload, name, ring, params, devices, backing, mem, instruments, "
-				     "tests, quick, iterations, args, repetitions, timeout_s, disk_mib, service";
+				     "tests, quick, raw, iterations, args, repetitions, timeout_s, disk_mib, service";
 
 static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, bool entry)
 {
@@ -436,6 +436,7 @@ static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, b
 
 	memset(s, 0, sizeof(*s));
 	s->quick = -1;
+	s->raw = -1;
 	s->line = (int)n->start_mark.line + 1;
 	s->col = (int)n->start_mark.column + 1;
 	if (n->type != YAML_MAPPING_NODE)
@@ -479,6 +480,8 @@ static int parse_spec(struct pctx *p, yaml_node_t *n, struct campaign_spec *s, b
 						  "results file");
 		} else if (!strcmp(key, "quick")) {
 			rc = parse_bool(p, v, key, &s->quick);
+		} else if (!strcmp(key, "raw")) {
+			rc = parse_bool(p, v, key, &s->raw);
 		} else if (!strcmp(key, "iterations")) {
 			rc = parse_long(p, v, key, 1, 1000000000L, &s->iterations);
 		} else if (!strcmp(key, "service")) {
@@ -622,6 +625,7 @@ int campaign_parse(const char *text, size_t len, struct campaign *c, char *err, 
 
 	memset(c, 0, sizeof(*c));
 	c->defaults.quick = -1;
+	c->defaults.raw = -1;
 	if (!yaml_parser_initialize(&parser)) {
 		snprintf(err, errlen, "1:1: libyaml: out of memory");
 		return -1;

@@ -26,6 +26,7 @@ struct claim_row {
 	const char *id;        /* "exit-cost" */
 	const char *claim;     /* the claim as the story tells it */
 	const char *entry;     /* the claims campaign entry that measures it */
+	const char *source;    /* the published work the classic figure comes from (docs/claims.md) */
 	enum claim_verdict verdict;
 	double value;          /* median over the repetitions (NAN: none) */
 	double lo, hi;         /* their range */

@@ -419,7 +419,17 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	}
 	e->duration_s = now_s() - t0;
 	if (stopped) {
+		/* an interrupted attempt leaves nothing behind: resume starts the entry afresh */
 		unlink(json_abs);
+		unlink(log_abs);
+		if (e->service) {
+			char svc_log[PATH_MAX + 16];
+
+			snprintf(svc_log, sizeof(svc_log), "%s/%s.service.log", dir, stem);
+			unlink(svc_log);
+		}
+		free(e->log);
+		e->log = NULL;
 		e->status = ST_PENDING;
 		e->started_at[0] = 0;
 		e->duration_s = -1;

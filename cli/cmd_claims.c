@@ -12,6 +12,7 @@
 
 #include "claims.h"
 #include "commands.h"
+#include "json_out.h"
 #include "results_store.h"
 
 static void claims_usage(FILE *f)
@@ -66,6 +67,7 @@ static void print_text(const struct store_run *run, const struct claim_row *rows
 		printf("%-3zu %-62s %-52s %s\n", i + 1, rows[i].claim, rows[i].measured,
 		       claim_verdict_name(rows[i].verdict));
 		printf("    %s [entry %s]\n", rows[i].why, rows[i].entry);
+		printf("    source: %s\n", rows[i].source ? rows[i].source : "-");
 	}
 }
 
@@ -73,10 +75,11 @@ static void print_markdown(const struct store_run *run, const struct claim_row *
 {
 	printf("## Claims table\n\nRun `%s` (host %s, %s, exitlab %s).\n\n", run->path, run->host,
 	       run->backend[0] ? run->backend : "backend unknown", run->revision[0] ? run->revision : "?");
-	printf("| # | claim | this host | verdict | why |\n|---|---|---|---|---|\n");
+	printf("| # | claim | this host | verdict | why | source |\n|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++)
-		printf("| %zu | %s | %s | %s | %s (entry `%s`) |\n", i + 1, rows[i].claim, rows[i].measured,
-		       claim_verdict_name(rows[i].verdict), rows[i].why, rows[i].entry);
+		printf("| %zu | %s | %s | %s | %s (entry `%s`) | %s |\n", i + 1, rows[i].claim, rows[i].measured,
+		       claim_verdict_name(rows[i].verdict), rows[i].why, rows[i].entry,
+		       rows[i].source ? rows[i].source : "-");
 }
 
 static json_t *num_or_null(double v)
@@ -98,6 +101,7 @@ static int print_json(const struct store_run *run, const struct claim_row *rows,
 		json_object_set_new(o, "id", json_string(rows[i].id));
 		json_object_set_new(o, "claim", json_string(rows[i].claim));
 		json_object_set_new(o, "entry", json_string(rows[i].entry));
+		json_object_set_new(o, "source", rows[i].source ? json_string(rows[i].source) : json_null());
 		json_object_set_new(o, "verdict", json_string(claim_verdict_name(rows[i].verdict)));
 		json_object_set_new(o, "value", num_or_null(rows[i].value));
 		json_object_set_new(o, "min", num_or_null(rows[i].lo));
@@ -109,7 +113,7 @@ static int print_json(const struct store_run *run, const struct claim_row *rows,
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "claims", arr);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | EXITLAB_JSON_REALS);
 	json_decref(root);
 	if (!text)
 		return -1;

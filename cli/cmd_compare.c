@@ -14,6 +14,7 @@
 #include "atomic_file.h"
 #include "commands.h"
 #include "compare.h"
+#include "json_out.h"
 
 #define CMP_SEED 0x657869746c6162ULL      /* "exitlab": the same verdict every run */
 #define CMP_RESAMPLES 2000
@@ -66,8 +67,8 @@ static json_t *rows_json(const struct cmp_side *b, const struct cmp_side *c, con
 		json_t *ci = r->has_stats ? json_pack("[f,f]", r->ci_lo * 100, r->ci_hi * 100) : json_null();
 
 		json_array_append_new(tests, json_pack(
-			"{s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s}",
-			"payload", t->payload, "name", t->name, "ring", t->ring,
+			"{s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s}",
+			"payload", t->payload, "name", t->name, "label", r->label, "ring", t->ring,
 			"params", params ? params : json_null(),
 			"baseline", side_json(r->base, r->median_base),
 			"current", side_json(r->cur, r->median_cur),
@@ -106,12 +107,17 @@ static void print_table(const struct cmp_side *b, const struct cmp_side *c, cons
 		printf("VMMs differ: %s (baseline) against %s (current), the same payload on each\n", b->vmm,
 		       c->vmm);
 	printf("\n");
-	printf("%-12s %-22s %4s %11s %11s %8s %19s %9s  %-15s %s\n", "payload", "test", "ring", "base cyc",
+	int w = 22;
+
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(rows[i].label) + 1 > w)
+			w = (int)strlen(rows[i].label) + 1;
+	printf("%-12s %-*s %4s %11s %11s %8s %19s %9s  %-15s %s\n", "payload", w, "test", "ring", "base cyc",
 	       "cur cyc", "change", "CI of change", "p", "verdict", "reason");
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_row *r = &rows[i];
 		const struct cmp_test *t = either(r);
-		char mb[32], mc[32], ch[32] = "-", ci[48] = "-", p[32] = "-", name[64];
+		char mb[32], mc[32], ch[32] = "-", ci[48] = "-", p[32] = "-", name[sizeof(r->label) + 2];
 
 		fmt_num(mb, sizeof(mb), r->median_base);
 		fmt_num(mc, sizeof(mc), r->median_cur);
@@ -121,14 +127,15 @@ static void print_table(const struct cmp_side *b, const struct cmp_side *c, cons
 			snprintf(ci, sizeof(ci), "[%+.1f%%, %+.1f%%]", r->ci_lo * 100, r->ci_hi * 100);
 			snprintf(p, sizeof(p), r->p < 1e-16 ? "<1e-16" : "%.2g", r->p);
 		}
-		snprintf(name, sizeof(name), "%s%s%s", t->name, t->params ? "*" : "",
+		snprintf(name, sizeof(name), "%s%s", r->label,
 			 (r->base && r->base->invalid) || (r->cur && r->cur->invalid) ? "!" : "");
-		printf("%-12s %-22s %4d %11s %11s %8s %19s %9s  %-15s %s\n", t->payload, name, t->ring, mb, mc,
-		       ch, ci, p, cmp_verdict_name(r->verdict), r->reason);
+		printf("%-12s %-*s %4d %11s %11s %8s %19s %9s  %-15s %s\n", t->payload, w, name, t->ring,
+		       mb, mc, ch, ci, p, cmp_verdict_name(r->verdict), r->reason);
 	}
 	printf("\n%zu regressed, %zu improved, %zu unchanged, %zu not comparable "
-	       "(threshold %.3g %%, confidence %.4g; cycles per op, overhead subtracted; * = with params, "
-	       "see --json; ! = invalid on a side: its exit counts contradict the test)\n", count[CMP_REGRESSED], count[CMP_IMPROVED], count[CMP_UNCHANGED],
+	       "(threshold %.3g %%, confidence %.4g; cycles per op, overhead subtracted; [..]: what tells "
+	       "a test from its namesakes, all params in --json; ! = invalid on a side: its exit counts "
+	       "contradict the test)\n", count[CMP_REGRESSED], count[CMP_IMPROVED], count[CMP_UNCHANGED],
 	       count[CMP_NOT_COMPARABLE], o->threshold * 100, o->confidence);
 }
 
@@ -218,7 +225,7 @@ int cmd_compare(int argc, char **argv)
 	print_table(&b, &c, &o, rows, n, count);
 	if (json_path) {
 		json_t *doc = rows_json(&b, &c, &o, rows, n, count);
-		char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+		char *text = doc ? json_dumps(doc, JSON_INDENT(2) | EXITLAB_JSON_REALS) : NULL;
 
 		json_decref(doc);
 		if (!text || atomic_write_text(json_path, text, err, sizeof(err))) {

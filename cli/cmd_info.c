@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "hostinfo.h"
+#include "json_out.h"
 
 static void info_usage(FILE *f)
 {
@@ -62,7 +63,7 @@ int cmd_info(int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	if (as_json) {
-		rc = json_dumpf(info, stdout, JSON_INDENT(2)) ? EXIT_FAILED : EXIT_OK;
+		rc = json_dumpf(info, stdout, JSON_INDENT(2) | EXITLAB_JSON_REALS) ? EXIT_FAILED : EXIT_OK;
 		fputc('\n', stdout);
 	} else {
 		hostinfo_print(stdout, info);

@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "exit_view.h"
 #include "hostinfo.h"
+#include "json_out.h"
 #include "kvm_debugfs.h"
 #include "kvm_process.h"
 #include "kvm_stats_json.h"
@@ -475,7 +476,7 @@ int cmd_observe(int argc, char **argv)
 				 "kvm_stats", stats_json(ts),
 				 "pmu", pmu ? pmu_delta_json(pmu, pmu0, pmu1) :
 					      json_pack("{s:s}", "status", o.no_pmu ? "disabled" : "unavailable"));
-		text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+		text = root ? json_dumps(root, JSON_INDENT(2) | EXITLAB_JSON_REALS) : NULL;
 		if (!text || atomic_write_text(o.json_path, text, err, sizeof(err))) {
 			fprintf(stderr, "exitlab observe: writing %s: %s\n", o.json_path, text ? err : "out of memory");
 			code = EXIT_FAILED;

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "atomic_file.h"
 #include "claims.h"
 #include "commands.h"
 #include "plot.h"
@@ -52,6 +53,8 @@ static void report_usage(FILE *f)
 		"--markdown also writes the same as Markdown, with the charts as PNG files\n"
 		"next to OUT.md (OUT-NNN.png, linked relatively).\n"
 		"OUT.html defaults to PATH/report.html for a directory, PATH with .html for a file.\n"
+		"Both outputs appear whole when the report is done, or not at all; missing parent\n"
+		"directories are created.\n"
 		"Unreadable manifests and results files are named on stderr and skipped\n"
 		"(exit code 1); 2 is bad usage.\n");
 }
@@ -775,8 +778,10 @@ int cmd_report(int argc, char **argv)
 	const char *md_path = NULL;
 	char *html_path = NULL, err[256], tmpl[] = "/tmp/exitlab-report-XXXXXX";
 	struct out o = { 0 };
+	struct atomic_file html_file = { 0 }, md_file = { 0 };
+	bool complete = false;      /* the report was written to its end: keep it */
 	struct store_list l;
-	FILE *html_file, *md_file;
+	FILE *html_out, *md_out;      /* the files, while sections go to memory first */
 	char *html_body = NULL, *md_body = NULL;
 	size_t html_len = 0, md_len = 0;
 	int c, n, code = EXIT_OK, idx = 0;
@@ -810,23 +815,26 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!html_path)
 		html_path = default_out(argv[optind]);
-	if (!html_path || !(o.html = fopen(html_path, "w"))) {
+	/* both outputs appear whole at the end, or not at all (parents are created) */
+	if (!html_path || atomic_file_open(&html_file, html_path, err, sizeof(err))) {
 		fprintf(stderr, "exitlab report: cannot write %s: %s\n", html_path ? html_path : "?",
-			strerror(errno));
+			html_path ? err : strerror(ENOMEM));
 		code = EXIT_USAGE;
 		goto out;
 	}
+	o.html = html_file.f;
 	if (md_path) {
 		char *a = strdup(md_path), *b = strdup(md_path), *dot;
 
-		o.md = fopen(md_path, "w");
-		if (!o.md || !a || !b) {
-			fprintf(stderr, "exitlab report: cannot write %s: %s\n", md_path, strerror(errno));
+		if (atomic_file_open(&md_file, md_path, err, sizeof(err)) || !a || !b) {
+			fprintf(stderr, "exitlab report: cannot write %s: %s\n", md_path,
+				md_file.f ? strerror(ENOMEM) : err);
 			free(a);
 			free(b);
 			code = EXIT_USAGE;
 			goto out;
 		}
+		o.md = md_file.f;
 		o.md_dir = strdup(dirname(a));
 		o.md_stem = strdup(basename(b));
 		free(a);
@@ -851,11 +859,11 @@ int cmd_report(int argc, char **argv)
 		fprintf(o.md, "\n\n");
 	}
 	/* the sections go to memory first: the summary and contents above them are known only after them */
-	html_file = o.html;
-	md_file = o.md;
+	html_out = o.html;
+	md_out = o.md;
 	o.html = open_memstream(&html_body, &html_len);
-	o.md = md_file ? open_memstream(&md_body, &md_len) : NULL;
-	if (!o.html || (md_file && !o.md)) {
+	o.md = md_out ? open_memstream(&md_body, &md_len) : NULL;
+	if (!o.html || (md_out && !o.md)) {
 		fprintf(stderr, "exitlab report: out of memory\n");
 		if (o.html)
 			fclose(o.html);
@@ -863,8 +871,8 @@ int cmd_report(int argc, char **argv)
 			fclose(o.md);
 		free(html_body);
 		free(md_body);
-		o.html = html_file;
-		o.md = md_file;
+		o.html = html_out;
+		o.md = md_out;
 		code = EXIT_FAILED;
 		goto out;
 	}
@@ -913,8 +921,8 @@ int cmd_report(int argc, char **argv)
 	fclose(o.html);
 	if (o.md)
 		fclose(o.md);
-	o.html = html_file;
-	o.md = md_file;
+	o.html = html_out;
+	o.md = md_out;
 	report_summary_regressions(&o.sum, &l);
 	report_summary_html(o.html, &o.sum);
 	if (html_body)
@@ -927,15 +935,25 @@ int cmd_report(int argc, char **argv)
 	free(html_body);
 	free(md_body);
 	fprintf(o.html, "<p class=\"note\">made by exitlab report</p>\n</body></html>\n");
+	complete = true;
 	if (n > 0 || o.skipped)
 		code = EXIT_FAILED;
 out:
 	if (o.tmp)
 		rm_tmp(o.tmp);
-	if (o.html && fclose(o.html) && code == EXIT_OK)
-		code = EXIT_FAILED;
-	if (o.md && fclose(o.md) && code == EXIT_OK)
-		code = EXIT_FAILED;
+	if (!complete) {
+		atomic_file_abort(&html_file);
+		atomic_file_abort(&md_file);
+	} else {
+		if (atomic_file_commit(&html_file, err, sizeof(err))) {
+			fprintf(stderr, "exitlab report: %s\n", err);
+			code = EXIT_FAILED;
+		}
+		if (md_file.f && atomic_file_commit(&md_file, err, sizeof(err))) {
+			fprintf(stderr, "exitlab report: %s\n", err);
+			code = EXIT_FAILED;
+		}
+	}
 	if (code != EXIT_USAGE)
 		fprintf(stderr, "report: %s%s%s\n", html_path, md_path ? ", " : "", md_path ? md_path : "");
 	free(o.md_dir);

@@ -4,10 +4,12 @@
  * and export it.  Every manifest or results file that cannot be read is named
  * on stderr with the reason and skipped; the exit code then is 1.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "report_devices.h"
@@ -20,13 +22,15 @@
 static void results_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exitlab results list [ROOT]\n"
+		"usage: exitlab results list [PATH...]\n"
 		"       exitlab results show PATH [--test NAME]\n"
 		"       exitlab results csv PATH [-o FILE]\n"
 		"\n"
 		"  list  every campaign run (a directory with manifest.json) and every loose\n"
-		"        results file under ROOT (default results/): campaign, timestamp, host,\n"
-		"        entries done (results file readable)/total, status\n"
+		"        results file under each PATH (default ./results, if there is one; runs\n"
+		"        made with campaign --out or run --json elsewhere: name them or a\n"
+		"        directory above them): campaign, timestamp, host, entries done\n"
+		"        (results file readable)/total, status\n"
 		"  show  a run directory or a results file: its context (host, backend,\n"
 		"        revision) and each entry's tables; --test NAME keeps only that test\n"
 		"        (a name no result holds is bad usage, with the closest one)\n"
@@ -56,24 +60,18 @@ static int walk(const char *root, struct store_list *l, int *skipped)
 	return 0;
 }
 
-static int cmd_list(int argc, char **argv)
+/* One line per run under root (a store, a run directory or a results file). */
+static void list_root(const char *root, int *skipped, size_t *nruns)
 {
-	const char *root = argc > 1 ? argv[1] : "results";
 	struct store_list l;
-	int skipped = 0;
 
-	if (argc > 2) {
-		results_usage(stderr);
-		return EXIT_USAGE;
+	if (walk(root, &l, skipped)) {
+		(*skipped)++;
+		return;
 	}
-	if (walk(root, &l, &skipped))
-		return EXIT_USAGE;
-	printf("%-16s %-22s %-16s %9s  %-10s %s\n", "campaign", "timestamp", "host", "done/total", "status",
-	       "path");
 	for (size_t i = 0; i < l.nruns; i++) {
 		const struct store_run *r = &l.runs[i];
 		char cnt[48];
-
 		size_t done = 0;
 
 		/* Done means a results file that reads back: check each, name the ones that do not. */
@@ -84,7 +82,7 @@ static int cmd_list(int argc, char **argv)
 
 			if (rc < 0) {
 				problem(NULL, r->entries[j].results, err);
-				skipped++;
+				(*skipped)++;
 			} else if (rc > 0) {
 				done++;
 				results_free(&res);
@@ -94,9 +92,41 @@ static int cmd_list(int argc, char **argv)
 		printf("%-16s %-22s %-16s %9s  %-10s %s\n", r->campaign, r->timestamp[0] ? r->timestamp : "-",
 		       r->host[0] ? r->host : "-", cnt, r->loose ? "file" : store_run_status(r), r->path);
 	}
-	if (!l.nruns)
-		printf("(no campaign runs or results files under %s)\n", root);
+	*nruns += l.nruns;
 	store_list_free(&l);
+}
+
+/*
+ * exitlab results list [PATH...]: runs made anywhere (campaign --out DIR,
+ * run --json FILE) are listed by naming them or a directory above them;
+ * without PATH, ./results, and no ./results is an empty store, not an error.
+ */
+static int cmd_list(int argc, char **argv)
+{
+	struct stat st;
+	size_t nruns = 0;
+	int skipped = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (stat(argv[i], &st)) {
+			fprintf(stderr, "exitlab results: %s: %s\n", argv[i], strerror(errno));
+			return EXIT_USAGE;
+		}
+	printf("%-16s %-22s %-16s %9s  %-10s %s\n", "campaign", "timestamp", "host", "done/total", "status",
+	       "path");
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++)
+			list_root(argv[i], &skipped, &nruns);
+		if (!nruns)
+			printf("(no campaign runs or results files under %s%s)\n", argv[1], argc > 2 ? ", ..." : "");
+	} else if (stat("results", &st)) {
+		printf("(no results/ store in this directory: name where your runs are, e.g. "
+		       "exitlab results list DIR|FILE...)\n");
+	} else {
+		list_root("results", &skipped, &nruns);
+		if (!nruns)
+			printf("(no campaign runs or results files under results)\n");
+	}
 	return skipped ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -870,6 +870,7 @@ int cmd_run(int argc, char **argv)
 			.time_goal_cycles = bi->time_goal_cycles,
 			.iterations = o.iterations,
 			.max_samples = 1 << 17,
+			.keep_samples = o.raw,
 		};
 
 		host_baseline_run(&hb, (double)bi->tsc_khz, &res);
@@ -882,6 +883,7 @@ int cmd_run(int argc, char **argv)
 			.time_goal_cycles = bi->time_goal_cycles,
 			.iterations = o.iterations,
 			.quick = o.quick,
+			.keep_samples = o.raw,
 		};
 
 		if (host_twins_run(&tw, &res) < 0)

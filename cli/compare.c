@@ -15,6 +15,7 @@
 
 #include "compare.h"
 #include "compare_stats.h"
+#include "json_out.h"
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
 {
@@ -68,6 +69,46 @@ static char *dup_string(json_t *obj, const char *k1, const char *k2)
 	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 }
 
+static void ctx_free(struct cmp_ctx *c)
+{
+	free(c->cpu);
+	free(c->backend);
+	free(c->params);
+	free(c->mitigations);
+}
+
+/*
+ * What the run set up around its guest tests (docs/compare.md): devices,
+ * host backing and guest memory, canonical JSON; NULL when the run says none.
+ */
+static char *run_setup(const struct run_result *r)
+{
+	json_t *cfg = r->config_json ? json_loads(r->config_json, 0, NULL) : NULL;
+	json_t *vmm = json_object_get(cfg, "vmm"), *set = json_object(), *v;
+	char *s = NULL;
+
+	if ((v = json_object_get(cfg, "devices")) && json_array_size(v)) {
+		json_t *devs = json_deep_copy(v), *d;
+		size_t i;
+
+		/* where this run's disk image or socket happened to be is not a setting */
+		json_array_foreach(devs, i, d) {
+			json_object_del(d, "file");
+			json_object_del(d, "socket");
+		}
+		json_object_set_new(set, "devices", devs);
+	}
+	if ((v = json_object_get(vmm, "backing")) && !json_is_null(v))
+		json_object_set(set, "backing", v);
+	if ((v = json_object_get(vmm, "mem_bytes")) && !json_is_null(v))
+		json_object_set(set, "mem_bytes", v);
+	if (json_object_size(set))
+		s = json_dumps(set, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(set);
+	json_decref(cfg);
+	return s;
+}
+
 /* Index of r's context in s->ctx, adding it; -1 on ENOMEM. */
 static int side_ctx(struct cmp_side *s, const struct run_result *r)
 {
@@ -75,24 +116,24 @@ static int side_ctx(struct cmp_side *s, const struct run_result *r)
 	struct cmp_ctx c = { 0 }, *n;
 	json_t *params = json_object_get(json_object_get(root, "kvm"), "params");
 
+	json_t *mit = json_object_get(json_object_get(root, "kernel"), "mitigations");
+
 	c.cpu = dup_string(root, "cpu", "model_name");
 	c.backend = dup_string(root, "kvm", "backend");
 	if (params)
 		c.params = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	if (json_is_object(mit))
+		c.mitigations = json_dumps(mit, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(root);
 	for (size_t i = 0; i < s->nctx; i++)
 		if (streq(s->ctx[i].cpu, c.cpu) && streq(s->ctx[i].backend, c.backend) &&
-		    streq(s->ctx[i].params, c.params)) {
-			free(c.cpu);
-			free(c.backend);
-			free(c.params);
+		    streq(s->ctx[i].params, c.params) && streq(s->ctx[i].mitigations, c.mitigations)) {
+			ctx_free(&c);
 			return (int)i;
 		}
 	n = realloc(s->ctx, (s->nctx + 1) * sizeof(*n));
 	if (!n) {
-		free(c.cpu);
-		free(c.backend);
-		free(c.params);
+		ctx_free(&c);
 		return -1;
 	}
 	s->ctx = n;
@@ -116,13 +157,13 @@ static int append(double **v, size_t *n, const double *add, size_t nadd)
 }
 
 static struct cmp_test *find_test(const struct cmp_side *s, const char *payload, const char *name,
-				  int ring, const char *params)
+				  int ring, const char *params, const char *setup)
 {
 	for (size_t i = 0; i < s->ntests; i++) {
 		struct cmp_test *t = &s->tests[i];
 
 		if (!strcmp(t->payload, payload) && !strcmp(t->name, name) && t->ring == ring &&
-		    streq(t->params, params))
+		    streq(t->params, params) && streq(t->setup, setup))
 			return t;
 	}
 	return NULL;
@@ -146,6 +187,7 @@ static void side_vmm(struct cmp_side *s, const struct run_result *r)
 int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, size_t errlen)
 {
 	int ctx = side_ctx(s, r);
+	char *setup = run_setup(r);
 
 	if (ctx < 0)
 		goto enomem;
@@ -154,12 +196,15 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *tr = &r->tests[i];
 		char *params = canonical(tr->params_json);
-		struct cmp_test *t = find_test(s, r->payload, tr->name, tr->ring, params);
+		/* host-side tests (ring -1) do not run in the guest's setup: pool them across it */
+		const char *tsetup = tr->ring >= 0 ? setup : NULL;
+		struct cmp_test *t = find_test(s, r->payload, tr->name, tr->ring, params, tsetup);
 		bool has_timing = tr->has_timing && tr->cycles.n && isfinite(tr->cycles.median);
 
 		if (tr->params_json && !params && strcmp(tr->params_json, "null")) {
 			seterr(err, errlen, "compare: tests[%zu] (%s): params unreadable or out of memory", i,
 			       tr->name);
+			free(setup);
 			return -1;
 		}
 		if (!t) {
@@ -176,6 +221,8 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
 			snprintf(t->name, sizeof(t->name), "%s", tr->name);
 			t->ring = tr->ring;
 			t->params = params;
+			if (tsetup && !(t->setup = strdup(tsetup)))
+				goto enomem;
 			t->ok = true;
 			t->has_timing = true;
 			t->ctx = ctx;
@@ -201,21 +248,21 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
 		else if (append(&t->samples, &t->nsamples, tr->samples, tr->nsamples))
 			goto enomem;
 	}
+	free(setup);
 	return 0;
 enomem:
+	free(setup);
 	seterr(err, errlen, "compare: out of memory");
 	return -1;
 }
 
 void cmp_side_free(struct cmp_side *s)
 {
-	for (size_t i = 0; i < s->nctx; i++) {
-		free(s->ctx[i].cpu);
-		free(s->ctx[i].backend);
-		free(s->ctx[i].params);
-	}
+	for (size_t i = 0; i < s->nctx; i++)
+		ctx_free(&s->ctx[i]);
 	for (size_t i = 0; i < s->ntests; i++) {
 		free(s->tests[i].params);
+		free(s->tests[i].setup);
 		free(s->tests[i].samples);
 		free(s->tests[i].medians);
 	}
@@ -368,6 +415,11 @@ static const char *ctx_differs(const struct cmp_side *b, const struct cmp_test *
 		return "KVM backend differs";
 	if (!streq(x->params, y->params))
 		return "KVM backend parameters differ";
+	/* a mitigation (retpolines, IBRS, RSB filling...) is paid on every exit */
+	if (!streq(x->mitigations, y->mitigations))
+		return !x->mitigations || !y->mitigations ?
+		       "CPU mitigations not recorded on one side (kernel.mitigations)" :
+		       "CPU mitigations differ (kernel.mitigations)";
 	return NULL;
 }
 
@@ -427,8 +479,18 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 	if (cmp_mann_whitney(vb, nb, vc, nc, &row->u, &row->p) ||
 	    cmp_bootstrap_rel_ci(vb, nb, vc, nc, o->confidence, o->resamples, o->seed, &row->ci_lo,
 				 &row->ci_hi)) {
-		snprintf(row->reason, sizeof(row->reason), "statistics refused the samples: %s",
-			 strerror(errno));
+		bool nonpos = false;
+
+		for (size_t i = 0; i < nb; i++)
+			nonpos |= !(vb[i] > 0);
+		/* a cost at or below the loop overhead: no ratio against it means anything */
+		if (errno == EINVAL && nonpos)
+			snprintf(row->reason, sizeof(row->reason), "baseline %s at or below 0 cycles "
+				 "(within the loop overhead): no relative change", row->by_runs ? "has a run median" :
+				 "resamples a median");
+		else
+			snprintf(row->reason, sizeof(row->reason), "statistics refused the samples: %s",
+				 strerror(errno));
 		return;
 	}
 	row->has_stats = true;
@@ -469,12 +531,120 @@ static const struct cmp_test *near_match(const struct cmp_side *s, const struct 
 	return NULL;
 }
 
+/* obj[key] = v's scalars as strings, objects and arrays flattened ("dev.notify"). */
+static void flat_put(json_t *out, const char *key, json_t *v)
+{
+	char k2[128];
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, x) {
+			snprintf(k2, sizeof(k2), "%s%s%s", key, *key ? "." : "", k);
+			flat_put(out, k2, x);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			if (json_array_size(v) > 1)
+				snprintf(k2, sizeof(k2), "%s%zu", key, i);
+			else
+				snprintf(k2, sizeof(k2), "%s", key);
+			flat_put(out, k2, x);
+		}
+	} else if (json_is_string(v)) {
+		json_object_set_new(out, key, json_string(json_string_value(v)));
+	} else {
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | EXITLAB_JSON_REALS);
+
+		json_object_set_new(out, key, json_string(s ? s : "?"));
+		free(s);
+	}
+}
+
+/* A test's params and setup as one flat object of strings. */
+static json_t *flat_of(const struct cmp_test *t)
+{
+	json_t *out = json_object(), *p = t->params ? json_loads(t->params, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *set = t->setup ? json_loads(t->setup, 0, NULL) : NULL, *v;
+	const char *k;
+
+	if (json_is_object(p))
+		flat_put(out, "", p);
+	else if (p)
+		flat_put(out, "params", p);
+	json_object_foreach(set, k, v)
+		flat_put(out, !strcmp(k, "devices") ? "dev" : !strcmp(k, "mem_bytes") ? "mem" : k, v);
+	json_decref(p);
+	json_decref(set);
+	return out;
+}
+
+static bool same_test(const struct cmp_test *a, const struct cmp_test *b)
+{
+	return !strcmp(a->payload, b->payload) && !strcmp(a->name, b->name) && a->ring == b->ring;
+}
+
+/* Does any namesake of t on side s (flat[i]: its tests flattened) have another value, or none, for key? */
+static bool key_differs(const struct cmp_side *s, json_t *const *flat, const struct cmp_test *t,
+			const char *key, const char *val)
+{
+	for (size_t i = 0; i < s->ntests; i++)
+		if (&s->tests[i] != t && same_test(&s->tests[i], t) &&
+		    !streq(json_string_value(json_object_get(flat[i], key)), val))
+			return true;
+	return false;
+}
+
+/*
+ * The row's name: the test name, then in brackets every param or setup
+ * value in which it differs from a test of the same name and ring on either
+ * side (native_chase[host_page=thp,working_set=65536]).
+ */
+static void row_label(struct cmp_row *row, const struct cmp_side *b, json_t *const *fb,
+		      const struct cmp_side *c, json_t *const *fc)
+{
+	const struct cmp_test *t = row->base ? row->base : row->cur;
+	json_t *f = row->base ? fb[row->base - b->tests] : fc[row->cur - c->tests], *v;
+	const char *k;
+	size_t len = (size_t)snprintf(row->label, sizeof(row->label), "%s", t->name), n = 0;
+
+	json_object_foreach(f, k, v) {
+		const char *val = json_string_value(v);
+
+		if (!key_differs(b, fb, t, k, val) && !key_differs(c, fc, t, k, val))
+			continue;
+		if (len < sizeof(row->label))
+			len += (size_t)snprintf(row->label + len, sizeof(row->label) - len, "%c%s=%s",
+						n++ ? ',' : '[', k, val);
+	}
+	if (n && len < sizeof(row->label))
+		snprintf(row->label + len, sizeof(row->label) - len, "]");
+}
+
+static json_t **flatten_side(const struct cmp_side *s)
+{
+	json_t **f = calloc(s->ntests + 1, sizeof(*f));
+
+	for (size_t i = 0; f && i < s->ntests; i++)
+		f[i] = flat_of(&s->tests[i]);
+	return f;
+}
+
+static void flat_free(json_t **f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		json_decref(f[i]);
+	free(f);
+}
+
 int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct cmp_opts *o,
 		struct cmp_row **rowsp, size_t *nrows, char *err, size_t errlen)
 {
 	struct cmp_row *rows = calloc(b->ntests + c->ntests + 1, sizeof(*rows));
 	bool *taken = calloc(c->ntests + 1, sizeof(*taken));
 	bool *btaken = calloc(b->ntests + 1, sizeof(*btaken));
+	json_t **fb, **fc;
 	size_t n = 0;
 
 	if (!rows || !taken || !btaken) {
@@ -487,7 +657,7 @@ int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct
 	/* Exact matches first, then same test at another ring or params, then the leftovers. */
 	for (size_t i = 0; i < b->ntests; i++) {
 		const struct cmp_test *tb = &b->tests[i];
-		struct cmp_test *tc = find_test(c, tb->payload, tb->name, tb->ring, tb->params);
+		struct cmp_test *tc = find_test(c, tb->payload, tb->name, tb->ring, tb->params, tb->setup);
 
 		if (tc && !taken[tc - c->tests]) {
 			taken[tc - c->tests] = btaken[i] = true;
@@ -509,7 +679,8 @@ int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct
 			rows[i].cur = tc;
 			rows[i].median_cur = side_median(tc);
 			snprintf(rows[i].reason, sizeof(rows[i].reason), "%s", tc->ring != tb->ring ?
-				 "ring differs" : "params differ");
+				 "ring differs" : !streq(tc->params, tb->params) ? "params differ" :
+				 "setup differs (devices, backing or memory)");
 		} else {
 			snprintf(rows[i].reason, sizeof(rows[i].reason), "only in baseline");
 		}
@@ -530,6 +701,19 @@ int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct
 	}
 	free(taken);
 	free(btaken);
+	fb = flatten_side(b);
+	fc = flatten_side(c);
+	if (!fb || !fc) {
+		flat_free(fb, b->ntests);
+		flat_free(fc, c->ntests);
+		free(rows);
+		seterr(err, errlen, "compare: out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		row_label(&rows[i], b, fb, c, fc);
+	flat_free(fb, b->ntests);
+	flat_free(fc, c->ntests);
 	*rowsp = rows;
 	*nrows = n;
 	return 0;

@@ -19,6 +19,7 @@ struct cmp_ctx {
 	char *cpu;                    /* cpu.model_name, or NULL */
 	char *backend;                /* kvm.backend, or NULL */
 	char *params;                 /* kvm.params, canonical JSON, or NULL */
+	char *mitigations;            /* kernel.mitigations, canonical JSON, or NULL */
 };
 
 #define CMP_CTX_MIXED (-2)            /* a pooled test came from files of different hosts */
@@ -28,6 +29,7 @@ struct cmp_test {
 	char name[32];
 	int ring;
 	char *params;                 /* canonical JSON of the test's params, or NULL */
+	char *setup;                  /* canonical JSON of the run's devices, backing and memory */
 	bool ok;                      /* every pooled file said "ok" */
 	char reason[160];             /* why not ok */
 	bool invalid;                 /* a pooled file marked it invalid (exit counts contradict the test) */
@@ -81,9 +83,17 @@ struct cmp_row {
 	bool by_runs;                      /* the statistics are over run medians, not samples */
 	enum cmp_verdict verdict;
 	char reason[256];
+	char label[192];                   /* the test's name and what tells it from its namesakes */
 };
 
 const char *cmp_verdict_name(enum cmp_verdict v);
+
+/*
+ * Tests are matched by (payload, name, ring, params, setup): the setup is
+ * what the run configured around the test (config.devices, config.vmm's
+ * backing and mem_bytes), so that e.g. virtio-net kicked by ioeventfd and by
+ * an exit, or the same chase on 4k and THP backing, are never pooled.
+ */
 
 /* Pool one results file into a side. 0, or -1 with err set (ENOMEM). */
 int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, size_t errlen);

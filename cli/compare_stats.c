@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,15 +247,60 @@ static int cmp_tagged(const void *a, const void *b)
 	return cmp_double(&((const struct tagged *)a)->v, &((const struct tagged *)b)->v);
 }
 
+/*
+ * The exact two-sided p of the rank sum of `k` of the n items whose doubled
+ * midranks are r2[] (integers: ties share the mean of their ranks): the share
+ * of all C(n, k) ways to pick k items whose rank sum lies at least as far
+ * from its mean k(n+1)/2 as the observed one. The counts come from a table of
+ * subsets by size and rank sum, filled item by item (no enumeration), and
+ * are exact in doubles while C(n, k) < 2^53 (n <= CMP_MW_EXACT_MAX). -1 ENOMEM.
+ */
+static int mw_exact_p(const unsigned *r2, size_t n, size_t k, unsigned long s2_obs, double *p)
+{
+	unsigned long total = 0, mean2 = (unsigned long)k * (n + 1), d_obs, d;
+	double *ways, hit = 0, all = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += r2[i];
+	if (!(ways = calloc((k + 1) * (total + 1), sizeof(*ways)))) {
+		errno = ENOMEM;
+		return -1;
+	}
+#define W(j, s) ways[(j) * (total + 1) + (s)]
+	W(0, 0) = 1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = (i + 1 < k ? i + 1 : k); j >= 1; j--)
+			for (unsigned long s = total; s >= r2[i]; s--) {
+				W(j, s) += W(j - 1, s - r2[i]);
+				if (s == r2[i])
+					break;
+			}
+	d_obs = s2_obs > mean2 ? s2_obs - mean2 : mean2 - s2_obs;
+	for (unsigned long s = 0; s <= total; s++) {
+		d = s > mean2 ? s - mean2 : mean2 - s;
+		all += W(k, s);
+		if (d >= d_obs)
+			hit += W(k, s);
+	}
+#undef W
+	free(ways);
+	*p = all > 0 ? hit / all : 1.0;
+	return 0;
+}
+
 int cmp_mann_whitney(const double *base, size_t nb, const double *cur, size_t nc, double *u, double *p)
 {
 	size_t n = nb + nc;
 	struct tagged *all;
 	double rank_sum = 0, tie_term = 0, n1 = nc, n2 = nb, mean, var, z;
+	unsigned *r2 = NULL;               /* doubled midranks in the sorted order, for the exact p */
+	unsigned long s2 = 0;              /* current's doubled rank sum */
+	bool exact = n <= CMP_MW_EXACT_MAX;
 
 	if (check_inputs(base, nb, cur, nc))
 		return -1;
-	if (!(all = malloc(n * sizeof(*all)))) {
+	if (!(all = malloc(n * sizeof(*all))) || (exact && !(r2 = malloc(n * sizeof(*r2))))) {
+		free(all);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -276,10 +322,19 @@ int cmp_mann_whitney(const double *base, size_t nb, const double *cur, size_t nc
 		avg = (double)(i + 1 + j) / 2.0;     /* mean of ranks i+1 .. j */
 		rank_sum += avg * (double)ncur;
 		tie_term += t * t * t - t;
+		for (size_t k = i; r2 && k < j; k++)
+			r2[k] = (unsigned)(i + 1 + j);
+		s2 += (unsigned long)(i + 1 + j) * ncur;
 		i = j;
 	}
 	free(all);
 	*u = rank_sum - n1 * (n1 + 1) / 2;
+	if (exact) {
+		int rc = mw_exact_p(r2, n, nc, s2, p);
+
+		free(r2);
+		return rc;
+	}
 	mean = n1 * n2 / 2;
 	var = n1 * n2 / 12.0 * (((double)n + 1) - tie_term / ((double)n * ((double)n - 1)));
 	if (!(var > 0)) {

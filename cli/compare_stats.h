@@ -39,12 +39,17 @@ double cmp_median(const double *v, size_t n);
 int cmp_bootstrap_rel_ci(const double *base, size_t nb, const double *cur, size_t nc,
 			 double conf, unsigned resamples, uint64_t seed, double *lo, double *hi);
 
+/* Up to this many values in all, Mann-Whitney's p is exact; beyond, the normal approximation. */
+#define CMP_MW_EXACT_MAX 40
+
 /*
  * Two-sided Mann-Whitney U test of base against cur: *u is U of `cur`
  * (the number of pairs where cur > base, ties counting one half), *p the
- * p-value from the normal approximation with tie and continuity correction
- * (1 when every value ties). 0, or -1 with errno EINVAL (fewer than
- * CMP_MIN_SAMPLES on a side, NaN or infinite) or ENOMEM.
+ * p-value: exact (the permutation distribution of the midrank sum, ties
+ * included) for nb + nc <= CMP_MW_EXACT_MAX, as a few run medians a side
+ * need (5 against 5 fully apart: p = 2/252); beyond, the normal approximation
+ * with tie and continuity correction. 1 when every value ties. 0, or -1 with
+ * errno EINVAL (fewer than CMP_MIN_SAMPLES on a side, NaN or infinite) or ENOMEM.
  */
 int cmp_mann_whitney(const double *base, size_t nb, const double *cur, size_t nc, double *u, double *p);
 

@@ -39,6 +39,7 @@ static int mem_walk_twin(const struct host_twin_ctx *ctx, struct run_result *r)
 				.time_goal_cycles = ctx->time_goal_cycles,
 				.iterations = ctx->iterations,
 				.tsc_khz = ctx->tsc_khz,
+				.keep_samples = ctx->keep_samples,
 			};
 
 			if (native_chase_run(&c, r))

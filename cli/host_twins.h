@@ -19,6 +19,7 @@ struct host_twin_ctx {
 	uint64_t time_goal_cycles;
 	uint64_t iterations;        /* 0 = grow to the time goal */
 	bool quick;
+	bool keep_samples;          /* --raw: the twins keep their samples as the guest's tests do */
 };
 
 /*

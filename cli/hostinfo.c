@@ -29,6 +29,7 @@
 
 #include "host_mem.h"
 #include "hostinfo.h"
+#include "hostinfo_tuning.h"
 #include "revision.h"
 
 #define KVM_DEV "/dev/kvm"
@@ -719,7 +720,7 @@ static json_t *collect_devices(void)
 
 json_t *hostinfo_collect(void)
 {
-	json_t *h = json_object();
+	json_t *h = json_object(), *cpu, *kernel;
 	char name[256];
 
 	if (!h)
@@ -730,8 +731,12 @@ json_t *hostinfo_collect(void)
 		name[sizeof(name) - 1] = '\0';
 		put_str(h, "hostname", name);
 	}
-	json_object_set_new(h, "cpu", collect_cpu());
-	json_object_set_new(h, "kernel", collect_kernel());
+	cpu = collect_cpu();
+	kernel = collect_kernel();
+	hostinfo_tuning_cpu(cpu, "");
+	hostinfo_tuning_kernel(kernel, "");
+	json_object_set_new(h, "cpu", cpu);
+	json_object_set_new(h, "kernel", kernel);
 	json_object_set_new(h, "kvm", collect_kvm());
 	json_object_set_new(h, "tsc", collect_tsc());
 	json_object_set_new(h, "perf", collect_perf());

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "json_out.h"
 #include "results_csv.h"
 #include "results_store.h"
 
@@ -53,7 +54,7 @@ char *csv_params(const struct test_result *t)
 	}
 	if (json_is_object(p)) {
 		json_object_foreach(p, k, v) {
-			char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | EXITLAB_JSON_REALS);
 
 			fprintf(m, "%s%s=%s", first ? "" : ";", k, txt ? txt : json_string_value(v));
 			free(txt);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "json_out.h"
 #include "results.h"
 #include "results_calib.h"
 
@@ -362,7 +363,7 @@ int results_write_json(const struct run_result *r, const char *path, char *err, 
 	root = run_to_json(r, err, errlen);
 	if (!root)
 		return -1;
-	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	text = json_dumps(root, JSON_INDENT(2) | EXITLAB_JSON_REALS);
 	json_decref(root);
 	if (!text) {
 		seterr(err, errlen, "results: out of memory serializing");

@@ -218,7 +218,12 @@ int host_baseline_run(const struct host_baseline_cfg *cfg, double tsc_khz, struc
 			snprintf(t->reason, sizeof(t->reason), "no samples");
 			continue;
 		}
-		free(v);
+		if (cfg->keep_samples) {
+			t->samples = v;
+			t->nsamples = n;
+		} else {
+			free(v);
+		}
 		if (ops[i].op == OP_EMPTY)
 			overhead = t->cycles.median;
 		else

@@ -9,6 +9,7 @@
 #ifndef EXITLAB_HOST_BASELINE_H
 #define EXITLAB_HOST_BASELINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "results.h"
@@ -17,6 +18,7 @@ struct host_baseline_cfg {
 	uint64_t time_goal_cycles;  /* keep sampling until this much TSC time has passed */
 	uint64_t iterations;        /* 0 = grow to the time goal; else exactly this many */
 	uint64_t max_samples;       /* cap on samples per test; 0 = HOST_BASELINE_MAX_SAMPLES */
+	bool keep_samples;          /* keep each test's samples in it (--raw), as the guest's are */
 };
 
 #define HOST_BASELINE_MAX_SAMPLES (1u << 20)

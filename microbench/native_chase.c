@@ -149,6 +149,10 @@ int native_chase_run(const struct native_chase_cfg *cfg, struct run_result *r)
 	for (uint64_t i = 0; i < n; i++)
 		per[i] = ((double)samples[i] - ovh) / NATIVE_CHASE_STEPS;
 	stats_compute(per, n, &t->cycles);
+	if (cfg->keep_samples && (t->samples = malloc(n * sizeof(*t->samples)))) {
+		memcpy(t->samples, per, n * sizeof(*per));
+		t->nsamples = n;
+	}
 	if (cfg->tsc_khz > 0) {
 		for (uint64_t i = 0; i < n; i++)
 			per[i] *= 1e6 / cfg->tsc_khz;

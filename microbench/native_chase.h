@@ -23,6 +23,7 @@ struct native_chase_cfg {
 	uint64_t time_goal_cycles;
 	uint64_t iterations;       /* samples; 0 = grow to the time goal */
 	double tsc_khz;
+	bool keep_samples;         /* keep the per-load cycle samples in the test (--raw) */
 };
 
 /* Append one where="host" test "native_chase" (ok, skipped or failed with a reason). -1: out of memory. */

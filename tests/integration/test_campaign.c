@@ -9,9 +9,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +30,8 @@
 /* results_read_json, the store's own reader, on each entry's file */
 #include "atomic_file.c"
 #include "results_json.c"
+
+static bool quick_done;             /* test_quick_campaign left a finished run in quick-out */
 
 static void write_file(const char *path, const char *text)
 {
@@ -201,6 +205,46 @@ static pid_t spawn(const char *const *args, const char *errpath)
 	return pid;
 }
 
+/* Does an entry of m run, with its log file already there? */
+static bool running_log(const char *dir, json_t *m)
+{
+	char path[2048];
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "entries"), i, e)
+		if (!strcmp(status_of(e), "running") && json_is_string(json_object_get(e, "log"))) {
+			snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(json_object_get(e, "log")));
+			return access(path, F_OK) == 0;
+		}
+	return false;
+}
+
+/* No file of a pending entry is left in DIR/entries (its NNN- prefix). */
+static void assert_no_partial_files(const char *dir, json_t *m)
+{
+	char cmd[1400], prefix[16];
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "entries"), i, e) {
+		FILE *p;
+		int n = -1;
+
+		if (strcmp(status_of(e), "pending"))
+			continue;
+		assert_true(json_is_null(json_object_get(e, "log")));
+		snprintf(prefix, sizeof(prefix), "%03d-", (int)json_integer_value(json_object_get(e, "id")));
+		snprintf(cmd, sizeof(cmd), "ls '%s/entries' | grep -c '^%s'", dir, prefix);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_int_equal(fscanf(p, "%d", &n), 1);
+		pclose(p);
+		if (n)
+			fail_msg("%d partial file(s) %s* of a pending entry left in %s/entries", n, prefix, dir);
+	}
+}
+
 /*
  * Start `exitlab campaign FILE --out DIR`, SIGINT it once the manifest shows
  * an entry done, and check that it stopped as documented: exit 130 and the
@@ -209,6 +253,7 @@ static pid_t spawn(const char *const *args, const char *errpath)
 static void interrupt_after_first(const char *file, const char *dir, const char *errpath)
 {
 	char path[2048];
+	bool running = false;
 	size_t ndone = 0;
 	int status;
 	pid_t pid;
@@ -223,14 +268,17 @@ static void interrupt_after_first(const char *file, const char *dir, const char 
 		snprintf(path, sizeof(path), "%s/manifest.json", dir);
 		m = json_load_file(path, 0, &je);
 		if (m) {
+			/* stop it while an entry runs (its log open), after one is done */
 			ndone = count_status(m, "done");
+			running = running_log(dir, m);
 			json_decref(m);
-			if (ndone)
+			if (ndone && running)
 				break;
 		}
 		usleep(20000);
 	}
 	assert_true(ndone >= 1);
+	assert_true(running);
 	assert_int_equal(kill(pid, SIGINT), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -272,6 +320,8 @@ static void test_interrupt_resume(void **state)
 	assert_true(count_status(m, "pending") >= 1);
 	assert_int_equal(count_status(m, "running"), 0);
 	assert_int_equal(ndone + count_status(m, "pending"), 8);
+	/* the interrupted entry's partial log went with it (docs/campaigns.md) */
+	assert_no_partial_files(dir, m);
 	json_array_foreach(json_object_get(m, "entries"), i, e) {
 		struct stat st;
 
@@ -426,6 +476,13 @@ static void test_bad_manifests(void **state)
 			fail_msg("case %zu: want '%s' in:\n%s", i, cases[i].want, o.err);
 		harness_free(&o);
 	}
+	/* a directory that is not there is said to be missing, not "not valid JSON" */
+	snprintf(path, sizeof(path), "%s/no-such-run", harness_tmp);
+	harness_run(&o, (const char *[]){ "campaign", "--resume", path, NULL });
+	assert_int_equal(o.exit_code, 2);
+	if (!strstr(o.err, "No such file or directory") || strstr(o.err, "JSON"))
+		fail_msg("resume of a missing directory:\n%s", o.err);
+	harness_free(&o);
 	/* a campaign file with an error names its line */
 	write_file(file, "name: x\nentries:\n  - payload: a\n    ring: 1\n");
 	harness_run(&o, (const char *[]){ "campaign", file, "--dry-run", NULL });
@@ -481,14 +538,16 @@ static void test_quick_campaign(void **state)
 	harness_free(&o);
 	m = load_manifest(dir);
 	assert_int_equal(count_status(m, "done"), json_array_size(json_object_get(m, "entries")));
-	assert_int_equal(json_array_size(json_object_get(m, "entries")), 8);
+	/* 8 configurations, 5 repetitions each: what compare needs to judge runs */
+	assert_int_equal(json_array_size(json_object_get(m, "entries")), 40);
 	json_decref(m);
 	snprintf(cmd, sizeof(cmd), "ls '%s/entries' | grep -c '\\.json$'", dir);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	assert_int_equal(fscanf(p, "%d", &n), 1);
 	pclose(p);
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 40);
+	quick_done = true;
 
 	/* the report: one page, every chart inline, nothing fetched from elsewhere */
 	snprintf(path, sizeof(path), "%s/report.html", harness_tmp);
@@ -520,6 +579,121 @@ static void test_quick_campaign(void **state)
 	assert_png(cmd, 4000);
 }
 
+/*
+ * Every exit-costs results file of the campaign run in dir: cpuid's cycles
+ * scaled by k (k <= 0: only return max/min of cpuid's run medians).
+ */
+static double plant_slowdown(const char *dir, double k)
+{
+	json_t *m = load_manifest(dir), *e, *t, *v;
+	size_t i, j, k2, planted = 0;
+	double lo = INFINITY, hi = 0;
+	char path[2048];
+
+	json_array_foreach(json_object_get(m, "entries"), i, e) {
+		json_t *doc;
+		const char *key;
+
+		if (strcmp(json_string_value(json_object_get(e, "payload")), "exit-costs"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(json_object_get(e, "results")));
+		doc = json_load_file(path, 0, NULL);
+		assert_non_null(doc);
+		json_array_foreach(json_object_get(doc, "tests"), j, t) {
+			double med = json_number_value(json_object_get(json_object_get(t, "cycles"), "median"));
+
+			if (strcmp(json_string_value(json_object_get(t, "name")), "cpuid"))
+				continue;
+			lo = med < lo ? med : lo;
+			hi = med > hi ? med : hi;
+			planted++;
+			if (k <= 0)
+				continue;
+			json_object_foreach(json_object_get(t, "cycles"), key, v)
+				if (strcmp(key, "n") && json_is_number(v))
+					json_object_set_new(json_object_get(t, "cycles"), key,
+							    json_real(json_number_value(v) * k));
+			json_array_foreach(json_object_get(t, "samples_cycles"), k2, v)
+				json_real_set(v, json_number_value(v) * k);
+		}
+		if (k > 0)
+			assert_int_equal(json_dump_file(doc, path, JSON_INDENT(1)), 0);
+		json_decref(doc);
+	}
+	json_decref(m);
+	assert_int_equal(planted, 5);
+	assert_true(lo > 0);
+	return hi / lo;
+}
+
+/*
+ * The shipped quick campaign's results can say "regressed": a copy of the run
+ * with cpuid slowed in every repetition is judged regressed (exit 1, that row
+ * named), and the same comparison without the plant exits 0. No row is "not
+ * comparable" for want of samples or runs, or unmatched. The plant
+ * is twice the run-to-run spread of cpuid's medians in this very run (max /
+ * min, at least 1.5x): compare judges a change against that spread, and on a
+ * loaded host the spread alone can exceed 50 %.
+ */
+static void test_quick_compare_plant(void **state)
+{
+	char dir[512], copy[512], cmd[1600], out[512];
+	double spread, factor;
+	struct run_out o;
+	json_t *doc, *t;
+	size_t i;
+	(void)state;
+
+	if (!quick_done)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/quick-out", harness_tmp);
+	snprintf(copy, sizeof(copy), "%s/quick-copy", harness_tmp);
+	snprintf(out, sizeof(out), "%s/quick-compare.json", harness_tmp);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -r '%s' '%s'", copy, dir, copy);
+	assert_int_equal(system(cmd), 0);
+
+	harness_run(&o, (const char *[]){ "compare", dir, copy, "--json", out, NULL });
+	if (o.exit_code != 0)
+		fail_msg("compare without a plant: exit %d\n%s%s", o.exit_code, o.out, o.err);
+	harness_free(&o);
+	doc = harness_load_json(out);
+	assert_non_null(doc);
+	json_array_foreach(json_object_get(doc, "tests"), i, t) {
+		const char *why = json_string_value(json_object_get(t, "reason"));
+
+		/* skipped tests, or a run median below the loop overhead, are not compare's to judge */
+		if (!strcmp(json_string_value(json_object_get(t, "verdict")), "not comparable") &&
+		    (strstr(why, "no samples") || strstr(why, "fewer than") || strstr(why, "only in")))
+			fail_msg("%s: not comparable: %s", json_string_value(json_object_get(t, "label")), why);
+	}
+	/* host-side rows are judged too, over the runs */
+	t = harness_find_test(doc, "host_syscall", -1);
+	assert_string_equal(json_string_value(json_object_get(t, "level")), "runs");
+	json_decref(doc);
+
+	spread = plant_slowdown(copy, 0);
+	factor = 2 * spread > 1.5 ? 2 * spread : 1.5;
+	plant_slowdown(copy, factor);
+	harness_run(&o, (const char *[]){ "compare", dir, copy, "--json", out, NULL });
+	if (o.exit_code != 1)
+		fail_msg("compare with cpuid %.2fx slower (run spread %.2fx): exit %d\n%s%s", factor, spread,
+			 o.exit_code, o.out, o.err);
+	doc = harness_load_json(out);
+	assert_non_null(doc);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "summary"), "regressed")), 1);
+	t = harness_find_test(doc, "cpuid", 3);
+	assert_string_equal(json_string_value(json_object_get(t, "verdict")), "regressed");
+	assert_string_equal(json_string_value(json_object_get(t, "level")), "runs");
+	json_decref(doc);
+	{
+		char *line = strstr(o.out, "\nexit-costs   cpuid ");
+
+		assert_non_null(line);
+		assert_non_null(strstr(line, "regressed"));
+	}
+	harness_free(&o);
+}
+
 static void test_quick_dry_run(void **state)
 {
 	struct run_out o;
@@ -543,6 +717,9 @@ static void test_quick_dry_run(void **state)
 		harness_run(&o, (const char *[]){ "campaign", *f, "--dry-run", NULL });
 		if (o.exit_code)
 			fail_msg("%s: exit %d: %s", *f, o.exit_code, o.err);
+		/* five repetitions: what compare's run-level test needs (docs/compare.md) */
+		if (!strstr(o.out, "/rep5 ") || strstr(o.out, "/rep6 "))
+			fail_msg("%s: not five repetitions:\n%s", *f, o.out);
 		harness_free(&o);
 	}
 }
@@ -556,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_interrupt_resume),
 		cmocka_unit_test(test_timeout_and_skip),
 		cmocka_unit_test(test_quick_campaign),
+		cmocka_unit_test(test_quick_compare_plant),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);

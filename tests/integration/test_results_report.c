@@ -12,6 +12,8 @@
  * (the summary names the regression) and a claims run (verdict counts, each
  * verdict cell classed for its colour).  Counts and structure only.
  */
+#include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -555,6 +557,58 @@ static void test_bad_usage(void **state)
 	harness_free(&o);
 }
 
+/*
+ * Output files: a report whose Markdown cannot be written leaves no HTML
+ * behind (exit 2); missing parents of -o are created, as run --json does;
+ * results list where there is no ./results is an empty list, not an error.
+ */
+static void test_file_handling(void **state)
+{
+	char empty[640], html[700], md[700], blocker[700], cmd[5200], bin[4096], line[512];
+	struct run_out o;
+	struct stat st;
+	FILE *p;
+	int found = 0;
+
+	(void)state;
+	snprintf(empty, sizeof(empty), "%s/empty-store", harness_tmp);
+	assert_int_equal(mkdir(empty, 0755) == 0 || errno == EEXIST, 1);
+	snprintf(html, sizeof(html), "%s/out/X.html", harness_tmp);
+	snprintf(blocker, sizeof(blocker), "%s/a-file", harness_tmp);
+	snprintf(md, sizeof(md), "%s/a-file/X.md", harness_tmp);
+	p = fopen(blocker, "w");
+	assert_non_null(p);
+	fclose(p);
+
+	harness_run(&o, (const char *[]){ "report", empty, "-o", html, "--markdown", md, NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "X.md"));
+	harness_free(&o);
+	if (!stat(html, &st))
+		fail_msg("%s left behind (%lld bytes) by a report that failed", html, (long long)st.st_size);
+
+	/* parents of the outputs are created */
+	snprintf(html, sizeof(html), "%s/new/sub/X.html", harness_tmp);
+	snprintf(md, sizeof(md), "%s/new/md/X.md", harness_tmp);
+	harness_run(&o, (const char *[]){ "report", empty, "-o", html, "--markdown", md, NULL });
+	if (o.exit_code)
+		fail_msg("report -o %s: exit %d: %s", html, o.exit_code, o.err);
+	harness_free(&o);
+	assert_int_equal(stat(html, &st), 0);
+	assert_true(st.st_size > 0);
+	assert_int_equal(stat(md, &st), 0);
+
+	/* results list in a directory without ./results */
+	assert_non_null(realpath(harness_exitlab(), bin));
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' results list 2>&1; echo \"rc=$?\"", empty, bin);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p))
+		found |= !strncmp(line, "rc=0", 4) ? 1 : strstr(line, "exitlab results list DIR") ? 2 : 0;
+	pclose(p);
+	assert_int_equal(found, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_plot_dir),
 		cmocka_unit_test(test_plot_cdf),
 		cmocka_unit_test(test_bad_usage),
+		cmocka_unit_test(test_file_handling),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);

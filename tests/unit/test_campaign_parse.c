@@ -55,6 +55,7 @@ static void test_valid_expansion(void **state)
 		"  ring: 3\n"
 		"  timeout_s: 30\n"
 		"  repetitions: 2\n"
+		"  raw: true\n"
 		"entries:\n"
 		"  - payload: exit-costs\n"
 		"    quick: true\n"
@@ -83,6 +84,9 @@ static void test_valid_expansion(void **state)
 	assert_string_equal(runs[0].name, "exit-costs/rep1");
 	assert_string_equal(runs[1].name, "exit-costs/rep2");
 	assert_true(has_args(&runs[0], "--quick", NULL));
+	/* raw from the defaults: every run keeps its samples */
+	assert_true(has_args(&runs[0], "--raw", NULL));
+	assert_true(has_args(&runs[5], "--raw", NULL));
 	assert_true(has_args(&runs[0], "--test", "cpuid"));
 	assert_true(has_args(&runs[0], "--test", "hlt"));
 	assert_true(has_args(&runs[0], "--ring", "3"));

@@ -369,6 +369,39 @@ static void test_table(void **state)
 	assert_string_equal(x->measured, "-");
 }
 
+/*
+ * One figure per test: over three repetitions the exit row shows the rate
+ * the rate row judges (the median rate, 2000/s), not the rate of the run
+ * with the median exit count (4000/s); and every claim names its source.
+ */
+static void test_one_rate_per_test(void **state)
+{
+	static const double exits[] = { 6, 8, 7 }, phase[] = { 1.0, 0.5, 0.25 };
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	struct run_result r;
+	const struct claim_row *x, *y;
+	char name[64];
+	size_t n;
+
+	for (int i = 0; i < 3; i++) {
+		run_init(&r, "net", CTX_PVM);
+		net_test(&r, "tx", exits[i], phase[i], 1);
+		snprintf(name, sizeof(name), "net-e1000/e1000/batch=1/rep%d", i + 1);
+		add_entry(f, name, "done", NULL, &r);
+	}
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	x = row(rows, n, "e1000-exits");
+	y = row(rows, n, "e1000-rate");
+	assert_float_equal(x->value, 7, 1e-9);
+	assert_float_equal(y->value, 2000, 1e-6);
+	assert_non_null(strstr(x->measured, "(2000 packets/s)"));
+	assert_non_null(strstr(y->measured, "(7.000 exits/packet)"));
+	for (size_t i = 0; i < n; i++)
+		if (!rows[i].source || !*rows[i].source)
+			fail_msg("claim %s cites no source", rows[i].id);
+}
+
 /* Passthrough's count from the testbed: exits less host interrupts, into its row only. */
 static void test_testbed_counts(void **state)
 {
@@ -415,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_counts, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_one_rate_per_test, fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -482,9 +482,96 @@ static void test_levels(void **state)
 	cmp_side_free(&b);
 }
 
+/* One net run on a device (notify "ioeventfd" or "exit"): tx at batch 1 and 32, and host_syscall. */
+static void net_run(struct cmp_side *s, const char *notify, const char *file)
+{
+	struct run_result r;
+	struct test_result *t;
+	char cfg[256], err[256];
+
+	run_init(&r, CTX_A);
+	strcpy(r.payload, "net");
+	snprintf(cfg, sizeof(cfg), "{\"devices\": [{\"model\": \"virtio-net\", \"notify\": \"%s\", "
+		 "\"file\": \"%s\"}], \"vmm\": {\"backing\": \"4k\", \"mem_bytes\": 67108864}}", notify, file);
+	r.config_json = strdup(cfg);
+	for (int b = 1; b <= 32; b += 31) {
+		t = add(&r, "tx", 3, 1000, 50, (uint64_t)b);
+		snprintf(cfg, sizeof(cfg), "{\"batch\": %d, \"nic\": \"virtio\"}", b);
+		t->params_json = strdup(cfg);
+	}
+	add(&r, "host_syscall", -1, 500, 50, 7);
+	assert_int_equal(cmp_side_add_run(s, &r, err, sizeof(err)), 0);
+	results_free(&r);
+}
+
+/*
+ * The run's setup keeps tests apart that their params do not (kicks by
+ * ioeventfd or by exit), but not a run's own file paths, nor host-side tests;
+ * each row is named by what tells it from its namesakes.
+ */
+static void test_setup_and_labels(void **state)
+{
+	struct cmp_side b = { 0 }, c = { 0 };
+	struct cmp_row *rows;
+	size_t n, seen = 0;
+	char err[256];
+	(void)state;
+
+	net_run(&b, "ioeventfd", "/tmp/a.img");
+	net_run(&b, "exit", "/tmp/b.img");
+	net_run(&c, "ioeventfd", "/tmp/c.img");
+	net_run(&c, "exit", "/tmp/d.img");
+	assert_int_equal(b.ntests, 5);   /* 2 tx x 2 setups, one pooled host_syscall */
+	assert_int_equal(cmp_compare(&b, &c, &opts, &rows, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(rows[i].cur);   /* every test matched, the paths notwithstanding */
+		if (!strcmp(rows[i].label, "tx[batch=1,dev.notify=ioeventfd]") ||
+		    !strcmp(rows[i].label, "tx[batch=32,dev.notify=exit]"))
+			seen++;
+		if (!strcmp(rows[i].base->name, "host_syscall"))
+			assert_string_equal(rows[i].label, "host_syscall");
+	}
+	assert_int_equal(seen, 2);
+	free(rows);
+	cmp_side_free(&b);
+	cmp_side_free(&c);
+}
+
+/* A run median at or below zero (a cost within the loop overhead): said so, not "Invalid argument". */
+static void test_nonpositive_baseline(void **state)
+{
+	static const double base[] = { 8000, 5500, -208, 11400, 8600 }, cur[] = { 4361, 4288, 4361, 4385, 833 };
+	struct cmp_side b = { 0 }, c = { 0 };
+	struct run_result r;
+	struct cmp_row *rows;
+	size_t n;
+	char err[256];
+	(void)state;
+
+	for (int i = 0; i < 5; i++) {
+		run_init(&r, CTX_A);
+		add(&r, "cr3_switch", 0, base[i], 0, 0);
+		assert_int_equal(cmp_side_add_run(&b, &r, err, sizeof(err)), 0);
+		results_free(&r);
+		run_init(&r, CTX_A);
+		add(&r, "cr3_switch", 0, cur[i], 0, 0);
+		assert_int_equal(cmp_side_add_run(&c, &r, err, sizeof(err)), 0);
+		results_free(&r);
+	}
+	assert_int_equal(cmp_compare(&b, &c, &opts, &rows, &n, err, sizeof(err)), 0);
+	assert_int_equal(rows[0].verdict, CMP_NOT_COMPARABLE);
+	assert_non_null(strstr(rows[0].reason, "at or below 0 cycles"));
+	free(rows);
+	cmp_side_free(&b);
+	cmp_side_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nonpositive_baseline),
+		cmocka_unit_test(test_setup_and_labels),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_hosts_not_comparable),

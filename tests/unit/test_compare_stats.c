@@ -82,19 +82,40 @@ static void test_mann_whitney_known(void **state)
 	/* U of current = pairs where current wins, ties one half (counted by hand). */
 	assert_int_equal(cmp_mann_whitney(b1, 3, c1, 3, &u, &p), 0);
 	assert_true(u == 9);
-	assert_true(fabs(p - 0.0808555983700523) < 1e-9);
+	/* exact: 2 of the C(6,3) = 20 splits are this far apart */
+	assert_true(fabs(p - 0.1) < 1e-12);
 	/* swapping the sides gives U = 0 and the same two-sided p */
 	assert_int_equal(cmp_mann_whitney(c1, 3, b1, 3, &u, &p), 0);
 	assert_true(u == 0);
-	assert_true(fabs(p - 0.0808555983700523) < 1e-9);
-	/* ties: midranks, and the tie term in the variance */
+	assert_true(fabs(p - 0.1) < 1e-12);
+	/* ties: midranks; 12 of the C(8,4) = 70 splits of the tied values (enumerated by hand) */
 	assert_int_equal(cmp_mann_whitney(b2, 4, c2, 4, &u, &p), 0);
 	assert_true(u == 14);
-	assert_true(fabs(p - 0.08635873964701243) < 1e-9);
+	assert_true(fabs(p - 12.0 / 70) < 1e-12);
 	/* every value tied: no evidence at all */
 	assert_int_equal(cmp_mann_whitney(same, 4, same, 4, &u, &p), 0);
 	assert_true(p == 1.0);
 	assert_true(u == 8);
+}
+
+/*
+ * Five run medians a side, fully apart: the exact p is 2/C(10,5) = 0.0079,
+ * below 0.01, where the normal approximation (0.012) could never get; and
+ * with one pair out of order, 4/252 = 0.016, it is not.
+ */
+static void test_mann_whitney_five_runs(void **state)
+{
+	double b[] = { 100, 120, 90, 110, 105 }, c[] = { 130, 150, 125, 140, 135 };
+	double c2[] = { 115, 150, 125, 140, 135 };
+	double u, p;
+	(void)state;
+
+	assert_int_equal(cmp_mann_whitney(b, 5, c, 5, &u, &p), 0);
+	assert_true(u == 25);
+	assert_true(fabs(p - 2.0 / 252) < 1e-12);
+	assert_int_equal(cmp_mann_whitney(b, 5, c2, 5, &u, &p), 0);
+	assert_true(u == 24);
+	assert_true(fabs(p - 4.0 / 252) < 1e-12);
 }
 
 static void test_refusals(void **state)
@@ -264,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_median_against_sort),
 		cmocka_unit_test(test_rng),
 		cmocka_unit_test(test_mann_whitney_known),
+		cmocka_unit_test(test_mann_whitney_five_runs),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_tiny_samples_never_significant),
 		cmocka_unit_test(test_known_shift_detected),

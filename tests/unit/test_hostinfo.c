@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "hostinfo.h"
+#include "hostinfo_tuning.h"
 #include "revision.h"
 
 static const char *const known_backends[] = { "kvm_intel", "kvm_amd", "kvm_pvm", "unknown" };
@@ -191,6 +192,97 @@ static void test_print_unavailable(void **state)
 	json_decref(o);
 }
 
+/* Every host object says what moves exit costs: each key present, a value or null with why. */
+static void test_tuning_keys(void **state)
+{
+	json_t *info = *state, *kernel = json_object_get(info, "kernel"), *cpu = json_object_get(info, "cpu");
+	json_t *freq = json_object_get(cpu, "frequency"), *smt = json_object_get(cpu, "smt");
+	const struct {
+		json_t *obj;
+		const char *key;
+	} want[] = {
+		{ kernel, "cmdline" }, { kernel, "mitigations" }, { freq, "governor" },
+		{ freq, "driver" }, { freq, "boost" }, { smt, "control" }, { smt, "active" },
+	};
+	char ekey[64];
+
+	assert_true(json_is_object(freq));
+	assert_true(json_is_object(smt));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		json_t *v = json_object_get(want[i].obj, want[i].key);
+
+		if (!v)
+			fail_msg("%s missing", want[i].key);
+		snprintf(ekey, sizeof(ekey), "%s_error", want[i].key);
+		if (json_is_null(v) && !json_is_string(json_object_get(want[i].obj, ekey)))
+			fail_msg("%s is null without %s", want[i].key, ekey);
+	}
+}
+
+static void put(const char *root, const char *rel, const char *text)
+{
+	char path[1024], cmd[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The readers on a fake /proc and /sys: values as the kernel writes them. */
+static void test_tuning_fake_tree(void **state)
+{
+	char root[] = "/tmp/exitlab-hostinfo-XXXXXX", cmd[128];
+	json_t *kernel = json_object(), *cpu = json_object(), *m, *f;
+	(void)state;
+
+	assert_non_null(mkdtemp(root));
+	put(root, "/proc/cmdline", "ro mitigations=off quiet\n");
+	put(root, "/sys/devices/system/cpu/vulnerabilities/spectre_v2", "Mitigation: Retpolines; RSB filling\n");
+	put(root, "/sys/devices/system/cpu/vulnerabilities/meltdown", "Not affected\n");
+	put(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n");
+	put(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", "intel_pstate\n");
+	put(root, "/sys/devices/system/cpu/intel_pstate/no_turbo", "1\n");
+	put(root, "/sys/devices/system/cpu/smt/control", "off\n");
+	put(root, "/sys/devices/system/cpu/smt/active", "0\n");
+
+	hostinfo_tuning_kernel(kernel, root);
+	hostinfo_tuning_cpu(cpu, root);
+	assert_string_equal(json_string_value(json_object_get(kernel, "cmdline")), "ro mitigations=off quiet");
+	m = json_object_get(kernel, "mitigations");
+	assert_int_equal(json_object_size(m), 2);
+	assert_string_equal(json_string_value(json_object_get(m, "spectre_v2")), "Mitigation: Retpolines; RSB filling");
+	assert_string_equal(json_string_value(json_object_get(m, "meltdown")), "Not affected");
+	f = json_object_get(cpu, "frequency");
+	assert_string_equal(json_string_value(json_object_get(f, "governor")), "performance");
+	assert_string_equal(json_string_value(json_object_get(f, "driver")), "intel_pstate");
+	assert_true(json_is_false(json_object_get(f, "boost")));   /* no_turbo = 1 */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(cpu, "smt"), "control")), "off");
+	assert_true(json_is_false(json_object_get(json_object_get(cpu, "smt"), "active")));
+	json_decref(kernel);
+	json_decref(cpu);
+
+	/* an empty tree: every field null, with the reason */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir '%s'", root, root);
+	assert_int_equal(system(cmd), 0);
+	kernel = json_object();
+	cpu = json_object();
+	hostinfo_tuning_kernel(kernel, root);
+	hostinfo_tuning_cpu(cpu, root);
+	assert_true(json_is_null(json_object_get(kernel, "mitigations")));
+	assert_non_null(strstr(json_string_value(json_object_get(kernel, "mitigations_error")), "vulnerabilities"));
+	assert_true(json_is_null(json_object_get(json_object_get(cpu, "frequency"), "boost")));
+	assert_true(json_is_string(json_object_get(json_object_get(cpu, "frequency"), "boost_error")));
+	json_decref(kernel);
+	json_decref(cpu);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +293,8 @@ int main(void)
 		cmocka_unit_test(test_devices_shape),
 		cmocka_unit_test(test_print_real),
 		cmocka_unit_test(test_print_unavailable),
+		cmocka_unit_test(test_tuning_keys),
+		cmocka_unit_test(test_tuning_fake_tree),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -266,13 +266,44 @@ static void test_round_trip(void **state)
 	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
 	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
 	assert_runs_equal(&a, &b);
-	/* Exact for doubles too: 17 significant digits. */
-	assert_true(a.tests[0].cycles.median == b.tests[0].cycles.median);
-	assert_true(a.tests[0].samples[3] == b.tests[0].samples[3]);
+	/* 15 significant digits: exact for cycle counts, within 5e-15 for any other double */
+	assert_true(fabs(b.tests[0].cycles.median / a.tests[0].cycles.median - 1) <= 5e-15);
+	assert_true(a.tests[0].samples[1] == b.tests[0].samples[1]);
+	assert_true(fabs(b.tests[0].samples[3] / a.tests[0].samples[3] - 1) <= 5e-15);
 	results_free(&a);
 	results_free(&b);
 	assert_null(b.tests);
 	assert_int_equal(b.ntests, 0);
+}
+
+/* Reals print as people write them: 0.99, not 0.98999999999999999; large integers stay exact. */
+static void test_real_precision(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a, b;
+	size_t len;
+	char *text;
+	FILE *fp;
+
+	make_run(&a);
+	a.tests[0].exits_per_iteration = 0.99;
+	a.tests[0].samples[0] = 123456789012345.0;
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	fp = fopen(f->path, "r");
+	assert_non_null(fp);
+	text = calloc(1, 1 << 20);
+	assert_non_null(text);
+	len = fread(text, 1, (1 << 20) - 1, fp);
+	fclose(fp);
+	assert_true(len > 0);
+	assert_non_null(strstr(text, "0.99"));
+	assert_null(strstr(text, "0.98999"));
+	free(text);
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	assert_true(b.tests[0].exits_per_iteration == 0.99);
+	assert_true(b.tests[0].samples[0] == 123456789012345.0);
+	results_free(&a);
+	results_free(&b);
 }
 
 static void test_round_trip_minimal(void **state)
@@ -802,6 +833,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip_minimal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_precision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
