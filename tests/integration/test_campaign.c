@@ -28,8 +28,7 @@
 
 #include "harness.h"
 /* results_read_json, the store's own reader, on each entry's file */
-#include "atomic_file.c"
-#include "results_json.c"
+#include "results.h"
 
 static bool quick_done;             /* test_quick_campaign left a finished run in quick-out */
 
