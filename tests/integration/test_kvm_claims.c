@@ -150,6 +150,8 @@ static void test_claims_table(void **state)
 		assert_non_null(text);
 		assert_non_null(strstr(text, "\">claims table</h2>"));
 		assert_non_null(strstr(text, "A VM exit costs ~2400 cycles"));
+		/* every claim names the published work its classic figure comes from */
+		assert_non_null(strstr(text, "<th>why</th><th>source</th>"));
 		/* the summary above it counts the verdicts; the contents link to the table */
 		assert_true(strstr(text, "<tr><th>claims</th><td>") < strstr(text, "\">claims table</h2>"));
 		assert_non_null(strstr(text, "\">claims table</a>"));
