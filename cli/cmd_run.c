@@ -65,6 +65,7 @@ struct run_opts {
 	bool raw;
 	bool no_baseline;
 	const char *serial_path;
+	const char *progress_path;
 	struct run_instr_opts instr;
 	struct run_dev_opts devices;
 	char params[BOOT_PARAMS_MAX];   /* --param pairs, space-separated */
@@ -82,7 +83,8 @@ static void usage(FILE *f)
 		"  --quick            small time goal per test (%.0f ms instead of %.0f ms)\n"
 		"  --iterations N     exactly N timed operations per test (no growth to a time goal)\n"
 		"  --test NAME        run only NAME (or NAME/cpl0, NAME/cpl3); repeatable\n"
-		"  --ring 0|3         run tests only at this privilege level (default: both)\n"
+		"  --ring 0|3         run tests only at this privilege level (default: both; with\n"
+		"                     --device on a PVM host 3, since its CPL0 is instruction-emulated)\n"
 		"  --json FILE        write results to FILE (atomically; parent directories created)\n"
 		"  --timeout S        stop the guest after S seconds (default 120; exit code 1)\n"
 		"  --mem MIB          guest RAM in MiB (default 64, at most %llu and the host's\n"
@@ -95,6 +97,8 @@ static void usage(FILE *f)
 		"  --raw              keep every sample in the JSON results\n"
 		"  --no-baseline      skip the host-native baselines (host syscall, host rdtsc)\n"
 		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
+		"  --progress FILE    one line per finished test, as it finishes: N NAME cplR STATUS\n"
+		"                     [: reason] (to watch a long run)\n"
 		"  --param KEY=VALUE  a parameter for the payload (see its README); repeatable\n"
 		"  --instruments LIST host-side instruments per test phase, comma-separated:\n"
 		"                     tracepoints (kvm tracepoint counts), trace (sampled records:\n"
@@ -135,7 +139,7 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
-	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV };
+	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_PROGRESS };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -149,6 +153,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "no-baseline", no_argument, NULL, O_NOBASE },
 		{ "serial", required_argument, NULL, O_SERIAL },
+		{ "progress", required_argument, NULL, O_PROGRESS },
 		{ "instruments", required_argument, NULL, O_INSTR },
 		{ "pmu-event", required_argument, NULL, O_PMU_EVENT },
 		{ "param", required_argument, NULL, O_PARAM },
@@ -234,6 +239,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_SERIAL:
 			o->serial_path = optarg;
+			break;
+		case O_PROGRESS:
+			o->progress_path = optarg;
 			break;
 		case O_INSTR:
 			if (run_instr_parse(&o->instr, optarg)) {
@@ -378,6 +386,7 @@ struct run_ctx {
 	struct ioeventfd ev_pio, ev_pio_dm, ev_mmio;
 	FILE *serial;
 	bool serial_bol;
+	FILE *progress;               /* --progress */
 };
 
 /* Slots as in collect.h: userspace exits, every vCPU stat value, every VM stat value. */
@@ -598,6 +607,12 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
+	if (o.ring < 0 && pvm && o.devices.ndev) {
+		/* A driver at CPL0 runs under PVM's emulator (~100 frames/s): nothing a device run is for. */
+		o.ring = 3;
+		fprintf(stderr, "exitlab run: PVM host: guest CPL0 is instruction-emulated, so a device run "
+			"defaults to --ring 3 (--ring 0 runs CPL0)\n");
+	}
 	if (resolve_payload(o.payload, path, sizeof(path))) {
 		fprintf(stderr, "exitlab run: payload '%s' not found (tried %s)\n", o.payload, path);
 		free(o.tests);
@@ -730,6 +745,14 @@ int cmd_run(int argc, char **argv)
 		bench_init(&rc->bench, &rc->vm.mem, BOOT_MAILBOX_GPA, &hooks, stderr);
 		rc->bench.select = o.tests;
 		rc->bench.nselect = o.ntests;
+		rc->bench.skip = rc->devs.skips;
+		rc->bench.nskip = rc->devs.nskips;
+		if (o.progress_path && !(rc->progress = fopen(o.progress_path, "w"))) {
+			fprintf(stderr, "exitlab run: --progress %s: %s\n", o.progress_path, strerror(errno));
+			code = EXIT_USAGE;
+			goto out_bench;
+		}
+		rc->bench.progress = rc->progress;
 	}
 	if (run_devices_start(&rc->devs, err, sizeof(err)) || vcpu_start(&rc->vm.vcpus[0], err, sizeof(err))) {
 		fprintf(stderr, "exitlab run: %s\n", err);
@@ -829,6 +852,8 @@ out_vm:
 	vm_destroy(&rc->vm);
 	if (rc->serial && rc->serial != stderr)
 		fclose(rc->serial);
+	if (rc->progress)
+		fclose(rc->progress);
 	free(rc);
 	results_free(&res);
 	free(image);
