@@ -38,7 +38,7 @@ INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 FIXTURES := $(BUILD)/tests/pio-bios.bin
 
 .PHONY: all deps test unit integration demo clean payloads
-all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS)
+all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(BUILD)/ratio-ci
 payloads: $(PAYLOAD_ELFS)
 
 deps:
@@ -67,6 +67,9 @@ $(BUILD)/san/%.o: %.c
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(BUILD)/exitlab: $(BUILD)/obj/cli/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# microbench/tools: small programs the benchmark scripts call, on the same library.
+$(BUILD)/ratio-ci: $(BUILD)/obj/microbench/tools/ratio_ci_main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 # The sanitized binary is what the integration tests drive.
 $(BUILD)/exitlab-san: $(BUILD)/san/cli/main.o $(SAN_OBJ)
