@@ -18,7 +18,8 @@
 # says why not, and the script exits 1: that ratio is no claim.
 #
 # Usage: microbench/net-vs-qemu.sh [ROUNDS] [FRAMES] [BATCHES] [RING]
-#   defaults: 40 rounds (fewer rarely give an interval narrow enough here), 4096 frames, batches 1,32,256, ring 3 (CPL3: native on PVM hosts);
+#   defaults: 40 rounds (12 gave intervals too wide to state on our machine), 4096 frames,
+#   batches 1,32,256, ring 3 (CPL3: native on PVM hosts);
 #   environment: CONF (0.95), MAX_WIDTH (0.2), MIN_N (10), OUT (a temp dir: the raw results).
 # Needs qemu-system-x86_64, python3 and `make all` (build/ratio-ci). Exit 0 every ratio stated,
 # 1 one was not, 2 bad usage, 3 the host lacks something.
