@@ -31,6 +31,10 @@ GLIB_OBJ := $(patsubst %,$(BUILD)/guest/%.o,$(GLIB_SRC))
 PAYLOADS := $(patsubst guest-payloads/%/,%,$(filter-out guest-payloads/lib/,$(sort $(dir $(wildcard guest-payloads/*/*.c)))))
 PAYLOAD_ELFS := $(PAYLOADS:%=$(BUILD)/payloads/%.elf)
 
+# Host-native microbenchmarks with a main of their own: microbench/NAME/main.c
+# becomes build/microbench/NAME, linked against the same library.
+MICROBENCH := $(patsubst microbench/%/main.c,$(BUILD)/microbench/%,$(wildcard microbench/*/main.c))
+
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
@@ -38,11 +42,13 @@ INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 FIXTURES := $(BUILD)/tests/pio-bios.bin
 
 .PHONY: all deps test unit integration demo clean payloads
-all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(BUILD)/ratio-ci
+all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS)
 payloads: $(PAYLOAD_ELFS)
 
 deps:
 	@scripts/deps.sh
+
+all: $(MICROBENCH)
 
 # The git revision, rewritten only when it changes so that nothing relinks needlessly.
 REV_C := $(BUILD)/gen/revision.c
@@ -68,13 +74,15 @@ $(BUILD)/san/%.o: %.c
 
 $(BUILD)/exitlab: $(BUILD)/obj/cli/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-# microbench/tools: small programs the benchmark scripts call, on the same library.
-$(BUILD)/ratio-ci: $(BUILD)/obj/microbench/tools/ratio_ci_main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 # The sanitized binary is what the integration tests drive.
 $(BUILD)/exitlab-san: $(BUILD)/san/cli/main.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
+# Their main.o is an intermediate of a pattern rule: keep it, or make deletes it.
+.SECONDARY: $(MICROBENCH:$(BUILD)/microbench/%=$(BUILD)/obj/microbench/%/main.o)
+$(BUILD)/microbench/%: $(BUILD)/obj/microbench/%/main.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@

@@ -11,18 +11,18 @@
 # every frame (exitlab: the phase's host wall time, phase_s; QEMU: the guest's TSC over the phase,
 # on the serial line).
 #
-# Prints per batch size the median over rounds of frames/s on each, and exitlab ÷ QEMU as the ratio
-# of the medians with its bootstrap interval at CONF (build/ratio-ci: the interval `exitlab compare`
-# computes), and the rounds each side had. A ratio is stated only when each side has at least
-# MIN_N rounds and the interval's width, (hi - lo) / ratio, is at most MAX_WIDTH; otherwise the row
-# says why not, and the script exits 1: that ratio is no claim.
+# Prints per batch size the median over rounds of frames/s on each, and exitlab ÷ QEMU as the
+# ratio of the medians with its bootstrap interval at CONF (build/microbench/ratio-ci: the interval
+# `exitlab compare` computes), and the rounds each side had. A ratio is stated only when each side
+# has at least MIN_N rounds and the interval's width, (hi - lo) / ratio, is at most MAX_WIDTH;
+# otherwise the row says why not, and the script exits 1: that ratio is no claim.
 #
 # Usage: microbench/net-vs-qemu.sh [ROUNDS] [FRAMES] [BATCHES] [RING]
 #   defaults: 40 rounds (12 gave intervals too wide to state on our machine), 4096 frames,
 #   batches 1,32,256, ring 3 (CPL3: native on PVM hosts);
 #   environment: CONF (0.95), MAX_WIDTH (0.2), MIN_N (10), OUT (a temp dir: the raw results).
-# Needs qemu-system-x86_64, python3 and `make all` (build/ratio-ci). Exit 0 every ratio stated,
-# 1 one was not, 2 bad usage, 3 the host lacks something.
+# Needs qemu-system-x86_64, python3 and `make all` (build/microbench/ratio-ci). Exit 0 every
+# ratio stated, 1 one was not, 2 bad usage, 3 the host lacks something.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +37,7 @@ pvm=$([ -d /sys/module/kvm_pvm ] && echo " pvm=1" || true)
 ns=exitlab-bench-$$
 
 command -v qemu-system-x86_64 >/dev/null || { echo "needs qemu-system-x86_64 (apt-get install qemu-system-x86)"; exit 3; }
-[ -r "$payload" ] && [ -x build/ratio-ci ] || { echo "build first: make all"; exit 2; }
+[ -r "$payload" ] && [ -x build/microbench/ratio-ci ] || { echo "build first: make all"; exit 2; }
 case $rounds in ''|*[!0-9]*) echo "ROUNDS must be a number"; exit 2;; esac
 [ "$(id -u)" = 0 ] || { echo "needs root (a network namespace and taps)"; exit 3; }
 ip netns add "$ns"
@@ -115,7 +115,7 @@ for b in sorted(set(ex) | set(qe) | set(sk)):
               f"{len(e):>3}/{len(q):<3} {med(sk, b):>13.0f}  not stated: a side has no rounds")
         unstated += 1
         continue
-    p = subprocess.run(["build/ratio-ci", "--conf", conf, "--max-width", max_width, "--min-n", min_n,
+    p = subprocess.run(["build/microbench/ratio-ci", "--conf", conf, "--max-width", max_width, "--min-n", min_n,
                         ",".join(f"{v:.6g}" for v in e), ",".join(f"{v:.6g}" for v in q)],
                        capture_output=True, text=True)
     if p.returncode not in (0, 1):

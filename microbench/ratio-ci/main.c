@@ -3,7 +3,7 @@
  * ratio-ci: the ratio of two medians with its bootstrap interval (the one
  * `exitlab compare` uses), for scripts that set two VMMs side by side.
  *
- *   build/ratio-ci [--conf C] [--max-width W] [--min-n N] A_VALUES B_VALUES
+ *   build/microbench/ratio-ci [--conf C] [--max-width W] [--min-n N] A_VALUES B_VALUES
  *
  * A_VALUES, B_VALUES: comma-separated samples (e.g. frames/s per round).
  * Prints one line: ratio= lo= hi= width= conf= n_a= n_b= median_a= median_b=
