@@ -32,6 +32,7 @@ batches=${3:-1,32,256}
 ring=${4:-3}
 size=1514
 out=${OUT:-$(mktemp -d /tmp/exitlab-net-vs-qemu.XXXXXX)}
+mkdir -p "$out"
 payload=build/payloads/net.elf
 pvm=$([ -d /sys/module/kvm_pvm ] && echo " pvm=1" || true)
 ns=exitlab-bench-$$
