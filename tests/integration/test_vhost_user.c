@@ -140,7 +140,7 @@ static void testpmd_start(struct backend *b, const char *mode, bool client)
 	snprintf(fwd, sizeof(fwd), "--forward-mode=%s", mode);
 	unlink(b->sock);
 	b->pid = spawn(argv, b->log, b->dir);
-	if (!client && !wait_socket(b->sock, 10000)) {
+	if (!client && !wait_socket(b->sock, 120000)) {
 		stop(b->pid);
 		fail_msg("dpdk-testpmd made no socket at %s (log %s)", b->sock, b->log);
 	}
@@ -537,7 +537,7 @@ static void test_qsd_blk(void **state)
 	snprintf(bd, sizeof(bd), "driver=file,node-name=f,filename=%s", img);
 	snprintf(ex, sizeof(ex), "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,writable=on", sock);
 	pid = spawn(argv, log, NULL);
-	if (!wait_socket(sock, 10000)) {
+	if (!wait_socket(sock, 120000)) {
 		stop(pid);
 		fail_msg("qemu-storage-daemon made no socket (log %s)", log);
 	}
