@@ -53,6 +53,8 @@ payloads: $(PAYLOAD_ELFS)
 deps:
 	@scripts/deps.sh
 
+all: $(MICROBENCH)
+
 # The git revision, rewritten only when it changes so that nothing relinks needlessly.
 REV_C := $(BUILD)/gen/revision.c
 .PHONY: FORCE

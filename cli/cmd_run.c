@@ -71,6 +71,7 @@ struct run_opts {
 	bool no_baseline;
 	bool exit_timing;       /* time every exit's handler (two rdtsc per exit) */
 	const char *serial_path;
+	const char *progress_path;
 	struct run_instr_opts instr;
 	struct run_dev_opts devices;
 	char params[BOOT_PARAMS_MAX];   /* --param pairs, space-separated */
@@ -94,7 +95,8 @@ static void usage(FILE *f)
 		"  --iterations N     exactly N timed operations per test (no growth to a time goal)\n"
 		"  --test NAME        run only NAME (or NAME/cpl0, NAME/cpl3); repeatable; a name\n"
 		"                     the payload does not declare is bad usage (exitlab list PAYLOAD)\n"
-		"  --ring 0|3         run tests only at this privilege level (default: both)\n"
+		"  --ring 0|3         run tests only at this privilege level (default: both; with\n"
+		"                     --device on a PVM host 3, since its CPL0 is instruction-emulated)\n"
 		"  --cpu CPU          pin the vCPU thread to host CPU CPU (recorded in the results)\n"
 		"  --order table|random[,seed=N]  test order within a ring (default table); a\n"
 		"                     random order without a seed draws one; the seed is recorded\n"
@@ -117,6 +119,8 @@ static void usage(FILE *f)
 		"                     handler_cycles_total, handler_ns_mean; null without it);\n"
 		"                     off by default: it adds two rdtsc to every userspace exit\n"
 		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
+		"  --progress FILE    one line per finished test, as it finishes: N NAME cplR STATUS\n"
+		"                     [: reason] (to watch a long run)\n"
 		"  --param KEY=VALUE  a parameter for the payload; repeatable; the keys it declares:\n"
 		"                     exitlab list PAYLOAD (any other is bad usage)\n"
 		"  --instruments LIST host-side instruments per test phase, comma-separated:\n"
@@ -165,7 +169,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
 	       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING, O_CPU, O_ORDER,
-	       O_REPEAT, O_VMM };
+	       O_REPEAT, O_VMM, O_PROGRESS };
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -180,6 +184,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "no-baseline", no_argument, NULL, O_NOBASE },
 		{ "exit-timing", no_argument, NULL, O_EXIT_TIMING },
 		{ "serial", required_argument, NULL, O_SERIAL },
+		{ "progress", required_argument, NULL, O_PROGRESS },
 		{ "instruments", required_argument, NULL, O_INSTR },
 		{ "pmu-event", required_argument, NULL, O_PMU_EVENT },
 		{ "param", required_argument, NULL, O_PARAM },
@@ -276,6 +281,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_SERIAL:
 			o->serial_path = optarg;
+			break;
+		case O_PROGRESS:
+			o->progress_path = optarg;
 			break;
 		case O_INSTR:
 			o->exitlab_only = true;
@@ -380,8 +388,16 @@ static int run_under_peer(const struct run_opts *o, const char *path)
 		.quick_goal_ms = QUICK_GOAL_MS, .full_goal_ms = FULL_GOAL_MS,
 		.binary = getenv("EXITLAB_PEER_BINARY"),
 	};
+	int code;
 
-	return run_peer(vmm_peer_find(o->vmm), &p);
+	if (o->progress_path && !(p.progress = fopen(o->progress_path, "w"))) {
+		fprintf(stderr, "exitlab run: --progress %s: %s\n", o->progress_path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	code = run_peer(vmm_peer_find(o->vmm), &p);
+	if (p.progress)
+		fclose(p.progress);
+	return code;
 }
 
 /*
@@ -442,6 +458,7 @@ struct run_ctx {
 	struct ioeventfd ev_pio, ev_pio_dm, ev_mmio;
 	FILE *serial;
 	bool serial_bol;
+	FILE *progress;               /* --progress */
 };
 
 /* Slots as in collect.h: userspace exits, every vCPU stat value, every VM stat value. */
@@ -667,6 +684,12 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
+	if (o.ring < 0 && pvm && o.devices.ndev) {
+		/* A driver at CPL0 runs under PVM's emulator (~100 frames/s): nothing a device run is for. */
+		o.ring = 3;
+		fprintf(stderr, "exitlab run: PVM host: guest CPL0 is instruction-emulated, so a device run "
+			"defaults to --ring 3 (--ring 0 runs CPL0)\n");
+	}
 	if (payload_resolve(o.payload, path, sizeof(path))) {
 		fprintf(stderr, "exitlab run: payload '%s' not found (tried %s)\n", o.payload, path);
 		free(o.tests);
@@ -818,6 +841,14 @@ int cmd_run(int argc, char **argv)
 		bench_init(&rc->bench, &rc->vm.mem, BOOT_MAILBOX_GPA, &hooks, stderr);
 		rc->bench.select = o.tests;
 		rc->bench.nselect = o.ntests;
+		rc->bench.skip = rc->devs.skips;
+		rc->bench.nskip = rc->devs.nskips;
+		if (o.progress_path && !(rc->progress = fopen(o.progress_path, "w"))) {
+			fprintf(stderr, "exitlab run: --progress %s: %s\n", o.progress_path, strerror(errno));
+			code = EXIT_USAGE;
+			goto out_bench;
+		}
+		rc->bench.progress = rc->progress;
 	}
 	rc->vm.vcpus[0].exit_timing = o.exit_timing;
 	if (run_devices_start(&rc->devs, err, sizeof(err)) || vcpu_start(&rc->vm.vcpus[0], err, sizeof(err))) {
@@ -931,6 +962,8 @@ out_vm:
 	vm_destroy(&rc->vm);
 	if (rc->serial && rc->serial != stderr)
 		fclose(rc->serial);
+	if (rc->progress)
+		fclose(rc->progress);
 	free(rc);
 	results_free(&res);
 	catalogue_free(&cat);

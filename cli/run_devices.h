@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench.h"
 #include "dev_metrics.h"
 #include "irq.h"
 #include "pci_host.h"
@@ -69,6 +70,8 @@ struct run_devices {
 	unsigned n;
 	struct run_dev_metrics metrics[RUN_DEV_MAX + 1];
 	unsigned nmetrics;
+	struct bench_skip skips[1];   /* tests this configuration cannot run (bench_dev.skip) */
+	size_t nskips;
 };
 
 /*

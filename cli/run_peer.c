@@ -221,6 +221,7 @@ static void bench_setup(struct peer_ctx *pc, const struct peer_run_opts *o)
 	bench_init(&pc->bench, &pc->mem, BOOT_MAILBOX_GPA, &hooks, stderr);
 	pc->bench.select = o->tests;
 	pc->bench.nselect = o->ntests;
+	pc->bench.progress = o->progress;
 }
 
 /* --- the VMM process ------------------------------------------------------- */

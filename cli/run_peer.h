@@ -10,6 +10,7 @@
 #define EXITLAB_RUN_PEER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,7 @@ struct peer_run_opts {
 	const char *params;         /* --param text ("k=v k=v"), may be "" */
 	double quick_goal_ms, full_goal_ms;
 	const char *binary;         /* NULL: the row's; tests may name another */
+	FILE *progress;             /* run --progress: a line per finished test, or NULL */
 };
 
 /*

@@ -76,14 +76,42 @@ static struct bench_snapshot *snap(struct bench_dev *b)
 	return s;
 }
 
+static const char *const status_names[] = { "ok", "skipped", "failed" };
+
+/*
+ * "N NAME cplR STATUS[: reason]" for the record just closed: whoever watches
+ * the file (a test that injects a fault between tests) knows where the run is.
+ */
+static void progress_line(struct bench_dev *b)
+{
+	const struct bench_record *r = &b->recs[b->nrecs - 1];
+
+	if (!b->progress)
+		return;
+	fprintf(b->progress, "%zu %s cpl%d %s%s%s\n", b->nrecs, r->name, r->ring,
+		r->status >= 0 && r->status <= BENCH_STATUS_FAILED ? status_names[r->status] : "unknown",
+		r->reason[0] ? ": " : "", r->reason);
+	fflush(b->progress);
+}
+
+static const char *host_skip(const struct bench_dev *b, const char *name)
+{
+	for (size_t i = 0; i < b->nskip; i++)
+		if (!strcmp(b->skip[i].name, name))
+			return b->skip[i].reason;
+	return NULL;
+}
+
 static int on_test_begin(struct bench_dev *b, const struct bench_test_begin *t)
 {
 	struct bench_record *r;
+	const char *skip;
 
 	if (b->state != BENCH_IDLE)
 		return violation(b, "TEST_BEGIN inside another test");
 	if (!bench_selected(b, t->name, (int)t->ring, t->flags))
 		return BENCH_REPLY_SKIP;
+	skip = host_skip(b, t->name);
 	if (b->nrecs >= BENCH_MAX_RECORDS)
 		return violation(b, "too many tests");
 	r = realloc(b->recs, (b->nrecs + 1) * sizeof(*r));
@@ -97,6 +125,13 @@ static int on_test_begin(struct bench_dev *b, const struct bench_test_begin *t)
 	r->ring = (int)t->ring;
 	r->flags = t->flags;
 	r->status = -1;
+	if (skip) {
+		/* Recorded, never run: the guest hears SKIP and goes on to its next test. */
+		r->status = BENCH_STATUS_SKIPPED;
+		snprintf(r->reason, sizeof(r->reason), "%s", skip);
+		progress_line(b);
+		return BENCH_REPLY_SKIP;
+	}
 	b->state = BENCH_IN_TEST;
 	return BENCH_REPLY_RUN;
 }
@@ -217,6 +252,7 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		memcpy(b->recs[b->nrecs - 1].reason, m->u.test_end.reason, BENCH_REASON_MAX);
 		memcpy(b->recs[b->nrecs - 1].metrics, m->u.test_end.metrics, BENCH_KV_MAX);
 		b->state = BENCH_IDLE;
+		progress_line(b);
 		break;
 	case BENCH_OVERHEAD:
 		reply = on_overhead(b, &m->u.overhead);

@@ -72,6 +72,16 @@ struct bench_record {
 
 enum bench_state { BENCH_IDLE, BENCH_IN_TEST, BENCH_IN_PHASE };
 
+/*
+ * A test the host knows cannot run in this configuration (e.g. rx on a NIC
+ * whose backend never sends a frame): its TEST_BEGIN is answered SKIP and it
+ * is recorded as skipped with the reason, without the guest trying it.
+ */
+struct bench_skip {
+	const char *name;         /* test name */
+	const char *reason;
+};
+
 struct bench_dev {
 	struct guest_mem *mem;
 	uint64_t mailbox_gpa;
@@ -79,6 +89,9 @@ struct bench_dev {
 	char *const *select;      /* --test names (NULL = all) */
 	size_t nselect;
 	FILE *log;                /* guest LOG text goes here (prefixed) */
+	const struct bench_skip *skip;  /* host-side skips (NULL = none) */
+	size_t nskip;
+	FILE *progress;           /* one line per finished test, flushed (NULL = none) */
 
 	enum bench_state state;
 	bool instruments_on;      /* phase_begin called, phase_end not yet */

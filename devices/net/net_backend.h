@@ -22,6 +22,7 @@ struct net_backend;
 
 struct net_backend_ops {
 	const char *kind;         /* "tap", "sink", "gen", "loop" */
+	bool sends_nothing;       /* recv never yields a frame (the sink): the guest cannot receive */
 	/* Send one frame (gathered). 0 sent, -EAGAIN try later (poll fd for POLLOUT), other -errno. */
 	int (*send)(struct net_backend *b, const struct iovec *iov, unsigned n);
 	/* Receive one frame into the iovec: its length, -EAGAIN none yet, -EMSGSIZE dropped (too big). */

@@ -135,6 +135,7 @@ static void sink_close(struct net_backend *b)
 
 static const struct net_backend_ops sink_ops = {
 	.kind = "sink",
+	.sends_nothing = true,
 	.send = sink_send,
 	.recv = sink_recv,
 	.close = sink_close,

@@ -135,7 +135,9 @@ static long blk_phase_run(void *arg)
 		else if (p->irq && free_slots == 0)
 			irq_wait_any(irqs, 64);
 	}
-	bench_phase_end(p->completed, p->samples, p->why ? 0 : p->completed, 1);
+	/* A failed phase has no PHASE_END: TEST_END(failed) closes it (docs/bench-protocol.md). */
+	if (!p->why)
+		bench_phase_end(p->completed, p->samples, p->completed, 1);
 	return 0;
 }
 

@@ -13,7 +13,9 @@
  *                  a peer such as dpdk-testpmd's txonly sends its own)
  * Every test runs at each ring of bi->ring_mask (CPL0, then CPL3): the phase,
  * frame filling and checking included, runs at that ring; with irq=1 at CPL3
- * the phase runs with IF=1 and waits by spinning.
+ * the phase runs with IF=1 and waits by spinning.  With loopback=1 the wire is
+ * flushed before each phase (loop_flush).  A test that fails sends no
+ * PHASE_END, only TEST_END(failed), and the tests after it still run.
  */
 #include "alloc.h"
 #include "bench.h"
@@ -65,6 +67,9 @@ static bool idle_expired(uint64_t since)
 static struct virtio_net vnet;
 static struct e1000 e1k;
 static uint32_t next_seq = 1;
+/* Flush markers' seqs have the top bit: tests' seqs count up from 1 and stay below it. */
+#define MARKER_SEQ 0x80000000u
+static uint32_t next_marker = MARKER_SEQ;
 
 /* ---- virtio-net ---- */
 static unsigned vn_tx_free(void *d) { return virtio_net_tx_free(d); }
@@ -172,6 +177,8 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 struct rx_tally {
 	uint32_t lo, hi;         /* the sequence numbers this test sent or expects */
 	uint64_t frames, checked, stale, bad;
+	uint64_t markers;        /* loop_flush's markers from marker_lo on (loopback: a range is set) */
+	uint32_t marker_lo;
 	uint64_t bytes;
 	uint32_t size;
 	bool foreign;            /* any frame counts, unchecked (foreign=1) */
@@ -188,7 +195,16 @@ static void rx_count(const uint8_t *f, uint32_t len, void *arg)
 		return;
 	}
 	/* Padding may have been added below 60 bytes; a frame is checked over the bytes we sent. */
-	if (!net_frame_check(f, len < t->size ? len : t->size, &seq) || len < t->size) {
+	if (!net_frame_check(f, len < t->size ? len : t->size, &seq)) {
+		t->bad++;
+		return;
+	}
+	if (t->hi != t->lo && (seq & MARKER_SEQ)) {
+		/* A flush marker (minimum size); one of an earlier flush (resent, came back late) proves nothing. */
+		t->markers += seq >= t->marker_lo;
+		return;
+	}
+	if (len < t->size) {
 		t->bad++;
 		return;
 	}
@@ -226,25 +242,35 @@ static bool tx_room(struct nic *nic, unsigned n, struct rx_tally *drain)
 }
 
 /*
- * With a loopback, first wait until a frame comes back at all: a device may
- * hold reception for a while after it is enabled (QEMU's e1000 does, 1 s),
- * and frames sent meanwhile are lost behind it.  Probe frames have seq 0,
- * which no test uses.  0 when the loop works, -1 if nothing came back.
+ * With a loopback: send a marker and receive until it comes back.  The wire is
+ * FIFO, so by then every frame sent before it has arrived or been dropped: no
+ * frame of an earlier test is still in flight to land in the next phase or to
+ * fill the wire under its frames (a busy host may leave a whole ring of them
+ * behind a test that only waited for its TX descriptors).  A marker lost to a
+ * full wire is sent again after a silence; each has a seq of its own, so a
+ * late one of an earlier flush is not taken for this one's.  Also the first
+ * probe: a device may hold reception for a while after it is enabled (QEMU's
+ * e1000 does, 1 s), and frames sent meanwhile are lost.
+ * 0 when a marker came back, -1 if none did in 30 silences of 0.1 s.
  */
-static int loop_probe(struct nic *nic)
+static int loop_flush(struct nic *nic)
 {
-	struct rx_tally t = { .lo = 0, .hi = 1, .size = NET_FRAME_MIN };
+	struct rx_tally t = { .lo = 0, .hi = 1, .size = NET_FRAME_MIN, .marker_lo = next_marker };
 
 	for (int tries = 0; tries < 30; tries++) {
-		uint64_t t0;
-
-		if (!tx_room(nic, 1, NULL))
+		if (!tx_room(nic, 1, &t))
 			return -1;
-		nic->tx_add(nic->dev, NET_FRAME_MIN, 0);
+		if (t.markers)
+			return 0; /* one came back while we waited for room */
+		nic->tx_add(nic->dev, NET_FRAME_MIN, next_marker++);
 		nic->tx_kick(nic->dev);
-		for (t0 = rdtsc(); rdtsc() - t0 < idle_cycles / 30;)
-			if (nic->rx_poll(nic->dev, rx_count, &t) && t.frames)
+		for (uint64_t t0 = rdtsc(); rdtsc() - t0 < idle_cycles / 30;) {
+			if (!nic->rx_poll(nic->dev, rx_count, &t))
+				continue;
+			if (t.markers)
 				return 0;
+			t0 = rdtsc(); /* earlier frames still coming: not a silence */
+		}
 	}
 	return -1;
 }
@@ -267,10 +293,10 @@ static long net_phase_run(void *arg)
 	bool tx = p->tx, loopback = p->loopback;
 
 	/* Late frames of the previous test out of the way before the phase. */
-	if (loopback)
-		for (unsigned quiet = 0; quiet < 4096; quiet++)
-			if (nic->rx_poll(nic->dev, rx_count, &p->drain))
-				quiet = 0;
+	if (loopback && loop_flush(nic)) {
+		p->why = "loopback=1 but the flush marker never came back";
+		return 0;
+	}
 	/* First touches would be page faults (shadow paging) inside the phase. */
 	for (uint64_t i = 0; i < p->nb; i += 4096 / sizeof(uint64_t))
 		((volatile uint64_t *)p->samples)[i] = 0;
@@ -314,7 +340,12 @@ static long net_phase_run(void *arg)
 	/* Every TX descriptor back before the next test. */
 	if (!p->why && !tx_room(nic, nic->tx_size, tx ? &p->drain : NULL))
 		p->why = "the device did not complete every TX descriptor";
-	bench_phase_end(p->done, p->samples, p->why ? 0 : p->nb, p->batch);
+	/*
+	 * A failed phase has no PHASE_END (docs/bench-protocol.md): TEST_END(failed)
+	 * closes it, and the tests after it still run.
+	 */
+	if (!p->why)
+		bench_phase_end(p->done, p->samples, p->nb, p->batch);
 	return 0;
 }
 
@@ -406,7 +437,7 @@ int payload_main(const struct boot_info *bi)
 		bench_test_end(BENCH_STATUS_SKIPPED, why);
 		return BENCH_DONE_HOST_LACKS;
 	}
-	if (loopback && loop_probe(&nic)) {
+	if (loopback && loop_flush(&nic)) {
 		bench_test_begin("rx", 0, 0);
 		bench_test_end(BENCH_STATUS_FAILED, "loopback=1 but no probe frame came back in 3 s");
 		return 1;

@@ -11,6 +11,8 @@
  * params: n=8,64,512,4096 (pages; default 8..4096, fewer with --quick),
  *         exit=none,pio,cpuid (default all three; pio is the ioeventfd port:
  *         on PVM cpuid at CPL3 does not exit)
+ * Each test has one ring (refill CPL3, the others CPL0) and runs only when
+ * that ring is in bi->ring_mask (--ring).
  */
 #include <stdbool.h>
 
@@ -198,13 +200,19 @@ static long map_pages(void *arg)
 	return paging_window_build(m->data, MAX_N * 4096ull, 12, m->tables);
 }
 
+/* Whether the user asked for ring (--ring): a test of another ring is not run at all. */
+static bool ring_wanted(const struct boot_info *bi, unsigned ring)
+{
+	return bi->ring_mask & (ring ? BOOT_RING3 : BOOT_RING0);
+}
+
 /* One test at ring; a fault in it (e.g. an instruction the host cannot run) skips it. */
 static int one(struct tlb_run *r, const char *name, unsigned ring, uint32_t flags, const char *params,
 	       ring_fn fn)
 {
 	char reason[BENCH_REASON_MAX], metrics[BENCH_KV_MAX];
 
-	if (!bench_test_begin_kv(name, ring, flags, params))
+	if (!ring_wanted(r->bi, ring) || !bench_test_begin_kv(name, ring, flags, params))
 		return 0;
 	if (r->exit == EXIT_PIO && fn == refill && !r->bi->ioevent_port) {
 		bench_test_end(BENCH_STATUS_SKIPPED, "the VMM has no ioeventfd port");
@@ -304,7 +312,7 @@ int payload_main(const struct boot_info *bi)
 	one(&r, "cr3_switch", 0, 0, "pcid=0", cr3_switch_test);
 	cr3_ctx.pcid = true;
 	if (!(cpuid(1, 0).c & (1u << 17))) {
-		if (bench_test_begin_kv("cr3_switch", 0, 0, "pcid=1"))
+		if (ring_wanted(bi, 0) && bench_test_begin_kv("cr3_switch", 0, 0, "pcid=1"))
 			bench_test_end(BENCH_STATUS_SKIPPED, "no PCID in CPUID");
 	} else {
 		one(&r, "cr3_switch", 0, 0, "pcid=1", cr3_switch_test);

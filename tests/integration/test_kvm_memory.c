@@ -245,6 +245,48 @@ static void test_tlb(void **state)
 	json_decref(doc);
 }
 
+/* --ring 0 and --ring 3 each keep to their ring: no test of the other ring runs (issue 13, defect 6). */
+static void test_tlb_ring(void **state)
+{
+	static const char *const rings[] = { "0", "3" };
+	struct run_out o;
+	char json[512];
+	json_t *doc, *t;
+	size_t i;
+	(void)state;
+
+	if (harness_kvm_missing()) {
+		fprintf(stderr, "skipped: %s\n", harness_kvm_missing());
+		skip();
+	}
+	for (int r = 0; r < 2; r++) {
+		size_t mine = 0;
+
+		snprintf(json, sizeof(json), "%s/tlb-ring%s.json", harness_tmp, rings[r]);
+		harness_run(&o, (const char *[]){ "run", harness_payload("tlb"), "--quick", "--no-baseline",
+						  "--ring", rings[r], "--param", "n=8", "--param", "exit=none",
+						  "--json", json, NULL });
+		if (o.exit_code)
+			fprintf(stderr, "%s%s", o.out, o.err);
+		assert_int_equal(o.exit_code, 0);
+		harness_free(&o);
+		doc = load(json);
+		json_array_foreach(json_object_get(doc, "tests"), i, t) {
+			json_int_t ring = json_integer_value(json_object_get(t, "ring"));
+
+			if (json_is_null(json_object_get(t, "ring")))
+				continue; /* a host row */
+			if (ring != atoi(rings[r]))
+				fprintf(stderr, "--ring %s ran %s at ring %lld\n", rings[r],
+					json_string_value(json_object_get(t, "name")), (long long)ring);
+			assert_int_equal(ring, atoi(rings[r]));
+			mine++;
+		}
+		assert_true(mine >= 2); /* the ring's empty and at least one test */
+		json_decref(doc);
+	}
+}
+
 /* The PNG signature: 0x89 'P' 'N' 'G' CR LF 0x1a LF. */
 static void assert_png(const char *path)
 {
@@ -341,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_mem_fault),
 		cmocka_unit_test(test_tlb),
 		cmocka_unit_test(test_tlb_plot),
+		cmocka_unit_test(test_tlb_ring),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);

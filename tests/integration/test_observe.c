@@ -227,6 +227,21 @@ static void test_observe_qemu_matches_perf(void **state)
 	json_decref(doc);
 }
 
+/* Whether process pid has an fd whose link starts with what. */
+static bool has_fd(pid_t pid, const char *what)
+{
+	for (int fd = 0; fd < 64; fd++) {
+		char path[64], link[128];
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0 && (link[n] = 0, !strncmp(link, what, strlen(what))))
+			return true;
+	}
+	return false;
+}
+
 static void test_observe_exitlab_stats_fds(void **state)
 {
 	char obs_json[512], pid[32];
@@ -243,18 +258,14 @@ static void test_observe_exitlab_stats_fds(void **state)
 	}
 	vm = spawn((const char *[]){ harness_exitlab(), "run", harness_payload("runaway"), "--timeout", "30",
 				     NULL }, -1, -1);
-	/* give it time to create its VM */
-	for (int k = 0; k < 100; k++) {
-		char path[64], link[64];
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "/proc/%d/fd/4", (int)vm);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n > 0 && (link[n] = 0, strstr(link, "kvm-vm")))
-			break;
+	/*
+	 * Wait until its vCPU's stats fd exists (the last of the fds observe
+	 * reads; a fixed sleep could lose that race on a busy host). A bound only for
+	 * a run that never gets there.
+	 */
+	for (int k = 0; k < 1200 && !has_fd(vm, "anon_inode:kvm-vcpu-stats"); k++)
 		usleep(50000);
-	}
-	usleep(300000);
+	assert_true(has_fd(vm, "anon_inode:kvm-vcpu-stats"));
 	snprintf(pid, sizeof(pid), "%d", (int)vm);
 	snprintf(obs_json, sizeof(obs_json), "%s/observe-self.json", harness_tmp);
 	harness_run(&o, (const char *[]){ "observe", "--pid", pid, "--duration", "1", "--json", obs_json, NULL });

@@ -39,19 +39,26 @@ static void test_qemu_exit_costs(void **state)
 {
 	struct run_out o;
 	json_t *doc, *vmm;
+	char progress[512], *lines;
 	(void)state;
 
 	HARNESS_NEED_KVM();
 	HARNESS_SKIP_IF(qemu_missing());
 	snprintf(qemu_json, sizeof(qemu_json), "%s/qemu.json", harness_tmp);
+	snprintf(progress, sizeof(progress), "%s/qemu.progress", harness_tmp);
 	harness_run(&o, (const char *[]){ "run", "exit-costs", "--vmm", "qemu", "--ring", "3", "--quick",
 					  "--test", "pio_vmm", "--test", "pio_ioeventfd", "--test", "mmio_vmm",
-					  "--test", "cpuid", "--json", qemu_json, NULL });
+					  "--test", "cpuid", "--json", qemu_json, "--progress", progress, NULL });
 	if (o.exit_code)
 		fprintf(stderr, "%s%s", o.out, o.err);
 	assert_int_equal(o.exit_code, 0);
 	assert_non_null(strstr(o.out, "vmm: qemu"));
 	harness_free(&o);
+	/* --progress works under a peer as under exitlab's own VMM */
+	lines = harness_slurp(progress, NULL);
+	assert_non_null(lines);
+	assert_non_null(strstr(lines, " pio_vmm cpl3 ok"));
+	free(lines);
 
 	doc = harness_load_json(qemu_json);
 	assert_non_null(doc);

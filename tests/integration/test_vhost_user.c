@@ -4,8 +4,9 @@
  * by PID: dpdk-testpmd (vhost-user-net) in macswap, io, txonly and rxonly
  * modes, as server and as client (client=1: we listen); qemu-storage-daemon
  * (vhost-user-blk) whose image must hold what the blk payload wrote.  Then
- * the faults: the back-end killed mid-run (on-disconnect=stop: exit 1, the
- * completed tests kept; reset: it is restarted and we reconnect), a fake
+ * the faults: the back-end killed mid-run, once exitlab's --progress file
+ * says two tests have finished (on-disconnect=stop: exit 1, the completed
+ * tests kept; reset: it is restarted and we reconnect), a fake
  * back-end in a thread sending malformed replies, and wrong or stale
  * socket paths (exit 3).  Each test skips with a reason if its back-end is
  * not installed.  Counts and outcomes, never timings.
@@ -103,28 +104,6 @@ static void stop(pid_t pid)
 	waitpid(pid, &st, 0);
 }
 
-/* The most frames testpmd has reported received (its once-a-second port statistics). */
-static long long rx_packets(const char *log)
-{
-	static char buf[1 << 20];
-	FILE *f = fopen(log, "r");
-	long long best = 0;
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	for (char *p = buf; (p = strstr(p, "RX-packets:")); p++) {
-		long long v = atoll(p + strlen("RX-packets:"));
-
-		if (v > best)
-			best = v;
-	}
-	return best;
-}
-
 static bool wait_socket(const char *path, int ms)
 {
 	struct stat st;
@@ -161,7 +140,7 @@ static void testpmd_start(struct backend *b, const char *mode, bool client)
 	snprintf(fwd, sizeof(fwd), "--forward-mode=%s", mode);
 	unlink(b->sock);
 	b->pid = spawn(argv, b->log, b->dir);
-	if (!client && !wait_socket(b->sock, 10000)) {
+	if (!client && !wait_socket(b->sock, 120000)) {
 		stop(b->pid);
 		fail_msg("dpdk-testpmd made no socket at %s (log %s)", b->sock, b->log);
 	}
@@ -192,13 +171,21 @@ static const char *status(json_t *t)
 }
 
 /* exitlab run net against b with extra --param args; the exit code and the results document. */
-static json_t *run_net(struct backend *b, const char *devopts, const char *const *params, int *code,
-		       struct run_out *o)
+static json_t *run_net_progress(struct backend *b, const char *devopts, const char *const *params,
+				const char *progress, int *code, struct run_out *o)
 {
 	char dev[400], json[300];
 	const char *args[32] = { "run", harness_payload("net"), "--ring", "3", "--no-baseline", "--device", dev,
 				 "--json", json };
 	unsigned n = 9;
+
+	if (progress) {
+		/* a fault-injection run: room for a host slowed down by other work */
+		args[n++] = "--progress";
+		args[n++] = progress;
+		args[n++] = "--timeout";
+		args[n++] = "900";
+	}
 
 	snprintf(dev, sizeof(dev), "virtio-net,vhost-user=%s%s", b->sock, devopts);
 	snprintf(json, sizeof(json), "%s/net.json", b->dir);
@@ -213,6 +200,12 @@ static json_t *run_net(struct backend *b, const char *devopts, const char *const
 	if (access(json, R_OK))
 		return NULL;
 	return load(json);
+}
+
+static json_t *run_net(struct backend *b, const char *devopts, const char *const *params, int *code,
+		       struct run_out *o)
+{
+	return run_net_progress(b, devopts, params, NULL, code, o);
 }
 
 static void expect_exit(struct run_out *o, int code, int want)
@@ -347,30 +340,46 @@ static void test_testpmd_client_mode(void **state)
 }
 
 /*
- * Kill testpmd once it has received `after` frames: two tests' worth, so that
- * with testpmd's stats lagging up to a second (~1 test here) the kill still
- * lands after a completed test and well before the last one ends.
+ * Fault injection at a point the test controls: exitlab's --progress file gets
+ * a line as each test finishes; the killer waits until KILL_AFTER tests have
+ * (however slow the host), then kills testpmd, so the kill lands after them
+ * and, each test sending KILL_FRAMES frames, long before the last one ends.
  */
-#define KILL_FRAMES 524288
+#define KILL_FRAMES 65536
 #define KILL_DIRS "dir=tx,tx,tx,tx,tx" /* the payload keeps 15 characters of dir= */
 #define KILL_TESTS 10 /* five dirs by two batch sizes */
+#define KILL_AFTER 2
 #define STR(x) #x
 #define XSTR(x) STR(x)
 struct killer {
 	struct backend *b;
-	long long after;
-	bool restart;       /* start a new testpmd on the same socket */
+	char progress[320];  /* exitlab run --progress */
+	bool restart;        /* a new testpmd on the same socket, listening before the old one dies */
 	struct backend nb;
+	int seen;            /* tests finished when the kill came */
 };
+
+/* Lines in the --progress file: tests finished so far. */
+static int progress_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0, c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
 
 static void *killer_main(void *arg)
 {
 	struct killer *k = arg;
 
-	for (int i = 0; i < 1200 && rx_packets(k->b->log) < k->after; i++)
+	/* a bound only for a run that never gets there (10 minutes) */
+	for (int i = 0; i < 12000 && (k->seen = progress_lines(k->progress)) < KILL_AFTER; i++)
 		msleep(50);
-	stop(k->b->pid);
-	k->b->pid = -1;
 	if (k->restart) {
 		char prefix[64], vdev[400];
 		const char *argv[] = {
@@ -379,13 +388,30 @@ static void *killer_main(void *arg)
 			"--stats-period", "1", "--total-num-mbufs=2048", NULL,
 		};
 
+		/*
+		 * The old testpmd keeps its connection when its socket's name is
+		 * unlinked; the new one listens on that name before the old one is
+		 * killed, so exitlab's first reconnect attempt finds it, however
+		 * long a busy host takes to start testpmd.  The old one gets
+		 * SIGKILL, a crash: shut down cleanly it would unlink the name,
+		 * which is the new one's by then.
+		 */
 		k->nb = *k->b;
 		snprintf(k->nb.log, sizeof(k->nb.log), "%s/testpmd2.log", k->b->dir);
 		snprintf(prefix, sizeof(prefix), "exitlab%d_r", getpid());
 		snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s,queues=1", k->b->sock);
 		unlink(k->b->sock);
 		k->nb.pid = spawn(argv, k->nb.log, k->b->dir);
+		if (!wait_socket(k->b->sock, 120000))
+			fprintf(stderr, "the second dpdk-testpmd made no socket (log %s)\n", k->nb.log);
 	}
+	if (k->restart) {
+		kill(k->b->pid, SIGKILL);
+		waitpid(k->b->pid, NULL, 0);
+	} else {
+		stop(k->b->pid);
+	}
+	k->b->pid = -1;
 	return NULL;
 }
 
@@ -393,7 +419,7 @@ static void *killer_main(void *arg)
 static void test_kill_backend_stop(void **state)
 {
 	struct backend b;
-	struct killer k = { .b = &b, .after = KILL_FRAMES * 2 };
+	struct killer k = { .b = &b };
 	struct run_out o;
 	pthread_t th;
 	json_t *doc, *t;
@@ -403,13 +429,18 @@ static void test_kill_backend_stop(void **state)
 	(void)state;
 	NEED(TESTPMD);
 	testpmd_start(&b, "macswap", false);
+	snprintf(k.progress, sizeof(k.progress), "%s/progress", b.dir);
+	unlink(k.progress);
 	assert_int_equal(pthread_create(&th, NULL, killer_main, &k), 0);
-	doc = run_net(&b, ",on-disconnect=stop",
-		      (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32,64", KILL_DIRS, NULL },
-		      &code, &o);
+	doc = run_net_progress(&b, ",on-disconnect=stop",
+			       (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32,64", KILL_DIRS,
+						 NULL },
+			       k.progress, &code, &o);
 	pthread_join(th, NULL);
 	stop(b.pid);
 	expect_exit(&o, code, 1);
+	if (!strstr(o.err, "disconnected (on-disconnect=stop)"))
+		fprintf(stderr, "%s", o.err);
 	assert_non_null(strstr(o.err, "disconnected (on-disconnect=stop)"));
 	assert_non_null(strstr(o.err, b.sock));
 	harness_free(&o);
@@ -417,8 +448,9 @@ static void test_kill_backend_stop(void **state)
 	json_array_foreach(json_object_get(doc, "tests"), i, t)
 		if (!strcmp(status(t), "ok"))
 			kept++;
-	fprintf(stderr, "%zu completed tests kept\n", kept);
-	assert_true(kept >= 1 && kept < KILL_TESTS);
+	fprintf(stderr, "%zu completed tests kept, the kill after %d\n", kept, k.seen);
+	assert_int_equal(k.seen, KILL_AFTER);
+	assert_true(kept >= KILL_AFTER && kept < KILL_TESTS);
 	json_decref(doc);
 }
 
@@ -426,8 +458,7 @@ static void test_kill_backend_stop(void **state)
 static void test_kill_backend_reconnect(void **state)
 {
 	struct backend b;
-	/* early (a quarter of the first test): however late the kill lands, tests follow it */
-	struct killer k = { .b = &b, .restart = true, .after = KILL_FRAMES / 4 };
+	struct killer k = { .b = &b, .restart = true };
 	struct run_out o;
 	pthread_t th;
 	json_t *doc, *t;
@@ -438,12 +469,16 @@ static void test_kill_backend_reconnect(void **state)
 	(void)state;
 	NEED(TESTPMD);
 	testpmd_start(&b, "macswap", false);
+	snprintf(k.progress, sizeof(k.progress), "%s/progress", b.dir);
+	unlink(k.progress);
 	assert_int_equal(pthread_create(&th, NULL, killer_main, &k), 0);
-	doc = run_net(&b, "", (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32,64", KILL_DIRS,
-						NULL },
-		      &code, &o);
+	doc = run_net_progress(&b, "", (const char *[]){ "loopback=1", "frames=" XSTR(KILL_FRAMES), "batch=32,64",
+							 KILL_DIRS, NULL },
+			       k.progress, &code, &o);
 	pthread_join(th, NULL);
 	stop(k.nb.pid);
+	if (!strstr(o.err, "reconnected to"))
+		fprintf(stderr, "exit %d\n%s", code, o.err);
 	assert_non_null(strstr(o.err, "device needs reset"));
 	assert_non_null(strstr(o.err, "reconnected to"));
 	if (code != 0 && code != 1)
@@ -457,14 +492,19 @@ static void test_kill_backend_reconnect(void **state)
 	}
 	assert_int_equal(reconnects, 1);
 	/*
-	 * The rings resumed on the new back-end: the last test, long after the
-	 * kill, ran wholly on it (whether the test the kill hit fails depends
-	 * on where in it the kill lands: that is not asserted).
+	 * Every test has its row (a failed one does not end the run); those
+	 * before the kill ran on the first back-end; the rings resumed on the
+	 * new one: the last test, long after the kill, ran wholly on it.  The
+	 * test the kill hit may fail (frames in flight are lost): not asserted.
 	 */
-	json_array_foreach(json_object_get(doc, "tests"), i, t)
+	json_array_foreach(json_object_get(doc, "tests"), i, t) {
 		fprintf(stderr, "test %zu: %s\n", i, status(t));
+		if (i < KILL_AFTER)
+			assert_string_equal(status(t), "ok");
+	}
+	assert_int_equal(k.seen, KILL_AFTER);
+	assert_int_equal(json_array_size(json_object_get(doc, "tests")), KILL_TESTS);
 	t = json_array_get(json_object_get(doc, "tests"), KILL_TESTS - 1);
-	assert_non_null(t);
 	assert_string_equal(status(t), "ok");
 	json_decref(doc);
 }
@@ -497,7 +537,7 @@ static void test_qsd_blk(void **state)
 	snprintf(bd, sizeof(bd), "driver=file,node-name=f,filename=%s", img);
 	snprintf(ex, sizeof(ex), "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,writable=on", sock);
 	pid = spawn(argv, log, NULL);
-	if (!wait_socket(sock, 10000)) {
+	if (!wait_socket(sock, 120000)) {
 		stop(pid);
 		fail_msg("qemu-storage-daemon made no socket (log %s)", log);
 	}

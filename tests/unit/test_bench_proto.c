@@ -381,6 +381,37 @@ static void test_selection(void **state)
 	fake_free(f);
 }
 
+/* A host-side skip: recorded as skipped with the reason, answered SKIP, the next test runs; progress lines. */
+static void test_host_skip_and_progress(void **state)
+{
+	static const struct bench_skip skips[] = { { "rx", "the sink sends nothing" } };
+	struct fake *f = fake_new();
+	struct bench_test_begin rx = { .name = "rx", .ring = 3 }, tx = { .name = "tx", .ring = 3 };
+	struct bench_test_end fail = { .status = BENCH_STATUS_FAILED, .reason = "stopped" };
+	char buf[512] = "";
+	FILE *p = fmemopen(buf, sizeof(buf), "w");
+	(void)state;
+
+	assert_non_null(p);
+	f->b.skip = skips;
+	f->b.nskip = 1;
+	f->b.progress = p;
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &rx, sizeof(rx)), BENCH_REPLY_SKIP);
+	assert_int_equal(f->b.nrecs, 1);
+	assert_int_equal(f->b.recs[0].status, BENCH_STATUS_SKIPPED);
+	assert_string_equal(f->b.recs[0].reason, "the sink sends nothing");
+	assert_false(f->b.recs[0].has_phase);
+	/* the device is idle again: the next test begins, and a failed phase ends without PHASE_END */
+	assert_int_equal(send(f, BENCH_TEST_BEGIN, &tx, sizeof(tx)), BENCH_REPLY_RUN);
+	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), 0);
+	assert_int_equal(send(f, BENCH_TEST_END, &fail, sizeof(fail)), 0);
+	assert_int_equal(f->b.nrecs, 2);
+	assert_int_equal(f->stops, 0);
+	fclose(p);
+	assert_string_equal(buf, "1 rx cpl3 skipped: the sink sends nothing\n2 tx cpl3 failed: stopped\n");
+	fake_free(f);
+}
+
 static void test_kv_lists(void **state)
 {
 	char err[200];
@@ -527,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_device_rejects_bad_sequences),
 		cmocka_unit_test(test_phase_hooks),
 		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_host_skip_and_progress),
 		cmocka_unit_test(test_kv_lists),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_overhead_message),
