@@ -18,6 +18,7 @@ if [ $# -lt 2 ]; then
 fi
 a=$1 b=$2 rounds=${3:-7} samples=${4:-3000}
 out=${OUT:-$(mktemp -d /tmp/exitlab-dispatch-ab.XXXXXX)}
+mkdir -p "$out"
 kinds=(pio_out pio_in pio_unhandled mmio_write mmio_read mmio_coalesced rdmsr intr)
 
 for r in $(seq 1 "$rounds"); do
