@@ -20,6 +20,7 @@ ring=${RING:-3}
 read -r -a names <<<"${TESTS:-cpuid pio_vmm pio_ioeventfd mmio_vmm}"
 read -r -a extra <<<"${ARGS:-}"
 out=${OUT:-$(mktemp -d /tmp/exitlab-pinning.XXXXXX)}
+mkdir -p "$out"
 tests=()
 for t in "${names[@]}"; do tests+=(--test "$t"); done
 
