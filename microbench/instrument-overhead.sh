@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 rounds=${1:-5}
 iters=${2:-2000}
 out=${OUT:-$(mktemp -d /tmp/exitlab-overhead.XXXXXX)}
+mkdir -p "$out"
 configs=(none tracepoints trace pmu)
 tests=(--test cpuid --test pio_vmm --test pio_ioeventfd --test mmio_vmm --test mmio_ioeventfd)
 
