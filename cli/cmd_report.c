@@ -23,6 +23,7 @@
 #include "atomic_file.h"
 #include "claims.h"
 #include "commands.h"
+#include "report_escape.h"
 #include "plot.h"
 #include "report_devices.h"
 #include "report_memory.h"
@@ -89,32 +90,6 @@ static void problem(void *ctx, const char *path, const char *reason)
 {
 	fprintf(stderr, "exitlab report: skipped %s: %s\n", path, reason);
 	(void)ctx;
-}
-
-static void html_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-/* Markdown table cells: a '|' would split the cell, a newline the row. */
-static void md_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
 }
 
 static void base64(FILE *f, const unsigned char *d, size_t n)
@@ -345,11 +320,11 @@ static void heading(struct out *o, int level, const char *text)
 	const char *id = report_toc_add(&o->sum, level, text);
 
 	fprintf(o->html, "<h%d id=\"%s\">", level, id);
-	html_esc(o->html, text);
+	report_html_esc(o->html, text);
 	fprintf(o->html, "</h%d>\n", level);
 	if (o->md) {
 		fprintf(o->md, "<a id=\"%s\"></a>\n\n%s ", id, level == 1 ? "#" : "##");
-		md_esc(o->md, text);
+		report_md_esc(o->md, text);
 		fprintf(o->md, "\n\n");
 	}
 }
@@ -359,13 +334,13 @@ static void ctx_row(struct out *o, const char *k, const char *v)
 	if (!v || !*v)
 		return;
 	fprintf(o->html, "<tr><th>");
-	html_esc(o->html, k);
+	report_html_esc(o->html, k);
 	fprintf(o->html, "</th><td>");
-	html_esc(o->html, v);
+	report_html_esc(o->html, v);
 	fprintf(o->html, "</td></tr>\n");
 	if (o->md) {
 		fprintf(o->md, "| %s | ", k);
-		md_esc(o->md, v);
+		report_md_esc(o->md, v);
 		fprintf(o->md, " |\n");
 	}
 }
@@ -398,7 +373,7 @@ static void pre(struct out *o, const char *txt)
 	if (!txt)
 		return;
 	fprintf(o->html, "<pre>");
-	html_esc(o->html, txt);
+	report_html_esc(o->html, txt);
 	fprintf(o->html, "</pre>\n");
 	if (o->md)
 		fprintf(o->md, "```\n%s```\n\n", txt);
@@ -412,7 +387,7 @@ static void chart(struct out *o, const char *png, const char *alt)
 	if (!d)
 		return;
 	fprintf(o->html, "<figure><img alt=\"");
-	html_esc(o->html, alt);
+	report_html_esc(o->html, alt);
 	fprintf(o->html, "\" src=\"data:image/png;base64,");
 	base64(o->html, d, n);
 	fprintf(o->html, "\"></figure>\n");
@@ -426,7 +401,7 @@ static void chart(struct out *o, const char *png, const char *alt)
 				fprintf(stderr, "exitlab report: writing %s failed\n", dst);
 			fclose(f);
 			fprintf(o->md, "![");
-			md_esc(o->md, alt);
+			report_md_esc(o->md, alt);
 			fprintf(o->md, "](%s)\n\n", name);
 		}
 		free(dst);
@@ -455,11 +430,11 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 		fprintf(o->html, "<p class=\"note\">no results: <span class=\"%s\">",
 			rc < 0 || !strcmp(e->status, "failed") || !strcmp(e->status, "timeout") ? "st-failed" :
 			"st-skipped");
-		html_esc(o->html, rc < 0 ? err : e->status);
+		report_html_esc(o->html, rc < 0 ? err : e->status);
 		fprintf(o->html, "</span>");
 		if (rc == 0 && e->reason[0]) {
 			fprintf(o->html, " (");
-			html_esc(o->html, e->reason);
+			report_html_esc(o->html, e->reason);
 			fprintf(o->html, ")");
 		}
 		fprintf(o->html, "</p>\n</section>\n");
@@ -470,7 +445,7 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 	}
 	report_summary_add_results(&o->sum, &r);
 	fprintf(o->html, "<p class=\"what\">");
-	html_esc(o->html, what_it_shows(r.payload));
+	report_html_esc(o->html, what_it_shows(r.payload));
 	fprintf(o->html, "</p>\n");
 	if (o->md)
 		fprintf(o->md, "_%s_\n\n", what_it_shows(r.payload));
@@ -498,14 +473,14 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 				fprintf(o->html, "<td class=\"%s\">", report_status_class(r.tests[i].status));
 			else
 				fprintf(o->html, "<td%s>", c >= 2 ? " class=\"n\"" : "");
-			html_esc(o->html, cells[c]);
+			report_html_esc(o->html, cells[c]);
 			fprintf(o->html, "</td>");
 		}
 		fprintf(o->html, "</tr>\n");
 		if (o->md) {
 			for (int c = 0; c < COLS; c++) {
 				fprintf(o->md, "| ");
-				md_esc(o->md, cells[c]);
+				report_md_esc(o->md, cells[c]);
 				fprintf(o->md, " ");
 			}
 			fprintf(o->md, "|\n");
@@ -701,7 +676,7 @@ static void claims_section(struct out *o, const struct store_run *run)
 				fprintf(o->html, "<td class=\"%s\">", report_verdict_class(rows[i].verdict));
 			else
 				fprintf(o->html, "<td>");
-			html_esc(o->html, cells[c]);
+			report_html_esc(o->html, cells[c]);
 			fprintf(o->html, "</td>");
 		}
 		fprintf(o->html, "</tr>\n");
@@ -709,7 +684,7 @@ static void claims_section(struct out *o, const struct store_run *run)
 			fprintf(o->md, "| %zu |", i + 1);
 			for (int c = 0; c < 5; c++) {
 				fprintf(o->md, " ");
-				md_esc(o->md, cells[c]);
+				report_md_esc(o->md, cells[c]);
 				fprintf(o->md, " |");
 			}
 			fprintf(o->md, "\n");
@@ -850,13 +825,13 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	fprintf(o.html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>exitlab report: ");
-	html_esc(o.html, argv[optind]);
+	report_html_esc(o.html, argv[optind]);
 	fprintf(o.html, "</title>\n<style>%s</style></head><body>\n<h1>exitlab report: ", css);
-	html_esc(o.html, argv[optind]);
+	report_html_esc(o.html, argv[optind]);
 	fprintf(o.html, "</h1>\n");
 	if (o.md) {
 		fprintf(o.md, "# exitlab report: ");
-		md_esc(o.md, argv[optind]);
+		report_md_esc(o.md, argv[optind]);
 		fprintf(o.md, "\n\n");
 	}
 	/* the sections go to memory first: the summary and contents above them are known only after them */
@@ -893,10 +868,10 @@ int cmd_report(int argc, char **argv)
 			snprintf(h, sizeof(h), "campaign %s, started %s", run->campaign, run->timestamp);
 			heading(&o, 1, h);
 			fprintf(o.html, "<p>started ");
-			html_esc(o.html, run->timestamp);
+			report_html_esc(o.html, run->timestamp);
 			fprintf(o.html, "; %zu/%zu entries done (%s); ", store_run_done(run), run->nentries,
 				store_run_status(run));
-			html_esc(o.html, run->path);
+			report_html_esc(o.html, run->path);
 			fprintf(o.html, "</p>\n");
 			if (o.md)
 				fprintf(o.md, "started %s; %zu/%zu entries done (%s); %s\n\n",

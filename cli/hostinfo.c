@@ -37,10 +37,7 @@
 
 /* ---- small JSON helpers ---- */
 
-/* obj[key] = null, obj[key_error] = message. */
-static void put_error(json_t *obj, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put_error(json_t *obj, const char *key, const char *fmt, ...)
+void hostinfo_put_error(json_t *obj, const char *key, const char *fmt, ...)
 {
 	char msg[ERR_MAX], ekey[128];
 	va_list ap;
@@ -61,7 +58,7 @@ static void put_str(json_t *obj, const char *key, const char *s)
 	if (v)
 		json_object_set_new(obj, key, v);
 	else
-		put_error(obj, key, "value is not valid UTF-8");
+		hostinfo_put_error(obj, key, "value is not valid UTF-8");
 }
 
 static char *trim(char *s)
@@ -137,13 +134,13 @@ static void put_int_field(json_t *cpu, const char *key, const char *val)
 	long v;
 
 	if (!val) {
-		put_error(cpu, key, "not in /proc/cpuinfo");
+		hostinfo_put_error(cpu, key, "not in /proc/cpuinfo");
 		return;
 	}
 	errno = 0;
 	v = strtol(val, &end, 0);
 	if (errno || end == val || *end)
-		put_error(cpu, key, "unparsable /proc/cpuinfo value '%s'", val);
+		hostinfo_put_error(cpu, key, "unparsable /proc/cpuinfo value '%s'", val);
 	else
 		json_object_set_new(cpu, key, json_integer(v));
 }
@@ -201,22 +198,22 @@ static json_t *collect_cpu(void)
 	if (!f) {
 		const char *why = strerror(errno);
 
-		put_error(cpu, "vendor", "open /proc/cpuinfo: %s", why);
-		put_error(cpu, "model_name", "open /proc/cpuinfo: %s", why);
-		put_error(cpu, "family", "open /proc/cpuinfo: %s", why);
-		put_error(cpu, "model", "open /proc/cpuinfo: %s", why);
-		put_error(cpu, "stepping", "open /proc/cpuinfo: %s", why);
-		put_error(cpu, "microcode", "open /proc/cpuinfo: %s", why);
-		put_error(cpu, "flags_of_interest", "open /proc/cpuinfo: %s", why);
+		hostinfo_put_error(cpu, "vendor", "open /proc/cpuinfo: %s", why);
+		hostinfo_put_error(cpu, "model_name", "open /proc/cpuinfo: %s", why);
+		hostinfo_put_error(cpu, "family", "open /proc/cpuinfo: %s", why);
+		hostinfo_put_error(cpu, "model", "open /proc/cpuinfo: %s", why);
+		hostinfo_put_error(cpu, "stepping", "open /proc/cpuinfo: %s", why);
+		hostinfo_put_error(cpu, "microcode", "open /proc/cpuinfo: %s", why);
+		hostinfo_put_error(cpu, "flags_of_interest", "open /proc/cpuinfo: %s", why);
 	} else {
 		if (vendor)
 			put_str(cpu, "vendor", vendor);
 		else
-			put_error(cpu, "vendor", "not in /proc/cpuinfo");
+			hostinfo_put_error(cpu, "vendor", "not in /proc/cpuinfo");
 		if (model_name)
 			put_str(cpu, "model_name", model_name);
 		else
-			put_error(cpu, "model_name", "not in /proc/cpuinfo");
+			hostinfo_put_error(cpu, "model_name", "not in /proc/cpuinfo");
 		put_int_field(cpu, "family", family);
 		put_int_field(cpu, "model", model);
 		put_int_field(cpu, "stepping", stepping);
@@ -224,7 +221,7 @@ static json_t *collect_cpu(void)
 		if (microcode)
 			put_str(cpu, "microcode", microcode);
 		else
-			put_error(cpu, "microcode", "not in /proc/cpuinfo");
+			hostinfo_put_error(cpu, "microcode", "not in /proc/cpuinfo");
 		if (flags) {
 			json_t *arr = json_array();
 
@@ -233,7 +230,7 @@ static json_t *collect_cpu(void)
 					json_array_append_new(arr, json_string(interesting_flags[i]));
 			json_object_set_new(cpu, "flags_of_interest", arr);
 		} else {
-			put_error(cpu, "flags_of_interest", "no flags line in /proc/cpuinfo");
+			hostinfo_put_error(cpu, "flags_of_interest", "no flags line in /proc/cpuinfo");
 		}
 	}
 	json_object_set_new(cpu, "logical_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
@@ -256,8 +253,8 @@ static json_t *collect_kernel(void)
 	struct utsname u;
 
 	if (uname(&u)) {
-		put_error(k, "release", "uname: %s", strerror(errno));
-		put_error(k, "version", "uname: %s", strerror(errno));
+		hostinfo_put_error(k, "release", "uname: %s", strerror(errno));
+		hostinfo_put_error(k, "version", "uname: %s", strerror(errno));
 		return k;
 	}
 	put_str(k, "release", u.release);
@@ -366,7 +363,7 @@ static void collect_params(json_t *parent, const char *mod, const char *const *w
 	snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", mod);
 	d = opendir(dir);
 	if (!d) {
-		put_error(parent, mod, "open %s: %s", dir, strerror(errno));
+		hostinfo_put_error(parent, mod, "open %s: %s", dir, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -394,21 +391,21 @@ static void collect_params(json_t *parent, const char *mod, const char *const *w
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		err = read_line(path, val, sizeof(val));
 		if (err) {
-			put_error(p, names[i], "read %s: %s", path, strerror(-err));
+			hostinfo_put_error(p, names[i], "read %s: %s", path, strerror(-err));
 		} else {
 			json_t *v = param_value(val);
 
 			if (v)
 				json_object_set_new(p, names[i], v);
 			else
-				put_error(p, names[i], "value is not valid UTF-8");
+				hostinfo_put_error(p, names[i], "value is not valid UTF-8");
 		}
 		free(names[i]);
 	}
 	free(names);
 	for (; *want; want++)
 		if (!json_object_get(p, *want))
-			put_error(p, *want, "no such parameter in %s on this kernel", mod);
+			hostinfo_put_error(p, *want, "no such parameter in %s on this kernel", mod);
 	json_object_set_new(parent, mod, p);
 }
 
@@ -422,12 +419,12 @@ static json_t *collect_kvm(void)
 	json_object_set_new(kvm, "device", json_string(KVM_DEV));
 	fd = open(KVM_DEV, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		put_error(kvm, "api_version", "open %s: %s", KVM_DEV, strerror(errno));
+		hostinfo_put_error(kvm, "api_version", "open %s: %s", KVM_DEV, strerror(errno));
 	} else {
 		int v = ioctl(fd, KVM_GET_API_VERSION, 0);
 
 		if (v < 0)
-			put_error(kvm, "api_version", "KVM_GET_API_VERSION: %s", strerror(errno));
+			hostinfo_put_error(kvm, "api_version", "KVM_GET_API_VERSION: %s", strerror(errno));
 		else
 			json_object_set_new(kvm, "api_version", json_integer(v));
 		close(fd);
@@ -560,14 +557,14 @@ static json_t *collect_tsc(void)
 	if (khz > 0 && isfinite(khz))
 		json_object_set_new(t, "khz", json_integer((json_int_t)khz));
 	else
-		put_error(t, "khz", "calibration gave %g", khz);
+		hostinfo_put_error(t, "khz", "calibration gave %g", khz);
 	json_object_set_new(t, "source", json_string(tsc.source));
 	if (tsc.kvm_error[0])
 		json_object_set_new(t, "kvm_error", json_string(tsc.kvm_error));
 
 	/* Invariant TSC: constant rate across P-, C- and T-states. */
 	if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007)
-		put_error(t, "invariant", "CPUID leaf 0x80000007 not available");
+		hostinfo_put_error(t, "invariant", "CPUID leaf 0x80000007 not available");
 	else {
 		__cpuid(0x80000007, a, b, c, d);
 		json_object_set_new(t, "invariant", json_boolean(d & (1u << 8)));
@@ -602,7 +599,7 @@ static json_t *collect_perf(void)
 	}
 	err = read_line("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf));
 	if (err)
-		put_error(p, "paranoid", "read /proc/sys/kernel/perf_event_paranoid: %s",
+		hostinfo_put_error(p, "paranoid", "read /proc/sys/kernel/perf_event_paranoid: %s",
 			  strerror(-err));
 	else
 		json_object_set_new(p, "paranoid", param_value(buf));
@@ -617,7 +614,7 @@ static void put_meminfo(json_t *m, const char *key, const char *field)
 	int err = host_mem_meminfo_kb("/proc/meminfo", field, &kb);
 
 	if (err)
-		put_error(m, key, "%s in /proc/meminfo: %s", field, strerror(-err));
+		hostinfo_put_error(m, key, "%s in /proc/meminfo: %s", field, strerror(-err));
 	else
 		json_object_set_new(m, key, json_integer((json_int_t)kb));
 }
@@ -628,7 +625,7 @@ static void put_policy(json_t *o, const char *key, const char *path)
 	int err = host_mem_policy_read(path, v, sizeof(v));
 
 	if (err)
-		put_error(o, key, "read %s: %s", path, strerror(-err));
+		hostinfo_put_error(o, key, "read %s: %s", path, strerror(-err));
 	else
 		put_str(o, key, v);
 }
@@ -645,7 +642,7 @@ static json_t *collect_thp(void)
 	/* What --backing thp gets: a per-size setting overrides the global one. */
 	err = host_mem_shmem_thp(v, sizeof(v), path, sizeof(path));
 	if (err)
-		put_error(t, "shmem_effective", "read %s: %s", path, strerror(-err));
+		hostinfo_put_error(t, "shmem_effective", "read %s: %s", path, strerror(-err));
 	else
 		put_str(t, "shmem_effective", v);
 	json_object_set_new(t, "pmd_size_bytes", json_integer((json_int_t)host_mem_thp_pmd_size()));
@@ -670,9 +667,9 @@ static json_t *collect_hugepool(uint64_t page_kb)
 		errno = 0;
 		v = err ? 0 : strtoull(buf, &end, 10);
 		if (err)
-			put_error(p, files[i][0], "read %s: %s", path, strerror(-err));
+			hostinfo_put_error(p, files[i][0], "read %s: %s", path, strerror(-err));
 		else if (errno || end == buf || *end)
-			put_error(p, files[i][0], "unparsable %s: '%s'", path, buf);
+			hostinfo_put_error(p, files[i][0], "unparsable %s: '%s'", path, buf);
 		else
 			json_object_set_new(p, files[i][0], json_integer((json_int_t)v));
 	}
@@ -726,7 +723,7 @@ json_t *hostinfo_collect(void)
 	if (!h)
 		return NULL;
 	if (gethostname(name, sizeof(name)))
-		put_error(h, "hostname", "gethostname: %s", strerror(errno));
+		hostinfo_put_error(h, "hostname", "gethostname: %s", strerror(errno));
 	else {
 		name[sizeof(name) - 1] = '\0';
 		put_str(h, "hostname", name);

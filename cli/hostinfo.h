@@ -30,6 +30,10 @@ const char *hostinfo_backend(void);
  */
 double hostinfo_tsc_khz(void);
 
+/* obj[key] = null and obj["<key>_error"] = the message: how every collector says why not. */
+void hostinfo_put_error(json_t *obj, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Human-readable "key : value" lines; null fields print "unavailable: why". */
 void hostinfo_print(FILE *f, json_t *info);
 

@@ -8,29 +8,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostinfo.h"
 #include "hostinfo_tuning.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
-
-static void put_error(json_t *obj, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put_error(json_t *obj, const char *key, const char *fmt, ...)
-{
-	char msg[320], ekey[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(ekey, sizeof(ekey), "%s_error", key);
-	json_object_set_new(obj, key, json_null());
-	json_object_set_new(obj, ekey, json_string(msg));
-}
 
 /* root + rel, read whole and trimmed of trailing blanks; 0 or -errno. */
 static int read_text(const char *root, const char *rel, char *buf, size_t len)
@@ -58,11 +43,11 @@ static int put_file(json_t *obj, const char *key, const char *root, const char *
 	int err = read_text(root, rel, buf, sizeof(buf));
 
 	if (err) {
-		put_error(obj, key, "%s: %s", rel, strerror(-err));
+		hostinfo_put_error(obj, key, "%s: %s", rel, strerror(-err));
 		return err;
 	}
 	if (!(v = json_string(buf))) {
-		put_error(obj, key, "%s: not valid UTF-8", rel);
+		hostinfo_put_error(obj, key, "%s: not valid UTF-8", rel);
 		return -EILSEQ;
 	}
 	json_object_set_new(obj, key, v);
@@ -110,7 +95,7 @@ void hostinfo_tuning_kernel(json_t *kernel, const char *root)
 	if ((m = mitigations(root)))
 		json_object_set_new(kernel, "mitigations", m);
 	else
-		put_error(kernel, "mitigations", CPU_DIR "/vulnerabilities: %s", strerror(errno));
+		hostinfo_put_error(kernel, "mitigations", CPU_DIR "/vulnerabilities: %s", strerror(errno));
 }
 
 /*
@@ -132,7 +117,7 @@ static void put_boost(json_t *f, const char *root)
 		json_object_set_new(f, "boost", json_boolean(atoi(buf) != 0));
 		json_object_set_new(f, "boost_source", json_string(CPU_DIR "/cpu0/cpufreq/boost"));
 	} else {
-		put_error(f, "boost", "no boost switch (cpufreq/boost, intel_pstate/no_turbo, "
+		hostinfo_put_error(f, "boost", "no boost switch (cpufreq/boost, intel_pstate/no_turbo, "
 			  "cpu0/cpufreq/boost): no cpufreq driver, or a virtual CPU");
 	}
 }
@@ -152,6 +137,6 @@ void hostinfo_tuning_cpu(json_t *cpu, const char *root)
 	if (!read_text(root, CPU_DIR "/smt/active", buf, sizeof(buf)))
 		json_object_set_new(smt, "active", json_boolean(atoi(buf) != 0));
 	else
-		put_error(smt, "active", CPU_DIR "/smt/active: %s", strerror(errno));
+		hostinfo_put_error(smt, "active", CPU_DIR "/smt/active: %s", strerror(errno));
 	json_object_set_new(cpu, "smt", smt);
 }

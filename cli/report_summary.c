@@ -12,6 +12,7 @@
 
 #include "compare.h"
 #include "plot.h"
+#include "report_escape.h"
 #include "report_summary.h"
 
 /* The same judgement `exitlab compare` gives by default (cli/cmd_compare.c). */
@@ -19,32 +20,6 @@
 #define SUMMARY_CONFIDENCE 0.99
 #define SUMMARY_RESAMPLES 2000
 #define SUMMARY_SEED 0x657869746c6162ULL
-
-static void esc_html(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-/* Markdown: a '|' would split a table cell, a newline the row, brackets a link. */
-static void esc_md(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|' || *s == '[' || *s == ']')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
 
 const char *report_toc_add(struct report_summary *s, int level, const char *title)
 {
@@ -254,9 +229,9 @@ static void row_text(const struct row_writer *w, const char *label, const char *
 		return;
 	row_start(w, label);
 	if (w->md)
-		esc_md(w->f, text);
+		report_md_esc(w->f, text);
 	else
-		esc_html(w->f, text);
+		report_html_esc(w->f, text);
 	row_end(w);
 }
 
@@ -335,17 +310,17 @@ static void summary_rows(const struct row_writer *w, const struct report_summary
 			counts_html(w->f, c, 4);
 		fputs(w->md ? " — " : " &mdash; ", w->f);
 		if (w->md)
-			esc_md(w->f, s->reg_scope);
+			report_md_esc(w->f, s->reg_scope);
 		else
-			esc_html(w->f, s->reg_scope);
+			report_html_esc(w->f, s->reg_scope);
 		fprintf(w->f, " (exitlab compare: %.0f %% threshold, %.0f %% confidence)", SUMMARY_THRESHOLD * 100,
 			SUMMARY_CONFIDENCE * 100);
 		if (s->reg_why[0]) {
 			fputs("<br>not comparable, e.g.: ", w->f);
 			if (w->md)
-				esc_md(w->f, s->reg_why);
+				report_md_esc(w->f, s->reg_why);
 			else
-				esc_html(w->f, s->reg_why);
+				report_html_esc(w->f, s->reg_why);
 		}
 		for (size_t i = 0; i < s->nreg; i++) {
 			char ch[96];
@@ -358,10 +333,10 @@ static void summary_rows(const struct row_writer *w, const struct report_summary
 			fputs("<br>", w->f);
 			if (w->md) {
 				fputs("**regressed** ", w->f);
-				esc_md(w->f, s->reg[i].test);
+				report_md_esc(w->f, s->reg[i].test);
 			} else {
 				fputs("<span class=\"st-failed\">regressed</span> ", w->f);
-				esc_html(w->f, s->reg[i].test);
+				report_html_esc(w->f, s->reg[i].test);
 			}
 			fprintf(w->f, " %s", ch);
 		}
@@ -395,7 +370,7 @@ void report_summary_html(FILE *f, const struct report_summary *s)
 		}
 		level = l;
 		fprintf(f, "<li><a href=\"#%s\">", s->toc[i].id);
-		esc_html(f, s->toc[i].title);
+		report_html_esc(f, s->toc[i].title);
 		fputs("</a>", f);
 	}
 	fputs(level == 2 ? "</li>\n</ul>\n</li>\n</ul>\n" : "</li>\n</ul>\n", f);
@@ -414,7 +389,7 @@ void report_summary_md(FILE *f, const struct report_summary *s)
 	fputs("## Contents\n\n", f);
 	for (size_t i = 0; i < s->ntoc; i++) {
 		fprintf(f, "%s- [", s->toc[i].level > 1 ? "  " : "");
-		esc_md(f, s->toc[i].title);
+		report_md_esc(f, s->toc[i].title);
 		fprintf(f, "](#%s)\n", s->toc[i].id);
 	}
 	fputs("\n", f);

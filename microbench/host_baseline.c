@@ -11,6 +11,7 @@
 #endif
 
 #include "host_baseline.h"
+#include "host_tsc.h"
 #include "statistics.h"
 
 #define MIN_SAMPLES 10
@@ -31,23 +32,6 @@ static const struct {
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
 #if defined(__x86_64__)
-/* The same fencing as the guest's timing.h, so host and guest numbers compare. */
-static inline __attribute__((always_inline)) uint64_t tsc_begin(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
-	return lo | ((uint64_t)hi << 32);
-}
-
-static inline __attribute__((always_inline)) uint64_t tsc_end(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi) : : "rcx", "memory");
-	return lo | ((uint64_t)hi << 32);
-}
-
 static bool have_rdtscp(void)
 {
 	unsigned a, b, c, d;

@@ -15,26 +15,12 @@
 #include <string.h>
 
 #include "exit_synth.h"
+#include "host_tsc.h"
 #include "revision.h"
 #include "statistics.h"
 
 #define MAX_BATCH 100 /* the coalesced kind queues one ring entry per exit */
 
-static inline __attribute__((always_inline)) uint64_t tsc_begin(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
-	return lo | ((uint64_t)hi << 32);
-}
-
-static inline __attribute__((always_inline)) uint64_t tsc_end(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi) : : "rcx", "memory");
-	return lo | ((uint64_t)hi << 32);
-}
 
 /* What a timed batch runs: an empty loop, the handler alone, or whole exits. */
 enum body { B_EMPTY, B_READ, B_WRITE, B_EXIT };
