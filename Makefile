@@ -128,12 +128,12 @@ $(BUILD)/tests/%.bin: tests/fixtures/%.S
 
 # `make test`: dependencies, build, then every unit and integration test.
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(INTEG_BIN) $(FIXTURES)
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(UNIT_BIN) $(INTEG_BIN) $(FIXTURES)
 	@scripts/run-tests.sh $(UNIT_BIN) $(INTEG_BIN)
 
 # `make demo`: a quick exit-cost run on this host: table, JSON and PNG.
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@scripts/demo.sh
 
 clean:
