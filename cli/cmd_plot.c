@@ -38,6 +38,8 @@
 
 /* Bar categories; the script colours by them (column 5 of the data file). */
 enum { CAT_GUEST_CPL3 = 1, CAT_GUEST_CPL0 = 2, CAT_HOST = 3 };
+/* ncat[CAT_INVALID]: rows of any category whose exit counts contradict their test (validity.h) */
+enum { CAT_INVALID = 4, NCAT = 5 };
 
 /* --format: the gnuplot terminal every chart of this command uses, and its file suffix. */
 static const char *plot_term = "pngcairo", *plot_ext = ".png";
@@ -215,7 +217,7 @@ static int category(const struct test_result *t)
  * p1 p99 category emulated.  Returns the row count, or -1 with errno set.
  * ncat[c] counts each category.
  */
-static int write_data(const struct run_result *r, const char *path, int ncat[4],
+static int write_data(const struct run_result *r, const char *path, int ncat[NCAT],
 		      bool (*skip)(const struct test_result *))
 {
 	FILE *f = fopen(path, "we");
@@ -227,7 +229,8 @@ static int write_data(const struct run_result *r, const char *path, int ncat[4],
 		   "# cycles per operation, loop overhead subtracted; a cost below resolution\n"
 		   "# is 0 0 X, its label ending (<X): less than X cycles\n"
 		   "# category: 1 guest CPL3, 2 guest CPL0, 3 host baseline\n"
-		   "# label median p1 p99 category emulated\n",
+		   "# invalid: 1 when the exit counts contradict the test (label ends (INVALID))\n"
+		   "# label median p1 p99 category emulated invalid\n",
 		r->payload, r->started_at);
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *t = &r->tests[i];
@@ -242,18 +245,25 @@ static int write_data(const struct run_result *r, const char *path, int ncat[4],
 		label_for(t, label, sizeof(label));
 		c = category(t);
 		ncat[c]++;
+		/* An invalid row is drawn grey and says so: its figure is not the cost it names. */
+		if (t->invalid) {
+			size_t used = strlen(label);
+
+			ncat[CAT_INVALID]++;
+			snprintf(label + used, sizeof(label) - used, "(INVALID)");
+		}
 		/* Below resolution: no figure, a bar at 0 whose whisker reaches the bound. */
 		if (t->calib.below_resolution) {
 			size_t used = strlen(label);
 			double x = isfinite(t->calib.resolution_cycles) ? ceil(t->calib.resolution_cycles) : 0;
 
 			snprintf(label + used, sizeof(label) - used, "(<%.0f)", x);
-			fprintf(f, "%s 0 0 %.6g %d %d\n", label, x, c, t->emulated ? 1 : 0);
+			fprintf(f, "%s 0 0 %.6g %d %d %d\n", label, x, c, t->emulated ? 1 : 0, t->invalid ? 1 : 0);
 			rows++;
 			continue;
 		}
-		fprintf(f, "%s %.6g %.6g %.6g %d %d\n", label, t->cycles.median, t->cycles.p1,
-			t->cycles.p99, c, t->emulated ? 1 : 0);
+		fprintf(f, "%s %.6g %.6g %.6g %d %d %d\n", label, t->cycles.median, t->cycles.p1,
+			t->cycles.p99, c, t->emulated ? 1 : 0, t->invalid ? 1 : 0);
 		rows++;
 	}
 	if (ferror(f)) {
@@ -389,7 +399,7 @@ static const char *cpl0_note(int n_cpl0, bool emulated, const char *backend)
 
 /* Title, note and file names, then gnuplot. */
 static int draw(const struct run_result *r, const char *dat, const char *png,
-		const char *script, const int ncat[4], bool (*skip)(const struct test_result *))
+		const char *script, const int ncat[NCAT], bool (*skip)(const struct test_result *))
 {
 	const char *cpu = NULL, *backend = NULL;
 	char title[640], counts[128], hk[200], *e[5] = { 0 };
@@ -414,8 +424,8 @@ static int draw(const struct run_result *r, const char *dat, const char *png,
 	snprintf(title, sizeof(title), "exitlab %.32s: cycles per operation - %s - %s - %s - %.32s",
 		 r->payload, hk, cpu ? cpu : "unknown CPU", backend ? backend : "unknown backend",
 		 r->started_at);
-	snprintf(counts, sizeof(counts), "n_cpl3=%d; n_cpl0=%d; n_host=%d",
-		 ncat[CAT_GUEST_CPL3], ncat[CAT_GUEST_CPL0], ncat[CAT_HOST]);
+	snprintf(counts, sizeof(counts), "n_cpl3=%d; n_cpl0=%d; n_host=%d; n_invalid=%d",
+		 ncat[CAT_GUEST_CPL3], ncat[CAT_GUEST_CPL0], ncat[CAT_HOST], ncat[CAT_INVALID]);
 	e[0] = plot_gp_assign("datafile", dat);
 	e[1] = plot_gp_assign("outfile", png);
 	e[2] = plot_gp_assign("plottitle", title);
@@ -553,7 +563,7 @@ static int plot_generic(const struct run_result *r, const char *dat, const char 
 			bool (*skip)(const struct test_result *), int *rows)
 {
 	char *script = find_script(PLOT_SCRIPT);
-	int rc, ncat[4] = { 0 };
+	int rc, ncat[NCAT] = { 0 };
 
 	*rows = 0;
 	if (!script)

@@ -69,8 +69,28 @@ static void test_bars_title_and_cpl0_note(void **state)
 	note = fake_arg(args, "note=");
 	assert_non_null(note);
 	assert_true(!strncmp(note, "note=''\n", 8));
-	assert_non_null(fake_arg(args, "n_cpl3=1; n_cpl0=0; n_host=1"));
+	assert_non_null(fake_arg(args, "n_cpl3=1; n_cpl0=0; n_host=1; n_invalid=0"));
 	free(args);
+
+	/* a row whose exit counts contradict its test: drawn grey, its label says INVALID */
+	r.tests[0].invalid = true;
+	args = plot_file(&r, "invalid", NULL);
+	assert_non_null(fake_arg(args, "n_cpl3=1; n_cpl0=0; n_host=1; n_invalid=1"));
+	free(args);
+	{
+		char dat[600], line[256];
+		bool seen = false;
+		FILE *f;
+
+		snprintf(dat, sizeof(dat), "%s/invalid.dat", fake_dir);
+		f = fopen(dat, "r");
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f))
+			seen |= !strncmp(line, "cpuid/cpl3(INVALID) ", 20) && strstr(line, " 1 0 1\n") != NULL;
+		fclose(f);
+		assert_true(seen);
+	}
+	r.tests[0].invalid = false;
 
 	/* a CPL0 bar: the note is there */
 	assert_non_null(fake_test(&r, "cpuid", 0, 4000));
