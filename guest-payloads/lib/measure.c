@@ -37,7 +37,7 @@ _Static_assert(CATALOGUE_TF_OVERHEAD == BENCH_TF_OVERHEAD, "one flag, two names"
 /* In the catalogue like every table row: the host sees it in `exitlab list`. */
 MEASURE_TABLE(measure_empty) = {
 	MEASURE_TEST("empty", measure_empty_loop, R03, EXITS(0, 0), .d.flags = CATALOGUE_TF_OVERHEAD,
-		     MEASURES("the timing loop with no operation: its median is subtracted from the ring's tests")),
+		     MEASURES("the timing loop alone: the overhead estimate when a test has none timed beside it")),
 };
 
 static uint64_t measure_pick_n(const struct measure_run *r)
