@@ -31,6 +31,7 @@
 
 #include "net_backend_impl.h"
 #include "net_gen.h"
+#include "net_pattern.h"
 
 #define NS_PER_S        1000000000ull
 #define GEN_WAKE_MIN_NS 20000ull   /* at most 50000 timer wake-ups a second */
@@ -112,8 +113,7 @@ static void build_frame(struct net_backend *b, struct net_gen *g)
 	f[15] = (uint8_t)(seq >> 16);
 	f[16] = (uint8_t)(seq >> 8);
 	f[17] = (uint8_t)seq;
-	for (size_t i = NET_PATTERN_START; i < g->size; i++)
-		f[i] = net_pattern_byte(seq, i);
+	net_pattern_fill(f + NET_PATTERN_START, seq, NET_PATTERN_START, g->size - NET_PATTERN_START);
 }
 
 static ssize_t gen_recv(struct net_backend *b, const struct iovec *iov, unsigned n)
