@@ -31,17 +31,14 @@
 #include "hostinfo.h"
 #include "ioeventfd.h"
 #include "payload_path.h"
-#include "report_devices.h"
-#include "report_memory.h"
-#include "report_table.h"
 #include "run_devices.h"
 #include "run_instruments.h"
 #include "run_sched.h"
 #include "run_peer.h"
+#include "run_result.h"
 #include "results.h"
 #include "test_regs.h"
 #include "uart16550.h"
-#include "validity.h"
 #include "vm.h"
 
 /* Fixed device addresses, handed to the payload in boot_info. */
@@ -378,7 +375,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 }
 
 /* --vmm NAME: the same payload under a peer VMM (cli/run_peer.c). */
-static int run_under_peer(const struct run_opts *o, const char *path)
+static int run_under_peer(const struct run_opts *o, const char *path, const struct catalogue *cat)
 {
 	struct peer_run_opts p = {
 		.payload_arg = o->payload, .payload_path = path, .tests = o->tests, .ntests = o->ntests,
@@ -387,6 +384,7 @@ static int run_under_peer(const struct run_opts *o, const char *path)
 		.iterations = o->iterations, .serial_path = o->serial_path, .params = o->params,
 		.quick_goal_ms = QUICK_GOAL_MS, .full_goal_ms = FULL_GOAL_MS,
 		.binary = getenv("EXITLAB_PEER_BINARY"),
+		.catalogue = cat,
 	};
 	int code;
 
@@ -647,23 +645,6 @@ static char *vmm_json(struct run_ctx *rc, double tsc_khz)
 	return s;
 }
 
-static void now_iso(char *buf, size_t n)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -676,7 +657,7 @@ int cmd_run(int argc, char **argv)
 	void *image = NULL;
 	size_t image_len = 0;
 	int code = EXIT_OK;
-	double t0 = mono_s();
+	double t0 = run_clock_s();
 	const char *backend = hostinfo_backend();
 	bool pvm = !strcmp(backend, "kvm_pvm");
 
@@ -695,21 +676,16 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
-	if (o.vmm) {
-		code = run_under_peer(&o, path);
-		free(o.tests);
-		return code;
-	}
 	image = read_file(path, &image_len, err, sizeof(err));
 	if (!image) {
 		fprintf(stderr, "exitlab run: %s\n", err);
 		free(o.tests);
 		return EXIT_USAGE;
 	}
-	/* The image goes into low RAM, which the page tables identity-map. */
-	if (elf_parse(image, image_len, BOOT_PAYLOAD_MIN,
-		      o.mem_mib << 20 < BOOT_RAM_MAX ? o.mem_mib << 20 : BOOT_RAM_MAX, &img, err,
-		      sizeof(err))) {
+	/* The image goes into low RAM, which the page tables identity-map (a peer loads it itself). */
+	if (!o.vmm && elf_parse(image, image_len, BOOT_PAYLOAD_MIN,
+				o.mem_mib << 20 < BOOT_RAM_MAX ? o.mem_mib << 20 : BOOT_RAM_MAX, &img, err,
+				sizeof(err))) {
 		fprintf(stderr, "exitlab run: %s: %s\n", path, err);
 		free(image);
 		free(o.tests);
@@ -725,6 +701,13 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
+	if (o.vmm) {
+		code = run_under_peer(&o, path, &cat);
+		catalogue_free(&cat);
+		free(image);
+		free(o.tests);
+		return code;
+	}
 
 	rc = calloc(1, sizeof(*rc));
 	if (!rc) {
@@ -735,7 +718,7 @@ int cmd_run(int argc, char **argv)
 	}
 	rc->ev_pio.fd = rc->ev_pio_dm.fd = rc->ev_mmio.fd = -1;
 	memset(&res, 0, sizeof(res));
-	now_iso(res.started_at, sizeof(res.started_at));
+	run_now_iso(res.started_at, sizeof(res.started_at));
 	{
 		struct vm_config cfg = { .mem_size = o.mem_mib << 20, .backing = o.backing, .irqchip = true };
 		enum vm_err e = vm_create(&rc->vm, &cfg, err, sizeof(err));
@@ -921,35 +904,7 @@ int cmd_run(int argc, char **argv)
 			code = EXIT_FAILED;
 	}
 	res.vmm_json = vmm_json(rc, (double)bi->tsc_khz);
-	catalogue_check_results(&cat, &res);
-	validity_apply(&cat, backend, &res);
-	for (size_t i = 0; i < res.ntests; i++)
-		if (res.tests[i].status == TEST_FAILED)
-			code = EXIT_FAILED;
-
-	res.exit_code = code;
-	res.duration_s = mono_s() - t0;
-	{
-		json_t *ctx = hostinfo_collect();
-
-		res.context_json = ctx ? json_dumps(ctx, JSON_COMPACT) : NULL;
-		json_decref(ctx);
-	}
-	if (res.ntests) {
-		report_table_print(stdout, &res, backend);
-		report_memory_print(stdout, &res);
-		report_devices_print(stdout, &res);
-	}
-	fflush(stdout); /* keep the table whole when stdout and stderr share a terminal */
-	if (o.json_path) {
-		if (results_write_json(&res, o.json_path, err, sizeof(err))) {
-			fprintf(stderr, "exitlab run: writing %s: %s\n", o.json_path, err);
-			if (code == EXIT_OK)
-				code = EXIT_FAILED;
-		} else {
-			fprintf(stderr, "results: %s\n", o.json_path);
-		}
-	}
+	code = run_result_finish(&res, &cat, backend, code, t0, o.json_path);
 
 out_bench:
 	bench_destroy(&rc->bench);

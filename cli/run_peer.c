@@ -34,9 +34,9 @@
 #include "hostinfo.h"
 #include "kvm_process.h"
 #include "kvm_stats.h"
-#include "report_table.h"
 #include "results.h"
 #include "run_peer.h"
+#include "run_result.h"
 #include "tracepoints.h"
 
 #define PEER_GRACE_S 5.0  /* after DONE, for the VMM to exit by itself */
@@ -60,14 +60,6 @@ struct peer_ctx {
 	int exits_ix;               /* "exits" among the vCPU values, or -1 */
 	uint64_t read_exits;        /* exits our own stats reads caused so far */
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int peer_append(const struct vmm_peer *p, const struct peer_run_opts *o, double tsc_khz, bool pvm,
 		char *out, size_t len)
@@ -330,14 +322,14 @@ static void log_out(const char *path)
 static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, int *status,
 		  bool *timed_out)
 {
-	double t0 = mono_s(), done_at = 0;
+	double t0 = run_clock_s(), done_at = 0;
 	int cfd = -1;
 
 	*status = -1;
 	for (;;) {
 		struct pollfd pfd = { .fd = cfd >= 0 ? cfd : lfd, .events = POLLIN };
 		int w = waitpid(pc->pid, status, WNOHANG);
-		double now = mono_s();
+		double now = run_clock_s();
 
 		if (w == pc->pid) {
 			pc->pid = -1;
@@ -385,15 +377,6 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 		close(cfd);
 }
 
-static void now_iso(char *buf, size_t n)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static char *config_json(const struct vmm_peer *p, const struct peer_run_opts *o, const char *version,
 			 const char *cmdline, double tsc_khz, const char *tp_error)
 {
@@ -432,7 +415,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 	char ram[PATH_MAX] = "", append[4096], version[256], err[PATH_MAX + 256];
 	const char *backend = hostinfo_backend();
 	bool pvm = !strcmp(backend, "kvm_pvm"), timed_out = false;
-	double t0 = mono_s(), tsc_khz = hostinfo_tsc_khz();
+	double t0 = run_clock_s(), tsc_khz = hostinfo_tsc_khz();
 	char *cmdline = NULL;
 	int lfd = -1, logfd = -1, status = -1, code = EXIT_OK;
 
@@ -465,7 +448,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 		snprintf(serial, sizeof(serial), "%s/serial.txt", dir);
 	snprintf(vlog, sizeof(vlog), "%s/vmm.log", dir);
 	snprintf(qmp, sizeof(qmp), "%s/control.sock", dir);
-	now_iso(res.started_at, sizeof(res.started_at));
+	run_now_iso(res.started_at, sizeof(res.started_at));
 
 	if (ram_file(pc, dir, o->mem_mib << 20, ram, sizeof(ram), err, sizeof(err)) ||
 	    (lfd = listen_unix(sock, err, sizeof(err))) < 0) {
@@ -547,9 +530,6 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 
 		host_baseline_run(&hb, tsc_khz, &res);
 	}
-	for (size_t i = 0; i < res.ntests; i++)
-		if (res.tests[i].status == TEST_FAILED)
-			code = EXIT_FAILED;
 	res.config_json = config_json(p, o, version, cmdline, tsc_khz, pc->tp_open ? "" : pc->tp_error);
 	{
 		uint64_t n = 0;
@@ -560,28 +540,9 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 		res.vmm_json = json_dumps(v, JSON_COMPACT);
 		json_decref(v);
 	}
-	res.exit_code = code;
-	res.duration_s = mono_s() - t0;
-	{
-		json_t *ctx = hostinfo_collect();
-
-		res.context_json = ctx ? json_dumps(ctx, JSON_COMPACT) : NULL;
-		json_decref(ctx);
-	}
-	if (res.ntests) {
+	if (res.ntests)
 		printf("vmm: %s (%s)\n", p->name, version);
-		report_table_print(stdout, &res, backend);
-	}
-	fflush(stdout);
-	if (o->json_path) {
-		if (results_write_json(&res, o->json_path, err, sizeof(err))) {
-			fprintf(stderr, "exitlab run: writing %s: %s\n", o->json_path, err);
-			if (code == EXIT_OK)
-				code = EXIT_FAILED;
-		} else {
-			fprintf(stderr, "results: %s\n", o->json_path);
-		}
-	}
+	code = run_result_finish(&res, o->catalogue, backend, code, t0, o->json_path);
 out:
 	if (pc->pid > 0) {
 		kill(pc->pid, SIGKILL);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalogue.h"
 #include "vmm_peers.h"
 
 struct peer_run_opts {
@@ -32,6 +33,7 @@ struct peer_run_opts {
 	double quick_goal_ms, full_goal_ms;
 	const char *binary;         /* NULL: the row's; tests may name another */
 	FILE *progress;             /* run --progress: a line per finished test, or NULL */
+	const struct catalogue *catalogue; /* what the payload declares: its results are judged by it */
 };
 
 /*
