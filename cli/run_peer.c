@@ -526,6 +526,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 			.time_goal_cycles = (uint64_t)((o->quick ? o->quick_goal_ms : o->full_goal_ms) * tsc_khz),
 			.iterations = o->iterations,
 			.max_samples = 1 << 17,
+			.keep_samples = o->raw,
 		};
 
 		host_baseline_run(&hb, tsc_khz, &res);
