@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
-#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "catalogue.h"
 #include "elf.h"
 #include "exitlab/boot_abi.h"
+#include "payload_path.h"
 #include "results.h"
 #include "suggest.h"
 
-#define CATALOGUE_FILE_MAX (64u << 20) /* payloads are small; refuse anything that is not */
+#define CATALOGUE_FILE_MAX_MIB 64 /* payloads are small; refuse anything that is not */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -173,26 +172,15 @@ int catalogue_parse(const void *elf, size_t len, struct catalogue *c, char *err,
 
 int catalogue_load(const char *path, struct catalogue *c, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
+	size_t len;
 	void *buf;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if (!f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > CATALOGUE_FILE_MAX) {
-		fclose(f);
-		return fail(err, errlen, "%s: not a regular file of at most %u MiB", path, CATALOGUE_FILE_MAX >> 20);
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf || fread(buf, 1, st.st_size, f) != (size_t)st.st_size) {
-		free(buf);
-		fclose(f);
-		return fail(err, errlen, "%s: read failed", path);
-	}
-	fclose(f);
-	rc = catalogue_parse(buf, st.st_size, c, err, errlen);
+	buf = payload_read(path, CATALOGUE_FILE_MAX_MIB, &len, err, errlen);
+	if (!buf)
+		return -1;
+	rc = catalogue_parse(buf, len, c, err, errlen);
 	free(buf);
 	return rc;
 }

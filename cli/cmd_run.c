@@ -417,33 +417,6 @@ static int check_host_mem(uint64_t mem_mib)
 	return -1;
 }
 
-static void *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	void *buf;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > (1 << 30)) {
-		snprintf(err, errlen, "%s: not a regular file of at most 1 GiB", path);
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf || fread(buf, 1, st.st_size, f) != (size_t)st.st_size) {
-		snprintf(err, errlen, "%s: read failed", path);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = st.st_size;
-	return buf;
-}
-
 /* --- glue between the bench device and the VM ------------------------------ */
 
 struct run_ctx {
@@ -676,7 +649,7 @@ int cmd_run(int argc, char **argv)
 		free(o.tests);
 		return EXIT_USAGE;
 	}
-	image = read_file(path, &image_len, err, sizeof(err));
+	image = payload_read(path, 1024, &image_len, err, sizeof(err));
 	if (!image) {
 		fprintf(stderr, "exitlab run: %s\n", err);
 		free(o.tests);

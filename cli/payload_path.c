@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,4 +54,34 @@ int payload_resolve(const char *arg, char *path, size_t len)
 	}
 	snprintf(path, len, "build/payloads/%s.elf", arg);
 	return access(path, R_OK);
+}
+
+void *payload_read(const char *path, size_t max_mib, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	void *buf;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > (uint64_t)max_mib << 20) {
+		if (max_mib % 1024)
+			snprintf(err, errlen, "%s: not a regular file of at most %zu MiB", path, max_mib);
+		else
+			snprintf(err, errlen, "%s: not a regular file of at most %zu GiB", path, max_mib / 1024);
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf || fread(buf, 1, st.st_size, f) != (size_t)st.st_size) {
+		snprintf(err, errlen, "%s: read failed", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len = st.st_size;
+	return buf;
 }
