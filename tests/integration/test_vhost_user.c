@@ -382,21 +382,18 @@ static void *killer_main(void *arg)
 	/* a bound only for a run that never gets there (10 minutes) */
 	for (int i = 0; i < 120000 && (k->seen = progress_lines(k->progress)) < KILL_AFTER; i++)
 		msleep(5);
-	if (k->restart) {
-		/*
-		 * The old testpmd keeps its connection when its socket's name goes;
-		 * the new one, listening since before the run, takes the name over
-		 * (rename is atomic), so exitlab's first reconnect attempt finds it.
-		 * The old one gets SIGKILL, a crash: shut down cleanly it would
-		 * unlink the name, which is the new one's by then.
-		 */
-		if (rename(k->nb.sock, k->b->sock))
-			fprintf(stderr, "rename %s -> %s: %s\n", k->nb.sock, k->b->sock, strerror(errno));
-		kill(k->b->pid, SIGKILL);
-		waitpid(k->b->pid, NULL, 0);
-	} else {
-		stop(k->b->pid);
-	}
+	/*
+	 * SIGKILL, a crash: the connection drops the moment it lands.  (SIGTERM
+	 * lets testpmd shut down at its own pace, long enough here for every
+	 * remaining test to finish first.)  With a restart, the new testpmd,
+	 * listening since before the run, first takes the socket's name over
+	 * (rename is atomic), so exitlab's first reconnect attempt finds it;
+	 * the old one keeps its connection until it dies.
+	 */
+	if (k->restart && rename(k->nb.sock, k->b->sock))
+		fprintf(stderr, "rename %s -> %s: %s\n", k->nb.sock, k->b->sock, strerror(errno));
+	kill(k->b->pid, SIGKILL);
+	waitpid(k->b->pid, NULL, 0);
 	k->b->pid = -1;
 	return NULL;
 }
