@@ -144,7 +144,8 @@ static const struct claim_def defs[] = {
 	  200e3, "packets/s", NEED_NONE, SRC_E1000 },
 	{ "virtio-exits", "virtio-net with batching: ~2 exits per 1000 packets", "net-virtio",
 	  "/virtio-net/", 256, fig_tx_exits_k, 1, 4, "exits/1000 packets", NEED_NONE, SRC_VIRTIO },
-	{ "virtio-rate", "virtio-net with batching: ~1M packets/s", "net-virtio", "/virtio-net/", 256,
+	/* the rate of the data path alone: TX into the sink, which checks every frame (net-virtio-rate) */
+	{ "virtio-rate", "virtio-net with batching: ~1M packets/s", "net-virtio-rate", "/virtio-net/", 256,
 	  fig_tx_fps, 500e3, 2e6, "packets/s", NEED_NONE, SRC_VIRTIO },
 	{ "vhost-net", "vhost-net: near line rate", "net-vhost-net", NULL, 256, fig_line_rate, 90,
 	  INFINITY, "% of 10 GbE", NEED_NONE, SRC_VHOST },
@@ -337,6 +338,9 @@ static void eval_one(const struct claim_def *d, const struct store_run *run, str
 			if (!h->known)
 				host_facts_of(&r, h);
 			count_invalid(&r, &ninvalid, invalid, sizeof(invalid));
+			/* a rate or an exit count means little without what moved and checked the frames */
+			if (!row->setup[0] && !strncmp(d->entry, "net-", 4))
+				claims_net_setup(&r, "tx", d->batch, row->setup, sizeof(row->setup));
 			if (d->fig && d->fig(d, &r, &v, &aux) && isfinite(v)) {
 				figs[n] = v;
 				vals[n].v = v;

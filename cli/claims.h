@@ -33,6 +33,7 @@ struct claim_row {
 	int n;                 /* repetitions with a figure */
 	char unit[24];         /* "cycles", "x", "%", "exits/packet", "packets/s", "Gbit/s" */
 	char measured[160];    /* the figure as shown: "6786 cycles (2.61 us)" */
+	char setup[200];       /* what the figure was measured with (net rows: claims_net_setup), or "" */
 	char why[720];         /* the window and the factor, or what is missing */
 };
 
@@ -62,6 +63,13 @@ bool claims_figure_net(const struct run_result *r, const char *dir, long batch, 
  * irq_exits): what the data path itself costs, whatever else the host does.
  */
 bool claims_figure_device_exits(const struct run_result *r, const char *dir, long batch, double *exits);
+/*
+ * The setup behind that net test's figure, for a reader: the model and how it
+ * is kicked, the back-end, what checks the frames, frame size, batch, polling
+ * or interrupts ("virtio-net (kicks by ioeventfd), back-end sink,check=1, sink
+ * checks every frame, 1514 B, batch 256, polling").  False if there is no such test.
+ */
+bool claims_net_setup(const struct run_result *r, const char *dir, long batch, char *buf, size_t len);
 /*
  * tlb: at the largest N with both, what a refill pass after one exit of kind
  * ("pio") costs beyond the same pass after none, in cycles per exit.

@@ -186,6 +186,72 @@ bool claims_figure_device_exits(const struct run_result *r, const char *dir, lon
 	return true;
 }
 
+/* The value of key in a "k=v k=v" parameter string, or def. */
+static const char *run_param(const char *params, const char *key, char *buf, size_t len, const char *def)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = params; p && *p;) {
+		size_t wl = strcspn(p, " ");
+
+		if (wl > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(buf, len, "%.*s", (int)(wl - kl - 1), p + kl + 1);
+			return buf;
+		}
+		p += wl;
+		p += strspn(p, " ");
+	}
+	return def;
+}
+
+/* What checks the frames of this setup: the sink, the guest, or nobody. */
+static const char *frame_check(const char *backend, const char *netdev, bool loopback)
+{
+	if (loopback)
+		return "frames looped back and checked by the guest";
+	if (!strcmp(backend, "vhost-user"))
+		return "back-end's own check";
+	if (!strncmp(netdev, "sink", 4))
+		return strstr(netdev, "check=0") ? "sink check off" : "sink checks every frame";
+	return "frames unchecked";
+}
+
+bool claims_net_setup(const struct run_result *r, const char *dir, long batch, char *buf, size_t len)
+{
+	double exits, fps, size;
+	const struct test_result *t = net_test(r, dir, batch, &exits, &fps, &size);
+	json_t *cfg = r->config_json ? json_loads(r->config_json, 0, NULL) : NULL;
+	json_t *dev = json_array_get(json_object_get(cfg, "devices"), 0);
+	json_t *p = t && t->params_json ? json_loads(t->params_json, 0, NULL) : NULL;
+	const char *model = json_string_value(json_object_get(dev, "model"));
+	const char *notify = json_string_value(json_object_get(dev, "notify"));
+	const char *backend = json_string_value(json_object_get(dev, "backend"));
+	const char *netdev = json_string_value(json_object_get(dev, "netdev"));
+	char lb[8], side[48];
+	bool loopback, irq;
+
+	if (!t || !model) {
+		json_decref(cfg);
+		json_decref(p);
+		return false;
+	}
+	loopback = strcmp(run_param(json_string_value(json_object_get(cfg, "params")), "loopback", lb, sizeof(lb),
+				    "0"), "0") != 0;
+	irq = json_integer_value(json_object_get(p, "irq")) != 0;
+	backend = backend ? backend : "vmm";
+	/* the VMM's own back-end is its netdev; vhost back-ends are named as such */
+	if (!strcmp(backend, "vmm"))
+		snprintf(side, sizeof(side), "%s", netdev ? netdev : "?");
+	else
+		snprintf(side, sizeof(side), "%s", backend);
+	snprintf(buf, len, "%s%s%s%s, back-end %s, %s, %.0f B, batch %lld, %s", model, notify ? " (kicks by " : "",
+		 notify ? notify : "", notify ? ")" : "", side, frame_check(backend, netdev ? netdev : "", loopback),
+		 size, json_integer_value(json_object_get(p, "batch")), irq ? "interrupts" : "polling");
+	json_decref(cfg);
+	json_decref(p);
+	return true;
+}
+
 /* A refill test's pass length and exit kind; false if it is not one. */
 static bool refill_of(const struct test_result *t, long long *n, char *kind, size_t klen)
 {

@@ -67,6 +67,8 @@ static void print_text(const struct store_run *run, const struct claim_row *rows
 		printf("%-3zu %-62s %-52s %s\n", i + 1, rows[i].claim, rows[i].measured,
 		       claim_verdict_name(rows[i].verdict));
 		printf("    %s [entry %s]\n", rows[i].why, rows[i].entry);
+		if (rows[i].setup[0])
+			printf("    setup: %s\n", rows[i].setup);
 		printf("    source: %s\n", rows[i].source ? rows[i].source : "-");
 	}
 }
@@ -75,11 +77,11 @@ static void print_markdown(const struct store_run *run, const struct claim_row *
 {
 	printf("## Claims table\n\nRun `%s` (host %s, %s, exitlab %s).\n\n", run->path, run->host,
 	       run->backend[0] ? run->backend : "backend unknown", run->revision[0] ? run->revision : "?");
-	printf("| # | claim | this host | verdict | why | source |\n|---|---|---|---|---|---|\n");
+	printf("| # | claim | this host | setup | verdict | why | source |\n|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++)
-		printf("| %zu | %s | %s | %s | %s (entry `%s`) | %s |\n", i + 1, rows[i].claim, rows[i].measured,
-		       claim_verdict_name(rows[i].verdict), rows[i].why, rows[i].entry,
-		       rows[i].source ? rows[i].source : "-");
+		printf("| %zu | %s | %s | %s | %s | %s (entry `%s`) | %s |\n", i + 1, rows[i].claim, rows[i].measured,
+		       rows[i].setup[0] ? rows[i].setup : "-", claim_verdict_name(rows[i].verdict),
+		       rows[i].why, rows[i].entry, rows[i].source ? rows[i].source : "-");
 }
 
 static json_t *num_or_null(double v)
@@ -110,6 +112,7 @@ static int print_json(const struct store_run *run, const struct claim_row *rows,
 		json_object_set_new(o, "unit", json_string(rows[i].unit));
 		json_object_set_new(o, "measured", json_string(rows[i].measured));
 		json_object_set_new(o, "why", json_string(rows[i].why));
+		json_object_set_new(o, "setup", rows[i].setup[0] ? json_string(rows[i].setup) : json_null());
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "claims", arr);

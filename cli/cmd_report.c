@@ -662,17 +662,18 @@ static void claims_section(struct out *o, const struct store_run *run)
 	heading(o, 2, "claims table");
 	fprintf(o->html, "<p class=\"what\">Each claim of the classic "
 			 "story beside what this run measured, with the verdict (docs/claims.md).</p>\n"
-			 "<table><tr><th>#</th><th>claim</th><th>this host</th><th>verdict</th><th>why</th>"
-			 "<th>source</th></tr>\n");
+			 "<table><tr><th>#</th><th>claim</th><th>this host</th><th>setup</th><th>verdict</th>"
+			 "<th>why</th><th>source</th></tr>\n");
 	if (o->md)
-		fprintf(o->md, "| # | claim | this host | verdict | why | source |\n|---|---|---|---|---|---|\n");
+		fprintf(o->md, "| # | claim | this host | setup | verdict | why | source |\n"
+			       "|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
-		const char *cells[5] = { rows[i].claim, rows[i].measured, claim_verdict_name(rows[i].verdict),
-					 rows[i].why, rows[i].source ? rows[i].source : "" };
+		const char *cells[6] = { rows[i].claim, rows[i].measured, rows[i].setup,
+					 claim_verdict_name(rows[i].verdict), rows[i].why, rows[i].source ? rows[i].source : "" };
 
 		fprintf(o->html, "<tr><td>%zu</td>", i + 1);
-		for (int c = 0; c < 5; c++) {
-			if (c == 2)
+		for (int c = 0; c < 6; c++) {
+			if (c == 3)
 				fprintf(o->html, "<td class=\"%s\">", report_verdict_class(rows[i].verdict));
 			else
 				fprintf(o->html, "<td>");
@@ -682,7 +683,7 @@ static void claims_section(struct out *o, const struct store_run *run)
 		fprintf(o->html, "</tr>\n");
 		if (o->md) {
 			fprintf(o->md, "| %zu |", i + 1);
-			for (int c = 0; c < 5; c++) {
+			for (int c = 0; c < 6; c++) {
 				fprintf(o->md, " ");
 				report_md_esc(o->md, cells[c]);
 				fprintf(o->md, " |");

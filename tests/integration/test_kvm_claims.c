@@ -111,6 +111,11 @@ static void test_claims_table(void **state)
 	r = row(doc, "e1000-exits");
 	assert_true(json_real_value(json_object_get(r, "value")) >= 1);
 	assert_int_equal(json_integer_value(json_object_get(r, "repetitions")), 1);
+	/* a rate row names what moved and checked its frames */
+	assert_string_equal(json_string_value(json_object_get(r, "setup")),
+			    "e1000, back-end loop, frames looped back and checked by the guest, 1514 B, batch 1, "
+			    "interrupts");
+	assert_true(json_is_null(json_object_get(row(doc, "exit-cost"), "setup")));
 	r = row(doc, "vhost-user");
 	if (have_testpmd()) {
 		assert_true(json_real_value(json_object_get(r, "value")) > 0);
@@ -135,7 +140,7 @@ static void test_claims_table(void **state)
 
 	harness_run(&o, (const char *[]){ "claims", dir, "--markdown", NULL });
 	assert_int_equal(o.exit_code, 0);
-	assert_non_null(strstr(o.out, "| # | claim | this host | verdict | why |"));
+	assert_non_null(strstr(o.out, "| # | claim | this host | setup | verdict | why |"));
 	assert_non_null(strstr(o.out, "A VM exit costs ~2400 cycles"));
 	harness_free(&o);
 	/* the report of a claims run opens with the table */

@@ -170,6 +170,42 @@ static void test_net_and_tlb_figures(void **state)
 	assert_false(claims_figure_net(&r, "tx", 32, &e, &fps, &size));
 	results_free(&r);
 
+	/* the setup behind a rate: model, back-end, what checks the frames */
+	{
+		static const struct {
+			const char *config, *want;
+		} cases[] = {
+			{ "{\"devices\": [{\"model\": \"virtio-net\", \"notify\": \"ioeventfd\", \"backend\": \"vmm\", "
+			  "\"netdev\": \"sink,check=1\"}], \"params\": \"frames=1000 dir=tx\"}",
+			  "virtio-net (kicks by ioeventfd), back-end sink,check=1, sink checks every frame, 1514 B, "
+			  "batch 1, polling" },
+			{ "{\"devices\": [{\"model\": \"virtio-net\", \"notify\": \"exit\", \"backend\": \"vmm\", "
+			  "\"netdev\": \"sink,check=0\"}]}",
+			  "virtio-net (kicks by exit), back-end sink,check=0, sink check off, 1514 B, batch 1, polling" },
+			{ "{\"devices\": [{\"model\": \"e1000\", \"netdev\": \"loop\"}], \"params\": \"loopback=1 "
+			  "frames=9\"}",
+			  "e1000, back-end loop, frames looped back and checked by the guest, 1514 B, batch 1, polling" },
+			{ "{\"devices\": [{\"model\": \"virtio-net\", \"backend\": \"vhost-user\"}]}",
+			  "virtio-net, back-end vhost-user, back-end's own check, 1514 B, batch 1, polling" },
+		};
+		char buf[200];
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			run_init(&r, "net", CTX_PVM);
+			net_test(&r, "tx", 0.01, 0.01, 1);
+			r.config_json = strdup(cases[i].config);
+			assert_true(claims_net_setup(&r, "tx", 1, buf, sizeof(buf)));
+			assert_string_equal(buf, cases[i].want);
+			/* no such test, or no device in the configuration: no setup */
+			assert_false(claims_net_setup(&r, "tx", 32, buf, sizeof(buf)));
+			results_free(&r);
+		}
+		run_init(&r, "net", CTX_PVM);
+		net_test(&r, "tx", 0.01, 0.01, 1);
+		assert_false(claims_net_setup(&r, "tx", 1, buf, sizeof(buf)));
+		results_free(&r);
+	}
+
 	/* 1514-byte frames on 10 GbE: 10e9 / (1538 * 8) */
 	assert_float_equal(claims_line_rate_fps(1514), 10e9 / (1538 * 8.0), 1e-6);
 
@@ -363,6 +399,8 @@ static void test_table(void **state)
 	assert_int_equal(x->verdict, CLAIM_NOT_MEASURED);
 	assert_non_null(strstr(x->why, "no 'net-virtio' entry"));
 	assert_true(isnan(x->value));
+	/* the rate has an entry of its own: the sink checking every frame */
+	assert_non_null(strstr(row(rows, n, "virtio-rate")->why, "no 'net-virtio-rate' entry"));
 	/* the TLB claim's only entry is corrupt: not measurable on PVM all the same, with no figure */
 	x = row(rows, n, "vpid");
 	assert_int_equal(x->verdict, CLAIM_NOT_MEASURABLE);
