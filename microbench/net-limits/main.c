@@ -153,9 +153,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 
-	printf("# net-limits: %u-byte frames, %ld rounds of %llu frames per case, cpu %d, peer cpu %d, exitlab %s\n"
+	printf("# net-limits: %u-byte frames, %ld round%s of %llu frames per case, cpu %d, peer cpu %d, exitlab %s\n"
 	       "# %-7s %10s %10s %10s %12s %12s %12s\n",
-	       o.size, rounds, (unsigned long long)o.frames, o.cpu, o.peer_cpu, exitlab_revision, "case",
+	       o.size, rounds, rounds == 1 ? "" : "s", (unsigned long long)o.frames, o.cpu, o.peer_cpu, exitlab_revision, "case",
 	       "ns/frame", "ns_min", "ns_max", "frames/s", "fps_min", "fps_max");
 	for (int k = 0; k < NET_LIMITS_NCASES; k++) {
 		struct sample_stats a, b;
