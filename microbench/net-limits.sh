@@ -13,13 +13,13 @@
 # frames/s. Run it with nothing else on the machine, or under the shared lock:
 #   flock /tmp/exitlab-bench.lock microbench/net-limits.sh
 # Usage: microbench/net-limits.sh [ROUNDS] [FRAMES] [net-limits options...]
-#   defaults: 5 rounds, 262144 frames; options e.g. --cpu 2 --peer-cpu 3, --size 64
+#   defaults: 11 rounds, 262144 frames; options e.g. --cpu 2 --peer-cpu 3, --size 64
 #   (build/microbench/net-limits --help). Needs `make all`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin=build/microbench/net-limits
-rounds=${1:-5} frames=${2:-262144}
+rounds=${1:-11} frames=${2:-262144}
 [ $# -gt 2 ] && shift 2 || set --
 [ -x "$bin" ] || { echo "build first: make all" >&2; exit 2; }
 case "$rounds$frames" in

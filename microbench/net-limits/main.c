@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		"usage: net-limits [--rounds R] [--frames N] [--size B] [--cpu C] [--peer-cpu P] [--case NAME]...\n"
 		"The host's limits for a frame data path: ns per frame and frames/s, the median and\n"
 		"range over R rounds, the cases interleaved within each round.\n"
-		"  --rounds R    rounds, 1..1000 (default 5)\n"
+		"  --rounds R    rounds, 1..1000 (default 11)\n"
 		"  --frames N    frames per case and round, 1..1000000000 (default 262144)\n"
 		"  --size B      frame bytes, %u..%u (default %u)\n"
 		"  --cpu C       CPU of the producer, the check and the device thread (default 0; -1 unpinned)\n"
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	struct net_limits_opts o = { .size = NET_LIMITS_SIZE_MAX, .frames = 262144, .cpu = 0, .peer_cpu = 1 };
 	bool on[NET_LIMITS_NCASES] = { false }, any = false;
 	double *ns[NET_LIMITS_NCASES] = { 0 }, *fps;
-	long rounds = 5, v;
+	long rounds = 11, v;
 	char err[256];
 	int c, li = 0;
 
