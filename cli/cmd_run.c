@@ -38,6 +38,7 @@
 #include "run_result.h"
 #include "results.h"
 #include "test_regs.h"
+#include "thread_cpu.h"
 #include "uart16550.h"
 #include "vm.h"
 
@@ -449,6 +450,11 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		s->v[SNAP_HOST_NS] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	}
+	/* Where the time goes: the device side's threads, and this thread (the doorbell's exit runs on the vCPU's). */
+	if (thread_cpu_device_ns(&s->v[SNAP_DEVICE_CPU_NS]))
+		s->v[SNAP_DEVICE_CPU_NS] = SNAP_CPU_UNKNOWN;
+	if (thread_cpu_self_ns(&s->v[SNAP_VCPU_CPU_NS]))
+		s->v[SNAP_VCPU_CPU_NS] = SNAP_CPU_UNKNOWN;
 	/* The only vCPU is stopped in this exit: neither set moves while we read. */
 	if (v->stats.nvalues)
 		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);

@@ -8,6 +8,7 @@
 
 #include "collect.h"
 #include "compare_stats.h"
+#include "results_cpu.h"
 
 /* The phase-end doorbell itself: one exit, one I/O exit, one userspace exit. */
 #define PHASE_END_EXITS 1.0
@@ -113,6 +114,14 @@ static void keep_levels(const struct kvm_stats *s, uint64_t *sum, const uint64_t
 			sum[s->desc[i].index] = last[s->desc[i].index];
 }
 
+/* Whether a CPU-time slot of rec's snapshots is known at both ends and did not go back. */
+static bool cpu_delta(const struct bench_record *rec, size_t slot)
+{
+	uint64_t b = rec->before->v[slot], a = rec->after->v[slot];
+
+	return b != SNAP_CPU_UNKNOWN && a != SNAP_CPU_UNKNOWN && a >= b;
+}
+
 /* The host's counts over the phases of recs[idx[0..n)] (their deltas summed). */
 static int exits_from_snapshots(const struct collect_ctx *c, const struct bench_dev *bd,
 				const size_t *idx, size_t n, struct test_result *t)
@@ -122,6 +131,7 @@ static int exits_from_snapshots(const struct collect_ctx *c, const struct bench_
 	const uint64_t *last = NULL;
 	double it = 0;
 	unsigned phases = 0;
+	bool cpu_ok[2] = { true, true };
 	int rc;
 
 	snap_layout_init(&l, c->vcpu_stats, c->vm_stats);
@@ -141,12 +151,18 @@ static int exits_from_snapshots(const struct collect_ctx *c, const struct bench_
 			continue;
 		for (size_t v = 0; v < l.nvalues; v++)
 			sum[v] += rec->after->v[v] - rec->before->v[v];
+		cpu_ok[0] &= cpu_delta(rec, SNAP_DEVICE_CPU_NS);
+		cpu_ok[1] &= cpu_delta(rec, SNAP_VCPU_CPU_NS);
 		last = rec->after->v;
 		it += (double)rec->iterations;
 		phases++;
 	}
 	rc = 0;
 	if (phases) {
+		t->cpu.has_device = cpu_ok[0];
+		t->cpu.device_ns = cpu_ok[0] ? (double)sum[SNAP_DEVICE_CPU_NS] : 0;
+		t->cpu.has_vcpu = cpu_ok[1];
+		t->cpu.vcpu_ns = cpu_ok[1] ? (double)sum[SNAP_VCPU_CPU_NS] : 0;
 		keep_levels(c->vcpu_stats, sum + l.vcpu_base, last + l.vcpu_base);
 		keep_levels(c->vm_stats, sum + l.vm_base, last + l.vm_base);
 		rc = exits_from_values(c, zero, sum, it, phases, t);
@@ -357,6 +373,29 @@ static void status_from(const struct collect_ctx *c, const struct bench_record *
 	}
 }
 
+/* The guest's phase and wait time, summed over the phases; unknown if one phase lacks them. */
+static void guest_time(const struct collect_ctx *c, const struct bench_dev *b, const size_t *idx, size_t n,
+		       struct test_result *t)
+{
+	struct test_cpu g = { 0 };
+	unsigned phases = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct bench_record *rec = &b->recs[idx[k]];
+
+		if (!rec->has_phase)
+			continue;
+		if (!test_cpu_add_guest(&g, rec->metrics, c->tsc_khz))
+			return;
+		phases++;
+	}
+	if (!phases)
+		return;
+	t->cpu.has_guest = true;
+	t->cpu.guest_phase_ns = g.guest_phase_ns;
+	t->cpu.guest_wait_ns = g.guest_wait_ns;
+}
+
 /* Records i and j are repetitions of one test. */
 static bool same_test(const struct bench_record *x, const struct bench_record *y)
 {
@@ -394,6 +433,7 @@ static int row_from(const struct collect_ctx *c, const struct bench_dev *b, cons
 	t->metrics_json = kv_to_json(rec->metrics);
 	if (timing_from_samples(c, b, idx, n, t))
 		return -1;
+	guest_time(c, b, idx, n, t);
 	return exits_from_snapshots(c, b, idx, n, t);
 }
 

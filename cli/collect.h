@@ -17,13 +17,18 @@
 
 /*
  * Snapshot slot layout used by cmd_run's hook: slot 0 = userspace exits of the
- * vCPU (KVM_RUN returns), slot 1 = the host's monotonic clock in ns, then every vCPU KVM stat value (kvm_stats_read's
+ * vCPU (KVM_RUN returns), slot 1 = the host's monotonic clock in ns, slots 2
+ * and 3 = CPU ns so far of the device side's threads and of the vCPU thread
+ * (0: unknown; a thread that has run has used some), then every vCPU KVM stat value (kvm_stats_read's
  * flat array: scalars and histogram buckets), then every VM value. A stats
  * set with no values (fd unavailable) takes no slots.
  */
 #define SNAP_USER_EXITS 0
 #define SNAP_HOST_NS    1   /* CLOCK_MONOTONIC at the snapshot: the phase's wall time */
-#define SNAP_STATS_BASE 2
+#define SNAP_DEVICE_CPU_NS 2 /* thread_cpu_device_ns */
+#define SNAP_VCPU_CPU_NS 3  /* the vCPU thread's CPU clock */
+#define SNAP_STATS_BASE 4
+#define SNAP_CPU_UNKNOWN 0
 
 struct snap_layout {
 	size_t vcpu_base, vm_base;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_devices.h"
+#include "results_cpu.h"
 #include "report_table.h"
 
 /* Counter names that mean "the driver notified the device" and "the device interrupted". */
@@ -111,7 +112,23 @@ bool report_device_row(const struct test_result *t, struct device_row *row)
 	by_kind(t, row->by_kind, sizeof(row->by_kind));
 	row->exits = t->has_exits ? t->exits_per_iteration : -1;
 	row->user_exits = t->has_exits ? t->userspace_exits_per_iteration : -1;
+	{
+		struct test_cpu_per_op p;
+
+		test_cpu_per_op(t, &p);
+		row->wall_ns = p.wall_ns;
+		row->device_ns = p.device_ns;
+		row->guest_ns = p.guest_busy_ns;
+	}
 	return true;
+}
+
+static void ns_cell(FILE *f, double ns)
+{
+	if (isfinite(ns))
+		fprintf(f, "%9.0f ", ns);
+	else
+		fprintf(f, "%9s ", "-");
 }
 
 void report_devices_print(FILE *f, const struct run_result *r)
@@ -135,20 +152,29 @@ void report_devices_print(FILE *f, const struct run_result *r)
 			continue;
 		if (!header) {
 			fprintf(f, "\nper operation (a frame or an I/O), over the timed phase:\n");
-			fprintf(f, "%-*s %-15s %10s %12s %8s %8s %8s %8s  %s\n", w, "test", "device", "ops", "ops/s",
-				"exits", "user", "kicks", "irqs", "exits by kind (KVM stats, per op)");
+			fprintf(f, "%-*s %-15s %10s %12s %8s %8s %8s %8s %9s %9s %9s  %s\n", w, "test", "device", "ops",
+				"ops/s", "exits", "user", "kicks", "irqs", "wall ns", "dev cpu", "guest ns",
+				"exits by kind (KVM stats, per op)");
 			header = true;
 		}
 		report_test_label(name, sizeof(name), t);
-		fprintf(f, "%-*s %-15s %10llu %12.0f %8.3f %8.3f %7.3f%s %7.3f%s  %s\n", w, name, d.device,
+		fprintf(f, "%-*s %-15s %10llu %12.0f %8.3f %8.3f %7.3f%s %7.3f%s ", w, name, d.device,
 			(unsigned long long)t->iterations, d.ops_per_s, d.exits, d.user_exits, d.kicks,
-			d.guest_counted ? "g" : " ", d.interrupts, d.guest_counted ? "g" : " ", d.by_kind);
+			d.guest_counted ? "g" : " ", d.interrupts, d.guest_counted ? "g" : " ");
+		ns_cell(f, d.wall_ns);
+		ns_cell(f, d.device_ns);
+		ns_cell(f, d.guest_ns);
+		fprintf(f, " %s\n", d.by_kind);
 		any_guest |= d.guest_counted;
 	}
 	if (header)
 		fprintf(f, "exits and user exits from KVM's stats; kicks (driver notifications) and irqs from the "
 			   "device's own counters;\nby kind: mmio/io exits, halt exits, host interrupts (hostirq), "
-			   "IRQ-window exits, interrupts injected (inj), instructions emulated (emul).\n");
+			   "IRQ-window exits, interrupts injected (inj), instructions emulated (emul).\n"
+			   "ns per op: wall = 1e9 / ops/s; dev cpu = CPU time of the device side's threads (device "
+			   "workers, vhost workers,\na vhost-user back-end); guest ns = the guest's busy time (its phase "
+			   "by the TSC less its waits for the device).\nThe side nearest the wall time bounds the rate; "
+			   "'-': not measured.\n");
 	if (any_guest)
 		fprintf(f, "g: counted by the guest driver (the device's data path is not the VMM's: vhost, VFIO passthrough).\n");
 }

@@ -46,6 +46,26 @@ struct kvm_stat_group {
 	size_t nhist;
 };
 
+/*
+ * Where a test's time went, over its timed phases (the "cpu" member,
+ * docs/results-schema.md). Each figure is known (has_*) or not: an
+ * unknown one is null in JSON, never 0.
+ */
+struct test_cpu {
+	bool has_device, has_vcpu, has_guest;
+	double device_ns;             /* CPU time of the device side's threads (thread_cpu.h) */
+	double vcpu_ns;               /* CPU time of the vCPU thread: guest, KVM and the VMM's exit handling */
+	double guest_phase_ns;        /* the guest's phases by its TSC (metrics phase_cycles) */
+	double guest_wait_ns;         /* of which it waited for the device (metrics wait_cycles) */
+};
+
+/* The same per operation; NAN where unknown. */
+struct test_cpu_per_op {
+	double wall_ns;               /* 1e9 / operations per second */
+	double device_ns, vcpu_ns;
+	double guest_busy_ns;         /* (phase - wait) per operation: the guest's own work */
+};
+
 struct test_result {
 	char name[32];
 	int ring;                     /* 0 or 3; -1 for host-side baselines */
@@ -73,6 +93,7 @@ struct test_result {
 	double *samples;              /* raw per-op cycles, only with --raw; else NULL */
 	size_t nsamples;
 	struct test_calib calib;      /* overhead interval, resolution, flags, repetitions */
+	struct test_cpu cpu;          /* "cpu": device side, vCPU and guest time */
 };
 
 struct run_result {

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "json_out.h"
+#include "results_cpu.h"
 #include "results_csv.h"
 #include "results_store.h"
 
@@ -19,6 +20,8 @@ static const char *const columns[] = {
 	"median_ns", "p1_ns", "p99_ns", "mad_ns",
 	"exits_per_iteration", "userspace_exits_per_iteration", "ops_per_s",
 	"host", "backend", "revision",
+	/* later: appended, so that the columns before keep their places */
+	"wall_ns_per_op", "device_cpu_ns_per_op", "vcpu_cpu_ns_per_op", "guest_busy_ns_per_op",
 };
 
 void csv_field(FILE *f, const char *s)
@@ -97,6 +100,7 @@ void results_csv_rows(FILE *f, const char *campaign, const char *entry, const st
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *t = &r->tests[i];
 		char *params = csv_params(t);
+		struct test_cpu_per_op cpu;
 		char ring[16];
 
 		if (t->ring < 0)
@@ -128,6 +132,11 @@ void results_csv_rows(FILE *f, const char *campaign, const char *entry, const st
 		csv_field(f, backend);
 		fputc(',', f);
 		csv_field(f, rev);
+		test_cpu_per_op(t, &cpu);
+		num(f, true, cpu.wall_ns, "%.1f");
+		num(f, true, cpu.device_ns, "%.1f");
+		num(f, true, cpu.vcpu_ns, "%.1f");
+		num(f, true, cpu.guest_busy_ns, "%.1f");
 		fputs("\r\n", f);
 		free(params);
 	}

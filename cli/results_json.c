@@ -21,6 +21,7 @@
 #include "json_out.h"
 #include "results.h"
 #include "results_calib.h"
+#include "results_cpu.h"
 
 #define SCHEMA_NAME "exitlab-results"
 
@@ -284,6 +285,7 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		rc |= json_object_set(o, "params", params);
 		rc |= json_object_set(o, "metrics", metrics);
 		rc |= results_calib_to_json(o, t);
+		rc |= results_cpu_to_json(o, t);
 	}
 	json_decref(host);
 	json_decref(params);
@@ -788,6 +790,8 @@ static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 		return -1;
 	if (results_calib_from_json(o, t, msg, sizeof(msg)))
 		return bad(rd, where, "calibration", "%s", msg);
+	if (results_cpu_from_json(o, t, msg, sizeof(msg)))
+		return bad(rd, where, "cpu", "%s", msg);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exitlab/boot_abi.h"
 #include "blk_backend.h"
@@ -22,6 +23,7 @@
 #include "vhost/vhost_net.h"
 #include "vhost/vhost_user_dev.h"
 #include "vfio/vfio.h"
+#include "thread_cpu.h"
 #include "vm.h"
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -295,6 +297,9 @@ static int make_nic(struct run_devices *d, struct vm *vm, const struct run_dev_s
 		}
 		d->models[i] = h;
 		d->vhost_net[i] = true;
+		/* The kernel's worker (made by SET_OWNER) moves the frames: its CPU time is the device side's. */
+		if (thread_cpu_add_vhost_workers(getpid()) <= 0)
+			thread_cpu_unknown_part(1);
 		if (virtio_pci_init(t, &h->vdev, vm, &d->pci, &d->irq, s->notify_by_exit, err, errlen)) {
 			free(t);
 			return EXIT_FAILED;
@@ -385,6 +390,7 @@ int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_de
 	int rc;
 
 	memset(d, 0, sizeof(*d));
+	thread_cpu_reset(); /* the device side is this VM's devices' threads */
 	if (!o->ndev)
 		return 0;
 	if (irq_chip_init(&d->irq, vm, err, errlen))

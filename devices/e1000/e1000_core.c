@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "e1000_priv.h"
+#include "thread_cpu.h"
 
 static const char *const metric_names[E1000_M_COUNT] = {
 	[E1000_M_TX_FRAMES] = "tx_frames",
@@ -193,7 +194,7 @@ int e1000_start(struct e1000 *e)
 	/* the thread takes no signals: the vCPU threads get the VMM's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&e->rx_thread, NULL, rx_thread, e);
+	rc = thread_cpu_create(&e->rx_thread, rx_thread, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		return -rc;

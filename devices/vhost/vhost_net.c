@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "net_tap.h"
+#include "thread_cpu.h"
 #include "vhost_net.h"
 
 #define RING_FEATURES (1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_NET_F_MRG_RXBUF | \
@@ -404,11 +405,11 @@ static int vhn_start(struct virtio_dev *v)
 		if (r < 0)
 			goto ioctl_failed;
 	}
-	if (pthread_create(&h->err_thread, NULL, err_main, h))
+	if (thread_cpu_create(&h->err_thread, err_main, h))
 		return refuse(h, "cannot start the vhost-net-err thread");
 	h->err_running = true;
 	if (any_relay) {
-		if (pthread_create(&h->call_thread, NULL, call_main, h))
+		if (thread_cpu_create(&h->call_thread, call_main, h))
 			return refuse(h, "cannot start the vhost-net-call thread");
 		h->call_running = true;
 	}

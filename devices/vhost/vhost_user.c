@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dev_metrics.h"
+#include "thread_cpu.h"
 #include "vhost_user.h"
 
 static void count(struct vhost_user *u, enum vhu_counter c)
@@ -39,6 +40,36 @@ void vhost_user_init(struct vhost_user *u)
 	u->queue_num = 1;
 	u->counters = u->own;
 	pthread_mutex_init(&u->lock, NULL);
+}
+
+/*
+ * The back-end's threads are the device side of the data path: count their
+ * CPU time (thread_cpu.h) by its PID from SO_PEERCRED.  One in our own
+ * process, or of another PID namespace, cannot be told apart: unknown.
+ * Called with u->lock held, fd the new connection.
+ */
+static void peer_track(struct vhost_user *u, int fd)
+{
+	struct ucred c;
+	socklen_t len = sizeof(c);
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) && c.pid > 0 && c.pid != getpid() &&
+	    !thread_cpu_add_process(c.pid)) {
+		u->peer_pid = c.pid;
+		return;
+	}
+	u->peer_unknown = true;
+	thread_cpu_unknown_part(1);
+}
+
+static void peer_untrack(struct vhost_user *u)
+{
+	if (u->peer_pid)
+		thread_cpu_remove_process(u->peer_pid);
+	if (u->peer_unknown)
+		thread_cpu_unknown_part(-1);
+	u->peer_pid = 0;
+	u->peer_unknown = false;
 }
 
 bool vhost_user_connected(struct vhost_user *u)
@@ -169,6 +200,7 @@ int vhost_user_open(struct vhost_user *u, const char *path, bool server, bool *h
 	pthread_mutex_lock(&u->lock);
 	u->fd = fd;
 	u->broken = false;
+	peer_track(u, fd);
 	pthread_mutex_unlock(&u->lock);
 	return 0;
 }
@@ -181,6 +213,7 @@ void vhost_user_disconnect(struct vhost_user *u)
 	u->fd = -1;
 	u->broken = false;
 	u->protocol = 0;
+	peer_untrack(u);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -212,6 +245,7 @@ int vhost_user_reconnect(struct vhost_user *u, int total_ms, char *err, size_t e
 	pthread_mutex_lock(&u->lock);
 	u->fd = fd;
 	u->broken = false;
+	peer_track(u, fd);
 	pthread_mutex_unlock(&u->lock);
 	count(u, VHU_RECONNECTS);
 	return 0;

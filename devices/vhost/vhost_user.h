@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "vhost_user_msg.h"
 
@@ -31,6 +32,8 @@ struct vhost_user {
 	char path[108];               /* sun_path */
 	bool server;                  /* we listen, the back-end connects */
 	int listen_fd, fd;            /* -1 when none */
+	pid_t peer_pid;               /* the back-end's process (its CPU time is the device side's), 0: none */
+	bool peer_unknown;            /* connected to a back-end whose CPU time cannot be read */
 	int timeout_ms;
 	bool broken;                  /* a protocol error shut the connection down */
 	uint64_t features;            /* the back-end's virtio features (GET_FEATURES) */

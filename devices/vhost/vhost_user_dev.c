@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exitlab/boot_abi.h"
+#include "thread_cpu.h"
 #include "vhost_user_dev.h"
 #include "virtio_blk.h"
 #include "virtio_net.h"
@@ -304,7 +305,7 @@ static int vud_start(struct virtio_dev *v)
 	rc = 0;
 	for (unsigned q = 0; q < v->nqueues; q++)
 		if (d->relay_fd[q] >= 0 && !d->relay_running) {
-			if (pthread_create(&d->relay, NULL, relay_main, d))
+			if (thread_cpu_create(&d->relay, relay_main, d))
 				rc = -1;
 			else
 				d->relay_running = true;
@@ -430,7 +431,7 @@ static void *mon_main(void *arg)
 
 int vhost_user_dev_start_monitor(struct vhost_user_dev *d)
 {
-	if (pthread_create(&d->mon, NULL, mon_main, d))
+	if (thread_cpu_create(&d->mon, mon_main, d))
 		return -1;
 	d->mon_running = true;
 	return 0;

@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "thread_cpu.h"
 #include "virtio_blk.h"
 
 #define BUDGET 256 /* requests between two interrupt decisions */
@@ -263,7 +264,7 @@ static int vblk_start(struct virtio_dev *v)
 	vblk_stop_worker(b);
 	if (!v->tops || !v->tops->kick_fd || !v->tops->interrupt || !v->vq[0].ready)
 		return -1;
-	if (pthread_create(&b->thread, NULL, blk_main, b))
+	if (thread_cpu_create(&b->thread, blk_main, b))
 		return -1;
 	b->running = true;
 	return 0;

@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "thread_cpu.h"
 #include "virtio_net.h"
 
 #define HDR_LEN   sizeof(struct virtio_net_hdr)  /* 12 under VERSION_1 */
@@ -570,12 +571,12 @@ static int vnet_start(struct virtio_dev *v)
 	if (!v->tops || !v->tops->kick_fd || !v->tops->interrupt)
 		return -1;
 	if (v->vq[VIRTIO_NET_TXQ].ready) {
-		if (pthread_create(&n->tx_thread, NULL, tx_main, n))
+		if (thread_cpu_create(&n->tx_thread, tx_main, n))
 			return -1;
 		n->tx_running = true;
 	}
 	if (v->vq[VIRTIO_NET_RXQ].ready) {
-		if (pthread_create(&n->rx_thread, NULL, rx_main, n)) {
+		if (thread_cpu_create(&n->rx_thread, rx_main, n)) {
 			vnet_stop_workers(n);
 			return -1;
 		}

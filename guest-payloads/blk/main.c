@@ -75,6 +75,7 @@ struct blk_phase {
 	uint8_t *bufs;
 	uint64_t *samples;
 	uint64_t completed, errors, checked, mismatched;
+	uint64_t phase_cycles, wait_cycles; /* by the TSC, PHASE_BEGIN to PHASE_END */
 	const char *why;
 };
 
@@ -82,7 +83,7 @@ static long blk_phase_run(void *arg)
 {
 	struct blk_phase *p = arg;
 	uint64_t start[VIRTIO_BLK_QD_MAX], lba_of[VIRTIO_BLK_QD_MAX];
-	uint64_t submitted = 0, polls = 0;
+	uint64_t submitted = 0, polls = 0, waiting = 0;
 	uint32_t spb = p->bs / 512;
 	unsigned free_slots = p->qd;
 
@@ -90,11 +91,12 @@ static long blk_phase_run(void *arg)
 	for (uint64_t i = 0; i < p->ios; i += 4096 / sizeof(uint64_t))
 		((volatile uint64_t *)p->samples)[i] = 0;
 	bench_phase_begin();
+	p->phase_cycles = rdtsc();
 	while (p->completed < p->ios && !p->why) {
 		uint64_t irqs = irq_dev_total;
 		uint8_t st;
 		int slot;
-		bool added = false;
+		bool added = false, reaped = false;
 
 		/* Fill the queue: one free slot per I/O still to issue. */
 		for (unsigned s = 0; s < p->qd && submitted < p->ios && free_slots; s++) {
@@ -118,7 +120,15 @@ static long blk_phase_run(void *arg)
 		if (added)
 			virtio_blk_kick(&blk);
 		while ((slot = virtio_blk_reap(&blk, &st)) >= 0) {
-			p->samples[p->completed++] = tsc_end() - start[slot];
+			uint64_t now = tsc_end();
+
+			/* A wait episode (see below) ends with the first completion. */
+			if (waiting) {
+				p->wait_cycles += now - waiting;
+				waiting = 0;
+			}
+			p->samples[p->completed++] = now - start[slot];
+			reaped = true;
 			free_slots++;
 			polls = 0;
 			if (st != VIRTIO_BLK_S_OK)
@@ -130,11 +140,15 @@ static long blk_phase_run(void *arg)
 					p->mismatched++;
 			}
 		}
+		/* Nothing to submit and nothing completed: waiting for the device from here (wait_cycles). */
+		if (!added && !reaped && !waiting)
+			waiting = rdtsc();
 		if (++polls > POLL_MAX)
 			p->why = "the device stopped completing requests";
 		else if (p->irq && free_slots == 0)
 			irq_wait_any(irqs, 64);
 	}
+	p->phase_cycles = rdtsc() - p->phase_cycles;
 	/* A failed phase has no PHASE_END: TEST_END(failed) closes it (docs/bench-protocol.md). */
 	if (!p->why)
 		bench_phase_end(p->completed, p->samples, p->completed, 1);
@@ -173,9 +187,11 @@ static int run_phase(const struct boot_info *bi, unsigned ring, bool write, uint
 		p.why = "the device failed requests";
 	if (!p.why && p.mismatched)
 		p.why = "data read back differ from what was written";
-	format_snprintf(metrics, sizeof(metrics), "ios=%lu bytes=%lu errors=%lu interrupts=%lu kicks=%lu",
+	format_snprintf(metrics, sizeof(metrics),
+			"ios=%lu bytes=%lu errors=%lu interrupts=%lu kicks=%lu phase_cycles=%lu wait_cycles=%lu",
 			p.completed, p.completed * bs, p.errors,
-			irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)] - i0, blk.q.kicks - k0);
+			irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)] - i0, blk.q.kicks - k0,
+			p.phase_cycles, p.wait_cycles);
 	if (!write) {
 		size_t n = strlen(metrics);
 

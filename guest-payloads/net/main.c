@@ -59,11 +59,6 @@ PARAM("foreign", "0", "0|1: rx counts every frame, not only exitlab's, unchecked
 #define IDLE_MS 3000
 static uint64_t idle_cycles;
 
-static bool idle_expired(uint64_t since)
-{
-	return rdtsc() - since > idle_cycles;
-}
-
 static struct virtio_net vnet;
 static struct e1000 e1k;
 static uint32_t next_seq = 1;
@@ -226,18 +221,43 @@ static void wait_event(struct nic *nic, uint64_t seen_irqs)
 		asm volatile("pause");
 }
 
+/*
+ * Cycles the phase spent waiting for the device (metrics wait_cycles),
+ * counted per wait episode: from the first poll that found nothing to do
+ * to the start of the poll that found work, so the busy loop pays nothing.
+ */
+static uint64_t wait_cycles;
+
+static inline void wait_begin(uint64_t *since)
+{
+	if (!*since)
+		*since = rdtsc();
+}
+
+static inline void wait_end(uint64_t *since, uint64_t now)
+{
+	if (*since) {
+		wait_cycles += now - *since;
+		*since = 0;
+	}
+}
+
 /* Wait for n free TX slots; false if the device stops completing. */
 static bool tx_room(struct nic *nic, unsigned n, struct rx_tally *drain)
 {
-	for (uint64_t t0 = rdtsc(); !idle_expired(t0);) {
+	uint64_t t0 = rdtsc(), now = t0;
+
+	do {
 		uint64_t irqs = irq_dev_total;
 
-		if (nic->tx_free(nic->dev) >= n)
+		if (nic->tx_free(nic->dev) >= n) {
+			wait_cycles += now - t0; /* 0 unless a check found too few */
 			return true;
+		}
 		if (drain)
 			nic->rx_poll(nic->dev, rx_count, drain);
 		wait_event(nic, irqs);
-	}
+	} while ((now = rdtsc()) - t0 <= idle_cycles);
 	return false;
 }
 
@@ -283,6 +303,7 @@ struct net_phase {
 	uint32_t size, batch;
 	uint64_t *samples;
 	struct rx_tally rx, drain;
+	uint64_t phase_cycles, wait_cycles; /* by the TSC, PHASE_BEGIN to PHASE_END */
 	const char *why;
 };
 
@@ -302,6 +323,8 @@ static long net_phase_run(void *arg)
 		((volatile uint64_t *)p->samples)[i] = 0;
 
 	bench_phase_begin();
+	wait_cycles = 0;
+	p->phase_cycles = rdtsc();
 	for (uint64_t b = 0; b < p->nb && !p->why; b++) {
 		uint32_t n = (uint32_t)(p->frames - p->done < p->batch ? p->frames - p->done : p->batch);
 		uint64_t t0 = tsc_begin();
@@ -319,15 +342,18 @@ static long net_phase_run(void *arg)
 				nic->rx_poll(nic->dev, rx_count, &p->drain);
 		}
 		if (!tx) {
-			uint64_t want = p->done + n, idle = rdtsc();
+			uint64_t want = p->done + n, idle = rdtsc(), now, waiting = 0;
 
-			while (p->rx.frames < want && !idle_expired(idle)) {
+			while (p->rx.frames < want && (now = rdtsc()) - idle <= idle_cycles) {
 				uint64_t irqs = irq_dev_total;
 
-				if (nic->rx_poll(nic->dev, rx_count, &p->rx))
+				if (nic->rx_poll(nic->dev, rx_count, &p->rx)) {
+					wait_end(&waiting, now);
 					idle = rdtsc();
-				else
+				} else {
+					wait_begin(&waiting);
 					wait_event(nic, irqs);
+				}
 				if (loopback)
 					nic->tx_free(nic->dev);
 			}
@@ -344,6 +370,8 @@ static long net_phase_run(void *arg)
 	 * A failed phase has no PHASE_END (docs/bench-protocol.md): TEST_END(failed)
 	 * closes it, and the tests after it still run.
 	 */
+	p->phase_cycles = rdtsc() - p->phase_cycles;
+	p->wait_cycles = wait_cycles;
 	if (!p->why)
 		bench_phase_end(p->done, p->samples, p->nb, p->batch);
 	return 0;
@@ -399,8 +427,8 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 				nic->kicks(nic->dev, false) - k0_rx + (loopback ? nic->kicks(nic->dev, true) - k0_tx : 0),
 				p.rx.checked, p.rx.stale, p.rx.bad);
 	ml = strlen(metrics);
-	format_snprintf(metrics + ml, sizeof(metrics) - ml, " spurious_interrupts=%lu",
-			nic->spurious(nic->dev) - s0);
+	format_snprintf(metrics + ml, sizeof(metrics) - ml, " spurious_interrupts=%lu phase_cycles=%lu wait_cycles=%lu",
+			nic->spurious(nic->dev) - s0, p.phase_cycles, p.wait_cycles);
 	if (!p.why && !tx && p.rx.bad)
 		p.why = "frames arrived with a wrong pattern";
 	bench_test_end_kv(p.why ? BENCH_STATUS_FAILED : BENCH_STATUS_OK, p.why, metrics);

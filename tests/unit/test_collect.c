@@ -390,6 +390,59 @@ static void test_repeat_pools(void **state)
 	bench_destroy(&b);
 }
 
+/*
+ * Where the time goes: the CPU-time slots are summed over the repetitions'
+ * phases; a slot that is unknown (0) at either end of any phase, or that
+ * went back, leaves the figure unknown (never 0); the guest's phase and
+ * wait cycles come from each phase's metrics.
+ */
+static void test_cpu_time(void **state)
+{
+	struct kvm_stat_desc desc = { .name = "exits", .type = KVM_STATS_TYPE_CUMULATIVE, .size = 1 };
+	struct kvm_stats st = { .fd = -1, .desc = &desc, .ndesc = 1, .nvalues = 1 };
+	struct collect_ctx c = { .vcpu_stats = &st, .tsc_khz = 2e6, .repeat = 2 }; /* 2 cycles per ns */
+	const uint64_t op[] = { 100, 100, 100, 100 };
+	struct bench_dev b;
+	struct run_result r;
+	(void)state;
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	/* two repetitions of tx: device 3000 + 5000 ns, vCPU 4000 + 4000 ns */
+	for (int k = 0; k < 2; k++) {
+		add_rec(&b, "tx", 3, 0, BENCH_STATUS_OK, op, 4, 5, 5);
+		b.recs[k].before->v[SNAP_DEVICE_CPU_NS] = 10000;
+		b.recs[k].after->v[SNAP_DEVICE_CPU_NS] = 10000 + (k ? 5000 : 3000);
+		b.recs[k].before->v[SNAP_VCPU_CPU_NS] = 20000;
+		b.recs[k].after->v[SNAP_VCPU_CPU_NS] = 24000;
+		strcpy(b.recs[k].metrics, k ? "frames=4 phase_cycles=6000 wait_cycles=2000"
+					    : "frames=4 phase_cycles=10000 wait_cycles=0");
+	}
+	/* rx: the device side unknown at the end, the vCPU's went back, no guest figures */
+	add_rec(&b, "rx", 3, 0, BENCH_STATUS_OK, op, 4, 5, 5);
+	b.recs[2].before->v[SNAP_DEVICE_CPU_NS] = 10000;
+	b.recs[2].after->v[SNAP_DEVICE_CPU_NS] = SNAP_CPU_UNKNOWN;
+	b.recs[2].before->v[SNAP_VCPU_CPU_NS] = 20000;
+	b.recs[2].after->v[SNAP_VCPU_CPU_NS] = 19000;
+	strcpy(b.recs[2].metrics, "frames=4 phase_cycles=100");
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	assert_int_equal(r.ntests, 2);
+
+	assert_true(r.tests[0].cpu.has_device);
+	assert_float_equal(r.tests[0].cpu.device_ns, 8000, 1e-9);
+	assert_true(r.tests[0].cpu.has_vcpu);
+	assert_float_equal(r.tests[0].cpu.vcpu_ns, 8000, 1e-9);
+	assert_true(r.tests[0].cpu.has_guest);
+	assert_float_equal(r.tests[0].cpu.guest_phase_ns, 8000, 1e-9);
+	assert_float_equal(r.tests[0].cpu.guest_wait_ns, 1000, 1e-9);
+
+	assert_false(r.tests[1].cpu.has_device);
+	assert_false(r.tests[1].cpu.has_vcpu);
+	assert_false(r.tests[1].cpu.has_guest);
+	results_free(&r);
+	bench_destroy(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_high_empty_gives_no_negative_ok),
 		cmocka_unit_test(test_bracket_overhead_resolves),
 		cmocka_unit_test(test_repeat_pools),
+		cmocka_unit_test(test_cpu_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

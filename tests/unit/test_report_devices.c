@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "report_devices.h"
 
@@ -47,7 +48,43 @@ static void test_row(void **state)
 	assert_float_equal(r.user_exits, 0.25, 1e-12);
 	assert_float_equal(r.ops_per_s, 100000, 1e-6); /* 100 over 1 ms: throughput, not latency */
 	assert_string_equal(r.by_kind, "mmio 0.25 inj 0.1");
+	/* where the time goes: unknown figures stay unknown */
+	assert_float_equal(r.wall_ns, 10000, 1e-6);
+	assert_true(isnan(r.device_ns) && isnan(r.guest_ns));
+	t.cpu = (struct test_cpu){ .has_device = true, .device_ns = 300000, .has_guest = true,
+				   .guest_phase_ns = 900000, .guest_wait_ns = 200000 };
+	assert_true(report_device_row(&t, &r));
+	assert_float_equal(r.device_ns, 3000, 1e-9);
+	assert_float_equal(r.guest_ns, 7000, 1e-9);
 	free(t.host_json);
+}
+
+/* The printed table: the time columns, with '-' for what was not measured. */
+static void test_print(void **state)
+{
+	struct run_result run = { 0 };
+	struct test_result t[2];
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m;
+	(void)state;
+
+	fill(&t[0], "{\"devices\": {\"virtio-net\": {\"tx_kicks\": 4}}}");
+	t[0].cpu = (struct test_cpu){ .has_device = true, .device_ns = 300000, .has_guest = true,
+				      .guest_phase_ns = 900000, .guest_wait_ns = 200000 };
+	fill(&t[1], "{\"devices\": {\"virtio-net\": {\"tx_kicks\": 4}}}");
+	strcpy(t[1].name, "rx");
+	run.tests = t;
+	run.ntests = 2;
+	m = open_memstream(&buf, &n);
+	report_devices_print(m, &run);
+	fclose(m);
+	assert_non_null(strstr(buf, "wall ns   dev cpu  guest ns"));
+	assert_non_null(strstr(buf, "    10000      3000      7000 "));
+	assert_non_null(strstr(buf, "    10000         -         - "));
+	free(buf);
+	free(t[0].host_json);
+	free(t[1].host_json);
 }
 
 static void test_not_a_device_test(void **state)
@@ -98,6 +135,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row),
+		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_not_a_device_test),
 		cmocka_unit_test(test_guest_counted),
 	};

@@ -107,6 +107,8 @@ static void test_header_and_rows(void **state)
 	t->exits_per_iteration = 0.125;
 	t->userspace_exits_per_iteration = 0.0625;
 	t->params_json = strdup("{\"batch\": 8, \"dir\": \"tx,\\\"rx\\\"\\nmore\"}");
+	t->cpu = (struct test_cpu){ .has_device = true, .device_ns = 16000, .has_guest = true,
+				    .guest_phase_ns = 12800, .guest_wait_ns = 6400 };
 	t = results_add_test(&r);
 	strcpy(t->name, "rx");
 	t->ring = -1;
@@ -120,15 +122,19 @@ static void test_header_and_rows(void **state)
 	fclose(m);
 
 	nf = parse_record(buf, fields, &p);
-	assert_int_equal(nf, 22);
+	assert_int_equal(nf, 26);
 	assert_string_equal(fields[0], "campaign");
 	assert_string_equal(fields[5], "params");
 	assert_string_equal(fields[8], "median_cycles");
 	assert_string_equal(fields[18], "ops_per_s");
 	assert_string_equal(fields[21], "revision");
+	assert_string_equal(fields[22], "wall_ns_per_op");
+	assert_string_equal(fields[23], "device_cpu_ns_per_op");
+	assert_string_equal(fields[24], "vcpu_cpu_ns_per_op");
+	assert_string_equal(fields[25], "guest_busy_ns_per_op");
 
 	nf = parse_record(p, fields, &p);
-	assert_int_equal(nf, 22);
+	assert_int_equal(nf, 26);
 	assert_string_equal(fields[0], "quick");
 	assert_string_equal(fields[1], "net/virtio/rep1");
 	assert_string_equal(fields[2], "net");
@@ -148,9 +154,13 @@ static void test_header_and_rows(void **state)
 	assert_string_equal(fields[19], "box, one");
 	assert_string_equal(fields[20], "kvm_pvm");
 	assert_string_equal(fields[21], "abc");
+	assert_string_equal(fields[22], "500.0");  /* 1e9 / ops per s */
+	assert_string_equal(fields[23], "250.0");  /* 16000 ns of device CPU over 64 frames */
+	assert_string_equal(fields[24], "");       /* vCPU time unknown: empty, not 0 */
+	assert_string_equal(fields[25], "100.0");  /* (12800 - 6400) ns of guest over 64 */
 
 	nf = parse_record(p, fields, &p);
-	assert_int_equal(nf, 22);
+	assert_int_equal(nf, 26);
 	assert_string_equal(fields[3], "rx");
 	assert_string_equal(fields[4], "host");
 	assert_string_equal(fields[5], "");

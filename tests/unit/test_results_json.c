@@ -105,6 +105,8 @@ static void make_run(struct run_result *r)
 	t->userspace_exits_per_iteration = 0;
 	t->has_phase = true;
 	t->phase_s = 0.125;
+	t->cpu = (struct test_cpu){ .has_device = true, .device_ns = 1234567, .has_guest = true,
+				    .guest_phase_ns = 2000000.5, .guest_wait_ns = 750000.25 }; /* vCPU unknown */
 	t->emulated = true;
 	t->vcpu_stats.ndelta = 2;
 	t->vcpu_stats.delta = calloc(2, sizeof(*t->vcpu_stats.delta));
@@ -246,6 +248,17 @@ static void assert_runs_equal(const struct run_result *a, const struct run_resul
 			assert_int_equal(x->has_phase, y->has_phase);
 			if (x->has_phase)
 				assert_float_equal(x->phase_s, y->phase_s, EPS);
+		}
+		assert_int_equal(x->cpu.has_device, y->cpu.has_device);
+		assert_int_equal(x->cpu.has_vcpu, y->cpu.has_vcpu);
+		assert_int_equal(x->cpu.has_guest, y->cpu.has_guest);
+		if (x->cpu.has_device)
+			assert_float_equal(x->cpu.device_ns, y->cpu.device_ns, EPS);
+		if (x->cpu.has_vcpu)
+			assert_float_equal(x->cpu.vcpu_ns, y->cpu.vcpu_ns, EPS);
+		if (x->cpu.has_guest) {
+			assert_float_equal(x->cpu.guest_phase_ns, y->cpu.guest_phase_ns, EPS);
+			assert_float_equal(x->cpu.guest_wait_ns, y->cpu.guest_wait_ns, EPS);
 		}
 		assert_groups_equal(&x->vcpu_stats, &y->vcpu_stats);
 		assert_groups_equal(&x->vm_stats, &y->vm_stats);
@@ -519,6 +532,8 @@ static void test_stats_members(void **state)
 	struct fixture *f = *state;
 
 	expect_error_after(f, set_array, "0.kvm_vm_stats", "tests[0].kvm_vm_stats: expected an object");
+	expect_error_after(f, set_string, "0.cpu", "tests[0].cpu: expected an object or null");
+	expect_error_after(f, set_inner_string, "0.cpu.device_ns", "device_ns: expected a number >= 0 or null");
 	expect_error_after(f, set_string, "0.kvm_stats_instant", "tests[0].kvm_stats_instant: expected an object");
 	expect_error_after(f, set_inner_string, "0.kvm_vm_stats_instant.pages_4k",
 			   "tests[0].kvm_vm_stats_instant.pages_4k: expected an integer");
@@ -542,14 +557,14 @@ static void test_stats_members(void **state)
 static void drop_new_members(json_t *root, const char *arg)
 {
 	static const char *const keys[] = { "kvm_stats_instant", "kvm_stats_hist", "kvm_vm_stats",
-		"kvm_vm_stats_instant", "kvm_vm_stats_hist", "host" };
+		"kvm_vm_stats_instant", "kvm_vm_stats_hist", "host", "cpu" };
 	size_t i;
 	json_t *t;
 
 	(void)arg;
 	json_object_del(root, "kvm_stats_schema");
 	json_array_foreach(json_object_get(root, "tests"), i, t)
-		for (size_t k = 0; k < 6; k++)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			json_object_del(t, keys[k]);
 }
 
@@ -572,6 +587,8 @@ static void test_older_file(void **state)
 	assert_int_equal(b.tests[0].vm_stats.ndelta, 0);
 	assert_null(b.tests[0].host_json);
 	assert_null(b.kvm_stats_schema_json);
+	/* no "cpu": every figure unknown, none 0 */
+	assert_false(b.tests[0].cpu.has_device || b.tests[0].cpu.has_vcpu || b.tests[0].cpu.has_guest);
 	results_free(&b);
 }
 
