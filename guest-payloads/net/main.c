@@ -301,28 +301,31 @@ struct net_phase {
  * The notification is decided once, at the end, over all the batch published
  * (vq_kick): kicks never outnumber batches.  Before waiting for room it is
  * decided too, so that a device gone idle is not left waiting to be told
- * (with EVENT_IDX that never kicks: a full ring the device has not touched
- * would take a whole ring published since the last decision, more than a batch).
+ * (with EVENT_IDX that never kicks: a device gone idle has consumed all it
+ * was shown, so its slots come back and there is room).  Frames go in and
+ * are published OVERLAP_CHUNK at a time (one cache line of the avail ring), or
+ * what the batch has left: one by one, the two sides would trade the rings'
+ * cache lines for every frame; a whole batch at once, a device still draining
+ * would run dry before it saw any.
  */
+#define OVERLAP_CHUNK 32
 static bool tx_overlap(struct net_phase *p, uint32_t n, struct rx_tally *drain)
 {
 	struct nic *nic = p->nic;
 
 	for (uint32_t added = 0; added < n;) {
-		unsigned room = nic->tx_free(nic->dev);
+		unsigned want = n - added < OVERLAP_CHUNK ? n - added : OVERLAP_CHUNK;
 
-		if (!room) {
+		if (nic->tx_free(nic->dev) < want) {
 			nic->tx_kick(nic->dev);
-			if (!tx_room(nic, 1, drain))
+			if (!tx_room(nic, want, drain))
 				return false;
 			continue;
 		}
-		if (room > n - added)
-			room = n - added;
-		for (unsigned j = 0; j < room; j++)
+		for (unsigned j = 0; j < want; j++)
 			nic->tx_add(nic->dev, p->size, next_seq++);
 		nic->tx_publish(nic->dev);
-		added += room;
+		added += want;
 	}
 	nic->tx_kick(nic->dev);
 	return true;
