@@ -11,8 +11,8 @@
  *   loopback=0|1  (the backend sends every frame back: rx transmits its own stimulus)
  *   foreign=0|1   (rx without loopback: count every frame, not only exitlab's, unchecked:
  *                  a peer such as dpdk-testpmd's txonly sends its own)
- *   overlap=0|1   (virtio: a batch's frames go in as the device frees slots and are
- *                  published as they go, RX buffers too; 0: a batch waits for room
+ *   overlap=0|1   (virtio: a batch's frames go in 32 at a time as the device frees slots
+ *                  and are published as they go, RX buffers too; 0: a batch waits for room
  *                  for all its frames and publishes them at its kick.  Either way
  *                  one notification decision per batch: kicks never outnumber batches)
  * Every test runs at each ring of bi->ring_mask (CPL0, then CPL3): the phase,
