@@ -12,6 +12,9 @@
 # computes), stated only when each side has >= MIN_N rounds (default 5) and
 # the interval is at most MAX_WIDTH (default 0.2) of the ratio wide.
 # Usage: microbench/net-ab.sh A_DIR B_DIR [ROUNDS] [FRAMES]   defaults: 5 rounds, 262144 frames
+# PARAMS_A / PARAMS_B: extra payload parameters for one side, space-separated
+# (each becomes a --param), e.g. the same build twice with and without overlap:
+#   PARAMS_A=overlap=0 microbench/net-ab.sh build build 5
 # Needs python3 and `make all`. Raw results stay in $OUT (default a temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +33,12 @@ done
 
 declare -A netdev=([tx-sink-check]=sink,check=1 [rx-gen]=gen,size=1514)
 declare -A dir=([tx-sink-check]=tx [rx-gen]=rx)
+declare -A extra=([A]="${PARAMS_A:-}" [B]="${PARAMS_B:-}")
 run() { # side dir case round
+	local -a xp=()
+	for kv in ${extra[$1]}; do xp+=(--param "$kv"); done
 	"$2/exitlab" run "$2/payloads/net.elf" --ring 3 --device virtio-net --netdev "${netdev[$3]}" \
-		--param batch=256 --param size=1514 --param frames="$frames" --param dir="${dir[$3]}" \
+		--param batch=256 --param size=1514 --param frames="$frames" --param dir="${dir[$3]}" "${xp[@]}" \
 		--json "$out/$1-$3-$4.json" >"$out/$1-$3-$4.log" 2>&1 ||
 		{ echo "$1 $3 round $4 failed: $out/$1-$3-$4.log" >&2; exit 1; }
 }
@@ -44,18 +50,29 @@ for r in $(seq 1 "$rounds"); do
 	echo "round $r of $rounds done" >&2
 done
 
-OUT="$out" ROUNDS="$rounds" MIN_N="${MIN_N:-5}" MAX_WIDTH="${MAX_WIDTH:-0.2}" python3 - <<'PY'
+PARAMS_A="${PARAMS_A:-}" PARAMS_B="${PARAMS_B:-}" OUT="$out" ROUNDS="$rounds" MIN_N="${MIN_N:-5}" MAX_WIDTH="${MAX_WIDTH:-0.2}" python3 - <<'PY'
 import glob, json, os, statistics, subprocess, sys
 out, rounds = os.environ["OUT"], int(os.environ["ROUNDS"])
-def fps(path, case):
+def row(path, case):
     d = json.load(open(path))
     want = "tx" if case.startswith("tx") else "rx"
     for t in d["tests"]:
         if t["name"] == want and t["status"] == "ok" and t.get("phase_s"):
-            return t["iterations"] / t["phase_s"]
+            return t
     sys.exit(f"{path}: no ok {want} row")
+def fps(path, case):
+    t = row(path, case)
+    return t["iterations"] / t["phase_s"]
+def per_frame(path, case):
+    # exits (KVM's stats) and the device's own kick count, per frame of the phase
+    t = row(path, case)
+    kicks = t["host"]["devices"]["virtio-net"]["tx_kicks" if case.startswith("tx") else "rx_kicks"]
+    return t["exits_per_iteration"], kicks / t["iterations"]
 print(f"virtio-net, CPL3, 1514-byte frames, batch 256: frames/s over the timed phase, {rounds} interleaved rounds;"
       f" B/A = ratio of the medians [95 % bootstrap interval]")
+for side in "AB":
+    if os.environ.get("PARAMS_" + side):
+        print(f"{side} with --param {os.environ['PARAMS_' + side]}")
 print(f"{'case':<15} {'A median':>10} {'A range':>21} {'B median':>10} {'B range':>21} {'B/A':>7} {'interval':>15}")
 unstated = 0
 for case in ("tx-sink-check", "rx-gen"):
@@ -72,6 +89,12 @@ for case in ("tx-sink-check", "rx-gen"):
     rng = lambda xs: f"{min(xs):.0f}..{max(xs):.0f}"
     print(f"{case:<15} {statistics.median(v['A']):>10.0f} {rng(v['A']):>21} {statistics.median(v['B']):>10.0f}"
           f" {rng(v['B']):>21} {float(kv['ratio']):>6.2f}x {ival:>15}{note}")
+print("per frame, median over the rounds (exits from KVM's stats, kicks from the device's counters):")
+for case in ("tx-sink-check", "rx-gen"):
+    for side in "AB":
+        pf = [per_frame(p, case) for p in sorted(glob.glob(f"{out}/{side}-{case}-*.json"))]
+        print(f"{case:<15} {side}  exits {statistics.median(e for e, _ in pf):.5f}"
+              f"  kicks {statistics.median(k for _, k in pf):.5f}")
 print(f"raw results: {out}")
 sys.exit(1 if unstated else 0)
 PY

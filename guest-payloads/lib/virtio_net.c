@@ -5,6 +5,9 @@
 #include "string.h"
 #include "virtio_net.h"
 
+/* overlap: re-posted RX buffers published in groups of this many (one cache line's worth of avail ring). */
+#define RX_PUBLISH_EVERY 32
+
 static void rx_post(struct virtio_net *n, uint16_t i)
 {
 	struct vq_buf b = { (uint64_t)(n->rx_bufs + (uint64_t)i * VIRTIO_NET_BUF), VIRTIO_NET_BUF, true };
@@ -68,6 +71,11 @@ int virtio_net_tx_add(struct virtio_net *n, uint32_t len, uint32_t seq)
 	return 0;
 }
 
+void virtio_net_tx_publish(struct virtio_net *n)
+{
+	vq_publish(&n->tx);
+}
+
 int virtio_net_tx_kick(struct virtio_net *n)
 {
 	return vq_kick(&n->tx);
@@ -76,7 +84,7 @@ int virtio_net_tx_kick(struct virtio_net *n)
 unsigned virtio_net_rx_poll(struct virtio_net *n, void (*check)(const uint8_t *f, uint32_t len, void *arg),
 			    void *arg)
 {
-	unsigned got = 0;
+	unsigned got = 0, unpublished = 0;
 	uint32_t len;
 	void *c;
 
@@ -99,6 +107,14 @@ unsigned virtio_net_rx_poll(struct virtio_net *n, void (*check)(const uint8_t *f
 			got++;
 		}
 		rx_post(n, i);
+		/*
+		 * overlap: a device still filling buffers gets these back without
+		 * waiting for the whole harvest; still one notification decision.
+		 */
+		if (n->overlap && ++unpublished == RX_PUBLISH_EVERY) {
+			vq_publish(&n->rx);
+			unpublished = 0;
+		}
 	}
 	if (got)
 		vq_kick(&n->rx);

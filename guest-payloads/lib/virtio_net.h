@@ -24,6 +24,7 @@ struct virtio_net {
 	uint8_t mac[6];
 	uint8_t *rx_bufs, *tx_bufs;
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
+	bool overlap;            /* rx_poll publishes re-posted buffers as it goes (see there) */
 };
 
 /* Bring the device up; event_idx/mrg_rxbuf are offered, irq picks MSI-X/INTx or polling. 0 or -1. */
@@ -33,9 +34,15 @@ int virtio_net_init(struct virtio_net *n, const struct pci_dev *d, bool event_id
 unsigned virtio_net_tx_free(struct virtio_net *n);
 /* Queue one frame (filled by fill(buf, arg)) without kicking; 0 or -1 if the ring is full. */
 int virtio_net_tx_add(struct virtio_net *n, uint32_t len, uint32_t seq);
+/* Publish the frames queued so far without a notification decision (vq_publish). */
+void virtio_net_tx_publish(struct virtio_net *n);
 /* Publish and notify if needed; 1 if a notification was written. */
 int virtio_net_tx_kick(struct virtio_net *n);
-/* Harvest received frames: check(frame, len) per frame, buffers re-posted, one kick. Returns frames. */
+/*
+ * Harvest received frames: check(frame, len) per frame, buffers re-posted (and
+ * with n->overlap published every few), one notification decision at the end.
+ * Returns frames.
+ */
 unsigned virtio_net_rx_poll(struct virtio_net *n, void (*check)(const uint8_t *f, uint32_t len, void *arg),
 			    void *arg);
 

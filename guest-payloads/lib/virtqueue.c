@@ -64,6 +64,12 @@ int vq_add(struct vq *vq, const struct vq_buf *bufs, unsigned n, void *cookie)
 	return 0;
 }
 
+void vq_publish(struct vq *vq)
+{
+	wmb(); /* the ring entries before the index */
+	WR16(&vq->avail[1], vq->avail_idx);
+}
+
 int vq_kick(struct vq *vq)
 {
 	uint16_t old = vq->kicked_idx, new = vq->avail_idx;

@@ -41,8 +41,8 @@ struct vq {
 	uint16_t *avail;         /* flags, idx, ring[size], used_event */
 	uint16_t *used;          /* flags, idx, then elems, then avail_event */
 	uint16_t free_head, num_free;
-	uint16_t avail_idx;      /* shadow: entries added (published at kick) */
-	uint16_t kicked_idx;     /* avail idx at the last publish */
+	uint16_t avail_idx;      /* shadow: entries added (published by vq_publish or vq_kick) */
+	uint16_t kicked_idx;     /* avail idx at the last notification decision (vq_kick) */
 	uint16_t last_used;
 	bool event_idx;
 	bool want_irq;
@@ -62,7 +62,16 @@ struct vq {
 int vq_init(struct vq *vq, uint16_t index, uint16_t size, bool event_idx, bool want_irq);
 /* Add a chain; its head's cookie comes back from vq_get_used. 0, or -1 if it does not fit. */
 int vq_add(struct vq *vq, const struct vq_buf *bufs, unsigned n, void *cookie);
-/* Publish what was added and notify the device if it asked for it. 1 if notified. */
+/*
+ * Publish what was added, without deciding on a notification: a device still
+ * draining finds it; one that went idle hears of it at the next vq_kick.
+ */
+void vq_publish(struct vq *vq);
+/*
+ * Publish what was added and notify the device if it asked for it anywhere
+ * since the last vq_kick (the whole window, whatever vq_publish showed it
+ * meanwhile). 1 if notified.
+ */
 int vq_kick(struct vq *vq);
 /* The next used chain's cookie (and bytes written), or NULL if none. */
 void *vq_get_used(struct vq *vq, uint32_t *len);

@@ -11,6 +11,10 @@
  *   loopback=0|1  (the backend sends every frame back: rx transmits its own stimulus)
  *   foreign=0|1   (rx without loopback: count every frame, not only exitlab's, unchecked:
  *                  a peer such as dpdk-testpmd's txonly sends its own)
+ *   overlap=0|1   (virtio: a batch's frames go in 32 at a time as the device frees slots
+ *                  and are published as they go, RX buffers too; 0: a batch waits for room
+ *                  for all its frames and publishes them at its kick.  Either way
+ *                  one notification decision per batch: kicks never outnumber batches)
  * Every test runs at each ring of bi->ring_mask (CPL0, then CPL3): the phase,
  * frame filling and checking included, runs at that ring; with irq=1 at CPL3
  * the phase runs with IF=1 and waits by spinning.  With loopback=1 the wire is
@@ -49,6 +53,7 @@ PARAM("irq", "0", "0|1: take completion interrupts instead of polling");
 PARAM("intr", "auto", "auto | msix | intx: how irq=1 takes interrupts (msix, intx imply irq=1)");
 PARAM("loopback", "0", "0|1: the backend sends every frame back (rx checks its own stimulus)");
 PARAM("foreign", "0", "0|1: rx counts every frame, not only exitlab's, unchecked");
+PARAM("overlap", "1", "0|1: virtio fills and publishes as the device frees slots (0: waits for a batch's room)");
 
 #define MAX_BATCHES 8
 /*
@@ -70,6 +75,7 @@ static uint32_t next_marker = MARKER_SEQ;
 static unsigned vn_tx_free(void *d) { return virtio_net_tx_free(d); }
 static int vn_tx_add(void *d, uint32_t len, uint32_t seq) { return virtio_net_tx_add(d, len, seq); }
 static int vn_tx_kick(void *d) { return virtio_net_tx_kick(d); }
+static void vn_tx_publish(void *d) { virtio_net_tx_publish(d); }
 static unsigned vn_rx_poll(void *d, nic_rx_fn fn, void *arg) { return virtio_net_rx_poll(d, fn, arg); }
 
 static uint64_t vn_kicks(void *d, bool tx)
@@ -153,15 +159,18 @@ static int nic_open(const struct boot_info *bi, const char *want, struct nic *ni
 			return -1;
 		*nic = (struct nic){ "virtio", &vnet, vnet.tx.size, vn_tx_free, vn_tx_add, vn_tx_kick,
 				     vn_rx_poll, vn_kicks, vn_interrupts, vn_spurious,
-				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0, vnet.vp.irq };
+				     virtio_has(&vnet.vp, VIRTIO_F_EVENT_IDX), 0, vnet.vp.irq, NULL };
 		nic->irq_idx = virtio_pci_queue_irq(&vnet.vp, 1);
+		vnet.overlap = param_size(bi, "overlap", 1) != 0;
+		if (vnet.overlap)
+			nic->tx_publish = vn_tx_publish;
 		return 0;
 	}
 	if ((any || !strcmp(want, "e1000")) && !e1000_find(&d)) {
 		if (e1000_init(&e1k, &d, intr, 4, why, wl))
 			return -1;
 		*nic = (struct nic){ "e1000", &e1k, E1000_RING - 1, e_tx_free, e_tx_add, e_tx_kick, e_rx_poll,
-				     e_kicks, e_interrupts, e_spurious, false, 4, e1k.intr };
+				     e_kicks, e_interrupts, e_spurious, false, 4, e1k.intr, NULL };
 		return 0;
 	}
 	format_snprintf(why, wl, "no %s NIC on PCI bus 0", any ? "virtio-net or e1000" : want);
@@ -307,6 +316,42 @@ struct net_phase {
 	const char *why;
 };
 
+/*
+ * overlap=1: the batch's n frames go in as the device frees slots, each group
+ * published at once, so a device still draining finds them without a kick.
+ * The notification is decided once, at the end, over all the batch published
+ * (vq_kick): kicks never outnumber batches.  Before waiting for room it is
+ * decided too, so that a device gone idle is not left waiting to be told
+ * (with EVENT_IDX that never kicks: a device gone idle has consumed all it
+ * was shown, so its slots come back and there is room).  Frames go in and
+ * are published OVERLAP_CHUNK at a time (one cache line of the avail ring), or
+ * what the batch has left: one by one, the two sides would trade the rings'
+ * cache lines for every frame; a whole batch at once, a device still draining
+ * would run dry before it saw any.
+ */
+#define OVERLAP_CHUNK 32
+static bool tx_overlap(struct net_phase *p, uint32_t n, struct rx_tally *drain)
+{
+	struct nic *nic = p->nic;
+
+	for (uint32_t added = 0; added < n;) {
+		unsigned want = n - added < OVERLAP_CHUNK ? n - added : OVERLAP_CHUNK;
+
+		if (nic->tx_free(nic->dev) < want) {
+			nic->tx_kick(nic->dev);
+			if (!tx_room(nic, want, drain))
+				return false;
+			continue;
+		}
+		for (unsigned j = 0; j < want; j++)
+			nic->tx_add(nic->dev, p->size, next_seq++);
+		nic->tx_publish(nic->dev);
+		added += want;
+	}
+	nic->tx_kick(nic->dev);
+	return true;
+}
+
 static long net_phase_run(void *arg)
 {
 	struct net_phase *p = arg;
@@ -330,13 +375,22 @@ static long net_phase_run(void *arg)
 		uint64_t t0 = tsc_begin();
 
 		if (tx || loopback) {
-			if (!tx_room(nic, n, tx ? &p->drain : &p->rx)) {
-				p->why = "the device stopped completing TX descriptors";
-				break;
+			struct rx_tally *drain = tx ? &p->drain : &p->rx;
+
+			if (nic->tx_publish) {
+				if (!tx_overlap(p, n, drain)) {
+					p->why = "the device stopped completing TX descriptors";
+					break;
+				}
+			} else {
+				if (!tx_room(nic, n, drain)) {
+					p->why = "the device stopped completing TX descriptors";
+					break;
+				}
+				for (uint32_t j = 0; j < n; j++)
+					nic->tx_add(nic->dev, p->size, next_seq++);
+				nic->tx_kick(nic->dev);
 			}
-			for (uint32_t j = 0; j < n; j++)
-				nic->tx_add(nic->dev, p->size, next_seq++);
-			nic->tx_kick(nic->dev);
 			/* Frames looping back must not pile up behind a full RX ring. */
 			if (tx && loopback)
 				nic->rx_poll(nic->dev, rx_count, &p->drain);
@@ -389,10 +443,11 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 	uint64_t k0_tx, k0_rx, i0, s0;
 	size_t ml;
 
-	/* intr= only with interrupts on: polling tests keep the names they always had. */
-	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u%s%s",
+	/* intr= only with interrupts on, overlap=0 only when off: the default tests keep the names they always had. */
+	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u%s%s%s",
 			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic_irq(nic),
-			nic_irq(nic) ? " intr=" : "", nic_irq(nic) ? pci_intr_name(nic->intr) : "");
+			nic_irq(nic) ? " intr=" : "", nic_irq(nic) ? pci_intr_name(nic->intr) : "",
+			!strcmp(nic->name, "virtio") && !nic->tx_publish ? " overlap=0" : "");
 	if (!bench_test_begin_kv(tx ? "tx" : "rx", ring, 0, params))
 		return 0;
 	if (ring && nic_irq(nic) && !irq_reaches_cpl3(bi->tsc_khz)) {

@@ -28,6 +28,11 @@ struct nic {
 	bool event_idx;          /* negotiated (virtio only) */
 	unsigned irq_idx;        /* lib/irq.h index to wait on */
 	enum pci_intr intr;      /* interrupts: NONE (polling), MSIX or INTX (lib/pci.h) */
+	/*
+	 * overlap=1 (virtio): publish the frames added so far without a
+	 * notification decision; NULL: the batch waits for room, then fills.
+	 */
+	void (*tx_publish)(void *dev);
 };
 
 /* Interrupts on (else polling). */

@@ -157,6 +157,44 @@ static void test_vq_event_idx_wraps(void **state)
 	free_allocs();
 }
 
+/*
+ * vq_publish shows the device new entries without a notification decision;
+ * the next vq_kick decides over everything since the last decision, so a
+ * device that asked for a kick at an entry published earlier still gets one,
+ * exactly one, and one that is busy (avail_event behind the window) none.
+ */
+static void test_vq_publish_then_kick(void **state)
+{
+	struct vq vq;
+	struct vq_buf b = { 0x1000, 64, false };
+	uint16_t *avail_event;
+
+	(void)state;
+	make(&vq, 8, true);
+	avail_event = &vq.used[2 + 4 * vq.size];
+	*avail_event = 1; /* the device went idle after entry 0: kick me when entry 1 is there */
+	assert_int_equal(vq_add(&vq, &b, 1, NULL), 0);
+	vq_publish(&vq);
+	assert_int_equal(vq.avail[1], 1);
+	assert_int_equal(vq_add(&vq, &b, 1, NULL), 0);
+	vq_publish(&vq);
+	assert_int_equal(vq_add(&vq, &b, 1, NULL), 0);
+	vq_publish(&vq);
+	assert_int_equal(vq.avail[1], 3); /* visible at once ... */
+	assert_int_equal(notified, 0);    /* ... and no notification yet */
+	assert_int_equal(vq_kick(&vq), 1); /* entry 1, published two publishes ago, is in the window */
+	assert_int_equal(notified, 1);
+	assert_int_equal(vq_kick(&vq), 0); /* nothing since */
+	/* A device still draining (avail_event left behind) hears nothing. */
+	assert_int_equal(vq_add(&vq, &b, 1, NULL), 0);
+	vq_publish(&vq);
+	assert_int_equal(vq_add(&vq, &b, 1, NULL), 0);
+	assert_int_equal(vq_kick(&vq), 0);
+	assert_int_equal(vq.avail[1], 5);
+	assert_int_equal(vq.kicks, 1);
+	free_allocs();
+}
+
 /* A device naming a descriptor we never gave: refused, the ring and free list left alone. */
 static void test_vq_hostile_used_id(void **state)
 {
@@ -218,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_vq_chain_and_harvest),
 		cmocka_unit_test(test_vq_no_notify_flag),
 		cmocka_unit_test(test_vq_event_idx_wraps),
+		cmocka_unit_test(test_vq_publish_then_kick),
 		cmocka_unit_test(test_vq_hostile_used_id),
 		cmocka_unit_test(test_net_frame_pattern),
 	};
