@@ -3,9 +3,9 @@
  * blk: writes then reads of `ios` I/Os of `bs` bytes through virtio-blk,
  * up to `qd` in flight, sequential from sector 0.  Each sample is one I/O
  * (submit to completion).  Written data follow a pattern by LBA so that the
- * read phase, and the host afterwards, can check every byte: in each 512-byte
- * sector, bytes 0..7 are the LBA (little-endian), byte j >= 8 is (lba * 7 + j) & 0xff.
- * A flush follows the writes.  A read-only disk (VIRTIO_BLK_F_RO) has its
+ * read phase, and the host afterwards, can check every byte (blk_pattern.h:
+ * in each 512-byte sector, bytes 0..7 are the LBA (little-endian), byte
+ * j >= 8 is (lba * 7 + j) & 0xff).  A flush follows the writes.  A read-only disk (VIRTIO_BLK_F_RO) has its
  * write tests skipped ("read-only disk") and its reads run unchecked
  * (pattern_checked=0).  Parameters (--param, or -append under QEMU):
  *   rw=write,read  bs=BYTES (512..65536, a multiple of 512)  qd=1..64  ios=N  event_idx=0|1  irq=0|1
@@ -15,6 +15,7 @@
  */
 #include "alloc.h"
 #include "bench.h"
+#include "blk_pattern.h"
 #include "format.h"
 #include "irq.h"
 #include "params.h"
@@ -40,31 +41,6 @@ PARAM("irq", "0", "0|1: take completion interrupts instead of polling");
 #define POLL_MAX (1ull << 32)
 
 static struct virtio_blk blk;
-
-static void pattern_fill(uint8_t *buf, uint64_t lba, uint32_t sectors)
-{
-	for (uint32_t s = 0; s < sectors; s++, lba++) {
-		uint8_t *p = buf + 512ull * s;
-
-		memcpy(p, &lba, 8);
-		for (uint32_t j = 8; j < 512; j++)
-			p[j] = (uint8_t)(lba * 7 + j);
-	}
-}
-
-static bool pattern_check(const uint8_t *buf, uint64_t lba, uint32_t sectors)
-{
-	for (uint32_t s = 0; s < sectors; s++, lba++) {
-		const uint8_t *p = buf + 512ull * s;
-
-		if (memcmp(p, &lba, 8))
-			return false;
-		for (uint32_t j = 8; j < 512; j++)
-			if (p[j] != (uint8_t)(lba * 7 + j))
-				return false;
-	}
-	return true;
-}
 
 /* One test's phase, run at the test's ring (ring_run.h): submissions, completions, checks, PHASE_END. */
 struct blk_phase {
@@ -104,7 +80,7 @@ static long blk_phase_run(void *arg)
 				continue;
 			lba_of[s] = submitted * spb;
 			if (p->write)
-				pattern_fill(buf, lba_of[s], spb);
+				blk_pattern_fill(buf, lba_of[s], spb);
 			start[s] = tsc_begin();
 			if (virtio_blk_submit(&blk, s, p->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, lba_of[s], buf,
 					      p->bs)) {
@@ -124,7 +100,7 @@ static long blk_phase_run(void *arg)
 			if (st != VIRTIO_BLK_S_OK)
 				p->errors++;
 			else if (!p->write && p->verify) {
-				if (pattern_check(p->bufs + (uint64_t)slot * p->bs, lba_of[slot], spb))
+				if (blk_pattern_check(p->bufs + (uint64_t)slot * p->bs, lba_of[slot], spb))
 					p->checked++;
 				else
 					p->mismatched++;
