@@ -6,7 +6,8 @@
  * many legacy RX descriptors of RCTL.BSIZE/BSEX bytes as it needs, EOP on
  * the last.  RXT0 is signalled for every frame (no RDTR/RADV holdback;
  * ITR moderates), RXDMT0 when the free descriptors fall to the RDMTS
- * threshold.  A frame waits, unconsumed, while the ring lacks room.
+ * threshold.  The FCS is computed only when it is kept (no RCTL.SECRC).
+ * A frame waits, unconsumed, while the ring lacks room.
  */
 #include <errno.h>
 #include <sys/uio.h>
@@ -155,15 +156,17 @@ int e1000_rx_deliver(struct e1000 *e, const uint8_t *frame, size_t len)
 		memset(w + wl, 0, 60 - wl);
 		wl = 60;
 	}
-	{
+	if (rctl & E1000_RCTL_SECRC) {
+		dlen = wl;      /* the FCS would be stripped: no need to compute it */
+	} else {
 		uint32_t crc = e1000_crc32(w, wl);
 
 		w[wl] = (uint8_t)crc;
 		w[wl + 1] = (uint8_t)(crc >> 8);
 		w[wl + 2] = (uint8_t)(crc >> 16);
 		w[wl + 3] = (uint8_t)(crc >> 24);
+		dlen = wl + 4;
 	}
-	dlen = (rctl & E1000_RCTL_SECRC) ? wl : wl + 4;
 	bufsz = rx_bufsize(rctl);
 	need = (dlen + bufsz - 1) / bufsz;
 	head = e1000_r(e, E1000_RDH);

@@ -3,9 +3,9 @@
  * blk: writes then reads of `ios` I/Os of `bs` bytes through virtio-blk,
  * up to `qd` in flight, sequential from sector 0.  Each sample is one I/O
  * (submit to completion).  Written data follow a pattern by LBA so that the
- * read phase, and the host afterwards, can check every byte: in each 512-byte
- * sector, bytes 0..7 are the LBA (little-endian), byte j >= 8 is (lba * 7 + j) & 0xff.
- * A flush follows the writes.  A read-only disk (VIRTIO_BLK_F_RO) has its
+ * read phase, and the host afterwards, can check every byte (blk_pattern.h:
+ * in each 512-byte sector, bytes 0..7 are the LBA (little-endian), byte
+ * j >= 8 is (lba * 7 + j) & 0xff).  A flush follows the writes.  A read-only disk (VIRTIO_BLK_F_RO) has its
  * write tests skipped ("read-only disk") and its reads run unchecked
  * (pattern_checked=0).  Parameters (--param, or -append under QEMU):
  *   rw=write,read  bs=BYTES (512..65536, a multiple of 512)  qd=1..64  ios=N  event_idx=0|1  irq=0|1
@@ -15,6 +15,7 @@
  */
 #include "alloc.h"
 #include "bench.h"
+#include "blk_pattern.h"
 #include "format.h"
 #include "irq.h"
 #include "params.h"
@@ -41,31 +42,6 @@ PARAM("irq", "0", "0|1: take completion interrupts instead of polling");
 
 static struct virtio_blk blk;
 
-static void pattern_fill(uint8_t *buf, uint64_t lba, uint32_t sectors)
-{
-	for (uint32_t s = 0; s < sectors; s++, lba++) {
-		uint8_t *p = buf + 512ull * s;
-
-		memcpy(p, &lba, 8);
-		for (uint32_t j = 8; j < 512; j++)
-			p[j] = (uint8_t)(lba * 7 + j);
-	}
-}
-
-static bool pattern_check(const uint8_t *buf, uint64_t lba, uint32_t sectors)
-{
-	for (uint32_t s = 0; s < sectors; s++, lba++) {
-		const uint8_t *p = buf + 512ull * s;
-
-		if (memcmp(p, &lba, 8))
-			return false;
-		for (uint32_t j = 8; j < 512; j++)
-			if (p[j] != (uint8_t)(lba * 7 + j))
-				return false;
-	}
-	return true;
-}
-
 /* One test's phase, run at the test's ring (ring_run.h): submissions, completions, checks, PHASE_END. */
 struct blk_phase {
 	bool write, verify, irq;
@@ -76,6 +52,7 @@ struct blk_phase {
 	uint64_t *samples;
 	uint64_t completed, errors, checked, mismatched;
 	uint64_t phase_cycles, wait_cycles; /* by the TSC, PHASE_BEGIN to PHASE_END */
+	uint64_t pattern_cycles; /* TSC cycles in blk_pattern_fill/check: the harness's share of the phase */
 	const char *why;
 };
 
@@ -105,9 +82,15 @@ static long blk_phase_run(void *arg)
 			if (blk.reqs[s].busy)
 				continue;
 			lba_of[s] = submitted * spb;
-			if (p->write)
-				pattern_fill(buf, lba_of[s], spb);
-			start[s] = tsc_begin();
+			if (p->write) {
+				uint64_t t = tsc_begin();
+
+				blk_pattern_fill(buf, lba_of[s], spb);
+				start[s] = tsc_begin();
+				p->pattern_cycles += start[s] - t;
+			} else {
+				start[s] = tsc_begin();
+			}
 			if (virtio_blk_submit(&blk, s, p->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, lba_of[s], buf,
 					      p->bs)) {
 				p->why = "the queue refused a request";
@@ -120,24 +103,25 @@ static long blk_phase_run(void *arg)
 		if (added)
 			virtio_blk_kick(&blk);
 		while ((slot = virtio_blk_reap(&blk, &st)) >= 0) {
-			uint64_t now = tsc_end();
+			uint64_t end = tsc_end();
 
 			/* A wait episode (see below) ends with the first completion. */
 			if (waiting) {
-				p->wait_cycles += now - waiting;
+				p->wait_cycles += end - waiting;
 				waiting = 0;
 			}
-			p->samples[p->completed++] = now - start[slot];
+			p->samples[p->completed++] = end - start[slot];
 			reaped = true;
 			free_slots++;
 			polls = 0;
 			if (st != VIRTIO_BLK_S_OK)
 				p->errors++;
 			else if (!p->write && p->verify) {
-				if (pattern_check(p->bufs + (uint64_t)slot * p->bs, lba_of[slot], spb))
+				if (blk_pattern_check(p->bufs + (uint64_t)slot * p->bs, lba_of[slot], spb))
 					p->checked++;
 				else
 					p->mismatched++;
+				p->pattern_cycles += tsc_end() - end;
 			}
 		}
 		/* Nothing to submit and nothing completed: waiting for the device from here (wait_cycles). */
@@ -188,10 +172,12 @@ static int run_phase(const struct boot_info *bi, unsigned ring, bool write, uint
 	if (!p.why && p.mismatched)
 		p.why = "data read back differ from what was written";
 	format_snprintf(metrics, sizeof(metrics),
-			"ios=%lu bytes=%lu errors=%lu interrupts=%lu kicks=%lu phase_cycles=%lu wait_cycles=%lu",
+			"ios=%lu bytes=%lu errors=%lu interrupts=%lu kicks=%lu phase_cycles=%lu wait_cycles=%lu "
+			"pattern_ns_per_io=%lu",
 			p.completed, p.completed * bs, p.errors,
 			irq_dev_count[virtio_pci_queue_irq(&blk.vp, 0)] - i0, blk.q.kicks - k0,
-			p.phase_cycles, p.wait_cycles);
+			p.phase_cycles, p.wait_cycles,
+			p.completed && bi->tsc_khz ? p.pattern_cycles / p.completed * 1000000 / bi->tsc_khz : 0);
 	if (!write) {
 		size_t n = strlen(metrics);
 

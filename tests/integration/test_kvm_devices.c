@@ -530,6 +530,9 @@ static void test_virtio_blk(void **state)
 	assert_int_equal(get_int(json_object_get(w, "metrics"), "ios"), 64);
 	assert_int_equal(get_int(json_object_get(r, "metrics"), "checked"), 64);
 	assert_int_equal(get_int(json_object_get(r, "metrics"), "mismatched"), 0);
+	/* the guest's time in the pattern is reported (a figure, never judged here) */
+	assert_true(json_is_integer(json_object_get(json_object_get(w, "metrics"), "pattern_ns_per_io")));
+	assert_true(json_is_integer(json_object_get(json_object_get(r, "metrics"), "pattern_ns_per_io")));
 	assert_int_equal(get_int(dev(w, "virtio-blk"), "writes"), 64);
 	assert_int_equal(get_int(dev(w, "virtio-blk"), "write_bytes"), 64 * 4096);
 	assert_int_equal(get_int(dev(r, "virtio-blk"), "reads"), 64);

@@ -247,7 +247,7 @@ static void test_qemu_e1000(void **state)
 #define BLK_IOS 64
 #define BLK_IMG_BYTES (1 << 20)
 
-/* The blk payload's pattern (guest-payloads/blk/main.c): LBA in bytes 0..7, then (lba * 7 + j) & 0xff. */
+/* The blk payload's pattern (guest-payloads/lib/blk_pattern.h): LBA in bytes 0..7, then (lba * 7 + j) & 0xff. */
 static bool sector_ok(const uint8_t *p, uint64_t lba)
 {
 	uint64_t v;
