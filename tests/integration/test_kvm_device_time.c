@@ -91,6 +91,15 @@ static void test_net_tx(void **state)
 		"--device", "virtio-net", "--netdev", "sink,check=1", "--param", "frames=4096",
 		"--param", "batch=256", "--param", "dir=tx", "--json", json, NULL });
 	check_cpu(doc, "tx");
+	{
+		json_t *t = harness_find_test(doc, "tx", 3);
+		json_t *m = json_object_get(t, "metrics");
+
+		/* the guest's time on the frames themselves (the harness) is inside its busy time */
+		assert_true(json_is_integer(json_object_get(m, "pattern_ns_per_frame")));
+		assert_true(number(m, "pattern_ns_per_frame") <=
+			    number(json_object_get(json_object_get(t, "cpu"), "per_op"), "guest_busy_ns") * 1.01 + 1);
+	}
 	json_decref(doc);
 }
 
