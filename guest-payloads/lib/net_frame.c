@@ -14,6 +14,7 @@
 /* ramp[k] = k & 0xff: the pattern of a frame from any phase, for a whole frame. */
 static uint8_t ramp[256 + NET_FRAME_MAX + 8];
 static bool ramp_ready;
+bool net_frame_fill_payload = true;
 
 static const uint8_t *ramp_at(uint32_t seq)
 {
@@ -52,7 +53,7 @@ void net_frame_fill(uint8_t *f, uint32_t len, uint32_t seq, const uint8_t mac[6]
 	if (len > NET_FRAME_MAX)
 		len = NET_FRAME_MAX;
 	r = ramp_at(seq) - HDR;
-	if (len > i) {
+	if (len > i && net_frame_fill_payload) {
 		/* rep movsb: the CPU's own fast string copy (whole lines at a time where it can) */
 		uint8_t *d = f + i;
 		const uint8_t *sr = r + i;

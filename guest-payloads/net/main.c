@@ -11,6 +11,9 @@
  *   loopback=0|1  (the backend sends every frame back: rx transmits its own stimulus)
  *   foreign=0|1   (rx without loopback: count every frame, not only exitlab's, unchecked:
  *                  a peer such as dpdk-testpmd's txonly sends its own)
+ *   fill=0|1      (tx writes each frame's payload; 0: header and seq only, the payload
+ *                  whatever the buffer held: the data path without the harness's writes,
+ *                  for a receiver that does not check, e.g. --netdev sink,check=0)
  *   overlap=0|1   (virtio: a batch's frames go in 32 at a time as the device frees slots
  *                  and are published as they go, RX buffers too; 0: a batch waits for room
  *                  for all its frames and publishes them at its kick.  Either way
@@ -53,6 +56,7 @@ PARAM("irq", "0", "0|1: take completion interrupts instead of polling");
 PARAM("intr", "auto", "auto | msix | intx: how irq=1 takes interrupts (msix, intx imply irq=1)");
 PARAM("loopback", "0", "0|1: the backend sends every frame back (rx checks its own stimulus)");
 PARAM("foreign", "0", "0|1: rx counts every frame, not only exitlab's, unchecked");
+PARAM("fill", "1", "0|1: tx writes each frame's payload (0: header and seq only, for an unchecking sink)");
 PARAM("overlap", "1", "0|1: virtio fills and publishes as the device frees slots (0: waits for a batch's room)");
 
 #define MAX_BATCHES 8
@@ -462,11 +466,12 @@ static int run_test(const struct boot_info *bi, struct nic *nic, unsigned ring, 
 	uint64_t k0_tx, k0_rx, i0, s0;
 	size_t ml;
 
-	/* intr= only with interrupts on, overlap=0 only when off: the default tests keep the names they always had. */
-	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u%s%s%s",
+	/* intr= only with interrupts on, overlap=0 and fill=0 only when off: the default tests keep their names. */
+	format_snprintf(params, sizeof(params), "nic=%s dir=%s size=%u batch=%u event_idx=%u irq=%u%s%s%s%s",
 			nic->name, tx ? "tx" : "rx", size, batch, nic->event_idx, nic_irq(nic),
 			nic_irq(nic) ? " intr=" : "", nic_irq(nic) ? pci_intr_name(nic->intr) : "",
-			!strcmp(nic->name, "virtio") && !nic->tx_publish ? " overlap=0" : "");
+			!strcmp(nic->name, "virtio") && !nic->tx_publish ? " overlap=0" : "",
+			tx && !net_frame_fill_payload ? " fill=0" : "");
 	if (!bench_test_begin_kv(tx ? "tx" : "rx", ring, 0, params))
 		return 0;
 	if (ring && nic_irq(nic) && !irq_reaches_cpl3(bi->tsc_khz)) {
@@ -521,6 +526,7 @@ int payload_main(const struct boot_info *bi)
 	int nbatch, failed = 0;
 
 	bench_hello("net");
+	net_frame_fill_payload = param_size(bi, "fill", 1) != 0;
 	alloc_init(bi);
 	idle_cycles = (bi->tsc_khz ? bi->tsc_khz : 3000000) * IDLE_MS;
 	param_str(bi, "nic", nicname, sizeof(nicname));
