@@ -170,9 +170,15 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e)
 				return vq_break(q, "chain %u: nested INDIRECT descriptor %u", head, idx);
 			if (d.flags & VIRTQ_DESC_F_NEXT)
 				return vq_break(q, "chain %u: INDIRECT descriptor %u also has NEXT", head, idx);
-			if (!d.len || d.len % DESC_SIZE || d.len / DESC_SIZE > VIRTQ_MAX_SIZE)
-				return vq_break(q, "chain %u: indirect table length %u is not a multiple of 16 in "
-						"16..%u", head, d.len, VIRTQ_MAX_SIZE * DESC_SIZE);
+			/* each fault its own message: a length can be a multiple of 16 and still too long */
+			if (!d.len)
+				return vq_break(q, "chain %u: indirect table of length 0", head);
+			if (d.len % DESC_SIZE)
+				return vq_break(q, "chain %u: indirect table length %u is not a multiple of 16",
+						head, d.len);
+			if (d.len / DESC_SIZE > VIRTQ_MAX_SIZE)
+				return vq_break(q, "chain %u: indirect table length %u is over %u (%u descriptors)",
+						head, d.len, VIRTQ_MAX_SIZE * DESC_SIZE, VIRTQ_MAX_SIZE);
 			table = guest_mem_ptr(q->mem, d.addr, d.len);
 			if (!table)
 				return vq_break(q, "chain %u: indirect table 0x%llx+%u outside guest RAM", head,

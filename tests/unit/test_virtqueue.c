@@ -333,8 +333,9 @@ static void test_hostile_buffers(void **state)
 	hostile_head(IND, 32, VIRTQ_DESC_F_INDIRECT, 0, false, "without INDIRECT_DESC");
 	hostile_head(IND, 32, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 4, true, "also has NEXT");
 	hostile_head(IND, 24, VIRTQ_DESC_F_INDIRECT, 0, true, "not a multiple of 16");
-	hostile_head(IND, 0, VIRTQ_DESC_F_INDIRECT, 0, true, "not a multiple of 16");
-	hostile_head(IND, 1025 * 16, VIRTQ_DESC_F_INDIRECT, 0, true, "not a multiple of 16");
+	hostile_head(IND, 0, VIRTQ_DESC_F_INDIRECT, 0, true, "indirect table of length 0");
+	/* 16400 is a multiple of 16: the fault is its size, and the message says so */
+	hostile_head(IND, 1025 * 16, VIRTQ_DESC_F_INDIRECT, 0, true, "length 16400 is over 16384 (1024 descriptors)");
 	hostile_head(TMEM_LOW - 16, 32, VIRTQ_DESC_F_INDIRECT, 0, true, "indirect table");
 	hostile_head(HI - 16, 32, VIRTQ_DESC_F_INDIRECT, 0, true, "indirect table");
 }
