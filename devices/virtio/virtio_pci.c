@@ -366,8 +366,22 @@ static int common_write(struct virtio_pci *t, uint64_t off, const void *data, un
 	case VIRTIO_PCI_Q_ENABLE:
 		ok = size == 2 && vq;
 		/* Writing 0 is not allowed (queues go away by reset only). */
-		if (ok && val == 1 && !vq->enabled)
-			queue_enable(t, t->queue_select);
+		if (ok && val == 1 && !vq->enabled) {
+			/*
+			 * The device starts its queues' workers at DRIVER_OK: one
+			 * enabled later would never be served, silently.  Queues are
+			 * set up before DRIVER_OK (virtio 1.x 3.1.1); say so.
+			 */
+			if (__atomic_load_n(&t->dev->status, __ATOMIC_SEQ_CST) & VIRTIO_STATUS_DRIVER_OK) {
+				char why[120];
+
+				snprintf(why, sizeof(why), "queue %u enabled after DRIVER_OK: queues are set up "
+					 "before it (virtio 1.x 3.1.1)", t->queue_select);
+				virtio_dev_needs_reset(t->dev, why);
+			} else {
+				queue_enable(t, t->queue_select);
+			}
+		}
 		break;
 	case VIRTIO_PCI_Q_DESC:
 	case VIRTIO_PCI_Q_DESC + 4:

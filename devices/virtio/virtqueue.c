@@ -97,6 +97,25 @@ int virtq_init(struct virtq *q, const struct guest_mem *mem, uint16_t num, uint6
 			 (unsigned long long)used, (unsigned long long)USED_SIZE(num));
 		return -EINVAL;
 	}
+	/*
+	 * Rings on each other (the used ring written over the avail ring or the
+	 * descriptor table) would have the device overwrite what it then reads:
+	 * no driver lays them out so (the spec gives each its own area), refused.
+	 */
+	{
+		static const char *const name[3] = { "descriptor table", "avail ring", "used ring" };
+		const uint64_t at[3] = { desc, avail, used };
+		const uint64_t len[3] = { DESC_SIZE * num, AVAIL_SIZE(num), USED_SIZE(num) };
+
+		for (int a = 0; a < 3; a++)
+			for (int b = a + 1; b < 3; b++)
+				if (at[a] < at[b] + len[b] && at[b] < at[a] + len[a]) {
+					snprintf(q->why, sizeof(q->why), "%s 0x%llx+%llu overlaps %s 0x%llx+%llu",
+						 name[a], (unsigned long long)at[a], (unsigned long long)len[a],
+						 name[b], (unsigned long long)at[b], (unsigned long long)len[b]);
+					return -EINVAL;
+				}
+	}
 	q->num = num;
 	q->desc_gpa = desc;
 	q->avail_gpa = avail;

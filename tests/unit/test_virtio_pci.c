@@ -385,6 +385,16 @@ static void test_bad_rings_need_reset(void **state)
 	wr(VIRTIO_PCI_Q_ENABLE, 2, 1);
 	assert_false(dev.vq[0].ready);
 	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
+	wr(VIRTIO_PCI_STATUS, 1, 0);
+	/* a queue enabled after DRIVER_OK would never be served: refused, the driver told */
+	assert_true(negotiate(1ULL << VIRTIO_F_VERSION_1) & VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_PCI_STATUS, 1, status() | VIRTIO_STATUS_DRIVER_OK);
+	assert_false(status() & VIRTIO_STATUS_NEEDS_RESET);
+	setup_queue(0, 16, 0x10000);
+	wr(VIRTIO_PCI_Q_ENABLE, 2, 1);
+	assert_int_equal(rd(VIRTIO_PCI_Q_ENABLE, 2), 0);
+	assert_false(dev.vq[0].ready);
+	assert_true(status() & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 static void test_isr_intx(void **state)

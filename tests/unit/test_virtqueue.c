@@ -106,6 +106,16 @@ static void test_init_checks(void **state)
 	assert_int_equal(virtq_init(&q, &m, 1024, HI + TMEM_HIGH - 0x1000, Q0 + 0x4000, Q0 + 0x5000, false, false), -EINVAL);
 	assert_int_equal(virtq_init(&q, &m, 8, UINT64_MAX - 15, Q0 + 0x4000, Q0 + 0x5000, false, false),
 			 -EINVAL);
+	/* rings on each other: the used ring on the avail ring, on the table, the avail ring in the table */
+	assert_int_equal(virtq_init(&q, &m, 8, Q0, Q0 + 0x4000, Q0 + 0x4010, false, false), -EINVAL);
+	assert_non_null(strstr(q.why, "avail ring 0x"));
+	assert_non_null(strstr(q.why, "overlaps used ring"));
+	assert_int_equal(virtq_init(&q, &m, 8, Q0, Q0 + 0x4000, Q0 + 0x40, false, false), -EINVAL);
+	assert_non_null(strstr(q.why, "descriptor table 0x"));
+	assert_int_equal(virtq_init(&q, &m, 8, Q0, Q0 + 0x70, Q0 + 0x5000, false, false), -EINVAL);
+	assert_non_null(strstr(q.why, "overlaps avail ring"));
+	/* touching is not overlapping: 8 descriptors end at Q0 + 0x80 */
+	assert_int_equal(virtq_init(&q, &m, 8, Q0, Q0 + 0x80, Q0 + 0x5000, false, false), 0);
 	/* rings in high RAM are fine */
 	assert_int_equal(virtq_init(&q, &m, 64, HI, HI + 0x1000, HI + 0x2000, false, false), 0);
 	assert_true(q.ready);
