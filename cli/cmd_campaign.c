@@ -25,6 +25,7 @@
 #include "campaign.h"
 #include "campaign_check.h"
 #include "campaign_manifest.h"
+#include "campaign_resume.h"
 #include "campaign_service.h"
 #include "commands.h"
 #include "hostinfo.h"
@@ -54,7 +55,8 @@ static void usage(FILE *f)
 		"each entry's results in DIR/entries/ and the state of all in DIR/manifest.json.\n"
 		"  --out DIR      the results directory (default results/<campaign>/<UTC time>-<host>/)\n"
 		"  --resume DIR   continue an interrupted campaign: run its pending entries only\n"
-		"  --force        resume even though the campaign file changed since\n"
+		"  --force        resume even though the campaign file changed since (what runs is\n"
+		"                 always what the file says now, never the manifest's record)\n"
 		"  --dry-run      print the expanded matrix and stop\n"
 		"  --jobs 1       entries run one at a time (parallel runs would disturb each other)\n"
 		"exit codes: 0 every entry done or skipped, 1 an entry failed or timed out,\n"
@@ -617,8 +619,12 @@ int cmd_campaign(int argc, char **argv)
 			fprintf(stderr, "exitlab campaign: cannot resume: %s\n", err);
 			return EXIT_USAGE;
 		}
-		if (!file)
+		if (!file && m.campaign_file) {
+			/* the manifest names it: say which file's commands will run */
 			file = m.campaign_file;
+			fprintf(stderr, "exitlab campaign: the campaign file recorded in %s: %s\n", mpath,
+				file);
+		}
 		if (!file) {
 			fprintf(stderr, "exitlab campaign: the manifest names no campaign file; give FILE\n");
 			manifest_free(&m);
@@ -664,12 +670,14 @@ int cmd_campaign(int argc, char **argv)
 		if ((!m.campaign_hash || strcmp(m.campaign_hash, hash)) && !force) {
 			fprintf(stderr, "exitlab campaign: %s changed since the campaign started "
 				"(%s, now %s); "
-				"--force resumes the recorded matrix anyway\n", file,
+				"--force resumes it with the file as it is now\n", file,
 				m.campaign_hash ? m.campaign_hash : "no hash", hash);
 			code = EXIT_USAGE;
 			goto out;
 		}
 		snprintf(dir, sizeof(dir), "%s", resume);
+		/* the manifest says which entries are left; the file, what each of them runs */
+		campaign_resume_commands(&m, runs, nruns, file, stderr);
 		for (size_t i = 0; i < m.nentries; i++)
 			if (m.entries[i].status == ST_RUNNING) /* the runner died under it */
 				m.entries[i].status = ST_PENDING;

@@ -4,7 +4,9 @@
  * does not exist) and its manifest and results files; a longer one stopped
  * with SIGINT once an entry is done, then resumed (refused while the file
  * differs, then every entry done exactly once, the finished files untouched);
- * refusals of corrupt and foreign manifests; quick.yaml expanded (--dry-run).
+ * refusals of corrupt and foreign manifests; a resume whose manifest was
+ * rewritten runs the campaign file's commands, never the manifest's;
+ * quick.yaml expanded (--dry-run).
  * Counts and states are asserted, timings never.
  */
 #include <errno.h>
@@ -493,6 +495,125 @@ static void test_bad_manifests(void **state)
 	harness_free(&o);
 }
 
+/*
+ * Rewrite entry 0 of DIR/manifest.json as a pending entry whose recorded
+ * commands are someone else's: a service that touches evil, another payload
+ * and args, and (if name) another name.
+ */
+static void tamper_manifest(const char *dir, const char *evil, const char *name)
+{
+	char path[1024], cmd[1200];
+	json_t *m = load_manifest(dir), *e = json_array_get(json_object_get(m, "entries"), 0);
+
+	assert_non_null(e);
+	snprintf(cmd, sizeof(cmd), "touch %s @sock", evil);
+	json_object_set_new(e, "status", json_string("pending"));
+	json_object_set_new(e, "service", json_string(cmd));
+	json_object_set_new(e, "payload", json_string("evil-payload"));
+	json_object_set_new(e, "args", json_pack("[s]", "--evil"));
+	json_object_set_new(e, "exit_code", json_null());
+	json_object_set_new(e, "reason", json_null());
+	json_object_set_new(e, "log", json_null());
+	if (name)
+		json_object_set_new(e, "name", json_string(name));
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	assert_int_equal(json_dump_file(m, path, JSON_INDENT(1)), 0);
+	json_decref(m);
+}
+
+/* Entry 0 of the manifest records the file's commands: service `touch good`, payload exit-costs. */
+static void assert_recorded_from_file(const char *dir, const char *good)
+{
+	char want[1200];
+	json_t *m = load_manifest(dir), *e = json_array_get(json_object_get(m, "entries"), 0), *a;
+	size_t i;
+
+	snprintf(want, sizeof(want), "touch %s @sock", good);
+	assert_string_equal(json_string_value(json_object_get(e, "service")), want);
+	assert_string_equal(json_string_value(json_object_get(e, "payload")), "exit-costs");
+	json_array_foreach(json_object_get(e, "args"), i, a)
+		assert_string_not_equal(json_string_value(a), "--evil");
+	json_decref(m);
+}
+
+/*
+ * What a resume executes comes from the campaign file, never from the
+ * manifest (docs/campaigns.md): whoever can write a results directory can
+ * rewrite its manifest. A manifest whose service, payload and args were
+ * rewritten runs the file's, says that the record differed and records the
+ * file's again; after an edit, --force runs the edited file's; an entry the
+ * file does not have is not run. The service only touches a marker and exits
+ * (a plain file where its socket belongs: the entry fails): no guest runs, no KVM needed.
+ */
+static void test_resume_commands_from_file(void **state)
+{
+	char file[512], dir[512], good[512], good2[512], evil[512], yaml[2048];
+	static const char fmt[] =
+		"name: svc\n"
+		"entries:\n"
+		"  - payload: exit-costs\n"
+		"    ring: 3\n"
+		"    service: \"touch %s @sock\"\n";
+	struct run_out o;
+	json_t *m, *e;
+	(void)state;
+
+	snprintf(file, sizeof(file), "%s/svc.yaml", harness_tmp);
+	snprintf(dir, sizeof(dir), "%s/svc-out", harness_tmp);
+	snprintf(good, sizeof(good), "%s/svc-good", harness_tmp);
+	snprintf(good2, sizeof(good2), "%s/svc-good2", harness_tmp);
+	snprintf(evil, sizeof(evil), "%s/svc-evil", harness_tmp);
+	snprintf(yaml, sizeof(yaml), fmt, good);
+	write_file(file, yaml);
+	harness_run(&o, (const char *[]){ "campaign", file, "--out", dir, NULL });
+	if (o.exit_code != 1 || access(good, F_OK))
+		fail_msg("first run: exit %d, want 1 and %s made; stderr:\n%s", o.exit_code, good, o.err);
+	harness_free(&o);
+	assert_int_equal(unlink(good), 0);
+
+	/* the file unchanged, no --force: the file's service runs, not the manifest's */
+	tamper_manifest(dir, evil, NULL);
+	harness_run(&o, (const char *[]){ "campaign", file, "--resume", dir, NULL });
+	if (access(evil, F_OK) == 0)
+		fail_msg("resume ran the manifest's service; stderr:\n%s", o.err);
+	if (o.exit_code != 1 || access(good, F_OK))
+		fail_msg("resume: exit %d, want 1 and %s made; stderr:\n%s", o.exit_code, good, o.err);
+	if (!strstr(o.err, "differ") || !strstr(o.err, "service"))
+		fail_msg("resume did not say the recorded commands differ:\n%s", o.err);
+	harness_free(&o);
+	assert_recorded_from_file(dir, good);
+
+	/* FILE left out: the recorded file, checked against its hash, the same way */
+	assert_int_equal(unlink(good), 0);
+	tamper_manifest(dir, evil, NULL);
+	harness_run(&o, (const char *[]){ "campaign", "--resume", dir, NULL });
+	if (access(evil, F_OK) == 0 || access(good, F_OK))
+		fail_msg("resume without FILE: exit %d; stderr:\n%s", o.exit_code, o.err);
+	harness_free(&o);
+
+	/* the file edited, --force: the edited file's service */
+	snprintf(yaml, sizeof(yaml), fmt, good2);
+	write_file(file, yaml);
+	tamper_manifest(dir, evil, NULL);
+	harness_run(&o, (const char *[]){ "campaign", file, "--resume", dir, "--force", NULL });
+	if (access(evil, F_OK) == 0 || access(good2, F_OK))
+		fail_msg("resume --force: exit %d; stderr:\n%s", o.exit_code, o.err);
+	harness_free(&o);
+	assert_recorded_from_file(dir, good2);
+
+	/* an entry the file does not have: failed, its recorded service not run */
+	tamper_manifest(dir, evil, "evil/rep1");
+	harness_run(&o, (const char *[]){ "campaign", file, "--resume", dir, "--force", NULL });
+	if (o.exit_code != 1 || access(evil, F_OK) == 0)
+		fail_msg("renamed entry: exit %d, want 1 and no %s; stderr:\n%s", o.exit_code, evil, o.err);
+	harness_free(&o);
+	m = load_manifest(dir);
+	e = json_array_get(json_object_get(m, "entries"), 0);
+	assert_string_equal(status_of(e), "failed");
+	assert_non_null(strstr(json_string_value(json_object_get(e, "reason")), "not in"));
+	json_decref(m);
+}
+
 /* A PNG file of at least min bytes (gnuplot drew something, not an empty canvas). */
 static void assert_png(const char *path, size_t min)
 {
@@ -728,6 +849,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quick_dry_run),
 		cmocka_unit_test(test_bad_manifests),
+		cmocka_unit_test(test_resume_commands_from_file),
 		cmocka_unit_test(test_tiny_campaign),
 		cmocka_unit_test(test_interrupt_resume),
 		cmocka_unit_test(test_timeout_and_skip),
