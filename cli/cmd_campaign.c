@@ -573,6 +573,7 @@ int cmd_campaign(int argc, char **argv)
 	};
 	const char *out = NULL, *resume = NULL, *file = NULL;
 	int dry = 0, force = 0, opt, code = EXIT_OK;
+	bool file_recorded = false; /* FILE came from the manifest, not from the user */
 	char err[1024], dir[PATH_MAX], hash[64], mpath[PATH_MAX + 32];
 	char *text = NULL;
 	size_t len = 0, nruns = 0;
@@ -622,6 +623,7 @@ int cmd_campaign(int argc, char **argv)
 		if (!file && m.campaign_file) {
 			/* the manifest names it: say which file's commands will run */
 			file = m.campaign_file;
+			file_recorded = true;
 			fprintf(stderr, "exitlab campaign: the campaign file recorded in %s: %s\n", mpath,
 				file);
 		}
@@ -675,6 +677,18 @@ int cmd_campaign(int argc, char **argv)
 			code = EXIT_USAGE;
 			goto out;
 		}
+		/*
+		 * Whoever can write DIR can point its manifest at a file of theirs,
+		 * hash and all: shell commands run only from a file the user names.
+		 */
+		for (size_t i = 0; file_recorded && i < nruns; i++)
+			if (runs[i].service) {
+				fprintf(stderr, "exitlab campaign: %s runs commands (service:); a resume runs them "
+					"only from a campaign file you name: exitlab campaign FILE --resume %s\n",
+					file, resume);
+				code = EXIT_USAGE;
+				goto out;
+			}
 		snprintf(dir, sizeof(dir), "%s", resume);
 		/* the manifest says which entries are left; the file, what each of them runs */
 		campaign_resume_commands(&m, runs, nruns, file, stderr);
