@@ -423,6 +423,9 @@ static int row_from(const struct collect_ctx *c, const struct bench_dev *b, cons
 			snprintf(t->reason, sizeof(t->reason), "repetition %zu: %.100s", k + 1, x.reason);
 		}
 	}
+	/* The device bounds each phase so that this sum fits what the results writer takes. */
+	_Static_assert(BENCH_MAX_ITERATIONS * (uint64_t)BENCH_MAX_RECORDS <= (uint64_t)INT64_MAX,
+		       "iterations summed over records overflow the results");
 	for (size_t k = 0; k < n; k++)
 		if (b->recs[idx[k]].has_phase)
 			t->iterations += b->recs[idx[k]].iterations;

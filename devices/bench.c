@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,9 @@ void bench_init(struct bench_dev *b, struct guest_mem *mem, uint64_t mailbox_gpa
 	if (b->hooks.nvalues > BENCH_SNAP_MAX)
 		b->hooks.nvalues = BENCH_SNAP_MAX;
 	b->log = log;
+	b->sample_budget = BENCH_SAMPLE_BUDGET_MIN;
+	if (mem && mem->size + mem->high_size > b->sample_budget)
+		b->sample_budget = mem->size + mem->high_size;
 }
 
 /* Stop the per-phase instruments, if running; their output or NULL. */
@@ -40,6 +44,7 @@ void bench_destroy(struct bench_dev *b)
 	free(b->recs);
 	b->recs = NULL;
 	b->nrecs = 0;
+	b->sample_bytes = 0;
 }
 
 bool bench_selected(const struct bench_dev *b, const char *name, int ring, uint32_t flags)
@@ -136,6 +141,49 @@ static int on_test_begin(struct bench_dev *b, const struct bench_test_begin *t)
 	return BENCH_REPLY_RUN;
 }
 
+/*
+ * A well-formed phase the VMM will not keep (a limit of its own): the test
+ * fails with the reason, whatever its TEST_END says, and the run goes on.
+ * Its samples, phase and overhead, are given back to the budget.
+ */
+static int reject(struct bench_dev *b, struct bench_record *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	r->rejected = true;
+	r->status = BENCH_STATUS_FAILED;
+	b->state = BENCH_IN_TEST;
+	r->has_phase = false;
+	b->sample_bytes -= (r->nsamples + r->ovh_before + r->ovh_after) * sizeof(uint64_t);
+	free(r->samples);
+	free(r->ovh_samples);
+	free(r->host_json);
+	r->samples = r->ovh_samples = NULL;
+	r->host_json = NULL;
+	r->nsamples = r->ovh_before = r->ovh_after = 0;
+	if (b->log) {
+		fprintf(b->log, "exitlab: bench: test %s cpl%d: %s\n", r->name, r->ring, r->reason);
+		fflush(b->log);
+	}
+	return BENCH_REPLY_REJECTED;
+}
+
+/* Whether n more samples fit in the run's budget (n is bounded: no overflow). */
+static bool budget_fits(const struct bench_dev *b, uint64_t n)
+{
+	return b->sample_bytes <= b->sample_budget &&
+	       n * sizeof(uint64_t) <= b->sample_budget - b->sample_bytes;
+}
+
+static int over_budget(struct bench_dev *b, struct bench_record *r, const char *what, uint64_t n)
+{
+	return reject(b, r, "sample memory budget of %" PRIu64 " bytes per run exceeded by %s of %" PRIu64
+		      " samples (--mem raises it)", b->sample_budget, what, n);
+}
+
 static int on_phase_end(struct bench_dev *b, const struct bench_phase_end *p)
 {
 	struct bench_record *r = &b->recs[b->nrecs - 1];
@@ -150,10 +198,22 @@ static int on_phase_end(struct bench_dev *b, const struct bench_phase_end *p)
 	src = guest_mem_ptr(b->mem, p->samples_gpa, p->nsamples * sizeof(uint64_t));
 	if (!src)
 		return violation(b, "PHASE_END: sample array outside guest RAM");
+	if (!r->after)
+		return violation(b, "out of memory");
+	/* ops_per_sample <= iterations (the parser checked the product), but say which. */
+	if (p->ops_per_sample > BENCH_MAX_ITERATIONS)
+		return reject(b, r, "PHASE_END: %" PRIu64 " ops per sample, the VMM takes at most %" PRIu64,
+			      p->ops_per_sample, BENCH_MAX_ITERATIONS);
+	if (p->iterations > BENCH_MAX_ITERATIONS)
+		return reject(b, r, "PHASE_END: %" PRIu64 " iterations, the VMM takes at most %" PRIu64,
+			      p->iterations, BENCH_MAX_ITERATIONS);
+	if (!budget_fits(b, p->nsamples))
+		return over_budget(b, r, "a phase", p->nsamples);
 	r->samples = malloc(p->nsamples * sizeof(uint64_t));
-	if (!r->samples || !r->after)
+	if (!r->samples)
 		return violation(b, "out of memory");
 	memcpy(r->samples, src, p->nsamples * sizeof(uint64_t));
+	b->sample_bytes += p->nsamples * sizeof(uint64_t);
 	r->nsamples = p->nsamples;
 	r->iterations = p->iterations;
 	r->ops_per_sample = p->ops_per_sample;
@@ -169,15 +229,21 @@ static int on_overhead(struct bench_dev *b, const struct bench_overhead *o)
 	uint64_t n = o->nbefore + o->nafter; /* each <= BENCH_OVERHEAD_MAX: no overflow */
 	const void *src;
 
+	/* The guest does not read the PHASE_END reply: a refused phase's overhead follows. */
+	if (b->state == BENCH_IN_TEST && r && r->rejected)
+		return BENCH_REPLY_REJECTED;
 	if (b->state != BENCH_IN_TEST || !r || !r->has_phase || r->ovh_samples)
 		return violation(b, "OVERHEAD outside a test, before its PHASE_END, or twice");
 	src = guest_mem_ptr(b->mem, o->samples_gpa, n * sizeof(uint64_t));
 	if (!src)
 		return violation(b, "OVERHEAD: sample array outside guest RAM");
+	if (!budget_fits(b, n))
+		return over_budget(b, r, "OVERHEAD", n);
 	r->ovh_samples = malloc(n * sizeof(uint64_t));
 	if (!r->ovh_samples)
 		return violation(b, "out of memory");
 	memcpy(r->ovh_samples, src, n * sizeof(uint64_t));
+	b->sample_bytes += n * sizeof(uint64_t);
 	r->ovh_before = o->nbefore;
 	r->ovh_after = o->nafter;
 	return BENCH_REPLY_OK;
@@ -213,7 +279,8 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		reply = on_test_begin(b, &m->u.begin);
 		break;
 	case BENCH_PHASE_BEGIN:
-		if (b->state != BENCH_IN_TEST || b->recs[b->nrecs - 1].has_phase) {
+		if (b->state != BENCH_IN_TEST || b->recs[b->nrecs - 1].has_phase ||
+		    b->recs[b->nrecs - 1].rejected) {
 			reply = violation(b, "PHASE_BEGIN outside a test or twice in one test");
 			break;
 		}
@@ -248,8 +315,11 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		}
 		/* A phase cut short by a fault: its instruments' output means nothing. */
 		free(instruments_off(b));
-		b->recs[b->nrecs - 1].status = (int)m->u.test_end.status;
-		memcpy(b->recs[b->nrecs - 1].reason, m->u.test_end.reason, BENCH_REASON_MAX);
+		/* A test whose phase the VMM refused stays failed, for the VMM's reason. */
+		if (!b->recs[b->nrecs - 1].rejected) {
+			b->recs[b->nrecs - 1].status = (int)m->u.test_end.status;
+			memcpy(b->recs[b->nrecs - 1].reason, m->u.test_end.reason, BENCH_REASON_MAX);
+		}
 		memcpy(b->recs[b->nrecs - 1].metrics, m->u.test_end.metrics, BENCH_KV_MAX);
 		b->state = BENCH_IDLE;
 		progress_line(b);

@@ -20,6 +20,17 @@
 #define BENCH_MAX_SAMPLES (1ULL << 22) /* per phase: 32 MiB of uint64_t */
 #define BENCH_MAX_RECORDS 1024
 #define BENCH_SNAP_MAX (1u << 20) /* values per snapshot: a sanity bound, 8 MiB */
+/*
+ * Iterations (so also ops per sample) of one phase: the sum over any set of
+ * records, the repetitions of a test, still fits the int64 of the results.
+ */
+#define BENCH_MAX_ITERATIONS ((uint64_t)INT64_MAX / BENCH_MAX_RECORDS)
+/*
+ * Host memory a run may spend on the guest's samples (phases and OVERHEAD):
+ * the larger of this and the guest's RAM size. A phase that would go beyond
+ * it is refused and its test failed, so a guest cannot make the VMM hold more.
+ */
+#define BENCH_SAMPLE_BUDGET_MIN (256ULL << 20)
 
 /* One snapshot of the host instruments; the hook owner gives each slot its meaning. */
 struct bench_snapshot {
@@ -58,6 +69,7 @@ struct bench_record {
 	int status;               /* enum bench_status; -1 until TEST_END */
 	char reason[BENCH_REASON_MAX];
 	bool has_phase;
+	bool rejected;            /* the VMM refused its phase (a limit): failed, reason says why */
 	uint64_t iterations, ops_per_sample;
 	uint64_t *samples;        /* nsamples TSC deltas */
 	uint64_t nsamples;
@@ -98,6 +110,8 @@ struct bench_dev {
 	char payload[BENCH_NAME_MAX];
 	struct bench_record *recs;
 	size_t nrecs;
+	uint64_t sample_budget;   /* bytes of samples the records may hold (bench_init sets it) */
+	uint64_t sample_bytes;    /* bytes of samples they hold */
 	bool done;
 	uint32_t done_status;
 	bool faulted;
@@ -105,7 +119,10 @@ struct bench_dev {
 	char error[256];          /* protocol violation, if any */
 };
 
-/* hooks->nvalues above BENCH_SNAP_MAX is clamped (the snapshot's n says so). */
+/*
+ * hooks->nvalues above BENCH_SNAP_MAX is clamped (the snapshot's n says so).
+ * The sample budget is the larger of BENCH_SAMPLE_BUDGET_MIN and mem's size.
+ */
 void bench_init(struct bench_dev *b, struct guest_mem *mem, uint64_t mailbox_gpa,
 		const struct bench_hooks *hooks, FILE *log);
 /* Frees the records; ends the instruments of a phase left open (hooks.phase_end). */

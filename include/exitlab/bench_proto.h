@@ -46,6 +46,8 @@ enum bench_reply {
 	BENCH_REPLY_RUN = 0,
 	BENCH_REPLY_SKIP = 1,  /* test not selected by the user */
 	BENCH_REPLY_ERROR = -1, /* malformed message; the VMM also stops the VM */
+	/* PHASE_END or OVERHEAD refused by a VMM limit: the test is recorded failed, the run goes on. */
+	BENCH_REPLY_REJECTED = 2,
 	/* Written by the guest before a polled doorbell (BOOT_F_BENCH_POLL); never a reply. */
 	BENCH_REPLY_PENDING = 0x7fffffff,
 };
