@@ -290,12 +290,14 @@ static int parse_simple_axis(struct pctx *p, struct campaign_spec *s, const char
 /* params: a mapping KEY: value-or-list; one axis per key. */
 static int parse_params(struct pctx *p, struct campaign_spec *s, yaml_node_t *n)
 {
+	int rc = 0;
+
 	if (n->type != YAML_MAPPING_NODE)
 		return perr(p, n, "params must be a mapping (key: value or list of values), not %s",
 			type_name(n));
 	if (n->data.mapping.pairs.top == n->data.mapping.pairs.start)
 		return perr(p, n, "params is an empty mapping");
-	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top && !rc; pr++) {
 		yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
 		yaml_node_t **items;
 		size_t count;
@@ -314,30 +316,26 @@ static int parse_params(struct pctx *p, struct campaign_spec *s, yaml_node_t *n)
 		if (scalar_list(p, v, what, &items, &count))
 			return -1;
 		a = add_axis(s, key, k);
-		for (size_t i = 0; i < count; i++) {
+		/* the error names items[i]: the array is freed only after the loop */
+		for (size_t i = 0; i < count && !rc; i++) {
 			char label[512];
 			struct campaign_value *cv;
-
 			const char *val = sval(items[i]);
 
 			if (!*val || strlen(val) > 200 || strchr(val, '\n')) {
-				free(items);
-				return perr(p, items[i],
-					"param %s: a value must be 1-200 characters on one line",
-					    sval(k));
+				rc = perr(p, items[i], "param %s: a value must be 1-200 characters on one line",
+					  sval(k));
+				break;
 			}
-			snprintf(label, sizeof(label), "%s=%s", sval(k), sval(items[i]));
+			snprintf(label, sizeof(label), "%s=%s", sval(k), val);
 			cv = add_value(a, label);
 			value_arg(cv, "--param");
 			value_arg(cv, label);
-			if (check_dup_value(p, a, items[i], what)) {
-				free(items);
-				return -1;
-			}
+			rc = check_dup_value(p, a, items[i], what);
 		}
 		free(items);
 	}
-	return 0;
+	return rc;
 }
 
 /* devices: a list of device configurations, each a --device spec or {device, netdev, name}. */

@@ -488,6 +488,12 @@ static void test_bad_manifests(void **state)
 	assert_int_equal(o.exit_code, 2);
 	assert_non_null(strstr(o.err, "tiny2.yaml:4:11: ring must be 0 or 3"));
 	harness_free(&o);
+	/* a refused param value is named, not read from freed memory (SIGSEGV) */
+	write_file(file, "name: x\nentries:\n  - payload: a\n    params: {x: \"\"}\n");
+	harness_run(&o, (const char *[]){ "campaign", file, "--dry-run", NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "tiny2.yaml:4:17: param x: a value must be 1-200 characters"));
+	harness_free(&o);
 	harness_run(&o, (const char *[]){ "campaign", file, "--jobs", "2", NULL });
 	assert_int_equal(o.exit_code, 2);
 	harness_free(&o);

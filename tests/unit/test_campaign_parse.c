@@ -265,6 +265,28 @@ static void test_hostile(void **state)
 	assert_true(strlen(err) < 4);
 }
 
+/* A refused param value names its node (the error was read from freed memory). */
+static void test_param_values(void **state)
+{
+	char text[512];
+	(void)state;
+
+	expect_error("name: x\nentries:\n  - payload: a\n    params: {x: \"\"}\n", 4, "1-200 characters");
+	expect_error("name: x\nentries:\n  - payload: a\n    params: {x: [1, '']}\n", 4, "param x");
+	expect_error("name: x\nentries:\n  - payload: a\n    params: {x: \"a\\nb\"}\n", 4, "one line");
+	expect_error("name: x\ndefaults:\n  params:\n    x: ''\nentries:\n  - payload: a\n", 4,
+		     "1-200 characters");
+	snprintf(text, sizeof(text), "name: x\nentries:\n  - payload: a\n    params:\n      y: %0201d\n", 0);
+	expect_error(text, 5, "1-200 characters");
+	snprintf(text, sizeof(text), "name: x\nentries:\n  - payload: a\n    params:\n      y: %0200d\n", 0);
+	{
+		struct campaign c;
+
+		assert_int_equal(parse(text, &c), 0);
+		campaign_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_expand_errors),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_param_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
