@@ -70,6 +70,12 @@ struct campaign_run {
 
 #define CAMPAIGN_DEFAULT_TIMEOUT_S 120.0
 #define CAMPAIGN_MAX_RUNS 100000
+/*
+ * Deepest nesting of mappings and lists a campaign file may have (the
+ * format itself needs 5): libyaml's cost grows with the square of the
+ * depth, so deeper input is refused before it is loaded.
+ */
+#define CAMPAIGN_MAX_DEPTH 64
 
 /* 0, or -1 with err "LINE:COL: what is wrong". On error *c is left empty. */
 int campaign_parse(const char *text, size_t len, struct campaign *c, char *err, size_t errlen);

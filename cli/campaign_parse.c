@@ -4,7 +4,8 @@
  * which keeps each node's position) to struct campaign. Pure: text in,
  * struct out. Every refusal names the line and column of the node at fault:
  * unknown keys, wrong types, bad values, empty lists, duplicates. Whether a
- * payload exists is not checked here (the run says so). Format: docs/campaigns.md.
+ * payload exists is not checked here (the run says so). One document, nested at
+ * most CAMPAIGN_MAX_DEPTH levels. Format: docs/campaigns.md.
  */
 #include <errno.h>
 #include <math.h>
@@ -290,12 +291,14 @@ static int parse_simple_axis(struct pctx *p, struct campaign_spec *s, const char
 /* params: a mapping KEY: value-or-list; one axis per key. */
 static int parse_params(struct pctx *p, struct campaign_spec *s, yaml_node_t *n)
 {
+	int rc = 0;
+
 	if (n->type != YAML_MAPPING_NODE)
 		return perr(p, n, "params must be a mapping (key: value or list of values), not %s",
 			type_name(n));
 	if (n->data.mapping.pairs.top == n->data.mapping.pairs.start)
 		return perr(p, n, "params is an empty mapping");
-	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top && !rc; pr++) {
 		yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
 		yaml_node_t **items;
 		size_t count;
@@ -314,30 +317,26 @@ static int parse_params(struct pctx *p, struct campaign_spec *s, yaml_node_t *n)
 		if (scalar_list(p, v, what, &items, &count))
 			return -1;
 		a = add_axis(s, key, k);
-		for (size_t i = 0; i < count; i++) {
+		/* the error names items[i]: the array is freed only after the loop */
+		for (size_t i = 0; i < count && !rc; i++) {
 			char label[512];
 			struct campaign_value *cv;
-
 			const char *val = sval(items[i]);
 
 			if (!*val || strlen(val) > 200 || strchr(val, '\n')) {
-				free(items);
-				return perr(p, items[i],
-					"param %s: a value must be 1-200 characters on one line",
-					    sval(k));
+				rc = perr(p, items[i], "param %s: a value must be 1-200 characters on one line",
+					  sval(k));
+				break;
 			}
-			snprintf(label, sizeof(label), "%s=%s", sval(k), sval(items[i]));
+			snprintf(label, sizeof(label), "%s=%s", sval(k), val);
 			cv = add_value(a, label);
 			value_arg(cv, "--param");
 			value_arg(cv, label);
-			if (check_dup_value(p, a, items[i], what)) {
-				free(items);
-				return -1;
-			}
+			rc = check_dup_value(p, a, items[i], what);
 		}
 		free(items);
 	}
-	return 0;
+	return rc;
 }
 
 /* devices: a list of device configurations, each a --device spec or {device, netdev, name}. */
@@ -615,6 +614,70 @@ static int parse_root(struct pctx *p, yaml_node_t *root, struct campaign *c)
 	return 0;
 }
 
+static void yaml_error(const yaml_parser_t *parser, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%zu:%zu: YAML: %s%s%s", parser->problem_mark.line + 1,
+		 parser->problem_mark.column + 1, parser->problem ? parser->problem : "syntax error",
+		 parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
+/*
+ * Before the document is loaded, its events are walked for what libyaml does
+ * not bound: nesting (its scanner and loader take time that grows with the
+ * square of the depth) is refused at the first level past CAMPAIGN_MAX_DEPTH,
+ * and a second document (the loader would read the first and ignore it) where
+ * it starts. Syntax errors are reported here too, in file order.
+ */
+static int check_shape(const char *text, size_t len, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, docs = 0, rc = 1;
+
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "1:1: libyaml: out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (rc > 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_error(&parser, err, errlen);
+			rc = -1;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1)
+				rc = -1;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CAMPAIGN_MAX_DEPTH)
+				rc = -1;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			rc = 0;
+			break;
+		default:
+			break;
+		}
+		if (rc < 0 && docs > 1)
+			snprintf(err, errlen, "%zu:%zu: a second YAML document starts here: a campaign file "
+				 "is one YAML document", ev.start_mark.line + 1, ev.start_mark.column + 1);
+		else if (rc < 0)
+			snprintf(err, errlen, "%zu:%zu: mappings and lists nested deeper than %d levels "
+				 "(a campaign file needs 5)", ev.start_mark.line + 1, ev.start_mark.column + 1,
+				 CAMPAIGN_MAX_DEPTH);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int campaign_parse(const char *text, size_t len, struct campaign *c, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
@@ -626,15 +689,15 @@ int campaign_parse(const char *text, size_t len, struct campaign *c, char *err, 
 	memset(c, 0, sizeof(*c));
 	c->defaults.quick = -1;
 	c->defaults.raw = -1;
+	if (check_shape(text, len, err, errlen))
+		return -1;
 	if (!yaml_parser_initialize(&parser)) {
 		snprintf(err, errlen, "1:1: libyaml: out of memory");
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%zu:%zu: YAML: %s%s%s", parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1, parser.problem ? parser.problem : "syntax error",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_error(&parser, err, errlen);
 		yaml_parser_delete(&parser);
 		return -1;
 	}

@@ -490,6 +490,40 @@ static void test_bad_manifests(void **state)
 	assert_int_equal(o.exit_code, 2);
 	assert_non_null(strstr(o.err, "tiny2.yaml:4:11: ring must be 0 or 3"));
 	harness_free(&o);
+	/* a refused param value is named, not read from freed memory (SIGSEGV) */
+	write_file(file, "name: x\nentries:\n  - payload: a\n    params: {x: \"\"}\n");
+	harness_run(&o, (const char *[]){ "campaign", file, "--dry-run", NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "tiny2.yaml:4:17: param x: a value must be 1-200 characters"));
+	harness_free(&o);
+	/* a second document is refused, not ignored */
+	write_file(file, "name: x\nentries:\n  - payload: a\n---\nname: y\nentries:\n  - payload: b\n");
+	harness_run(&o, (const char *[]){ "campaign", file, "--dry-run", NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "tiny2.yaml:4:1: a second YAML document"));
+	harness_free(&o);
+	/* nesting past the limit is refused at that level, by --resume too (same loader) */
+	{
+		size_t depth = 100000;
+		char *deep = malloc(depth + 32);
+
+		assert_non_null(deep);
+		strcpy(deep, "name: x\nentries: ");
+		memset(deep + strlen(deep), '[', depth);
+		strcpy(deep + strlen("name: x\nentries: ") + depth, "\n");
+		write_file(file, deep);
+		free(deep);
+	}
+	harness_run(&o, (const char *[]){ "campaign", file, "--dry-run", NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "tiny2.yaml:2:73: mappings and lists nested deeper than 64 levels"));
+	harness_free(&o);
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	write_file(path, cases[4].text);
+	harness_run(&o, (const char *[]){ "campaign", file, "--resume", dir, NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "nested deeper than 64 levels"));
+	harness_free(&o);
 	harness_run(&o, (const char *[]){ "campaign", file, "--jobs", "2", NULL });
 	assert_int_equal(o.exit_code, 2);
 	harness_free(&o);

@@ -5,6 +5,7 @@
  * every kind of refusal with the line it names, and hostile inputs.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -265,6 +266,100 @@ static void test_hostile(void **state)
 	assert_true(strlen(err) < 4);
 }
 
+/* A refused param value names its node (the error was read from freed memory). */
+static void test_param_values(void **state)
+{
+	char text[512];
+	(void)state;
+
+	expect_error("name: x\nentries:\n  - payload: a\n    params: {x: \"\"}\n", 4, "1-200 characters");
+	expect_error("name: x\nentries:\n  - payload: a\n    params: {x: [1, '']}\n", 4, "param x");
+	expect_error("name: x\nentries:\n  - payload: a\n    params: {x: \"a\\nb\"}\n", 4, "one line");
+	expect_error("name: x\ndefaults:\n  params:\n    x: ''\nentries:\n  - payload: a\n", 4,
+		     "1-200 characters");
+	snprintf(text, sizeof(text), "name: x\nentries:\n  - payload: a\n    params:\n      y: %0201d\n", 0);
+	expect_error(text, 5, "1-200 characters");
+	snprintf(text, sizeof(text), "name: x\nentries:\n  - payload: a\n    params:\n      y: %0200d\n", 0);
+	{
+		struct campaign c;
+
+		assert_int_equal(parse(text, &c), 0);
+		campaign_free(&c);
+	}
+}
+
+/* "name: x\nentries: " then `depth` '[' (and as many ']' if closed). */
+static char *nested(size_t depth, bool closed)
+{
+	const char *head = "name: x\nentries: ";
+	size_t h = strlen(head);
+	char *t = malloc(h + 2 * depth + 2);
+
+	assert_non_null(t);
+	memcpy(t, head, h);
+	memset(t + h, '[', depth);
+	memset(t + h + depth, closed ? ']' : ' ', closed ? depth : 0);
+	strcpy(t + h + depth + (closed ? depth : 0), "\n");
+	return t;
+}
+
+/*
+ * Nesting is bounded at CAMPAIGN_MAX_DEPTH: deeper input is refused as soon
+ * as the parser reaches that level (libyaml's cost grows with the square of
+ * the depth), wherever the nesting is.
+ */
+static void test_depth(void **state)
+{
+	char *t;
+	char want[64];
+	(void)state;
+
+	snprintf(want, sizeof(want), "deeper than %d levels", CAMPAIGN_MAX_DEPTH);
+	/* root mapping, entries list, then lists down to the limit: the entry is the fault */
+	t = nested(CAMPAIGN_MAX_DEPTH - 1, true);
+	expect_error(t, 2, "an entry must be a mapping");
+	free(t);
+	t = nested(CAMPAIGN_MAX_DEPTH, true);
+	expect_error(t, 2, want);
+	free(t);
+	t = nested(1000, true);
+	expect_error(t, 2, want);
+	free(t);
+	/* a 200 KB file of unclosed lists */
+	t = nested(200000, false);
+	expect_error(t, 2, want);
+	free(t);
+	/* block mappings under defaults: the first level past the limit is named */
+	{
+		size_t cap = 200 * 220, len = 0;
+		char *b = malloc(cap);
+
+		assert_non_null(b);
+		len += (size_t)sprintf(b + len, "name: x\ndefaults:\n");
+		for (int i = 0; i < 200; i++)
+			len += (size_t)sprintf(b + len, "%*sa:\n", 2 * (i + 1), "");
+		expect_error(b, CAMPAIGN_MAX_DEPTH + 2, want);
+		free(b);
+	}
+}
+
+/* One document per file: a second one would be silently ignored. */
+static void test_documents(void **state)
+{
+	struct campaign c;
+	(void)state;
+
+	expect_error("name: x\nentries:\n  - payload: a\n---\nname: y\nentries:\n  - payload: b\n", 4,
+		     "one YAML document");
+	expect_error("---\nname: x\nentries:\n  - payload: a\n...\n---\n", 6, "one YAML document");
+	expect_error("name: x\nentries:\n  - payload: a\n...\n--- 7\n", 5, "one YAML document");
+	assert_int_equal(parse("---\nname: x\nentries:\n  - payload: a\n...\n", &c), 0);
+	assert_string_equal(c.name, "x");
+	campaign_free(&c);
+	assert_int_equal(parse("# only a comment\n---\nname: x\nentries:\n  - payload: a\n", &c), 0);
+	campaign_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +368,9 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_expand_errors),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_param_values),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_documents),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
