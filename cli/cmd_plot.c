@@ -860,7 +860,7 @@ static int plot_dir(const char *dir, const char *outdir_opt)
 	int rc = EXIT_OK, r, nskipped = 0;
 
 	if (store_read_manifest(dir, &run, err, sizeof(err))) {
-		fprintf(stderr, "exitlab plot: %s\n", err);
+		fprintf(stderr, "exitlab plot: %s/manifest.json: %s\n", dir, err);
 		return EXIT_USAGE;
 	}
 	if (outdir_opt)

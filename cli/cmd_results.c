@@ -107,11 +107,16 @@ static int cmd_list(int argc, char **argv)
 	size_t nruns = 0;
 	int skipped = 0;
 
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (stat(argv[i], &st)) {
 			fprintf(stderr, "exitlab results: %s: %s\n", argv[i], strerror(errno));
 			return EXIT_USAGE;
 		}
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "exitlab results: %s: not a regular file or a directory\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
 	printf("%-16s %-22s %-16s %9s  %-10s %s\n", "campaign", "timestamp", "host", "done/total", "status",
 	       "path");
 	if (argc > 1) {

@@ -15,6 +15,7 @@
 
 #include "compare.h"
 #include "compare_stats.h"
+#include "input_file.h"
 #include "json_out.h"
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -298,8 +299,11 @@ static int add_campaign(struct cmp_side *s, const char *dir, char *err, size_t e
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	if (!(m = json_load_file(path, 0, &je))) {
-		seterr(err, errlen, "%s: line %d: %s", path, je.line, je.text);
+	if (!(m = input_file_json(path, 0, &je))) {
+		if (je.line < 0)
+			seterr(err, errlen, "%s: %s", path, je.text);
+		else
+			seterr(err, errlen, "%s: line %d: %s", path, je.line, je.text);
 		return -1;
 	}
 	fmt = json_string_value(json_object_get(m, "format"));
@@ -341,11 +345,12 @@ static int is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
+/* Anything there but a directory is read as a results file: a FIFO or a device is refused there, by name. */
 static int is_file(const char *p)
 {
 	struct stat st;
 
-	return !stat(p, &st) && S_ISREG(st.st_mode);
+	return !stat(p, &st) && !S_ISDIR(st.st_mode);
 }
 
 static int load_path(struct cmp_side *s, const char *p, char *err, size_t errlen)

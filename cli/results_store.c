@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "input_file.h"
 #include "plot.h"
 #include "results_store.h"
 
@@ -127,9 +128,12 @@ int store_read_manifest(const char *dir, struct store_run *run, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	root = input_file_json(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		snprintf(err, errlen, "not valid JSON (line %d: %s)", je.line, je.text);
+		if (je.line < 0)	/* could not open it, or not a regular file */
+			snprintf(err, errlen, "%s", je.text);
+		else
+			snprintf(err, errlen, "not valid JSON (line %d: %s)", je.line, je.text);
 		goto out;
 	}
 	v = json_object_get(root, "format");
@@ -367,6 +371,12 @@ int store_walk(const char *root, struct store_list *out, store_problem_fn proble
 		r[--n] = 0;
 	if (stat(r, &st)) {
 		snprintf(err, errlen, "%s: %s", r, strerror(errno));
+		free(r);
+		return -1;
+	}
+	/* a FIFO or a device named as the store is bad usage, not a file to skip (nor to wait on) */
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file or a directory", r);
 		free(r);
 		return -1;
 	}
