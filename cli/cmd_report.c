@@ -749,32 +749,6 @@ static void run_combined(struct out *o, const struct store_run *run)
 	}
 }
 
-/*
- * Whether out is the same file as one of the report's inputs: the path given,
- * a run's manifest or an entry's results file (an output that does not exist
- * yet is none of them).
- */
-static bool names_an_input(const char *out, const char *root, const struct store_list *l)
-{
-	if (input_file_same(out, root))
-		return true;
-	for (size_t i = 0; i < l->nruns; i++) {
-		const struct store_run *run = &l->runs[i];
-		char *m = NULL;
-		bool same = false;
-
-		if (!run->loose && asprintf(&m, "%s/manifest.json", run->path) >= 0) {
-			same = input_file_same(out, m);
-			free(m);
-		}
-		for (size_t j = 0; j < run->nentries && !same; j++)
-			same = run->entries[j].results && input_file_same(out, run->entries[j].results);
-		if (same)
-			return true;
-	}
-	return false;
-}
-
 static char *default_out(const char *path)
 {
 	struct stat st;
@@ -845,7 +819,7 @@ int cmd_report(int argc, char **argv)
 	for (int k = 0; k < 2; k++) {
 		const char *p = k ? md_path : html_path;
 
-		if (p && names_an_input(p, argv[optind], &l)) {
+		if (p && store_names_input(&l, argv[optind], p)) {
 			fprintf(stderr, "exitlab report: %s is one of the report's inputs: refusing to overwrite it\n",
 				p);
 			code = EXIT_USAGE;

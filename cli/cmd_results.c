@@ -35,7 +35,7 @@ static void results_usage(FILE *f)
 		"        revision) and each entry's tables; --test NAME keeps only that test\n"
 		"        (a name no result holds is bad usage, with the closest one)\n"
 		"  csv   one row per test per entry, with a header row (RFC 4180), to FILE or\n"
-		"        stdout\n"
+		"        stdout (a FILE that is one of the inputs is bad usage)\n"
 		"\n"
 		"A corrupt or partial manifest or results file is named on stderr with the\n"
 		"reason and skipped.  Exit code 0, 1 if anything was skipped, 2 bad usage.\n");
@@ -312,6 +312,12 @@ static int cmd_csv(int argc, char **argv)
 	}
 	if (walk(argv[optind], &l, &skipped))
 		return EXIT_USAGE;
+	/* opening it would truncate an input before its rows are read */
+	if (out && store_names_input(&l, argv[optind], out)) {
+		fprintf(stderr, "exitlab results csv: %s is one of the inputs: refusing to overwrite it\n", out);
+		store_list_free(&l);
+		return EXIT_USAGE;
+	}
 	if (out && !(f = fopen(out, "w"))) {
 		perror(out);
 		store_list_free(&l);

@@ -401,6 +401,27 @@ int store_walk(const char *root, struct store_list *out, store_problem_fn proble
 	return w.skipped;
 }
 
+bool store_names_input(const struct store_list *l, const char *root, const char *path)
+{
+	if (input_file_same(path, root))
+		return true;
+	for (size_t i = 0; i < l->nruns; i++) {
+		const struct store_run *run = &l->runs[i];
+		char *m = NULL;
+		bool same = false;
+
+		if (!run->loose && asprintf(&m, "%s/manifest.json", run->path) >= 0) {
+			same = input_file_same(path, m);
+			free(m);
+		}
+		for (size_t j = 0; j < run->nentries && !same; j++)
+			same = run->entries[j].results && input_file_same(path, run->entries[j].results);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 void store_run_free(struct store_run *run)
 {
 	for (size_t i = 0; i < run->nentries; i++)

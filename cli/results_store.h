@@ -64,6 +64,13 @@ int store_read_loose(const char *file, struct store_run *run, char *err, size_t 
 int store_walk(const char *root, struct store_list *out, store_problem_fn problem, void *ctx,
 	       char *err, size_t errlen);
 /*
+ * Whether path is the same file (device and inode, whatever its name) as
+ * one of the inputs of l, walked from root: root itself, a run's manifest,
+ * an entry's results file.  An output that does not exist yet is none of
+ * them: refuse the others, or the output would destroy what it is made of.
+ */
+bool store_names_input(const struct store_list *l, const char *root, const char *path);
+/*
  * Load entry e's results.  1 loaded; 0 the entry has no results (not done),
  * nothing to report; -1 the file is missing or corrupt, err says why.
  */

@@ -4,8 +4,9 @@
  * file) or an entry's reason (manifest) stays text in the Markdown as in the
  * HTML, since Markdown renderers pass raw HTML through; and an output that
  * names one of the inputs (the path given, a manifest, an entry's results
- * file) is refused as bad usage with the input left as it was; the same
- * escaping in exitlab claims --markdown.  The results
+ * file) is refused as bad usage with the input left as it was, as is
+ * results csv -o over an input; the same escaping in exitlab claims
+ * --markdown.  The results
  * file is written by exitlab's own writer, so no KVM is needed.
  */
 #include <setjmp.h>
@@ -117,7 +118,7 @@ static void test_markdown_escapes_html(void **state)
 	}
 }
 
-/* exitlab report with args: exit 2, naming `out`, and `input` byte for byte as before. */
+/* exitlab with args: exit 2, naming `out`, and `input` byte for byte as before. */
 static void refused(const char *input, const char *out, const char *const *args)
 {
 	char *before = harness_slurp(input, NULL), *after;
@@ -126,7 +127,7 @@ static void refused(const char *input, const char *out, const char *const *args)
 	assert_non_null(before);
 	harness_run(&o, args);
 	if (o.exit_code != 2 || !strstr(o.err, out))
-		fprintf(stderr, "report over %s: exit %d\n%s", out, o.exit_code, o.err);
+		fprintf(stderr, "%s %s over %s: exit %d\n%s", args[0], args[1], out, o.exit_code, o.err);
 	assert_int_equal(o.exit_code, 2);
 	assert_non_null(strstr(o.err, out));
 	harness_free(&o);
@@ -152,6 +153,9 @@ static void test_output_over_input_refused(void **state)
 	/* the same file by another name is the same file */
 	snprintf(other, sizeof(other), "%s/../run/./manifest.json", run_dir);
 	refused(manifest_path, other, (const char *[]){ "report", run_dir, "--markdown", other, NULL });
+	/* results csv -o truncated its input before reading its rows */
+	refused(loose, loose, (const char *[]){ "results", "csv", loose, "-o", loose, NULL });
+	refused(entry_json, entry_json, (const char *[]){ "results", "csv", run_dir, "-o", entry_json, NULL });
 }
 
 /* exitlab claims --markdown: the run's strings (here the host name) stay text too. */
