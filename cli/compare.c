@@ -267,9 +267,35 @@ void cmp_side_free(struct cmp_side *s)
 		free(s->tests[i].samples);
 		free(s->tests[i].medians);
 	}
+	for (size_t i = 0; i < s->ninputs; i++)
+		free(s->inputs[i]);
+	free(s->inputs);
 	free(s->ctx);
 	free(s->tests);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Note path as read by s: an output must not replace it (cmp_side_read). */
+static int add_input(struct cmp_side *s, const char *path, char *err, size_t errlen)
+{
+	char **n = realloc(s->inputs, (s->ninputs + 1) * sizeof(*n));
+
+	if (n)
+		s->inputs = n;
+	if (!n || !(s->inputs[s->ninputs] = strdup(path))) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	s->ninputs++;
+	return 0;
+}
+
+bool cmp_side_read(const struct cmp_side *s, const char *path)
+{
+	for (size_t i = 0; i < s->ninputs; i++)
+		if (input_file_same(path, s->inputs[i]))
+			return true;
+	return false;
 }
 
 static int add_file(struct cmp_side *s, const char *path, char *err, size_t errlen)
@@ -285,7 +311,7 @@ static int add_file(struct cmp_side *s, const char *path, char *err, size_t errl
 	}
 	rc = cmp_side_add_run(s, &r, err, errlen);
 	results_free(&r);
-	return rc;
+	return rc ? rc : add_input(s, path, err, errlen);
 }
 
 /* A campaign run directory: every done entry's results file. */
@@ -304,6 +330,10 @@ static int add_campaign(struct cmp_side *s, const char *dir, char *err, size_t e
 			seterr(err, errlen, "%s: %s", path, je.text);
 		else
 			seterr(err, errlen, "%s: line %d: %s", path, je.line, je.text);
+		return -1;
+	}
+	if (add_input(s, path, err, errlen)) {
+		json_decref(m);
 		return -1;
 	}
 	fmt = json_string_value(json_object_get(m, "format"));

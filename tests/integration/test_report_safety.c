@@ -5,8 +5,8 @@
  * HTML, since Markdown renderers pass raw HTML through; and an output that
  * names one of the inputs (the path given, a manifest, an entry's results
  * file) is refused as bad usage with the input left as it was, as is
- * results csv -o over an input; the same escaping in exitlab claims
- * --markdown.  The results
+ * results csv -o and compare --json over an input; the same escaping in
+ * exitlab claims --markdown.  The results
  * file is written by exitlab's own writer, so no KVM is needed.
  */
 #include <setjmp.h>
@@ -156,6 +156,10 @@ static void test_output_over_input_refused(void **state)
 	/* results csv -o truncated its input before reading its rows */
 	refused(loose, loose, (const char *[]){ "results", "csv", loose, "-o", loose, NULL });
 	refused(entry_json, entry_json, (const char *[]){ "results", "csv", run_dir, "-o", entry_json, NULL });
+	/* compare --json replaced its input with the comparison */
+	refused(loose, loose, (const char *[]){ "compare", loose, run_dir, "--json", loose, NULL });
+	refused(manifest_path, manifest_path,
+		(const char *[]){ "compare", loose, run_dir, "--json", manifest_path, NULL });
 }
 
 /* exitlab claims --markdown: the run's strings (here the host name) stay text too. */
