@@ -5,8 +5,8 @@
  * HTML, since Markdown renderers pass raw HTML through; and an output that
  * names one of the inputs (the path given, a manifest, an entry's results
  * file) is refused as bad usage with the input left as it was, as is
- * results csv -o and compare --json over an input; the same escaping in
- * exitlab claims --markdown.  The results
+ * results csv -o, compare --json and plot -o over an input; the same
+ * escaping in exitlab claims --markdown.  The results
  * file is written by exitlab's own writer, so no KVM is needed.
  */
 #include <setjmp.h>
@@ -26,7 +26,7 @@
 /* results_write_json: a results file as exitlab run writes it */
 #include "results.h"
 
-static char run_dir[512], loose[512], entry_json[600];
+static char run_dir[512], loose[512], plottable[512], entry_json[600];
 
 static void write_text(const char *path, const char *text)
 {
@@ -37,8 +37,8 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* One failed test whose reason is a script. */
-static void write_results(const char *path)
+/* One failed test whose reason is a script; or, ok, one test with timing to plot. */
+static void write_results(const char *path, bool ok)
 {
 	struct run_result r = { 0 };
 	struct test_result *t;
@@ -51,8 +51,16 @@ static void write_results(const char *path)
 	snprintf(t->name, sizeof(t->name), "cpuid");
 	snprintf(t->where, sizeof(t->where), "guest");
 	t->ring = 3;
-	t->status = TEST_FAILED;
-	snprintf(t->reason, sizeof(t->reason), "<script>alert(1)</script>");
+	t->status = ok ? TEST_OK : TEST_FAILED;
+	if (ok) {
+		t->iterations = 1000;
+		t->has_timing = true;
+		t->cycles = (struct sample_stats){ .n = 100, .min = 90, .max = 120, .mean = 100, .median = 100,
+						   .p1 = 91, .p99 = 119, .mad = 2 };
+		t->ns = t->cycles;
+	} else {
+		snprintf(t->reason, sizeof(t->reason), "<script>alert(1)</script>");
+	}
 	if (results_write_json(&r, path, err, sizeof(err)))
 		fail_msg("%s", err);
 	results_free(&r);
@@ -84,9 +92,11 @@ static int setup(void **state)
 	snprintf(p, sizeof(p), "%s/manifest.json", run_dir);
 	write_text(p, manifest);
 	snprintf(entry_json, sizeof(entry_json), "%s/entries/000.json", run_dir);
-	write_results(entry_json);
+	write_results(entry_json, false);
 	snprintf(loose, sizeof(loose), "%s/loose.json", harness_tmp);
-	write_results(loose);
+	write_results(loose, false);
+	snprintf(plottable, sizeof(plottable), "%s/plottable.json", harness_tmp);
+	write_results(plottable, true);
 	return 0;
 }
 
@@ -160,6 +170,9 @@ static void test_output_over_input_refused(void **state)
 	refused(loose, loose, (const char *[]){ "compare", loose, run_dir, "--json", loose, NULL });
 	refused(manifest_path, manifest_path,
 		(const char *[]){ "compare", loose, run_dir, "--json", manifest_path, NULL });
+	/* plot -o the results file by another name drew its chart over it */
+	snprintf(other, sizeof(other), "%s/./plottable.json", harness_tmp);
+	refused(plottable, other, (const char *[]){ "plot", plottable, "-o", other, NULL });
 }
 
 /* exitlab claims --markdown: the run's strings (here the host name) stay text too. */
