@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exitlab report's outputs are safe: a "<script>" in a test's reason (results
- * file) or an entry's reason (manifest) stays text in the Markdown as in the
- * HTML, since Markdown renderers pass raw HTML through; and an output that
- * names one of the inputs (the path given, a manifest, an entry's results
- * file) is refused as bad usage with the input left as it was, as is
- * results csv -o, compare --json and plot -o over an input; the same
- * escaping in exitlab claims --markdown.  The results
- * file is written by exitlab's own writer, so no KVM is needed.
+ * What exitlab writes never replaces or smuggles into what it read: a
+ * "<script>" in a test's reason (results file) or an entry's reason
+ * (manifest) stays text in the report's Markdown as in its HTML, since
+ * Markdown renderers pass raw HTML through, and so in claims --markdown; an
+ * output that names one of the inputs (the path given, a manifest, an
+ * entry's results file, the payload; by any name: same device and inode)
+ * is refused as bad usage with the input left as it was: report -o and
+ * --markdown, results csv -o, compare --json, plot -o, run --json, --serial
+ * and --progress.  The results files are written by exitlab's own writer,
+ * so no KVM is needed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -175,6 +177,20 @@ static void test_output_over_input_refused(void **state)
 	refused(plottable, other, (const char *[]){ "plot", plottable, "-o", other, NULL });
 }
 
+/* exitlab run --json/--serial/--progress over the payload itself; checked before any VM, so no KVM needed. */
+static void test_run_output_over_payload_refused(void **state)
+{
+	char elf[600], cmd[1400];
+
+	(void)state;
+	snprintf(elf, sizeof(elf), "%s/copy.elf", harness_tmp);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", harness_payload("exit-costs"), elf);
+	assert_int_equal(system(cmd), 0);
+	refused(elf, elf, (const char *[]){ "run", elf, "--quick", "--json", elf, NULL });
+	refused(elf, elf, (const char *[]){ "run", elf, "--quick", "--serial", elf, NULL });
+	refused(elf, elf, (const char *[]){ "run", elf, "--quick", "--progress", elf, NULL });
+}
+
 /* exitlab claims --markdown: the run's strings (here the host name) stay text too. */
 static void test_claims_markdown_escapes_html(void **state)
 {
@@ -207,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_escapes_html),
 		cmocka_unit_test(test_output_over_input_refused),
 		cmocka_unit_test(test_claims_markdown_escapes_html),
+		cmocka_unit_test(test_run_output_over_payload_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, harness_group_teardown);
