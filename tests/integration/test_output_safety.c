@@ -165,6 +165,17 @@ static void test_output_over_input_refused(void **state)
 	/* the same file by another name is the same file */
 	snprintf(other, sizeof(other), "%s/../run/./manifest.json", run_dir);
 	refused(manifest_path, other, (const char *[]){ "report", run_dir, "--markdown", other, NULL });
+	/* -o and --markdown on one file: one would replace the other */
+	{
+		struct run_out o;
+		char both[600];
+
+		snprintf(both, sizeof(both), "%s/both.out", harness_tmp);
+		harness_run(&o, (const char *[]){ "report", loose, "-o", both, "--markdown", both, NULL });
+		assert_int_equal(o.exit_code, 2);
+		assert_non_null(strstr(o.err, "the same file"));
+		harness_free(&o);
+	}
 	/* results csv -o truncated its input before reading its rows */
 	refused(loose, loose, (const char *[]){ "results", "csv", loose, "-o", loose, NULL });
 	refused(entry_json, entry_json, (const char *[]){ "results", "csv", run_dir, "-o", entry_json, NULL });
