@@ -16,6 +16,7 @@
 
 #include "atomic_file.h"
 #include "campaign_manifest.h"
+#include "input_file.h"
 #include "json_out.h"
 
 static const char *const status_names[] = { "pending", "running", "done", "failed", "timeout", "skipped" };
@@ -230,16 +231,14 @@ static int read_entry(json_t *o, size_t i, struct manifest_entry *e, char *err, 
 int manifest_read(const char *path, struct manifest *m, char *err, size_t errlen)
 {
 	json_error_t je;
-	json_t *root = json_load_file(path, 0, &je), *fmt, *ver, *entries;
+	json_t *root = input_file_json(path, 0, &je), *fmt, *ver, *entries;
 	char why[256];
 
 	memset(m, 0, sizeof(*m));
 	if (!root) {
-		struct stat st;
-
-		/* say what is wrong with the file: missing or unreadable is not "invalid JSON" */
-		if (stat(path, &st) || access(path, R_OK))
-			snprintf(err, errlen, "%s: %s (not a campaign run directory?)", path, strerror(errno));
+		/* say what is wrong with the file: missing, unreadable or not a file is not "invalid JSON" */
+		if (je.line < 0)
+			snprintf(err, errlen, "%s: %s (not a campaign run directory?)", path, je.text);
 		else
 			snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, je.line, je.text);
 		return -1;

@@ -24,6 +24,7 @@
 #include "atomic_file.h"
 #include "campaign.h"
 #include "campaign_check.h"
+#include "input_file.h"
 #include "campaign_manifest.h"
 #include "campaign_resume.h"
 #include "campaign_service.h"
@@ -73,11 +74,12 @@ static double now_s(void)
 
 static char *read_text(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	char why[128];
+	FILE *f = input_file_fopen(path, why, sizeof(why));
 	char *buf;
 
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, why);
 		return NULL;
 	}
 	buf = malloc(MAX_FILE + 1);

@@ -13,6 +13,7 @@
 #include "claims.h"
 #include "commands.h"
 #include "json_out.h"
+#include "report_escape.h"
 #include "results_store.h"
 
 static void claims_usage(FILE *f)
@@ -73,15 +74,34 @@ static void print_text(const struct store_run *run, const struct claim_row *rows
 	}
 }
 
+/* The manifest's and the results' strings escaped (report_md_esc): Markdown passes raw HTML through. */
 static void print_markdown(const struct store_run *run, const struct claim_row *rows, size_t n)
 {
-	printf("## Claims table\n\nRun `%s` (host %s, %s, exitlab %s).\n\n", run->path, run->host,
-	       run->backend[0] ? run->backend : "backend unknown", run->revision[0] ? run->revision : "?");
-	printf("| # | claim | this host | setup | verdict | why | source |\n|---|---|---|---|---|---|---|\n");
-	for (size_t i = 0; i < n; i++)
-		printf("| %zu | %s | %s | %s | %s | %s (entry `%s`) | %s |\n", i + 1, rows[i].claim, rows[i].measured,
-		       rows[i].setup[0] ? rows[i].setup : "-", claim_verdict_name(rows[i].verdict),
-		       rows[i].why, rows[i].entry, rows[i].source ? rows[i].source : "-");
+	printf("## Claims table\n\nRun ");
+	report_md_esc(stdout, run->path);
+	printf(" (host ");
+	report_md_esc(stdout, run->host);
+	printf(", ");
+	report_md_esc(stdout, run->backend[0] ? run->backend : "backend unknown");
+	printf(", exitlab ");
+	report_md_esc(stdout, run->revision[0] ? run->revision : "?");
+	printf(").\n\n| # | claim | this host | setup | verdict | why | source |\n|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *cells[] = { rows[i].claim, rows[i].measured, rows[i].setup[0] ? rows[i].setup : "-",
+					claim_verdict_name(rows[i].verdict), rows[i].why };
+
+		printf("| %zu |", i + 1);
+		for (size_t c = 0; c < sizeof(cells) / sizeof(cells[0]); c++) {
+			printf(" ");
+			report_md_esc(stdout, cells[c]);
+			printf(c + 1 < sizeof(cells) / sizeof(cells[0]) ? " |" : "");
+		}
+		printf(" (entry ");
+		report_md_esc(stdout, rows[i].entry);
+		printf(") | ");
+		report_md_esc(stdout, rows[i].source ? rows[i].source : "-");
+		printf(" |\n");
+	}
 }
 
 static json_t *num_or_null(double v)

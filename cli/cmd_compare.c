@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		   "  --level L           what the statistics resample: runs (each pooled run's median:\n"
 		   "                      the run-to-run spread), samples (the pooled samples: within-run\n"
 		   "                      spread only), or auto (default: runs when both sides have %d)\n"
-		   "  --json FILE         write the comparison as JSON (docs/compare.md)\n"
+		   "  --json FILE         write the comparison as JSON (docs/compare.md); not over an input\n"
 		   "exit codes: 0 no test regressed, 1 some test regressed, 2 bad usage or unreadable input\n",
 		CMP_MIN_RUNS);
 }
@@ -214,8 +214,18 @@ int cmd_compare(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (cmp_side_load(&b, argv[optind], bdir, err, sizeof(err)) ||
-	    cmp_side_load(&c, argv[optind + 1], bdir, err, sizeof(err)) ||
-	    cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err))) {
+	    cmp_side_load(&c, argv[optind + 1], bdir, err, sizeof(err))) {
+		fprintf(stderr, "exitlab compare: %s\n", err);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	/* --json over a file just read would replace an input with the comparison */
+	if (json_path && (cmp_side_read(&b, json_path) || cmp_side_read(&c, json_path))) {
+		fprintf(stderr, "exitlab compare: %s is one of the inputs: refusing to overwrite it\n", json_path);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (cmp_compare(&b, &c, &o, &rows, &n, err, sizeof(err))) {
 		fprintf(stderr, "exitlab compare: %s\n", err);
 		code = EXIT_USAGE;
 		goto out;

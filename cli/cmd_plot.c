@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "input_file.h"
 #include "plot.h"
 #include "report_table.h"
 #include "results.h"
@@ -632,8 +633,10 @@ static int plot_tlb(const struct run_result *r, const char *in, const char *dat,
 		rc = EXIT_FAILED;
 		goto out;
 	}
-	if (!strcmp(ops_png, in) || !strcmp(ops_dat, in)) {
-		fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s\n", in);
+	if (!strcmp(ops_png, in) || !strcmp(ops_dat, in) || input_file_same(ops_png, in) ||
+	    input_file_same(ops_dat, in)) {
+		fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s (%s)\n", in,
+			input_file_same(ops_png, in) ? ops_png : ops_dat);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -860,7 +863,7 @@ static int plot_dir(const char *dir, const char *outdir_opt)
 	int rc = EXIT_OK, r, nskipped = 0;
 
 	if (store_read_manifest(dir, &run, err, sizeof(err))) {
-		fprintf(stderr, "exitlab plot: %s\n", err);
+		fprintf(stderr, "exitlab plot: %s/manifest.json: %s\n", dir, err);
 		return EXIT_USAGE;
 	}
 	if (outdir_opt)
@@ -1154,9 +1157,12 @@ int cmd_plot(int argc, char **argv)
 		rc = EXIT_FAILED;
 		goto out;
 	}
+	/* by device and inode too: ./F.json is F.json */
 	for (size_t i = 0; i < nruns; i++)
-		if (!strcmp(png, names[i]) || !strcmp(dat, names[i])) {
-			fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s\n", names[i]);
+		if (!strcmp(png, names[i]) || !strcmp(dat, names[i]) || input_file_same(png, names[i]) ||
+		    input_file_same(dat, names[i])) {
+			fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s (%s)\n",
+				names[i], !strcmp(png, names[i]) || input_file_same(png, names[i]) ? png : dat);
 			goto out;
 		}
 

@@ -23,6 +23,7 @@
 #include "atomic_file.h"
 #include "claims.h"
 #include "commands.h"
+#include "input_file.h"
 #include "report_escape.h"
 #include "plot.h"
 #include "report_devices.h"
@@ -55,7 +56,8 @@ static void report_usage(FILE *f)
 		"next to OUT.md (OUT-NNN.png, linked relatively).\n"
 		"OUT.html defaults to PATH/report.html for a directory, PATH with .html for a file.\n"
 		"Both outputs appear whole when the report is done, or not at all; missing parent\n"
-		"directories are created.\n"
+		"directories are created.  An output that is one of the inputs (PATH, a manifest,\n"
+		"a results file) is bad usage: nothing is written.\n"
 		"Unreadable manifests and results files are named on stderr and skipped\n"
 		"(exit code 1); 2 is bad usage.\n");
 }
@@ -370,13 +372,28 @@ static void context(struct out *o, const struct store_run *run, const struct run
 
 static void pre(struct out *o, const char *txt)
 {
+	size_t run = 0, longest = 0;
+
 	if (!txt)
 		return;
 	fprintf(o->html, "<pre>");
 	report_html_esc(o->html, txt);
 	fprintf(o->html, "</pre>\n");
-	if (o->md)
-		fprintf(o->md, "```\n%s```\n\n", txt);
+	if (!o->md)
+		return;
+	/* a fence longer than any run of backticks in the text: nothing in it can close the block */
+	for (const char *p = txt; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	longest = longest < 3 ? 3 : longest + 1;
+	for (size_t i = 0; i < longest; i++)
+		fputc('`', o->md);
+	fprintf(o->md, "\n%s", txt);
+	for (size_t i = 0; i < longest; i++)
+		fputc('`', o->md);
+	fprintf(o->md, "\n\n");
 }
 
 static void chart(struct out *o, const char *png, const char *alt)
@@ -438,9 +455,15 @@ static void entry(struct out *o, const struct store_run *run, const struct store
 			fprintf(o->html, ")");
 		}
 		fprintf(o->html, "</p>\n</section>\n");
-		if (o->md)
-			fprintf(o->md, "_no results: %s%s%s_\n\n", rc < 0 ? err : e->status,
-				rc == 0 && e->reason[0] ? " — " : "", rc == 0 ? e->reason : "");
+		if (o->md) {
+			fprintf(o->md, "_no results: ");
+			report_md_esc(o->md, rc < 0 ? err : e->status);
+			if (rc == 0 && e->reason[0]) {
+				fprintf(o->md, " — ");
+				report_md_esc(o->md, e->reason);
+			}
+			fprintf(o->md, "_\n\n");
+		}
 		return;
 	}
 	report_summary_add_results(&o->sum, &r);
@@ -792,6 +815,22 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!html_path)
 		html_path = default_out(argv[optind]);
+	/* an output over an input would lose the input: bad usage, nothing written */
+	for (int k = 0; k < 2; k++) {
+		const char *p = k ? md_path : html_path;
+
+		if (p && store_names_input(&l, argv[optind], p)) {
+			fprintf(stderr, "exitlab report: %s is one of the report's inputs: refusing to overwrite it\n",
+				p);
+			code = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (html_path && md_path && (!strcmp(html_path, md_path) || input_file_same(md_path, html_path))) {
+		fprintf(stderr, "exitlab report: -o and --markdown name the same file %s\n", md_path);
+		code = EXIT_USAGE;
+		goto out;
+	}
 	/* both outputs appear whole at the end, or not at all (parents are created) */
 	if (!html_path || atomic_file_open(&html_file, html_path, err, sizeof(err))) {
 		fprintf(stderr, "exitlab report: cannot write %s: %s\n", html_path ? html_path : "?",
@@ -874,10 +913,14 @@ int cmd_report(int argc, char **argv)
 				store_run_status(run));
 			report_html_esc(o.html, run->path);
 			fprintf(o.html, "</p>\n");
-			if (o.md)
-				fprintf(o.md, "started %s; %zu/%zu entries done (%s); %s\n\n",
-					run->timestamp, store_run_done(run), run->nentries, store_run_status(run),
-					run->path);
+			if (o.md) {
+				fprintf(o.md, "started ");
+				report_md_esc(o.md, run->timestamp);
+				fprintf(o.md, "; %zu/%zu entries done (%s); ", store_run_done(run), run->nentries,
+					store_run_status(run));
+				report_md_esc(o.md, run->path);
+				fprintf(o.md, "\n\n");
+			}
 		}
 		if (!run->loose)
 			claims_section(&o, run);

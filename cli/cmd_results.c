@@ -35,7 +35,7 @@ static void results_usage(FILE *f)
 		"        revision) and each entry's tables; --test NAME keeps only that test\n"
 		"        (a name no result holds is bad usage, with the closest one)\n"
 		"  csv   one row per test per entry, with a header row (RFC 4180), to FILE or\n"
-		"        stdout\n"
+		"        stdout (a FILE that is one of the inputs is bad usage)\n"
 		"\n"
 		"A corrupt or partial manifest or results file is named on stderr with the\n"
 		"reason and skipped.  Exit code 0, 1 if anything was skipped, 2 bad usage.\n");
@@ -107,11 +107,16 @@ static int cmd_list(int argc, char **argv)
 	size_t nruns = 0;
 	int skipped = 0;
 
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (stat(argv[i], &st)) {
 			fprintf(stderr, "exitlab results: %s: %s\n", argv[i], strerror(errno));
 			return EXIT_USAGE;
 		}
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "exitlab results: %s: not a regular file or a directory\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
 	printf("%-16s %-22s %-16s %9s  %-10s %s\n", "campaign", "timestamp", "host", "done/total", "status",
 	       "path");
 	if (argc > 1) {
@@ -307,6 +312,12 @@ static int cmd_csv(int argc, char **argv)
 	}
 	if (walk(argv[optind], &l, &skipped))
 		return EXIT_USAGE;
+	/* opening it would truncate an input before its rows are read */
+	if (out && store_names_input(&l, argv[optind], out)) {
+		fprintf(stderr, "exitlab results csv: %s is one of the inputs: refusing to overwrite it\n", out);
+		store_list_free(&l);
+		return EXIT_USAGE;
+	}
 	if (out && !(f = fopen(out, "w"))) {
 		perror(out);
 		store_list_free(&l);

@@ -22,6 +22,7 @@
 #include "bench.h"
 #include "boot_x86.h"
 #include "catalogue.h"
+#include "input_file.h"
 #include "collect.h"
 #include "commands.h"
 #include "elf.h"
@@ -102,7 +103,8 @@ static void usage(FILE *f)
 		"                     one row per test, with the K medians' min..max and interval\n"
 		"                     (--order and --repeat: payloads built on the measure table,\n"
 		"                     e.g. exit-costs and bar-read; others run as they always do)\n"
-		"  --json FILE        write results to FILE (atomically; parent directories created)\n"
+		"  --json FILE        write results to FILE (atomically; parent directories created;\n"
+		"                     this, --serial and --progress never over the payload: exit 2)\n"
 		"  --timeout S        stop the guest after S seconds (default 120; exit code 1)\n"
 		"  --mem MIB          guest RAM in MiB (default 64, at most %llu and the host's\n"
 		"                     RAM + swap); beyond %llu MiB it continues at 4 GiB\n"
@@ -660,6 +662,17 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "exitlab run: %s\n", err);
 		free(o.tests);
 		return EXIT_USAGE;
+	}
+	/* an output over the payload would destroy it (by device and inode: any name for it) */
+	for (int k = 0; k < 3; k++) {
+		const char *out = k == 0 ? o.json_path : k == 1 ? o.serial_path : o.progress_path;
+
+		if (out && input_file_same(out, path)) {
+			fprintf(stderr, "exitlab run: %s is the payload %s: refusing to overwrite it\n", out, path);
+			free(image);
+			free(o.tests);
+			return EXIT_USAGE;
+		}
 	}
 	/* The image goes into low RAM, which the page tables identity-map (a peer loads it itself). */
 	if (!o.vmm && elf_parse(image, image_len, BOOT_PAYLOAD_MIN,

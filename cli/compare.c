@@ -15,6 +15,7 @@
 
 #include "compare.h"
 #include "compare_stats.h"
+#include "input_file.h"
 #include "json_out.h"
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -266,9 +267,35 @@ void cmp_side_free(struct cmp_side *s)
 		free(s->tests[i].samples);
 		free(s->tests[i].medians);
 	}
+	for (size_t i = 0; i < s->ninputs; i++)
+		free(s->inputs[i]);
+	free(s->inputs);
 	free(s->ctx);
 	free(s->tests);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Note path as read by s: an output must not replace it (cmp_side_read). */
+static int add_input(struct cmp_side *s, const char *path, char *err, size_t errlen)
+{
+	char **n = realloc(s->inputs, (s->ninputs + 1) * sizeof(*n));
+
+	if (n)
+		s->inputs = n;
+	if (!n || !(s->inputs[s->ninputs] = strdup(path))) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	s->ninputs++;
+	return 0;
+}
+
+bool cmp_side_read(const struct cmp_side *s, const char *path)
+{
+	for (size_t i = 0; i < s->ninputs; i++)
+		if (input_file_same(path, s->inputs[i]))
+			return true;
+	return false;
 }
 
 static int add_file(struct cmp_side *s, const char *path, char *err, size_t errlen)
@@ -284,7 +311,7 @@ static int add_file(struct cmp_side *s, const char *path, char *err, size_t errl
 	}
 	rc = cmp_side_add_run(s, &r, err, errlen);
 	results_free(&r);
-	return rc;
+	return rc ? rc : add_input(s, path, err, errlen);
 }
 
 /* A campaign run directory: every done entry's results file. */
@@ -298,8 +325,15 @@ static int add_campaign(struct cmp_side *s, const char *dir, char *err, size_t e
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	if (!(m = json_load_file(path, 0, &je))) {
-		seterr(err, errlen, "%s: line %d: %s", path, je.line, je.text);
+	if (!(m = input_file_json(path, 0, &je))) {
+		if (je.line < 0)
+			seterr(err, errlen, "%s: %s", path, je.text);
+		else
+			seterr(err, errlen, "%s: line %d: %s", path, je.line, je.text);
+		return -1;
+	}
+	if (add_input(s, path, err, errlen)) {
+		json_decref(m);
 		return -1;
 	}
 	fmt = json_string_value(json_object_get(m, "format"));
@@ -341,11 +375,12 @@ static int is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
+/* Anything there but a directory is read as a results file: a FIFO or a device is refused there, by name. */
 static int is_file(const char *p)
 {
 	struct stat st;
 
-	return !stat(p, &st) && S_ISREG(st.st_mode);
+	return !stat(p, &st) && !S_ISDIR(st.st_mode);
 }
 
 static int load_path(struct cmp_side *s, const char *p, char *err, size_t errlen)

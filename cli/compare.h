@@ -50,6 +50,8 @@ struct cmp_side {
 	size_t nctx;
 	struct cmp_test *tests;
 	size_t ntests;
+	char **inputs;                /* every file read: results files and manifests */
+	size_t ninputs;
 };
 
 enum cmp_verdict { CMP_IMPROVED, CMP_REGRESSED, CMP_UNCHANGED, CMP_NOT_COMPARABLE };
@@ -104,6 +106,8 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
  */
 int cmp_side_load(struct cmp_side *s, const char *what, const char *baselines_dir, char *err, size_t errlen);
 void cmp_side_free(struct cmp_side *s);
+/* Whether path is the same file (device and inode) as one s read: an output there would replace an input. */
+bool cmp_side_read(const struct cmp_side *s, const char *path);
 
 /* Match and judge; rows in the baseline's order, then tests only in current. 0 or -1 (ENOMEM). */
 int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct cmp_opts *o,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "input_file.h"
 #include "payload_path.h"
 
 /* payloads/ beside /proc/self/exe; 0 if that directory exists. */
@@ -58,20 +59,27 @@ int payload_resolve(const char *arg, char *path, size_t len)
 
 void *payload_read(const char *path, size_t max_mib, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	char why[128];
 	struct stat st;
+	int fd = input_file_open(path, &st, why, sizeof(why));
+	FILE *f;
 	void *buf;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > (uint64_t)max_mib << 20) {
+	if ((uint64_t)st.st_size > (uint64_t)max_mib << 20) {
 		if (max_mib % 1024)
-			snprintf(err, errlen, "%s: not a regular file of at most %zu MiB", path, max_mib);
+			snprintf(err, errlen, "%s: larger than %zu MiB", path, max_mib);
 		else
-			snprintf(err, errlen, "%s: not a regular file of at most %zu GiB", path, max_mib / 1024);
-		fclose(f);
+			snprintf(err, errlen, "%s: larger than %zu GiB", path, max_mib / 1024);
+		close(fd);
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "rb"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	buf = malloc(st.st_size ? st.st_size : 1);

@@ -17,7 +17,10 @@ void report_html_esc(FILE *f, const char *s)
 void report_md_esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
-		if (*s == '|' || *s == '[' || *s == ']')
+		/* Markdown renderers pass raw HTML through: a "<script>" in a reason must stay text */
+		if (*s == '<' || *s == '>' || *s == '&')
+			fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : "&amp;", f);
+		else if (*s == '|' || *s == '[' || *s == ']')
 			fprintf(f, "\\%c", *s);
 		else if (*s == '\n' || *s == '\r')
 			fputc(' ', f);

@@ -10,7 +10,11 @@
 
 /* <, >, & and " as entities; NULL writes nothing. */
 void report_html_esc(FILE *f, const char *s);
-/* For a Markdown table cell: '|' would split the cell, a line break the row, brackets make a link. */
+/*
+ * For Markdown text and table cells: HTML-significant characters as entities
+ * (renderers pass raw HTML through), '|' would split a cell, a line break the
+ * row, brackets make a link.
+ */
 void report_md_esc(FILE *f, const char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "input_file.h"
 #include "json_out.h"
 #include "results.h"
 #include "results_calib.h"
@@ -927,7 +928,7 @@ int results_read_json(const char *path, struct run_result *r, char *err, size_t 
 		seterr(err, errlen, "results: no input path");
 		return -1;
 	}
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	root = input_file_json(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		if (je.line < 0)	/* could not open or read */
 			seterr(err, errlen, "%s: %s", path, je.text);

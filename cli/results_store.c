@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "input_file.h"
 #include "plot.h"
 #include "results_store.h"
 
@@ -127,9 +128,12 @@ int store_read_manifest(const char *dir, struct store_run *run, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	root = input_file_json(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		snprintf(err, errlen, "not valid JSON (line %d: %s)", je.line, je.text);
+		if (je.line < 0)	/* could not open it, or not a regular file */
+			snprintf(err, errlen, "%s", je.text);
+		else
+			snprintf(err, errlen, "not valid JSON (line %d: %s)", je.line, je.text);
 		goto out;
 	}
 	v = json_object_get(root, "format");
@@ -370,6 +374,12 @@ int store_walk(const char *root, struct store_list *out, store_problem_fn proble
 		free(r);
 		return -1;
 	}
+	/* a FIFO or a device named as the store is bad usage, not a file to skip (nor to wait on) */
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file or a directory", r);
+		free(r);
+		return -1;
+	}
 	if (S_ISDIR(st.st_mode))
 		visit_dir(&w, r, 0);
 	else if (has_suffix(r, "manifest.json")) {
@@ -389,6 +399,27 @@ int store_walk(const char *root, struct store_list *out, store_problem_fn proble
 		visit_file(&w, r);
 	free(r);
 	return w.skipped;
+}
+
+bool store_names_input(const struct store_list *l, const char *root, const char *path)
+{
+	if (input_file_same(path, root))
+		return true;
+	for (size_t i = 0; i < l->nruns; i++) {
+		const struct store_run *run = &l->runs[i];
+		char *m = NULL;
+		bool same = false;
+
+		if (!run->loose && asprintf(&m, "%s/manifest.json", run->path) >= 0) {
+			same = input_file_same(path, m);
+			free(m);
+		}
+		for (size_t j = 0; j < run->nentries && !same; j++)
+			same = run->entries[j].results && input_file_same(path, run->entries[j].results);
+		if (same)
+			return true;
+	}
+	return false;
 }
 
 void store_run_free(struct store_run *run)

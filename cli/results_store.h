@@ -49,7 +49,8 @@ struct store_list {
 
 /*
  * Read DIR/manifest.json into run.  -1 with err set for a manifest that is
- * not JSON, of another format or version, or lacks a field the layout needs.
+ * not a regular file, not JSON, of another format or version, or lacks a
+ * field the layout needs.
  */
 int store_read_manifest(const char *dir, struct store_run *run, char *err, size_t errlen);
 /* A loose results file as a one-entry run; -1 with err if results_read_json refuses it. */
@@ -58,10 +59,17 @@ int store_read_loose(const char *file, struct store_run *run, char *err, size_t 
  * Every run under root (a run directory, a tree of them, or one results
  * file), sorted by path.  Unreadable manifests and files go to problem and
  * are left out; returns the number skipped, or -1 with err if root itself
- * cannot be read.
+ * cannot be read or is neither a directory nor a regular file (a FIFO).
  */
 int store_walk(const char *root, struct store_list *out, store_problem_fn problem, void *ctx,
 	       char *err, size_t errlen);
+/*
+ * Whether path is the same file (device and inode, whatever its name) as
+ * one of the inputs of l, walked from root: root itself, a run's manifest,
+ * an entry's results file.  An output that does not exist yet is none of
+ * them: refuse the others, or the output would destroy what it is made of.
+ */
+bool store_names_input(const struct store_list *l, const char *root, const char *path);
 /*
  * Load entry e's results.  1 loaded; 0 the entry has no results (not done),
  * nothing to report; -1 the file is missing or corrupt, err says why.

@@ -27,7 +27,8 @@ int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bo
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
 	*host_fault = false;
-	b->fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO opened read-only would wait for a writer; refused below instead */
+	b->fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
 	if (b->fd < 0) {
 		*host_fault = errno == EACCES || errno == EPERM || errno == EROFS;
 		snprintf(err, errlen, "blk: %s: %s", path, strerror(errno));
@@ -46,6 +47,11 @@ int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bo
 		}
 	} else {
 		snprintf(err, errlen, "blk: %s is neither a regular file nor a block device", path);
+		goto fail;
+	}
+	/* the image is a file or a disk: back to plain blocking I/O */
+	if (fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "blk: %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	b->size = size & ~511ULL;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -219,6 +220,14 @@ static void test_file_backend(void **state)
 	assert_int_equal(blk_backend_open(&b, path, false, &hf, err, sizeof(err)), -1);
 	assert_false(hf);
 	assert_non_null(strstr(err, path));
+
+	/* a FIFO is refused at once, read-only too (open would wait for a writer): the alarm fails a hang */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(60);
+	assert_int_equal(blk_backend_open(&b, path, true, &hf, err, sizeof(err)), -1);
+	alarm(0);
+	assert_non_null(strstr(err, "neither a regular file nor a block device"));
+	unlink(path);
 }
 
 static void test_features_and_config(void **state)
