@@ -116,7 +116,9 @@ perf_cross() {
 	"$@" >$OUT/$pc_name-target.log 2>&1 &
 	pc_pid=$!
 	pc_i=0
-	until ls -l /proc/$pc_pid/fd 2>/dev/null | grep -q kvm-vcpu; do
+	# the vCPU's thread, not only its fd: the fd is made first, the thread that runs
+	# it after, and observe attaches to the threads there are when it starts
+	until grep -qx 'vcpu[0-9]*' /proc/$pc_pid/task/*/comm 2>/dev/null; do
 		pc_i=$((pc_i + 1))
 		[ $pc_i -le 600 ] && kill -0 $pc_pid 2>/dev/null || { echo "no vCPU in $*"; kill $pc_pid; return 1; }
 		sleep 0.1

@@ -481,6 +481,10 @@ static void test_perf_kvm_stat_agrees(void **state)
 	assert_string_equal(json_string_value(path_get(d, "context.kvm.backend")), "kvm_amd");
 	tp = json_object_get(d, "tracepoints");
 	assert_int_equal(get_int(tp, "lost"), 0);
+	/* a clear failure, not a NULL to strcmp, if observe saw nothing (e.g. attached before the vCPU thread) */
+	if (!json_string_value(json_object_get(tp, "timing_source")))
+		fail_msg("observe timed nothing: %lld records from %lld threads (see " OUTDIR "/perf-cross-observe.err)",
+			 (long long)get_int(tp, "records"), (long long)get_int(tp, "threads"));
 	assert_string_equal(json_string_value(json_object_get(tp, "timing_source")), "kvm_exit/kvm_entry");
 
 	/* per exit reason */
