@@ -126,10 +126,65 @@ $(BUILD)/tests/%.bin: tests/fixtures/%.S
 	$(CC) -c -o $(@:.bin=.o) $<
 	objcopy -O binary -j .text $(@:.bin=.o) $@
 
-# `make test`: dependencies, build, then every unit and integration test.
+# Fuzzing (fuzz/NAME/harness.c, libFuzzer; docs/fuzzing.md): clang only.  The
+# library is compiled again by clang with the fuzzer's edge coverage and the
+# sanitizers; each harness links what it uses from that archive.  A second
+# build with source-based coverage measures what the corpora reach.
+FUZZ_CC  ?= $(shell command -v clang-14 2>/dev/null || command -v clang 2>/dev/null)
+FUZZ_NAMES := $(patsubst fuzz/%/harness.c,%,$(wildcard fuzz/*/harness.c))
+FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/bin/%)
+FUZZ_COV_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-cov/bin/%)
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -Ivmm -Idevices -Idevices/pci -Idevices/virtio -Idevices/net \
+               -Idevices/blk -Idevices/e1000 -Idevices/vfio -Idevices/vhost -Icli -Imicrobench -Ifuzz -Itests \
+               -D_GNU_SOURCE -DEXITLAB_FUZZ -MMD -MP
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_COV := -fprofile-instr-generate -fcoverage-mapping
+FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/revision.o
+FUZZ_COV_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz-cov/obj/%.o) $(BUILD)/fuzz-cov/obj/gen/revision.o
+
+$(BUILD)/fuzz/obj/gen/revision.o: $(REV_C)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+$(BUILD)/fuzz/libexitlab-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/fuzz/bin/%: fuzz/%/harness.c $(BUILD)/fuzz/libexitlab-fuzz.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libexitlab-fuzz.a $(LDLIBS)
+
+$(BUILD)/fuzz-cov/obj/gen/revision.o: $(REV_C)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COV) -c $< -o $@
+$(BUILD)/fuzz-cov/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COV) -c $< -o $@
+$(BUILD)/fuzz-cov/libexitlab-cov.a: $(FUZZ_COV_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/fuzz-cov/bin/%: fuzz/%/harness.c $(BUILD)/fuzz-cov/libexitlab-cov.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COV) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz-cov/libexitlab-cov.a $(LDLIBS)
+
+.PHONY: fuzz-build fuzz-smoke fuzz
+fuzz-build:
+	@[ -n "$(FUZZ_CC)" ] || { echo "fuzz: clang not found (scripts/deps.sh installs clang-14)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory -j$$(nproc) $(FUZZ_BIN) $(FUZZ_COV_BIN)
+# Each harness for a fixed number of runs from its seeds (part of `make test`).
+fuzz-smoke: fuzz-build
+	@scripts/fuzz-smoke.sh
+# Long runs: each harness for FUZZ_SECONDS (or FUZZ_RUNS executions), then the table.
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) microbench/fuzz-bench.sh $(FUZZ_NAMES)
+
+# `make test`: dependencies, build, then every unit and integration test,
+# and the fuzz smoke (scripts/fuzz-smoke.sh says why it skips without clang).
 test: deps
-	@$(MAKE) --no-print-directory -j$$(nproc) all $(UNIT_BIN) $(INTEG_BIN) $(FIXTURES)
-	@scripts/run-tests.sh $(UNIT_BIN) $(INTEG_BIN)
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(UNIT_BIN) $(INTEG_BIN) $(FIXTURES) $(if $(FUZZ_CC),$(FUZZ_BIN))
+	@scripts/run-tests.sh $(UNIT_BIN) $(INTEG_BIN) scripts/fuzz-smoke.sh
 
 # `make demo`: a quick exit-cost run on this host: table, JSON and PNG.
 demo: deps

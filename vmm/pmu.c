@@ -342,8 +342,8 @@ static const char *const dtlb_walk_candidates[] = {
 	/* Intel Sandy Bridge .. Sapphire Rapids: completed page walks of loads */
 	"dtlb_walks=DTLB_LOAD_MISSES:WALK_COMPLETED",
 	/* AMD Zen 1-4: an L1 DTLB miss that also misses the L2 DTLB walks */
-	"dtlb_walks=L1_DTLB_MISS:TLB_RELOAD_4K_L2_MISS:TLB_RELOAD_2M_L2_MISS:"
-		"TLB_RELOAD_1G_L2_MISS:TLB_RELOAD_COALESCED_PAGE_MISS",
+	("dtlb_walks=L1_DTLB_MISS:TLB_RELOAD_4K_L2_MISS:TLB_RELOAD_2M_L2_MISS:"
+	 "TLB_RELOAD_1G_L2_MISS:TLB_RELOAD_COALESCED_PAGE_MISS"),
 	/* AMD family 10h */
 	"dtlb_walks=L1_DTLB_AND_L2_DTLB_MISS",
 	/* anything else: the kernel's generic cache event */
