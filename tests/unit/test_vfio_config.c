@@ -22,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "pci_host.h"
@@ -224,6 +226,42 @@ static void test_bars_onto_each_other(void **state)
 	assert_non_null(fake_slot_host(&x->f, 0xd0020000));
 	memcpy(&v32, fake_slot_host(&x->f, 0xd0000008), 4);
 	assert_int_equal(v32, 0x80080783);
+	fx_free(x);
+}
+
+/*
+ * A guest that moves a BAR onto another in a loop: each refused slot is
+ * counted (slots_refused), but stderr gets one line, not one per move (the
+ * guest must not be able to fill the host's logs).
+ */
+static void test_refused_slots_say_once(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	char path[] = "/tmp/exitlab-vfio-diag-XXXXXX", buf[8192];
+	int fd = mkstemp(path), saved = dup(2), lines = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	place(x);
+	fflush(stderr);
+	dup2(fd, 2);
+	for (int i = 0; i < 100; i++) {
+		wr(x, PCI_BAR0 + 4, 4, 0xd0000000);           /* onto BAR0: refused */
+		wr(x, PCI_BAR0 + 4, 4, 0xd0020000);           /* back: mapped */
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	buf[n > 0 ? n : 0] = 0;
+	for (char *p = buf; (p = strstr(p, "stays trapped")); p++)
+		lines++;
+	assert_int_equal(lines, 1);
+	assert_int_equal(x->v.counters[VFIO_M_SLOTS_REFUSED], 100);
+	assert_int_equal(x->f.slots_used, 4);
 	fx_free(x);
 }
 
@@ -578,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_bar_sizing),
 		cmocka_unit_test(test_bar_slots_follow_moves),
 		cmocka_unit_test(test_bars_onto_each_other),
+		cmocka_unit_test(test_refused_slots_say_once),
 		cmocka_unit_test(test_slot_failure_falls_back_to_trap),
 		cmocka_unit_test(test_command_forwarded),
 		cmocka_unit_test(test_status_live_and_w1c),
