@@ -33,12 +33,13 @@
 #define DESC_DD    (1u << 0)
 #define RX_ERR_RXE (1u << 7)
 
-static struct e1000 e;
+struct e1000 he_nic;
+#define e he_nic
 
 static void wr(unsigned r, uint32_t v) { mmio_write32(e.mmio + r, v); }
 static uint32_t rd(unsigned r) { return mmio_read32(e.mmio + r); }
 
-static int he_up(struct hctx *c)
+int he_up(struct hctx *c)
 {
 	char err[BENCH_REASON_MAX];
 
@@ -49,7 +50,7 @@ static int he_up(struct hctx *c)
 }
 
 /* DD on descriptor `slot` within ms. */
-static bool wait_dd(struct hctx *c, unsigned slot, uint64_t ms)
+bool he_wait_dd(struct hctx *c, unsigned slot, uint64_t ms)
 {
 	uint64_t t0 = rdtsc(), lim = hx_cycles(c, ms);
 
@@ -59,7 +60,7 @@ static bool wait_dd(struct hctx *c, unsigned slot, uint64_t ms)
 	return true;
 }
 
-static int he_good(struct hctx *c)
+int he_good(struct hctx *c)
 {
 	unsigned slot;
 
@@ -68,12 +69,12 @@ static int he_good(struct hctx *c)
 	if (e1000_tx_add(&e, 60, c->seq++))
 		return hx_fail(c, "no room on the TX ring for the good frame");
 	e1000_tx_kick(&e);
-	if (!wait_dd(c, slot, 1000))
+	if (!he_wait_dd(c, slot, 1000))
 		return hx_fail(c, "the good frame's descriptor never got DD");
 	return 0;
 }
 
-static const char *he_alive(struct hctx *c)
+const char *he_alive(struct hctx *c)
 {
 	uint32_t s = rd(STATUS);
 
@@ -205,7 +206,7 @@ static void tx_bad_desc(struct hctx *c, uint64_t addr, uint16_t len)
 	e.tx[slot].status = 0;
 	e.tx_tail = (uint16_t)((slot + 1) % E1000_RING);
 	e1000_tx_kick(&e);
-	dd = wait_dd(c, slot, 1000);
+	dd = he_wait_dd(c, slot, 1000);
 	hx_metric(c, "addr=0x%lx len=%u dd=%u tdh=%u", addr, len, dd, rd(TDH));
 	if (!dd)
 		hx_fail(c, "no DD written back for the bad descriptor");
@@ -253,7 +254,7 @@ static void e_tx_no_eop(struct hctx *c)
 	e.tx[0].status = 0;
 	/* Two more: the chain now spans more descriptors than the ring holds. */
 	wr(TDT, 1);
-	dd = wait_dd(c, 0, 1000);
+	dd = he_wait_dd(c, 0, 1000);
 	hx_metric(c, "tdh=%u dd=%u", rd(TDH), dd);
 	if (!dd)
 		hx_fail(c, "no DD written back on the second round of the EOP-less chain");
@@ -343,7 +344,7 @@ static void tso_burst(struct hctx *c, unsigned frames, uint16_t mss)
 	e1000_tx_kick(&e);
 	dt = rdtsc() - t0;
 	dd_at_once = (e.tx[slot - 1].status & DESC_DD) != 0;
-	done = wait_dd(c, slot - 1, 30000);
+	done = he_wait_dd(c, slot - 1, 30000);
 	hx_metric(c, "bursts=%u mss=%u tdt_write_us=%lu done_in_write=%u done_us=%lu", frames, mss,
 		  hx_us(c, dt), dd_at_once, hx_us(c, rdtsc() - t0));
 	if (!done)
