@@ -5,11 +5,14 @@
  * address: the IOMMU must.  exitlab maps only guest RAM into it
  * (devices/vfio/vfio_dma.c), so a descriptor or ring pointing past RAM,
  * into the MMIO hole (the device's own BAR, the LAPIC) or at 2^64 faults
- * there and reaches no host memory (the host kernel logs the IOMMU fault:
- * the testbed's dmesg).  Also: the MSI-X table (emulated by the VMM)
- * rewritten with garbage and every cause fired, and resets and bus-master
- * disables in the middle of DMA.  After each the device must answer and
- * carry a good frame after a reset.  The metrics say what the guest saw.
+ * there and reaches no host memory (a hardware IOMMU logs the fault; the
+ * testbed's emulated one does not, so what is checked is the outcome: the
+ * device's own registers untouched, the VMM silent, the device working
+ * after).  Also: the MSI-X table (emulated by the VMM)
+ * rewritten with garbage and every cause fired, and resets (CTRL.RST, a
+ * function-level reset) and bus-master disables in the middle of DMA.
+ * After each the device must answer and carry a good frame after a reset.
+ * The metrics say what the guest saw.
  */
 #include "apic.h"
 #include "e1000.h"
@@ -45,11 +48,12 @@
 #define MSIX_FMASK  (1u << 14)
 #define PCI_CMD    0x04
 #define CMD_MASTER (1u << 2)
+#define CAP_EXP    0x10
+#define EXP_DEVCAP_FLR (1u << 28)
+#define EXP_DEVCTL_FLR (1u << 15)
 
-#define e he_nic
-
-static void wr(unsigned r, uint32_t v) { mmio_write32(e.mmio + r, v); }
-static uint32_t rd(unsigned r) { return mmio_read32(e.mmio + r); }
+static void wr(unsigned r, uint32_t v) { mmio_write32(he_nic.mmio + r, v); }
+static uint32_t rd(unsigned r) { return mmio_read32(he_nic.mmio + r); }
 
 static uint64_t outside(const struct hctx *c)
 {
@@ -87,19 +91,19 @@ static void vfio_dma_outside(struct hctx *c)
 	if (he_up(c))
 		return;
 	addrs[0] = outside(c);
-	addrs[1] = e.pci.bar[0];
+	addrs[1] = he_nic.pci.bar[0];
 	addrs[2] = 0xfee00000ull;
 	addrs[3] = ~0ull - 4095;
-	hx_metric(c, "bar0=0x%lx outside=0x%lx", e.pci.bar[0], outside(c));
+	hx_metric(c, "bar0=0x%lx outside=0x%lx", he_nic.pci.bar[0], outside(c));
 	for (unsigned i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
-		unsigned slot = e.tx_tail;
+		unsigned slot = he_nic.tx_tail;
 
-		e.tx[slot].addr = addrs[i];
-		e.tx[slot].length = 64;
-		e.tx[slot].cmd_or_csum_hi = CMD_EOP | CMD_IFCS | CMD_RS;
-		e.tx[slot].status = 0;
-		e.tx_tail = (uint16_t)((slot + 1) % E1000_RING);
-		e1000_tx_kick(&e);
+		he_nic.tx[slot].addr = addrs[i];
+		he_nic.tx[slot].length = 64;
+		he_nic.tx[slot].cmd_or_csum_hi = CMD_EOP | CMD_IFCS | CMD_RS;
+		he_nic.tx[slot].status = 0;
+		he_nic.tx_tail = (uint16_t)((slot + 1) % E1000_RING);
+		e1000_tx_kick(&he_nic);
 		dd += he_wait_dd(c, slot, 200);
 	}
 	hx_metric(c, "descs=%u dd=%u tdh=%u", (unsigned)(sizeof(addrs) / sizeof(addrs[0])), dd, rd(TDH));
@@ -141,17 +145,17 @@ static void vfio_rx_outside(struct hctx *c)
 		return;
 	ctrl = rd(CTRL);
 	for (unsigned i = 0; i < E1000_RING; i++) {
-		e.rx[i].addr = i & 1 ? e.pci.bar[0] : outside(c);
-		e.rx[i].status = 0;
+		he_nic.rx[i].addr = i & 1 ? he_nic.pci.bar[0] : outside(c);
+		he_nic.rx[i].status = 0;
 	}
 	for (unsigned f = 0; f < 2; f++)
 		if (he_good(c))
 			return;
 	t0 = rdtsc();
-	while (!((st = e.rx[1].status) & DESC_DD) && rdtsc() - t0 < hx_cycles(c, 500))
+	while (!((st = he_nic.rx[1].status) & DESC_DD) && rdtsc() - t0 < hx_cycles(c, 500))
 		asm volatile("pause");
-	hx_metric(c, "bar0=0x%lx rx0_status=0x%x rx1_status=0x%x ctrl_before=0x%x ctrl_after=0x%x", e.pci.bar[0],
-		  e.rx[0].status, st, ctrl, rd(CTRL));
+	hx_metric(c, "bar0=0x%lx rx0_status=0x%x rx1_status=0x%x ctrl_before=0x%x ctrl_after=0x%x",
+		  he_nic.pci.bar[0], he_nic.rx[0].status, st, ctrl, rd(CTRL));
 	/* The frame written at BAR 0 landed on CTRL only if the IOMMU mapped the MMIO hole. */
 	if (rd(CTRL) != ctrl)
 		hx_fail(c, "CTRL changed from 0x%x to 0x%x: the device's DMA reached its own BAR", ctrl, rd(CTRL));
@@ -176,17 +180,17 @@ static void vfio_msix_garbage(struct hctx *c)
 
 	if (he_up(c))
 		return;
-	cap = pci_cap_find(&e.pci, CAP_MSIX, 0);
+	cap = pci_cap_find(&he_nic.pci, CAP_MSIX, 0);
 	if (!cap) {
 		hx_fail(c, "no MSI-X capability");
 		return;
 	}
-	t = pci_cfg_read32(&e.pci, cap + 4);
-	n = (pci_cfg_read16(&e.pci, cap + 2) & 0x7ff) + 1;
-	tbl = e.pci.bar[t & 7] + (t & ~7u);
-	ctrl = pci_cfg_read16(&e.pci, cap + 2);
-	cmd = pci_cfg_read16(&e.pci, PCI_CMD);
-	pci_cfg_write16(&e.pci, cap + 2, (uint16_t)((ctrl | MSIX_ENABLE) & ~MSIX_FMASK));
+	t = pci_cfg_read32(&he_nic.pci, cap + 4);
+	n = (pci_cfg_read16(&he_nic.pci, cap + 2) & 0x7ff) + 1;
+	tbl = he_nic.pci.bar[t & 7] + (t & ~7u);
+	ctrl = pci_cfg_read16(&he_nic.pci, cap + 2);
+	cmd = pci_cfg_read16(&he_nic.pci, PCI_CMD);
+	pci_cfg_write16(&he_nic.pci, cap + 2, (uint16_t)((ctrl | MSIX_ENABLE) & ~MSIX_FMASK));
 	/*
 	 * Odd entries: an MSI address with a random destination, RH and DM
 	 * bits and a device vector (so that what is delivered lands on a
@@ -210,7 +214,7 @@ static void vfio_msix_garbage(struct hctx *c)
 		}
 		hx_w32(en + 12, lcg(&seed) & ~(k & 1 ? 1u : 0u));
 	}
-	pci_cfg_write16(&e.pci, PCI_CMD, (uint16_t)(cmd | (1u << 10)));
+	pci_cfg_write16(&he_nic.pci, PCI_CMD, (uint16_t)(cmd | (1u << 10)));
 	/* Every queue and the Other cause on its own vector, then all of them fired, twice. */
 	wr(IVAR, 0x8u | 0x9u << 4 | 0xau << 8 | 0xbu << 12 | 0xcu << 16 | 1u << 31);
 	irqs0 = irq_dev_total;
@@ -226,8 +230,8 @@ static void vfio_msix_garbage(struct hctx *c)
 		  (hx_r32(APIC_XAPIC_GPA + 0x200 + 0x10 * (VEC_DEV_BASE / 32)) >> (VEC_DEV_BASE % 32)) &
 			  ((1u << VEC_DEV_COUNT) - 1));
 	/* Masked again before the garbage goes: the driver will set its own entries. */
-	pci_cfg_write16(&e.pci, cap + 2, (uint16_t)(ctrl & ~MSIX_ENABLE));
-	pci_cfg_write16(&e.pci, PCI_CMD, (uint16_t)cmd);
+	pci_cfg_write16(&he_nic.pci, cap + 2, (uint16_t)(ctrl & ~MSIX_ENABLE));
+	pci_cfg_write16(&he_nic.pci, PCI_CMD, (uint16_t)cmd);
 	recovered(c);
 }
 
@@ -237,7 +241,7 @@ static unsigned queue_frames(struct hctx *c, unsigned max)
 {
 	unsigned k = 0;
 
-	while (k < max && !e1000_tx_add(&e, 1514, c->seq++))
+	while (k < max && !e1000_tx_add(&he_nic, 1514, c->seq++))
 		k++;
 	return k;
 }
@@ -250,11 +254,40 @@ static void vfio_reset_mid_dma(struct hctx *c)
 	if (he_up(c))
 		return;
 	k = queue_frames(c, E1000_RING - 1);
-	e1000_tx_kick(&e);
+	e1000_tx_kick(&he_nic);
 	wr(CTRL, rd(CTRL) | CTRL_RST); /* while the device is still sending (and, looped back, receiving) */
 	tdh = rd(TDH);
 	spin_ms(c, 10);
 	hx_metric(c, "queued=%u tdh_after_reset=%u tdh=%u", k, tdh, rd(TDH));
+	recovered(c);
+}
+
+/*
+ * A function-level reset asked for by the guest under queued DMA: Initiate
+ * FLR in the PCIe Device Control register, which reaches the device (the
+ * VMM passes the PCIe capability through; the host's vfio-pci performs the
+ * reset and restores the configuration).  Ignored by a device without FLR.
+ */
+static void vfio_flr_mid_dma(struct hctx *c)
+{
+	uint8_t cap;
+	uint32_t devcap;
+	unsigned k;
+
+	if (he_up(c))
+		return;
+	cap = pci_cap_find(&he_nic.pci, CAP_EXP, 0);
+	if (!cap) {
+		hx_skip(c, "no PCI Express capability");
+		return;
+	}
+	devcap = pci_cfg_read32(&he_nic.pci, cap + 4);
+	k = queue_frames(c, E1000_RING - 1);
+	e1000_tx_kick(&he_nic);
+	pci_cfg_write16(&he_nic.pci, cap + 8, (uint16_t)(pci_cfg_read16(&he_nic.pci, cap + 8) | EXP_DEVCTL_FLR));
+	spin_ms(c, 100); /* FLR: the function is back within 100 ms (PCIe base 6.6.2) */
+	hx_metric(c, "queued=%u flr_capable=%u command=0x%x", k, (devcap & EXP_DEVCAP_FLR) != 0,
+		  pci_cfg_read16(&he_nic.pci, PCI_CMD));
 	recovered(c);
 }
 
@@ -265,14 +298,14 @@ static void vfio_master_off_mid_dma(struct hctx *c)
 
 	if (he_up(c))
 		return;
-	cmd = pci_cfg_read16(&e.pci, PCI_CMD);
+	cmd = pci_cfg_read16(&he_nic.pci, PCI_CMD);
 	k = queue_frames(c, E1000_RING - 1);
-	e1000_tx_kick(&e);
-	pci_cfg_write16(&e.pci, PCI_CMD, (uint16_t)(cmd & ~CMD_MASTER));
+	e1000_tx_kick(&he_nic);
+	pci_cfg_write16(&he_nic.pci, PCI_CMD, (uint16_t)(cmd & ~CMD_MASTER));
 	spin_ms(c, 10);
 	hx_metric(c, "queued=%u tdh=%u", k, rd(TDH));
 	/* Bus mastering back on, then the rest of the ring must drain or the reset must clear it. */
-	pci_cfg_write16(&e.pci, PCI_CMD, cmd);
+	pci_cfg_write16(&he_nic.pci, PCI_CMD, cmd);
 	recovered(c);
 }
 
@@ -285,5 +318,6 @@ const struct attack hf_attacks[] = {
 	{ "vfio-msix-garbage", HD_PASS, vfio_msix_garbage },
 	{ "vfio-reset-mid-dma", HD_PASS, vfio_reset_mid_dma },
 	{ "vfio-master-off-mid-dma", HD_PASS, vfio_master_off_mid_dma },
+	{ "vfio-flr-mid-dma", HD_PASS, vfio_flr_mid_dma },
 };
 const unsigned hf_nattacks = sizeof(hf_attacks) / sizeof(hf_attacks[0]);

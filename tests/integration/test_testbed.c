@@ -119,8 +119,8 @@ static void test_inner_tests_pass(void **state)
 		"mem-fault-npt1", "mem-walk-npt0", "mem-fault-npt0", "net-e1000", "net-virtio", "blk",
 		"hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest",
 		"iommu-group", "vfio-bind", "vfio-bar", "bar-emulated", "vfio-net", "vfio-net-irq", "vfio-net-msix", "vfio-itest",
-		"vfio-no-device", "vfio-bound", "vfio-group", "hostile-vfio", "hostile-vhost-net", "ladder-e1000", "ladder-virtio", "ladder-vhost-net",
-		"ladder-vfio" };
+		"vfio-no-device", "vfio-bound", "vfio-group", "hostile-vfio", "hostile-vhost-net", "ladder-e1000",
+		"ladder-virtio", "ladder-vhost-net", "ladder-vfio" };
 	char line[64];
 	(void)state;
 
@@ -801,7 +801,7 @@ static void test_hostile_vfio(void **state)
 {
 	static const char *const attacks[] = { "pci-ro-fields", "pci-bar-overlap", "pci-bar-outside",
 		"vfio-dma-outside", "vfio-ring-outside", "vfio-rx-outside", "vfio-msix-garbage",
-		"vfio-reset-mid-dma", "vfio-master-off-mid-dma" };
+		"vfio-reset-mid-dma", "vfio-master-off-mid-dma", "vfio-flr-mid-dma" };
 	json_t *d, *t;
 	char *log;
 	(void)state;
