@@ -149,6 +149,7 @@ enum vfio_metric {
 	VFIO_M_IRQ_ERRORS,            /* a SET_IRQS, route or irqfd the host refused */
 	VFIO_M_BAD_ACCESSES,          /* refused guest accesses (bad size, a failed pread/pwrite) */
 	VFIO_M_SLOTS_MAPPED,          /* BAR pieces put into the guest as memory */
+	VFIO_M_SLOTS_REFUSED,         /* BAR pieces KVM refused a slot (left trapped), e.g. over another BAR */
 	VFIO_NMETRICS
 };
 

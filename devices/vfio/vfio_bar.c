@@ -119,8 +119,12 @@ void vfio_bar_place(struct vfio_dev *v, int bar, uint64_t addr)
 		int slot = v->ops->slot_map(v->ctx, addr + b->maps[m].off, b->maps[m].size, b->maps[m].host);
 
 		if (slot < 0) {
-			fprintf(stderr, "exitlab: vfio %s: BAR %d piece at +0x%llx stays trapped: %s\n", v->bdf, bar,
-				(unsigned long long)b->maps[m].off, strerror(-slot));
+			/* once: a guest moving BARs in a loop must not fill the host's logs (slots_refused counts) */
+			if (!__atomic_load_n(&v->counters[VFIO_M_SLOTS_REFUSED], __ATOMIC_RELAXED))
+				fprintf(stderr, "exitlab: vfio %s: BAR %d piece at +0x%llx stays trapped: %s "
+					"(further refusals counted in slots_refused)\n", v->bdf, bar,
+					(unsigned long long)b->maps[m].off, strerror(-slot));
+			count(v, VFIO_M_SLOTS_REFUSED);
 			continue;
 		}
 		b->maps[m].slot = slot;

@@ -22,6 +22,7 @@ static const char *const metric_names[VFIO_NMETRICS] = {
 	[VFIO_M_IRQ_ERRORS] = "irq_errors",
 	[VFIO_M_BAD_ACCESSES] = "bad_accesses",
 	[VFIO_M_SLOTS_MAPPED] = "slots_mapped",
+	[VFIO_M_SLOTS_REFUSED] = "slots_refused",
 };
 
 static void reset(struct vfio_dev *v)

@@ -33,47 +33,47 @@
 #define DESC_DD    (1u << 0)
 #define RX_ERR_RXE (1u << 7)
 
-static struct e1000 e;
+struct e1000 he_nic;
 
-static void wr(unsigned r, uint32_t v) { mmio_write32(e.mmio + r, v); }
-static uint32_t rd(unsigned r) { return mmio_read32(e.mmio + r); }
+static void wr(unsigned r, uint32_t v) { mmio_write32(he_nic.mmio + r, v); }
+static uint32_t rd(unsigned r) { return mmio_read32(he_nic.mmio + r); }
 
-static int he_up(struct hctx *c)
+int he_up(struct hctx *c)
 {
 	char err[BENCH_REASON_MAX];
 
 	alloc_release(c->mark);
-	if (e1000_init(&e, &c->pci, PCI_INTR_NONE, 4, err, sizeof(err)))
+	if (e1000_init(&he_nic, &c->pci, PCI_INTR_NONE, 4, err, sizeof(err)))
 		return hx_fail(c, "bring-up: %s", err);
 	return 0;
 }
 
 /* DD on descriptor `slot` within ms. */
-static bool wait_dd(struct hctx *c, unsigned slot, uint64_t ms)
+bool he_wait_dd(struct hctx *c, unsigned slot, uint64_t ms)
 {
 	uint64_t t0 = rdtsc(), lim = hx_cycles(c, ms);
 
-	while (!(e.tx[slot].status & DESC_DD))
+	while (!(he_nic.tx[slot].status & DESC_DD))
 		if (rdtsc() - t0 > lim)
 			return false;
 	return true;
 }
 
-static int he_good(struct hctx *c)
+int he_good(struct hctx *c)
 {
 	unsigned slot;
 
-	e1000_tx_free(&e);
-	slot = e.tx_tail;
-	if (e1000_tx_add(&e, 60, c->seq++))
+	e1000_tx_free(&he_nic);
+	slot = he_nic.tx_tail;
+	if (e1000_tx_add(&he_nic, 60, c->seq++))
 		return hx_fail(c, "no room on the TX ring for the good frame");
-	e1000_tx_kick(&e);
-	if (!wait_dd(c, slot, 1000))
+	e1000_tx_kick(&he_nic);
+	if (!he_wait_dd(c, slot, 1000))
 		return hx_fail(c, "the good frame's descriptor never got DD");
 	return 0;
 }
 
-static const char *he_alive(struct hctx *c)
+const char *he_alive(struct hctx *c)
 {
 	uint32_t s = rd(STATUS);
 
@@ -103,7 +103,7 @@ static void tx_ring(struct hctx *c, uint64_t base, uint32_t len, uint32_t tdt)
 	if (he_up(c))
 		return;
 	if (base == OWN)
-		base = (uint64_t)e.tx;
+		base = (uint64_t)he_nic.tx;
 	wr(TDBAL, (uint32_t)base);
 	wr(TDBAH, (uint32_t)(base >> 32));
 	wr(TDLEN, len);
@@ -155,7 +155,7 @@ static void rx_ring(struct hctx *c, uint64_t base, uint32_t len, uint32_t rdt)
 	if (he_up(c))
 		return;
 	if (base == OWN)
-		base = (uint64_t)e.rx;
+		base = (uint64_t)he_nic.rx;
 	wr(RDBAL, (uint32_t)base);
 	wr(RDBAH, (uint32_t)(base >> 32));
 	wr(RDLEN, len);
@@ -197,15 +197,15 @@ static void tx_bad_desc(struct hctx *c, uint64_t addr, uint16_t len)
 	if (he_up(c))
 		return;
 	if (addr == OWN)
-		addr = (uint64_t)e.tx_bufs;
-	slot = e.tx_tail;
-	e.tx[slot].addr = addr;
-	e.tx[slot].length = len;
-	e.tx[slot].cmd_or_csum_hi = CMD_EOP | CMD_IFCS | CMD_RS;
-	e.tx[slot].status = 0;
-	e.tx_tail = (uint16_t)((slot + 1) % E1000_RING);
-	e1000_tx_kick(&e);
-	dd = wait_dd(c, slot, 1000);
+		addr = (uint64_t)he_nic.tx_bufs;
+	slot = he_nic.tx_tail;
+	he_nic.tx[slot].addr = addr;
+	he_nic.tx[slot].length = len;
+	he_nic.tx[slot].cmd_or_csum_hi = CMD_EOP | CMD_IFCS | CMD_RS;
+	he_nic.tx[slot].status = 0;
+	he_nic.tx_tail = (uint16_t)((slot + 1) % E1000_RING);
+	e1000_tx_kick(&he_nic);
+	dd = he_wait_dd(c, slot, 1000);
 	hx_metric(c, "addr=0x%lx len=%u dd=%u tdh=%u", addr, len, dd, rd(TDH));
 	if (!dd)
 		hx_fail(c, "no DD written back for the bad descriptor");
@@ -241,19 +241,19 @@ static void e_tx_no_eop(struct hctx *c)
 	if (he_up(c))
 		return;
 	for (unsigned i = 0; i < E1000_RING; i++) {
-		e.tx[i].length = 16; /* 257 stay under the frame size limit: the ring check must catch it */
-		e.tx[i].cmd_or_csum_hi = CMD_RS; /* no EOP anywhere */
-		e.tx[i].status = 0;
+		he_nic.tx[i].length = 16; /* 257 stay under the frame size limit: the ring check must catch it */
+		he_nic.tx[i].cmd_or_csum_hi = CMD_RS; /* no EOP anywhere */
+		he_nic.tx[i].status = 0;
 	}
 	wr(TDT, E1000_RING - 1);
 	t0 = rdtsc();
 	while (rd(TDH) != E1000_RING - 1 && rdtsc() - t0 < hx_cycles(c, 1000))
 		;
-	e.tx[E1000_RING - 1].status = 0;
-	e.tx[0].status = 0;
+	he_nic.tx[E1000_RING - 1].status = 0;
+	he_nic.tx[0].status = 0;
 	/* Two more: the chain now spans more descriptors than the ring holds. */
 	wr(TDT, 1);
-	dd = wait_dd(c, 0, 1000);
+	dd = he_wait_dd(c, 0, 1000);
 	hx_metric(c, "tdh=%u dd=%u", rd(TDH), dd);
 	if (!dd)
 		hx_fail(c, "no DD written back on the second round of the EOP-less chain");
@@ -269,15 +269,15 @@ static void e_rx_buf_outside(struct hctx *c)
 	if (!hx_need_loopback(c) || he_up(c))
 		return;
 	for (unsigned i = 0; i < E1000_RING; i++) {
-		e.rx[i].addr = i & 1 ? BOOT_RAM_MAX - 8 : outside(c);
-		e.rx[i].status = 0;
+		he_nic.rx[i].addr = i & 1 ? BOOT_RAM_MAX - 8 : outside(c);
+		he_nic.rx[i].status = 0;
 	}
 	if (he_good(c))
 		return;
 	t0 = rdtsc();
-	while (!((st = e.rx[0].status) & DESC_DD) && rdtsc() - t0 < hx_cycles(c, 1000))
+	while (!((st = he_nic.rx[0].status) & DESC_DD) && rdtsc() - t0 < hx_cycles(c, 1000))
 		asm volatile("pause");
-	er = e.rx[0].css_or_errors;
+	er = he_nic.rx[0].css_or_errors;
 	hx_metric(c, "rx_status=0x%x rx_errors=0x%x", st, er);
 	if (!(st & DESC_DD))
 		hx_fail(c, "the looped-back frame never reached the RX descriptor");
@@ -305,14 +305,14 @@ static void tso_burst(struct hctx *c, unsigned frames, uint16_t mss)
 
 	if (he_up(c))
 		return;
-	hdr = e.tx_bufs; /* one buffer for every burst: an Ethernet/IPv4/TCP header, then payload */
+	hdr = he_nic.tx_bufs; /* one buffer for every burst: an Ethernet/IPv4/TCP header, then payload */
 	memset(hdr, 0, 54);
 	hdr[12] = 0x08;
 	hdr[14] = 0x45;
 	hdr[23] = 6;
 	hdr[46] = 0x50;
 	for (unsigned f = 0; f < frames; f++) {
-		d = (volatile uint8_t *)&e.tx[slot];
+		d = (volatile uint8_t *)&he_nic.tx[slot];
 		for (unsigned i = 0; i < 16; i++)
 			d[i] = 0;
 		d[0] = 14;                  /* IPCSS */
@@ -327,7 +327,7 @@ static void tso_burst(struct hctx *c, unsigned frames, uint16_t mss)
 		d[14] = (uint8_t)mss;
 		d[15] = (uint8_t)(mss >> 8);
 		slot++;
-		d = (volatile uint8_t *)&e.tx[slot];
+		d = (volatile uint8_t *)&he_nic.tx[slot];
 		for (unsigned i = 0; i < 8; i++)
 			d[i] = (uint8_t)((uint64_t)hdr >> (8 * i));
 		d[8] = (uint8_t)len;
@@ -338,12 +338,12 @@ static void tso_burst(struct hctx *c, unsigned frames, uint16_t mss)
 		d[13] = 0;
 		slot++;
 	}
-	e.tx_tail = (uint16_t)slot;
+	he_nic.tx_tail = (uint16_t)slot;
 	t0 = rdtsc();
-	e1000_tx_kick(&e);
+	e1000_tx_kick(&he_nic);
 	dt = rdtsc() - t0;
-	dd_at_once = (e.tx[slot - 1].status & DESC_DD) != 0;
-	done = wait_dd(c, slot - 1, 30000);
+	dd_at_once = (he_nic.tx[slot - 1].status & DESC_DD) != 0;
+	done = he_wait_dd(c, slot - 1, 30000);
 	hx_metric(c, "bursts=%u mss=%u tdt_write_us=%lu done_in_write=%u done_us=%lu", frames, mss,
 		  hx_us(c, dt), dd_at_once, hx_us(c, rdtsc() - t0));
 	if (!done)

@@ -5,7 +5,10 @@
  * capabilities, BARs moved to overlap other BARs, the configuration ports or
  * ECAM, or outside the host's windows (into RAM, above 4 GiB), MSI-X table
  * and PBA accesses of bad sizes.  Afterwards the BARs go back and the device
- * must work without a reset: nothing here may break it.
+ * must work without a reset: nothing here may break it.  A passed-through
+ * function (HD_PASS) takes the same attacks through the VMM's configuration
+ * space virtualization: its mmapped BAR slots must follow, or stay away
+ * from RAM, and its emulated MSI-X table must stay where the guest put it.
  */
 #include "hostile.h"
 #include "virtio_dev.h"
@@ -152,12 +155,32 @@ static void pci_ro_fields(struct hctx *c)
 
 /* ---- BARs moved where they must not be ---- */
 
+/* The BAR moved against the register BAR: the e1000's I/O BAR, else the MSI-X table's BAR. */
+static int other_bar(const struct hctx *c)
+{
+	uint8_t cap;
+
+	if (c->kind == HDEV_E1000)
+		return 1;
+	cap = pci_cap_find(fn(c), CAP_MSIX, 0);
+	return cap ? (int)(pci_cfg_read32(fn(c), cap + 4) & 7) : 1;
+}
+
+/* The function's first I/O BAR, or -1. */
+static int io_bar(const struct hctx *c)
+{
+	for (int b = 0; b < 6; b++)
+		if (pci_cfg_read32(fn(c), PCI_BAR0 + 4 * b) & 1)
+			return b;
+	return -1;
+}
+
 static void pci_bar_overlap(struct hctx *c)
 {
 	int mb = c->ops->main_bar;
 	uint32_t id;
 	uint64_t a_main, a_other;
-	int other = 1; /* e1000: the I/O BAR; virtio: the MSI-X BAR */
+	int other = other_bar(c);
 
 	if (c->ops->up(c))
 		return;
@@ -212,16 +235,17 @@ static void pci_bar_outside(struct hctx *c)
 		bar_set(c, mb, HIGH_GPA);
 	/* Sized with decoding on: the BAR decodes at its size mask for a moment. */
 	pci_cfg_write32(fn(c), PCI_BAR0 + 4 * mb, ~0u);
-	if (c->kind == HDEV_E1000) {
-		uint64_t io = bar_get(c, 1);
+	if (io_bar(c) >= 0) {
+		int ib = io_bar(c);
+		uint64_t io = bar_get(c, ib);
 		uint32_t pv;
 
-		bar_set(c, 1, 0x100); /* an I/O BAR outside the I/O window */
+		bar_set(c, ib, 0x100); /* an I/O BAR outside the I/O window */
 		pv = inl(0x100);
 		hx_metric(c, "io_read_outside=0x%x", pv);
 		if (pv != 0xffffffffu)
 			hx_fail(c, "an I/O BAR outside the window still decodes (0x%x)", pv);
-		bar_set(c, 1, io);
+		bar_set(c, ib, io);
 	}
 	bar_set(c, mb, a);
 	cfg_reachable(c, id, "the BAR went back");

@@ -8,6 +8,7 @@
  * virtio-net RX chains the device must refuse.  The VMM must survive each,
  * and the device must carry a good frame or request afterwards.
  */
+#include "net_frame.h"
 #include "string.h"
 #include "timing.h"
 #include "virtio_dev.h"
@@ -339,8 +340,78 @@ static void vnet_rx_mrg_tiny(struct hctx *c)
 	hv_expect_reset(c);
 }
 
+
+/*
+ * Rings rewritten while the device (or a vhost back-end, which owns them)
+ * walks them: every descriptor a good frame, all published with one kick,
+ * then descriptors, avail slots and the avail index overwritten at random
+ * (addresses past RAM or at 2^64, self-loops, heads past the queue, index
+ * jumps) with a kick after each.  Whatever the walker saw, it must stop or
+ * go on without harming the VMM: NEEDS_RESET (the VMM's walker, or a vhost
+ * back-end's error signal) or not, the device must work after a reset.
+ */
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s;
+}
+
+static void vq_race_rewrite(struct hctx *c)
+{
+	struct vq *q;
+	uint32_t seed = 0x0ddba11;
+	uint16_t used0, n;
+	unsigned writes = 0;
+
+	if (hv_start(c, HV_STAGE_RUNNING))
+		return;
+	q = hv.q;
+	n = q->size;
+	memset(hv.buf, 0, 12);
+	net_frame_fill(hv.buf + 12, NET_FRAME_MIN, c->seq++, hv.mac);
+	used0 = *(volatile uint16_t *)&q->used[1];
+	for (uint16_t i = 0; i < n; i++) {
+		q->desc[i] = (struct vq_desc){ (uint64_t)hv.buf, 12 + NET_FRAME_MIN, 0, 0 };
+		q->avail[2 + i] = i;
+	}
+	asm volatile("mfence" : : : "memory");
+	*(volatile uint16_t *)&q->avail[1] = n;
+	q->notify(q);
+	for (unsigned round = 0; round < 256; round++) {
+		uint32_t r = lcg(&seed);
+		uint16_t i = (uint16_t)((r >> 8) % n);
+
+		switch (r & 3) {
+		case 0:
+			q->desc[i].addr = r & 0x10000 ? c->ram_end + 0x100000 : ~0ull - 15;
+			break;
+		case 1:
+			q->desc[i].flags = VQ_DESC_F_NEXT;
+			q->desc[i].next = i;
+			break;
+		case 2:
+			*(volatile uint16_t *)&q->avail[2 + i] = (uint16_t)(n + (r >> 20));
+			break;
+		default:
+			*(volatile uint16_t *)&q->avail[1] += (uint16_t)(1 + (r >> 16));
+			break;
+		}
+		writes++;
+		asm volatile("mfence" : : : "memory");
+		q->notify(q);
+	}
+	/* NEEDS_RESET if the walker saw what it must refuse; else what it completed. */
+	if (hv_wait_status(c, HV_S_NEEDS_RESET, 500))
+		hx_metric(c, "needs_reset=0");
+	else
+		hx_metric(c, "needs_reset=1");
+	hx_metric(c, "rewrites=%u used=%u", writes, (uint16_t)(*(volatile uint16_t *)&q->used[1] - used0));
+	hx_reset_works(c);
+}
+
 const struct attack hv_live_attacks[] = {
 	{ "vq-live-rewrite", HD_VIRTIO, vq_live_rewrite },
+	{ "vq-race-rewrite", HD_VNET, vq_race_rewrite },
 	{ "vq-select-range", HD_VIRTIO, vq_select_range },
 	{ "vq-notify-bad", HD_VIRTIO, vq_notify_bad },
 	{ "devcfg-write", HD_VIRTIO, devcfg_write },

@@ -17,12 +17,13 @@
 #include "bench.h"
 #include "pci.h"
 
-enum hdev { HDEV_VNET, HDEV_VBLK, HDEV_E1000, HDEV_N };
+enum hdev { HDEV_VNET, HDEV_VBLK, HDEV_E1000, HDEV_PASS, HDEV_N };
 #define HD_VNET  (1u << HDEV_VNET)
 #define HD_VBLK  (1u << HDEV_VBLK)
 #define HD_E1000 (1u << HDEV_E1000)
+#define HD_PASS  (1u << HDEV_PASS)   /* an 82574 passed through (--device vfio) */
 #define HD_VIRTIO (HD_VNET | HD_VBLK)
-#define HD_ALL   (HD_VIRTIO | HD_E1000)
+#define HD_ALL   (HD_VIRTIO | HD_E1000 | HD_PASS)
 
 struct hctx;
 
@@ -46,6 +47,7 @@ struct hctx {
 	uint64_t mark;             /* alloc_mark() before the test: every bring-up starts from here */
 	uint64_t ram_end;          /* first byte past the last RAM range */
 	bool loopback;             /* --param loopback=1: the backend sends every frame back (RX attacks) */
+	bool backend_rings;        /* --param rings=backend: a vhost back-end walks the rings, not the VMM */
 	const char *skip;          /* why this attack cannot run here (reported skipped) */
 	const char *why;           /* NULL: the VMM behaved as specified */
 	char whybuf[BENCH_REASON_MAX];
@@ -86,8 +88,17 @@ static inline uint8_t hx_r8(uint64_t a) { return *(volatile uint8_t *)a; }
 static inline uint16_t hx_r16(uint64_t a) { return *(volatile uint16_t *)a; }
 static inline uint32_t hx_r32(uint64_t a) { return *(volatile uint32_t *)a; }
 
-extern const struct hdev_ops hv_net_ops, hv_blk_ops, he_ops;
-extern const struct attack hv_attacks[], hv_live_attacks[], he_attacks[], hp_attacks[];
-extern const unsigned hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks;
+extern const struct hdev_ops hv_net_ops, hv_blk_ops, he_ops, hp_vfio_ops;
+extern const struct attack hv_attacks[], hv_live_attacks[], he_attacks[], hp_attacks[], hf_attacks[];
+extern const unsigned hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks, hf_nattacks;
+
+/* The e1000 driver side (attack_e1000.c), shared by the 82540EM and the passed-through 82574. */
+struct e1000;
+extern struct e1000 he_nic;
+int he_up(struct hctx *c);
+int he_good(struct hctx *c);
+const char *he_alive(struct hctx *c);
+/* DD on TX descriptor `slot` within ms. */
+bool he_wait_dd(struct hctx *c, unsigned slot, uint64_t ms);
 
 #endif

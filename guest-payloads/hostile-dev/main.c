@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * hostile-dev: a guest that deliberately misprograms exitlab's devices
- * (virtio-net, virtio-blk, e1000, and their PCI functions), one test per
+ * (virtio-net, virtio-blk, e1000, a passed-through 82574, and their PCI functions), one test per
  * attack and device, to show in real KVM that the VMM validates every guest
  * address, length and register value: a broken ring stops the device with a
  * diagnostic (virtio: NEEDS_RESET), a bad request gets an error status, a
@@ -11,6 +11,8 @@
  * specified; its metrics say what the guest saw.  Parameters:
  *   attack=all | NAME,NAME,...   (the names: guest-payloads/README.md, or the test list)
  *   loopback=0|1   the backend sends every frame back (--netdev loop): the RX attacks run, else skipped
+ *   rings=vmm|backend   backend: a vhost back-end walks the virtqueues, so a broken chain may be
+ *                  dropped without NEEDS_RESET (recorded, not a failure); the device must still reset
  * Each test runs, phase and all, at each ring of bi->ring_mask (CPL0, then CPL3).
  */
 #include <stdarg.h>
@@ -38,14 +40,17 @@ TEST("blk-*", R03, "an attack on virtio-blk requests");
 TEST("status-*", R03, "an attack on the virtio status");
 TEST("features-*", R03, "an attack on virtio feature negotiation");
 TEST("devcfg-*", R03, "an attack on virtio device configuration");
+TEST("vfio-*", R03, "an attack on a passed-through 82574 (DMA, MSI-X, resets)");
 TEST("hostile-dev", R03, "no device to attack (skipped)");
 PARAM("attack", "all", "all, or a list of attack names (the tests)");
 PARAM("loopback", "0", "0|1: the backend sends every frame back, so the RX attacks run");
+PARAM("rings", "vmm", "vmm|backend: who walks the virtqueues (backend: vhost-net, vhost-user)");
 
 #define LIST_MAX 1024
-#define NTABS 4
+#define NTABS 5
 
 static char list[LIST_MAX] = "all";
+static bool backend_rings;
 static uint64_t sample;
 
 int hx_fail(struct hctx *c, const char *fmt, ...)
@@ -149,8 +154,8 @@ static bool selected(const char *name)
 
 static bool known(const char *name, size_t n)
 {
-	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks };
-	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks };
+	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks, hf_attacks };
+	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks, hf_nattacks };
 
 	for (unsigned t = 0; t < NTABS; t++)
 		for (unsigned i = 0; i < counts[t]; i++)
@@ -197,6 +202,7 @@ static int run_one(const struct boot_info *bi, unsigned ring, enum hdev kind, co
 	c.ram_end = bi->high_mem_size ? bi->high_mem_start + bi->high_mem_size : bi->mem_size;
 	c.seq = 1;
 	c.loopback = param_size(bi, "loopback", 0) != 0;
+	c.backend_rings = backend_rings;
 	if (ring_run_caught(ring, false, body_run, &b, fault, sizeof(fault)))
 		hx_fail(&c, "%s", fault);
 	alloc_release(c.mark);
@@ -213,8 +219,8 @@ static int run_one(const struct boot_info *bi, unsigned ring, enum hdev kind, co
 static int run_all(const struct boot_info *bi, unsigned ring, enum hdev kind, const struct hdev_ops *ops,
 		   const struct pci_dev *d)
 {
-	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks };
-	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks };
+	const struct attack *tabs[NTABS] = { hv_attacks, hv_live_attacks, he_attacks, hp_attacks, hf_attacks };
+	const unsigned counts[NTABS] = { hv_nattacks, hv_live_nattacks, he_nattacks, hp_nattacks, hf_nattacks };
 	int failed = 0;
 
 	for (unsigned t = 0; t < NTABS; t++)
@@ -230,13 +236,21 @@ int payload_main(const struct boot_info *bi)
 		{ 0x1af4, 0x1041, HDEV_VNET, &hv_net_ops },
 		{ 0x1af4, 0x1042, HDEV_VBLK, &hv_blk_ops },
 		{ 0x8086, 0x100e, HDEV_E1000, &he_ops },
+		{ 0x8086, 0x10d3, HDEV_PASS, &hp_vfio_ops }, /* only ever passed through (--device vfio) */
 	};
 	unsigned found = 0;
 	int failed = 0;
+	char rings[16] = "vmm";
 
 	bench_hello("hostile-dev");
 	alloc_init(bi);
 	param_str(bi, "attack", list, sizeof(list));
+	param_str(bi, "rings", rings, sizeof(rings));
+	if (strcmp(rings, "vmm") && strcmp(rings, "backend")) {
+		bench_log("hostile-dev: rings=%s: vmm or backend", rings);
+		return 1;
+	}
+	backend_rings = !strcmp(rings, "backend");
 	if (strcmp(list, "all")) {
 		for (const char *p = list; *p;) {
 			const char *e = p;
@@ -265,7 +279,7 @@ int payload_main(const struct boot_info *bi)
 	}
 	if (!found) {
 		bench_test_begin("hostile-dev", 0, 0);
-		bench_test_end(BENCH_STATUS_SKIPPED, "no virtio-net, virtio-blk or e1000 on PCI bus 0");
+		bench_test_end(BENCH_STATUS_SKIPPED, "no virtio-net, virtio-blk, e1000 or 82574 on PCI bus 0");
 		return BENCH_DONE_HOST_LACKS;
 	}
 	return failed ? 1 : 0;

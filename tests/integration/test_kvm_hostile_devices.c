@@ -299,6 +299,20 @@ static void test_selection(void **state)
 	doc = run_hostile(json, 1, (const char *[]){ "--device", "e1000", "--param", "attack=no-such-attack",
 		NULL }, none);
 	json_decref(doc);
+	snprintf(json, sizeof(json), "%s/rings.json", harness_tmp);
+	doc = run_hostile(json, 1, (const char *[]){ "--device", "virtio-net", "--param", "rings=sideways",
+		NULL }, none);
+	json_decref(doc);
+
+	/* The rings rewritten at random while our own worker walks them: contained, works after reset. */
+	snprintf(json, sizeof(json), "%s/race.json", harness_tmp);
+	doc = run_hostile(json, 0, (const char *[]){ "--device", "virtio-net", "--netdev", "loop", "--param",
+		"attack=vq-race-rewrite", NULL }, none);
+	t = find(doc, "vq-race-rewrite");
+	assert_string_equal(str(t, "status"), "ok");
+	assert_int_equal(metric(t, "recovered"), 1);
+	assert_true(metric(t, "needs_reset") == 0 || metric(t, "needs_reset") == 1);
+	json_decref(doc);
 }
 
 int main(void)

@@ -6,7 +6,8 @@
  * Checked: IDs and class are the device's and read-only, the header type
  * loses its multifunction bit, no ROM, INTA# (VFIO has INTx); BAR sizing, kinds,
  * prefetch bit; placement and moves re-map the KVM slots (only inside our
- * MMIO window, only while memory decoding is on); COMMAND is forwarded;
+ * MMIO window, only while memory decoding is on; BARs moved onto each
+ * other keep one slot, the other trapped); COMMAND is forwarded;
  * the capability list is the device's minus the MSI capability with no
  * room, MSI-X emulated in place; other capabilities read live from the
  * device and writes reach it; 1/2/4-byte and unaligned accesses, writes
@@ -21,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "pci_host.h"
@@ -181,6 +184,83 @@ static void test_bar_slots_follow_moves(void **state)
 	assert_int_equal(x->f.slots_used, 0);
 	assert_int_equal(cfg_get(x->f.cfg, PCI_COMMAND, 2) & PCI_CMD_MEMORY, 0);   /* forwarded */
 	wr(x, PCI_COMMAND, 2, PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_MASTER);
+	assert_int_equal(x->f.slots_used, 4);
+	fx_free(x);
+}
+
+/*
+ * BARs moved onto each other, as a hostile guest does: KVM refuses a slot
+ * over another (the fake does too), so the BAR that lands second stays
+ * trapped (every access forwarded to its own region) while the first keeps
+ * its slot; the MSI-X table page never becomes a slot wherever BAR 3 goes;
+ * put back, every slot returns.
+ */
+static void test_bars_onto_each_other(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	uint32_t v32 = 0;
+
+	(void)state;
+	place(x);
+	assert_int_equal(x->f.slots_used, 4);
+	/* BAR1 onto BAR0: refused, trapped; BAR0's slot is still the device's BAR0 */
+	wr(x, PCI_BAR0 + 4, 4, 0xd0000000);
+	assert_int_equal(x->f.slots_used, 3);
+	memcpy(&v32, fake_slot_host(&x->f, 0xd0000008), 4);
+	assert_int_equal(v32, 0x80080783);
+	assert_int_equal(vfio_bar_ops.read(&x->v.bars[1], 0, &v32, 4), 0);
+	assert_int_equal(x->v.counters[VFIO_M_BAR_TRAP_READS], 1);
+	/* BAR0 onto BAR3 (the MSI-X BAR): its slot would cover BAR3's pages: refused, trapped too */
+	wr(x, PCI_BAR0, 4, 0xd0040000);
+	assert_int_equal(x->f.slots_used, 2);
+	assert_null(fake_slot_host(&x->f, 0xd0040000));           /* the MSI-X table page: still trapped */
+	/* BAR3 onto the place BAR0 left (BAR1, trapped, sits there): its pages map, the table page does not */
+	wr(x, PCI_BAR0 + 12, 4, 0xd0000000);
+	assert_null(fake_slot_host(&x->f, 0xd0000000));
+	assert_non_null(fake_slot_host(&x->f, 0xd0001000));
+	/* all back where they were: every slot in again */
+	wr(x, PCI_BAR0 + 12, 4, 0xd0040000);
+	wr(x, PCI_BAR0, 4, 0xd0000000);
+	wr(x, PCI_BAR0 + 4, 4, 0xd0020000);
+	assert_int_equal(x->f.slots_used, 4);
+	assert_non_null(fake_slot_host(&x->f, 0xd0020000));
+	memcpy(&v32, fake_slot_host(&x->f, 0xd0000008), 4);
+	assert_int_equal(v32, 0x80080783);
+	fx_free(x);
+}
+
+/*
+ * A guest that moves a BAR onto another in a loop: each refused slot is
+ * counted (slots_refused), but stderr gets one line, not one per move (the
+ * guest must not be able to fill the host's logs).
+ */
+static void test_refused_slots_say_once(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	char path[] = "/tmp/exitlab-vfio-diag-XXXXXX", buf[8192];
+	int fd = mkstemp(path), saved = dup(2), lines = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	place(x);
+	fflush(stderr);
+	dup2(fd, 2);
+	for (int i = 0; i < 100; i++) {
+		wr(x, PCI_BAR0 + 4, 4, 0xd0000000);           /* onto BAR0: refused */
+		wr(x, PCI_BAR0 + 4, 4, 0xd0020000);           /* back: mapped */
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	buf[n > 0 ? n : 0] = 0;
+	for (char *p = buf; (p = strstr(p, "stays trapped")); p++)
+		lines++;
+	assert_int_equal(lines, 1);
+	assert_int_equal(x->v.counters[VFIO_M_SLOTS_REFUSED], 100);
 	assert_int_equal(x->f.slots_used, 4);
 	fx_free(x);
 }
@@ -535,6 +615,8 @@ int main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_bar_sizing),
 		cmocka_unit_test(test_bar_slots_follow_moves),
+		cmocka_unit_test(test_bars_onto_each_other),
+		cmocka_unit_test(test_refused_slots_say_once),
 		cmocka_unit_test(test_slot_failure_falls_back_to_trap),
 		cmocka_unit_test(test_command_forwarded),
 		cmocka_unit_test(test_status_live_and_w1c),

@@ -10,7 +10,9 @@
  * read-only; hostile writes (vectors past the table, into the device's
  * table beyond what we offer (test_vectors_capped), unaligned, 1- and 2-byte, straddling entries,
  * non-MSI addresses) change nothing they must not and never reach the
- * device; disabling undoes everything; a refused SET_IRQS leaves nothing.
+ * device; the whole table rewritten with garbage binds exactly the
+ * unmasked entries with an MSI address; disabling undoes everything; a
+ * refused SET_IRQS leaves nothing.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -301,6 +303,71 @@ static void test_set_irqs_refused(void **state)
 	fx_free(x);
 }
 
+/*
+ * The whole table rewritten with garbage, as a hostile guest would (aligned
+ * dwords, every word random), with MSI-X on and unmasked: a vector gets an
+ * irqfd exactly when its entry is unmasked with an MSI address (upper dword
+ * 0), its route carries that entry's message; nothing reaches the device;
+ * the table reads back what was written (less the address's low 2 bits and
+ * the control word's reserved bits); disabling unbinds everything.
+ */
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s;
+}
+
+static void test_garbage_table(void **state)
+{
+	struct fx *x = fx_new(NULL);
+	uint32_t seed = 15, words[5][4];
+	unsigned nbound = 0;
+	int pw;
+
+	(void)state;
+	enable(x, false);
+	pw = fake_count(&x->f, "pwrite");
+	for (unsigned round = 0; round < 64; round++) {
+		for (unsigned v = 0; v < 5; v++)
+			for (unsigned w = 0; w < 4; w++) {
+				uint32_t r = lcg(&seed);
+
+				/* a quarter of the addresses in the MSI window, a quarter of those with a high dword */
+				/* (decisions from the high bits: an LCG's low bits repeat every few draws) */
+				if (w == 0 && ((r >> 16) & 3) == 0)
+					r = 0xfee00000u | (r & 0xffffc);
+				if (w == 1 && ((r >> 20) & 3) != 3)
+					r = 0;
+				if (w == 3)
+					r &= (r >> 24) & 1 ? ~0u : ~1u;
+				words[v][w] = r;
+				tw(x, v * 16 + w * 4, r, 4);
+			}
+		for (unsigned v = 0; v < 5; v++) {
+			bool msi = !words[v][1] && (words[v][0] & 0xfff00000u) == 0xfee00000u;
+			bool want = msi && !(words[v][3] & 1);
+
+			/* as written, but the address's low 2 bits and the control word's reserved bits */
+			assert_int_equal(tr(x, v * 16, 4), words[v][0] & ~3u);
+			assert_int_equal(tr(x, v * 16 + 4, 4), words[v][1]);
+			assert_int_equal(tr(x, v * 16 + 8, 4), words[v][2]);
+			assert_int_equal(tr(x, v * 16 + 12, 4) & 1, words[v][3] & 1);
+			assert_int_equal(bound(x, v), want);
+			if (want) {
+				assert_int_equal(x->f.route[gsi_of(x, v) - 24].addr, words[v][0] & ~3u);
+				assert_int_equal(x->f.route[gsi_of(x, v) - 24].data, words[v][2]);
+				nbound++;
+			}
+		}
+	}
+	assert_true(nbound > 0);                      /* the garbage did hit live vectors */
+	assert_int_equal(fake_count(&x->f, "pwrite"), pw);
+	pci_config_write(x->d, MSIX_CAP + 2, 2, 0);
+	for (unsigned v = 0; v < 5; v++)
+		assert_false(bound(x, v));
+	fx_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_vectors_capped),
 		cmocka_unit_test(test_disable_undoes),
 		cmocka_unit_test(test_set_irqs_refused),
+		cmocka_unit_test(test_garbage_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -526,6 +526,10 @@ static inline int f_slot_map(void *ctx, uint64_t gpa, uint64_t size, void *host)
 
 	if (f->fail_slot)
 		return -EEXIST;
+	/* as KVM_SET_USER_MEMORY_REGION: a slot may not overlap another */
+	for (int i = 0; i < 16; i++)
+		if (f->slot[i].used && gpa < f->slot[i].gpa + f->slot[i].size && f->slot[i].gpa < gpa + size)
+			return -EEXIST;
 	for (int i = 0; i < 16; i++)
 		if (!f->slot[i].used) {
 			f->slot[i].used = true;
