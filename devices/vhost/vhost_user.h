@@ -18,7 +18,11 @@
 
 #include "vhost_user_msg.h"
 
-#define VHU_TIMEOUT_MS        5000   /* any reply */
+/*
+ * Any reply.  A guard against a hung back-end, not a speed limit: a loaded
+ * machine made a healthy back-end take over 5 s to map guest memory.
+ */
+#define VHU_TIMEOUT_MS        60000
 #define VHU_ACCEPT_MS         10000  /* server mode: the back-end's first connect */
 #define VHU_RECONNECT_MS      5000   /* after a disconnect: retry this long ... */
 #define VHU_RECONNECT_STEP_MS 100    /* ... this often (client mode) */
