@@ -20,8 +20,8 @@ def name(s, n=32):
 def fill(gpa, n, base):           # step 2: n samples at a low-RAM gpa
     return bytes([2, 0]) + struct.pack('<IHH', gpa, n, base)
 
-def snap(v):                      # the values of one instrument snapshot
-    return b''.join(struct.pack('<Q', v + i) for i in range(4))
+def snap(v):                      # one instrument snapshot: 4 host slots, the KVM stats' seed
+    return b''.join(struct.pack('<Q', v + i) for i in range(5))
 
 def test(tname, ring, flags=0, params='', n=64, ops=1, ovh=True, status=0, reason='', metrics='', skipped=False):
     s = msg(TB, name(tname) + struct.pack('<II', ring, flags) + name(params, 256))
@@ -42,6 +42,7 @@ seeds = {
     'session': bytes([0]) + hello + test('empty', 3, flags=1) + test('cpuid', 3) + test('pio_vmm', 0) + done,
     'params-metrics': bytes([8]) + hello + test('tx', 3, params='batch=32 frames=256', metrics='frames=256 bytes=1024', ops=4) + done,
     'skip-select': bytes([3]) + hello + test('rx', 3, skipped=True) + test('cpuid', 3, status=1, reason='no x2APIC') + test('other', 0, skipped=True) + done,
+    'kvm-stats': bytes([32 | 8]) + hello + test('empty', 3, flags=1) + test('cpuid', 3) + done,
     'repeat': bytes([16 | 8]) + hello + test('cpuid', 3) + test('cpuid', 3) + done,
     'log-request': bytes([0]) + hello + msg(LOG, b'hello\x01world\0') + msg(REQ, struct.pack('<IIQQQ', 3, 0, 0x20000, 4096, 0)) + test('empty', 3, flags=1, ovh=False) + done,
     'exception': bytes([0]) + hello + msg(TB, name('cpuid') + struct.pack('<II', 3, 0) + name('', 256)) + msg(PB) + snap(7) + msg(EXC, struct.pack('<7Q', 14, 2, 0x1000, 8, 2, 0x8000, 0xdead)),

@@ -10,11 +10,15 @@
  *      and body from the input) and ring the doorbell with its command
  *   1  write bytes of guest RAM (samples, a mailbox written by hand)
  *   2  fill [gpa, +8n) with increasing TSC deltas (many samples, few bytes)
- *   3  ring the doorbell with any value, the mailbox as it is
- * Each instrument snapshot takes its values from the input too.  A first
- * byte chooses a --test selection, a host-side skip and how results are
- * collected.  Guest RAM is small (low and high RAM) and only what an input
- * wrote is cleared after it.
+ *   3  an access to the doorbell port (offset, size and value from the
+ *      input), the mailbox as it is
+ * Each instrument snapshot takes its values from the input too: the four
+ * host slots, then one value from which the KVM stats slots are derived.  A
+ * first byte chooses a --test selection, a host-side skip, whether the
+ * snapshots hold the KVM stats of the recorded vCPU and VM descriptors
+ * (tests/data/kvm_stats, read once from the repository root where make fuzz
+ * runs) and how results are collected.  Guest RAM is small (low and high
+ * RAM) and only what an input wrote is cleared after it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -26,6 +30,7 @@
 #include "collect.h"
 #include "exitlab/boot_abi.h"
 #include "fuzz_input.h"
+#include "kvm_stats.h"
 #include "results.h"
 
 #define LOW_RAM (256u << 10)
@@ -37,6 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct guest_mem mem;
+static struct kvm_stats vcpu_stats, vm_stats;
 static FILE *devnull;
 /* what the input dirtied: [lo, hi) of mem.host */
 static size_t dirty_lo, dirty_hi;
@@ -46,10 +52,29 @@ struct ctx {
 	int stops;
 };
 
+static void stats_load(struct kvm_stats *s, const char *path)
+{
+	static uint8_t buf[16384];
+	char err[256];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "bench_proto harness: %s: run from the repository root\n", path);
+		abort();
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (kvm_stats_parse(s, buf, n, err, sizeof(err)))
+		abort();
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	stats_load(&vcpu_stats, "tests/data/kvm_stats/vcpu.bin");
+	stats_load(&vm_stats, "tests/data/kvm_stats/vm.bin");
 	mem.host = calloc(1, LOW_RAM + HIGH_RAM);
 	mem.size = LOW_RAM;
 	mem.high_size = HIGH_RAM;
@@ -64,9 +89,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void hook_snapshot(void *o, struct bench_snapshot *s)
 {
 	struct ctx *c = o;
+	uint64_t seed;
 
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n && i < SNAP_STATS_BASE; i++)
 		s->v[i] = fuzz_u64(c->in);
+	seed = fuzz_u64(c->in);
+	for (size_t i = SNAP_STATS_BASE; i < s->n; i++)
+		s->v[i] = seed * (i + 1) + (seed >> (i % 64));
 }
 
 static void hook_phase_begin(void *o)
@@ -153,7 +182,7 @@ static void message(struct bench_dev *b, struct fuzz_input *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *const select[] = { "cpuid", "tx/cpl3", "empty" };
+	static char *const select[] = { "cpuid", "tx/cpl3", "empty", "rx" };
 	static const struct bench_skip skip[] = { { "rx", "the sink sends nothing" } };
 	struct fuzz_input in = { data, size };
 	struct ctx c = { .in = &in };
@@ -165,7 +194,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct collect_ctx cc = { .tsc_khz = 2000000, .stop_reason = "the VM stopped" };
 	uint8_t mode = fuzz_u8(&in);
 
-	snap_layout_init(&l, NULL, NULL);
+	if (mode & 32) {
+		cc.vcpu_stats = &vcpu_stats;
+		cc.vm_stats = &vm_stats;
+	}
+	snap_layout_init(&l, cc.vcpu_stats, cc.vm_stats);
 	h.nvalues = l.nvalues;
 	bench_init(&b, &mem, MAILBOX, &h, devnull);
 	b.progress = devnull;
@@ -209,9 +242,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			break;
 		}
-		default:
-			bench_doorbell(&b, fuzz_u32(&in));
+		default: {
+			uint8_t sz = fuzz_u8(&in);
+			uint64_t v = fuzz_u32(&in);
+
+			/* the port as the bus hands it over: mostly a 32-bit write at 0 */
+			bench_bus_ops.write(&b, sz & 0x80 ? sz & 7 : 0, &v, sz & 0x40 ? 1u << (sz & 3) : 4);
 			break;
+		}
 		}
 	}
 	collect_records(&cc, &b, &r);
