@@ -88,8 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	doc_set(&docs[1], nul + 1, size - na - 1);
 	if (cmp_side_load(&base, docs[0].path, NULL, err, sizeof(err)) == 0 &&
 	    cmp_side_load(&cur, docs[1].path, NULL, err, sizeof(err)) == 0 &&
-	    cmp_compare(&base, &cur, &o, &rows, &nrows, err, sizeof(err)) == 0)
+	    cmp_compare(&base, &cur, &o, &rows, &nrows, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < nrows; i++)
+			fprintf(devnull, "%s %s\n", rows[i].label, cmp_verdict_name(rows[i].verdict));
 		free(rows);
+	}
 	cmp_side_free(&base);
 	cmp_side_free(&cur);
 	return 0;
