@@ -194,6 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct collect_ctx cc = { .tsc_khz = 2000000, .stop_reason = "the VM stopped" };
 	uint8_t mode = fuzz_u8(&in);
 
+	ram(MAILBOX, sizeof(struct bench_mailbox));	/* the device writes its replies there */
+
 	if (mode & 32) {
 		cc.vcpu_stats = &vcpu_stats;
 		cc.vm_stats = &vm_stats;
