@@ -55,18 +55,19 @@ FILE *input_file_fopen(const char *path, char *why, size_t whylen)
 json_t *input_file_json(const char *path, size_t flags, json_error_t *je)
 {
 	char why[128];
-	int fd = input_file_open(path, NULL, why, sizeof(why));
+	FILE *f = input_file_fopen(path, why, sizeof(why));
 	json_t *j;
 
-	if (fd < 0) {
+	if (!f) {
 		memset(je, 0, sizeof(*je));
 		je->line = je->column = je->position = -1;
 		snprintf(je->source, sizeof(je->source), "%s", path);
 		snprintf(je->text, sizeof(je->text), "%s", why);
 		return NULL;
 	}
-	j = json_loadfd(fd, flags, je);
-	close(fd);
+	/* through stdio's buffer: json_loadfd reads one byte per read() */
+	j = json_loadf(f, flags, je);
+	fclose(f);
 	return j;
 }
 

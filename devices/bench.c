@@ -261,6 +261,13 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		return violation(b, "mailbox outside guest RAM");
 	if (b->done || b->faulted)
 		return violation(b, "message after DONE or EXCEPTION");
+	/*
+	 * After a violation the VM is being stopped, but a doorbell may still
+	 * come: it is not read (a half-handled message left the device's state
+	 * behind it), and the first reason is kept.
+	 */
+	if (b->error[0])
+		return BENCH_REPLY_ERROR;
 	/* Copy first: the guest must not change what we validated (TOCTOU). */
 	memcpy(&copy, shared, sizeof(copy));
 	m = malloc(sizeof(*m));

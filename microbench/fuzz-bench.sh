@@ -60,12 +60,14 @@ for n in "${names[@]}"; do
 		LLVM_PROFILE_FILE="$out/$n.profraw" "$cov" -runs=0 "$corpus" "fuzz/$n/seeds" >/dev/null 2>&1
 		"$profdata" merge -sparse "$out/$n.profraw" -o "$out/$n.profdata" &&
 			"$llvmcov" report "$cov" -instr-profile="$out/$n.profdata" $(cat "fuzz/$n/targets") >"$out/$n.coverage.txt"
-		# TOTAL row: regions cover is field 4, lines cover field 10 (one target file has no TOTAL row)
+		# TOTAL row: regions cover is field 4, lines cover field 10 (one target file has no TOTAL row).
+		# llvm-cov names files without the directories they all share: "kvm_stats.c" for vmm/kvm_stats.c.
+		is_f='$1 == f || substr(f, length(f) - length($1)) == "/" $1'
 		row=$(awk '$1 == "TOTAL"' "$out/$n.coverage.txt")
-		[ -z "$row" ] && row=$(grep -F "$(head -1 "fuzz/$n/targets")" "$out/$n.coverage.txt")
+		[ -z "$row" ] && row=$(awk -v f="$(head -1 "fuzz/$n/targets")" "$is_f" "$out/$n.coverage.txt")
 		regions=$(awk '{print $4}' <<<"$row")
 		lines=$(while read -r f; do
-			awk -v f="$f" '$1 == f {printf "%s %s, ", f, $10}' "$out/$n.coverage.txt"
+			awk -v f="$f" "$is_f"' {printf "%s %s, ", f, $10}' "$out/$n.coverage.txt"
 		done <"fuzz/$n/targets" | sed 's/, $//')
 		rm -f "$out/$n.profraw"
 	fi

@@ -232,6 +232,8 @@ static void test_device_full_test(void **state)
 	fake_free(f);
 }
 
+static struct fake *fake_new_instr(size_t nvalues);
+
 static void test_device_rejects_bad_sequences(void **state)
 {
 	struct bench_test_begin tb = { .name = "cpuid", .ring = 0 };
@@ -272,6 +274,25 @@ static void test_device_rejects_bad_sequences(void **state)
 		assert_int_equal(send(f, BENCH_TEST_END, &ok, sizeof(ok)), BENCH_REPLY_ERROR);
 	}
 	fake_free(f);
+
+	/*
+	 * After a violation the VM is being stopped: a doorbell that still comes
+	 * (the stop is not instant) is refused, the first reason kept.  A second
+	 * PHASE_END was taken, replacing the record's snapshot and instrument
+	 * output without freeing them (found by fuzz/bench_proto: a leak).
+	 */
+	f = fake_new_instr(4);
+	send(f, BENCH_TEST_BEGIN, &tb, sizeof(tb));
+	send(f, BENCH_PHASE_BEGIN, NULL, 0);
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), BENCH_REPLY_ERROR);
+	assert_int_equal(f->stops, 1);
+	pe.samples_gpa = 0x20000;
+	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), BENCH_REPLY_ERROR);
+	assert_int_equal(send(f, BENCH_LOG, "x", 2), BENCH_REPLY_ERROR);
+	assert_non_null(strstr(f->b.error, "outside guest RAM"));
+	assert_int_equal(f->stops, 1);
+	fake_free(f);
+	pe.samples_gpa = RAM - 8;
 
 	f = fake_new(); /* mailbox placed outside RAM */
 	f->b.mailbox_gpa = RAM - 16;

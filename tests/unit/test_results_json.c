@@ -732,6 +732,48 @@ static void test_nonexistent(void **state)
 	assert_non_null(strstr(f->err, p));
 }
 
+/* read() calls this process has made so far (/proc/self/io), or -1 if the kernel does not say. */
+static long long read_syscalls(void)
+{
+	FILE *fp = fopen("/proc/self/io", "r");
+	long long n = -1;
+	char line[128];
+
+	while (fp && fgets(line, sizeof(line), fp))
+		if (sscanf(line, "syscr: %lld", &n) == 1)
+			break;
+	if (fp)
+		fclose(fp);
+	return n;
+}
+
+/*
+ * The reader reads a file in blocks: jansson's json_loadfd reads one byte per
+ * read(), so a 35 MB raw results file cost 35 million system calls (found by
+ * the results fuzz harness, fuzz/results, at 115 inputs/s).
+ */
+static void test_read_is_buffered(void **state)
+{
+	struct fixture *f = *state;
+	struct run_result a, b;
+	struct stat st;
+	long long before, after;
+
+	make_run(&a);
+	assert_int_equal(results_write_json(&a, f->path, f->err, sizeof(f->err)), 0);
+	results_free(&a);
+	assert_int_equal(stat(f->path, &st), 0);
+	before = read_syscalls();
+	if (before < 0)
+		skip();
+	assert_int_equal(results_read_json(f->path, &b, f->err, sizeof(f->err)), 0);
+	after = read_syscalls();
+	results_free(&b);
+	/* a few blocks and the fopen of /proc/self/io, not one call per byte */
+	if (after - before > 64)
+		fail_msg("%lld read() calls for a %lld-byte file", after - before, (long long)st.st_size);
+}
+
 static void test_atomic_write(void **state)
 {
 	struct fixture *f = *state;
@@ -860,6 +902,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonexistent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_is_buffered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonfinite_and_utf8, setup, teardown),
