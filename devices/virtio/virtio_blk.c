@@ -242,6 +242,7 @@ static void vblk_stop_worker(struct virtio_blk *b)
 {
 	uint64_t one = 1;
 
+	b->inline_started = false;
 	if (!b->running)
 		return;
 	if (write(b->stop_fd, &one, sizeof(one)) != sizeof(one))
@@ -264,10 +265,33 @@ static int vblk_start(struct virtio_dev *v)
 	vblk_stop_worker(b);
 	if (!v->tops || !v->tops->kick_fd || !v->tops->interrupt || !v->vq[0].ready)
 		return -1;
+	if (b->serve_inline) {
+		b->inline_started = true;   /* virtio_blk_serve() does the worker's job */
+		return 0;
+	}
 	if (thread_cpu_create(&b->thread, blk_main, b))
 		return -1;
 	b->running = true;
 	return 0;
+}
+
+int virtio_blk_serve(struct virtio_blk *b)
+{
+	struct virtio_dev *v = &b->vdev;
+	struct virtq_elem e;
+	int kfd;
+
+	if (!b->inline_started)
+		return -1;
+	/* A kick the transport left in the eventfd, taken as the worker would. */
+	kfd = v->tops->kick_fd(v, 0);
+	if (kfd >= 0) {
+		uint64_t c;
+
+		if (read(kfd, &c, sizeof(c)) == sizeof(c))
+			count(b, VBLK_KICKS, 1);
+	}
+	return blk_drain(b, &e);
 }
 
 static const struct virtio_dev_ops vblk_ops = {

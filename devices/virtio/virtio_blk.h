@@ -69,6 +69,8 @@ struct virtio_blk {
 	int stop_fd;
 	pthread_t thread;
 	bool running;
+	bool serve_inline;            /* set before start: no worker, the owner calls virtio_blk_serve() */
+	bool inline_started;          /* started in that mode, not stopped since */
 	uint64_t counters[VBLK_NMETRICS];
 	struct dev_metrics metrics;
 };
@@ -77,6 +79,13 @@ struct virtio_blk {
 int virtio_blk_init(struct virtio_blk *b, const struct guest_mem *mem, struct blk_backend *be, char *err,
 		    size_t errlen);
 const struct dev_metrics *virtio_blk_metrics(struct virtio_blk *b);
+/*
+ * With serve_inline set, DRIVER_OK starts no thread: each call does on the
+ * caller's thread what the worker does when it wakes (serve every request
+ * available), so a test or the fuzz harness drives the same code
+ * deterministically.  0, or -1: not started inline, or the ring broke.
+ */
+int virtio_blk_serve(struct virtio_blk *b);
 /* Stop the worker and free what init took; the backend stays the caller's. */
 void virtio_blk_destroy(struct virtio_blk *b);
 

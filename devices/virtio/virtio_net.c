@@ -552,6 +552,7 @@ static void vnet_stop_workers(struct virtio_net *n)
 		n->tx_running = n->rx_running = false;
 		drain_eventfd(n->stop_fd);
 	}
+	n->inline_started = false;
 	n->rx.pending = n->rx.have_chain = false;
 }
 
@@ -570,6 +571,10 @@ static int vnet_start(struct virtio_dev *v)
 	n->features = n->features ? n->features : v->features;
 	if (!v->tops || !v->tops->kick_fd || !v->tops->interrupt)
 		return -1;
+	if (n->serve_inline) {
+		n->inline_started = true;   /* virtio_net_serve() does the workers' job */
+		return 0;
+	}
 	if (v->vq[VIRTIO_NET_TXQ].ready) {
 		if (thread_cpu_create(&n->tx_thread, tx_main, n))
 			return -1;
@@ -583,6 +588,27 @@ static int vnet_start(struct virtio_dev *v)
 		n->rx_running = true;
 	}
 	return 0;
+}
+
+int virtio_net_serve(struct virtio_net *n, unsigned q)
+{
+	struct virtio_dev *v = &n->vdev;
+	struct virtq_elem e;
+	int kfd;
+
+	if (!n->inline_started || q >= v->nqueues)
+		return -1;
+	/* A kick the transport left in the eventfd, taken as the worker would. */
+	kfd = v->tops->kick_fd(v, q);
+	if (kfd >= 0) {
+		uint64_t c;
+
+		if (read(kfd, &c, sizeof(c)) == sizeof(c))
+			count(n, q == VIRTIO_NET_TXQ ? VNET_TX_KICKS : VNET_RX_KICKS, 1);
+	}
+	if (q == VIRTIO_NET_TXQ)
+		return tx_drain(n, &e);
+	return rx_burst(n) == RX_BROKEN ? -1 : 0;
 }
 
 static const struct virtio_dev_ops vnet_ops = {

@@ -77,6 +77,8 @@ struct virtio_net {
 	int stop_fd;                  /* eventfd: the workers exit when it is readable */
 	pthread_t tx_thread, rx_thread;
 	bool tx_running, rx_running;
+	bool serve_inline;            /* set before start: no workers, the owner calls virtio_net_serve() */
+	bool inline_started;          /* started in that mode, not stopped since */
 	struct virtio_net_rx rx;
 	uint64_t counters[VNET_NMETRICS];
 	struct dev_metrics metrics;
@@ -86,6 +88,14 @@ struct virtio_net {
 int virtio_net_init(struct virtio_net *n, const struct guest_mem *mem, struct net_backend *be,
 		    const uint8_t mac[6], char *err, size_t errlen);
 const struct dev_metrics *virtio_net_metrics(struct virtio_net *n);
+/*
+ * With serve_inline set, DRIVER_OK starts no threads: each call does on the
+ * caller's thread what queue q's worker does when it wakes (drain TX, or one
+ * burst of frames into RX buffers), so a test or the fuzz harness drives the
+ * same code deterministically.  0, or -1: not started inline, or the queue
+ * broke (NEEDS_RESET was asked for).
+ */
+int virtio_net_serve(struct virtio_net *n, unsigned q);
 /* Stop the workers and free what init took; the backend stays the caller's. */
 void virtio_net_destroy(struct virtio_net *n);
 

@@ -425,6 +425,34 @@ static void test_indirect_event_idx(void **state)
 	rig_free(r);
 }
 
+/* Inline mode (the fuzz harness's): no worker; each virtio_blk_serve() serves what is available, on this thread. */
+static void test_serve_inline(void **state)
+{
+	struct rig *r = rig_new(false, 0);
+	struct virtio_dev *v = &r->b.vdev;
+	uint32_t id, len;
+	(void)state;
+
+	v->ops->stop(v);
+	assert_int_equal(virtio_blk_serve(&r->b), -1); /* not started inline */
+	r->b.serve_inline = true;
+	vqd_init(&r->d, &r->m, QSIZE, QBASE);
+	assert_int_equal(virtq_init(&v->vq[0], &r->m, QSIZE, r->d.desc, r->d.avail, r->d.used, false, false), 0);
+	assert_int_equal(v->ops->start(v), 0);
+	assert_false(r->b.running);
+	req(r, 0, VIRTIO_BLK_T_GET_ID, 0, 20, 16, true);
+	kick(r);
+	assert_int_equal(vqd_used(&r->d, &id, &len), 0); /* nobody serves it behind our back */
+	assert_int_equal(virtio_blk_serve(&r->b), 0);
+	assert_int_equal(vqd_used(&r->d, &id, &len), 1);
+	assert_int_equal(len, 21);
+	assert_int_equal(*tmem_at(&r->m, STATUS), VIRTIO_BLK_S_OK);
+	assert_int_equal(metric(r, "kicks"), 1);
+	v->ops->stop(v);
+	assert_int_equal(virtio_blk_serve(&r->b), -1);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_hostile_requests),
 		cmocka_unit_test(test_indirect_event_idx),
+		cmocka_unit_test(test_serve_inline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

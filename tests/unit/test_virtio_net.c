@@ -641,6 +641,41 @@ static void test_rx_hostile(void **state)
 	rig_free(r);
 }
 
+/* Inline mode (the fuzz harnesses'): no worker; each virtio_net_serve() does one wake-up's work on this thread. */
+static void test_serve_inline(void **state)
+{
+	struct rig *r = rig_new(0, false);
+	struct virtio_net_hdr h = { 0 };
+	uint8_t f[FMAX];
+	uint32_t id, len;
+	(void)state;
+
+	assert_int_equal(virtio_net_serve(&r->n, VIRTIO_NET_TXQ), -1); /* not started */
+	r->n.serve_inline = true;
+	rig_start(r, 0);
+	assert_false(r->n.tx_running || r->n.rx_running);
+	tx_put(r, 0, &h, 60, 1);
+	kick(r, VIRTIO_NET_TXQ);
+	assert_int_equal(vqd_used(&r->txd, &id, &len), 0); /* nobody serves it behind our back */
+	assert_int_equal(virtio_net_serve(&r->n, VIRTIO_NET_TXQ), 0);
+	assert_int_equal(vqd_used(&r->txd, &id, &len), 1);
+	assert_int_equal(r->fb.ntx, 1);
+	assert_int_equal(r->fb.txlen[0], 60);
+	assert_int_equal(metric(r, "tx_kicks"), 1);
+
+	rx_post(r, 0, 1, 12 + 1514, false);
+	fill_frame(f, 100, 2);
+	fb_queue(&r->fb, NULL, f, 100);
+	assert_int_equal(virtio_net_serve(&r->n, VIRTIO_NET_RXQ), 0);
+	assert_int_equal(vqd_used(&r->rxd, &id, &len), 1);
+	assert_int_equal(len, 12 + 100);
+	assert_memory_equal(tmem_at(&r->m, RXBUF + 12), f, 100);
+	assert_int_equal(virtio_net_serve(&r->n, 2), -1);
+	r->n.vdev.ops->stop(&r->n.vdev);
+	assert_int_equal(virtio_net_serve(&r->n, VIRTIO_NET_RXQ), -1);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_rx_mergeable),
 		cmocka_unit_test(test_rx_csum),
 		cmocka_unit_test(test_rx_hostile),
+		cmocka_unit_test(test_serve_inline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
