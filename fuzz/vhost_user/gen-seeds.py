@@ -29,8 +29,8 @@ def chunk(b, nfds=0):
     return bytes([(nfds << 4) | (len(b) >> 8), len(b) & 0xFF]) + b
 
 
-def device(flags, backend, features, status=0x0F, rings=((8, 0, 0x1000, 0x2000), (8, 0x3000, 0x4000, 0x5000))):
-    out = bytes([1, flags]) + struct.pack("<QB", features, status)
+def device(flags, backend, features, status=0x0F, rings=((8, 0, 0x1000, 0x2000), (8, 0x3000, 0x4000, 0x5000)), conn=0):
+    out = bytes([1, flags]) + struct.pack("<QBB", features, status, conn)
     for num_log, d, a, u in rings:
         out += struct.pack("<BHHH", num_log, d, a, u)
         if flags & 0x80:
@@ -75,6 +75,8 @@ def blk_config():
 seeds = {}
 NET = 0x3C          # net, irqfds, both queues ready, start then stop
 seeds["net-start-stop"] = device(NET, handshake() + start(2) + stop(2), 1 << 32 | 1 << 29)
+seeds["net-server-mode"] = device(NET, handshake() + start(2) + stop(2), 1 << 32, conn=1)
+seeds["net-backend-hangs-up"] = device(NET, handshake() + start(2)[:3], 1 << 32, conn=2)
 seeds["net-restart"] = device(NET | 0x40, handshake() + start(2) + stop(2) + start(2) + stop(2), 1 << 32)
 seeds["net-relay"] = device(NET | 2, handshake() + start(2) + stop(2), 1 << 32)
 seeds["net-no-protocol"] = device(NET, [(r64(1, 1 << 32), 0)], 1 << 32)

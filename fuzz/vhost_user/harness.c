@@ -16,7 +16,9 @@
  *         decode to what was asked), whose failure aborts.
  *   odd:  a whole device: a flags byte (net or blk, which queues the driver
  *         made ready, whether the transport has irqfds, start/stop), the
- *         driver's features and status, the queues' rings, then the back-end's
+ *         driver's features and status, who listens (the front-end, or the
+ *         back-end) and whether the back-end stops reading once it has
+ *         written, the queues' rings, then the back-end's
  *         byte stream as chunks (length, bytes, number of fds attached) that a
  *         back-end thread writes into the unix socket vhost_user_dev_init
  *         connects to, before shutting its side: a reply that never comes is
@@ -163,14 +165,38 @@ static struct {
 	int listen_fd, null_fd;
 	struct chunk c[MAX_CHUNKS];
 	unsigned n;
+	bool server;                    /* the front-end listens (server=true): we connect */
+	bool hangup;                    /* after the stream, stop reading too: the front-end's sends fail */
 } bk;
 
-static char sock_path[108];
+static char sock_path[108], srv_path[108];
 static struct guest_mem mem;
 static int kick_efd, call_efd, devnull, real_stderr;
 static bool irqfds;
 
-/* The back-end: accept, write the chunks (fds attached), close the sending side, close when the front-end is done. */
+/* A connection to the front-end listening at srv_path (it may not listen yet): the fd or -1. */
+static int connect_server(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	memcpy(a.sun_path, srv_path, strlen(srv_path));
+	for (int tries = 0; tries < 20000; tries++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return -1;
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return fd;
+		close(fd);
+		usleep(20);
+	}
+	return -1;
+}
+
+/*
+ * The back-end: accept (or connect, to a listening front-end), write the
+ * chunks (fds attached), close the sending side, close when the front-end is done.
+ */
 static void *backend_main(void *arg)
 {
 	(void)arg;
@@ -179,7 +205,9 @@ static void *backend_main(void *arg)
 		int fd = -1;
 
 		sem_wait(&bk.go);
-		if (poll(&p, 1, 2000) > 0)
+		if (bk.server)
+			fd = connect_server();
+		else if (poll(&p, 1, 2000) > 0)
 			fd = accept4(bk.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		for (unsigned i = 0; fd >= 0 && i < bk.n; i++) {
 			char cbuf[CMSG_SPACE(sizeof(int) * 12)];
@@ -207,7 +235,7 @@ static void *backend_main(void *arg)
 		/* What the front-end sent stays unread (the fds in it are released at close):
 		 * draining it as it comes would cost a thread switch per request. */
 		if (fd >= 0)
-			shutdown(fd, SHUT_WR);
+			shutdown(fd, bk.hangup ? SHUT_RDWR : SHUT_WR);
 		sem_wait(&bk.finish);
 		if (fd >= 0)
 			close(fd);
@@ -255,13 +283,17 @@ static void device(struct fuzz_input *in)
 		.on_disconnect = VHU_DISC_RESET,
 	};
 	uint64_t features = fuzz_u64(in);
-	uint8_t status = fuzz_u8(in);
+	uint8_t status = fuzz_u8(in), conn = fuzz_u8(in);
 	struct virtq rings[2];
 	bool host_fault;
 	char err[256];
 	size_t total = 0;
 
 	irqfds = !(flags & 2);
+	bk.server = o.server = conn & 1;
+	bk.hangup = conn & 2;
+	if (o.server)
+		o.path = srv_path;
 	for (unsigned q = 0; q < 2; q++) {
 		memset(&rings[q], 0, sizeof(rings[q]));
 		rings[q].ready = flags & (4 << q);
@@ -338,6 +370,7 @@ static void init(void)
 	if (mem.host == MAP_FAILED)
 		abort();
 	snprintf(sock_path, sizeof(sock_path), "/tmp/exitlab-fuzz-vhu.%d.sock", (int)getpid());
+	snprintf(srv_path, sizeof(srv_path), "/tmp/exitlab-fuzz-vhu.%d.srv", (int)getpid());
 	memcpy(a.sun_path, sock_path, strlen(sock_path));
 	unlink(sock_path);
 	bk.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -350,6 +383,7 @@ static void init(void)
 static void cleanup(void)
 {
 	unlink(sock_path);
+	unlink(srv_path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
