@@ -85,6 +85,8 @@ seeds = {}
 f = ipv4_tcp(b"hello e1000 " * 3)
 seeds["tx-legacy"] = b"\0" + ring(False, 0x1000) + ram(0x2000, f) + \
     desc(0, 0x2000, legacy(len(f), EOP | IFCS | RS)) + tx_on() + w("TDT", 1) + r("ICR")
+seeds["tx-backend-full"] = b"\4" + ring(False, 0x1000) + ram(0x2000, f) + \
+    desc(0, 0x2000, legacy(len(f), EOP | IFCS | RS)) + tx_on() + w("TDT", 1)
 seeds["tx-legacy-ic-vlan"] = b"\1" + w("CTRL", 0x40000041) + ring(False, 0x1000) + ram(0x2000, f) + \
     desc(0, 0x2000, legacy(30, IFCS | IC | VLE, cso=24, css=14)) + \
     desc(1, 0x2000 + 30, legacy(len(f) - 30, EOP | RS | VLE, special=5)) + tx_on() + w("TDT", 2)

@@ -3,8 +3,9 @@
  * The e1000 model (devices/e1000/): register file, EEPROM and PHY, TX
  * descriptor processing (legacy, context and data descriptors, TSO,
  * checksum offload), RX delivery, interrupts and the PCI function, driven
- * as a guest and a wire would drive them.  The input is a sequence of
- * operations (at most MAX_OPS), each an opcode byte and its operands
+ * as a guest and a wire would drive them.  The input is the fake
+ * backend's setup byte (its vnet header length, whether its sends fail)
+ * and a sequence of operations (at most MAX_OPS), each an opcode byte and its operands
  * (fuzz/fuzz_input.h: missing bytes read as zeros):
  *
  *   register write/read   a register from a table of the interesting ones
@@ -47,6 +48,7 @@ struct fz_backend {
 	size_t len[RXQ];
 	unsigned head, tail;
 	int recv_error;                 /* 0, or the errno recv fails with once */
+	bool send_full;                 /* every send fails with -EAGAIN (a full tap) */
 	uint64_t sent_bytes;
 };
 
@@ -71,6 +73,8 @@ static int fz_send(struct net_backend *b, const struct iovec *iov, unsigned n)
 {
 	struct fz_backend *f = (struct fz_backend *)b;
 
+	if (f->send_full)
+		return -EAGAIN;
 	for (unsigned i = 0; i < n; i++) {
 		const volatile uint8_t *p = iov[i].iov_base;
 
@@ -259,6 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool ready;
 	struct fuzz_input in = { data, size };
 	unsigned resumes = 0;
+	uint8_t cfg;
 	static const unsigned hdr_len[4] = { 0, 10, 12, 0 };
 
 	if (!ready) {
@@ -266,7 +271,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = true;
 	}
 	reset();
-	be.nb.vnet_hdr_len = hdr_len[fuzz_u8(&in) & 3];
+	cfg = fuzz_u8(&in);
+	be.nb.vnet_hdr_len = hdr_len[cfg & 3];
+	be.send_full = cfg & 4;
 
 	for (unsigned op = 0; op < MAX_OPS && fuzz_left(&in); op++) {
 		uint8_t code = fuzz_u8(&in);
