@@ -176,11 +176,19 @@ static void set_kind(struct vfio_dev *v, unsigned from, unsigned to, enum vfio_c
 
 static bool setup_msix(struct vfio_dev *v, const uint8_t *raw, const struct cap *c)
 {
-	uint16_t ctrl = raw_rd(raw, c->off + 2, 2);
-	uint32_t table = raw_rd(raw, c->off + 4, 4), pba = raw_rd(raw, c->off + 8, 4);
-	unsigned nvec = (ctrl & 0x7ff) + 1, bir = table & 7;
+	uint16_t ctrl;
+	uint32_t table, pba;
+	unsigned nvec, bir;
 
-	if (c->end - c->off < 12 || bir >= PCI_NUM_BARS || (pba & 7) != bir || !v->bars[bir].present)
+	/* its 12 bytes must fit before the next capability (and inside the 256) before they are read */
+	if (c->end - c->off < 12)
+		return false;
+	ctrl = raw_rd(raw, c->off + 2, 2);
+	table = raw_rd(raw, c->off + 4, 4);
+	pba = raw_rd(raw, c->off + 8, 4);
+	nvec = (ctrl & 0x7ff) + 1;
+	bir = table & 7;
+	if (bir >= PCI_NUM_BARS || (pba & 7) != bir || !v->bars[bir].present)
 		return false;
 	v->msix_holes[0] = (struct vfio_area){ table & ~7u, (uint64_t)nvec * 16 };
 	v->msix_holes[1] = (struct vfio_area){ pba & ~7u, ((nvec + 63) / 64) * 8ULL };

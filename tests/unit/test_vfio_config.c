@@ -11,7 +11,8 @@
  * the capability list is the device's minus the MSI capability with no
  * room, MSI-X emulated in place; other capabilities read live from the
  * device and writes reach it; 1/2/4-byte and unaligned accesses, writes
- * past 256 and past 4096 bytes; hostile capability lists from a device;
+ * past 256 and past 4096 bytes; hostile capability lists from a device
+ * (loops, pointers into the header or at themselves, MSI-X with no room);
  * trapped BAR accesses forwarded, the MSI-X pages never reaching the
  * device; and the whole function behind the real host bridge (placement at
  * pci_host_add, ECAM and CF8 access, window dispatch).
@@ -429,6 +430,16 @@ static void evil_high(struct fake_vfio *f)
 	f->cfg[0xfd] = 0xfe;                          /* pointing at itself */
 }
 
+/* MSI-X in the last dword: its table and PBA words would lie past the 256 bytes (a fuzzer's find). */
+static void evil_msix_at_end(struct fake_vfio *f)
+{
+	memset(f->cfg + 0x40, 0, 0xc0);
+	f->cfg[0x34] = 0xfc;
+	f->cfg[0xfc] = 0x11;
+	f->cfg[0xfd] = 0x00;
+	cfg_put(f->cfg, 0xfe, 2, 4);
+}
+
 static void test_hostile_device_lists(void **state)
 {
 	struct fx *x;
@@ -450,6 +461,12 @@ static void test_hostile_device_lists(void **state)
 	x = fx_new(evil_high);
 	assert_int_equal(rd(x, PCI_CAP_PTR, 1), 0xfc);
 	assert_int_equal(rd(x, 0xfc, 2), 0x0009);      /* one capability, the self-loop cut */
+	fx_free(x);
+
+	x = fx_new(evil_msix_at_end);
+	assert_int_equal(x->v.pci.msix_cap, 0);       /* no room for its 12 bytes: unlinked */
+	assert_int_equal(rd(x, PCI_CAP_PTR, 1), 0);
+	assert_int_equal(rd(x, 0xfc, 4), 0);
 	fx_free(x);
 }
 
