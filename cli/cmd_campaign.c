@@ -217,7 +217,8 @@ static void kill_group(pid_t pid, int sig)
 
 /*
  * Run one entry to its end, a timeout or a stop signal. Returns 1 if a stop
- * signal interrupted it (the entry is pending again), else 0.
+ * signal interrupted it (the entry is pending again), 2 if the manifest could
+ * not record its start (nothing ran; pending again), else 0.
  */
 static int run_entry(struct manifest *m, const char *dir, struct manifest_entry *e, struct progress *pg)
 {
@@ -253,8 +254,15 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	free(e->log);
 	e->log = xstrdup(log_rel);
 	set_reason(e, NULL);
-	if (manifest_write(m, dir, err, sizeof(err)))
+	if (manifest_write(m, dir, err, sizeof(err))) {
+		/* a run the manifest cannot record would be lost to a resume: none starts */
 		fprintf(stderr, "\nexitlab campaign: %s\n", err);
+		e->status = ST_PENDING;
+		e->started_at[0] = 0;
+		free(e->log);
+		e->log = NULL;
+		return 2;
+	}
 	progress_bar(pg, e->name);
 
 	logfd = open(log_abs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -584,6 +592,7 @@ int cmd_campaign(int argc, char **argv)
 	struct manifest m;
 	struct progress pg = { 0 };
 	struct sigaction sa, old_int, old_term;
+	bool unrecorded = false;      /* a manifest write failed: stop, exit 1 */
 	size_t counts[6] = { 0 };
 
 	optind = 1;
@@ -745,22 +754,41 @@ int cmd_campaign(int argc, char **argv)
 		pg.finished += m.entries[i].status != ST_PENDING;
 	fprintf(stderr, "exitlab campaign: %s: %zu entries, %zu to run, results in %s\n", c.name, m.nentries,
 		m.nentries - pg.finished, dir);
-	for (size_t i = 0; i < m.nentries && !stop_signal; i++) {
+	for (size_t i = 0; i < m.nentries && !stop_signal && !unrecorded; i++) {
 		struct manifest_entry *e = &m.entries[i];
+		int rc;
 
 		if (e->status != ST_PENDING)
 			continue;
-		if (run_entry(&m, dir, e, &pg) == 0) {
+		rc = run_entry(&m, dir, e, &pg);
+		if (rc == 2) {
+			unrecorded = true;
+			break;
+		}
+		if (rc == 0) {
 			pg.finished++;
 			progress_line(&pg, e);
 		}
-		if (manifest_write(&m, dir, err, sizeof(err)))
+		/*
+		 * A manifest that cannot be written any more would let the
+		 * campaign go on recording nothing: stop with what it has.
+		 */
+		if (manifest_write(&m, dir, err, sizeof(err))) {
 			fprintf(stderr, "\nexitlab campaign: %s\n", err);
+			unrecorded = true;
+		}
 	}
 	if (pg.tty)
 		fprintf(stderr, "\n");
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (unrecorded) {
+		fprintf(stderr, "exitlab campaign: stopped: %s/manifest.json cannot be written; it keeps the "
+			"entries it recorded. Once the directory is writable, resume with:\n"
+			"  exitlab campaign %s --resume %s\n", dir, file ? file : "", dir);
+		code = EXIT_FAILED;
+		goto out;
+	}
 	if (stop_signal) {
 		print_resume_hint(file, dir);
 		code = 130;

@@ -964,17 +964,17 @@ out:
 	if (!complete) {
 		atomic_file_abort(&html_file);
 		atomic_file_abort(&md_file);
-	} else {
-		if (atomic_file_commit(&html_file, err, sizeof(err))) {
-			fprintf(stderr, "exitlab report: %s\n", err);
-			code = EXIT_FAILED;
-		}
-		if (md_file.f && atomic_file_commit(&md_file, err, sizeof(err))) {
-			fprintf(stderr, "exitlab report: %s\n", err);
-			code = EXIT_FAILED;
-		}
+	} else if (atomic_file_commit(&html_file, err, sizeof(err))) {
+		/* neither output, as when the report could not be made */
+		fprintf(stderr, "exitlab report: writing %s: %s\n", html_path, err);
+		atomic_file_abort(&md_file);
+		code = EXIT_FAILED;
+		complete = false;
+	} else if (md_file.f && atomic_file_commit(&md_file, err, sizeof(err))) {
+		fprintf(stderr, "exitlab report: writing %s: %s\n", md_path, err);
+		code = EXIT_FAILED;
 	}
-	if (code != EXIT_USAGE)
+	if (code != EXIT_USAGE && complete)
 		fprintf(stderr, "report: %s%s%s\n", html_path, md_path ? ", " : "", md_path ? md_path : "");
 	free(o.md_dir);
 	free(o.md_stem);
