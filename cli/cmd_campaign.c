@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +25,7 @@
 #include "atomic_file.h"
 #include "campaign.h"
 #include "campaign_check.h"
+#include "campaign_lock.h"
 #include "input_file.h"
 #include "campaign_manifest.h"
 #include "campaign_resume.h"
@@ -41,6 +43,7 @@
 #define MAX_FILE (1 << 20)
 
 static volatile sig_atomic_t stop_signal;
+static int lock_fd = -1; /* DIR/.campaign.lock, held to the end (campaign_lock.h) */
 
 static void on_signal(int sig)
 {
@@ -228,7 +231,7 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	int pfd[2], logfd, status = 0, timed_out = 0, stopped = 0, exited = 0;
 	struct last_line ll = { .n = 0 };
 	double t0 = now_s(), kill_at = 0, exited_at = 0;
-	pid_t pid;
+	pid_t pid, parent;
 	char slugbuf[512];
 
 	snprintf(slugbuf, sizeof(slugbuf), "%s", e->name);
@@ -341,8 +344,16 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	argv[3 + e->nargs] = "--json";
 	argv[4 + e->nargs] = json_abs;
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
+		/*
+		 * A campaign killed outright takes its run with it, and the run
+		 * holds the lock until it is gone: a resume cannot start beside it.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
+		campaign_lock_inherit(lock_fd);
 		setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -627,6 +638,12 @@ int cmd_campaign(int argc, char **argv)
 	}
 	if (resume) {
 		snprintf(mpath, sizeof(mpath), "%s/manifest.json", resume);
+		/* a campaign still running there (or its last run) ends first; then its manifest is read */
+		if (access(mpath, F_OK) == 0 && (lock_fd = campaign_lock(resume, stderr)) < 0) {
+			fprintf(stderr, "exitlab campaign: cannot lock %s/%s: %s\n", resume, CAMPAIGN_LOCK_NAME,
+				strerror(errno));
+			return EXIT_FAILED;
+		}
 		if (manifest_read(mpath, &m, err, sizeof(err))) {
 			fprintf(stderr, "exitlab campaign: cannot resume: %s\n", err);
 			return EXIT_USAGE;
@@ -706,6 +723,7 @@ int cmd_campaign(int argc, char **argv)
 		for (size_t i = 0; i < m.nentries; i++)
 			if (m.entries[i].status == ST_RUNNING) /* the runner died under it */
 				m.entries[i].status = ST_PENDING;
+		campaign_sweep_temps(dir); /* what a killed writer left; nothing else writes here now */
 	} else {
 		struct stat st;
 
@@ -725,6 +743,18 @@ int cmd_campaign(int argc, char **argv)
 		if (mkdir_p(mpath)) {
 			fprintf(stderr, "exitlab campaign: cannot create %s: %s\n", mpath, strerror(errno));
 			code = EXIT_USAGE;
+			goto out;
+		}
+		lock_fd = campaign_lock(dir, stderr);
+		snprintf(mpath, sizeof(mpath), "%s/manifest.json", dir);
+		if (lock_fd < 0 || stat(mpath, &st) == 0) {
+			if (lock_fd < 0)
+				fprintf(stderr, "exitlab campaign: cannot lock %s/%s: %s\n", dir,
+					CAMPAIGN_LOCK_NAME, strerror(errno));
+			else /* another campaign made it while this one waited */
+				fprintf(stderr, "exitlab campaign: %s exists: continue it with --resume %s\n",
+					mpath, dir);
+			code = lock_fd < 0 ? EXIT_FAILED : EXIT_USAGE;
 			goto out;
 		}
 		if (manifest_from_runs(&m, &c, runs, nruns, file, hash)) {
