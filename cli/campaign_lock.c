@@ -19,7 +19,11 @@ int campaign_lock(const char *dir, FILE *note)
 	int fd, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, CAMPAIGN_LOCK_NAME);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/*
+	 * Read-only: flock needs no more, and an fd open for writing would
+	 * keep the file system from being remounted read-only under us.
+	 */
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fd = open(path, O_RDONLY | O_CLOEXEC); /* a read-only directory: the writes will say so */
 	if (fd < 0)

@@ -22,7 +22,7 @@ make --no-print-directory build/exitlab build/exitlab-san build/payloads/exit-co
 	build/tests/test_campaign_kill >/dev/null
 export EXITLAB_BIN=${EXITLAB_BIN:-build/exitlab}
 export EXITLAB_KILL_SEED=$seed EXITLAB_KILL_TRIALS=$trials EXITLAB_KILL_MAX_MS=$max_ms
-export EXITLAB_KILL_ONLY=test_kill_random
+export EXITLAB_TEST_FILTER=test_kill_random
 start=$(date +%s)
 set +e
 build/tests/test_campaign_kill >/tmp/kill-resume.$$.log 2>&1

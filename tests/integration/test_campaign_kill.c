@@ -397,8 +397,8 @@ static void test_resume_while_running(void **state)
 
 int main(void)
 {
-	/* microbench/kill-resume.sh runs only the random trials, many of them */
-	const char *only = getenv("EXITLAB_KILL_ONLY");
+	/* microbench/kill-resume.sh runs only the random trials, test_load some beside a CPU hog */
+	const char *only = getenv("EXITLAB_TEST_FILTER");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_after_entry),
 		cmocka_unit_test(test_kill_random),
