@@ -18,7 +18,7 @@
 
 PAYLOAD_INFO("flood", "floods the serial port or the bench log: the VMM keeps a bounded part");
 PARAM("what", "serial", "serial | log: the channel to flood");
-PARAM("mib", "64", "MiB of text to write (k/m suffixes are bytes)");
+PARAM("mib", "64", "how much text to write, in MiB");
 TEST("after", R3, "a plain one-sample phase after the flood: kept");
 
 static char line[4096];
