@@ -125,6 +125,8 @@ $(BUILD)/tests/fault_shim.so: tests/integration/fault_shim.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -fPIC -shared -D_GNU_SOURCE -o $@ $< -ldl
 $(BUILD)/tests/test_fault_writes: | $(BUILD)/tests/fault_shim.so
+# test_load runs these beside a CPU hog.
+$(BUILD)/tests/test_load: | $(BUILD)/tests/test_vhost_user $(BUILD)/tests/test_campaign_kill
 
 # Raw images that other VMMs boot (QEMU -bios), for checks against tools we did not write.
 $(BUILD)/tests/%.bin: tests/fixtures/%.S

@@ -10,6 +10,7 @@ PACKAGES=(
 	libjansson-dev libcmocka-dev libpfm4-dev gnuplot-nox
 	binutils linux-perf qemu-system-x86 cpio iproute2
 	dpdk-dev qemu-system-common libyaml-dev
+	stress-ng
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
