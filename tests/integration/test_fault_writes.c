@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Results writes that fail keep the previous file and say why: run --json,
- * results csv -o, report -o and a campaign's manifest, each with a write, an
+ * results csv -o, report -o (and a chart of --markdown) and a campaign's manifest, each with a write, an
  * fsync or a rename failing with ENOSPC or EIO (build/tests/fault_shim.so,
  * preloaded, at the point EXITLAB_FAULT names), and run --json on a real full
  * tmpfs (as root). Asserted each time: a non-zero exit, a message naming the
@@ -193,6 +193,39 @@ static void test_report(void **state)
 	}
 }
 
+/* A chart of the Markdown report that cannot be written: neither output is, the previous ones kept. */
+static void test_report_markdown_chart(void **state)
+{
+	static const char html_before[] = "<html>previous</html>\n", md_before[] = "# previous\n";
+	char html[1024], md[1024], png[1100];
+	struct run_out o;
+	char *now;
+	(void)state;
+
+	HARNESS_NEED_KVM();
+	HARNESS_SKIP_IF(system("command -v gnuplot >/dev/null 2>&1") ? "gnuplot is not installed" : NULL);
+	snprintf(html, sizeof(html), "%s/md.html", harness_tmp);
+	snprintf(md, sizeof(md), "%s/keep.md", harness_tmp);
+	snprintf(png, sizeof(png), "%s/keep-000.png", harness_tmp);
+	write_file(html, html_before, sizeof(html_before) - 1);
+	write_file(md, md_before, sizeof(md_before) - 1);
+	run_faulted(&o, "write:ENOSPC:keep-000.png:100", (const char *[]){ "report", src, "-o", html, "--markdown",
+									    md, NULL });
+	if (o.exit_code != 1 || !strstr(o.err, png) || !strstr(o.err, strerror(ENOSPC)))
+		fail_msg("exit %d, want 1 naming %s with '%s'; stderr:\n%s", o.exit_code, png, strerror(ENOSPC),
+			 o.err);
+	harness_free(&o);
+	now = harness_slurp(html, NULL);
+	assert_string_equal(now, html_before);
+	free(now);
+	now = harness_slurp(md, NULL);
+	assert_string_equal(now, md_before);
+	free(now);
+	assert_no_temp(harness_tmp, "keep-000.png");
+	assert_no_temp(harness_tmp, "keep.md");
+	assert_no_temp(harness_tmp, "md.html");
+}
+
 /*
  * The manifest's fourth write fails (after entry 0 is recorded done, as entry
  * 1 starts): the campaign stops with the reason, the manifest on disk is the
@@ -299,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_run_json),
 		cmocka_unit_test(test_results_csv),
 		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_report_markdown_chart),
 		cmocka_unit_test(test_campaign_manifest),
 		cmocka_unit_test(test_full_tmpfs),
 	};
