@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -49,10 +50,27 @@ int campaign_lock(const char *dir, FILE *note)
 	return fd;
 }
 
+#define LOCK_FD_ENV "EXITLAB_CAMPAIGN_LOCK_FD"
+
 void campaign_lock_inherit(int fd)
 {
-	if (fd >= 0)
-		fcntl(fd, F_SETFD, 0);
+	char n[16];
+
+	if (fd < 0)
+		return;
+	fcntl(fd, F_SETFD, 0);
+	snprintf(n, sizeof(n), "%d", fd);
+	setenv(LOCK_FD_ENV, n, 1);
+}
+
+void campaign_lock_keep_private(void)
+{
+	const char *s = getenv(LOCK_FD_ENV);
+
+	if (s) {
+		fcntl(atoi(s), F_SETFD, FD_CLOEXEC);
+		unsetenv(LOCK_FD_ENV);
+	}
 }
 
 /* ".NAME.XXXXXX", as mkstemp makes them from atomic_file's template. */

@@ -17,8 +17,16 @@
  * Returns the lock's fd (close-on-exec), or -1 with errno.
  */
 int campaign_lock(const char *dir, FILE *note);
-/* In a child about to exec: keep holding the lock across the exec. */
+/*
+ * In a child about to exec `exitlab run`: keep holding the lock across the
+ * exec (its number in $EXITLAB_CAMPAIGN_LOCK_FD).
+ */
 void campaign_lock_inherit(int fd);
+/*
+ * In `exitlab run`: the inherited lock (if any) is held by this process
+ * only, not by what it starts (a peer VMM, a back-end).
+ */
+void campaign_lock_keep_private(void);
 /*
  * Remove the temp files a killed writer left in dir and dir/entries
  * (".NAME.XXXXXX", cli/atomic_file.c); only under the lock.

@@ -20,6 +20,7 @@
 #include "exitlab/boot_abi.h"
 #include "exitlab/bench_proto.h"
 #include "bench.h"
+#include "campaign_lock.h"
 #include "boot_x86.h"
 #include "catalogue.h"
 #include "input_file.h"
@@ -651,6 +652,7 @@ int cmd_run(int argc, char **argv)
 	const char *backend = hostinfo_backend();
 	bool pvm = !strcmp(backend, "kvm_pvm");
 
+	campaign_lock_keep_private(); /* a campaign's lock: ours to hold, not our children's */
 	if (parse_opts(argc, argv, &o) || check_host_mem(o.mem_mib)) {
 		free(o.tests);
 		return EXIT_USAGE;
