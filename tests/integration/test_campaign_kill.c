@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A campaign SIGKILLed and resumed, again and again, loses and duplicates
- * nothing: killed right after entry k is recorded done (k = 0, 1, 2), and at
+ * nothing: killed right after entry k is recorded done (k = 0 and 2), and at
  * points drawn from a seeded PRNG (EXITLAB_KILL_SEED replays a run; the seed
- * is printed; EXITLAB_KILL_TRIALS sets how many trials, default 3, and
+ * is printed; EXITLAB_KILL_TRIALS sets how many trials, default 2, and
  * EXITLAB_KILL_MAX_MS the latest kill after a start, default 2000;
  * microbench/kill-resume.sh runs many). After
  * every kill: the manifest parses, each entry it records done has a results
@@ -276,7 +276,8 @@ static void test_kill_after_entry(void **state)
 
 	HARNESS_NEED_KVM();
 	setup_file();
-	for (int k = 0; k < NENT - 1; k++) {
+	/* the first entry and the last but one: the two ends of what a kill can leave */
+	for (int k = 0; k < NENT - 1; k += NENT - 2) {
 		char dir[1100], errpath[1100];
 		struct seen s;
 
@@ -312,7 +313,7 @@ static void test_kill_random(void **state)
 	const char *env = getenv("EXITLAB_KILL_SEED"), *tr = getenv("EXITLAB_KILL_TRIALS");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	const char *mx = getenv("EXITLAB_KILL_MAX_MS");
-	int trials = tr ? atoi(tr) : 3, kills = 0, early = 0;
+	int trials = tr ? atoi(tr) : 2, kills = 0, early = 0;
 	long max_us = (mx ? atol(mx) : 2000) * 1000 + 1;
 	(void)state;
 
