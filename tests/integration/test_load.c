@@ -4,8 +4,8 @@
  * CPU hog on each online CPU (stress-ng --cpu N when installed, else busy
  * children), and beside it the vhost-user back-end kill tests, the campaign
  * SIGKILL/resume tests and a virtio-net and e1000 run to the checking sink.
- * The hog is one process group, killed in the group teardown, and dies with
- * this test if it dies (PR_SET_PDEATHSIG; stress-ng also has a --timeout).
+ * The hog is stopped in the group teardown and dies with this test if it dies
+ * (PR_SET_PDEATHSIG; stress-ng also has a --timeout).
  * Outcomes are asserted, timings never.
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,10 @@
 
 #include "harness.h"
 
-static pid_t hog = -1; /* the hog's process group */
-static long ncpu;
+#define MAX_HOGS 256
+static pid_t hogs[MAX_HOGS]; /* stress-ng, or one spinner per CPU: all children of this process */
+static size_t nhogs;
+static bool stress;
 
 static int on_path(const char *prog)
 {
@@ -36,53 +39,71 @@ static int on_path(const char *prog)
 	return system(cmd) == 0;
 }
 
-static void start_hog(void)
+static pid_t fork_hog(pid_t parent)
 {
-	pid_t parent = getpid();
-	int stress = on_path("stress-ng");
+	pid_t pid = fork();
 
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu < 1)
-		ncpu = 1;
-	hog = fork();
-	if (hog < 0) {
+	if (pid < 0) {
 		fprintf(stderr, "load: fork: %s\n", strerror(errno));
-		return;
+		return -1;
 	}
-	if (hog == 0) {
-		char n[16];
-
-		setpgid(0, 0);
+	if (pid == 0) {
+		/* dies with this test, whatever kills it */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 			_exit(0);
-		snprintf(n, sizeof(n), "%ld", ncpu);
 		if (stress) {
+			char n[16];
 			int nul = open("/dev/null", O_WRONLY);
 
 			dup2(nul, 1);
+			snprintf(n, sizeof(n), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+			/* its workers die with it (stress-ng watches its parent), --timeout bounds them anyway */
 			execlp("stress-ng", "stress-ng", "--cpu", n, "--timeout", "1800s", "--quiet", (char *)NULL);
+			_exit(127);
 		}
-		/* no stress-ng: one spinning process per CPU (this one and ncpu - 1 children) */
-		for (long i = 1; i < ncpu; i++)
-			if (fork() == 0) {
-				prctl(PR_SET_PDEATHSIG, SIGKILL);
-				break;
-			}
 		for (volatile unsigned long x = 0;; x++)
 			;
 	}
-	setpgid(hog, hog);
+	return pid;
+}
+
+static void start_hog(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	pid_t parent = getpid();
+
+	if (ncpu < 1)
+		ncpu = 1;
+	stress = on_path("stress-ng");
+	for (long i = 0; i < (stress ? 1 : ncpu) && nhogs < MAX_HOGS; i++) {
+		pid_t pid = fork_hog(parent);
+
+		if (pid > 0)
+			hogs[nhogs++] = pid;
+	}
 	fprintf(stderr, "load: %s on %ld CPUs beside the tests\n", stress ? "stress-ng --cpu" : "busy loops",
 		ncpu);
 }
 
+/*
+ * stress-ng gets SIGTERM first so that it reaps its workers (a killed parent
+ * leaves them to init, which may not reap them); then SIGKILL, always.
+ */
 static void stop_hog(void)
 {
-	if (hog <= 0)
-		return;
-	kill(-hog, SIGKILL);
-	waitpid(hog, NULL, 0);
-	hog = -1;
+	for (size_t i = 0; i < nhogs; i++) {
+		int status;
+
+		if (stress) {
+			kill(hogs[i], SIGTERM);
+			/* a bound only: stress-ng stops its workers at once */
+			for (int k = 0; k < 3000 && waitpid(hogs[i], &status, WNOHANG) == 0; k++)
+				usleep(10000);
+		}
+		kill(hogs[i], SIGKILL);
+		waitpid(hogs[i], &status, 0);
+	}
+	nhogs = 0;
 }
 
 static int setup(void **state)
@@ -207,5 +228,7 @@ int main(void)
 		cmocka_unit_test(test_vhost_user_kill),
 	};
 
+	if (getenv("EXITLAB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("EXITLAB_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
