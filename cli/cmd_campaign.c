@@ -58,13 +58,15 @@ static void usage(FILE *f)
 		"Run every entry of a campaign file (docs/campaigns.md) as `exitlab run`, keeping\n"
 		"each entry's results in DIR/entries/ and the state of all in DIR/manifest.json.\n"
 		"  --out DIR      the results directory (default results/<campaign>/<UTC time>-<host>/)\n"
-		"  --resume DIR   continue an interrupted campaign: run its pending entries only\n"
+		"  --resume DIR   continue an interrupted (or killed) campaign: run its pending\n"
+		"                 entries only; a campaign still running in DIR is waited for\n"
 		"  --force        resume even though the campaign file changed since (what runs is\n"
 		"                 always what the file says now, never the manifest's record)\n"
 		"  --dry-run      print the expanded matrix and stop\n"
 		"  --jobs 1       entries run one at a time (parallel runs would disturb each other)\n"
-		"exit codes: 0 every entry done or skipped, 1 an entry failed or timed out,\n"
-		"            2 bad usage or campaign file, 130 interrupted (resume with --resume)\n");
+		"exit codes: 0 every entry done or skipped, 1 an entry failed or timed out or the\n"
+		"            manifest could not be written, 2 bad usage or campaign file,\n"
+		"            130 interrupted (resume with --resume)\n");
 }
 
 static double now_s(void)
