@@ -41,7 +41,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
-FIXTURES := $(BUILD)/tests/pio-bios.bin
+FIXTURES := $(BUILD)/tests/pio-bios.bin $(BUILD)/tests/fault_shim.so
 
 # The minimal KVM program (microbench/minimal): standalone, the limit every VMM is measured against.
 MINIMAL := $(BUILD)/microbench/minimal-kvm
@@ -119,6 +119,14 @@ $(BUILD)/libexitlab-san.a: $(SAN_OBJ)
 $(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/qemu_harness.c $(BUILD)/libexitlab-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c,$^) $(BUILD)/libexitlab-san.a $(LDLIBS) -lcmocka
+
+# The fault-injection tests' LD_PRELOAD library (tests/integration/fault_shim.c).
+$(BUILD)/tests/fault_shim.so: tests/integration/fault_shim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -fPIC -shared -D_GNU_SOURCE -o $@ $< -ldl
+$(BUILD)/tests/test_fault_writes: | $(BUILD)/tests/fault_shim.so
+# test_load runs these beside a CPU hog.
+$(BUILD)/tests/test_load: | $(BUILD)/tests/test_vhost_user $(BUILD)/tests/test_campaign_kill
 
 # Raw images that other VMMs boot (QEMU -bios), for checks against tools we did not write.
 $(BUILD)/tests/%.bin: tests/fixtures/%.S

@@ -59,7 +59,7 @@ static json_t *str_or_null(const char *s)
 int manifest_write(struct manifest *m, const char *dir, char *err, size_t errlen)
 {
 	json_t *root = json_object(), *entries = json_array();
-	char path[4096], *text;
+	char path[4096], why[4400], *text;
 	int rc;
 
 	iso_now(m->updated_at, sizeof(m->updated_at));
@@ -105,7 +105,9 @@ int manifest_write(struct manifest *m, const char *dir, char *err, size_t errlen
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	rc = atomic_write_text(path, text, err, errlen);
+	rc = atomic_write_text(path, text, why, sizeof(why));
+	if (rc)
+		snprintf(err, errlen, "writing %s: %s", path, why);
 	free(text);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -93,6 +94,7 @@ int service_start(struct service *s, const char *cmd, const char *sock, const ch
 	char prog[256], *line;
 	struct stat st;
 	int fd, status;
+	pid_t parent;
 
 	s->pid = 0;
 	snprintf(s->sock, sizeof(s->sock), "%s", sock);
@@ -112,10 +114,14 @@ int service_start(struct service *s, const char *cmd, const char *sock, const ch
 	unlink(sock);
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	fflush(NULL);
+	parent = getpid();
 	s->pid = fork();
 	if (s->pid == 0) {
 		int nul = open("/dev/null", O_RDONLY);
 
+		/* a campaign killed outright takes its back-end with it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 		setpgid(0, 0);
 		signal(SIGINT, SIG_IGN); /* the campaign stops it; a ^C reaches the whole terminal group */
 		signal(SIGTERM, SIG_DFL);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +25,7 @@
 #include "atomic_file.h"
 #include "campaign.h"
 #include "campaign_check.h"
+#include "campaign_lock.h"
 #include "input_file.h"
 #include "campaign_manifest.h"
 #include "campaign_resume.h"
@@ -43,6 +45,7 @@
 #define MAX_FILE (1 << 20)
 
 static volatile sig_atomic_t stop_signal;
+static int lock_fd = -1; /* DIR/.campaign.lock, held to the end (campaign_lock.h) */
 
 static void on_signal(int sig)
 {
@@ -57,13 +60,15 @@ static void usage(FILE *f)
 		"Run every entry of a campaign file (docs/campaigns.md) as `exitlab run`, keeping\n"
 		"each entry's results in DIR/entries/ and the state of all in DIR/manifest.json.\n"
 		"  --out DIR      the results directory (default results/<campaign>/<UTC time>-<host>/)\n"
-		"  --resume DIR   continue an interrupted campaign: run its pending entries only\n"
+		"  --resume DIR   continue an interrupted (or killed) campaign: run its pending\n"
+		"                 entries only; a campaign still running in DIR is waited for\n"
 		"  --force        resume even though the campaign file changed since (what runs is\n"
 		"                 always what the file says now, never the manifest's record)\n"
 		"  --dry-run      print the expanded matrix and stop\n"
 		"  --jobs 1       entries run one at a time (parallel runs would disturb each other)\n"
-		"exit codes: 0 every entry done or skipped, 1 an entry failed or timed out,\n"
-		"            2 bad usage or campaign file, 130 interrupted (resume with --resume)\n");
+		"exit codes: 0 every entry done or skipped, 1 an entry failed or timed out or the\n"
+		"            manifest could not be written, 2 bad usage or campaign file,\n"
+		"            130 interrupted (resume with --resume)\n");
 }
 
 static double now_s(void)
@@ -219,7 +224,8 @@ static void kill_group(pid_t pid, int sig)
 
 /*
  * Run one entry to its end, a timeout or a stop signal. Returns 1 if a stop
- * signal interrupted it (the entry is pending again), else 0.
+ * signal interrupted it (the entry is pending again), 2 if the manifest could
+ * not record its start (nothing ran; pending again), else 0.
  */
 static int run_entry(struct manifest *m, const char *dir, struct manifest_entry *e, struct progress *pg)
 {
@@ -229,7 +235,7 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	int pfd[2], logfd, status = 0, timed_out = 0, stopped = 0, exited = 0;
 	struct last_line ll = { .n = 0 };
 	double t0 = now_s(), kill_at = 0, exited_at = 0;
-	pid_t pid;
+	pid_t pid, parent;
 	char slugbuf[512];
 
 	snprintf(slugbuf, sizeof(slugbuf), "%s", e->name);
@@ -255,8 +261,15 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	free(e->log);
 	e->log = xstrdup(log_rel);
 	set_reason(e, NULL);
-	if (manifest_write(m, dir, err, sizeof(err)))
+	if (manifest_write(m, dir, err, sizeof(err))) {
+		/* a run the manifest cannot record would be lost to a resume: none starts */
 		fprintf(stderr, "\nexitlab campaign: %s\n", err);
+		e->status = ST_PENDING;
+		e->started_at[0] = 0;
+		free(e->log);
+		e->log = NULL;
+		return 2;
+	}
 	progress_bar(pg, e->name);
 
 	logfd = open(log_abs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -335,8 +348,16 @@ static int run_entry(struct manifest *m, const char *dir, struct manifest_entry 
 	argv[3 + e->nargs] = "--json";
 	argv[4 + e->nargs] = json_abs;
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
+		/*
+		 * A campaign killed outright takes its run with it, and the run
+		 * holds the lock until it is gone: a resume cannot start beside it.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
+		campaign_lock_inherit(lock_fd);
 		setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -586,6 +607,7 @@ int cmd_campaign(int argc, char **argv)
 	struct manifest m;
 	struct progress pg = { 0 };
 	struct sigaction sa, old_int, old_term;
+	bool unrecorded = false;      /* a manifest write failed: stop, exit 1 */
 	size_t counts[6] = { 0 };
 
 	optind = 1;
@@ -620,6 +642,12 @@ int cmd_campaign(int argc, char **argv)
 	}
 	if (resume) {
 		snprintf(mpath, sizeof(mpath), "%s/manifest.json", resume);
+		/* a campaign still running there (or its last run) ends first; then its manifest is read */
+		if (access(mpath, F_OK) == 0 && (lock_fd = campaign_lock(resume, stderr)) < 0) {
+			fprintf(stderr, "exitlab campaign: cannot lock %s/%s: %s\n", resume, CAMPAIGN_LOCK_NAME,
+				strerror(errno));
+			return EXIT_FAILED;
+		}
 		if (manifest_read(mpath, &m, err, sizeof(err))) {
 			fprintf(stderr, "exitlab campaign: cannot resume: %s\n", err);
 			return EXIT_USAGE;
@@ -699,6 +727,7 @@ int cmd_campaign(int argc, char **argv)
 		for (size_t i = 0; i < m.nentries; i++)
 			if (m.entries[i].status == ST_RUNNING) /* the runner died under it */
 				m.entries[i].status = ST_PENDING;
+		campaign_sweep_temps(dir); /* what a killed writer left; nothing else writes here now */
 	} else {
 		struct stat st;
 
@@ -718,6 +747,18 @@ int cmd_campaign(int argc, char **argv)
 		if (mkdir_p(mpath)) {
 			fprintf(stderr, "exitlab campaign: cannot create %s: %s\n", mpath, strerror(errno));
 			code = EXIT_USAGE;
+			goto out;
+		}
+		lock_fd = campaign_lock(dir, stderr);
+		snprintf(mpath, sizeof(mpath), "%s/manifest.json", dir);
+		if (lock_fd < 0 || stat(mpath, &st) == 0) {
+			if (lock_fd < 0)
+				fprintf(stderr, "exitlab campaign: cannot lock %s/%s: %s\n", dir,
+					CAMPAIGN_LOCK_NAME, strerror(errno));
+			else /* another campaign made it while this one waited */
+				fprintf(stderr, "exitlab campaign: %s exists: continue it with --resume %s\n",
+					mpath, dir);
+			code = lock_fd < 0 ? EXIT_FAILED : EXIT_USAGE;
 			goto out;
 		}
 		if (manifest_from_runs(&m, &c, runs, nruns, file, hash)) {
@@ -747,22 +788,41 @@ int cmd_campaign(int argc, char **argv)
 		pg.finished += m.entries[i].status != ST_PENDING;
 	fprintf(stderr, "exitlab campaign: %s: %zu entries, %zu to run, results in %s\n", c.name, m.nentries,
 		m.nentries - pg.finished, dir);
-	for (size_t i = 0; i < m.nentries && !stop_signal; i++) {
+	for (size_t i = 0; i < m.nentries && !stop_signal && !unrecorded; i++) {
 		struct manifest_entry *e = &m.entries[i];
+		int rc;
 
 		if (e->status != ST_PENDING)
 			continue;
-		if (run_entry(&m, dir, e, &pg) == 0) {
+		rc = run_entry(&m, dir, e, &pg);
+		if (rc == 2) {
+			unrecorded = true;
+			break;
+		}
+		if (rc == 0) {
 			pg.finished++;
 			progress_line(&pg, e);
 		}
-		if (manifest_write(&m, dir, err, sizeof(err)))
+		/*
+		 * A manifest that cannot be written any more would let the
+		 * campaign go on recording nothing: stop with what it has.
+		 */
+		if (manifest_write(&m, dir, err, sizeof(err))) {
 			fprintf(stderr, "\nexitlab campaign: %s\n", err);
+			unrecorded = true;
+		}
 	}
 	if (pg.tty)
 		fprintf(stderr, "\n");
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (unrecorded) {
+		fprintf(stderr, "exitlab campaign: stopped: %s/manifest.json cannot be written; it keeps the "
+			"entries it recorded. Once the directory is writable, resume with:\n"
+			"  exitlab campaign %s --resume %s\n", dir, file ? file : "", dir);
+		code = EXIT_FAILED;
+		goto out;
+	}
 	if (stop_signal) {
 		print_resume_hint(file, dir);
 		code = 130;

@@ -519,8 +519,10 @@ static int write_mem_walk_data(const struct run_result *r, const char *path, int
 		}
 		fprintf(f, "%lld %.6g\n", pts[i].ws, pts[i].value);
 	}
-	fclose(f);
 	free(pts);
+	/* a data file cut short by a full disk would be drawn as if whole */
+	if (ferror(f) | fclose(f))
+		return -1;
 	return (int)n;
 }
 
@@ -760,7 +762,10 @@ static int plot_runs(const struct run_result *runs, const char *const *names, si
 		}
 		rows = write_mem_walk_data(&runs[0], dat, &nguest, &nnative, &ns);
 		if (rows <= 0) {
-			fprintf(stderr, "exitlab plot: %s has no timed chase to plot\n", in);
+			if (rows < 0)
+				fprintf(stderr, "exitlab plot: writing %s: %s\n", dat, strerror(errno));
+			else
+				fprintf(stderr, "exitlab plot: %s has no timed chase to plot\n", in);
 			unlink(dat);
 			rc = rows < 0 ? EXIT_FAILED : EXIT_USAGE;
 			goto done;

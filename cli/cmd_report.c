@@ -309,6 +309,7 @@ struct out {
 	char *run_charts;         /* where `exitlab plot RUNDIR` drew the current run, or NULL (loose) */
 	int nchart;
 	int skipped;
+	bool asset_failed;        /* a Markdown PNG could not be written: exit 1 */
 	struct report_summary sum;  /* counted as the sections are written, then put above them */
 };
 
@@ -409,17 +410,24 @@ static void chart(struct out *o, const char *png, const char *alt)
 	base64(o->html, d, n);
 	fprintf(o->html, "\"></figure>\n");
 	if (o->md) {
-		char *dst = NULL, *name = NULL;
-		FILE *f;
+		char *dst = NULL, *name = NULL, err[1024];
+		struct atomic_file af;
 
+		/* whole or not at all, as the Markdown itself; a failure fails the report */
 		if (asprintf(&name, "%s-%03d.png", o->md_stem, o->nchart) >= 0 &&
-		    asprintf(&dst, "%s/%s", o->md_dir, name) >= 0 && (f = fopen(dst, "wb"))) {
-			if (fwrite(d, 1, n, f) != n)
-				fprintf(stderr, "exitlab report: writing %s failed\n", dst);
-			fclose(f);
-			fprintf(o->md, "![");
-			report_md_esc(o->md, alt);
-			fprintf(o->md, "](%s)\n\n", name);
+		    asprintf(&dst, "%s/%s", o->md_dir, name) >= 0) {
+			if (atomic_file_open(&af, dst, err, sizeof(err)) == 0 && fwrite(d, 1, n, af.f) != n) {
+				snprintf(err, sizeof(err), "%s", strerror(errno));
+				atomic_file_abort(&af);
+			}
+			if (!af.f || atomic_file_commit(&af, err, sizeof(err))) {
+				fprintf(stderr, "exitlab report: writing %s: %s\n", dst, err);
+				o->asset_failed = true;
+			} else {
+				fprintf(o->md, "![");
+				report_md_esc(o->md, alt);
+				fprintf(o->md, "](%s)\n\n", name);
+			}
 		}
 		free(dst);
 		free(name);
@@ -955,8 +963,8 @@ int cmd_report(int argc, char **argv)
 	free(html_body);
 	free(md_body);
 	fprintf(o.html, "<p class=\"note\">made by exitlab report</p>\n</body></html>\n");
-	complete = true;
-	if (n > 0 || o.skipped)
+	complete = !o.asset_failed; /* a chart missing from the Markdown: neither output */
+	if (n > 0 || o.skipped || o.asset_failed)
 		code = EXIT_FAILED;
 out:
 	if (o.tmp)
@@ -964,17 +972,17 @@ out:
 	if (!complete) {
 		atomic_file_abort(&html_file);
 		atomic_file_abort(&md_file);
-	} else {
-		if (atomic_file_commit(&html_file, err, sizeof(err))) {
-			fprintf(stderr, "exitlab report: %s\n", err);
-			code = EXIT_FAILED;
-		}
-		if (md_file.f && atomic_file_commit(&md_file, err, sizeof(err))) {
-			fprintf(stderr, "exitlab report: %s\n", err);
-			code = EXIT_FAILED;
-		}
+	} else if (atomic_file_commit(&html_file, err, sizeof(err))) {
+		/* neither output, as when the report could not be made */
+		fprintf(stderr, "exitlab report: writing %s: %s\n", html_path, err);
+		atomic_file_abort(&md_file);
+		code = EXIT_FAILED;
+		complete = false;
+	} else if (md_file.f && atomic_file_commit(&md_file, err, sizeof(err))) {
+		fprintf(stderr, "exitlab report: writing %s: %s\n", md_path, err);
+		code = EXIT_FAILED;
 	}
-	if (code != EXIT_USAGE)
+	if (code != EXIT_USAGE && complete)
 		fprintf(stderr, "report: %s%s%s\n", html_path, md_path ? ", " : "", md_path ? md_path : "");
 	free(o.md_dir);
 	free(o.md_stem);

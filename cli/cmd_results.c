@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "commands.h"
 #include "report_devices.h"
 #include "report_memory.h"
@@ -291,6 +292,8 @@ static int cmd_csv(int argc, char **argv)
 	};
 	const char *out = NULL;
 	struct store_list l;
+	struct atomic_file af;
+	char err[1024];
 	FILE *f = stdout;
 	int c, skipped = 0;
 
@@ -318,11 +321,14 @@ static int cmd_csv(int argc, char **argv)
 		store_list_free(&l);
 		return EXIT_USAGE;
 	}
-	if (out && !(f = fopen(out, "w"))) {
-		perror(out);
+	/* FILE appears whole or not at all: a failed write keeps what was there */
+	if (out && atomic_file_open(&af, out, err, sizeof(err))) {
+		fprintf(stderr, "exitlab results csv: %s: %s\n", out, err);
 		store_list_free(&l);
-		return EXIT_USAGE;
+		return EXIT_FAILED;
 	}
+	if (out)
+		f = af.f;
 	results_csv_header(f);
 	for (size_t i = 0; i < l.nruns; i++) {
 		const struct store_run *run = &l.runs[i];
@@ -342,8 +348,8 @@ static int cmd_csv(int argc, char **argv)
 		}
 	}
 	store_list_free(&l);
-	if (out && fclose(f)) {
-		perror(out);
+	if (out && atomic_file_commit(&af, err, sizeof(err))) {
+		fprintf(stderr, "exitlab results csv: writing %s: %s\n", out, err);
 		return EXIT_FAILED;
 	}
 	return skipped ? EXIT_FAILED : EXIT_OK;

@@ -20,6 +20,7 @@
 #include "exitlab/boot_abi.h"
 #include "exitlab/bench_proto.h"
 #include "bench.h"
+#include "campaign_lock.h"
 #include "boot_x86.h"
 #include "catalogue.h"
 #include "input_file.h"
@@ -118,7 +119,8 @@ static void usage(FILE *f)
 		"  --exit-timing      time each exit's handler in the VMM (vmm.exit_reasons:\n"
 		"                     handler_cycles_total, handler_ns_mean; null without it);\n"
 		"                     off by default: it adds two rdtsc to every userspace exit\n"
-		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed)\n"
+		"  --serial FILE      guest serial output to FILE (default: stderr, prefixed); at\n"
+		"                     most 1 MiB a run, the rest dropped with a note\n"
 		"  --progress FILE    one line per finished test, as it finishes: N NAME cplR STATUS\n"
 		"                     [: reason] (to watch a long run)\n"
 		"  --param KEY=VALUE  a parameter for the payload; repeatable; the keys it declares:\n"
@@ -432,6 +434,7 @@ struct run_ctx {
 	struct ioeventfd ev_pio, ev_pio_dm, ev_mmio;
 	FILE *serial;
 	bool serial_bol;
+	struct guest_text serial_text; /* what of the serial output passed, what was dropped */
 	FILE *progress;               /* --progress */
 };
 
@@ -510,6 +513,13 @@ static void serial_tx(void *opaque, uint8_t c)
 {
 	struct run_ctx *rc = opaque;
 
+	if (!guest_text_admit(&rc->serial_text, 1)) {
+		if (rc->serial_text.dropped == 1)
+			fprintf(stderr, "%sexitlab run: the guest's serial output passed %u bytes: the rest "
+				"of it is dropped\n", rc->serial == stderr && !rc->serial_bol ? "\n" : "",
+				GUEST_TEXT_MAX);
+		return;
+	}
 	if (rc->serial == stderr && rc->serial_bol)
 		fputs("serial: ", rc->serial);
 	fputc(c, rc->serial);
@@ -642,6 +652,7 @@ int cmd_run(int argc, char **argv)
 	const char *backend = hostinfo_backend();
 	bool pvm = !strcmp(backend, "kvm_pvm");
 
+	campaign_lock_keep_private(); /* a campaign's lock: ours to hold, not our children's */
 	if (parse_opts(argc, argv, &o) || check_host_mem(o.mem_mib)) {
 		free(o.tests);
 		return EXIT_USAGE;
@@ -899,6 +910,10 @@ int cmd_run(int argc, char **argv)
 	code = run_result_finish(&res, &cat, backend, code, t0, o.json_path);
 
 out_bench:
+	if (rc->serial_text.dropped || rc->bench.log_text.dropped)
+		fprintf(stderr, "exitlab run: dropped %llu bytes of the guest's serial output and %llu of its "
+			"log (each passes at most %u bytes)\n", (unsigned long long)rc->serial_text.dropped,
+			(unsigned long long)rc->bench.log_text.dropped, GUEST_TEXT_MAX);
 	bench_destroy(&rc->bench);
 	run_instr_close(&rc->instr);
 out_vm:

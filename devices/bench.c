@@ -344,10 +344,14 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		break;
 	case BENCH_LOG:
 		if (b->log) {
-			size_t n = strlen(m->u.log);
+			size_t n = strlen(m->u.log), ok = guest_text_admit(&b->log_text, n);
 
-			fprintf(b->log, "guest: %s%s", m->u.log,
-				n && m->u.log[n - 1] == '\n' ? "" : "\n");
+			if (ok || !n)
+				fprintf(b->log, "guest: %.*s%s", (int)ok, m->u.log,
+					ok && m->u.log[ok - 1] == '\n' ? "" : "\n");
+			if (ok < n && b->log_text.dropped == n - ok)
+				fprintf(b->log, "exitlab: bench: the guest's log passed %u bytes: the rest of it "
+					"is dropped\n", GUEST_TEXT_MAX);
 			fflush(b->log);
 		}
 		break;

@@ -16,6 +16,7 @@
 #include "bench_proto.h"
 #include "bus.h"
 #include "guest_mem.h"
+#include "guest_text.h"
 
 #define BENCH_MAX_SAMPLES (1ULL << 22) /* per phase: 32 MiB of uint64_t */
 #define BENCH_MAX_RECORDS 1024
@@ -101,6 +102,7 @@ struct bench_dev {
 	char *const *select;      /* --test names (NULL = all) */
 	size_t nselect;
 	FILE *log;                /* guest LOG text goes here (prefixed) */
+	struct guest_text log_text; /* how much of it passed, how much was dropped */
 	const struct bench_skip *skip;  /* host-side skips (NULL = none) */
 	size_t nskip;
 	FILE *progress;           /* one line per finished test, flushed (NULL = none) */

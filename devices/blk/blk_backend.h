@@ -16,6 +16,8 @@ struct blk_backend {
 	uint64_t size;            /* bytes, a multiple of 512 (a tail is ignored) */
 	bool read_only;
 	uint64_t reads, writes, flushes, read_bytes, write_bytes, errors;
+	char path[256];           /* for the diagnostic of a failed transfer (truncated) */
+	bool io_error_noted;      /* that diagnostic is printed once */
 };
 
 /* Open path; read_only or not. 0, or -1 with err (*host_fault for permission problems). */

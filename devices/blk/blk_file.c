@@ -26,6 +26,7 @@ int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bo
 
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
+	snprintf(b->path, sizeof(b->path), "%s", path);
 	*host_fault = false;
 	/* O_NONBLOCK: a FIFO opened read-only would wait for a writer; refused below instead */
 	b->fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
@@ -127,13 +128,37 @@ static void add(uint64_t *c, uint64_t v)
 	__atomic_fetch_add(c, v, __ATOMIC_RELAXED);
 }
 
+/*
+ * The image failed a transfer the size check let through: it shrank under the
+ * run, or the disk beneath it failed. Said once on stderr, naming the image;
+ * each request gets IOERR and the guest's test its own reason.
+ */
+static void note_io_error(struct blk_backend *b, bool write, uint64_t off, int err)
+{
+	struct stat st;
+
+	if (__atomic_exchange_n(&b->io_error_noted, true, __ATOMIC_RELAXED))
+		return;
+	if (err == EIO && fstat(b->fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < b->size)
+		fprintf(stderr, "exitlab: virtio-blk: %s shrank under the run (%llu bytes at the start, %lld now): "
+			"a %s at byte %llu failed; requests past its end fail (IOERR)\n", b->path,
+			(unsigned long long)b->size, (long long)st.st_size, write ? "write" : "read",
+			(unsigned long long)off);
+	else
+		fprintf(stderr, "exitlab: virtio-blk: %s: a %s at byte %llu failed: %s; the request fails (IOERR)\n",
+			b->path, write ? "write" : "read", (unsigned long long)off, strerror(err));
+}
+
 int blk_backend_readv(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n)
 {
 	size_t len = 0;
 	int r = check_range(b, off, iov, n, &len);
 
-	if (!r)
+	if (!r) {
 		r = xfer(b, false, off, iov, n);
+		if (r)
+			note_io_error(b, false, off, -r);
+	}
 	if (r) {
 		add(&b->errors, 1);
 		return r;
@@ -148,8 +173,11 @@ int blk_backend_writev(struct blk_backend *b, uint64_t off, const struct iovec *
 	size_t len = 0;
 	int r = b->read_only ? -EROFS : check_range(b, off, iov, n, &len);
 
-	if (!r)
+	if (!r) {
 		r = xfer(b, true, off, iov, n);
+		if (r)
+			note_io_error(b, true, off, -r);
+	}
 	if (r) {
 		add(&b->errors, 1);
 		return r;

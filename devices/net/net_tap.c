@@ -31,7 +31,25 @@
 
 struct net_tap {
 	char ifname[IFNAMSIZ];
+	bool failed_noted;        /* the first failed send was reported */
 };
+
+/*
+ * A send that fails for another reason than a full queue (the interface was
+ * deleted under the run: EBADFD; or it went away: EIO, ENODEV): said once on
+ * stderr, naming the interface, since every later frame is dropped the same
+ * way (counted in tx_errors, the device's tx_dropped).
+ */
+static void tap_note_failure(struct net_backend *b, int e)
+{
+	struct net_tap *t = b->priv;
+
+	if (!t || __atomic_exchange_n(&t->failed_noted, true, __ATOMIC_RELAXED))
+		return;
+	fprintf(stderr, "exitlab: net backend tap %s: sending a frame failed: %s%s; frames that cannot be "
+		"sent are dropped (tx_errors)\n", t->ifname, strerror(e),
+		e == EBADFD || e == EIO || e == ENODEV ? " (the interface was deleted or went away)" : "");
+}
 
 static int tap_send(struct net_backend *b, const struct iovec *iov, unsigned n)
 {
@@ -51,6 +69,7 @@ static int tap_send(struct net_backend *b, const struct iovec *iov, unsigned n)
 		if (e == EAGAIN || e == EWOULDBLOCK)
 			return -EAGAIN;
 		net_stat_add(&b->stats.tx_errors, 1);
+		tap_note_failure(b, e);
 		return -e;
 	}
 	if ((size_t)r != len) {

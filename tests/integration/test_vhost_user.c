@@ -12,6 +12,7 @@
  * testpmd owns.  Each test skips with a reason if its back-end is
  * not installed.  Counts and outcomes, never timings.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -343,10 +344,13 @@ static void test_testpmd_client_mode(void **state)
 /*
  * Fault injection at a point the test controls: exitlab's --progress file gets
  * a line as each test finishes; the killer polls it and, once KILL_AFTER tests
- * have finished (however slow the host), kills testpmd at once, so the kill
- * lands after them and, each test sending KILL_FRAMES frames, long before the
- * last one ends. Nothing slow happens between the line and the kill: the
- * back-end that takes over is started and ready before the run begins.
+ * have finished (however slow the host), stops exitlab (SIGSTOP), counts the
+ * tests finished (`seen`: exact, nothing runs while it is stopped), kills
+ * testpmd, and lets exitlab go on. So the kill lands after exactly `seen`
+ * tests whatever the scheduler did, and the assertions use that count, not a
+ * hope about how fast the killer woke up; each test sending KILL_FRAMES frames,
+ * the last one is far off. The back-end that takes over is started and ready
+ * before the run begins.
  */
 #define KILL_FRAMES 262144
 #define KILL_DIRS "dir=tx,tx,tx,tx,tx" /* the payload keeps 15 characters of dir= */
@@ -376,13 +380,52 @@ static int progress_lines(const char *path)
 	return n;
 }
 
+/* The process whose command line names path (the exitlab run writing it), or -1. */
+static pid_t pid_naming(const char *path)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = -1;
+
+	if (!d)
+		return -1;
+	while (found < 0 && (de = readdir(d))) {
+		char f[300], buf[4096];
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(f, sizeof(f), "/proc/%s/cmdline", de->d_name);
+		fd = open(f, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
+			buf[n] = 0;
+			if (!strcmp(buf + i, path)) {
+				found = atoi(de->d_name);
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 static void *killer_main(void *arg)
 {
 	struct killer *k = arg;
+	pid_t vmm = -1;
 
 	/* a bound only for a run that never gets there (10 minutes) */
-	for (int i = 0; i < 120000 && (k->seen = progress_lines(k->progress)) < KILL_AFTER; i++)
+	for (int i = 0; i < 120000 && progress_lines(k->progress) < KILL_AFTER; i++)
 		msleep(5);
+	vmm = pid_naming(k->progress);
+	if (vmm > 0)
+		kill(vmm, SIGSTOP);
+	k->seen = progress_lines(k->progress);
 	/*
 	 * SIGKILL, a crash: the connection drops the moment it lands.  (SIGTERM
 	 * lets testpmd shut down at its own pace, long enough here for every
@@ -396,6 +439,8 @@ static void *killer_main(void *arg)
 	kill(k->b->pid, SIGKILL);
 	waitpid(k->b->pid, NULL, 0);
 	k->b->pid = -1;
+	if (vmm > 0)
+		kill(vmm, SIGCONT);
 	return NULL;
 }
 
@@ -433,8 +478,9 @@ static void test_kill_backend_stop(void **state)
 		if (!strcmp(status(t), "ok"))
 			kept++;
 	fprintf(stderr, "%zu completed tests kept, the kill after %d\n", kept, k.seen);
-	assert_int_equal(k.seen, KILL_AFTER);
-	assert_true(kept >= KILL_AFTER && kept < KILL_TESTS);
+	assert_true(k.seen >= KILL_AFTER && k.seen < KILL_TESTS);
+	/* every test finished before the kill is kept; the rest never ran */
+	assert_true(kept >= (size_t)k.seen && kept < KILL_TESTS);
 	json_decref(doc);
 }
 
@@ -489,10 +535,10 @@ static void test_kill_backend_reconnect(void **state)
 	 */
 	json_array_foreach(json_object_get(doc, "tests"), i, t) {
 		fprintf(stderr, "test %zu: %s\n", i, status(t));
-		if (i < KILL_AFTER)
+		if (i < (size_t)k.seen)
 			assert_string_equal(status(t), "ok");
 	}
-	assert_int_equal(k.seen, KILL_AFTER);
+	assert_true(k.seen >= KILL_AFTER && k.seen < KILL_TESTS);
 	assert_int_equal(json_array_size(json_object_get(doc, "tests")), KILL_TESTS);
 	t = json_array_get(json_object_get(doc, "tests"), KILL_TESTS - 1);
 	assert_string_equal(status(t), "ok");
@@ -770,5 +816,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_rings),
 	};
 
+	/* test_load runs some of them beside a CPU hog */
+	if (getenv("EXITLAB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("EXITLAB_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
 }
