@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_irq.h"
 #include "virtio_blk.h"
 #include "virtio_net.h"
 #include "virtio_pci.h"
@@ -41,21 +42,6 @@ static struct virtio_net net[2];
 static struct blk_backend bbe;
 static struct virtio_blk blk;
 static struct virtio_pci tp;
-static unsigned lines, msis;
-
-static int sink_line(void *opaque, unsigned gsi, bool level)
-{
-	(void)opaque, (void)gsi, (void)level;
-	lines++;
-	return 0;
-}
-
-static int sink_msi(void *opaque, uint64_t addr, uint32_t data)
-{
-	(void)opaque, (void)addr, (void)data;
-	msis++;
-	return 0;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -123,16 +109,6 @@ static uint64_t bar4_off(struct fuzz_input *in, uint8_t op)
 /* The driver's shadow of each queue's avail index. */
 static uint16_t aidx[VIRTIO_MAX_QUEUES];
 
-static void put_desc(uint64_t at, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t b[16];
-
-	memcpy(b, &addr, 8);
-	memcpy(b + 8, &len, 4);
-	memcpy(b + 12, &flags, 2);
-	memcpy(b + 14, &next, 2);
-	rig_put(&mem, at, b, sizeof(b));
-}
 
 static void op(struct virtio_dev *v, struct rig_net *be, struct fuzz_input *in)
 {
@@ -194,9 +170,9 @@ static void op(struct virtio_dev *v, struct rig_net *be, struct fuzz_input *in)
 
 		/* in the queue's table (as the driver set it), or in an indirect-table area */
 		if (w & 0x40)
-			put_desc(RIG_IND + 16ULL * (idx & 0x3ff), addr, len, flags, next);
+			rig_put_desc(&mem, RIG_IND + 16ULL * (idx & 0x3ff), addr, len, flags, next);
 		else
-			put_desc(q->desc + 16ULL * (idx & (num - 1)), addr, len, flags, next);
+			rig_put_desc(&mem, q->desc + 16ULL * (idx & (num - 1)), addr, len, flags, next);
 		break;
 	}
 	case OP_CHAIN: {
@@ -208,7 +184,7 @@ static void op(struct virtio_dev *v, struct rig_net *be, struct fuzz_input *in)
 			uint16_t me = (idx + i) & (num - 1), nx = (idx + i + 1) & (num - 1);
 			uint16_t fl = (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (i >= nout ? VIRTQ_DESC_F_WRITE : 0);
 
-			put_desc(q->desc + 16ULL * me, addr + (uint64_t)seg * i, seg, fl, nx);
+			rig_put_desc(&mem, q->desc + 16ULL * me, addr + (uint64_t)seg * i, seg, fl, nx);
 		}
 		break;
 	}
@@ -245,7 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (virtio_pci_init(&tp, v, NULL, NULL, NULL, true, err, sizeof(err)))
 		abort();
-	tp.pci.sink = (struct pci_irq_sink){ .line = sink_line, .msi = sink_msi };
+	tp.pci.sink = FUZZ_IRQ_SINK;
 	tp.pci.intx_gsi = 16;
 	for (unsigned i = 0; i < MAX_OPS && fuzz_left(&in); i++)
 		op(v, be, &in);

@@ -137,16 +137,6 @@ static uint64_t desc_gpa(struct drv *d, uint8_t table, uint16_t idx)
 	return RIG_IND + (table - 1) * 0x1000ULL + 16ULL * (idx & 0xff);
 }
 
-static void put_desc(uint64_t at, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t b[16];
-
-	memcpy(b, &addr, 8);
-	memcpy(b + 8, &len, 4);
-	memcpy(b + 12, &flags, 2);
-	memcpy(b + 14, &next, 2);
-	rig_put(&mem, at, b, sizeof(b));
-}
 
 static void op(struct drv *d, struct fuzz_input *in, struct rig_net *be)
 {
@@ -159,7 +149,7 @@ static void op(struct drv *d, struct fuzz_input *in, struct rig_net *be)
 		uint16_t flags = fuzz_u8(in);
 		uint16_t next = fuzz_u16(in);
 
-		put_desc(desc_gpa(d, table, idx), addr, len, flags, next);
+		rig_put_desc(&mem, desc_gpa(d, table, idx), addr, len, flags, next);
 		break;
 	}
 	case OP_CHAIN: {
@@ -173,7 +163,7 @@ static void op(struct drv *d, struct fuzz_input *in, struct rig_net *be)
 			uint16_t me = (idx + i) & mask, nx = (idx + i + 1) & mask;
 			uint16_t fl = (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (i >= nout ? VIRTQ_DESC_F_WRITE : 0);
 
-			put_desc(desc_gpa(d, table, me), addr + (uint64_t)seg * i, seg, fl, nx);
+			rig_put_desc(&mem, desc_gpa(d, table, me), addr + (uint64_t)seg * i, seg, fl, nx);
 		}
 		break;
 	}

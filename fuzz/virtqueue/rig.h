@@ -90,6 +90,19 @@ static inline void rig_put(const struct guest_mem *m, uint64_t gpa, const void *
 
 #define RIG_FRAMES 8
 
+/* A split-ring descriptor (address, length, flags, next) written at gpa. */
+static inline void rig_put_desc(const struct guest_mem *m, uint64_t gpa, uint64_t addr, uint32_t len,
+				uint16_t flags, uint16_t next)
+{
+	uint8_t b[16];
+
+	memcpy(b, &addr, 8);
+	memcpy(b + 8, &len, 4);
+	memcpy(b + 12, &flags, 2);
+	memcpy(b + 14, &next, 2);
+	rig_put(m, gpa, b, sizeof(b));
+}
+
 struct rig_net {
 	struct net_backend be;
 	unsigned nframes, head;
