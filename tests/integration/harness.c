@@ -220,3 +220,38 @@ json_t *harness_load_json(const char *path)
 		fprintf(stderr, "%s: %s (line %d)\n", path, je.text, je.line);
 	return d;
 }
+
+pid_t harness_spawn(const char *const *args, const char *outpath, bool append)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *argv[32];
+		int fd = open(outpath, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0644);
+		size_t n = 0;
+
+		argv[n++] = harness_exitlab();
+		while (*args && n < 31)
+			argv[n++] = *args++;
+		argv[n] = NULL;
+		dup2(fd, 2);
+		dup2(fd, 1);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int harness_progress_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0, c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct run_out {
 	int exit_code;     /* -1 if killed by a signal */
@@ -53,5 +54,12 @@ size_t harness_md_links(const char *md, const char *dir, long min_bytes);
 
 /* The test object named `name` at `ring` in a results document, or NULL. */
 json_t *harness_find_test(json_t *doc, const char *name, int ring);
+/*
+ * Start exitlab with args (at most 30) in a child, without waiting: stdout and
+ * stderr to outpath, appended to if append, else truncated.
+ */
+pid_t harness_spawn(const char *const *args, const char *outpath, bool append);
+/* Lines in an `exitlab run --progress` file: the tests finished so far (0 if none yet). */
+int harness_progress_lines(const char *path);
 
 #endif

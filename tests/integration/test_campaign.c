@@ -184,28 +184,6 @@ static char *slurp_or_fail(const char *path, size_t *size)
 	return b;
 }
 
-static pid_t spawn(const char *const *args, const char *errpath)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		const char *argv[16];
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		size_t n = 0;
-
-		argv[n++] = harness_exitlab();
-		while (*args && n < 15)
-			argv[n++] = *args++;
-		argv[n] = NULL;
-		dup2(fd, 2);
-		dup2(fd, 1);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
 /* Does an entry of m run, with its log file already there? */
 static bool running_log(const char *dir, json_t *m)
 {
@@ -262,7 +240,7 @@ static void interrupt_after_first(const char *file, const char *dir, const char 
 	char *errtext;
 	json_t *m;
 
-	pid = spawn((const char *[]){ "campaign", file, "--out", dir, NULL }, errpath);
+	pid = harness_spawn((const char *[]){ "campaign", file, "--out", dir, NULL }, errpath, false);
 	for (int tries = 0; tries < 6000; tries++) {
 		json_error_t je;
 

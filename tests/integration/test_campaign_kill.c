@@ -68,28 +68,6 @@ static uint64_t rng_next(void)
 	return z ^ (z >> 31);
 }
 
-static pid_t spawn(const char *const *args, const char *errpath)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		const char *argv[16];
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		size_t n = 0;
-
-		argv[n++] = harness_exitlab();
-		while (*args && n < 15)
-			argv[n++] = *args++;
-		argv[n] = NULL;
-		dup2(fd, 2);
-		dup2(fd, 1);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
 static json_t *manifest_of(const char *dir)
 {
 	char path[1200];
@@ -232,8 +210,8 @@ static pid_t start(const char *dir, const char *errpath)
 
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	if (access(path, F_OK))
-		return spawn((const char *[]){ "campaign", campaign_file, "--out", dir, NULL }, errpath);
-	return spawn((const char *[]){ "campaign", campaign_file, "--resume", dir, NULL }, errpath);
+		return harness_spawn((const char *[]){ "campaign", campaign_file, "--out", dir, NULL }, errpath, true);
+	return harness_spawn((const char *[]){ "campaign", campaign_file, "--resume", dir, NULL }, errpath, true);
 }
 
 static void kill_and_reap(pid_t pid)

@@ -30,19 +30,6 @@
 
 #include "harness.h"
 
-static int progress_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int n = 0, c;
-
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
 /*
  * Fork; in a new network namespace with a tap xltap0 if netns; exec exitlab
  * with args, stdout to /dev/null, stderr to errpath.
@@ -81,13 +68,13 @@ static int break_after_first(pid_t pid, const char *progress, void (*brk)(pid_t 
 	int status, seen;
 
 	/* a bound only for a run that never gets there (10 minutes) */
-	for (int i = 0; i < 300000 && progress_lines(progress) < 1; i++) {
+	for (int i = 0; i < 300000 && harness_progress_lines(progress) < 1; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			fail_msg("exitlab ended (status 0x%x) before its first test finished", status);
 		usleep(2000);
 	}
 	assert_int_equal(kill(pid, SIGSTOP), 0);
-	seen = progress_lines(progress);
+	seen = harness_progress_lines(progress);
 	brk(pid, arg);
 	assert_int_equal(kill(pid, SIGCONT), 0);
 	return seen;

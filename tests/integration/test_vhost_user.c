@@ -366,20 +366,6 @@ struct killer {
 	int seen;            /* tests finished when the kill came */
 };
 
-/* Lines in the --progress file: tests finished so far. */
-static int progress_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int n = 0, c;
-
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
 /* The process whose command line names path (the exitlab run writing it), or -1. */
 static pid_t pid_naming(const char *path)
 {
@@ -420,12 +406,12 @@ static void *killer_main(void *arg)
 	pid_t vmm = -1;
 
 	/* a bound only for a run that never gets there (10 minutes) */
-	for (int i = 0; i < 120000 && progress_lines(k->progress) < KILL_AFTER; i++)
+	for (int i = 0; i < 120000 && harness_progress_lines(k->progress) < KILL_AFTER; i++)
 		msleep(5);
 	vmm = pid_naming(k->progress);
 	if (vmm > 0)
 		kill(vmm, SIGSTOP);
-	k->seen = progress_lines(k->progress);
+	k->seen = harness_progress_lines(k->progress);
 	/*
 	 * SIGKILL, a crash: the connection drops the moment it lands.  (SIGTERM
 	 * lets testpmd shut down at its own pace, long enough here for every
