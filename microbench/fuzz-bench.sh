@@ -64,8 +64,11 @@ for n in "${names[@]}"; do
 		row=$(awk '$1 == "TOTAL"' "$out/$n.coverage.txt")
 		[ -z "$row" ] && row=$(grep -F "$(head -1 "fuzz/$n/targets")" "$out/$n.coverage.txt")
 		regions=$(awk '{print $4}' <<<"$row")
+		# llvm-cov names the files without the directories all of them share (one file: by its
+		# absolute path): a row is a target's if either name ends with the other
 		lines=$(while read -r f; do
-			awk -v f="$f" '$1 == f {printf "%s %s, ", f, $10}' "$out/$n.coverage.txt"
+			awk -v f="$f" 'f == $1 || substr(f, length(f) - length($1)) == "/" $1 ||
+				substr($1, length($1) - length(f)) == "/" f {printf "%s %s, ", f, $10}' "$out/$n.coverage.txt"
 		done <"fuzz/$n/targets" | sed 's/, $//')
 		rm -f "$out/$n.profraw"
 	fi
