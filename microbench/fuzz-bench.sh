@@ -61,8 +61,9 @@ for n in "${names[@]}"; do
 		"$profdata" merge -sparse "$out/$n.profraw" -o "$out/$n.profdata" &&
 			"$llvmcov" report "$cov" -instr-profile="$out/$n.profdata" $(cat "fuzz/$n/targets") >"$out/$n.coverage.txt"
 		# TOTAL row: regions cover is field 4, lines cover field 10 (one target file has no TOTAL row).
-		# llvm-cov names files without the directories they all share: "kvm_stats.c" for vmm/kvm_stats.c.
-		is_f='$1 == f || substr(f, length(f) - length($1)) == "/" $1'
+		# llvm-cov names the files without the directories all of them share (one file: by its
+		# absolute path): a row is a target's if either name ends with the other.
+		is_f='$1 == f || substr(f, length(f) - length($1)) == "/" $1 || substr($1, length($1) - length(f)) == "/" f'
 		row=$(awk '$1 == "TOTAL"' "$out/$n.coverage.txt")
 		[ -z "$row" ] && row=$(awk -v f="$(head -1 "fuzz/$n/targets")" "$is_f" "$out/$n.coverage.txt")
 		regions=$(awk '{print $4}' <<<"$row")
