@@ -248,6 +248,13 @@ void vcpu_handle_exit(struct vcpu *v)
 		v->handler_cycles[slot] += __rdtsc() - t0;
 }
 
+/* sem_wait until posted: a signal handler's return (EINTR) is not the post. */
+static void sem_wait_posted(sem_t *s)
+{
+	while (sem_wait(s) && errno == EINTR)
+		;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -256,7 +263,7 @@ static void *vcpu_thread(void *arg)
 	/* Publish our tid, then wait for the go: per-thread instruments attach in between. */
 	v->tid = gettid();
 	sem_post(&v->tid_ready);
-	sem_wait(&v->go);
+	sem_wait_posted(&v->go);
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		int rc = ioctl(v->fd, KVM_RUN, 0);
 
@@ -289,7 +296,7 @@ int vcpu_start(struct vcpu *v, char *err, size_t errlen)
 	}
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
 	pthread_setname_np(v->thread, name);
-	sem_wait(&v->tid_ready);
+	sem_wait_posted(&v->tid_ready);
 	v->started = true;
 	return 0;
 }

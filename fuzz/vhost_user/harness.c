@@ -174,6 +174,16 @@ static struct guest_mem mem;
 static int kick_efd, call_efd, devnull, real_stderr;
 static bool irqfds;
 
+/*
+ * sem_wait until posted: libFuzzer's timeout timer (SIGALRM) interrupts a
+ * sem_wait, and an input must not return while the back-end still sends from it.
+ */
+static void sem_wait_posted(sem_t *s)
+{
+	while (sem_wait(s) && errno == EINTR)
+		;
+}
+
 /* A connection to the front-end listening at srv_path (it may not listen yet): the fd or -1. */
 static int connect_server(void)
 {
@@ -204,7 +214,7 @@ static void *backend_main(void *arg)
 		struct pollfd p = { .fd = bk.listen_fd, .events = POLLIN };
 		int fd = -1;
 
-		sem_wait(&bk.go);
+		sem_wait_posted(&bk.go);
 		if (bk.server)
 			fd = connect_server();
 		else if (poll(&p, 1, 2000) > 0)
@@ -236,7 +246,7 @@ static void *backend_main(void *arg)
 		 * draining it as it comes would cost a thread switch per request. */
 		if (fd >= 0)
 			shutdown(fd, bk.hangup ? SHUT_RDWR : SHUT_WR);
-		sem_wait(&bk.finish);
+		sem_wait_posted(&bk.finish);
 		if (fd >= 0)
 			close(fd);
 		sem_post(&bk.done);
@@ -344,7 +354,7 @@ static void device(struct fuzz_input *in)
 	}
 	vhost_user_dev_destroy(&d);
 	sem_post(&bk.finish);
-	sem_wait(&bk.done);
+	sem_wait_posted(&bk.done);
 }
 
 static void init(void)
