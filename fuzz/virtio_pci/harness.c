@@ -197,14 +197,9 @@ static void op(struct virtio_dev *v, struct rig_net *be, struct fuzz_input *in)
 		rig_put(&mem, q->driver + 2, &aidx[qi], 2);
 		break;
 	}
-	case OP_POKE: {
-		uint64_t at = rig_gpa(in);
-		size_t len = fuzz_u8(in) % 64, got;
-		const uint8_t *p = fuzz_take(in, len, &got);
-
-		rig_put(&mem, at, p, got);
+	case OP_POKE:
+		rig_poke(&mem, in);
 		break;
-	}
 	case OP_FRAME:
 		rig_net_frame(be, in);
 		break;

@@ -180,14 +180,9 @@ static void op(struct drv *d, struct fuzz_input *in, struct rig_net *be)
 		put16(d->avail, fuzz_u16(in));
 		put16(d->avail + 4 + 2ULL * d->num, fuzz_u16(in));   /* used_event */
 		break;
-	case OP_POKE: {
-		uint64_t at = rig_gpa(in);
-		size_t len = fuzz_u8(in) % 64, got;
-		const uint8_t *p = fuzz_take(in, len, &got);
-
-		rig_put(&mem, at, p, got);
+	case OP_POKE:
+		rig_poke(&mem, in);
 		break;
-	}
 	case OP_KICK:
 		serve(d);
 		break;

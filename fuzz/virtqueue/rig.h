@@ -90,6 +90,16 @@ static inline void rig_put(const struct guest_mem *m, uint64_t gpa, const void *
 
 #define RIG_FRAMES 8
 
+/* Raw bytes from the input (up to 63) anywhere rig_gpa() points: rings, tables, buffers. */
+static inline void rig_poke(const struct guest_mem *m, struct fuzz_input *in)
+{
+	uint64_t at = rig_gpa(in);
+	size_t len = fuzz_u8(in) % 64, got;
+	const uint8_t *p = fuzz_take(in, len, &got);
+
+	rig_put(m, at, p, got);
+}
+
 /* A split-ring descriptor (address, length, flags, next) written at gpa. */
 static inline void rig_put_desc(const struct guest_mem *m, uint64_t gpa, uint64_t addr, uint32_t len,
 				uint16_t flags, uint16_t next)
