@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "bench_fixture.h"
 #include "collect.h"
 #include "results.h"
 
@@ -44,10 +45,8 @@ static struct fake *fake_new(void)
 	struct bench_hooks h = { .opaque = f, .stop = fake_stop };
 
 	assert_non_null(f);
-	f->mem.host = calloc(1, RAM);
+	fixture_ram(&f->mem, RAM);
 	assert_non_null(f->mem.host);
-	f->mem.size = RAM;
-	f->mem.memfd = -1;
 	bench_init(&f->b, &f->mem, MAILBOX, &h, NULL);
 	return f;
 }
@@ -61,15 +60,7 @@ static void fake_free(struct fake *f)
 
 static int send(struct fake *f, uint16_t cmd, const void *body, uint32_t len)
 {
-	struct bench_mailbox *mb = (struct bench_mailbox *)(f->mem.host + MAILBOX);
-
-	memset(mb, 0, sizeof(*mb));
-	mb->hdr.magic = BENCH_MAGIC;
-	mb->hdr.version = BENCH_VERSION;
-	mb->hdr.cmd = cmd;
-	mb->hdr.len = len;
-	if (body)
-		memcpy(mb->body, body, len);
+	mb_init((struct bench_mailbox *)(f->mem.host + MAILBOX), cmd, body, len);
 	return bench_doorbell(&f->b, cmd);
 }
 

@@ -11,18 +11,8 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "bench_fixture.h"
 #include "bench_proto.h"
-
-static void mb_init(struct bench_mailbox *mb, uint16_t cmd, const void *body, uint32_t len)
-{
-	memset(mb, 0, sizeof(*mb));
-	mb->hdr.magic = BENCH_MAGIC;
-	mb->hdr.version = BENCH_VERSION;
-	mb->hdr.cmd = cmd;
-	mb->hdr.len = len;
-	if (body)
-		memcpy(mb->body, body, len);
-}
 
 static int parse(struct bench_mailbox *mb, uint32_t bell, struct bench_msg *m)
 {
@@ -182,9 +172,7 @@ static struct fake *fake_new(void)
 	struct fake *f = calloc(1, sizeof(*f));
 	struct bench_hooks h = { .opaque = f, .nvalues = 1, .snapshot = fake_snapshot, .stop = fake_stop };
 
-	f->mem.host = calloc(1, RAM);
-	f->mem.size = RAM;
-	f->mem.memfd = -1;
+	fixture_ram(&f->mem, RAM);
 	bench_init(&f->b, &f->mem, MAILBOX, &h, NULL);
 	return f;
 }
