@@ -6,21 +6,24 @@ BUILD   := build
 
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
-HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Ivmm -Idevices -Idevices/pci -Idevices/virtio -Idevices/net -Idevices/blk -Idevices/e1000 -Icli -Imicrobench \
-               -D_GNU_SOURCE -MMD -MP
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. -Iinclude -D_GNU_SOURCE -MMD -MP
 LDLIBS  := -ljansson -lyaml -lpfm -lpthread -lm
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-# Host code: everything under cli/ vmm/ devices/ microbench/ except main.c goes
-# into a library that the binary and the unit tests link.
-LIB_SRC  := $(filter-out cli/main.c,$(wildcard cli/*.c vmm/*.c devices/*.c devices/*/*.c microbench/*.c))
+# Host code, one folder per layer (docs/architecture.md; scripts/check-layers.sh
+# keeps their #include edges pointing down).  Everything but cli/main.c goes
+# into a library that the binary and the unit tests link.  One include root:
+# files include each other by path from the top ("vmm/vm.h"), and the ABI
+# shared with the guest as "exitlab/NAME.h".
+LAYERS   := util vmm instruments devices analysis run campaign microbench cli
+LIB_SRC  := $(filter-out cli/main.c,$(wildcard $(LAYERS:%=%/*.c) devices/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/revision.o
 SAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/revision.o
 
 # Guest payloads: a freestanding runtime (guest-payloads/lib) and one folder
 # per payload, each linked into build/payloads/<name>.elf at 1 MiB.
-# -fno-toplevel-reorder keeps catalogue records (guest-payloads/lib/catalogue.h)
+# -fno-toplevel-reorder keeps catalogue records (guest-payloads/lib/guest_catalogue.h)
 # in declaration order, the order `exitlab list` shows them in.
 GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
                 -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
@@ -83,8 +86,6 @@ $(BUILD)/exitlab: $(BUILD)/obj/cli/main.o $(LIB_OBJ)
 $(BUILD)/exitlab-san: $(BUILD)/san/cli/main.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
-# Their main.o is an intermediate of a pattern rule: keep it, or make deletes it.
-.SECONDARY: $(MICROBENCH:$(BUILD)/microbench/%=$(BUILD)/obj/microbench/%/main.o)
 $(BUILD)/microbench/%: $(BUILD)/obj/microbench/%/main.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -110,7 +111,7 @@ $(BUILD)/payloads/%.elf: $$(addprefix $(BUILD)/guest/,$$(addsuffix .o,$$(wildcar
 # $< and the objects only: a test that #includes a .c (guest code) has it in its .d prerequisites too.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $< $(filter %.o,$^) $(LDLIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(filter %.o,$^) $(LDLIBS) -lcmocka
 # Integration tests drive the binaries; the few that read results as the store does
 # take exitlab's own code from the archive (only the objects they use are linked).
 $(BUILD)/libexitlab-san.a: $(SAN_OBJ)
@@ -118,7 +119,7 @@ $(BUILD)/libexitlab-san.a: $(SAN_OBJ)
 	ar rcs $@ $^
 $(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/qemu_harness.c $(BUILD)/libexitlab-san.a
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $(filter %.c,$^) $(BUILD)/libexitlab-san.a $(LDLIBS) -lcmocka
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libexitlab-san.a $(LDLIBS) -lcmocka
 
 # The fault-injection tests' LD_PRELOAD library (tests/integration/fault_shim.c).
 $(BUILD)/tests/fault_shim.so: tests/integration/fault_shim.c
@@ -142,9 +143,7 @@ FUZZ_CC  ?= $(shell command -v clang-14 2>/dev/null || command -v clang 2>/dev/n
 FUZZ_NAMES := $(patsubst fuzz/%/harness.c,%,$(wildcard fuzz/*/harness.c))
 FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/bin/%)
 FUZZ_COV_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-cov/bin/%)
-FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -Ivmm -Idevices -Idevices/pci -Idevices/virtio -Idevices/net \
-               -Idevices/blk -Idevices/e1000 -Idevices/vfio -Idevices/vhost -Icli -Imicrobench -Ifuzz -Itests \
-               -D_GNU_SOURCE -DEXITLAB_FUZZ -MMD -MP
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -I. -Iinclude -D_GNU_SOURCE -DEXITLAB_FUZZ -MMD -MP
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_COV := -fprofile-instr-generate -fcoverage-mapping
 FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/revision.o
@@ -201,6 +200,10 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# Nothing built is an intermediate to delete: without this, the first build
+# removed the payloads' objects and the next one compiled them all again.
+.SECONDARY:
 
 # build/testbed holds unpacked Debian packages (directories named *.d among them): not ours.
 -include $(shell find $(BUILD) -path $(BUILD)/testbed -prune -o -name '*.d' -type f -print 2>/dev/null)

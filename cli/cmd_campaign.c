@@ -22,18 +22,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "campaign.h"
-#include "campaign_check.h"
-#include "campaign_lock.h"
-#include "input_file.h"
-#include "campaign_manifest.h"
-#include "campaign_resume.h"
-#include "campaign_service.h"
-#include "commands.h"
-#include "hostinfo.h"
-#include "results.h"
-#include "revision.h"
+#include "util/atomic_file.h"
+#include "campaign/campaign.h"
+#include "campaign/campaign_check.h"
+#include "campaign/campaign_lock.h"
+#include "util/input_file.h"
+#include "campaign/campaign_manifest.h"
+#include "campaign/campaign_resume.h"
+#include "campaign/campaign_service.h"
+#include "cli/commands.h"
+#include "instruments/hostinfo.h"
+#include "analysis/results.h"
+#include "util/revision.h"
 
 /* Paths are bounded (the directory is refused past PATH_MAX / 2); a truncated message is fine. */
 #ifndef __clang__ /* clang has no such warning (the fuzz build uses clang) */

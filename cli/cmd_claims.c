@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "claims.h"
-#include "commands.h"
-#include "json_out.h"
-#include "report_escape.h"
-#include "results_store.h"
+#include "analysis/claims.h"
+#include "cli/commands.h"
+#include "util/json_out.h"
+#include "analysis/report_escape.h"
+#include "analysis/results_store.h"
 
 static void claims_usage(FILE *f)
 {

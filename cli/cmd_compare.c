@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "commands.h"
-#include "compare.h"
-#include "json_out.h"
+#include "util/atomic_file.h"
+#include "cli/commands.h"
+#include "analysis/compare.h"
+#include "util/json_out.h"
 
 #define CMP_SEED 0x657869746c6162ULL      /* "exitlab": the same verdict every run */
 #define CMP_RESAMPLES 2000

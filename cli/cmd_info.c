@@ -6,9 +6,9 @@
 
 #include <jansson.h>
 
-#include "commands.h"
-#include "hostinfo.h"
-#include "json_out.h"
+#include "cli/commands.h"
+#include "instruments/hostinfo.h"
+#include "util/json_out.h"
 
 static void info_usage(FILE *f)
 {

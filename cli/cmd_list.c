@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalogue.h"
-#include "commands.h"
+#include "vmm/catalogue.h"
+#include "cli/commands.h"
 #include "exitlab/boot_abi.h"
-#include "payload_path.h"
-#include "suggest.h"
+#include "vmm/payload_path.h"
+#include "util/suggest.h"
 
 static void usage(FILE *f)
 {

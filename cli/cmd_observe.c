@@ -19,16 +19,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "commands.h"
-#include "exit_view.h"
-#include "hostinfo.h"
-#include "json_out.h"
-#include "kvm_debugfs.h"
-#include "kvm_process.h"
-#include "kvm_stats_json.h"
-#include "pmu.h"
-#include "tracepoints.h"
+#include "util/atomic_file.h"
+#include "cli/commands.h"
+#include "instruments/exit_view.h"
+#include "instruments/hostinfo.h"
+#include "util/json_out.h"
+#include "instruments/kvm_debugfs.h"
+#include "instruments/kvm_process.h"
+#include "instruments/kvm_stats_json.h"
+#include "instruments/pmu.h"
+#include "instruments/tracepoints.h"
 
 #define OBSERVE_SCHEMA "exitlab-observe"
 #define OBSERVE_SCHEMA_VERSION 1

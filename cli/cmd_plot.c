@@ -22,12 +22,12 @@
 
 #include <jansson.h>
 
-#include "commands.h"
-#include "input_file.h"
-#include "plot.h"
-#include "report_table.h"
-#include "results.h"
-#include "results_store.h"
+#include "cli/commands.h"
+#include "util/input_file.h"
+#include "analysis/plot.h"
+#include "analysis/report_table.h"
+#include "analysis/results.h"
+#include "analysis/results_store.h"
 
 #define PLOT_SCRIPT "plot-exit-costs.gp"
 #define PLOT_SCRIPT_MEM_WALK "plot-mem-walk.gp"

@@ -5,7 +5,7 @@
  * microbench/vmm-vs-minimal.sh writes them) to, per test: each VMM's median
  * of its per-round medians, and each VMM's ratio to the reference VMM as
  * the median of the per-round ratios with an order-statistic interval
- * (cli/ratio_stats.h) and the number of rounds it rests on.
+ * (analysis/ratio_stats.h) and the number of rounds it rests on.
  */
 #include <getopt.h>
 #include <math.h>
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "ratio_stats.h"
+#include "cli/commands.h"
+#include "analysis/ratio_stats.h"
 
 #define NAME_MAX_ 48
 

@@ -20,17 +20,17 @@
 
 #include <jansson.h>
 
-#include "atomic_file.h"
-#include "claims.h"
-#include "commands.h"
-#include "input_file.h"
-#include "report_escape.h"
-#include "plot.h"
-#include "report_devices.h"
-#include "report_memory.h"
-#include "report_summary.h"
-#include "report_table.h"
-#include "results_store.h"
+#include "util/atomic_file.h"
+#include "analysis/claims.h"
+#include "cli/commands.h"
+#include "util/input_file.h"
+#include "analysis/report_escape.h"
+#include "analysis/plot.h"
+#include "analysis/report_devices.h"
+#include "analysis/report_memory.h"
+#include "analysis/report_summary.h"
+#include "analysis/report_table.h"
+#include "analysis/results_store.h"
 
 #define MAX_CHARTS 4
 

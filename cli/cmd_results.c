@@ -11,14 +11,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "atomic_file.h"
-#include "commands.h"
-#include "report_devices.h"
-#include "report_memory.h"
-#include "report_table.h"
-#include "results_csv.h"
-#include "results_store.h"
-#include "suggest.h"
+#include "util/atomic_file.h"
+#include "cli/commands.h"
+#include "analysis/report_devices.h"
+#include "analysis/report_memory.h"
+#include "analysis/report_table.h"
+#include "analysis/results_csv.h"
+#include "analysis/results_store.h"
+#include "util/suggest.h"
 
 static void results_usage(FILE *f)
 {

@@ -19,30 +19,30 @@
 
 #include "exitlab/boot_abi.h"
 #include "exitlab/bench_proto.h"
-#include "bench.h"
-#include "campaign_lock.h"
-#include "boot_x86.h"
-#include "catalogue.h"
-#include "input_file.h"
-#include "collect.h"
-#include "commands.h"
-#include "elf.h"
-#include "host_baseline.h"
-#include "host_twins.h"
-#include "host_mem.h"
-#include "hostinfo.h"
-#include "ioeventfd.h"
-#include "payload_path.h"
-#include "run_devices.h"
-#include "run_instruments.h"
-#include "run_sched.h"
-#include "run_peer.h"
-#include "run_result.h"
-#include "results.h"
-#include "test_regs.h"
-#include "thread_cpu.h"
-#include "uart16550.h"
-#include "vm.h"
+#include "devices/platform/bench.h"
+#include "campaign/campaign_lock.h"
+#include "vmm/boot_x86.h"
+#include "vmm/catalogue.h"
+#include "util/input_file.h"
+#include "run/collect.h"
+#include "cli/commands.h"
+#include "vmm/elf.h"
+#include "run/host_baseline.h"
+#include "run/host_twins.h"
+#include "vmm/host_mem.h"
+#include "instruments/hostinfo.h"
+#include "vmm/ioeventfd.h"
+#include "vmm/payload_path.h"
+#include "run/run_devices.h"
+#include "run/run_instruments.h"
+#include "run/run_sched.h"
+#include "run/run_peer.h"
+#include "run/run_result.h"
+#include "analysis/results.h"
+#include "devices/platform/test_regs.h"
+#include "vmm/thread_cpu.h"
+#include "devices/platform/uart16550.h"
+#include "vmm/vm.h"
 
 /* Fixed device addresses, handed to the payload in boot_info. */
 #define TEST_PIO_PORT      0x0520
@@ -379,7 +379,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* --vmm NAME: the same payload under a peer VMM (cli/run_peer.c). */
+/* --vmm NAME: the same payload under a peer VMM (run/run_peer.c). */
 static int run_under_peer(const struct run_opts *o, const char *path, const struct catalogue *cat)
 {
 	struct peer_run_opts p = {

@@ -3,13 +3,7 @@
 #ifndef EXITLAB_COMMANDS_H
 #define EXITLAB_COMMANDS_H
 
-/* Exit codes shared by every subcommand. */
-enum {
-	EXIT_OK = 0,        /* success */
-	EXIT_FAILED = 1,    /* a test failed or the guest faulted */
-	EXIT_USAGE = 2,     /* bad usage or input */
-	EXIT_NOHOST = 3,    /* the host lacks something required */
-};
+#include "util/outcome.h"
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "revision.h"
+#include "cli/commands.h"
+#include "util/revision.h"
 
 static const struct {
 	const char *name;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pci.h"
+#include "devices/pci/pci.h"
 
 static unsigned fuzz_irq_lines, fuzz_irq_msis;
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exit_synth.h"
+#include "microbench/exit_synth.h"
 
 static struct kvm_coalesced_mmio_ring *ring(const struct exit_synth *s)
 {

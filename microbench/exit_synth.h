@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "test_regs.h"
-#include "vm.h"
+#include "devices/platform/test_regs.h"
+#include "vmm/vm.h"
 
 /* The addresses cmd_run.c gives the same devices. */
 #define EXIT_SYNTH_UART_PORT      0x03f8

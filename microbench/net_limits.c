@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net_backend.h"
-#include "net_backend_impl.h"
-#include "net_limits.h"
-#include "net_pattern.h"
-#include "net_sink.h"
-#include "virtio_net.h"
+#include "devices/net/net_backend.h"
+#include "devices/net/net_backend_impl.h"
+#include "microbench/net_limits.h"
+#include "devices/net/net_pattern.h"
+#include "devices/net/net_sink.h"
+#include "devices/virtio/virtio_net.h"
 
 const char *const net_limits_case_names[NET_LIMITS_NCASES] = {
 	[NET_LIMITS_COPY] = "copy",

@@ -3,8 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "compare_stats.h"
-#include "ratio_ci.h"
+#include "analysis/compare_stats.h"
+#include "microbench/ratio_ci.h"
 
 int ratio_ci_compute(const double *a, size_t na, const double *b, size_t nb, const struct ratio_ci_opts *o,
 		     struct ratio_ci *r)

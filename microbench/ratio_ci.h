@@ -3,7 +3,7 @@
  * The ratio of two medians with its confidence interval, for benchmarks that
  * set one VMM beside another (microbench/net-vs-qemu.sh): median(a) /
  * median(b) and the bootstrap percentile interval of `exitlab compare`
- * (cli/compare_stats.h), and whether that interval is narrow enough to state.
+ * (analysis/compare_stats.h), and whether that interval is narrow enough to state.
  */
 #ifndef EXITLAB_RATIO_CI_H
 #define EXITLAB_RATIO_CI_H

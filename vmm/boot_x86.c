@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "exitlab/boot_abi.h"
-#include "boot_x86.h"
+#include "vmm/boot_x86.h"
 
 #define PTE_P   (1ULL << 0)
 #define PTE_RW  (1ULL << 1)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
+#include "vmm/guest_mem.h"
 
 /* Identity-map [0, BOOT_IDENTITY_LIMIT) with 2 MiB pages (page 0 unmapped). */
 int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen);

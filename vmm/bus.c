@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "vmm/bus.h"
 
 void bus_init(struct bus *b, const char *name)
 {

@@ -4,17 +4,13 @@
  * is used, with overflow-safe arithmetic, because a payload file is input
  * we do not control. Headers are memcpy'd out since buf may be unaligned.
  */
-/*
- * System ELF definitions from the kernel UAPI: <elf.h> would resolve to our
- * own vmm/elf.h because the build puts -Ivmm on the search path.
- */
-#include <linux/elf.h>
+#include <elf.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "elf.h"
+#include "vmm/elf.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

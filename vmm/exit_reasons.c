@@ -2,7 +2,7 @@
 #include <linux/kvm.h>
 #include <stddef.h>
 
-#include "exit_reasons.h"
+#include "vmm/exit_reasons.h"
 
 static const char *const names[] = {
 	[KVM_EXIT_UNKNOWN] = "UNKNOWN",

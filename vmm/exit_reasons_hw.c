@@ -2,7 +2,7 @@
 /* VMX and SVM exit-reason tables, sorted by code and bisected. */
 #include <stddef.h>
 
-#include "exit_reasons_hw.h"
+#include "vmm/exit_reasons_hw.h"
 
 struct hw_reason {
 	uint64_t code;

@@ -10,8 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "guest_mem.h"
-#include "host_mem.h"
+#include "vmm/guest_mem.h"
+#include "vmm/host_mem.h"
 
 #define SZ_4K 4096ULL
 #define SZ_2M (2ULL << 20)

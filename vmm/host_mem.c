@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host_mem.h"
+#include "vmm/host_mem.h"
 
 int host_mem_meminfo_kb(const char *path, const char *key, uint64_t *kb)
 {

@@ -7,8 +7,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "ioeventfd.h"
-#include "vm.h"
+#include "vmm/ioeventfd.h"
+#include "vmm/vm.h"
 
 static void fill(struct kvm_ioeventfd *k, const struct ioeventfd *ev)
 {

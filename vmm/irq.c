@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "irq.h"
-#include "vm.h"
+#include "vmm/irq.h"
+#include "vmm/vm.h"
 
 #define IRQCHIP_PIC_MASTER 0
 #define IRQCHIP_PIC_SLAVE  1

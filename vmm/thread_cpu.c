@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "thread_cpu.h"
+#include "vmm/thread_cpu.h"
 
 #define TC_THREADS 32
 #define TC_OTHERS 8

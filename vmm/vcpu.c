@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 

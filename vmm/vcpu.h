@@ -15,8 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "exit_reasons.h"
-#include "kvm_stats.h"
+#include "vmm/exit_reasons.h"
+#include "vmm/kvm_stats.h"
 
 struct vm;
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "exitlab/bench_proto.h"
-#include "vm.h"
+#include "vmm/vm.h"
 
 bool vm_host_is_amd(void)
 {

@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bus.h"
-#include "guest_mem.h"
-#include "kvm_stats.h"
-#include "vcpu.h"
+#include "vmm/bus.h"
+#include "vmm/guest_mem.h"
+#include "vmm/kvm_stats.h"
+#include "vmm/vcpu.h"
 
 #define VM_MAX_VCPUS 1 /* one for now; the loop and accounting are per vCPU */
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 static int set_region(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t size, void *host)
 {

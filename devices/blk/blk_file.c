@@ -16,7 +16,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "blk_backend.h"
+#include "devices/blk/blk_backend.h"
 
 int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bool *host_fault, char *err,
 		     size_t errlen)

@@ -19,12 +19,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "bus.h"
-#include "dev_metrics.h"
-#include "guest_mem.h"
-#include "net_backend.h"
-#include "pci.h"
-#include "e1000_regs.h"
+#include "vmm/bus.h"
+#include "devices/dev_metrics.h"
+#include "vmm/guest_mem.h"
+#include "devices/net/net_backend.h"
+#include "devices/pci/pci.h"
+#include "devices/e1000/e1000_regs.h"
 
 /* Counters exported through e1000_metrics(); the names are in e1000_core.c. */
 enum e1000_metric {

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "e1000_priv.h"
-#include "thread_cpu.h"
+#include "devices/e1000/e1000_priv.h"
+#include "vmm/thread_cpu.h"
 
 static const char *const metric_names[E1000_M_COUNT] = {
 	[E1000_M_TX_FRAMES] = "tx_frames",

@@ -6,7 +6,7 @@
  * it).  Both take eight bytes a step: a byte at a time they were most of the
  * RX thread's time per frame, more than the copies the model exists for.
  */
-#include "e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 /*
  * Add bytes as big-endian 16-bit words, the first byte the high one.  The

@@ -8,7 +8,7 @@
  * init-control words, and word 0x3F making the sum of all 64 words 0xBABA.
  * The part is read-only here: write and erase opcodes are ignored.
  */
-#include "e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 #define EE_OP_READ 0x2u   /* Microwire opcode after the start bit: 10b */
 

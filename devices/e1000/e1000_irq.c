@@ -6,7 +6,7 @@
  * assertion waits until ITR * 256 ns have passed since the previous one
  * (the RX thread, or the next register access, fires it when due).
  */
-#include "e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 static void set_line(struct e1000 *e, bool level)
 {

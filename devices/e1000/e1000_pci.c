@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 static void e1000_pci_irq(void *opaque, bool level)
 {

@@ -6,7 +6,7 @@
  * and the link partner advertises everything we do.  Accesses to another
  * PHY address complete with MDIC.E set, as with no PHY there.
  */
-#include "e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 /* Registers a write may change (the rest are read-only status). */
 static const uint16_t phy_wmask[32] = {

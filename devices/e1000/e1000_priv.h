@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "e1000.h"
+#include "devices/e1000/e1000.h"
 
 static inline uint32_t e1000_r(const struct e1000 *e, uint32_t off)
 {

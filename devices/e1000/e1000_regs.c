@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 enum reg_kind {
 	K_RW,       /* plain storage, masked by wmask */

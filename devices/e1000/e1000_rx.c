@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <sys/uio.h>
 
-#include "e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 void e1000_rx_reset(struct e1000 *e)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net_backend_impl.h"
+#include "devices/net/net_backend_impl.h"
 
 #define NET_SPEC_MAX 256
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Where a NIC model's packets go and come from, independent of the model
- * (GUIDE §2): a tap interface, an internal sink (count, check, drop), a
+ * (docs/architecture.md): a tap interface, an internal sink (count, check, drop), a
  * generator (produce frames at a chosen rate), or a loopback (what is sent
  * comes back).  Frames are whole Ethernet frames without any virtio-net
  * header; a backend that carries one (tap with IFF_VNET_HDR) says so in

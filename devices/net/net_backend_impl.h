@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "net_backend.h"
+#include "devices/net/net_backend.h"
 
 /* Keys of a spec; a bit each in net_backend_args.set (and in each kind's allowed set). */
 enum {

@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net_backend_impl.h"
-#include "net_gen.h"
-#include "net_pattern.h"
+#include "devices/net/net_backend_impl.h"
+#include "devices/net/net_gen.h"
+#include "devices/net/net_pattern.h"
 
 #define NS_PER_S        1000000000ull
 #define GEN_WAKE_MIN_NS 20000ull   /* at most 50000 timer wake-ups a second */

@@ -20,7 +20,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "net_backend_impl.h"
+#include "devices/net/net_backend_impl.h"
 
 #define LOOP_SLOTS     256u     /* a power of two */
 #define LOOP_SLOT_INIT 2048u    /* bytes a slot starts with; it grows for bigger frames */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
-#include "net_backend.h"
-#include "net_pattern.h"
+#include "devices/net/net_backend.h"
+#include "devices/net/net_pattern.h"
 
 /* Compared or copied a chunk at a time: the ramp repeats every 256 bytes. */
 #define CHUNK 4096

@@ -16,9 +16,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "net_backend_impl.h"
-#include "net_pattern.h"
-#include "net_sink.h"
+#include "devices/net/net_backend_impl.h"
+#include "devices/net/net_pattern.h"
+#include "devices/net/net_sink.h"
 
 struct net_sink {
 	struct net_sink_state s;

@@ -22,8 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "net_backend_impl.h"
-#include "net_tap.h"
+#include "devices/net/net_backend_impl.h"
+#include "devices/net/net_tap.h"
 
 #define TAP_VNET_HDR_LEN 12
 #define TAP_IOV_MAX      256

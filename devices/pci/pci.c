@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pci.h"
+#include "devices/pci/pci.h"
 
 /* MSI capability layout (64-bit, per-vector masking) */
 #define MSI_CTRL      2

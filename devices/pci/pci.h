@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bus.h"
+#include "vmm/bus.h"
 
 #define PCI_CFG_SIZE    4096
 #define PCI_NUM_BARS    6

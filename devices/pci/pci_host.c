@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "irq.h"
-#include "pci_host.h"
-#include "vm.h"
+#include "vmm/irq.h"
+#include "devices/pci/pci_host.h"
+#include "vmm/vm.h"
 
 #define CFG_ENABLE   (1u << 31)
 #define CFG_ADDR_MASK 0x80fffffcu   /* enable, bus, device, function, dword register */

@@ -12,7 +12,7 @@
 
 #include <pthread.h>
 
-#include "pci.h"
+#include "devices/pci/pci.h"
 
 struct vm;
 struct irq_chip;

@@ -33,9 +33,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "dev_metrics.h"
-#include "guest_mem.h"
-#include "pci.h"
+#include "devices/dev_metrics.h"
+#include "vmm/guest_mem.h"
+#include "devices/pci/pci.h"
 
 struct vm;
 struct irq_chip;

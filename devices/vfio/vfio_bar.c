@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pci_host.h"
-#include "vfio.h"
+#include "devices/pci/pci_host.h"
+#include "devices/vfio/vfio.h"
 
 static const char *const bar_names[PCI_NUM_BARS] = { "bar0", "bar1", "bar2", "bar3", "bar4", "bar5" };
 

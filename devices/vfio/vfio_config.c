@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vfio.h"
+#include "devices/vfio/vfio.h"
 
 #define MAX_CAPS 48
 #define CMD_FORWARD (PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_MASTER | (1u << 6) | (1u << 8) | \

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vfio.h"
+#include "devices/vfio/vfio.h"
 
 static const char *const metric_names[VFIO_NMETRICS] = {
 	[VFIO_M_BAR_TRAP_READS] = "bar_trap_reads",

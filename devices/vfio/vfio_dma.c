@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vfio.h"
+#include "devices/vfio/vfio.h"
 
 static int map_one(struct vfio_dev *v, uint64_t iova, uint64_t size, void *host)
 {

@@ -21,7 +21,7 @@
 #endif
 #endif
 
-#include "vfio.h"
+#include "devices/vfio/vfio.h"
 
 #if defined(VFIO_DEVICE_BIND_IOMMUFD) && defined(VFIO_DEVICE_ATTACH_IOMMUFD_PT) && defined(IOMMU_IOAS_ALLOC)
 

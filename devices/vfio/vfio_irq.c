@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "irq.h"
-#include "vfio.h"
+#include "vmm/irq.h"
+#include "devices/vfio/vfio.h"
 
 static void count(struct vfio_dev *v, enum vfio_metric m)
 {

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "irq.h"
-#include "vfio.h"
-#include "vm.h"
+#include "vmm/irq.h"
+#include "devices/vfio/vfio.h"
+#include "vmm/vm.h"
 
 static int k_open(void *ctx, const char *path, int flags)
 {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfio.h"
+#include "devices/vfio/vfio.h"
 
 #define SYS_PCI "/sys/bus/pci/devices"
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfio.h"
+#include "devices/vfio/vfio.h"
 
 #define PAGE 4096ULL
 #define MAX_CAPS 16

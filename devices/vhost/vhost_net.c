@@ -26,9 +26,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "net_tap.h"
-#include "thread_cpu.h"
-#include "vhost_net.h"
+#include "devices/net/net_tap.h"
+#include "vmm/thread_cpu.h"
+#include "devices/vhost/vhost_net.h"
 
 #define RING_FEATURES (1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_NET_F_MRG_RXBUF | \
 		       1ULL << VIRTIO_RING_F_EVENT_IDX | 1ULL << VIRTIO_RING_F_INDIRECT_DESC)

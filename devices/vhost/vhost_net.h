@@ -13,7 +13,7 @@
  * the device NEEDS_RESET.  A driver reset detaches the tap and takes the
  * rings back, so the driver can start again.
  *
- * How the CLI selects it (cli/run_devices.c, wired by the lead):
+ * How the CLI selects it (run/run_devices.c, wired by the lead):
  *   --device virtio-net,vhost=net --netdev tap,ifname=NAME,vnet_hdr=1
  * then vhost_net_init(h, mem, tap, mac, &host_fault, err, sizeof(err)) in
  * place of virtio_net_init, virtio_pci_init(&t, &h->vdev, vm, host, irq,
@@ -34,11 +34,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev_metrics.h"
-#include "guest_mem.h"
-#include "net_backend.h"
-#include "virtio.h"
-#include "virtio_net.h"
+#include "devices/dev_metrics.h"
+#include "vmm/guest_mem.h"
+#include "devices/net/net_backend.h"
+#include "devices/virtio/virtio.h"
+#include "devices/virtio/virtio_net.h"
 
 #define VHOST_NET_DEV_PATH "/dev/vhost-net"
 #define VHOST_NET_NQUEUES  2          /* VIRTIO_NET_RXQ, VIRTIO_NET_TXQ: vhost-net's indices too */

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dev_metrics.h"
-#include "thread_cpu.h"
-#include "vhost_user.h"
+#include "devices/dev_metrics.h"
+#include "vmm/thread_cpu.h"
+#include "devices/vhost/vhost_user.h"
 
 static void count(struct vhost_user *u, enum vhu_counter c)
 {

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "vhost_user_msg.h"
+#include "devices/vhost/vhost_user_msg.h"
 
 /*
  * Any reply.  A guard against a hung back-end, not a speed limit: a loaded

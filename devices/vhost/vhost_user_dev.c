@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "exitlab/boot_abi.h"
-#include "thread_cpu.h"
-#include "vhost_user_dev.h"
-#include "virtio_blk.h"
-#include "virtio_net.h"
+#include "vmm/thread_cpu.h"
+#include "devices/vhost/vhost_user_dev.h"
+#include "devices/virtio/virtio_blk.h"
+#include "devices/virtio/virtio_net.h"
 
 static const char *const vhud_metric_names[VHUD_NMETRICS] = {
 	[VHUD_MESSAGES_SENT] = "messages_sent", [VHUD_REPLIES] = "replies", [VHUD_FDS_SENT] = "fds_sent",

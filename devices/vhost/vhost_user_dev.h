@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev_metrics.h"
-#include "guest_mem.h"
-#include "vhost_user.h"
-#include "virtio.h"
+#include "devices/dev_metrics.h"
+#include "vmm/guest_mem.h"
+#include "devices/vhost/vhost_user.h"
+#include "devices/virtio/virtio.h"
 
 enum vhu_dev_kind { VHU_DEV_NET, VHU_DEV_BLK };
 enum vhu_on_disconnect { VHU_DISC_RESET, VHU_DISC_STOP };

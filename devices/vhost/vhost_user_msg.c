@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vhost_user_msg.h"
+#include "devices/vhost/vhost_user_msg.h"
 
 static const char *const req_names[] = {
 	[VHU_GET_FEATURES] = "GET_FEATURES", [VHU_SET_FEATURES] = "SET_FEATURES",

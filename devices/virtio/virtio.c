@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "virtio.h"
+#include "devices/virtio/virtio.h"
 
 void virtio_dev_needs_reset(struct virtio_dev *v, const char *why)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A virtio device model, independent of its transport (GUIDE §2): feature
+ * A virtio device model, independent of its transport: feature
  * bits, device status, a device-specific configuration area and its
  * queues.  The transport (virtio_pci.c) owns the registers the driver
  * touches and tells the device when queues are ready; notifications reach
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "virtqueue.h"
+#include "devices/virtio/virtqueue.h"
 
 #define VIRTIO_F_VERSION_1       32
 #define VIRTIO_F_ACCESS_PLATFORM 33

@@ -16,8 +16,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "thread_cpu.h"
-#include "virtio_blk.h"
+#include "vmm/thread_cpu.h"
+#include "devices/virtio/virtio_blk.h"
 
 #define BUDGET 256 /* requests between two interrupt decisions */
 

@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "blk_backend.h"
-#include "dev_metrics.h"
-#include "guest_mem.h"
-#include "virtio.h"
+#include "devices/blk/blk_backend.h"
+#include "devices/dev_metrics.h"
+#include "vmm/guest_mem.h"
+#include "devices/virtio/virtio.h"
 
 #define VIRTIO_BLK_F_SIZE_MAX 1
 #define VIRTIO_BLK_F_SEG_MAX  2

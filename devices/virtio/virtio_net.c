@@ -17,8 +17,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "thread_cpu.h"
-#include "virtio_net.h"
+#include "vmm/thread_cpu.h"
+#include "devices/virtio/virtio_net.h"
 
 #define HDR_LEN   sizeof(struct virtio_net_hdr)  /* 12 under VERSION_1 */
 #define ETH_HLEN  14

@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev_metrics.h"
-#include "guest_mem.h"
-#include "net_backend.h"
-#include "virtio.h"
+#include "devices/dev_metrics.h"
+#include "vmm/guest_mem.h"
+#include "devices/net/net_backend.h"
+#include "devices/virtio/virtio.h"
 
 #define VIRTIO_NET_F_CSUM       0
 #define VIRTIO_NET_F_GUEST_CSUM 1

@@ -15,9 +15,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "irq.h"
-#include "pci_host.h"
-#include "virtio_pci.h"
+#include "vmm/irq.h"
+#include "devices/pci/pci_host.h"
+#include "devices/virtio/virtio_pci.h"
 
 #define VIRTIO_PCI_VENDOR    0x1af4
 #define VIRTIO_PCI_DEVICE0   0x1040

@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ioeventfd.h"
-#include "pci.h"
-#include "virtio.h"
+#include "vmm/ioeventfd.h"
+#include "devices/pci/pci.h"
+#include "devices/virtio/virtio.h"
 
 struct vm;
 struct pci_host;

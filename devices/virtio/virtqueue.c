@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "virtqueue.h"
+#include "devices/virtio/virtqueue.h"
 
 /* The ring layouts (2.7.5, 2.7.6, 2.7.8), little-endian like x86. */
 struct vring_desc {

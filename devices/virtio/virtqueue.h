@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "guest_mem.h"
+#include "vmm/guest_mem.h"
 
 #define VIRTQ_MAX_SIZE      1024
 #define VIRTQ_DESC_F_NEXT     1

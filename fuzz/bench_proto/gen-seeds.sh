@@ -9,7 +9,7 @@ python3 - <<'PY'
 import struct
 MAGIC, VER = 0x48434e42, 3
 HELLO, TB, PB, PE, TE, LOG, EXC, DONE, REQ, OVH = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
-SNAP = 4 * 8                       # snapshot slots without KVM stats (cli/collect.h)
+SNAP = 4 * 8                       # snapshot slots without KVM stats (run/collect.h)
 
 def msg(cmd, body=b'', flags=0):
     return bytes([0, flags, cmd]) + struct.pack('<H', len(body)) + body

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The bench protocol (docs/bench-protocol.md): the message parser
- * (devices/bench_proto.c), the device's state machine and its copies of the
- * guest's samples (devices/bench.c), and the records turned into test
- * results (cli/collect.c), driven as the VMM drives them on each doorbell
+ * (devices/platform/bench_msg.c), the device's state machine and its copies of the
+ * guest's samples (devices/platform/bench.c), and the records turned into test
+ * results (run/collect.c), driven as the VMM drives them on each doorbell
  * exit, without a VM.  The input is what a guest does, as a sequence of at
  * most MAX_OPS steps:
  *   0  write a message in the mailbox (header fields, body bytes; length
@@ -26,12 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "collect.h"
+#include "devices/platform/bench.h"
+#include "run/collect.h"
 #include "exitlab/boot_abi.h"
-#include "fuzz_input.h"
-#include "kvm_stats.h"
-#include "results.h"
+#include "fuzz/fuzz_input.h"
+#include "vmm/kvm_stats.h"
+#include "analysis/results.h"
 
 #define LOW_RAM (256u << 10)
 #define HIGH_RAM (64u << 10)

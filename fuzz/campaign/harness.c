@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Campaign files: the YAML parser (cli/campaign_parse.c), the expansion of
- * a parsed campaign into its runs (cli/campaign_expand.c) and the check of
+ * Campaign files: the YAML parser (campaign/campaign_parse.c), the expansion of
+ * a parsed campaign into its runs (campaign/campaign_expand.c) and the check of
  * its tests and params against each payload's catalogue
- * (cli/campaign_check.c).  The input is the campaign file's text, passed
+ * (campaign/campaign_check.c).  The input is the campaign file's text, passed
  * with its length as `exitlab campaign` passes what it read (it may hold
  * NULs; the parser refuses them).  The catalogue check reads the payloads
  * from build/payloads/ (the harness runs from the repository root, as
@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "campaign.h"
-#include "campaign_check.h"
+#include "campaign/campaign.h"
+#include "campaign/campaign_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -31,9 +31,9 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "e1000/e1000.h"
-#include "e1000/e1000_priv.h"
-#include "fuzz_input.h"
+#include "devices/e1000/e1000.h"
+#include "devices/e1000/e1000_priv.h"
+#include "fuzz/fuzz_input.h"
 
 #define RAM_SIZE   (64u << 10)
 #define MAX_OPS    256

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Payload files: the ELF loader (vmm/elf.c) and the catalogue records the
- * CLI reads from the same image (cli/catalogue.c).  The input is the file.
+ * CLI reads from the same image (vmm/catalogue.c).  The input is the file.
  * A parsed image is loaded into guest RAM of the size `exitlab run` gives a
  * payload by default, so a segment that passed the checks and then writes
  * outside RAM is caught by ASan.
@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "catalogue.h"
-#include "elf.h"
+#include "vmm/catalogue.h"
+#include "vmm/elf.h"
 #include "exitlab/boot_abi.h"
 
 #define RAM_SIZE (4ULL << 20)

@@ -2,7 +2,7 @@
 /*
  * KVM's binary statistics (vmm/kvm_stats.c): the header, id string and
  * descriptors of a stats fd, then snapshots of its data block turned into
- * the per-phase deltas of the results (vmm/kvm_stats_json.c).  The input is
+ * the per-phase deltas of the results (instruments/kvm_stats_json.c).  The input is
  * the stats fd's content as the kernel would give it: [0, data_offset) and
  * the data block at data_offset; bytes past the data block are what the
  * block holds at the second snapshot.  It is read through a memfd, the
@@ -15,8 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvm_stats.h"
-#include "kvm_stats_json.h"
+#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Results files and compare's input: the results JSON reader
- * (cli/results_json.c with results_calib.c and results_cpu.c), the tables
- * `results show` prints from what it read (cli/report_table.c,
+ * (analysis/results_json.c with results_calib.c and results_cpu.c), the tables
+ * `results show` prints from what it read (analysis/report_table.c,
  * report_memory.c, report_devices.c), and `exitlab compare` of two results
- * (cli/compare.c, compare_stats.c).  The input is one or two results files:
+ * (analysis/compare.c, compare_stats.c).  The input is one or two results files:
  * the bytes before the first NUL (which no JSON text may hold) are the
  * baseline, those after it the current side, and the baseline is also
  * shown; without a NUL the input is one file, only shown.  Each document goes through a memfd named by its
@@ -19,11 +19,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "compare.h"
-#include "report_devices.h"
-#include "report_memory.h"
-#include "report_table.h"
-#include "results.h"
+#include "analysis/compare.h"
+#include "analysis/report_devices.h"
+#include "analysis/report_memory.h"
+#include "analysis/report_table.h"
+#include "analysis/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

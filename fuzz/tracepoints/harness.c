@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tracepoint data: the format parser (vmm/tracefs.c), the perf ring walk of
- * a TP_SAMPLE session (vmm/tracepoints.c), the record parser
- * (vmm/tp_record.c) and the exit view the records feed (vmm/exit_view.c),
+ * Tracepoint data: the format parser (instruments/tracefs.c), the perf ring walk of
+ * a TP_SAMPLE session (instruments/tracepoints.c), the record parser
+ * (instruments/tp_record.c) and the exit view the records feed (instruments/exit_view.c),
  * as `exitlab run --instruments tracepoints` and `observe` drive them.  The
  * input is a format file's text, a NUL, then the ring: a u16 tail offset and
  * the bytes the kernel wrote from there on (wrapping at the ring's end).
@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exit_view.h"
-#include "fuzz_input.h"
-#include "tracepoints.h"
+#include "instruments/exit_view.h"
+#include "fuzz/fuzz_input.h"
+#include "instruments/tracepoints.h"
 
 #define RING_SIZE 16384u	/* data pages of the ring (a power of 2) */
 #define NREAL 9

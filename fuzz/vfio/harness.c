@@ -30,9 +30,9 @@
 #include <sanitizer/common_interface_defs.h>
 #include <unistd.h>
 
-#include "fuzz_input.h"
-#include "pci_host.h"
-#include "unit/vfio_fake.h"
+#include "fuzz/fuzz_input.h"
+#include "devices/pci/pci_host.h"
+#include "tests/unit/vfio_fake.h"
 
 #define MAX_OPS   256
 #define BAR_MAX   (128u << 10)

@@ -44,9 +44,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "fuzz_input.h"
-#include "vhost/vhost_user_dev.h"
-#include "vhost/vhost_user_msg.h"
+#include "fuzz/fuzz_input.h"
+#include "devices/vhost/vhost_user_dev.h"
+#include "devices/vhost/vhost_user_msg.h"
 
 #define RAM_SIZE    (64u << 10)
 #define MAX_RECORDS 64

@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_irq.h"
-#include "virtio_blk.h"
-#include "virtio_net.h"
-#include "virtio_pci.h"
-#include "virtqueue/rig.h"
+#include "fuzz/fuzz_irq.h"
+#include "devices/virtio/virtio_blk.h"
+#include "devices/virtio/virtio_net.h"
+#include "devices/virtio/virtio_pci.h"
+#include "fuzz/virtqueue/rig.h"
 
 #define MAX_OPS 128
 

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "virtio_blk.h"
-#include "virtio_net.h"
-#include "virtqueue/rig.h"
+#include "devices/virtio/virtio_blk.h"
+#include "devices/virtio/virtio_net.h"
+#include "fuzz/virtqueue/rig.h"
 
 #define MAX_OPS 64
 

@@ -16,11 +16,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "blk_backend.h"
-#include "fuzz_input.h"
-#include "guest_mem.h"
-#include "net_backend.h"
-#include "virtqueue.h"
+#include "devices/blk/blk_backend.h"
+#include "fuzz/fuzz_input.h"
+#include "vmm/guest_mem.h"
+#include "devices/net/net_backend.h"
+#include "devices/virtio/virtqueue.h"
 
 #define RIG_LOW   (128u << 10)          /* low RAM: GPA [0, 128 KiB) */
 #define RIG_HIGH  (16u << 10)           /* high RAM: [4 GiB, 4 GiB + 16 KiB) */

@@ -11,10 +11,10 @@
  *   bar_write  a write of 0 to the interrupt mask clear register IMC (0xd8),
  *              which changes nothing while every interrupt stays masked
  */
-#include "bench.h"
+#include "guest_bench.h"
 #include "format.h"
 #include "measure.h"
-#include "pci.h"
+#include "guest_pci.h"
 #include "runtime.h"
 #include "x86.h"
 

@@ -14,18 +14,18 @@
  * CPL3 the phase runs with IF=1 and waits by spinning.
  */
 #include "alloc.h"
-#include "bench.h"
+#include "guest_bench.h"
 #include "blk_pattern.h"
 #include "format.h"
-#include "irq.h"
+#include "guest_irq.h"
 #include "params.h"
-#include "pci.h"
+#include "guest_pci.h"
 #include "ring_run.h"
 #include "runtime.h"
 #include "string.h"
 #include "timing.h"
-#include "virtio_blk.h"
-#include "catalogue.h"
+#include "guest_virtio_blk.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("blk", "virtio-blk: writes then reads, exits and time per I/O");

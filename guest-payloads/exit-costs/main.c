@@ -6,7 +6,7 @@
  * TSC samples, warm-up, loop-overhead subtraction and ring 3.
  */
 #include "apic.h"
-#include "bench.h"
+#include "guest_bench.h"
 #include "desc.h"
 #include "exceptions.h"
 #include "format.h"

@@ -8,13 +8,13 @@
  *   what=serial|log   what to flood (default serial)
  *   mib=N             how much, in MiB (default 64)
  */
-#include "bench.h"
+#include "guest_bench.h"
 #include "params.h"
 #include "ring.h"
 #include "runtime.h"
 #include "serial.h"
 #include "string.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 PAYLOAD_INFO("flood", "floods the serial port or the bench log: the VMM keeps a bounded part");
 PARAM("what", "serial", "serial | log: the channel to flood");

@@ -9,7 +9,7 @@
  * good frame must go out, after a reset (CTRL.RST) where the ring stopped.
  */
 #include "alloc.h"
-#include "e1000.h"
+#include "guest_e1000.h"
 #include "hostile.h"
 #include "string.h"
 #include "timing.h"

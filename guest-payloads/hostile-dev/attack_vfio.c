@@ -15,9 +15,9 @@
  * The metrics say what the guest saw.
  */
 #include "apic.h"
-#include "e1000.h"
+#include "guest_e1000.h"
 #include "hostile.h"
-#include "irq.h"
+#include "guest_irq.h"
 #include "string.h"
 #include "timing.h"
 #include "x86.h"

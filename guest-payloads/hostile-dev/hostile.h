@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench.h"
-#include "pci.h"
+#include "guest_bench.h"
+#include "guest_pci.h"
 
 enum hdev { HDEV_VNET, HDEV_VBLK, HDEV_E1000, HDEV_PASS, HDEV_N };
 #define HD_VNET  (1u << HDEV_VNET)

@@ -26,7 +26,7 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("hostile-dev", "a guest that misprograms exitlab's devices, one test per attack");

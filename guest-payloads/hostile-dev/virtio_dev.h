@@ -4,8 +4,8 @@
 #define HOSTILE_VIRTIO_DEV_H
 
 #include "hostile.h"
-#include "virtio_pci.h"
-#include "virtqueue.h"
+#include "guest_virtio_pci.h"
+#include "guest_virtqueue.h"
 
 #define VIRTIO_RING_F_INDIRECT 28
 #define VIRTIO_NET_F_MAC       5

@@ -7,9 +7,9 @@
  * read them, stop the VM with a "bench protocol" diagnostic and exit 1, and
  * never touch host memory there.
  */
-#include "bench.h"
+#include "guest_bench.h"
 #include "runtime.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("hostile", "a guest that lies about its samples: the VMM must refuse them");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "bench.h"
+#include "guest_bench.h"
 #include "exceptions.h"
 #include "ring.h"
 #include "serial.h"

@@ -43,8 +43,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench.h"
-#include "catalogue.h"
+#include "guest_bench.h"
+#include "guest_catalogue.h"
 #include "exitlab/boot_abi.h"
 #include "timing.h"
 

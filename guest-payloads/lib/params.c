@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "bench.h"
-#include "catalogue.h"
+#include "guest_bench.h"
+#include "guest_catalogue.h"
 #include "params.h"
 #include "runtime.h"
 #include "string.h"

@@ -126,7 +126,7 @@ static int word_u64(const char *text, uint32_t n, const char *key, uint64_t *out
 
 /*
  * What only the host knows, said on the command line by whoever starts the
- * other VMM (tests/integration/qemu_harness.c, cli/vmm_qemu.c): "pvm=1"
+ * other VMM (tests/integration/qemu_harness.c, run/vmm_qemu.c): "pvm=1"
  * (KVM is PVM: CPL0 is emulated, vmcall at CPL0 hangs), "ring=0" or "ring=3"
  * (default both); and from exitlab run --vmm: "bench=com2" (the bench
  * protocol polled over COM2 and shared guest RAM, BOOT_F_BENCH_POLL),

@@ -3,7 +3,7 @@
 #include "apic.h"
 #include "exceptions.h"
 #include "format.h"
-#include "irq.h"
+#include "guest_irq.h"
 #include "ring_run.h"
 #include "timing.h"
 #include "x86.h"

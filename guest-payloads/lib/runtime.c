@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "bench.h"
+#include "guest_bench.h"
 #include "desc.h"
 #include "ring.h"
 #include "runtime.h"

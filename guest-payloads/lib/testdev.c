@@ -4,7 +4,7 @@
  * (PCI), so a target's BAR base is the target with the low bits cleared:
  * nothing but boot_info has to survive from the probe to a test's setup.
  */
-#include "pci.h"
+#include "guest_pci.h"
 #include "testdev.h"
 #include "x86.h"
 

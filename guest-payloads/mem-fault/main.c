@@ -13,7 +13,7 @@
  */
 #include <stdbool.h>
 
-#include "bench.h"
+#include "guest_bench.h"
 #include "format.h"
 #include "paging.h"
 #include "params.h"
@@ -22,7 +22,7 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("mem-fault", "the first touch of guest memory against a touch of a present page");

@@ -7,7 +7,7 @@
  * backing guest RAM is the VMM's --backing. Once the set outgrows the TLB's
  * reach every load is a TLB miss, and each miss walks the guest tables and,
  * under EPT/NPT, the host's for each guest level. The host-native twin
- * (microbench/native_chase.c) walks the same chain in `exitlab run` for the
+ * (run/native_chase.c) walks the same chain in `exitlab run` for the
  * ratio. Everything that loops runs at CPL3 (natively, even on PVM).
  *
  * params: sizes=4k,64k,1m (default: powers of 4 up to 16m in --quick, 4g
@@ -15,7 +15,7 @@
  * A requested set that does not fit, or 1 GiB pages the CPU lacks, is
  * skipped with the fix in its reason, and the run ends with exit code 3.
  */
-#include "bench.h"
+#include "guest_bench.h"
 #include "exitlab/chase.h"
 #include "format.h"
 #include "paging.h"
@@ -25,7 +25,7 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("mem-walk", "the two-dimensional page walk (or shadow paging): a pointer chase by working set");

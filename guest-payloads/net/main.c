@@ -25,21 +25,21 @@
  * PHASE_END, only TEST_END(failed), and the tests after it still run.
  */
 #include "alloc.h"
-#include "bench.h"
-#include "e1000.h"
-#include "irq.h"
+#include "guest_bench.h"
+#include "guest_e1000.h"
+#include "guest_irq.h"
 #include "net_frame.h"
 #include "nic.h"
 #include "params.h"
-#include "pci.h"
+#include "guest_pci.h"
 #include "ring_run.h"
 #include "runtime.h"
 #include "string.h"
 #include "format.h"
 #include "timing.h"
-#include "virtio_net.h"
+#include "guest_virtio_net.h"
 #include "x86.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("net", "TX and RX of test frames through virtio-net or e1000, batch by batch");

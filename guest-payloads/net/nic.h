@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pci.h"
+#include "guest_pci.h"
 
 typedef void (*nic_rx_fn)(const uint8_t *f, uint32_t len, void *arg);
 

@@ -3,10 +3,10 @@
  * runaway: say hello, then spin at CPL3 with interrupts off and no exits, so
  * only the VMM's --timeout can stop it.
  */
-#include "bench.h"
+#include "guest_bench.h"
 #include "ring.h"
 #include "runtime.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("runaway", "spins at CPL3 with no exits: only --timeout stops it");

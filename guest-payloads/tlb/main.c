@@ -16,7 +16,7 @@
  */
 #include <stdbool.h>
 
-#include "bench.h"
+#include "guest_bench.h"
 #include "format.h"
 #include "paging.h"
 #include "params.h"
@@ -25,7 +25,7 @@
 #include "string.h"
 #include "timing.h"
 #include "x86.h"
-#include "catalogue.h"
+#include "guest_catalogue.h"
 
 /* The catalogue (catalogue.h): what `exitlab list` shows and the host checks. */
 PAYLOAD_INFO("tlb", "what exits and flushes do to the guest's TLB (VPID/ASID, PCID)");

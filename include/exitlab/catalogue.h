@@ -3,9 +3,9 @@
  * The payload catalogue: what a payload declares about itself, in one place.
  * The guest emits these records into the ELF section CATALOGUE_SECTION (kept
  * by guest-payloads/lib/payload.ld); the host reads them from the ELF file
- * (cli/catalogue.c) for `exitlab list`, for checking --test, --param and
+ * (vmm/catalogue.c) for `exitlab list`, for checking --test, --param and
  * campaign files, and for judging each result by its exit counts
- * (cli/validity.c).  The guest harness runs from the same records, so the
+ * (run/validity.c).  The guest harness runs from the same records, so the
  * host never keeps a copy of a payload's tests or parameters.
  *
  * Layout: a sequence of records, each starting with struct catalogue_hdr
@@ -63,7 +63,7 @@ struct catalogue_test {
 	/*
 	 * Per operation, on a hardware backend (VT-x, SVM): what the test
 	 * measures.  Where a backend legitimately differs the host knows it
-	 * (cli/validity.c's table), not the payload.
+	 * (run/validity.c's table), not the payload.
 	 */
 	uint16_t exits;
 	uint16_t user_exits;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The dependent pointer chase of mem-walk, shared by the guest payload and
- * its host-native twin (microbench/native_chase.c) so that both walk exactly
+ * its host-native twin (run/native_chase.c) so that both walk exactly
  * the same chain: one node per 4 KiB page of the working set, at a cache line
  * within the page chosen by a hash of the page index (so that cache-set
  * conflicts do not dominate), pages visited in one random cycle (Sattolo's

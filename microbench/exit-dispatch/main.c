@@ -4,7 +4,7 @@
  * KVM. It fills a kvm_run as KVM_RUN would (exit_synth.h) and calls the loop's
  * body, vcpu_handle_exit, in batches timed with a fenced TSC; the kinds are
  * interleaved sample by sample so that drift on a busy host hits all alike.
- * The device's own handler (devices/test_regs.c) is timed alone the same way,
+ * The device's own handler (devices/platform/test_regs.c) is timed alone the same way,
  * and what remains is the VMM's bookkeeping: accounting, the coalesced ring
  * check, the bus lookup, the dispatch. docs/instruments.md says how to run it.
  */
@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exit_synth.h"
-#include "host_tsc.h"
-#include "revision.h"
-#include "statistics.h"
+#include "microbench/exit_synth.h"
+#include "util/host_tsc.h"
+#include "util/revision.h"
+#include "util/statistics.h"
 
 #define MAX_BATCH 100 /* the coalesced kind queues one ring entry per exit */
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net_limits.h"
-#include "revision.h"
-#include "statistics.h"
+#include "microbench/net_limits.h"
+#include "util/revision.h"
+#include "util/statistics.h"
 
 static const char *const what[NET_LIMITS_NCASES] = {
 	[NET_LIMITS_COPY] = "a 256-slot ring, producer on --cpu, consumer copying out on --peer-cpu (wall time)",

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ratio_ci.h"
+#include "microbench/ratio_ci.h"
 
 static void usage(FILE *f)
 {

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 const char *harness_exitlab(void)
 {

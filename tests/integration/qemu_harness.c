@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qemu_harness.h"
+#include "tests/integration/qemu_harness.h"
 
 #define QEMU_BIN "qemu-system-x86_64"
 #define MAX_ARGS 96

@@ -28,9 +28,9 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 /* results_read_json, the store's own reader, on each entry's file */
-#include "results.h"
+#include "analysis/results.h"
 
 static bool quick_done;             /* test_quick_campaign left a finished run in quick-out */
 

@@ -34,8 +34,8 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
-#include "results.h"
+#include "tests/integration/harness.h"
+#include "analysis/results.h"
 
 #define NENT 4
 

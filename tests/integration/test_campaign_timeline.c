@@ -25,7 +25,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 /* In time order: the first run goes to run-c, the last to run-a. */
 static const char *const run_names[3] = { "run-c", "run-b", "run-a" };

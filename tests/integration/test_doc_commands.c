@@ -30,7 +30,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static char *slurp(const char *path)
 {

@@ -28,7 +28,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 /*
  * Fork; in a new network namespace with a tap xltap0 if netns; exec exitlab

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define NLOCKED 2
 static char locked[NLOCKED][1024]; /* directories made immutable, cleared in every path */

@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static char src[1024];      /* a results file made by the group setup */
 static char small_mnt[1024]; /* the tmpfs of test_full_tmpfs, if mounted */

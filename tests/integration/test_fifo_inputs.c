@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 /* Far beyond any start-up under ASan on a busy host: only a blocked command gets there. */
 #ifndef HANG_S

@@ -2,7 +2,7 @@
 /*
  * A guest that floods the bench log or the serial console (the flood
  * payload) is bounded: what passes on is at most GUEST_TEXT_MAX bytes a
- * channel (devices/guest_text.h), the rest dropped with a note; the test
+ * channel (devices/platform/guest_text.h), the rest dropped with a note; the test
  * after the flood is kept; the VMM's peak RSS stays within GUEST_TEXT_MAX x 4
  * of a quiet run's (the VMM holds none of the text, so a flood of 16 MiB
  * leaves no trace there); time is bounded by --timeout. The release binary is
@@ -23,8 +23,8 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
-#include "guest_text.h"
+#include "tests/integration/harness.h"
+#include "devices/platform/guest_text.h"
 
 struct child {
 	int status;

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define THP_DIR  "/sys/kernel/mm/transparent_hugepage"
 #define POOL_2M  "/sys/kernel/mm/hugepages/hugepages-2048kB/"

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static const char *const tests3[] = { "cpuid", "pio_vmm", "rdtsc", "mmio_vmm" };
 

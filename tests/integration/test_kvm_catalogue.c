@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static void expect_usage(struct run_out *o, const char *says)
 {

@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static char run1[512], run2[512];
 static bool have_runs;

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 /* Run exitlab; assert exit 0 and that the device table has the time columns; the results document. */
 static json_t *run_json(const char *json, const char *const *args)

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static void test_huge_iterations_fail_one_test(void **state)
 {

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 /* The sanitizers said nothing, and the VMM neither crashed nor leaked. */
 static void assert_sanitizers_silent(const struct run_out *o)

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static json_t *load(const char *path)
 {

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static json_t *quick_doc; /* one quick exit-costs run shared by the count checks */
 static int group_teardown(void **state)

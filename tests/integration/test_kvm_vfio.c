@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static const char *bdf_missing(void)
 {

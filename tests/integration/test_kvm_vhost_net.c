@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define FRAMES "256"
 #define TAP    "xlvh0"

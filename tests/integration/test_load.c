@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define MAX_HOGS 256
 static pid_t hogs[MAX_HOGS]; /* stress-ng, or one spinner per CPU: all children of this process */

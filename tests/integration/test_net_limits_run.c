@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define BIN    "build/microbench/net-limits"
 #define SCRIPT "microbench/net-limits.sh"

@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define FIXTURE "build/tests/pio-bios.bin"
 

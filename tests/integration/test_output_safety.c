@@ -24,9 +24,9 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 /* results_write_json: a results file as exitlab run writes it */
-#include "results.h"
+#include "analysis/results.h"
 
 static char run_dir[512], loose[512], plottable[512], entry_json[600];
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exitlab run --vmm qemu (cli/run_peer.c): the exit-costs payload under QEMU
+ * exitlab run --vmm qemu (run/run_peer.c): the exit-costs payload under QEMU
  * with pci-testdev's targets, results in our schema with the VMM named and
  * QEMU's KVM stats counted; compare labels the two VMMs; the minimal KVM
  * program (microbench/minimal) runs and prints its rows; exitlab ratios
@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
-#include "qemu_harness.h"
+#include "tests/integration/harness.h"
+#include "tests/integration/qemu_harness.h"
 
 #define MINIMAL "build/microbench/minimal-kvm"
 

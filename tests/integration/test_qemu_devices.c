@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
-#include "qemu_harness.h"
+#include "tests/integration/harness.h"
+#include "tests/integration/qemu_harness.h"
 
 /* isa-debug-exit: QEMU exits with (status << 1) | 1. */
 #define QEMU_EXIT(status) (((status) << 1) | 1)

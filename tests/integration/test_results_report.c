@@ -28,7 +28,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 static char run_dir[512];
 static bool have_store;

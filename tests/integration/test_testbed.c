@@ -29,7 +29,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define RUNNER "scripts/testbed/run.sh"
 /* Kept after the run (build/ is ignored by git): serial log and results to look at when a test fails. */

@@ -33,7 +33,7 @@
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "tests/integration/harness.h"
 
 #define TESTPMD "dpdk-testpmd"
 #define QSD     "qemu-storage-daemon"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "devices/platform/bench.h"
 
 /* A message in the mailbox: header, then len bytes of body (none if body is NULL). */
 static inline void mb_init(struct bench_mailbox *mb, uint16_t cmd, const void *body, uint32_t len)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "e1000/e1000.h"
+#include "devices/e1000/e1000.h"
 
 #define FX_RAM     (1u << 20)
 #define FX_FRAMES  64

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "results.h"
+#include "analysis/results.h"
 
 static char fake_dir[256];
 
@@ -94,7 +94,7 @@ static inline const char *fake_arg(const char *args, const char *prefix)
 	return NULL;
 }
 
-/* A results run of payload on host/kernel with backend (context as cli/hostinfo.c writes it). */
+/* A results run of payload on host/kernel with backend (context as instruments/hostinfo.c writes it). */
 static inline void fake_run(struct run_result *r, const char *payload, const char *host, const char *kernel,
 			    const char *backend, const char *started)
 {

@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "bench.h"
-#include "bench_fixture.h"
-#include "collect.h"
-#include "results.h"
+#include "devices/platform/bench.h"
+#include "tests/unit/bench_fixture.h"
+#include "run/collect.h"
+#include "analysis/results.h"
 
 #define RAM (2u << 20)
 #define MAILBOX 0x10000

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "bench.h"
-#include "bench_fixture.h"
-#include "bench_proto.h"
+#include "devices/platform/bench.h"
+#include "tests/unit/bench_fixture.h"
+#include "devices/platform/bench_msg.h"
 
 static int parse(struct bench_mailbox *mb, uint32_t bell, struct bench_msg *m)
 {

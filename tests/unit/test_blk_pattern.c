@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../guest-payloads/lib/blk_pattern.c"
+#include "guest-payloads/lib/blk_pattern.c"
 
 #define SEC BLK_PATTERN_SECTOR
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bus.h"
+#include "vmm/bus.h"
 
 /* A fake device that records the last access and can be told to reject. */
 struct fake {

@@ -13,9 +13,9 @@
 #include <jansson.h>
 #include <math.h>
 
-#include "calibration.h"
-#include "results.h"
-#include "run_sched.h"
+#include "analysis/calibration.h"
+#include "analysis/results.h"
+#include "run/run_sched.h"
 
 static void test_bracket_interval(void **state)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The campaign parser and expansion (cli/campaign_parse.c, campaign_expand.c):
+ * The campaign parser and expansion (campaign/campaign_parse.c, campaign_expand.c):
  * valid files and what they expand to (counts, order, names, slugs, args),
  * every kind of refusal with the line it names, and hostile inputs.
  */
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "campaign.h"
+#include "campaign/campaign.h"
 
 static char err[1024];
 

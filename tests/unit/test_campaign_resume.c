@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A resume's commands come from the campaign file (cli/campaign_resume.c):
+ * A resume's commands come from the campaign file (campaign/campaign_resume.c):
  * entries still to run take the file's payload, args, service, disk and
  * timeout whatever the manifest recorded, and the difference is said;
  * finished entries are left as recorded; an entry the file lacks fails
@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "campaign.h"
-#include "campaign_resume.h"
+#include "campaign/campaign.h"
+#include "campaign/campaign_resume.h"
 
 static const char yaml[] =
 	"name: r\n"

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for cli/catalogue.c on the real build/payloads/exit-costs.elf
+ * Unit tests for vmm/catalogue.c on the real build/payloads/exit-costs.elf
  * and net.elf (built by `make all`, which `make test` runs first), and on
  * copies of it corrupted one field at a time: the file is untrusted input.
  */
-#include <linux/elf.h> /* <elf.h> is shadowed by vmm/elf.h under -Ivmm */
+#include <elf.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,10 +14,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "catalogue.h"
-#include "elf.h"
+#include "vmm/catalogue.h"
+#include "vmm/elf.h"
 #include "exitlab/boot_abi.h"
-#include "results.h"
+#include "analysis/results.h"
+#include "run/validity.h"
 
 #define EXIT_COSTS "build/payloads/exit-costs.elf"
 #define NET "build/payloads/net.elf"

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "claims.h"
+#include "analysis/claims.h"
 
 #define CTX(backend, params) \
 	"{\"hostname\": \"h\", \"kvm\": {\"backend\": \"" backend "\", \"params\": " params "}, " \

@@ -13,7 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "collect.h"
+#include "run/collect.h"
 
 static void add_rec(struct bench_dev *b, const char *name, int ring, uint32_t flags, int status,
 		    const uint64_t *samples, size_t n, uint64_t user_exits, uint64_t exits)

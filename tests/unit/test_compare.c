@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "compare.h"
-#include "compare_stats.h"
+#include "analysis/compare.h"
+#include "analysis/compare_stats.h"
 
 #define CTX(cpu, backend, ept) \
 	"{\"cpu\": {\"model_name\": \"" cpu "\"}, \"kvm\": {\"backend\": \"" backend "\", " \

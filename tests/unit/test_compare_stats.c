@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "compare_stats.h"
+#include "analysis/compare_stats.h"
 
 static int cmpd(const void *a, const void *b)
 {

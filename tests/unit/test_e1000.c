@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "unit/e1000_fixture.h"
+#include "tests/unit/e1000_fixture.h"
 
 static void test_reset_values(void **state)
 {

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "e1000/e1000_priv.h"
+#include "devices/e1000/e1000_priv.h"
 
 /* RFC 1071: big-endian 16-bit words, an odd last byte the high one, carries folded. */
 static uint16_t ref_csum(uint32_t seed, const uint8_t *p, size_t len)

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "unit/e1000_fixture.h"
-#include "e1000/e1000_priv.h"   /* e1000_le16, e1000_crc32 */
+#include "tests/unit/e1000_fixture.h"
+#include "devices/e1000/e1000_priv.h"   /* e1000_le16, e1000_crc32 */
 
 #define TXR 0x1000u
 #define RXR 0x2000u

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "unit/e1000_fixture.h"
+#include "tests/unit/e1000_fixture.h"
 
 static unsigned lines;
 static bool line_level;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for vmm/elf.c on images built in memory. */
-#include <linux/elf.h> /* <elf.h> is shadowed by vmm/elf.h under -Ivmm */
+#include <elf.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "elf.h"
+#include "vmm/elf.h"
 
 #define MEM_LO 0x100000ULL
 #define MEM_HI 0x400000ULL

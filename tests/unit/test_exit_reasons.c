@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "exit_reasons_hw.h"
+#include "vmm/exit_reasons_hw.h"
 
 static void test_sorted(void **state)
 {

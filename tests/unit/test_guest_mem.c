@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "guest_mem.h"
-#include "host_mem.h"
+#include "vmm/guest_mem.h"
+#include "vmm/host_mem.h"
 
 #define PG 4096ULL
 #define HI BOOT_HIGH_MEM_GPA

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest runtime's driver-side virtqueue (guest-payloads/lib/virtqueue.c)
+ * The guest runtime's driver-side virtqueue (guest-payloads/lib/guest_virtqueue.c)
  * and test-frame pattern (net_frame.c), compiled for the host: chains,
  * publishing, EVENT_IDX and NO_NOTIFY kick decisions across index
  * wrap-around, harvesting, and a device that returns ids we never gave.
@@ -35,8 +35,8 @@ static void free_allocs(void)
 		free(allocs[--nallocs]);
 }
 
-#include "../../guest-payloads/lib/net_frame.c"
-#include "../../guest-payloads/lib/virtqueue.c"
+#include "guest-payloads/lib/net_frame.c"
+#include "guest-payloads/lib/guest_virtqueue.c"
 
 static int notified;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for microbench/host_baseline.c. Timing values depend on the
+ * Unit tests for run/host_baseline.c. Timing values depend on the
  * host, so only structure and ordering invariants are checked.
  */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "host_baseline.h"
+#include "run/host_baseline.h"
 
 static const char *const names[] = { "empty", "host_syscall", "host_rdtsc" };
 

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "hostinfo.h"
-#include "hostinfo_tuning.h"
-#include "revision.h"
+#include "instruments/hostinfo.h"
+#include "instruments/hostinfo_tuning.h"
+#include "util/revision.h"
 
 static const char *const known_backends[] = { "kvm_intel", "kvm_amd", "kvm_pvm", "unknown" };
 

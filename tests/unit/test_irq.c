@@ -19,10 +19,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "irq.h"
-#include "pci_host.h"
-#include "virtio_pci.h"
-#include "vm.h"
+#include "vmm/irq.h"
+#include "devices/pci/pci_host.h"
+#include "devices/virtio/virtio_pci.h"
+#include "vmm/vm.h"
 
 static const char *kvm_missing(void)
 {

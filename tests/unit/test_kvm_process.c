@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "kvm_process.h"
+#include "instruments/kvm_process.h"
 
 static void test_classify(void **state)
 {

@@ -28,10 +28,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "net_backend.h"
-#include "net_gen.h"
-#include "net_sink.h"
-#include "net_tap.h"
+#include "devices/net/net_backend.h"
+#include "devices/net/net_gen.h"
+#include "devices/net/net_sink.h"
+#include "devices/net/net_tap.h"
 
 #define ETHERTYPE_EXITLAB 0x88B5
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "net_limits.h"
+#include "microbench/net_limits.h"
 
 /* The first two CPUs this process may run on (the same one twice on a single-CPU host). */
 static void two_cpus(int *a, int *b)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "pci.h"
+#include "devices/pci/pci.h"
 
 /* A stub interrupt sink and device hooks that record what happened. */
 struct rec {

@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "commands.h"
-#include "fake_gnuplot.h"
-#include "plot.h"
+#include "cli/commands.h"
+#include "tests/unit/fake_gnuplot.h"
+#include "analysis/plot.h"
 
 static int setup(void **state)
 {

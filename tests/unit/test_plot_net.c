@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for cli/plot_net.c and cli/plot_dev.c: the net chart's data file
+ * Unit tests for analysis/plot_net.c and analysis/plot_dev.c: the net chart's data file
  * from synthetic results (series by device, notify mode and direction, rows
  * sorted by batch, zeros clamped for the log axis, duplicates, hostile params
  * and values), the blk chart's rows, and the rule on which results files may
@@ -19,8 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "plot.h"
-#include "results.h"
+#include "analysis/plot.h"
+#include "analysis/results.h"
 
 static char dat[64];
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for the pure parts of cli/plot_timeline.c: an entry's name
+ * Unit tests for the pure parts of analysis/plot_timeline.c: an entry's name
  * without its repetition (what the timeline pools), timestamps as the
  * manifest and the run directory write them (and hostile ones refused), and
  * the time order of runs (unreadable times last, ties by host then path).
@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "commands.h"
-#include "fake_gnuplot.h"
-#include "plot.h"
-#include "results_store.h"
+#include "cli/commands.h"
+#include "tests/unit/fake_gnuplot.h"
+#include "analysis/plot.h"
+#include "analysis/results_store.h"
 
 static void group_is(const char *name, const char *want)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for cli/plot_tlb.c: the refill chart's data file (rows, order,
+ * Unit tests for analysis/plot_tlb.c: the refill chart's data file (rows, order,
  * the derived refill cost, what it refuses to draw) and the TLB tagging named
  * from a host context.  No gnuplot needed.
  */
@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "plot.h"
-#include "results.h"
+#include "analysis/plot.h"
+#include "analysis/results.h"
 
 static char dat[64];
 

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "pmu.h"
+#include "instruments/pmu.h"
 
 static void busy(void)
 {

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "compare_stats.h"
-#include "ratio_ci.h"
+#include "analysis/compare_stats.h"
+#include "microbench/ratio_ci.h"
 
 /* n samples around mid with relative spread sd (normal, seeded). */
 static void fill(double *v, size_t n, double mid, double sd, uint64_t seed)

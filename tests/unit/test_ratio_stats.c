@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The order-statistic interval of a median (cli/ratio_stats.c), against binomial values by hand. */
+/* The order-statistic interval of a median (analysis/ratio_stats.c), against binomial values by hand. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "ratio_stats.h"
+#include "analysis/ratio_stats.h"
 
 static void test_binom(void **state)
 {

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "report_devices.h"
+#include "analysis/report_devices.h"
 
 static void fill(struct test_result *t, const char *host)
 {

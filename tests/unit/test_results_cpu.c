@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "results_cpu.h"
+#include "analysis/results_cpu.h"
 
 /* 1000 operations over 2 ms of wall time: 2000 ns per operation. */
 static struct test_result timed(void)

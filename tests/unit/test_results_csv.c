@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for cli/results_csv.c: RFC 4180 quoting, the header, one row per test. */
+/* Unit tests for analysis/results_csv.c: RFC 4180 quoting, the header, one row per test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "results_csv.h"
+#include "analysis/results_csv.h"
 
 static char *field(const char *s)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for cli/results_json.c: round trip, validation, atomic write. */
+/* Unit tests for analysis/results_json.c: round trip, validation, atomic write. */
 #include <dirent.h>
 #include <ftw.h>
 #include <jansson.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "results.h"
+#include "analysis/results.h"
 
 #define EPS 1e-9
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for cli/results_store.c: walking a store with a good entry, a
+ * Unit tests for analysis/results_store.c: walking a store with a good entry, a
  * corrupt and a truncated results file, a missing one, a manifest of another
  * format and hostile manifest fields; each must be reported and skipped.
  */
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "results_store.h"
+#include "analysis/results_store.h"
 
 struct fixture {
 	char dir[64];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * cli/run_devices.c's --device vfio,host=BDF: the address normalized, bad
+ * run/run_devices.c's --device vfio,host=BDF: the address normalized, bad
  * addresses and options refused with the usage text, host= required, and
  * the run's config naming the host function and the passthrough backend.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "run_devices.h"
+#include "run/run_devices.h"
 
 static void test_parse(void **state)
 {

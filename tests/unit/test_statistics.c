@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for cli/statistics.c against hand-computed (numpy-equal) values. */
+/* Unit tests for util/statistics.c against hand-computed (numpy-equal) values. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "statistics.h"
+#include "util/statistics.h"
 
 #define EPS 1e-9
 

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "kvm_debugfs.h"
-#include "kvm_stats_json.h"
-#include "run_instruments.h"
+#include "instruments/kvm_debugfs.h"
+#include "instruments/kvm_stats_json.h"
+#include "run/run_instruments.h"
 
 static void *slurp(const char *path, size_t *len)
 {

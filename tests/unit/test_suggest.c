@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for cli/suggest.c: the edit distance and "did you mean". */
+/* Unit tests for util/suggest.c: the edit distance and "did you mean". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "suggest.h"
+#include "util/suggest.h"
 
 static void test_distance(void **state)
 {

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "thread_cpu.h"
+#include "vmm/thread_cpu.h"
 
 static void test_parse(void **state)
 {

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "exit_view.h"
-#include "tp_record.h"
-#include "tracefs.h"
+#include "instruments/exit_view.h"
+#include "instruments/tp_record.h"
+#include "instruments/tracefs.h"
 
 #define DATA "tests/data/tracepoints/"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for devices/uart16550.c: registers, DLAB, LSR, IIR, TX, RX, loopback. */
+/* Unit tests for devices/platform/uart16550.c: registers, DLAB, LSR, IIR, TX, RX, loopback. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bus.h"
-#include "uart16550.h"
+#include "vmm/bus.h"
+#include "devices/platform/uart16550.h"
 
 struct sink {
 	uint8_t buf[64];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for cli/validity.c.  The inputs are recorded from `exitlab run
+ * Unit tests for run/validity.c.  The inputs are recorded from `exitlab run
  * exit-costs --quick` on a PVM development host (iterations, phase_s and the
  * per-operation exit counts of its results file), plus what a hardware
  * backend would count, so the backend table is exercised without one.
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "exitlab/boot_abi.h"
-#include "validity.h"
+#include "run/validity.h"
 
 static struct catalogue_test decl(const char *name, unsigned exits, unsigned user)
 {

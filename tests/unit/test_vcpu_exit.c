@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "exit_synth.h"
+#include "microbench/exit_synth.h"
 
 static int setup(void **state)
 {

@@ -28,9 +28,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "pci_host.h"
-#include "vm.h"
-#include "unit/vfio_fake.h"
+#include "devices/pci/pci_host.h"
+#include "vmm/vm.h"
+#include "tests/unit/vfio_fake.h"
 
 struct fx {
 	struct fake_vfio f;

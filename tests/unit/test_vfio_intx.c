@@ -21,9 +21,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "pci_host.h"
-#include "vm.h"
-#include "unit/vfio_fake.h"
+#include "devices/pci/pci_host.h"
+#include "vmm/vm.h"
+#include "tests/unit/vfio_fake.h"
 
 #define MSIX_CAP 0xa0
 #define GSI      (PCI_INTX_GSI_BASE + 1)   /* slot 1, INTA# */

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "unit/vfio_fake.h"
+#include "tests/unit/vfio_fake.h"
 
 #define MSIX_CAP 0xa0
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "unit/vfio_fake.h"
+#include "tests/unit/vfio_fake.h"
 
 static void test_bdf_parse(void **state)
 {

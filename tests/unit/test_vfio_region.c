@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "unit/vfio_fake.h"
+#include "tests/unit/vfio_fake.h"
 
 struct buf {
 	struct vfio_region_info info;

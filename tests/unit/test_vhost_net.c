@@ -25,9 +25,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "unit/vq_driver.h"
-#include "vhost/vhost_net.h"
-#include "virtio_pci.h"
+#include "tests/unit/vq_driver.h"
+#include "devices/vhost/vhost_net.h"
+#include "devices/virtio/virtio_pci.h"
 
 #define QSIZE    64
 #define RX_BASE  0x10000ULL               /* rx rings in low RAM */

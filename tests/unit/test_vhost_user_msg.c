@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vhost/vhost_user_msg.h"
+#include "devices/vhost/vhost_user_msg.h"
 
 static void put32(uint8_t *p, uint32_t v)
 {

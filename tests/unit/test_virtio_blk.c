@@ -21,9 +21,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "blk_backend.h"
-#include "unit/vq_driver.h"
-#include "virtio_blk.h"
+#include "devices/blk/blk_backend.h"
+#include "tests/unit/vq_driver.h"
+#include "devices/virtio/virtio_blk.h"
 
 #define QBASE  0x10000ULL
 #define HDR    0x30000ULL   /* request headers, 32 bytes apart */

@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "unit/vq_driver.h"
-#include "virtio_net.h"
+#include "tests/unit/vq_driver.h"
+#include "devices/virtio/virtio_net.h"
 
 #define RXQ_BASE 0x10000ULL
 #define TXQ_BASE 0x20000ULL

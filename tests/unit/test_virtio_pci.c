@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "virtio_pci.h"
+#include "devices/virtio/virtio_pci.h"
 
 #define FAKE_F_A   0   /* device feature bits we offer */
 #define FAKE_F_B   5

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "unit/vq_driver.h"
+#include "tests/unit/vq_driver.h"
 
 #define Q0   0x10000ULL  /* rings */
 #define BUF  0x40000ULL  /* buffers */

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "exitlab/bench_proto.h"
-#include "vm.h"
+#include "vmm/vm.h"
 
 #define PG 4096ULL
 #define HI BOOT_HIGH_MEM_GPA

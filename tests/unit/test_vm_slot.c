@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 static void test_checks(void **state)
 {

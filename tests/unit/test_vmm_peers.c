@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The peer VMM table (cli/vmm_peers.c), the QEMU row's command line
- * (cli/vmm_qemu.c), the payload's command line (run_peer.c peer_append) and
- * QEMU's QMP stats as KVM stats descriptors and values (cli/qmp_stats.c),
+ * The peer VMM table (run/vmm_peers.c), the QEMU row's command line
+ * (run/vmm_qemu.c), the payload's command line (run_peer.c peer_append) and
+ * QEMU's QMP stats as KVM stats descriptors and values (instruments/qmp_stats.c),
  * from a recorded query-stats-schemas / query-stats pair.
  */
 #include <setjmp.h>
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qmp_stats.h"
-#include "run_peer.h"
-#include "vmm_peers.h"
+#include "instruments/qmp_stats.h"
+#include "run/run_peer.h"
+#include "run/vmm_peers.h"
 
 static void test_table(void **state)
 {

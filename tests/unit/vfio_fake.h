@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfio/vfio.h"
+#include "devices/vfio/vfio.h"
 
 #define FAKE_LOG      512
 #define FAKE_BDF      "0000:00:03.0"

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest_mem.h"
-#include "virtqueue.h"
+#include "vmm/guest_mem.h"
+#include "devices/virtio/virtqueue.h"
 
 #define TMEM_LOW  (1ULL << 20)   /* 1 MiB of low RAM */
 #define TMEM_HIGH (64ULL << 10)  /* 64 KiB above 4 GiB */
