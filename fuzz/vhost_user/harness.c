@@ -35,6 +35,7 @@
 #include <pthread.h>
 #include <sanitizer/common_interface_defs.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,7 @@ static struct {
 	unsigned n;
 	bool server;                    /* the front-end listens (server=true): we connect */
 	bool hangup;                    /* after the stream, stop reading too: the front-end's sends fail */
+	atomic_bool fe_done;            /* the front-end of this input is destroyed: stop waiting for it */
 } bk;
 
 static char sock_path[108], srv_path[108];
@@ -184,13 +186,18 @@ static void sem_wait_posted(sem_t *s)
 		;
 }
 
-/* A connection to the front-end listening at srv_path (it may not listen yet): the fd or -1. */
+/*
+ * A connection to the front-end listening at srv_path (it may not listen
+ * yet): the fd, or -1 once the front-end is done without listening.  Waiting
+ * on the front-end rather than a clock keeps an input's outcome the same on
+ * a loaded machine (a count of tries ran past libFuzzer's timeout there).
+ */
 static int connect_server(void)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 
 	memcpy(a.sun_path, srv_path, strlen(srv_path));
-	for (int tries = 0; tries < 20000; tries++) {
+	while (!atomic_load(&bk.fe_done)) {
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 		if (fd < 0)
@@ -204,6 +211,36 @@ static int connect_server(void)
 }
 
 /*
+ * The front-end's connection to sock_path: the fd, or -1 once the front-end
+ * is done without connecting (a fixed wait let a late connection stay in the
+ * backlog, taken by the next input's back-end while this one's front-end
+ * waited for replies).
+ */
+static int accept_client(void)
+{
+	struct pollfd p = { .fd = bk.listen_fd, .events = POLLIN };
+
+	while (!atomic_load(&bk.fe_done))
+		if (poll(&p, 1, 20) > 0)
+			return accept4(bk.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	return -1;
+}
+
+/* Connections no back-end served (made after this input's back-end gave up): closed, not left to the next input. */
+static void drain_backlog(void)
+{
+	struct pollfd p = { .fd = bk.listen_fd, .events = POLLIN };
+
+	while (poll(&p, 1, 0) > 0) {
+		int fd = accept4(bk.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		close(fd);
+	}
+}
+
+/*
  * The back-end: accept (or connect, to a listening front-end), write the
  * chunks (fds attached), close the sending side, close when the front-end is done.
  */
@@ -211,14 +248,10 @@ static void *backend_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct pollfd p = { .fd = bk.listen_fd, .events = POLLIN };
-		int fd = -1;
+		int fd;
 
 		sem_wait_posted(&bk.go);
-		if (bk.server)
-			fd = connect_server();
-		else if (poll(&p, 1, 2000) > 0)
-			fd = accept4(bk.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		fd = bk.server ? connect_server() : accept_client();
 		for (unsigned i = 0; fd >= 0 && i < bk.n; i++) {
 			char cbuf[CMSG_SPACE(sizeof(int) * 12)];
 			struct iovec iov = { .iov_base = (void *)bk.c[i].p, .iov_len = bk.c[i].len };
@@ -249,6 +282,7 @@ static void *backend_main(void *arg)
 		sem_wait_posted(&bk.finish);
 		if (fd >= 0)
 			close(fd);
+		drain_backlog();
 		sem_post(&bk.done);
 	}
 	return NULL;
@@ -324,6 +358,7 @@ static void device(struct fuzz_input *in)
 		bk.c[bk.n].p = fuzz_take(in, len, &bk.c[bk.n].len);
 		total += bk.c[bk.n++].len;
 	}
+	atomic_store(&bk.fe_done, false);
 	sem_post(&bk.go);
 	if (!vhost_user_dev_init(&d, &mem, &o, &host_fault, err, sizeof(err))) {
 		struct virtio_dev *v = &d.vdev;
@@ -353,6 +388,7 @@ static void device(struct fuzz_input *in)
 		quiet(false);
 	}
 	vhost_user_dev_destroy(&d);
+	atomic_store(&bk.fe_done, true);
 	sem_post(&bk.finish);
 	sem_wait_posted(&bk.done);
 }
