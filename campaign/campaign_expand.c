@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "campaign/campaign.h"
+#include "util/xalloc.h"
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -23,17 +24,6 @@ static void *xrealloc(void *p, size_t n)
 		abort();
 	}
 	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d) {
-		fprintf(stderr, "exitlab: out of memory\n");
-		abort();
-	}
-	return d;
 }
 
 struct axis_ref {

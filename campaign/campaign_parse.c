@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "campaign/campaign.h"
+#include "util/xalloc.h"
 
 struct pctx {
 	yaml_document_t *doc;
@@ -57,17 +58,6 @@ static const char *type_name(const yaml_node_t *n)
 	case YAML_MAPPING_NODE: return "a mapping";
 	default: return "nothing";
 	}
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d) {
-		fprintf(stderr, "exitlab: out of memory\n");
-		abort();
-	}
-	return d;
 }
 
 static void *xrealloc(void *p, size_t n)

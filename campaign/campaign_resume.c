@@ -6,17 +6,9 @@
 #include <string.h>
 
 #include "campaign/campaign_resume.h"
+#include "util/xalloc.h"
 
 #define MAX_NOTES 10 /* lines naming an entry; the rest are counted */
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		abort();
-	return d;
-}
 
 static int cmp_run_name(const void *a, const void *b)
 {

@@ -13,14 +13,7 @@
 #include <unistd.h>
 
 #include "campaign/campaign_service.h"
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "util/mono_time.h"
 
 bool service_program(const char *cmd, char *prog, size_t len)
 {
@@ -143,7 +136,7 @@ int service_start(struct service *s, const char *cmd, const char *sock, const ch
 		return -1;
 	}
 	setpgid(s->pid, s->pid);
-	for (double t0 = mono_s(); mono_s() - t0 < SERVICE_READY_S; usleep(50000)) {
+	for (double t0 = mono_now_s(); mono_now_s() - t0 < SERVICE_READY_S; usleep(50000)) {
 		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
 			return 0;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
@@ -166,8 +159,8 @@ void service_stop(struct service *s)
 
 	if (s->pid > 0) {
 		kill(-s->pid, SIGTERM);
-		for (double t0 = mono_s(); waitpid(s->pid, &status, WNOHANG) != s->pid; usleep(50000))
-			if (mono_s() - t0 > 5.0) {
+		for (double t0 = mono_now_s(); waitpid(s->pid, &status, WNOHANG) != s->pid; usleep(50000))
+			if (mono_now_s() - t0 > 5.0) {
 				kill(-s->pid, SIGKILL);
 				waitpid(s->pid, &status, 0);
 				break;
