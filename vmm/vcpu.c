@@ -353,3 +353,10 @@ bool vcpu_join(struct vcpu *v, double timeout_s)
 	v->started = false;
 	return timed_out;
 }
+
+uint64_t vcpu_tsc_khz(struct vcpu *v)
+{
+	int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+
+	return khz > 0 ? (uint64_t)khz : 0;
+}
