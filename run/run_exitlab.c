@@ -96,7 +96,7 @@ static int hook_request(void *opaque, const struct bench_request *r)
 	return vm_request(machine_vm(rc->m), r->op, r->arg[0], r->arg[1]);
 }
 
-static void hook_stop(void *opaque, int code, const char *why)
+static void hook_stop(void *opaque, enum outcome code, const char *why)
 {
 	struct run_ctx *rc = opaque;
 

@@ -45,7 +45,6 @@ enum outcome machine_create(struct machine **mp, const struct machine_config *c,
 	struct vm_config vc = { .mem_size = c->mem_size, .backing = c->backing, .irqchip = true };
 	struct machine *m;
 	enum outcome o;
-	enum vm_err e;
 
 	*mp = NULL;
 	o = machine_config_check(c, err, errlen);
@@ -60,10 +59,7 @@ enum outcome machine_create(struct machine **mp, const struct machine_config *c,
 	m->ev_pio.fd = m->ev_pio_dm.fd = m->ev_mmio.fd = -1;
 	*mp = m;
 	m->vm_made = true;
-	e = vm_create(&m->vm, &vc, err, errlen);
-	if (e)
-		return e == VM_ERR_HOST ? OUTCOME_NO_HOST : OUTCOME_FAILED;
-	return OUTCOME_OK;
+	return vm_create(&m->vm, &vc, err, errlen);
 }
 
 void machine_destroy(struct machine *m)
@@ -222,8 +218,8 @@ enum outcome machine_wait(struct machine *m, double timeout_s)
 	for (int i = 0; i < m->vm.nvcpus; i++)
 		vcpu_join(&m->vm.vcpus[i], timeout_s);
 	/* Anything but OK or a host lack (a device's own code, say) is a failure. */
-	return m->vm.stop_code == OUTCOME_NO_HOST ? OUTCOME_NO_HOST :
-	       m->vm.stop_code ? OUTCOME_FAILED : OUTCOME_OK;
+	return m->vm.stop_outcome == OUTCOME_NO_HOST || m->vm.stop_outcome == OUTCOME_OK ?
+	       m->vm.stop_outcome : OUTCOME_FAILED;
 }
 
 void machine_stop(struct machine *m, enum outcome o, const char *why)
