@@ -16,7 +16,7 @@
 #include "analysis/results.h"
 
 /*
- * Snapshot slot layout used by cmd_run's hook: slot 0 = userspace exits of the
+ * Snapshot slot layout used by run_exitlab's hook (run/run_exitlab.c): slot 0 = userspace exits of the
  * vCPU (KVM_RUN returns), slot 1 = the host's monotonic clock in ns, slots 2
  * and 3 = CPU ns so far of the device side's threads and of the vCPU thread
  * (0: unknown; a thread that has run has used some), then every vCPU KVM stat value (kvm_stats_read's

@@ -51,7 +51,7 @@ struct peer_ctx {
 	bool tp_open;
 	char tp_error[256];
 	pid_t vcpu_tid;
-	int stop_code;
+	enum outcome stop_outcome;
 	char stop_reason[256];
 	bool stopped;
 	const struct vmm_peer *peer;
@@ -124,14 +124,14 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 	s->v[SNAP_HOST_NS] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void hook_stop(void *opaque, int code, const char *why)
+static void hook_stop(void *opaque, enum outcome code, const char *why)
 {
 	struct peer_ctx *pc = opaque;
 
 	if (pc->stopped)
 		return;
 	pc->stopped = true;
-	pc->stop_code = code;
+	pc->stop_outcome = code;
 	snprintf(pc->stop_reason, sizeof(pc->stop_reason), "%s", why ? why : "");
 }
 
@@ -340,7 +340,7 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 		if ((done_at && now - done_at > PEER_GRACE_S) || now - t0 > o->timeout_s) {
 			if (!done_at) {
 				*timed_out = true;
-				hook_stop(pc, 1, "timed out");
+				hook_stop(pc, OUTCOME_FAILED, "timed out");
 			}
 			kill(pc->pid, SIGKILL);
 			waitpid(pc->pid, status, 0);
@@ -489,11 +489,11 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 		code = EXIT_FAILED;
 		goto out;
 	}
-	if (pc->stopped && pc->stop_code)
-		code = pc->stop_code == EXIT_NOHOST ? EXIT_NOHOST : EXIT_FAILED;
+	if (pc->stopped && pc->stop_outcome)
+		code = pc->stop_outcome == OUTCOME_NO_HOST ? EXIT_NOHOST : EXIT_FAILED;
 	if (!pc->bench.done && !pc->bench.faulted) {
 		log_out(vlog);
-		hook_stop(pc, 1, WIFEXITED(status) ? "the VMM exited before the payload was done"
+		hook_stop(pc, OUTCOME_FAILED, WIFEXITED(status) ? "the VMM exited before the payload was done"
 						   : "the VMM was killed before the payload was done");
 		code = EXIT_FAILED;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The end of a run, whichever VMM ran the payload (exitlab's own in
- * cmd_run.c, a peer in run_peer.c): one path from collected records to the
+ * run_exitlab.c, a peer in run_peer.c): one path from collected records to the
  * judged results, the tables and the JSON, so a peer's results are checked
  * exactly as ours are.
  */

@@ -122,26 +122,24 @@ static void *map_aligned(int fd, uint64_t len, uint64_t align, int flags)
 	return p;
 }
 
-int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
-		     enum guest_backing backing, bool *host_fault, char *err, size_t errlen)
+enum outcome guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
+			      enum guest_backing backing, char *err, size_t errlen)
 {
+	enum outcome fault = OUTCOME_FAILED;
 	unsigned int flags = MFD_CLOEXEC;
 	uint64_t page, total;
 	int mflags = MAP_NORESERVE;
 
 	memset(m, 0, sizeof(*m));
 	m->memfd = -1;
-	*host_fault = false;
 	switch (backing) {
 	case GUEST_BACKING_4K:
 		page = SZ_4K;
 		break;
 	case GUEST_BACKING_THP:
 		page = host_mem_thp_pmd_size();
-		if (thp_check(err, errlen)) {
-			*host_fault = true;
-			return -1;
-		}
+		if (thp_check(err, errlen))
+			return OUTCOME_NO_HOST;
 		break;
 	case GUEST_BACKING_HUGETLB_2M:
 		page = SZ_2M;
@@ -155,13 +153,13 @@ int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
 		break;
 	default:
 		snprintf(err, errlen, "unknown guest RAM backing %d", (int)backing);
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	if (!low_size || low_size > BOOT_RAM_MAX || high_size > GUEST_MEM_MAX - low_size) {
 		snprintf(err, errlen, "guest RAM of %" PRIu64 "+%" PRIu64 " bytes: low RAM must be "
 			 "1..%llu bytes, the total at most %llu", low_size, high_size,
 			 (unsigned long long)BOOT_RAM_MAX, (unsigned long long)GUEST_MEM_MAX);
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	/* Each slot a whole number of pages, so both start page-aligned in GPA and memfd. */
 	low_size = (low_size + page - 1) & ~(page - 1);
@@ -170,14 +168,13 @@ int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
 
 	m->memfd = memfd_create("exitlab-guest-ram", flags);
 	if (m->memfd < 0) {
-		*host_fault = is_hugetlb(backing);
 		snprintf(err, errlen, "memfd_create%s: %s%s",
 			 is_hugetlb(backing) ? (page == SZ_1G ? " (MFD_HUGETLB|MFD_HUGE_1GB)"
 						     : " (MFD_HUGETLB|MFD_HUGE_2MB)") : "",
 			 strerror(errno),
 			 is_hugetlb(backing) ? " (does this kernel support hugetlb pages of that size? "
 					       "see /sys/kernel/mm/hugepages)" : "");
-		return -1;
+		return is_hugetlb(backing) ? OUTCOME_NO_HOST : OUTCOME_FAILED;
 	}
 	if (ftruncate(m->memfd, (off_t)total) < 0) {
 		snprintf(err, errlen, "sizing guest RAM to %" PRIu64 " bytes: %s", total, strerror(errno));
@@ -189,7 +186,7 @@ int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
 
 		m->host = NULL;
 		if (is_hugetlb(backing) && e == ENOMEM) {
-			*host_fault = true;
+			fault = OUTCOME_NO_HOST;
 			hugetlb_short(err, errlen, page, total, e);
 		} else {
 			snprintf(err, errlen, "mapping %" PRIu64 " MiB of guest RAM: %s", total >> 20,
@@ -204,7 +201,7 @@ int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
 		break;
 	case GUEST_BACKING_THP:
 		if (madvise(m->host, total, MADV_HUGEPAGE) < 0) {
-			*host_fault = true;
+			fault = OUTCOME_NO_HOST;
 			snprintf(err, errlen, "madvise(MADV_HUGEPAGE) on guest RAM: %s", strerror(errno));
 			goto fail;
 		}
@@ -214,7 +211,7 @@ int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
 		if (madvise(m->host, total, MADV_POPULATE_WRITE) < 0) {
 			int e = errno;
 
-			*host_fault = true;
+			fault = OUTCOME_NO_HOST;
 			if (e == ENOMEM || e == EFAULT || e == EHWPOISON)
 				hugetlb_short(err, errlen, page, total, e);
 			else
@@ -228,14 +225,14 @@ int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
 	m->high_size = high_size;
 	m->page_size = page;
 	m->backing = backing;
-	return 0;
+	return OUTCOME_OK;
 fail:
 	if (m->host)
 		munmap(m->host, total);
 	close(m->memfd);
 	m->memfd = -1;
 	m->host = NULL;
-	return -1;
+	return fault;
 }
 
 void guest_mem_destroy(struct guest_mem *m)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "exitlab/boot_abi.h"
+#include "util/outcome.h"
 
 /* How the host backs guest RAM. */
 enum guest_backing {
@@ -41,12 +42,12 @@ struct guest_mem {
 
 /*
  * Low RAM of low_size bytes (at most BOOT_RAM_MAX) and high_size bytes above
- * 4 GiB, each rounded up to the backing's page size.  0, or -1 with err;
- * *host_fault then says whether the host lacks something (no hugetlb pages,
- * shmem THP off: exit code 3) rather than the request being wrong.
+ * 4 GiB, each rounded up to the backing's page size.  OUTCOME_OK, or with
+ * err OUTCOME_NO_HOST when the host lacks something (no hugetlb pages, shmem
+ * THP off) and OUTCOME_FAILED when the request is wrong or mapping fails.
  */
-int guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
-		     enum guest_backing backing, bool *host_fault, char *err, size_t errlen);
+enum outcome guest_mem_create(struct guest_mem *m, uint64_t low_size, uint64_t high_size,
+			      enum guest_backing backing, char *err, size_t errlen);
 void guest_mem_destroy(struct guest_mem *m);
 /* Register slot 0 (low) and, if any, slot 1 (high) with the VM. */
 int guest_mem_register(struct guest_mem *m, int vm_fd, char *err, size_t errlen);

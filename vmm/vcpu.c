@@ -104,9 +104,9 @@ void vcpu_destroy(struct vcpu *v)
 	v->fd = -1;
 }
 
-static void stopf(struct vcpu *v, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void stopf(struct vcpu *v, int code, const char *fmt, ...)
+/* Everything the loop cannot handle is the run's failure; the text says which. */
+static void stopf(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void stopf(struct vcpu *v, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -114,7 +114,7 @@ static void stopf(struct vcpu *v, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	vm_stop(v->vm, code, buf);
+	vm_stop(v->vm, OUTCOME_FAILED, buf);
 }
 
 /*
@@ -145,7 +145,7 @@ static void handle_io(struct vcpu *v)
 
 	/* KVM fills these, but check anyway: a bad offset would be our overflow. */
 	if (r->io.data_offset >= v->run_size || bytes > v->run_size - r->io.data_offset) {
-		stopf(v, 1, "KVM_EXIT_IO with data outside kvm_run (offset %llu, %u x %u)",
+		stopf(v, "KVM_EXIT_IO with data outside kvm_run (offset %llu, %u x %u)",
 		      (unsigned long long)r->io.data_offset, r->io.count, r->io.size);
 		return;
 	}
@@ -164,7 +164,7 @@ static void handle_mmio(struct vcpu *v)
 	unsigned len = r->mmio.len;
 
 	if (len == 0 || len > sizeof(r->mmio.data)) {
-		stopf(v, 1, "MMIO access of %u bytes at 0x%llx", len,
+		stopf(v, "MMIO access of %u bytes at 0x%llx", len,
 		      (unsigned long long)r->mmio.phys_addr);
 		return;
 	}
@@ -186,23 +186,23 @@ static void dispatch_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_HLT:
 		/* Only without an in-kernel irqchip: nothing can ever wake us. */
-		stopf(v, 1, "guest halted with no interrupt source (KVM_EXIT_HLT)");
+		stopf(v, "guest halted with no interrupt source (KVM_EXIT_HLT)");
 		break;
 	case KVM_EXIT_SHUTDOWN:
-		stopf(v, 1, "guest triple fault (KVM_EXIT_SHUTDOWN): an exception it could not "
+		stopf(v, "guest triple fault (KVM_EXIT_SHUTDOWN): an exception it could not "
 			    "handle, before or despite its IDT");
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
-		stopf(v, 1, "VM entry failed, hardware reason 0x%llx",
+		stopf(v, "VM entry failed, hardware reason 0x%llx",
 		      (unsigned long long)r->fail_entry.hardware_entry_failure_reason);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		stopf(v, 1, "KVM internal error, suberror %u%s", r->internal.suberror,
+		stopf(v, "KVM internal error, suberror %u%s", r->internal.suberror,
 		      r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
 			      " (instruction emulation failed)" : "");
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
-		stopf(v, 1, "guest system event %u (shutdown/reset/crash)", r->system_event.type);
+		stopf(v, "guest system event %u (shutdown/reset/crash)", r->system_event.type);
 		break;
 	case KVM_EXIT_X86_RDMSR:
 		r->msr.error = 1; /* unknown MSR: #GP in the guest, as hardware would */
@@ -220,7 +220,7 @@ static void dispatch_exit(struct vcpu *v)
 	default: {
 		const char *n = kvm_exit_reason_name(r->exit_reason);
 
-		stopf(v, 1, "unhandled KVM exit reason %u (%s)", r->exit_reason, n ? n : "unknown");
+		stopf(v, "unhandled KVM exit reason %u (%s)", r->exit_reason, n ? n : "unknown");
 	}
 	}
 }
@@ -273,7 +273,7 @@ static void *vcpu_thread(void *arg)
 				v->run->immediate_exit = 0;
 				continue;
 			}
-			stopf(v, 1, "KVM_RUN: %s", strerror(errno));
+			stopf(v, "KVM_RUN: %s", strerror(errno));
 			break;
 		}
 		vcpu_handle_exit(v);
@@ -335,7 +335,7 @@ bool vcpu_join(struct vcpu *v, double timeout_s)
 		char why[64];
 
 		snprintf(why, sizeof(why), "timed out after %.1f s", timeout_s);
-		vm_stop(v->vm, 1, why);
+		vm_stop(v->vm, OUTCOME_FAILED, why);
 	}
 	/* Keep kicking: a signal can land just before KVM_RUN is entered. */
 	for (;;) {
@@ -352,4 +352,11 @@ bool vcpu_join(struct vcpu *v, double timeout_s)
 	}
 	v->started = false;
 	return timed_out;
+}
+
+uint64_t vcpu_tsc_khz(struct vcpu *v)
+{
+	int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+
+	return khz > 0 ? (uint64_t)khz : 0;
 }

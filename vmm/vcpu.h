@@ -65,6 +65,8 @@ int vcpu_start(struct vcpu *v, char *err, size_t errlen);
 void vcpu_release(struct vcpu *v);
 /* Wait for the loop to end; timeout_s <= 0 waits forever. Returns true if it timed out. */
 bool vcpu_join(struct vcpu *v, double timeout_s);
+/* The guest TSC frequency in kHz (KVM_GET_TSC_KHZ), 0 if KVM cannot say. */
+uint64_t vcpu_tsc_khz(struct vcpu *v);
 /* Make KVM_RUN return now (from another thread). */
 void vcpu_kick(struct vcpu *v);
 

@@ -21,7 +21,7 @@ bool vm_host_is_amd(void)
 	return (b == 0x68747541 && d == 0x69746e65) || (b == 0x6f677948 && d == 0x6e65476e);
 }
 
-static enum vm_err open_kvm(struct vm *vm, char *err, size_t errlen)
+static enum outcome open_kvm(struct vm *vm, char *err, size_t errlen)
 {
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
@@ -35,15 +35,15 @@ static enum vm_err open_kvm(struct vm *vm, char *err, size_t errlen)
 				 "'kvm', or run as root)");
 		else
 			snprintf(err, errlen, "open /dev/kvm: %s", strerror(e));
-		return VM_ERR_HOST;
+		return OUTCOME_NO_HOST;
 	}
 	vm->api_version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (vm->api_version != KVM_API_VERSION) {
 		snprintf(err, errlen, "KVM API version %d, exitlab needs %d", vm->api_version,
 			 KVM_API_VERSION);
-		return VM_ERR_HOST;
+		return OUTCOME_NO_HOST;
 	}
-	return VM_ERR_NONE;
+	return OUTCOME_OK;
 }
 
 static bool has_cap(struct vm *vm, long cap)
@@ -51,14 +51,14 @@ static bool has_cap(struct vm *vm, long cap)
 	return ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0;
 }
 
-enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
+enum outcome vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
 {
 	static const struct { long cap; const char *name; } required[] = {
 		{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
 		{ KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD" },
 		{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
 	};
-	enum vm_err e;
+	enum outcome e;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = -1;
@@ -75,12 +75,12 @@ enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, siz
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!has_cap(vm, required[i].cap)) {
 			snprintf(err, errlen, "KVM lacks %s", required[i].name);
-			return VM_ERR_HOST;
+			return OUTCOME_NO_HOST;
 		}
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0) {
 		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
-		return errno == ENOMEM ? VM_ERR_OTHER : VM_ERR_HOST;
+		return errno == ENOMEM ? OUTCOME_FAILED : OUTCOME_NO_HOST;
 	}
 	/* Intel needs a TSS area for real-mode emulation; harmless elsewhere. */
 	if (has_cap(vm, KVM_CAP_SET_TSS_ADDR))
@@ -95,14 +95,13 @@ enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, siz
 
 	{
 		uint64_t low = cfg->mem_size < BOOT_RAM_MAX ? cfg->mem_size : BOOT_RAM_MAX;
-		bool host_fault;
 
-		if (guest_mem_create(&vm->mem, low, cfg->mem_size - low, cfg->backing, &host_fault,
-				     err, errlen))
-			return host_fault ? VM_ERR_HOST : VM_ERR_OTHER;
+		e = guest_mem_create(&vm->mem, low, cfg->mem_size - low, cfg->backing, err, errlen);
+		if (e)
+			return e;
 	}
 	if (guest_mem_register(&vm->mem, vm->vm_fd, err, errlen))
-		return VM_ERR_OTHER;
+		return OUTCOME_FAILED;
 	{
 		char serr[256];
 
@@ -110,7 +109,7 @@ enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, siz
 		if (kvm_stats_open(&vm->stats, vm->vm_fd, serr, sizeof(serr)) == -2)
 			fprintf(stderr, "exitlab: warning: VM stats unusable: %s\n", serr);
 	}
-	return VM_ERR_NONE;
+	return OUTCOME_OK;
 }
 
 void vm_destroy(struct vm *vm)
@@ -131,11 +130,11 @@ void vm_destroy(struct vm *vm)
 	pthread_mutex_destroy(&vm->stop_lock);
 }
 
-void vm_stop(struct vm *vm, int code, const char *reason)
+void vm_stop(struct vm *vm, enum outcome o, const char *reason)
 {
 	pthread_mutex_lock(&vm->stop_lock);
 	if (!vm->stopping) {
-		vm->stop_code = code;
+		vm->stop_outcome = o;
 		snprintf(vm->stop_reason, sizeof(vm->stop_reason), "%s", reason);
 		__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
 	}

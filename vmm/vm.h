@@ -2,7 +2,7 @@
 /*
  * A VM: /dev/kvm, the VM fd, guest RAM, the PIO and MMIO buses, and its
  * vCPUs.  Every failure says which capability or permission was missing and
- * whether that is the host's fault (VM_ERR_HOST → exit code 3) or ours.
+ * whether that is the host's fault (OUTCOME_NO_HOST) or ours.
  */
 #ifndef EXITLAB_VM_H
 #define EXITLAB_VM_H
@@ -14,11 +14,10 @@
 #include "vmm/bus.h"
 #include "vmm/guest_mem.h"
 #include "vmm/kvm_stats.h"
+#include "util/outcome.h"
 #include "vmm/vcpu.h"
 
 #define VM_MAX_VCPUS 1 /* one for now; the loop and accounting are per vCPU */
-
-enum vm_err { VM_ERR_NONE = 0, VM_ERR_HOST = 3, VM_ERR_OTHER = 1 };
 
 struct vm_config {
 	uint64_t mem_size;     /* total RAM: below BOOT_RAM_MAX, the rest from 4 GiB up */
@@ -42,15 +41,15 @@ struct vm {
 	/* Stopping: the first reason wins. */
 	pthread_mutex_t stop_lock;
 	volatile int stopping;
-	int stop_code;
-	char stop_reason[512];
+	enum outcome stop_outcome; /* what the stop means for the run: OK, FAILED, NO_HOST */
+	char stop_reason[512];     /* and why, for the message */
 };
 
-/* Opens /dev/kvm, creates the VM and its RAM. */
-enum vm_err vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen);
+/* Opens /dev/kvm, creates the VM and its RAM: OK, NO_HOST or FAILED with err. */
+enum outcome vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
-/* Ask the VM to stop (any thread); the first call's code and reason are kept. */
-void vm_stop(struct vm *vm, int code, const char *reason);
+/* Ask the VM to stop (any thread); the first call's outcome and reason are kept. */
+void vm_stop(struct vm *vm, enum outcome o, const char *reason);
 /*
  * A guest's BENCH_REQUEST (enum bench_req_op) on [gpa, gpa + len): dirty
  * logging on or off for the slot holding it, or discarding its pages. Every

@@ -65,7 +65,7 @@ static int violation(struct bench_dev *b, const char *msg)
 {
 	snprintf(b->error, sizeof(b->error), "bench protocol: %s", msg);
 	if (b->hooks.stop)
-		b->hooks.stop(b->hooks.opaque, 1, b->error);
+		b->hooks.stop(b->hooks.opaque, OUTCOME_FAILED, b->error);
 	return BENCH_REPLY_ERROR;
 }
 
@@ -365,7 +365,7 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 			 "), error code 0x%" PRIx64 ", CR2 0x%" PRIx64 ", RSP 0x%" PRIx64,
 			 b->exc.vector, b->exc.rip, b->exc.cs, b->exc.error_code, b->exc.cr2, b->exc.rsp);
 		if (b->hooks.stop)
-			b->hooks.stop(b->hooks.opaque, 1, why);
+			b->hooks.stop(b->hooks.opaque, OUTCOME_FAILED, why);
 		break;
 	}
 	case BENCH_DONE:
@@ -374,7 +374,8 @@ int bench_doorbell(struct bench_dev *b, uint32_t value)
 		if (b->hooks.stop) {
 			uint32_t st = m->u.done.status;
 
-			b->hooks.stop(b->hooks.opaque, st == BENCH_DONE_OK ? 0 : st == BENCH_DONE_HOST_LACKS ? 3 : 1,
+			b->hooks.stop(b->hooks.opaque, st == BENCH_DONE_OK ? OUTCOME_OK :
+				      st == BENCH_DONE_HOST_LACKS ? OUTCOME_NO_HOST : OUTCOME_FAILED,
 				      st == BENCH_DONE_OK ? "payload done" :
 				      st == BENCH_DONE_HOST_LACKS ?
 					      "the payload could not run everything asked: the host or VM lacks what a "

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "devices/platform/bench_msg.h"
+#include "util/outcome.h"
 #include "vmm/bus.h"
 #include "vmm/guest_mem.h"
 #include "devices/platform/guest_text.h"
@@ -58,7 +59,7 @@ struct bench_hooks {
 	 * every phase_begin is paired with one phase_end.
 	 */
 	char *(*phase_end)(void *opaque);
-	void (*stop)(void *opaque, int exit_code, const char *why); /* stop the VM */
+	void (*stop)(void *opaque, enum outcome o, const char *why); /* stop the VM: the run's outcome */
 	/* BENCH_REQUEST between phases: 0 or -errno, which is the reply. NULL: -ENOSYS. */
 	int (*request)(void *opaque, const struct bench_request *r);
 };

@@ -111,7 +111,7 @@ static char *hook_phase_end(void *o)
 				  : NULL;
 }
 
-static void hook_stop(void *o, int code, const char *why)
+static void hook_stop(void *o, enum outcome code, const char *why)
 {
 	struct ctx *c = o;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The boot_info a PVH-booted payload writes for itself: what exitlab's VMM
- * would have told it (cli/cmd_run.c), found out from the start info and
+ * would have told it (vmm/machine.c), found out from the start info and
  * CPUID instead.  There is no bench device: bench_port = 0 and
  * BOOT_F_NO_VMM, so lib/bench.c reports on the serial port, unless exitlab
  * itself runs the other VMM ("bench=com2" below).  Test targets are a

@@ -27,10 +27,11 @@
 struct fake {
 	struct guest_mem mem;
 	struct bench_dev b;
-	int stops, last_code;
+	int stops;
+	enum outcome last_code;
 };
 
-static void fake_stop(void *o, int code, const char *why)
+static void fake_stop(void *o, enum outcome code, const char *why)
 {
 	struct fake *f = o;
 
@@ -140,7 +141,7 @@ static void test_iterations_beyond_results(void **state)
 	assert_int_equal(orp, BENCH_REPLY_OK);
 	assert_int_equal(f->stops, 0); /* not a protocol violation: the run went on */
 	assert_int_equal(send(f, BENCH_DONE, &done, sizeof(done)), 0);
-	assert_int_equal(f->last_code, 0);
+	assert_int_equal(f->last_code, OUTCOME_OK);
 
 	assert_int_equal(f->b.nrecs, 5);
 	assert_int_equal(f->b.recs[0].status, BENCH_STATUS_FAILED);
@@ -240,7 +241,7 @@ static void test_sample_budget(void **state)
 	assert_int_equal(f->b.sample_bytes, 896u << 10);
 	assert_int_equal(f->stops, 0);
 	assert_int_equal(send(f, BENCH_DONE, &done, sizeof(done)), 0);
-	assert_int_equal(f->last_code, 0);
+	assert_int_equal(f->last_code, OUTCOME_OK);
 	fclose(p);
 	assert_non_null(strstr(progress, "4 big cpl3 failed: sample memory budget"));
 
@@ -273,7 +274,7 @@ static void test_rejected_phase_once(void **state)
 	assert_int_equal(send(f, BENCH_PHASE_END, &pe, sizeof(pe)), BENCH_REPLY_REJECTED);
 	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), BENCH_REPLY_ERROR);
 	assert_int_equal(f->stops, 1);
-	assert_int_equal(f->last_code, 1);
+	assert_int_equal(f->last_code, OUTCOME_FAILED);
 	fake_free(f);
 }
 

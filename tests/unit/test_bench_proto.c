@@ -119,7 +119,8 @@ static void test_malformed_messages(void **state)
 struct fake {
 	struct guest_mem mem;
 	struct bench_dev b;
-	int stops, last_code, snaps;
+	int stops, snaps;
+	enum outcome last_code;
 	char trail[64];           /* hook calls in order: s(napshot) b(egin) e(nd) */
 	int ends;
 };
@@ -158,7 +159,7 @@ static char *fake_phase_end(void *o)
 	return s;
 }
 
-static void fake_stop(void *o, int code, const char *why)
+static void fake_stop(void *o, enum outcome code, const char *why)
 {
 	struct fake *f = o;
 
@@ -216,7 +217,7 @@ static void test_device_full_test(void **state)
 	assert_int_equal(f->b.recs[0].status, BENCH_STATUS_OK);
 	assert_true(f->b.done);
 	assert_int_equal(f->stops, 1);
-	assert_int_equal(f->last_code, 0);
+	assert_int_equal(f->last_code, OUTCOME_OK);
 	fake_free(f);
 }
 
@@ -231,7 +232,7 @@ static void test_device_rejects_bad_sequences(void **state)
 
 	f = fake_new(); /* PHASE_BEGIN outside a test */
 	assert_int_equal(send(f, BENCH_PHASE_BEGIN, NULL, 0), BENCH_REPLY_ERROR);
-	assert_int_equal(f->last_code, 1);
+	assert_int_equal(f->last_code, OUTCOME_FAILED);
 	fake_free(f);
 
 	f = fake_new(); /* samples straddling the end of RAM */

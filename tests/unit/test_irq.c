@@ -44,7 +44,7 @@ static void make_vm(struct vm *vm, bool irqchip)
 		fprintf(stderr, "skipped: /dev/kvm: %s\n", why);
 		skip();
 	}
-	if (vm_create(vm, &cfg, err, sizeof(err)) != VM_ERR_NONE) {
+	if (vm_create(vm, &cfg, err, sizeof(err)) != OUTCOME_OK) {
 		fprintf(stderr, "vm_create: %s\n", err);
 		vm_destroy(vm);
 		fail();

@@ -224,7 +224,7 @@ static void test_stops(void **state)
 	exit_synth_reason(s, KVM_EXIT_HLT);
 	vcpu_handle_exit(v);
 	assert_true(s->vm.stopping);
-	assert_int_equal(s->vm.stop_code, 1);
+	assert_int_equal(s->vm.stop_outcome, OUTCOME_FAILED);
 	assert_non_null(strstr(s->vm.stop_reason, "KVM_EXIT_HLT"));
 	assert_int_equal(v->exits[KVM_EXIT_HLT], 1);
 }

@@ -101,14 +101,13 @@ static struct virtio_pci t;
 static int setup(void **state)
 {
 	char err[256];
-	bool hf;
 
 	(void)state;
 	memset(&F, 0, sizeof(F));
 	memcpy(F.config, "abcdefghijkl", 12);
 	lines = msis = 0;
 	line_level = false;
-	if (!mem.host && guest_mem_create(&mem, 1 << 20, 0, GUEST_BACKING_4K, &hf, err, sizeof(err)))
+	if (!mem.host && guest_mem_create(&mem, 1 << 20, 0, GUEST_BACKING_4K, err, sizeof(err)))
 		return -1;
 	memset(&dev, 0, sizeof(dev));
 	dev.name = "fake";

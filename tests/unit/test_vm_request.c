@@ -132,7 +132,7 @@ static void test_live_vm(void **state)
 		fprintf(stderr, "skipped: /dev/kvm: %s\n", why);
 		skip();
 	}
-	if (vm_create(&vm, &cfg, err, sizeof(err)) != VM_ERR_NONE) {
+	if (vm_create(&vm, &cfg, err, sizeof(err)) != OUTCOME_OK) {
 		fprintf(stderr, "vm_create: %s\n", err);
 		vm_destroy(&vm);
 		fail();

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The options of `exitlab run`, one group of related options per function:
+ * each returns 0 (taken), -1 (bad, reported) or 1 (not one of its options).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/platform/bench.h"
+#include "run/run_opts.h"
+#include "run/vmm_peers.h"
+#include "vmm/host_mem.h"
+
+enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
+       O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING, O_CPU, O_ORDER,
+       O_REPEAT, O_VMM, O_PROGRESS };
+
+static const struct option longopts[] = {
+	{ "quick", no_argument, NULL, 'q' },
+	{ "iterations", required_argument, NULL, O_ITER },
+	{ "test", required_argument, NULL, O_TEST },
+	{ "ring", required_argument, NULL, O_RING },
+	{ "json", required_argument, NULL, O_JSON },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "mem", required_argument, NULL, O_MEM },
+	{ "hugepages", no_argument, NULL, O_HUGE },
+	{ "backing", required_argument, NULL, O_BACKING },
+	{ "raw", no_argument, NULL, O_RAW },
+	{ "no-baseline", no_argument, NULL, O_NOBASE },
+	{ "exit-timing", no_argument, NULL, O_EXIT_TIMING },
+	{ "serial", required_argument, NULL, O_SERIAL },
+	{ "progress", required_argument, NULL, O_PROGRESS },
+	{ "instruments", required_argument, NULL, O_INSTR },
+	{ "pmu-event", required_argument, NULL, O_PMU_EVENT },
+	{ "param", required_argument, NULL, O_PARAM },
+	{ "device", required_argument, NULL, O_DEVICE },
+	{ "netdev", required_argument, NULL, O_NETDEV },
+	{ "cpu", required_argument, NULL, O_CPU },
+	{ "order", required_argument, NULL, O_ORDER },
+	{ "repeat", required_argument, NULL, O_REPEAT },
+	{ "vmm", required_argument, NULL, O_VMM },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int bad(const char *msg)
+{
+	fprintf(stderr, "exitlab run: %s\n", msg);
+	return -1;
+}
+
+/* What is measured: --quick, --iterations, --test, --ring, --timeout. */
+static int opt_measure(struct run_opts *o, int c, const char *arg)
+{
+	char *end;
+
+	switch (c) {
+	case 'q':
+		o->quick = true;
+		return 0;
+	case O_ITER:
+		if (parse_u64(arg, &o->iterations) || o->iterations == 0 || o->iterations > BENCH_MAX_SAMPLES) {
+			fprintf(stderr, "exitlab run: --iterations must be 1..%llu\n",
+				(unsigned long long)BENCH_MAX_SAMPLES);
+			return -1;
+		}
+		return 0;
+	case O_TEST: {
+		char **t = realloc(o->tests, (o->ntests + 1) * sizeof(*t));
+
+		if (!t)
+			return -1;
+		o->tests = t;
+		o->tests[o->ntests++] = (char *)arg;
+		return 0;
+	}
+	case O_RING:
+		if (strcmp(arg, "0") && strcmp(arg, "3"))
+			return bad("--ring must be 0 or 3");
+		o->ring = atoi(arg);
+		return 0;
+	case O_TIMEOUT:
+		errno = 0;
+		o->timeout_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->timeout_s > 0) || o->timeout_s > 86400)
+			return bad("--timeout must be a number of seconds in (0, 86400]");
+		return 0;
+	}
+	return 1;
+}
+
+/* Where the output goes: --json, --serial, --progress, --raw, --no-baseline. */
+static int opt_output(struct run_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case O_JSON:
+		o->json_path = arg;
+		return 0;
+	case O_SERIAL:
+		o->serial_path = arg;
+		return 0;
+	case O_PROGRESS:
+		o->progress_path = arg;
+		return 0;
+	case O_RAW:
+		o->raw = true;
+		return 0;
+	case O_NOBASE:
+		o->no_baseline = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* The VM: --mem, --hugepages, --backing, --exit-timing. */
+static int opt_vm(struct run_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case O_MEM:
+		if (parse_u64(arg, &v) || v < 4 || v > (GUEST_MEM_MAX >> 20)) {
+			fprintf(stderr, "exitlab run: --mem must be 4..%llu (MiB)\n",
+				(unsigned long long)(GUEST_MEM_MAX >> 20));
+			return -1;
+		}
+		o->mem_mib = v;
+		return 0;
+	case O_HUGE:
+		o->exitlab_only = true;
+		o->backing = GUEST_BACKING_HUGETLB_2M;
+		return 0;
+	case O_BACKING:
+		o->exitlab_only = true;
+		if (guest_backing_parse(arg, &o->backing))
+			return bad("--backing takes 4k, thp, hugetlb-2m or hugetlb-1g");
+		return 0;
+	case O_EXIT_TIMING:
+		o->exit_timing = true;
+		o->exitlab_only = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* Instruments and devices: --instruments, --pmu-event, --device, --netdev. */
+static int opt_attach(struct run_opts *o, int c, const char *arg)
+{
+	char derr[256];
+
+	switch (c) {
+	case O_INSTR:
+		o->exitlab_only = true;
+		if (run_instr_parse(&o->instr, arg))
+			return bad("--instruments takes tracepoints, trace, pmu, all or none");
+		return 0;
+	case O_PMU_EVENT:
+		o->exitlab_only = true;
+		if (o->instr.npmu_events >= RUN_INSTR_MAX_PMU) {
+			fprintf(stderr, "exitlab run: at most %d --pmu-event\n", RUN_INSTR_MAX_PMU);
+			return -1;
+		}
+		o->instr.pmu_events[o->instr.npmu_events++] = arg;
+		return 0;
+	case O_DEVICE:
+		o->exitlab_only = true;
+		if (run_dev_parse(&o->devices, arg, derr, sizeof(derr))) {
+			fprintf(stderr, "exitlab run: --device %s: %s\n", arg, derr);
+			return -1;
+		}
+		return 0;
+	case O_NETDEV:
+		o->exitlab_only = true;
+		o->devices.netdev = arg;
+		return 0;
+	}
+	return 1;
+}
+
+/* --cpu, --order, --repeat (run/run_sched.c). */
+static int opt_sched(struct run_opts *o, int c, const char *arg)
+{
+	char serr[160];
+	int r;
+
+	if (c != O_CPU && c != O_ORDER && c != O_REPEAT)
+		return 1;
+	r = c == O_CPU ? run_sched_parse_cpu(&o->sched, arg, serr, sizeof(serr)) :
+	    c == O_ORDER ? run_sched_parse_order(&o->sched, arg, serr, sizeof(serr)) :
+	    run_sched_parse_repeat(&o->sched, arg, serr, sizeof(serr));
+	o->exitlab_only = true;
+	return r ? bad(serr) : 0;
+}
+
+/* The payload's --param and the --vmm that boots it. */
+static int opt_payload(struct run_opts *o, int c, const char *arg)
+{
+	size_t used = strlen(o->params);
+	char perr[160];
+
+	if (c == O_VMM) {
+		if (strcmp(arg, "exitlab") && !vmm_peer_find(arg)) {
+			fprintf(stderr, "exitlab run: --vmm %s: not a VMM exitlab knows (exitlab, %s)\n", arg,
+				vmm_peer_names());
+			return -1;
+		}
+		o->vmm = strcmp(arg, "exitlab") ? arg : NULL;
+		return 0;
+	}
+	if (c != O_PARAM)
+		return 1;
+	if (bench_kv_check(arg, BENCH_KV_MAX, "--param", perr, sizeof(perr)) || strchr(arg, ' ')) {
+		fprintf(stderr, "exitlab run: --param %s: one KEY=VALUE, keys [a-z0-9_], "
+			"values [A-Za-z0-9_.:+,-] (%s)\n", arg, perr);
+		return -1;
+	}
+	if (used + strlen(arg) + 2 > sizeof(o->params))
+		return bad("too many --param");
+	snprintf(o->params + used, sizeof(o->params) - used, "%s%s", used ? " " : "", arg);
+	return 0;
+}
+
+static int (*const groups[])(struct run_opts *, int, const char *) = {
+	opt_measure, opt_output, opt_vm, opt_attach, opt_sched, opt_payload,
+};
+
+static void defaults(struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ring = -1;
+	o->timeout_s = 120;
+	o->mem_mib = 64;
+	o->backing = GUEST_BACKING_4K;
+	run_sched_init(&o->sched);
+	run_instr_parse(&o->instr, RUN_INSTR_DEFAULT);
+}
+
+enum run_opts_status run_opts_parse(struct run_opts *o, int argc, char **argv)
+{
+	int c;
+
+	defaults(o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		int r = 1;
+
+		if (c == 'h')
+			return RUN_OPTS_HELP;
+		for (size_t g = 0; r == 1 && g < sizeof(groups) / sizeof(groups[0]); g++)
+			r = groups[g](o, c, optarg);
+		if (r == 1)
+			return RUN_OPTS_BAD_USAGE; /* getopt said what */
+		if (r)
+			return RUN_OPTS_BAD;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "exitlab run: expected exactly one PAYLOAD\n");
+		return RUN_OPTS_BAD_USAGE;
+	}
+	o->payload = argv[optind];
+	run_sched_finish(&o->sched);
+	if (o->vmm && o->exitlab_only) {
+		fprintf(stderr, "exitlab run: --device, --netdev, --backing, --hugepages, --instruments, "
+			"--pmu-event, --cpu, --order, --repeat and --exit-timing need exitlab's own VMM, not --vmm %s\n",
+			o->vmm);
+		return RUN_OPTS_BAD;
+	}
+	return RUN_OPTS_OK;
+}
+
+void run_opts_free(struct run_opts *o)
+{
+	free(o->tests);
+	o->tests = NULL;
+	o->ntests = 0;
+}
+
+int run_opts_check_host_mem(uint64_t mem_mib)
+{
+	uint64_t total_kb, swap_kb = 0;
+
+	if (host_mem_meminfo_kb("/proc/meminfo", "MemTotal", &total_kb))
+		return 0; /* cannot tell: let the kernel decide */
+	host_mem_meminfo_kb("/proc/meminfo", "SwapTotal", &swap_kb);
+	if (mem_mib << 10 <= total_kb + swap_kb)
+		return 0;
+	fprintf(stderr, "exitlab run: --mem %llu MiB exceeds this host's RAM + swap "
+		"(MemTotal %llu MiB + SwapTotal %llu MiB)\n", (unsigned long long)mem_mib,
+		(unsigned long long)(total_kb >> 10), (unsigned long long)(swap_kb >> 10));
+	return -1;
+}
+
+uint32_t run_opts_ring_mask(const struct run_opts *o)
+{
+	return o->ring < 0 ? (BOOT_RING0 | BOOT_RING3) : o->ring == 0 ? BOOT_RING0 : BOOT_RING3;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+#include "exitlab/boot_abi.h"
+#include "run/run_platform.h"
+#include "vmm/vm.h"
+
+static void serial_tx(void *opaque, uint8_t c)
+{
+	struct run_platform *p = opaque;
+
+	if (!guest_text_admit(&p->serial_text, 1)) {
+		if (p->serial_text.dropped == 1)
+			fprintf(stderr, "%sexitlab run: the guest's serial output passed %u bytes: the rest "
+				"of it is dropped\n", p->serial == stderr && !p->serial_bol ? "\n" : "",
+				GUEST_TEXT_MAX);
+		return;
+	}
+	if (p->serial == stderr && p->serial_bol)
+		fputs("serial: ", p->serial);
+	fputc(c, p->serial);
+	p->serial_bol = (c == '\n');
+	if (c == '\n')
+		fflush(p->serial);
+}
+
+enum outcome run_platform_add(struct run_platform *p, struct machine *m, FILE *serial, char *err,
+			      size_t errlen)
+{
+	struct machine_platform mp = {
+		.uart = { &uart16550_bus_ops, &p->uart },
+		.bench = { &bench_bus_ops, &p->bench },
+		.test_pio = { &test_regs_bus_ops, &p->pio_regs },
+		.test_mmio = { &test_regs_bus_ops, &p->mmio_regs },
+		.coalesced_sink = { &test_regs_bus_ops, &p->coalesced_sink },
+	};
+	enum outcome o;
+
+	p->serial = serial;
+	p->serial_bol = true;
+	o = machine_add_platform(m, &mp, err, errlen);
+	if (o == OUTCOME_OK)
+		uart16550_init(&p->uart, serial_tx, p);
+	return o;
+}
+
+void run_platform_bench_init(struct run_platform *p, struct machine *m, const struct bench_hooks *hooks)
+{
+	bench_init(&p->bench, &machine_vm(m)->mem, BOOT_MAILBOX_GPA, hooks, stderr);
+	p->bench_ready = true;
+}
+
+void run_platform_destroy(struct run_platform *p)
+{
+	if (!p->bench_ready)
+		return;
+	if (p->serial_text.dropped || p->bench.log_text.dropped)
+		fprintf(stderr, "exitlab run: dropped %llu bytes of the guest's serial output and %llu of its "
+			"log (each passes at most %u bytes)\n", (unsigned long long)p->serial_text.dropped,
+			(unsigned long long)p->bench.log_text.dropped, GUEST_TEXT_MAX);
+	bench_destroy(&p->bench);
+	p->bench_ready = false;
+}
+
+json_t *run_platform_regs_json(const struct run_platform *p)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}",
+		"pio_reads", (json_int_t)p->pio_regs.reads, "pio_writes", (json_int_t)p->pio_regs.writes,
+		"mmio_reads", (json_int_t)p->mmio_regs.reads, "mmio_writes", (json_int_t)p->mmio_regs.writes,
+		"coalesced_writes", (json_int_t)p->coalesced_sink.writes);
+}
