@@ -10,13 +10,14 @@
 #include "devices/device_types.h"
 
 extern const struct device_type device_type_e1000, device_type_virtio_net, device_type_virtio_blk,
-	device_type_vfio;
+	device_type_vfio, device_type_virtio_rng;
 
 const struct device_type *const device_types[] = {
 	&device_type_e1000,
 	&device_type_virtio_net,
 	&device_type_virtio_blk,
 	&device_type_vfio,
+	&device_type_virtio_rng,
 	NULL,
 };
 

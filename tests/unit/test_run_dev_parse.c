@@ -32,8 +32,8 @@ static void test_refusals(void **state)
 	static const struct {
 		const char *arg, *err;
 	} cases[] = {
-		{ "", "empty --device: give e1000, virtio-net, virtio-blk or vfio" },
-		{ "virtio-scsi", "unknown device model 'virtio-scsi' (e1000, virtio-net, virtio-blk, vfio)" },
+		{ "", "empty --device: give e1000, virtio-net, virtio-blk, vfio or virtio-rng" },
+		{ "virtio-scsi", "unknown device model 'virtio-scsi' (e1000, virtio-net, virtio-blk, vfio, virtio-rng)" },
 		{ "e1000,notify=exit", "e1000: bad option 'notify=exit' (e1000 takes no options)" },
 		{ "e1000,vhost-user=/tmp/x.sock", "e1000: bad option 'vhost-user=/tmp/x.sock' (e1000 takes no options)" },
 		{ "virtio-net,notify=sometimes", "virtio-net: bad option 'notify=sometimes' (virtio-net takes "
@@ -53,6 +53,9 @@ static void test_refusals(void **state)
 		  "virtio-blk: vhost-user=SOCK takes no file= or readonly= (the back-end has the disk)" },
 		{ "virtio-blk,file=x,on-disconnect=stop", "virtio-blk: server= and on-disconnect= go with vhost-user=SOCK" },
 		{ "vfio,host=zz", "vfio: bad option 'host=zz' (vfio takes host=DDDD:BB:DD.F, a PCI address from lspci -D)" },
+		{ "virtio-rng,file=x", "virtio-rng: bad option 'file=x' (virtio-rng takes notify=exit|ioeventfd)" },
+		{ "virtio-rng,vhost-user=/tmp/x.sock", "virtio-rng: bad option 'vhost-user=/tmp/x.sock'" },
+		{ "virtio-rng,notify", "virtio-rng: bad option 'notify' (virtio-rng takes notify=exit|ioeventfd)" },
 	};
 	char longpath[700];
 	(void)state;
@@ -81,11 +84,11 @@ static void test_limits(void **state)
 	assert_int_equal(run_dev_parse(&o, "virtio-net", err, sizeof(err)), 0);
 	assert_int_equal(run_dev_parse(&o, "e1000", err, sizeof(err)), -1);
 	assert_string_equal(err, "one NIC per run (its backend is --netdev): virtio-net and e1000");
-	/* a disk and a passed-through function are not NICs */
+	/* a disk, an entropy source and a passed-through function are not NICs */
+	assert_int_equal(run_dev_parse(&o, "virtio-rng", err, sizeof(err)), 0);
 	assert_int_equal(run_dev_parse(&o, "virtio-blk,file=x", err, sizeof(err)), 0);
-	assert_int_equal(run_dev_parse(&o, "virtio-blk,file=y", err, sizeof(err)), 0);
 	assert_int_equal(run_dev_parse(&o, "vfio,host=0000:00:03.0", err, sizeof(err)), 0);
-	assert_int_equal(run_dev_parse(&o, "virtio-blk,file=z", err, sizeof(err)), -1);
+	assert_int_equal(run_dev_parse(&o, "virtio-rng", err, sizeof(err)), -1);
 	assert_string_equal(err, "at most 4 --device");
 	assert_int_equal(o.ndev, 4);
 }
@@ -137,6 +140,8 @@ static void test_describe(void **state)
 		    "\"socket\":\"/tmp/s\",\"server\":false,\"on_disconnect\":\"stop\"}");
 	expect_json("vfio,host=0000:00:03.0", NULL,
 		    "{\"model\":\"vfio\",\"kind\":\"other\",\"host\":\"0000:00:03.0\",\"backend\":\"passthrough\"}");
+	expect_json("virtio-rng,notify=exit", NULL,
+		    "{\"model\":\"virtio-rng\",\"kind\":\"other\",\"notify\":\"exit\",\"backend\":\"vmm\"}");
 }
 
 /* Every row is complete, found by its name, and its name unique. */
@@ -156,7 +161,7 @@ static void test_registry(void **state)
 		assert_non_null(t->metrics);
 		assert_ptr_equal(device_type_find(t->name), t);
 	}
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_null(device_type_find("virtio"));
 	assert_string_equal(device_kind_name(device_type_find("virtio-blk")->kind), "blk");
 	assert_string_equal(device_kind_name(device_type_find("e1000")->kind), "nic");
