@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "analysis/plot.h"
+#include "devices/device_types.h"
 
 int plot_same_payload(const struct run_result *runs, const char *const *names, size_t nruns, char *err,
 		      size_t errlen)
@@ -44,6 +45,15 @@ static void copy_str(char *dst, size_t len, json_t *v)
 			*p = '_';
 }
 
+/* A disk? As the device's description says ("kind"), or for results written before it had one, the registry. */
+static bool dev_is_blk(json_t *dev, const char *model)
+{
+	const char *kind = json_string_value(json_object_get(dev, "kind"));
+	const struct device_type *t = kind ? NULL : device_type_find(model);
+
+	return kind ? !strcmp(kind, device_kind_name(DEVICE_BLK)) : t && t->kind == DEVICE_BLK;
+}
+
 bool plot_run_device(const struct run_result *r, bool blk, struct plot_device *d)
 {
 	json_t *cfg = r->config_json ? json_loads(r->config_json, 0, NULL) : NULL;
@@ -55,7 +65,7 @@ bool plot_run_device(const struct run_result *r, bool blk, struct plot_device *d
 	json_array_foreach(devs, i, dev) {
 		const char *model = json_string_value(json_object_get(dev, "model"));
 
-		if (!model || (!strcmp(model, "virtio-blk")) != blk)
+		if (!model || dev_is_blk(dev, model) != blk)
 			continue;
 		copy_str(d->model, sizeof(d->model), json_object_get(dev, "model"));
 		copy_str(d->notify, sizeof(d->notify), json_object_get(dev, "notify"));

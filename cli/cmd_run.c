@@ -78,6 +78,7 @@ static void usage(FILE *f)
 		"                       [,on-disconnect=reset|stop]  (a vhost-user back-end has the data path)\n"
 		"                     vhost=net: the kernel's /dev/vhost-net has it (--netdev tap,...,vnet_hdr=1)\n"
 		"                     | vfio,host=BDF  pass a host PCI function bound to vfio-pci through\n"
+		"                     | virtio-rng[,notify=exit|ioeventfd]  random bytes (getrandom(2))\n"
 		"  --netdev SPEC      the NIC's backend (default %s): sink[,check=1],\n"
 		"                     gen[,size=N][,rate=PPS][,count=N], loop, tap,ifname=NAME[,vnet_hdr=1]\n"
 		"  --vmm NAME         the VMM that boots the payload: exitlab (default) or a peer\n"

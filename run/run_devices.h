@@ -16,6 +16,7 @@
 
 #include "devices/platform/bench.h"
 #include "devices/dev_metrics.h"
+#include "devices/device_types.h"
 #include "vmm/irq.h"
 #include "devices/pci/pci_host.h"
 
@@ -25,22 +26,8 @@ struct boot_info;
 #define RUN_DEV_MAX 4
 #define RUN_DEV_DEFAULT_NETDEV "sink,check=1"
 
-enum run_dev_model { RUN_DEV_E1000, RUN_DEV_VIRTIO_NET, RUN_DEV_VIRTIO_BLK, RUN_DEV_VFIO };
-
-struct run_dev_spec {
-	enum run_dev_model model;
-	bool notify_by_exit;          /* virtio: notifications as userspace exits, not ioeventfd */
-	char file[512];               /* virtio-blk: the image ("" for NICs) */
-	bool read_only;
-	char vhost_user[108];         /* virtio-net/blk: the vhost-user back-end's socket ("" = ours) */
-	bool vhost_user_server;       /* we listen, the back-end connects (its client=1) */
-	bool stop_on_disconnect;      /* on-disconnect=stop (default reset: NEEDS_RESET, reconnect) */
-	bool vhost_net;               /* virtio-net,vhost=net: the kernel's vhost-net has the data path */
-	char host[16];                /* vfio,host=BDF: the host PCI function passed through */
-};
-
 struct run_dev_opts {
-	struct run_dev_spec dev[RUN_DEV_MAX];
+	struct device_spec dev[RUN_DEV_MAX];  /* each with its row in devices/device_types.h */
 	unsigned ndev;
 	const char *netdev;           /* backend spec for the NIC; NULL = RUN_DEV_DEFAULT_NETDEV */
 };
@@ -61,12 +48,10 @@ struct run_devices {
 	struct pci_host pci;
 	struct net_backend *net;
 	struct dev_metrics net_metrics;   /* the backend's own stats, as metrics */
-	void *models[RUN_DEV_MAX];    /* struct e1000 / virtio_net / virtio_blk / vfio_dev */
-	void *transports[RUN_DEV_MAX];/* struct virtio_pci, or NULL */
-	void *blk[RUN_DEV_MAX];       /* struct blk_backend, or NULL */
-	enum run_dev_model kinds[RUN_DEV_MAX];
-	bool vhost_user[RUN_DEV_MAX]; /* models[i] is a struct vhost_user_dev */
-	bool vhost_net[RUN_DEV_MAX];  /* models[i] is a struct vhost_net */
+	struct {
+		const struct device_type *type;
+		void *state;              /* the row's, NULL until its create set it */
+	} dev[RUN_DEV_MAX];
 	unsigned n;
 	struct run_dev_metrics metrics[RUN_DEV_MAX + 1];
 	unsigned nmetrics;

@@ -13,7 +13,7 @@
  * the device NEEDS_RESET.  A driver reset detaches the tap and takes the
  * rings back, so the driver can start again.
  *
- * How the CLI selects it (run/run_devices.c, wired by the lead):
+ * How the CLI selects it (devices/virtio/virtio_net_type.c):
  *   --device virtio-net,vhost=net --netdev tap,ifname=NAME,vnet_hdr=1
  * then vhost_net_init(h, mem, tap, mac, &host_fault, err, sizeof(err)) in
  * place of virtio_net_init, virtio_pci_init(&t, &h->vdev, vm, host, irq,

@@ -117,7 +117,7 @@ static void test_inner_tests_pass(void **state)
 {
 	static const char *const names[] = { "info", "exit-costs", "exit-reasons", "observe", "mem-walk-npt1",
 		"mem-fault-npt1", "mem-walk-npt0", "mem-fault-npt0", "net-e1000", "net-virtio", "blk",
-		"hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest", "machine-itest",
+		"rng", "hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest", "machine-itest",
 		"iommu-group", "vfio-bind", "vfio-bar", "bar-emulated", "vfio-net", "vfio-net-irq", "vfio-net-msix", "vfio-itest",
 		"vfio-no-device", "vfio-bound", "vfio-group", "hostile-vfio", "hostile-vhost-net", "ladder-e1000",
 		"ladder-virtio", "ladder-vhost-net", "ladder-vfio" };
@@ -692,6 +692,51 @@ static void test_devices_under_svm(void **state)
 	}
 }
 
+/*
+ * virtio-rng, a model added through the device registry, under SVM: every
+ * request filled whole (the device's counters and the guest's agree), the
+ * kicks by ioeventfd (no userspace exit per request), a rate reported.
+ */
+static void test_rng_under_svm(void **state)
+{
+	json_t *d, *t, *dev;
+	size_t i;
+	int n_tests = 0;
+	(void)state;
+
+	NEED_TESTBED();
+	d = result("rng");
+	assert_string_equal(json_string_value(path_get(d, "context.kvm.backend")), "kvm_amd");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(path_get(d, "config.devices"), 0),
+							      "kind")), "other");
+	json_array_foreach(json_object_get(d, "tests"), i, t) {
+		long long n;
+		double ue;
+
+		if (strcmp(json_string_value(json_object_get(t, "name")), "fill"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		n = get_int(t, "iterations");
+		ue = json_real_value(json_object_get(t, "userspace_exits_per_iteration"));
+		fprintf(stderr, "rng fill: %lld requests, %.3f userspace exits per request, %lld bytes/s (TCG)\n", n,
+			ue, get_int(t, "metrics.bytes_per_s"));
+		assert_int_equal(n, 256);
+		assert_true(ue * n < 2);
+		assert_int_equal(get_int(t, "metrics.bytes"), 256 * 4096);
+		assert_int_equal(get_int(t, "metrics.short"), 0);
+		assert_true(get_int(t, "metrics.bytes_per_s") > 0);
+		dev = path_get(t, "host.devices.virtio-rng");
+		assert_true(json_is_object(dev));
+		assert_int_equal(get_int(dev, "requests"), 256);
+		assert_int_equal(get_int(dev, "bytes"), 256 * 4096);
+		assert_int_equal(get_int(dev, "errors"), 0);
+		assert_true(get_int(dev, "kicks") >= 1);
+		n_tests++;
+	}
+	assert_int_equal(n_tests, 1);
+	json_decref(d);
+}
+
 /* virtio-net with vhost=net: frames through the kernel's vhost-net to a tap, no userspace exit per frame. */
 static void test_vhost_net_tap(void **state)
 {
@@ -1171,6 +1216,7 @@ int main(void)
 		cmocka_unit_test(test_perf_kvm_stat_agrees),
 		cmocka_unit_test(test_npt_on_and_off),
 		cmocka_unit_test(test_devices_under_svm),
+		cmocka_unit_test(test_rng_under_svm),
 		cmocka_unit_test(test_vhost_net_tap),
 		cmocka_unit_test(test_vhost_net_integration_inside),
 		cmocka_unit_test(test_e1000e_iommu_group),

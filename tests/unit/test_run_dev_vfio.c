@@ -23,13 +23,15 @@ static void test_parse(void **state)
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(run_dev_parse(&o, "vfio,host=00:03.0", err, sizeof(err)), 0);
 	assert_int_equal(o.ndev, 1);
-	assert_int_equal(o.dev[0].model, RUN_DEV_VFIO);
-	assert_string_equal(o.dev[0].host, "0000:00:03.0");
+	assert_ptr_equal(o.dev[0].type, device_type_find("vfio"));
+	assert_int_equal(o.dev[0].type->kind, DEVICE_OTHER);
 	/* a vfio function is not "the NIC": an emulated one may sit beside it */
 	assert_int_equal(run_dev_parse(&o, "e1000", err, sizeof(err)), 0);
 	d = run_dev_describe(&o);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "model")), "vfio");
+	/* the address as given, normalized */
 	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "host")), "0000:00:03.0");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "kind")), "other");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "backend")), "passthrough");
 	json_decref(d);
 

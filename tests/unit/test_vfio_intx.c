@@ -37,7 +37,7 @@ struct fx {
 	struct pci_host h;
 };
 
-/* Init, put on the bridge as run_devices.c does; start (INTx) if asked. */
+/* Init, put on the bridge as devices/vfio/vfio_type.c does; start (INTx) if asked. */
 static struct fx *fx_new(void (*tweak)(struct fake_vfio *f), bool start)
 {
 	struct fx *x = calloc(1, sizeof(*x));
