@@ -46,14 +46,21 @@ for n in "${names[@]}"; do
 	mkdir -p "$corpus" "$findings"
 	dict=()
 	[ -f "fuzz/$n/dict" ] && dict=(-dict="fuzz/$n/dict")
-	before=$(ls "$findings" | wc -l)
+	# A finding is an input that failed (crash-, leak-, timeout-, oom-); a
+	# slow-unit- file only took over 10 s, which load alone can cause: it is
+	# named beside the count, to be replayed alone (build/fuzz/bin/NAME FILE).
+	failed() { ls "$findings" | grep -cE '^(crash|leak|timeout|oom)-' || true; }
+	slow() { ls "$findings" | grep -c '^slow-unit-' || true; }
+	before=$(failed) slow_before=$(slow)
 	"$bin" "${budget[@]}" -seed="$seed" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 "${dict[@]}" \
 		-artifact_prefix="$findings/" "$corpus" "fuzz/$n/seeds" >"$out/$n.log" 2>&1
 	execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$out/$n.log")
 	rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$out/$n.log")
 	edges=$(grep -o 'cov: [0-9]*' "$out/$n.log" | tail -1 | awk '{print $2}')
-	found=$(( $(ls "$findings" | wc -l) - before ))
+	found=$(( $(failed) - before ))
 	[ "$found" -gt 0 ] && rc=1
+	slow_new=$(( $(slow) - slow_before ))
+	[ "$slow_new" -gt 0 ] && found="$found ($slow_new slow units)"
 
 	lines=- regions=-
 	if [ -x "$cov" ] && [ -n "$profdata" ] && [ -n "$llvmcov" ] && [ -f "fuzz/$n/targets" ]; then
