@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analysis/payload_views.h"
+#include "analysis/report_memory.h"
 
 const struct payload_view payload_views[] = {
 	{ .name = "exit-costs",
@@ -18,6 +19,7 @@ const struct payload_view payload_views[] = {
 	  .what = "Time per memory access as the working set grows, virtualized against "
 		  "native: the cost of two-dimensional page walks and TLB reach.",
 	  .chart = plot_mem_walk_chart,
+	  .section = report_memory_print,
 	  .plot_help = "  mem-walk  time per access vs working set, one line per configuration\n" },
 	{ .name = "mem-fault",
 	  .what = "What a guest page fault costs when the host must also fault the "
