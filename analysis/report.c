@@ -308,6 +308,98 @@ static void run_combined(struct report_out *o, const struct store_run *run)
 	}
 }
 
+/*
+ * The outputs, checked and opened: neither over an input nor both the same
+ * file; both appear whole at the end, or not at all (parents are created).
+ * EXIT_OK, or EXIT_USAGE said on stderr.
+ */
+static int open_outputs(struct report_out *o, const struct store_list *l, const char *path, const char *html_path,
+			const char *md_path, struct atomic_file *html_file, struct atomic_file *md_file)
+{
+	char err[256];
+
+	/* an output over an input would lose the input: bad usage, nothing written */
+	for (int k = 0; k < 2; k++) {
+		const char *p = k ? md_path : html_path;
+
+		if (p && store_names_input(l, path, p)) {
+			fprintf(stderr, "exitlab report: %s is one of the report's inputs: refusing to overwrite it\n",
+				p);
+			return EXIT_USAGE;
+		}
+	}
+	if (html_path && md_path && (!strcmp(html_path, md_path) || input_file_same(md_path, html_path))) {
+		fprintf(stderr, "exitlab report: -o and --markdown name the same file %s\n", md_path);
+		return EXIT_USAGE;
+	}
+	/* both outputs appear whole at the end, or not at all (parents are created) */
+	if (!html_path || atomic_file_open(html_file, html_path, err, sizeof(err))) {
+		fprintf(stderr, "exitlab report: cannot write %s: %s\n", html_path ? html_path : "?",
+			html_path ? err : strerror(ENOMEM));
+		return EXIT_USAGE;
+	}
+	o->html = html_file->f;
+	if (md_path) {
+		char *a = strdup(md_path), *b = strdup(md_path), *dot;
+
+		if (atomic_file_open(md_file, md_path, err, sizeof(err)) || !a || !b) {
+			fprintf(stderr, "exitlab report: cannot write %s: %s\n", md_path,
+				md_file->f ? strerror(ENOMEM) : err);
+			free(a);
+			free(b);
+			return EXIT_USAGE;
+		}
+		o->md = md_file->f;
+		o->md_dir = strdup(dirname(a));
+		o->md_stem = strdup(basename(b));
+		free(a);
+		free(b);
+		if (o->md_stem && (dot = strrchr(o->md_stem, '.')) && dot != o->md_stem)
+			*dot = 0;
+	}
+	return EXIT_OK;
+}
+
+/* Everything under the summary: the timeline, then each run (or loose file) and its entries. */
+static void sections(struct report_out *o, const struct store_list *l, const char *path)
+{
+	int idx = 0;
+
+	if (!l->nruns) {
+		fprintf(o->html, "<p>No campaign runs or results files found.</p>\n");
+		if (o->md)
+			fprintf(o->md, "No campaign runs or results files found.\n");
+	}
+	timeline(o, l, path);
+	for (size_t i = 0; i < l->nruns; i++) {
+		const struct store_run *run = &l->runs[i];
+		struct chart_list run_charts = { 0 };
+		char *dir = NULL;
+
+		report_summary_add_run(&o->sum, run);
+		if (!run->loose) {
+			run_header(o, run);
+			claims_section(o, run);
+		}
+		/* a run's charts are what `exitlab plot RUNDIR` draws for it, drawn once */
+		o->run_charts = NULL;
+		if (!run->loose && asprintf(&dir, "%s/run-%03zu", o->tmp, i) >= 0) {
+			draw(run->path, dir, false, true, &run_charts);
+			o->run_charts = &run_charts;
+		} else {
+			dir = NULL;
+		}
+		for (size_t j = 0; j < run->nentries; j++)
+			report_entry(o, run, &run->entries[j], idx++);
+		run_combined(o, run);
+		if (dir)
+			rm_tmp(dir);
+		free(dir);
+		chart_list_free(&run_charts);
+		o->run_charts = NULL;
+	}
+}
+
 int report_write(const char *path, const char *html_opt, const char *md_path)
 {
 	char *html_path = NULL, err[256], tmpl[] = "/tmp/exitlab-report-XXXXXX";
@@ -318,7 +410,7 @@ int report_write(const char *path, const char *html_opt, const char *md_path)
 	FILE *html_out, *md_out;      /* the files, while sections go to memory first */
 	char *html_body = NULL, *md_body = NULL;
 	size_t html_len = 0, md_len = 0;
-	int n, code = EXIT_OK, idx = 0;
+	int n, code = EXIT_OK;
 
 	n = store_walk(path, &l, problem, NULL, err, sizeof(err));
 	if (n < 0) {
@@ -326,49 +418,9 @@ int report_write(const char *path, const char *html_opt, const char *md_path)
 		return EXIT_USAGE;
 	}
 	html_path = html_opt ? strdup(html_opt) : default_out(path);
-	/* an output over an input would lose the input: bad usage, nothing written */
-	for (int k = 0; k < 2; k++) {
-		const char *p = k ? md_path : html_path;
-
-		if (p && store_names_input(&l, path, p)) {
-			fprintf(stderr, "exitlab report: %s is one of the report's inputs: refusing to overwrite it\n",
-				p);
-			code = EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (html_path && md_path && (!strcmp(html_path, md_path) || input_file_same(md_path, html_path))) {
-		fprintf(stderr, "exitlab report: -o and --markdown name the same file %s\n", md_path);
-		code = EXIT_USAGE;
+	code = open_outputs(&o, &l, path, html_path, md_path, &html_file, &md_file);
+	if (code != EXIT_OK)
 		goto out;
-	}
-	/* both outputs appear whole at the end, or not at all (parents are created) */
-	if (!html_path || atomic_file_open(&html_file, html_path, err, sizeof(err))) {
-		fprintf(stderr, "exitlab report: cannot write %s: %s\n", html_path ? html_path : "?",
-			html_path ? err : strerror(ENOMEM));
-		code = EXIT_USAGE;
-		goto out;
-	}
-	o.html = html_file.f;
-	if (md_path) {
-		char *a = strdup(md_path), *b = strdup(md_path), *dot;
-
-		if (atomic_file_open(&md_file, md_path, err, sizeof(err)) || !a || !b) {
-			fprintf(stderr, "exitlab report: cannot write %s: %s\n", md_path,
-				md_file.f ? strerror(ENOMEM) : err);
-			free(a);
-			free(b);
-			code = EXIT_USAGE;
-			goto out;
-		}
-		o.md = md_file.f;
-		o.md_dir = strdup(dirname(a));
-		o.md_stem = strdup(basename(b));
-		free(a);
-		free(b);
-		if (o.md_stem && (dot = strrchr(o.md_stem, '.')) && dot != o.md_stem)
-			*dot = 0;
-	}
 	o.tmp = mkdtemp(tmpl);
 	if (!o.tmp) {
 		fprintf(stderr, "exitlab report: mkdtemp: %s\n", strerror(errno));
@@ -403,39 +455,7 @@ int report_write(const char *path, const char *html_opt, const char *md_path)
 		code = EXIT_FAILED;
 		goto out;
 	}
-	if (!l.nruns) {
-		fprintf(o.html, "<p>No campaign runs or results files found.</p>\n");
-		if (o.md)
-			fprintf(o.md, "No campaign runs or results files found.\n");
-	}
-	timeline(&o, &l, path);
-	for (size_t i = 0; i < l.nruns; i++) {
-		const struct store_run *run = &l.runs[i];
-		struct chart_list run_charts = { 0 };
-		char *dir = NULL;
-
-		report_summary_add_run(&o.sum, run);
-		if (!run->loose) {
-			run_header(&o, run);
-			claims_section(&o, run);
-		}
-		/* a run's charts are what `exitlab plot RUNDIR` draws for it, drawn once */
-		o.run_charts = NULL;
-		if (!run->loose && asprintf(&dir, "%s/run-%03zu", o.tmp, i) >= 0) {
-			draw(run->path, dir, false, true, &run_charts);
-			o.run_charts = &run_charts;
-		} else {
-			dir = NULL;
-		}
-		for (size_t j = 0; j < run->nentries; j++)
-			report_entry(&o, run, &run->entries[j], idx++);
-		run_combined(&o, run);
-		if (dir)
-			rm_tmp(dir);
-		free(dir);
-		chart_list_free(&run_charts);
-		o.run_charts = NULL;
-	}
+	sections(&o, &l, path);
 	fclose(o.html);
 	if (o.md)
 		fclose(o.md);
