@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the plot command's files share: gnuplot plumbing (cmd_plot.c) and the
- * payload-specific charts (plot_tlb.c; plot_net.c and plot_blk.c, which may
- * draw several results files, with plot_dev.c).  Each chart writes its numbers to a
- * plain data file first, so that it can be redrawn without exitlab.
+ * What the chart files share: gnuplot plumbing (gnuplot.h) and the
+ * payload-specific charts' data and drawing (plot_tlb.c; plot_net.c and
+ * plot_blk.c, which may draw several results files, with plot_dev.c).  Which
+ * chart a payload gets is analysis/payload_views.c; charts.h draws them.  Each
+ * chart writes its numbers to a plain data file first, so that it can be
+ * redrawn without exitlab.
  */
 #ifndef EXITLAB_PLOT_H
 #define EXITLAB_PLOT_H
@@ -13,14 +15,8 @@
 
 #include <jansson.h>
 
+#include "analysis/gnuplot.h"
 #include "analysis/results.h"
-
-/* First string value under key anywhere in j (depth first), or NULL. */
-const char *plot_find_string(json_t *j, const char *key);
-/* "var='val'" for gnuplot -e, quotes doubled and newlines flattened; malloc'd, NULL on ENOMEM. */
-char *plot_gp_assign(const char *var, const char *val);
-/* Run gnuplot with argv (argv[0] "gnuplot"); an EXIT_* code, the reason on stderr. */
-int plot_run_gnuplot(char **argv);
 
 /* tlb: the refill chart.  Exit kinds in the order the chart shows them. */
 enum plot_tlb_kind { PLOT_TLB_NONE, PLOT_TLB_PIO, PLOT_TLB_CPUID, PLOT_TLB_NKINDS };
@@ -51,7 +47,8 @@ int plot_tlb_draw(const struct run_result *r, const char *dat, const char *png, 
 
 /*
  * Several results files in one chart: 0 if every run has the same payload and
- * that payload may share a chart (net, blk; any payload when nruns is 1), else
+ * that payload may share a chart (a device view of payload_views.c: net, blk;
+ * any payload when nruns is 1), else
  * -1 with err naming the file that differs (names[i] is runs[i]'s file).
  */
 int plot_same_payload(const struct run_result *runs, const char *const *names, size_t nruns, char *err,
@@ -65,7 +62,11 @@ struct plot_device {
 	char backend[16];  /* who has the data path besides us: "vhost-net", "vhost-user"; "" = the VMM */
 };
 
-/* The NIC (blk false) or the first disk (blk true) of r's config; false if there is none. */
+/*
+ * The NIC (blk false) or the first disk (blk true) of r's config, by each
+ * device's kind (config.devices[].kind, or devices/' registry for results
+ * written before it had one); false if there is none.
+ */
 bool plot_run_device(const struct run_result *r, bool blk, struct plot_device *d);
 /* "model", "model (notify=exit)", "virtio-net (vhost-user)": the legend's name for a device. */
 void plot_device_label(const struct plot_device *d, char *buf, size_t len);
@@ -215,9 +216,11 @@ enum plot_scale { PLOT_SCALE_RELATIVE, PLOT_SCALE_ABSOLUTE };
 /*
  * Every chart of the timeline of dir's runs into outdir as timeline-<campaign>-<payload>EXT
  * (and -2, -3... when there are more than 16 tests) with the numbers in .dat; script is
- * scripts/plot-timeline.gp.  An EXIT_* code: 1 when an entry failed or a file was skipped.
+ * scripts/plot-timeline.gp; each chart drawn is added to wrote (NULL: not kept; charts.h).
+ * An EXIT_* code: 1 when an entry failed or a file was skipped.
  */
+struct chart_list;
 int plot_timeline(const char *dir, const char *outdir, const char *script, const char *ext,
-		  enum plot_scale scale);
+		  enum plot_scale scale, struct chart_list *wrote);
 
 #endif

@@ -13,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "util/outcome.h"
+#include "analysis/charts.h"
+#include "analysis/payload_views.h"
 #include "analysis/plot.h"
 
 struct blk_point {
@@ -198,7 +201,7 @@ int plot_blk_write_data(const struct run_result *runs, const char *const *names,
 
 	memset(info, 0, sizeof(*info));
 	for (size_t i = 0; i < nruns; i++) {
-		if (strncmp(runs[i].payload, "blk", sizeof(runs[i].payload))) {
+		if (!payload_view_draws(runs[i].payload, plot_blk_chart)) {
 			errno = EINVAL;
 			return -1;
 		}
@@ -352,5 +355,44 @@ int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 	}
 	for (int i = 0; i < 7; i++)
 		free(e[i]);
+	return rc;
+}
+
+/* The blk view: the same shape as net, bars by (bs, qd). */
+int plot_blk_chart(const struct chart_job *j)
+{
+	char *script = plot_find_script("plot-blk.gp");
+	struct plot_blk_info info;
+	int rc = EXIT_FAILED, rows;
+
+	if (!script)
+		return EXIT_NOHOST;
+	rows = plot_blk_write_data(j->runs, j->names, j->n, j->dat, &info);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", j->dat, strerror(errno));
+		goto out;
+	}
+	if (!rows) {
+		unlink(j->dat);
+		if (j->n > 1) {
+			fprintf(stderr, "exitlab plot: no read or write test with status ok to draw in these files\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		fprintf(stderr, "exitlab plot: %s has no read or write test to draw: the generic chart instead\n",
+			j->names[0]);
+		rc = plot_bars_chart(j);
+		goto out;
+	}
+	rc = plot_blk_draw(j->runs, j->n, j->dat, j->out, script, &info);
+	if (rc == EXIT_OK) {
+		printf("wrote %s (%d series at %d (bs, qd) from %zu file%s; numbers in %s)\n", j->out, info.nseries,
+		       info.ncats, j->n, j->n == 1 ? "" : "s", j->dat);
+		if (j->wrote && chart_list_add(j->wrote, j->out, j->dat, chart_job_results(j),
+					       j->runs[0].payload, j->kind))
+			rc = EXIT_FAILED;
+	}
+out:
+	free(script);
 	return rc;
 }

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "util/outcome.h"
+#include "analysis/charts.h"
 #include "analysis/plot.h"
 #include "analysis/report_table.h"
 #include "analysis/results.h"
@@ -167,5 +169,51 @@ int plot_cdf_draw(const struct run_result *r, const char *dat, const char *out, 
 	}
 	free(argv);
 	plot_free_args(a);
+	return rc;
+}
+
+bool plot_has_samples(const struct run_result *r)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].status == TEST_OK && r->tests[i].samples && r->tests[i].nsamples &&
+		    strcmp(r->tests[i].name, "empty"))
+			return true;
+	return false;
+}
+
+int plot_cdf_chart(const struct chart_job *j, bool ccdf)
+{
+	char *script = plot_find_script("plot-cdf.gp");
+	struct plot_cdf_info *info = malloc(sizeof(*info));
+	int rc, n;
+
+	if (!script || !info) {
+		if (script)
+			fprintf(stderr, "exitlab plot: out of memory\n");
+		free(script);
+		free(info);
+		return script ? EXIT_FAILED : EXIT_NOHOST;
+	}
+	n = plot_cdf_write_data(&j->runs[0], j->dat, info);
+	if (n <= 0) {
+		if (n < 0)
+			fprintf(stderr, "exitlab plot: writing %s: %s\n", j->dat, strerror(errno));
+		else
+			fprintf(stderr, "exitlab plot: %s kept no raw samples (run it with exitlab run --raw)\n",
+				j->names[0]);
+		unlink(j->dat);
+		free(script);
+		free(info);
+		return n < 0 ? EXIT_FAILED : EXIT_USAGE;
+	}
+	rc = plot_cdf_draw(&j->runs[0], j->dat, j->out, script, info, ccdf);
+	if (rc == EXIT_OK) {
+		printf("wrote %s (%d tests; numbers in %s)\n", j->out, info->ntests, j->dat);
+		if (j->wrote && chart_list_add(j->wrote, j->out, j->dat, chart_job_results(j), j->runs[0].payload,
+					       CHART_CDF))
+			rc = EXIT_FAILED;
+	}
+	free(script);
+	free(info);
 	return rc;
 }

@@ -3,7 +3,7 @@
  * What the device charts (plot_net.c, plot_blk.c) share: which device a run
  * used (its config.devices), the legend name for it, where a log axis draws
  * a zero, the host context of several runs for a title, and the rule on which
- * results files may share one chart.
+ * results files may share one chart (those of a device view, payload_views.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "analysis/payload_views.h"
 #include "analysis/plot.h"
 #include "devices/device_types.h"
 
@@ -19,6 +20,7 @@ int plot_same_payload(const struct run_result *runs, const char *const *names, s
 		      size_t errlen)
 {
 	const char *p0 = nruns ? runs[0].payload : "";
+	const struct payload_view *view;
 
 	for (size_t i = 1; i < nruns; i++)
 		if (strncmp(runs[i].payload, p0, sizeof(runs[i].payload))) {
@@ -26,9 +28,20 @@ int plot_same_payload(const struct run_result *runs, const char *const *names, s
 				 names[0], p0, names[i], runs[i].payload);
 			return -1;
 		}
-	if (nruns > 1 && strcmp(p0, "net") && strcmp(p0, "blk")) {
-		snprintf(err, errlen, "%zu results files of payload %.32s: only net or blk results can share a "
-			 "chart (plot one file at a time)", nruns, p0);
+	view = payload_view_find(p0);
+	if (nruns > 1 && !(view && view->device)) {
+		char devices[96] = "";
+		size_t ndev = 0, k = 0;
+
+		/* "net or blk": the device views, as payload_views.c lists them */
+		for (size_t i = 0; i < npayload_views; i++)
+			ndev += payload_views[i].device;
+		for (size_t i = 0, d = 0; i < npayload_views && k < sizeof(devices); i++)
+			if (payload_views[i].device)
+				k += snprintf(devices + k, sizeof(devices) - k, "%s%s",
+					      !d++ ? "" : d == ndev ? " or " : ", ", payload_views[i].name);
+		snprintf(err, errlen, "%zu results files of payload %.32s: only %s results can share a "
+			 "chart (plot one file at a time)", nruns, p0, devices);
 		return -1;
 	}
 	return 0;

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "util/outcome.h"
+#include "analysis/charts.h"
+#include "analysis/payload_views.h"
 #include "analysis/plot.h"
 #include "analysis/report_devices.h"
 
@@ -174,7 +177,7 @@ static int collect(const struct run_result *runs, const char *const *names, size
 
 	*out = NULL;
 	for (size_t i = 0; i < nruns; i++) {
-		if (strncmp(runs[i].payload, "net", sizeof(runs[i].payload))) {
+		if (!payload_view_draws(runs[i].payload, plot_net_chart)) {
 			errno = EINVAL;
 			return -1;
 		}
@@ -401,5 +404,47 @@ int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 	}
 	for (int i = 0; i < 6; i++)
 		free(e[i]);
+	return rc;
+}
+
+/*
+ * The net view: the exits-per-frame chart of every file.  One file without a
+ * tx/rx test gets the bars instead; several must all have some.
+ */
+int plot_net_chart(const struct chart_job *j)
+{
+	char *script = plot_find_script("plot-net.gp");
+	struct plot_net_info info;
+	int rc = EXIT_FAILED, rows;
+
+	if (!script)
+		return EXIT_NOHOST;
+	rows = plot_net_write_data(j->runs, j->names, j->n, j->dat, &info);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", j->dat, strerror(errno));
+		goto out;
+	}
+	if (!rows) {
+		unlink(j->dat);
+		if (j->n > 1) {
+			fprintf(stderr, "exitlab plot: no tx or rx test with status ok to draw in these files\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		fprintf(stderr, "exitlab plot: %s has no tx or rx test to draw: the generic chart instead\n",
+			j->names[0]);
+		rc = plot_bars_chart(j);
+		goto out;
+	}
+	rc = plot_net_draw(j->runs, j->n, j->dat, j->out, script, &info);
+	if (rc == EXIT_OK) {
+		printf("wrote %s (%d series, %d points from %zu file%s; numbers in %s)\n", j->out, info.nseries, rows,
+		       j->n, j->n == 1 ? "" : "s", j->dat);
+		if (j->wrote && chart_list_add(j->wrote, j->out, j->dat, chart_job_results(j),
+					       j->runs[0].payload, j->kind))
+			rc = EXIT_FAILED;
+	}
+out:
+	free(script);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "util/outcome.h"
+#include "analysis/charts.h"
 #include "analysis/plot.h"
 #include "analysis/report_table.h"
 #include "analysis/results_store.h"
@@ -726,7 +727,8 @@ out:
 }
 
 /* Every chart of the timeline into outdir; an EXIT_* code. */
-static int draw_all(struct tl *tl, const char *outdir, const char *script, const char *ext, int *ncharts)
+static int draw_all(struct tl *tl, const char *outdir, const char *script, const char *ext, int *ncharts,
+		    struct chart_list *wrote)
 {
 	int rc = EXIT_OK;
 
@@ -796,6 +798,8 @@ static int draw_all(struct tl *tl, const char *outdir, const char *script, const
 				printf("wrote %s (%zu test%s over %zu run%s; numbers in %s)\n", png, n, n == 1 ? "" : "s",
 				       c.nx, c.nx == 1 ? "" : "s", dat);
 				(*ncharts)++;
+				if (wrote && chart_list_add(wrote, png, dat, NULL, "", CHART_TIMELINE) && rc == EXIT_OK)
+					rc = EXIT_FAILED;
 			} else if (rc == EXIT_OK) {
 				rc = r;
 			}
@@ -809,7 +813,7 @@ static int draw_all(struct tl *tl, const char *outdir, const char *script, const
 }
 
 int plot_timeline(const char *dir, const char *outdir, const char *script, const char *ext,
-		  enum plot_scale scale)
+		  enum plot_scale scale, struct chart_list *wrote)
 {
 	struct tl tl = { .scale = scale };
 	struct store_list l;
@@ -853,7 +857,7 @@ int plot_timeline(const char *dir, const char *outdir, const char *script, const
 		rc = EXIT_FAILED;
 		goto out;
 	}
-	rc = draw_all(&tl, outdir, script, ext, &ncharts);
+	rc = draw_all(&tl, outdir, script, ext, &ncharts, wrote);
 	if (rc == EXIT_OK && tl.skipped)
 		rc = EXIT_FAILED;
 out:

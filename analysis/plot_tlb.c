@@ -12,8 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "util/input_file.h"
 #include "util/outcome.h"
+#include "analysis/charts.h"
 #include "analysis/plot.h"
+
+#define PLOT_SCRIPT_TLB "plot-tlb.gp"
 
 static const char *const kind_names[PLOT_TLB_NKINDS] = { "none", "pio", "cpuid" };
 
@@ -292,5 +298,76 @@ int plot_tlb_draw(const struct run_result *r, const char *dat, const char *png, 
 	for (int i = 0; i < 8; i++)
 		free(e[i]);
 	json_decref(ctx);
+	return rc;
+}
+
+/*
+ * The tlb view: the refill tests as their own chart in OUT, every other test
+ * as the bar chart in OUT with "-ops" added.  No refill test: the bars of
+ * everything, in OUT.
+ */
+int plot_tlb_chart(const struct chart_job *j)
+{
+	const struct run_result *r = &j->runs[0];
+	const char *in = j->names[0], *ext = plot_format_ext();
+	char *script = plot_find_script(PLOT_SCRIPT_TLB), *ops_png = NULL, *ops_dat = NULL;
+	struct plot_tlb_info info;
+	int rc = EXIT_FAILED, rows;
+
+	if (!script)
+		return EXIT_NOHOST;
+	rows = plot_tlb_write_data(r, j->dat, &info);
+	if (rows < 0) {
+		fprintf(stderr, "exitlab plot: writing %s: %s\n", j->dat, strerror(errno));
+		goto out;
+	}
+	if (!rows) {
+		unlink(j->dat);
+		fprintf(stderr, "exitlab plot: %s has no timed refill test: the generic chart instead\n", in);
+		rc = plot_bars_chart(j);
+		goto out;
+	}
+	rc = plot_tlb_draw(r, j->dat, j->out, script, &info);
+	if (rc != EXIT_OK)
+		goto out;
+	printf("wrote %s (%d refill tests at %d N; numbers in %s)\n", j->out, rows, info.nn, j->dat);
+	if (j->wrote && chart_list_add(j->wrote, j->out, j->dat, chart_job_results(j), r->payload, j->kind)) {
+		rc = EXIT_FAILED;
+		goto out;
+	}
+
+	{
+		char ops_ext[16];
+
+		snprintf(ops_ext, sizeof(ops_ext), "-ops%s", ext);
+		ops_png = plot_swap_ext(j->out, ext, ops_ext);
+	}
+	ops_dat = ops_png ? plot_swap_ext(ops_png, ext, ".dat") : NULL;
+	if (!ops_png || !ops_dat) {
+		fprintf(stderr, "exitlab plot: out of memory\n");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	if (!strcmp(ops_png, in) || !strcmp(ops_dat, in) || input_file_same(ops_png, in) ||
+	    input_file_same(ops_dat, in)) {
+		fprintf(stderr, "exitlab plot: refusing to overwrite the results file %s (%s)\n", in,
+			input_file_same(ops_png, in) ? ops_png : ops_dat);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	{
+		struct chart_job ops = *j;
+
+		ops.dat = ops_dat;
+		ops.out = ops_png;
+		ops.kind = CHART_OPS;
+		rc = plot_bars(&ops, plot_tlb_is_refill, &rows);
+	}
+	if (rc == EXIT_OK && !rows)
+		printf("no other timed test: no %s\n", ops_png);
+out:
+	free(ops_png);
+	free(ops_dat);
+	free(script);
 	return rc;
 }

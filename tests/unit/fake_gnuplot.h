@@ -3,7 +3,8 @@
  * A stand-in for gnuplot in the chart unit tests: a shell script named
  * gnuplot first on PATH that writes each argument it was given on a line of
  * DIR/args, so a test asserts on what a chart asked gnuplot to draw (the -e
- * assignments: title, note, scale...) without gnuplot installed.  Also
+ * assignments: title, note, scale...) without gnuplot installed; with
+ * FAKE_GNUPLOT_DRAW set it also leaves a file where the chart would be.  Also
  * results files built in memory, written with results_write_json.
  */
 #ifndef EXITLAB_TEST_FAKE_GNUPLOT_H
@@ -35,6 +36,9 @@ static inline int fake_gnuplot_setup(void)
 	if (!f)
 		return -1;
 	fprintf(f, "#!/bin/sh\nfor a in \"$@\"; do printf '%%s\\n' \"$a\"; done >> '%s/args'\n", fake_dir);
+	/* FAKE_GNUPLOT_DRAW set: leave a file at outfile, as gnuplot would */
+	fprintf(f, "[ -z \"$FAKE_GNUPLOT_DRAW\" ] && exit 0\nfor a in \"$@\"; do case $a in outfile=*) "
+		   "o=${a#outfile=?}; printf 'chart\\n' > \"${o%%?}\" ;; esac; done\n");
 	fclose(f);
 	chmod(p, 0755);
 	for (size_t i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {

@@ -221,7 +221,7 @@ static void test_timeline_scales(void **state)
 
 	snprintf(out, sizeof(out), "%s/rel", fake_dir);
 	free(fake_gnuplot_args());
-	assert_int_equal(plot_timeline(root, out, "plot-timeline.gp", ".png", PLOT_SCALE_RELATIVE), EXIT_OK);
+	assert_int_equal(plot_timeline(root, out, "plot-timeline.gp", ".png", PLOT_SCALE_RELATIVE, NULL), EXIT_OK);
 	args = fake_gnuplot_args();
 	snprintf(dat, sizeof(dat), "%s/timeline-tl-exit-costs.dat", out);
 	/* block 0: cpuid/cpl3 */
@@ -252,7 +252,7 @@ static void test_timeline_scales(void **state)
 
 	/* absolute: the script's other columns, no shared range used */
 	snprintf(out, sizeof(out), "%s/abs", fake_dir);
-	assert_int_equal(plot_timeline(root, out, "plot-timeline.gp", ".png", PLOT_SCALE_ABSOLUTE), EXIT_OK);
+	assert_int_equal(plot_timeline(root, out, "plot-timeline.gp", ".png", PLOT_SCALE_ABSOLUTE, NULL), EXIT_OK);
 	args = fake_gnuplot_args();
 	assert_non_null(strstr(args, "relative=0"));
 	assert_null(strstr(args, "no % change"));
