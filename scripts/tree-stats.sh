@@ -18,13 +18,13 @@ for d in "${dirs[@]}"; do
 	mapfile -t files < <(git ls-files "$d/*.c" "$d/*.h" | awk -F/ -v d="$d" 'NF == split(d, _, "/") + 1')
 	[ ${#files[@]} -gt 0 ] || continue
 	lines=$(cat "${files[@]}" | wc -l)
-	big=$(wc -l "${files[@]}" | grep -v ' total$' | sort -rn | head -1 | awk '{printf "%s (%d)", $2, $1}')
+	big=$(wc -l "${files[@]}" | grep -v ' total$' | sort -rn | awk 'NR == 1' | awk '{printf "%s (%d)", $2, $1}')
 	cs=()
 	for f in "${files[@]}"; do case $f in *.c) cs+=("$f") ;; esac; done
 	long=-
 	if [ ${#cs[@]} -gt 0 ]; then
 		long=$(ctags -x --kinds-c=f --_xformat='%{input} %{name} %{line} %{end}' "${cs[@]}" |
-			awk '$4 != "" {print $4 - $3 + 1, $1 ":" $2}' | sort -rn | head -1 |
+			awk '$4 != "" {print $4 - $3 + 1, $1 ":" $2}' | sort -rn | awk 'NR == 1' |
 			awk '{printf "%s (%d)", $2, $1}')
 	fi
 	printf '%-26s %5d %6d  %-40s %s\n' "$d" "${#files[@]}" "$lines" "$big" "${long:--}"
