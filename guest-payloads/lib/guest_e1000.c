@@ -243,12 +243,13 @@ int e1000_tx_kick(struct e1000 *e)
 	return 1;
 }
 
-unsigned e1000_rx_poll(struct e1000 *e, void (*fn)(const uint8_t *f, uint32_t len, void *arg), void *arg)
+unsigned e1000_rx_poll(struct e1000 *e, unsigned max, void (*fn)(const uint8_t *f, uint32_t len, void *arg),
+		       void *arg)
 {
 	unsigned got = 0;
 	uint16_t last = 0;
 
-	while (e->rx[e->rx_next].status & DESC_DD) {
+	while (got < max && e->rx[e->rx_next].status & DESC_DD) {
 		volatile struct e1000_desc *d = &e->rx[e->rx_next];
 		uint32_t len = d->length;
 

@@ -50,6 +50,8 @@ unsigned e1000_tx_free(struct e1000 *e);
 int e1000_tx_add(struct e1000 *e, uint32_t len, uint32_t seq);
 /* Write TDT if frames were added since the last kick: 1 if written. */
 int e1000_tx_kick(struct e1000 *e);
-unsigned e1000_rx_poll(struct e1000 *e, void (*fn)(const uint8_t *f, uint32_t len, void *arg), void *arg);
+/* Harvest received frames, at most max descriptors: fn(frame, len) per frame. Returns descriptors. */
+unsigned e1000_rx_poll(struct e1000 *e, unsigned max, void (*fn)(const uint8_t *f, uint32_t len, void *arg),
+		       void *arg);
 
 #endif

@@ -81,14 +81,15 @@ int virtio_net_tx_kick(struct virtio_net *n)
 	return vq_kick(&n->tx);
 }
 
-unsigned virtio_net_rx_poll(struct virtio_net *n, void (*check)(const uint8_t *f, uint32_t len, void *arg),
-			    void *arg)
+unsigned virtio_net_rx_poll(struct virtio_net *n, unsigned max,
+			    void (*check)(const uint8_t *f, uint32_t len, void *arg), void *arg)
 {
-	unsigned got = 0, unpublished = 0;
+	unsigned got = 0, taken = 0, unpublished = 0;
 	uint32_t len;
 	void *c;
 
-	while ((c = vq_get_used(&n->rx, &len))) {
+	while (taken < max && (c = vq_get_used(&n->rx, &len))) {
+		taken++;
 		uint16_t i = (uint16_t)((uint64_t)c - 1);
 		const uint8_t *b = n->rx_bufs + (uint64_t)i * VIRTIO_NET_BUF;
 

@@ -39,11 +39,11 @@ void virtio_net_tx_publish(struct virtio_net *n);
 /* Publish and notify if needed; 1 if a notification was written. */
 int virtio_net_tx_kick(struct virtio_net *n);
 /*
- * Harvest received frames: check(frame, len) per frame, buffers re-posted (and
- * with n->overlap published every few), one notification decision at the end.
- * Returns frames.
+ * Harvest received frames, at most max buffers: check(frame, len) per frame,
+ * buffers re-posted (and with n->overlap published every few), one
+ * notification decision at the end.  Returns frames.
  */
-unsigned virtio_net_rx_poll(struct virtio_net *n, void (*check)(const uint8_t *f, uint32_t len, void *arg),
-			    void *arg);
+unsigned virtio_net_rx_poll(struct virtio_net *n, unsigned max,
+			    void (*check)(const uint8_t *f, uint32_t len, void *arg), void *arg);
 
 #endif

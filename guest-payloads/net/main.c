@@ -80,7 +80,7 @@ static unsigned vn_tx_free(void *d) { return virtio_net_tx_free(d); }
 static int vn_tx_add(void *d, uint32_t len, uint32_t seq) { return virtio_net_tx_add(d, len, seq); }
 static int vn_tx_kick(void *d) { return virtio_net_tx_kick(d); }
 static void vn_tx_publish(void *d) { virtio_net_tx_publish(d); }
-static unsigned vn_rx_poll(void *d, nic_rx_fn fn, void *arg) { return virtio_net_rx_poll(d, fn, arg); }
+static unsigned vn_rx_poll(void *d, unsigned max, nic_rx_fn fn, void *arg) { return virtio_net_rx_poll(d, max, fn, arg); }
 
 static uint64_t vn_kicks(void *d, bool tx)
 {
@@ -108,7 +108,7 @@ static uint64_t vn_interrupts(void *d)
 static unsigned e_tx_free(void *d) { return e1000_tx_free(d); }
 static int e_tx_add(void *d, uint32_t len, uint32_t seq) { return e1000_tx_add(d, len, seq); }
 static int e_tx_kick(void *d) { return e1000_tx_kick(d); }
-static unsigned e_rx_poll(void *d, nic_rx_fn fn, void *arg) { return e1000_rx_poll(d, fn, arg); }
+static unsigned e_rx_poll(void *d, unsigned max, nic_rx_fn fn, void *arg) { return e1000_rx_poll(d, max, fn, arg); }
 
 static uint64_t e_kicks(void *d, bool tx)
 {
@@ -286,7 +286,7 @@ static bool tx_room(struct nic *nic, unsigned n, struct rx_tally *drain)
 			return true;
 		}
 		if (drain)
-			nic->rx_poll(nic->dev, rx_count, drain);
+			nic->rx_poll(nic->dev, NIC_RX_ALL, rx_count, drain);
 		wait_event(nic, irqs);
 	} while ((now = rdtsc()) - t0 <= idle_cycles);
 	return false;
@@ -316,7 +316,7 @@ static int loop_flush(struct nic *nic)
 		nic->tx_add(nic->dev, NET_FRAME_MIN, next_marker++);
 		nic->tx_kick(nic->dev);
 		for (uint64_t t0 = rdtsc(); rdtsc() - t0 < idle_cycles / 30;) {
-			if (!nic->rx_poll(nic->dev, rx_count, &t))
+			if (!nic->rx_poll(nic->dev, NIC_RX_ALL, rx_count, &t))
 				continue;
 			if (t.markers)
 				return 0;
@@ -414,7 +414,7 @@ static long net_phase_run(void *arg)
 			}
 			/* Frames looping back must not pile up behind a full RX ring. */
 			if (tx && loopback)
-				nic->rx_poll(nic->dev, rx_count, &p->drain);
+				nic->rx_poll(nic->dev, NIC_RX_ALL, rx_count, &p->drain);
 		}
 		if (!tx) {
 			uint64_t want = p->done + n, idle = rdtsc(), now, waiting = 0;
@@ -422,7 +422,8 @@ static long net_phase_run(void *arg)
 			while (p->rx.frames < want && (now = rdtsc()) - idle <= idle_cycles) {
 				uint64_t irqs = irq_dev_total;
 
-				if (nic->rx_poll(nic->dev, rx_count, &p->rx)) {
+				/* no more than the batch still wants: a frame past it is the next batch's */
+				if (nic->rx_poll(nic->dev, (unsigned)(want - p->rx.frames), rx_count, &p->rx)) {
 					wait_end(&waiting, now);
 					idle = rdtsc();
 					frame_cycles += idle - now;

@@ -10,6 +10,8 @@
 
 typedef void (*nic_rx_fn)(const uint8_t *f, uint32_t len, void *arg);
 
+#define NIC_RX_ALL (~0u)
+
 struct nic {
 	const char *name;        /* "virtio" or "e1000" */
 	void *dev;
@@ -19,7 +21,8 @@ struct nic {
 	int (*tx_add)(void *dev, uint32_t len, uint32_t seq);
 	/* 1 if a notification (doorbell write) was needed. */
 	int (*tx_kick)(void *dev);
-	unsigned (*rx_poll)(void *dev, nic_rx_fn fn, void *arg);
+	/* Harvest at most max received buffers (NIC_RX_ALL: every one there is). */
+	unsigned (*rx_poll)(void *dev, unsigned max, nic_rx_fn fn, void *arg);
 	/* Notifications written so far (TX and RX doorbells), interrupts counted so far. */
 	uint64_t (*kicks)(void *dev, bool tx);
 	uint64_t (*interrupts)(void *dev);
