@@ -14,14 +14,15 @@
 #include <stdint.h>
 
 #include "devices/platform/test_regs.h"
+#include "vmm/machine_layout.h"
 #include "vmm/vm.h"
 
-/* The addresses cmd_run.c gives the same devices. */
-#define EXIT_SYNTH_UART_PORT      0x03f8
-#define EXIT_SYNTH_BENCH_PORT     0x0510
-#define EXIT_SYNTH_TEST_PORT      0x0520
-#define EXIT_SYNTH_TEST_GPA       0xd0001000ull
-#define EXIT_SYNTH_COALESCED_GPA  0xd0003000ull
+/* The addresses a run's machine gives the same devices (vmm/machine_layout.h). */
+#define EXIT_SYNTH_UART_PORT      MACHINE_UART_PORT
+#define EXIT_SYNTH_BENCH_PORT     MACHINE_BENCH_PORT
+#define EXIT_SYNTH_TEST_PORT      MACHINE_TEST_PIO_PORT
+#define EXIT_SYNTH_TEST_GPA       ((uint64_t)MACHINE_TEST_MMIO_GPA)
+#define EXIT_SYNTH_COALESCED_GPA  ((uint64_t)MACHINE_COALESCED_MMIO_GPA)
 
 struct exit_synth {
 	struct vm vm;
