@@ -15,17 +15,6 @@
 #include "campaign/campaign.h"
 #include "util/xalloc.h"
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		fprintf(stderr, "exitlab: out of memory\n");
-		abort();
-	}
-	return q;
-}
-
 struct axis_ref {
 	const struct campaign_axis *axis;
 	int named;

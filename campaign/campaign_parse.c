@@ -60,17 +60,6 @@ static const char *type_name(const yaml_node_t *n)
 	}
 }
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		fprintf(stderr, "exitlab: out of memory\n");
-		abort();
-	}
-	return q;
-}
-
 static int want_scalar(struct pctx *p, const yaml_node_t *n, const char *what)
 {
 	if (n->type != YAML_SCALAR_NODE)

@@ -18,4 +18,15 @@ static inline char *xstrdup(const char *s)
 	return d;
 }
 
+static inline void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q) {
+		fprintf(stderr, "exitlab: out of memory\n");
+		abort();
+	}
+	return q;
+}
+
 #endif
