@@ -64,11 +64,11 @@ struct device_type {
 	/* The model's part of the run's config.devices entry (after "model" and "kind"). */
 	void (*describe)(const struct device_spec *s, const struct device_env *env, json_t *d);
 	/*
-	 * Build it on env: 0, or an exit code (util/outcome.h) with err. *state
+	 * Build it on env: OUTCOME_OK, or the outcome with err. *state
 	 * is set as soon as there is anything for destroy to release, failure or not.
 	 */
-	int (*create)(const struct device_spec *s, const struct device_env *env, void **state, char *err,
-		      size_t errlen);
+	enum outcome (*create)(const struct device_spec *s, const struct device_env *env, void **state, char *err,
+			       size_t errlen);
 	/* Before the vCPU runs (NULL: nothing to start; virtio starts at DRIVER_OK). 0 or -1 with err. */
 	int (*start)(void *state, char *err, size_t errlen);
 	/* First step of the teardown (NULL: none): nothing of this device may act on the others after it. */

@@ -350,7 +350,6 @@ static struct dev_rig *rig_new(const struct net_limits_opts *o, char *err, size_
 	struct dev_rig *r = calloc(1, sizeof(*r));
 	uint64_t f = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_RING_F_EVENT_IDX;
 	struct virtio_dev *v;
-	bool host_fault;
 
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
@@ -367,7 +366,7 @@ static struct dev_rig *rig_new(const struct net_limits_opts *o, char *err, size_
 		goto fail;
 	}
 	memset(r->m.host, 0, DEV_MEM);
-	r->be = net_backend_open("sink,check=1", &host_fault, err, errlen);
+	r->be = net_backend_open("sink,check=1", NULL, err, errlen);
 	if (!r->be)
 		goto fail;
 	if (virtio_net_init(&r->n, &r->m, r->be, MAC, err, errlen))

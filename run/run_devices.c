@@ -113,8 +113,8 @@ static int add_metrics(struct run_devices *d, const struct dev_metrics *m)
 	return 0;
 }
 
-int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_dev_opts *o,
-		       struct boot_info *bi, char *err, size_t errlen)
+enum outcome run_devices_create(struct run_devices *d, struct vm *vm, const struct run_dev_opts *o,
+				struct boot_info *bi, char *err, size_t errlen)
 {
 	struct device_env env;
 	bool nic = false;
@@ -123,22 +123,22 @@ int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_de
 	memset(d, 0, sizeof(*d));
 	thread_cpu_reset(); /* the device side is this VM's devices' threads */
 	if (!o->ndev)
-		return 0;
+		return OUTCOME_OK;
 	if (irq_chip_init(&d->irq, vm, err, errlen))
-		return EXIT_NOHOST;
+		return OUTCOME_NO_HOST;
 	if (pci_host_init(&d->pci, vm, &d->irq, err, errlen)) {
 		irq_chip_destroy(&d->irq);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	d->on = true;
 	for (unsigned i = 0; i < o->ndev; i++)
 		nic |= o->dev[i].type->kind == DEVICE_NIC && !o->dev[i].vhost_user[0];
 	if (nic) {
-		bool host_fault = false;
+		enum outcome why;
 
-		d->net = net_backend_open(o->netdev ? o->netdev : RUN_DEV_DEFAULT_NETDEV, &host_fault, err, errlen);
+		d->net = net_backend_open(o->netdev ? o->netdev : RUN_DEV_DEFAULT_NETDEV, &why, err, errlen);
 		if (!d->net)
-			return host_fault ? EXIT_NOHOST : EXIT_USAGE;
+			return why;
 		memcpy(d->net->mac, (const uint8_t[6]){ 0x52, 0x54, 0x00, 0xfe, 0xed, 0x01 }, 6);
 		/* rx would wait for frames that never come and fail: skipped, saying what to use. */
 		if (d->net->ops->sends_nothing)
@@ -151,7 +151,7 @@ int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_de
 			.names = net_names, .values = &d->net->stats.tx_frames,
 		};
 		if (add_metrics(d, &d->net_metrics))
-			return EXIT_FAILED;
+			return OUTCOME_FAILED;
 	}
 	env = (struct device_env){
 		.vm = vm, .pci = &d->pci, .irq = &d->irq, .net = d->net,
@@ -166,10 +166,10 @@ int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_de
 		if (rc)
 			return rc;
 		if (t->metrics && add_metrics(d, t->metrics(d->dev[i].state)))
-			return EXIT_FAILED;
+			return OUTCOME_FAILED;
 	}
 	bi->pci_ecam_gpa = PCI_ECAM_BASE;
-	return 0;
+	return OUTCOME_OK;
 }
 
 int run_devices_start(struct run_devices *d, char *err, size_t errlen)

@@ -64,8 +64,8 @@ struct run_devices {
  * configuration space is (bi). 0, or an exit code (3 = the host lacks
  * something, 2 = bad input, 1 = other) with err.
  */
-int run_devices_create(struct run_devices *d, struct vm *vm, const struct run_dev_opts *o,
-		       struct boot_info *bi, char *err, size_t errlen);
+enum outcome run_devices_create(struct run_devices *d, struct vm *vm, const struct run_dev_opts *o,
+				struct boot_info *bi, char *err, size_t errlen);
 /* Start the devices' worker threads (before the vCPU runs). */
 int run_devices_start(struct run_devices *d, char *err, size_t errlen);
 void run_devices_destroy(struct run_devices *d);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "util/outcome.h"
+
 struct blk_backend {
 	int fd;
 	uint64_t size;            /* bytes, a multiple of 512 (a tail is ignored) */
@@ -20,9 +22,11 @@ struct blk_backend {
 	bool io_error_noted;      /* that diagnostic is printed once */
 };
 
-/* Open path; read_only or not. 0, or -1 with err (*host_fault for permission problems). */
-int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bool *host_fault, char *err,
-		     size_t errlen);
+/*
+ * Open path; read_only or not. OUTCOME_OK, or with err: OUTCOME_BAD_INPUT (no such
+ * file, not a file or disk, under one sector), OUTCOME_NO_HOST (permission).
+ */
+enum outcome blk_backend_open(struct blk_backend *b, const char *path, bool read_only, char *err, size_t errlen);
 void blk_backend_close(struct blk_backend *b);
 /* I/O at a byte offset; offset + length must lie inside the image. 0 or -errno (-EROFS, -EINVAL). */
 int blk_backend_readv(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n);

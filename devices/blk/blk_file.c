@@ -18,22 +18,22 @@
 
 #include "devices/blk/blk_backend.h"
 
-int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bool *host_fault, char *err,
-		     size_t errlen)
+enum outcome blk_backend_open(struct blk_backend *b, const char *path, bool read_only, char *err, size_t errlen)
 {
+	enum outcome o = OUTCOME_FAILED;
 	struct stat st;
 	uint64_t size = 0;
 
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
 	snprintf(b->path, sizeof(b->path), "%s", path);
-	*host_fault = false;
 	/* O_NONBLOCK: a FIFO opened read-only would wait for a writer; refused below instead */
 	b->fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
 	if (b->fd < 0) {
-		*host_fault = errno == EACCES || errno == EPERM || errno == EROFS;
-		snprintf(err, errlen, "blk: %s: %s", path, strerror(errno));
-		return -1;
+		int e = errno;
+
+		snprintf(err, errlen, "blk: %s: %s", path, strerror(e));
+		return e == EACCES || e == EPERM || e == EROFS ? OUTCOME_NO_HOST : OUTCOME_BAD_INPUT;
 	}
 	if (fstat(b->fd, &st) < 0) {
 		snprintf(err, errlen, "blk: %s: %s", path, strerror(errno));
@@ -48,6 +48,7 @@ int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bo
 		}
 	} else {
 		snprintf(err, errlen, "blk: %s is neither a regular file nor a block device", path);
+		o = OUTCOME_BAD_INPUT;
 		goto fail;
 	}
 	/* the image is a file or a disk: back to plain blocking I/O */
@@ -58,14 +59,15 @@ int blk_backend_open(struct blk_backend *b, const char *path, bool read_only, bo
 	b->size = size & ~511ULL;
 	if (!b->size) {
 		snprintf(err, errlen, "blk: %s is smaller than one 512-byte sector", path);
+		o = OUTCOME_BAD_INPUT;
 		goto fail;
 	}
 	b->read_only = read_only;
-	return 0;
+	return OUTCOME_OK;
 fail:
 	close(b->fd);
 	b->fd = -1;
-	return -1;
+	return o;
 }
 
 void blk_backend_close(struct blk_backend *b)

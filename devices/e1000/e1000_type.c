@@ -17,20 +17,20 @@ static void e1000_describe(const struct device_spec *s, const struct device_env 
 	json_object_set_new(d, "netdev", json_string(env->netdev));
 }
 
-static int e1000_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
-			size_t errlen)
+static enum outcome e1000_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
+				   size_t errlen)
 {
 	struct e1000 *e = calloc(1, sizeof(*e));
 
 	(void)s;
 	if (!e || e1000_init(e, &env->vm->mem, env->net, device_guest_mac, err, errlen)) {
 		free(e);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	*state = e;
 	if (pci_host_add(env->pci, e1000_pci_device(e), -1, err, errlen))
-		return EXIT_FAILED;
-	return 0;
+		return OUTCOME_FAILED;
+	return OUTCOME_OK;
 }
 
 static int e1000_type_start(void *state, char *err, size_t errlen)

@@ -300,37 +300,40 @@ static const struct net_kind *parse_spec(const char *spec, struct net_backend_ar
 	return k;
 }
 
-struct net_backend *net_backend_open(const char *spec, bool *host_fault, char *err, size_t errlen)
+struct net_backend *net_backend_open(const char *spec, enum outcome *why, char *err, size_t errlen)
 {
 	struct net_backend_args a;
 	const struct net_kind *k;
 	struct net_backend *b;
-	bool fault = false;
+	enum outcome o, dummy_why;
 	char dummy[1];
 
 	if (!err || !errlen) {
 		err = dummy;
 		errlen = sizeof(dummy);
 	}
+	if (!why)
+		why = &dummy_why;
 	err[0] = '\0';
-	if (host_fault)
-		*host_fault = false;
+	*why = OUTCOME_BAD_INPUT;
 	k = parse_spec(spec, &a, err, errlen);
 	if (!k)
 		return NULL;
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		snprintf(err, errlen, "net backend %s: out of memory", k->name);
+		*why = OUTCOME_FAILED;
 		return NULL;
 	}
 	b->fd = -1;
 	memcpy(b->mac, net_default_mac, sizeof(b->mac));
-	if (k->open(b, &a, &fault, err, errlen)) {
-		if (host_fault)
-			*host_fault = fault;
+	o = k->open(b, &a, err, errlen);
+	if (o != OUTCOME_OK) {
+		*why = o;
 		free(b);
 		return NULL;
 	}
+	*why = OUTCOME_OK;
 	return b;
 }
 

@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "util/outcome.h"
+
 #define NET_FRAME_MAX 65550   /* 64 KiB + Ethernet header (GSO); without offloads 1514 */
 
 struct net_backend;
@@ -59,9 +61,10 @@ struct net_backend {
  *   gen[,size=N][,rate=PPS][,count=N]  frames of N bytes (60..1514), at most PPS per second (0 = as fast as asked)
  *   loop                           every frame sent is received back
  *   tap,ifname=NAME[,vnet_hdr=1]   an existing or new tap (IFF_NO_PI; IFF_VNET_HDR if asked)
- * NULL with err naming the problem; *host_fault tells a host lack (no /dev/net/tun, no permission) from bad input.
+ * NULL with err naming the problem and *why (if given) its outcome: OUTCOME_BAD_INPUT
+ * (the spec), OUTCOME_NO_HOST (no /dev/net/tun, no permission) or OUTCOME_FAILED.
  */
-struct net_backend *net_backend_open(const char *spec, bool *host_fault, char *err, size_t errlen);
+struct net_backend *net_backend_open(const char *spec, enum outcome *why, char *err, size_t errlen);
 void net_backend_close(struct net_backend *b);
 /*
  * Narrow what the backend may hand over to what the guest negotiated: 0, or

@@ -48,11 +48,11 @@ struct net_backend_args {
 
 /*
  * Each kind fills b (ops, fd, priv, vnet_hdr_len) from the args.  b arrives
- * zeroed with fd -1 and a default mac.  0, or -1 with err after undoing
- * everything it did (the caller frees b).
+ * zeroed with fd -1 and a default mac.  OUTCOME_OK, or the outcome with err
+ * after undoing everything it did (the caller frees b).
  */
-typedef int net_kind_open_fn(struct net_backend *b, const struct net_backend_args *a, bool *host_fault,
-			     char *err, size_t errlen);
+typedef enum outcome net_kind_open_fn(struct net_backend *b, const struct net_backend_args *a, char *err,
+				      size_t errlen);
 net_kind_open_fn net_sink_open, net_gen_open, net_loop_open, net_tap_open;
 
 static inline void net_stat_add(uint64_t *counter, uint64_t v)

@@ -178,15 +178,14 @@ static void bucket_reset(struct net_gen *g)
 	g->credit = g->rate ? NS_PER_S : 0;
 }
 
-int net_gen_open(struct net_backend *b, const struct net_backend_args *a, bool *host_fault, char *err,
+enum outcome net_gen_open(struct net_backend *b, const struct net_backend_args *a, char *err,
 		 size_t errlen)
 {
 	struct net_gen *g = calloc(1, sizeof(*g));
 
-	(void)host_fault;
 	if (!g) {
 		snprintf(err, errlen, "net backend gen: out of memory");
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	net_sink_state_init(&g->s, a->check);
 	g->size = a->size;
@@ -209,7 +208,7 @@ int net_gen_open(struct net_backend *b, const struct net_backend_args *a, bool *
 		if (b->fd < 0) {
 			snprintf(err, errlen, "net backend gen: timerfd_create: %s", strerror(errno));
 			free(g);
-			return -1;
+			return OUTCOME_FAILED;
 		}
 		g->timer = true;
 		its.it_interval.tv_sec = (time_t)(interval / NS_PER_S);
@@ -220,20 +219,20 @@ int net_gen_open(struct net_backend *b, const struct net_backend_args *a, bool *
 			close(b->fd);
 			b->fd = -1;
 			free(g);
-			return -1;
+			return OUTCOME_FAILED;
 		}
 	} else if (g->count) {
 		b->fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC); /* readable until the count is reached */
 		if (b->fd < 0) {
 			snprintf(err, errlen, "net backend gen: eventfd: %s", strerror(errno));
 			free(g);
-			return -1;
+			return OUTCOME_FAILED;
 		}
 	}
 	bucket_reset(g);
 	b->ops = &gen_ops;
 	b->priv = g;
-	return 0;
+	return OUTCOME_OK;
 }
 
 bool net_gen_set_clock(struct net_backend *b, net_gen_clock_fn *now_ns, void *opaque)

@@ -144,24 +144,23 @@ static const struct net_backend_ops loop_ops = {
 	.close = loop_close,
 };
 
-int net_loop_open(struct net_backend *b, const struct net_backend_args *a, bool *host_fault, char *err,
+enum outcome net_loop_open(struct net_backend *b, const struct net_backend_args *a, char *err,
 		  size_t errlen)
 {
 	struct net_loop *l = calloc(1, sizeof(*l));
 
 	(void)a;
-	(void)host_fault;
 	if (!l) {
 		snprintf(err, errlen, "net backend loop: out of memory");
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	b->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (b->fd < 0) {
 		snprintf(err, errlen, "net backend loop: eventfd: %s", strerror(errno));
 		free(l);
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	b->ops = &loop_ops;
 	b->priv = l;
-	return 0;
+	return OUTCOME_OK;
 }

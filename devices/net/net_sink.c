@@ -137,26 +137,25 @@ static const struct net_backend_ops sink_ops = {
 	.close = sink_close,
 };
 
-int net_sink_open(struct net_backend *b, const struct net_backend_args *a, bool *host_fault, char *err,
+enum outcome net_sink_open(struct net_backend *b, const struct net_backend_args *a, char *err,
 		  size_t errlen)
 {
 	struct net_sink *sk = calloc(1, sizeof(*sk));
 
-	(void)host_fault;
 	if (!sk) {
 		snprintf(err, errlen, "net backend sink: out of memory");
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	net_sink_state_init(&sk->s, a->check);
 	b->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (b->fd < 0) {
 		snprintf(err, errlen, "net backend sink: eventfd: %s", strerror(errno));
 		free(sk);
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	b->ops = &sink_ops;
 	b->priv = sk;
-	return 0;
+	return OUTCOME_OK;
 }
 
 bool net_sink_stats(struct net_backend *b, struct net_sink_stats *out)

@@ -166,29 +166,30 @@ int net_tap_set_vnet_hdr_len(struct net_backend *b, unsigned len)
 	return 0;
 }
 
-static int link_up(const char *ifname, bool *host_fault, char *err, size_t errlen)
+static enum outcome link_up(const char *ifname, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (s < 0) {
 		snprintf(err, errlen, "net backend tap %s: socket for SIOCSIFFLAGS: %s", ifname, strerror(errno));
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr)) {
 		snprintf(err, errlen, "net backend tap %s: SIOCGIFFLAGS: %s", ifname, strerror(errno));
 		close(s);
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	if (!(ifr.ifr_flags & IFF_UP)) {
 		ifr.ifr_flags |= IFF_UP;
 		if (ioctl(s, SIOCSIFFLAGS, &ifr)) {
 			int e = errno;
+			enum outcome o = OUTCOME_FAILED;
 
 			if (e == EPERM || e == EACCES) {
-				*host_fault = true;
+				o = OUTCOME_NO_HOST;
 				snprintf(err, errlen, "net backend tap %s: the link is down and bringing it up was "
 					 "refused (%s): run as root or give CAP_NET_ADMIN, or 'ip link set %s up' first",
 					 ifname, strerror(e), ifname);
@@ -197,68 +198,68 @@ static int link_up(const char *ifname, bool *host_fault, char *err, size_t errle
 					 strerror(e));
 			}
 			close(s);
-			return -1;
+			return o;
 		}
 	}
 	close(s);
-	return 0;
+	return OUTCOME_OK;
 }
 
-static void tunsetiff_error(const char *ifname, int e, bool *host_fault, char *err, size_t errlen)
+/* What TUNSETIFF's errno e means, in err; which outcome it is. */
+static enum outcome tunsetiff_error(const char *ifname, int e, char *err, size_t errlen)
 {
 	switch (e) {
 	case EPERM:
 	case EACCES:
-		*host_fault = true;
 		snprintf(err, errlen, "net backend tap %s: TUNSETIFF: %s: run as root or give CAP_NET_ADMIN "
 			 "(or create the tap for this user: ip tuntap add %s mode tap user $USER)", ifname,
 			 strerror(e), ifname);
-		break;
+		return OUTCOME_NO_HOST;
 	case EBUSY:
 		snprintf(err, errlen, "net backend tap %s: TUNSETIFF: busy: another process has the tap open "
 			 "(or it is a multi-queue tap)", ifname);
-		break;
+		return OUTCOME_BAD_INPUT;
 	case EINVAL:
 		snprintf(err, errlen, "net backend tap %s: TUNSETIFF: invalid: %s exists and is not a "
 			 "single-queue tap (a tun, a multi-queue tap, or another kind of interface)", ifname, ifname);
-		break;
+		return OUTCOME_BAD_INPUT;
 	default:
 		snprintf(err, errlen, "net backend tap %s: TUNSETIFF: %s", ifname, strerror(e));
-		break;
+		return OUTCOME_FAILED;
 	}
 }
 
-int net_tap_open(struct net_backend *b, const struct net_backend_args *a, bool *host_fault, char *err,
-		 size_t errlen)
+enum outcome net_tap_open(struct net_backend *b, const struct net_backend_args *a, char *err, size_t errlen)
 {
 	struct net_tap *t;
 	struct ifreq ifr;
+	enum outcome o;
 	int fd;
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
 
+		o = OUTCOME_NO_HOST;
 		if (e == ENOENT || e == ENODEV || e == ENXIO) {
-			*host_fault = true;
 			snprintf(err, errlen, "net backend tap %s: /dev/net/tun: %s: this host has no tun/tap "
 				 "(modprobe tun; in a container, pass /dev/net/tun through)", a->ifname, strerror(e));
 		} else if (e == EPERM || e == EACCES) {
-			*host_fault = true;
 			snprintf(err, errlen, "net backend tap %s: /dev/net/tun: %s: run as root or give "
 				 "CAP_NET_ADMIN", a->ifname, strerror(e));
 		} else {
 			snprintf(err, errlen, "net backend tap %s: /dev/net/tun: %s", a->ifname, strerror(e));
+			o = OUTCOME_FAILED;
 		}
-		return -1;
+		return o;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", a->ifname);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (a->vnet_hdr ? IFF_VNET_HDR : 0);
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
-		tunsetiff_error(a->ifname, errno, host_fault, err, errlen);
+		o = tunsetiff_error(a->ifname, errno, err, errlen);
 		close(fd);
-		return -1;
+		return o;
 	}
 	if (a->vnet_hdr) {
 		int len = TAP_VNET_HDR_LEN;
@@ -267,29 +268,30 @@ int net_tap_open(struct net_backend *b, const struct net_backend_args *a, bool *
 			snprintf(err, errlen, "net backend tap %s: TUNSETVNETHDRSZ %d: %s", a->ifname, len,
 				 strerror(errno));
 			close(fd);
-			return -1;
+			return OUTCOME_FAILED;
 		}
 		if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)TAP_OFFLOADS)) {
 			snprintf(err, errlen, "net backend tap %s: TUNSETOFFLOAD csum+tso: %s", a->ifname,
 				 strerror(errno));
 			close(fd);
-			return -1;
+			return OUTCOME_FAILED;
 		}
 	}
-	if (link_up(ifr.ifr_name, host_fault, err, errlen)) {
+	o = link_up(ifr.ifr_name, err, errlen);
+	if (o != OUTCOME_OK) {
 		close(fd);
-		return -1;
+		return o;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		snprintf(err, errlen, "net backend tap %s: out of memory", a->ifname);
 		close(fd);
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifr.ifr_name);
 	b->fd = fd;
 	b->vnet_hdr_len = a->vnet_hdr ? TAP_VNET_HDR_LEN : 0;
 	b->ops = &tap_ops;
 	b->priv = t;
-	return 0;
+	return OUTCOME_OK;
 }

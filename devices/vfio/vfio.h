@@ -36,6 +36,7 @@
 #include "devices/dev_metrics.h"
 #include "vmm/guest_mem.h"
 #include "devices/pci/pci.h"
+#include "util/outcome.h"
 
 struct vm;
 struct irq_chip;
@@ -193,13 +194,13 @@ struct vfio_dev {
 /*
  * Open the device at bdf ("0000:00:03.0"), reset it, read its regions and
  * configuration space, build the guest's view, mmap what can be mmapped and
- * map guest RAM for DMA.  ops NULL = vfio_kernel_ops.  0, or -1 with err and
- * *host_fault set when the host is the problem (exit code 3); everything
- * done is undone.
+ * map guest RAM for DMA.  ops NULL = vfio_kernel_ops.  OUTCOME_OK, or with
+ * err: OUTCOME_BAD_INPUT (bdf), OUTCOME_NO_HOST (the host lacks the device,
+ * the driver, the IOMMU or a permission), OUTCOME_FAILED; everything done is
+ * undone.
  */
-int vfio_dev_init(struct vfio_dev *v, const char *bdf, const struct guest_mem *mem, struct vm *vm,
-		  struct irq_chip *irq, const struct vfio_ops *ops, void *ctx, bool *host_fault, char *err,
-		  size_t errlen);
+enum outcome vfio_dev_init(struct vfio_dev *v, const char *bdf, const struct guest_mem *mem, struct vm *vm,
+			   struct irq_chip *irq, const struct vfio_ops *ops, void *ctx, char *err, size_t errlen);
 /* The guest's view: put it on the host bridge (BARs placed, decoding on, slots mapped). */
 struct pci_device *vfio_dev_pci(struct vfio_dev *v);
 /*
@@ -217,7 +218,7 @@ int vfio_bdf_parse(const char *s, char out[VFIO_BDF_LEN]);
 /* ---- the parts, for each other and for the unit tests ---- */
 
 /* vfio_open.c: host checks and the container/group (or iommufd) setup; vfio_close undoes it. */
-int vfio_open(struct vfio_dev *v, bool *host_fault, char *err, size_t errlen);
+enum outcome vfio_open(struct vfio_dev *v, char *err, size_t errlen);
 void vfio_close(struct vfio_dev *v);
 /* vfio_iommufd.c: the cdev path; -ENOSYS where the UAPI or the host lacks it. */
 int vfio_open_iommufd(struct vfio_dev *v, char *err, size_t errlen);

@@ -32,19 +32,19 @@ static void reset(struct vfio_dev *v)
 		fprintf(stderr, "exitlab: vfio %s: VFIO_DEVICE_RESET failed\n", v->bdf);
 }
 
-int vfio_dev_init(struct vfio_dev *v, const char *bdf, const struct guest_mem *mem, struct vm *vm,
-		  struct irq_chip *irq, const struct vfio_ops *ops, void *ctx, bool *host_fault, char *err,
-		  size_t errlen)
+enum outcome vfio_dev_init(struct vfio_dev *v, const char *bdf, const struct guest_mem *mem, struct vm *vm,
+			   struct irq_chip *irq, const struct vfio_ops *ops, void *ctx, char *err, size_t errlen)
 {
+	enum outcome o;
+
 	memset(v, 0, sizeof(*v));
-	*host_fault = false;
 	v->container = v->group = v->dev = v->iommufd = -1;
 	for (unsigned i = 0; i < VFIO_MAX_MSIX; i++)
 		v->vec[i] = (struct vfio_vec){ .efd = -1, .gsi = -1 };
 	v->intx = (struct vfio_intx){ .efd = -1, .rfd = -1, .gsi = -1 };
 	if (vfio_bdf_parse(bdf, v->bdf)) {
 		snprintf(err, errlen, "vfio: bad host=%s: give a PCI address like 0000:00:03.0", bdf);
-		return -1;
+		return OUTCOME_BAD_INPUT;
 	}
 	snprintf(v->name, sizeof(v->name), "vfio-%s", v->bdf);
 	v->ops = ops ? ops : &vfio_kernel_ops;
@@ -56,20 +56,22 @@ int vfio_dev_init(struct vfio_dev *v, const char *bdf, const struct guest_mem *m
 	v->metrics = (struct dev_metrics){
 		.device = "vfio", .n = VFIO_NMETRICS, .names = metric_names, .values = v->counters,
 	};
-	if (vfio_open(v, host_fault, err, errlen))
+	o = vfio_open(v, err, errlen);
+	if (o != OUTCOME_OK)
 		goto fail;
 	reset(v);
+	o = OUTCOME_FAILED;
 	if (vfio_config_build(v, err, errlen))
 		goto fail;
 	vfio_bars_mmap(v);
 	if (vfio_dma_map_ram(v, err, errlen)) {
-		*host_fault = true;
+		o = OUTCOME_NO_HOST; /* the IOMMU would not map guest RAM */
 		goto fail;
 	}
-	return 0;
+	return OUTCOME_OK;
 fail:
 	vfio_dev_destroy(v);
-	return -1;
+	return o;
 }
 
 struct pci_device *vfio_dev_pci(struct vfio_dev *v)

@@ -73,18 +73,17 @@ static int driver_of(struct vfio_dev *v, const char *bdf, char *buf, size_t len)
 	return 0;
 }
 
-static int fail(bool *host_fault, bool host, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+/* Every failure to open a device is the host's: it lacks the device, a driver or a permission. */
+static enum outcome fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static int fail(bool *host_fault, bool host, char *err, size_t errlen, const char *fmt, ...)
+static enum outcome fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	*host_fault = host;
-	return -1;
+	return OUTCOME_NO_HOST;
 }
 
 /* Every other device of the group bound to a host driver, named in out: how many. */
@@ -111,7 +110,7 @@ static int group_culprits(struct vfio_dev *v, char *out, size_t outlen)
 }
 
 /* The device-level checks, in the order a user fixes them. */
-static int host_checks(struct vfio_dev *v, bool *hf, char *err, size_t errlen)
+static enum outcome host_checks(struct vfio_dev *v, char *err, size_t errlen)
 {
 	char path[128], link[256], drv[64], culprits[400];
 	const char *b = v->bdf;
@@ -119,46 +118,46 @@ static int host_checks(struct vfio_dev *v, bool *hf, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), SYS_PCI "/%s", b);
 	if (v->ops->exists(v->ctx, path))
-		return fail(hf, true, err, errlen, "vfio: no PCI device %s on this host (see ls %s)", b, SYS_PCI);
+		return fail(err, errlen, "vfio: no PCI device %s on this host (see ls %s)", b, SYS_PCI);
 	if (v->ops->exists(v->ctx, "/dev/vfio/vfio"))
-		return fail(hf, true, err, errlen,
+		return fail(err, errlen,
 			    "vfio: no /dev/vfio/vfio on this host: modprobe vfio-pci; the host needs an IOMMU "
 			    "(intel_iommu=on or amd_iommu=on)");
 	snprintf(path, sizeof(path), SYS_PCI "/%s/iommu_group", b);
 	rc = v->ops->readlink(v->ctx, path, link, sizeof(link));
 	if (rc < 0 || sscanf(base_name(link), "%d", &v->group_id) != 1 || v->group_id < 0)
-		return fail(hf, true, err, errlen,
+		return fail(err, errlen,
 			    "vfio: %s has no IOMMU group: the host has no IOMMU enabled for it "
 			    "(intel_iommu=on or amd_iommu=on on the kernel command line)", b);
 	rc = driver_of(v, b, drv, sizeof(drv));
 	if (rc)
-		return fail(hf, true, err, errlen, "vfio: cannot read the driver of %s: %s", b, strerror(-rc));
+		return fail(err, errlen, "vfio: cannot read the driver of %s: %s", b, strerror(-rc));
 	if (strcmp(drv, "vfio-pci")) {
 		if (!drv[0])
-			return fail(hf, true, err, errlen,
+			return fail(err, errlen,
 				    "vfio: %s is bound to no driver, not vfio-pci: echo vfio-pci > %s/%s/driver_override; "
 				    "echo %s > /sys/bus/pci/drivers_probe", b, SYS_PCI, b, b);
-		return fail(hf, true, err, errlen,
+		return fail(err, errlen,
 			    "vfio: %s is bound to %s, not vfio-pci: echo %s > %s/%s/driver/unbind; "
 			    "echo vfio-pci > %s/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe",
 			    b, drv, b, SYS_PCI, b, SYS_PCI, b, b);
 	}
 	if (group_culprits(v, culprits, sizeof(culprits)))
-		return fail(hf, true, err, errlen,
+		return fail(err, errlen,
 			    "vfio: IOMMU group %d of %s is not viable: %s shares it; bind every device of the "
 			    "group to vfio-pci (or unbind it)", v->group_id, b, culprits);
-	return 0;
+	return OUTCOME_OK;
 }
 
-static int open_fail(struct vfio_dev *v, bool *hf, char *err, size_t errlen, const char *path, int rc)
+static enum outcome open_fail(struct vfio_dev *v, char *err, size_t errlen, const char *path, int rc)
 {
 	if (rc == -EACCES || rc == -EPERM)
-		return fail(hf, true, err, errlen, "vfio: permission denied opening %s: run as root or give "
+		return fail(err, errlen, "vfio: permission denied opening %s: run as root or give "
 			    "this user the file (chown)", path);
 	if (rc == -EBUSY)
-		return fail(hf, true, err, errlen, "vfio: %s is busy: another process (a VM?) has %s open",
+		return fail(err, errlen, "vfio: %s is busy: another process (a VM?) has %s open",
 			    path, v->bdf);
-	return fail(hf, true, err, errlen, "vfio: cannot open %s: %s", path, strerror(-rc));
+	return fail(err, errlen, "vfio: cannot open %s: %s", path, strerror(-rc));
 }
 
 static int vioctl(struct vfio_dev *v, int fd, unsigned long req, void *arg)
@@ -166,7 +165,7 @@ static int vioctl(struct vfio_dev *v, int fd, unsigned long req, void *arg)
 	return v->ops->ioctl(v->ctx, fd, req, arg);
 }
 
-static int open_group(struct vfio_dev *v, bool *hf, char *err, size_t errlen)
+static enum outcome open_group(struct vfio_dev *v, char *err, size_t errlen)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	char path[64], culprits[400];
@@ -174,83 +173,84 @@ static int open_group(struct vfio_dev *v, bool *hf, char *err, size_t errlen)
 
 	rc = v->ops->open(v->ctx, "/dev/vfio/vfio", O_RDWR);
 	if (rc < 0)
-		return open_fail(v, hf, err, errlen, "/dev/vfio/vfio", rc);
+		return open_fail(v, err, errlen, "/dev/vfio/vfio", rc);
 	v->container = rc;
 	rc = vioctl(v, v->container, VFIO_GET_API_VERSION, NULL);
 	if (rc != VFIO_API_VERSION)
-		return fail(hf, true, err, errlen, "vfio: /dev/vfio/vfio speaks API version %d, we speak %d", rc,
+		return fail(err, errlen, "vfio: /dev/vfio/vfio speaks API version %d, we speak %d", rc,
 			    VFIO_API_VERSION);
 	if (vioctl(v, v->container, VFIO_CHECK_EXTENSION, (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) > 0)
 		type = VFIO_TYPE1v2_IOMMU;
 	else if (vioctl(v, v->container, VFIO_CHECK_EXTENSION, (void *)(uintptr_t)VFIO_TYPE1_IOMMU) > 0)
 		type = VFIO_TYPE1_IOMMU;
 	else
-		return fail(hf, true, err, errlen, "vfio: the host's VFIO has no type-1 IOMMU driver "
+		return fail(err, errlen, "vfio: the host's VFIO has no type-1 IOMMU driver "
 			    "(modprobe vfio_iommu_type1)");
 
 	snprintf(path, sizeof(path), "/dev/vfio/%d", v->group_id);
 	rc = v->ops->open(v->ctx, path, O_RDWR);
 	if (rc < 0)
-		return open_fail(v, hf, err, errlen, path, rc);
+		return open_fail(v, err, errlen, path, rc);
 	v->group = rc;
 	rc = vioctl(v, v->group, VFIO_GROUP_GET_STATUS, &st);
 	if (rc < 0)
-		return fail(hf, true, err, errlen, "vfio: VFIO_GROUP_GET_STATUS on %s: %s", path, strerror(-rc));
+		return fail(err, errlen, "vfio: VFIO_GROUP_GET_STATUS on %s: %s", path, strerror(-rc));
 	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		if (group_culprits(v, culprits, sizeof(culprits)))
-			return fail(hf, true, err, errlen, "vfio: IOMMU group %d of %s is not viable: %s shares "
+			return fail(err, errlen, "vfio: IOMMU group %d of %s is not viable: %s shares "
 				    "it; bind every device of the group to vfio-pci (or unbind it)",
 				    v->group_id, v->bdf, culprits);
-		return fail(hf, true, err, errlen, "vfio: IOMMU group %d of %s is not viable: bind every "
+		return fail(err, errlen, "vfio: IOMMU group %d of %s is not viable: bind every "
 			    "device in /sys/kernel/iommu_groups/%d/devices to vfio-pci", v->group_id, v->bdf,
 			    v->group_id);
 	}
 	rc = vioctl(v, v->group, VFIO_GROUP_SET_CONTAINER, &v->container);
 	if (rc < 0)
-		return fail(hf, true, err, errlen, "vfio: VFIO_GROUP_SET_CONTAINER: %s", strerror(-rc));
+		return fail(err, errlen, "vfio: VFIO_GROUP_SET_CONTAINER: %s", strerror(-rc));
 	v->group_attached = true;
 	rc = vioctl(v, v->container, VFIO_SET_IOMMU, (void *)(uintptr_t)type);
 	if (rc < 0)
-		return fail(hf, true, err, errlen, "vfio: VFIO_SET_IOMMU (type %d): %s%s", type, strerror(-rc),
+		return fail(err, errlen, "vfio: VFIO_SET_IOMMU (type %d): %s%s", type, strerror(-rc),
 			    rc == -EPERM ? " (no interrupt remapping: enable it in the IOMMU, or "
 			    "modprobe vfio_iommu_type1 allow_unsafe_interrupts=1)" : "");
 	v->iommu_set = true;
 	rc = vioctl(v, v->group, VFIO_GROUP_GET_DEVICE_FD, v->bdf);
 	if (rc < 0)
-		return fail(hf, true, err, errlen, "vfio: VFIO_GROUP_GET_DEVICE_FD %s: %s", v->bdf, strerror(-rc));
+		return fail(err, errlen, "vfio: VFIO_GROUP_GET_DEVICE_FD %s: %s", v->bdf, strerror(-rc));
 	v->dev = rc;
 	v->api = VFIO_API_GROUP;
-	return 0;
+	return OUTCOME_OK;
 }
 
-int vfio_open(struct vfio_dev *v, bool *hf, char *err, size_t errlen)
+enum outcome vfio_open(struct vfio_dev *v, char *err, size_t errlen)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
+	enum outcome o;
 	int rc;
 
-	*hf = false;
 	v->container = v->group = v->dev = v->iommufd = -1;
-	if (host_checks(v, hf, err, errlen))
-		return -1;
+	o = host_checks(v, err, errlen);
+	if (o != OUTCOME_OK)
+		return o;
 	/* iommufd where it exists; anything short of a bound, attached device falls back to the group API */
 	rc = vfio_open_iommufd(v, err, errlen);
 	if (rc)
 		vfio_close(v);
-	if (rc && open_group(v, hf, err, errlen)) {
+	if (rc && (o = open_group(v, err, errlen)) != OUTCOME_OK) {
 		vfio_close(v);
-		return -1;
+		return o;
 	}
 	rc = vioctl(v, v->dev, VFIO_DEVICE_GET_INFO, &info);
 	if (rc < 0 || !(info.flags & VFIO_DEVICE_FLAGS_PCI) || info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX) {
-		fail(hf, true, err, errlen, "vfio: %s: VFIO_DEVICE_GET_INFO: %s", v->bdf,
-		     rc < 0 ? strerror(-rc) : "not a vfio-pci device with a config region");
+		o = fail(err, errlen, "vfio: %s: VFIO_DEVICE_GET_INFO: %s", v->bdf,
+			 rc < 0 ? strerror(-rc) : "not a vfio-pci device with a config region");
 		vfio_close(v);
-		return -1;
+		return o;
 	}
 	v->dev_flags = info.flags;
 	v->num_regions = info.num_regions;
 	v->num_irqs = info.num_irqs;
-	return 0;
+	return OUTCOME_OK;
 }
 
 void vfio_close(struct vfio_dev *v)

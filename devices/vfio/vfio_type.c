@@ -46,26 +46,27 @@ static void vfio_describe(const struct device_spec *s, const struct device_env *
 	json_object_set_new(d, "backend", json_string("passthrough"));   /* charts: "vfio (passthrough)" */
 }
 
-static int vfio_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
-		       size_t errlen)
+static enum outcome vfio_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
+				size_t errlen)
 {
 	const struct vfio_type_opts *o = device_spec_priv(s);
 	struct vfio_dev *v = calloc(1, sizeof(*v));
-	bool host_fault = false;
+	enum outcome why;
 
 	if (!v) {
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
-	if (vfio_dev_init(v, o->host, &env->vm->mem, env->vm, env->irq, NULL, NULL, &host_fault, err, errlen)) {
+	why = vfio_dev_init(v, o->host, &env->vm->mem, env->vm, env->irq, NULL, NULL, err, errlen);
+	if (why != OUTCOME_OK) {
 		free(v);
-		return host_fault ? EXIT_NOHOST : EXIT_FAILED;
+		return why;
 	}
 	*state = v;
 	if (pci_host_add(env->pci, vfio_dev_pci(v), -1, err, errlen))
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	vfio_dev_start(v);   /* INTx on its GSI, now that the bridge assigned one */
-	return 0;
+	return OUTCOME_OK;
 }
 
 static void vfio_type_destroy(void *state)

@@ -497,26 +497,25 @@ static const struct virtio_dev_ops vhn_ops = {
 
 /* ---- init ---- */
 
-static void open_error(int e, bool *host_fault, char *err, size_t errlen)
+/* What opening the vhost device said (errno e), in err; which outcome it is. */
+static enum outcome open_error(int e, char *err, size_t errlen)
 {
 	switch (e) {
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
-		*host_fault = true;
 		snprintf(err, errlen, "vhost-net: %s: %s: this host's kernel offers no vhost-net "
 			 "(modprobe vhost_net; in a container, pass %s through)", VHOST_NET_DEV_PATH, strerror(e),
 			 VHOST_NET_DEV_PATH);
-		break;
+		return OUTCOME_NO_HOST;
 	case EACCES:
 	case EPERM:
-		*host_fault = true;
 		snprintf(err, errlen, "vhost-net: %s: %s: run as root, or give this user read-write access to "
 			 "%s (e.g. the kvm group)", VHOST_NET_DEV_PATH, strerror(e), VHOST_NET_DEV_PATH);
-		break;
+		return OUTCOME_NO_HOST;
 	default:
 		snprintf(err, errlen, "vhost-net: %s: %s", VHOST_NET_DEV_PATH, strerror(e));
-		break;
+		return OUTCOME_FAILED;
 	}
 }
 
@@ -569,11 +568,12 @@ static int check_tap(const struct net_backend *tap, char *err, size_t errlen)
 	return 0;
 }
 
-int vhost_net_init_ops(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
-		       const uint8_t mac[6], const struct vhost_net_ops *ops, void *ctx, bool *host_fault,
-		       char *err, size_t errlen)
+enum outcome vhost_net_init_ops(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
+				const uint8_t mac[6], const struct vhost_net_ops *ops, void *ctx, char *err,
+				size_t errlen)
 {
 	struct virtio_dev *v = &h->vdev;
+	enum outcome o = OUTCOME_FAILED;
 	int r;
 
 	memset(h, 0, sizeof(*h));
@@ -583,18 +583,16 @@ int vhost_net_init_ops(struct vhost_net *h, const struct guest_mem *mem, struct 
 	h->ops = ops;
 	h->ctx = ctx;
 	if (check_tap(tap, err, errlen))
-		return -1;
+		return OUTCOME_BAD_INPUT;
 	if (!mem || !mem->host || !mem->size) {
 		snprintf(err, errlen, "vhost-net: no guest memory");
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	h->mem = mem;
 	h->tap = tap;
 	r = ops->open(ctx, VHOST_NET_DEV_PATH);
-	if (r < 0) {
-		open_error(-r, host_fault, err, errlen);
-		return -1;
-	}
+	if (r < 0)
+		return open_error(-r, err, errlen);
 	h->fd = r;
 	r = vioctl(h, VHOST_SET_OWNER, NULL);
 	if (r < 0) {
@@ -607,7 +605,7 @@ int vhost_net_init_ops(struct vhost_net *h, const struct guest_mem *mem, struct 
 		goto fail;
 	}
 	if (!((h->vhost_features >> VIRTIO_F_VERSION_1) & 1)) {
-		*host_fault = true;
+		o = OUTCOME_NO_HOST;
 		snprintf(err, errlen, "vhost-net: this kernel's vhost-net does not offer VIRTIO_F_VERSION_1 "
 			 "(features 0x%llx): a newer kernel is needed", (unsigned long long)h->vhost_features);
 		goto fail;
@@ -645,16 +643,16 @@ int vhost_net_init_ops(struct vhost_net *h, const struct guest_mem *mem, struct 
 	h->metrics.n = VHN_NMETRICS;
 	h->metrics.names = vhn_metric_names;
 	h->metrics.values = h->counters;
-	return 0;
+	return OUTCOME_OK;
 fail:
 	vhost_net_destroy(h);
-	return -1;
+	return o;
 }
 
-int vhost_net_init(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
-		   const uint8_t mac[6], bool *host_fault, char *err, size_t errlen)
+enum outcome vhost_net_init(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
+			    const uint8_t mac[6], char *err, size_t errlen)
 {
-	return vhost_net_init_ops(h, mem, tap, mac, &vhost_net_kernel_ops, NULL, host_fault, err, errlen);
+	return vhost_net_init_ops(h, mem, tap, mac, &vhost_net_kernel_ops, NULL, err, errlen);
 }
 
 const struct dev_metrics *vhost_net_metrics(struct vhost_net *h)

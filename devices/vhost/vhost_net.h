@@ -15,13 +15,13 @@
  *
  * How the CLI selects it (devices/virtio/virtio_net_type.c):
  *   --device virtio-net,vhost=net --netdev tap,ifname=NAME,vnet_hdr=1
- * then vhost_net_init(h, mem, tap, mac, &host_fault, err, sizeof(err)) in
+ * then vhost_net_init(h, mem, tap, mac, err, sizeof(err)) in
  * place of virtio_net_init, virtio_pci_init(&t, &h->vdev, vm, host, irq,
  * notify_by_exit, ...), vhost_net_metrics(h) for the phase counters, and at
  * the end virtio_pci_destroy(&t) then vhost_net_destroy(h).  A failed init
- * with *host_fault set (no /dev/vhost-net, no permission, a kernel without
- * VERSION_1) is exit code 3; any other failure (not a tap, no vnet_hdr=1)
- * is a usage error.
+ * says which outcome it is: OUTCOME_NO_HOST (no /dev/vhost-net, no
+ * permission, a kernel without VERSION_1), OUTCOME_BAD_INPUT (not a tap, no
+ * vnet_hdr=1) or OUTCOME_FAILED (the device refused a request).
  *
  * Every ioctl goes through struct vhost_net_ops so that the unit tests can
  * run the whole model against a fake that records them.
@@ -97,15 +97,15 @@ struct vhost_net {
 /*
  * Open /dev/vhost-net, take ownership, read its features, give it the guest
  * memory table, and fill h->vdev for virtio_pci_init.  The tap must have been
- * opened with vnet_hdr=1; it stays the caller's.  0, or -1 with err and
- * *host_fault telling a host lack (no device, no permission) from bad input.
+ * opened with vnet_hdr=1; it stays the caller's.  OUTCOME_OK, or the
+ * outcome with err (above).
  */
-int vhost_net_init(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
-		   const uint8_t mac[6], bool *host_fault, char *err, size_t errlen);
+enum outcome vhost_net_init(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
+			    const uint8_t mac[6], char *err, size_t errlen);
 /* The same over another vhost device (tests). */
-int vhost_net_init_ops(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
-		       const uint8_t mac[6], const struct vhost_net_ops *ops, void *ctx, bool *host_fault,
-		       char *err, size_t errlen);
+enum outcome vhost_net_init_ops(struct vhost_net *h, const struct guest_mem *mem, struct net_backend *tap,
+				const uint8_t mac[6], const struct vhost_net_ops *ops, void *ctx, char *err,
+				size_t errlen);
 const struct dev_metrics *vhost_net_metrics(struct vhost_net *h);
 /* Stop (if started) and close what init opened; safe on a failed init. */
 void vhost_net_destroy(struct vhost_net *h);

@@ -144,57 +144,51 @@ static int accept_within(struct vhost_user *u, int ms, char *err, size_t errlen)
 	return fd;
 }
 
-static int listen_on(struct vhost_user *u, const struct sockaddr_un *a, bool *host_fault, char *err,
-		     size_t errlen)
+static enum outcome listen_on(struct vhost_user *u, const struct sockaddr_un *a, char *err, size_t errlen)
 {
 	struct stat st;
 
 	if (!lstat(u->path, &st)) {
 		if (!S_ISSOCK(st.st_mode)) {
-			*host_fault = true;
 			snprintf(err, errlen, "vhost-user: %s exists and is not a socket: not replacing it", u->path);
-			return -1;
+			return OUTCOME_NO_HOST;
 		}
 		unlink(u->path); /* a stale socket of an earlier run */
 	}
 	u->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (u->listen_fd < 0 || bind(u->listen_fd, (const struct sockaddr *)a, sizeof(*a)) ||
 	    listen(u->listen_fd, 1)) {
-		*host_fault = true;
 		snprintf(err, errlen, "vhost-user: cannot listen at %s: %s", u->path, strerror(errno));
 		if (u->listen_fd >= 0)
 			close(u->listen_fd);
 		u->listen_fd = -1;
-		return -1;
+		return OUTCOME_NO_HOST;
 	}
-	return 0;
+	return OUTCOME_OK;
 }
 
-int vhost_user_open(struct vhost_user *u, const char *path, bool server, bool *host_fault, char *err,
-		    size_t errlen)
+enum outcome vhost_user_open(struct vhost_user *u, const char *path, bool server, char *err, size_t errlen)
 {
 	struct sockaddr_un a;
+	enum outcome o;
 	int fd;
 
-	*host_fault = false;
 	if (sock_addr(path, &a, err, errlen))
-		return -1;
+		return OUTCOME_BAD_INPUT;
 	snprintf(u->path, sizeof(u->path), "%s", path);
 	u->server = server;
 	if (server) {
-		if (listen_on(u, &a, host_fault, err, errlen))
-			return -1;
+		o = listen_on(u, &a, err, errlen);
+		if (o != OUTCOME_OK)
+			return o;
 		fd = accept_within(u, VHU_ACCEPT_MS, err, errlen);
-		if (fd < 0) {
-			*host_fault = true;
-			return -1;
-		}
+		if (fd < 0)
+			return OUTCOME_NO_HOST;
 	} else {
 		fd = try_connect(&a);
 		if (fd < 0) {
-			*host_fault = true;
 			explain_path(path, -fd, err, errlen);
-			return -1;
+			return OUTCOME_NO_HOST;
 		}
 	}
 	pthread_mutex_lock(&u->lock);
@@ -202,7 +196,7 @@ int vhost_user_open(struct vhost_user *u, const char *path, bool server, bool *h
 	u->broken = false;
 	peer_track(u, fd);
 	pthread_mutex_unlock(&u->lock);
-	return 0;
+	return OUTCOME_OK;
 }
 
 void vhost_user_disconnect(struct vhost_user *u)

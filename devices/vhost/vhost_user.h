@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "devices/vhost/vhost_user_msg.h"
+#include "util/outcome.h"
 
 /*
  * Any reply.  A guard against a hung back-end, not a speed limit: a loaded
@@ -57,12 +58,11 @@ struct vhost_user {
 void vhost_user_init(struct vhost_user *u);
 /*
  * Connect to the back-end at path (client), or listen there and wait up to
- * VHU_ACCEPT_MS for it to connect (server).  0, or -1 with err naming the
- * path and what is there (nothing, not a socket, nobody listening):
- * *host_fault is then true (exit code 3).
+ * VHU_ACCEPT_MS for it to connect (server).  OUTCOME_OK; OUTCOME_BAD_INPUT
+ * for a path no socket can have; OUTCOME_NO_HOST with err naming the path
+ * and what is there (nothing, not a socket, nobody listening).
  */
-int vhost_user_open(struct vhost_user *u, const char *path, bool server, bool *host_fault, char *err,
-		    size_t errlen);
+enum outcome vhost_user_open(struct vhost_user *u, const char *path, bool server, char *err, size_t errlen);
 /* After a disconnect: a new connection within total_ms. 0 or -1 with err. */
 int vhost_user_reconnect(struct vhost_user *u, int total_ms, char *err, size_t errlen);
 /* Close the connection (the listening socket stays for a reconnect). */

@@ -454,9 +454,10 @@ static int fetch_blk_config(struct vhost_user_dev *d, char *err, size_t errlen)
 	return 0;
 }
 
-int vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem, const struct vhost_user_dev_opts *o,
-			bool *host_fault, char *err, size_t errlen)
+enum outcome vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem,
+				 const struct vhost_user_dev_opts *o, char *err, size_t errlen)
 {
+	enum outcome why;
 	struct virtio_dev *v = &d->vdev;
 	bool net = o->kind == VHU_DEV_NET;
 
@@ -471,7 +472,6 @@ int vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem, c
 	snprintf(d->path, sizeof(d->path), "%s", o->path);
 	d->o.path = d->path;
 	d->mem = mem;
-	*host_fault = false;
 
 	d->mon_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->relay_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -479,15 +479,17 @@ int vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem, c
 		d->err_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->mon_stop_fd < 0 || d->relay_stop_fd < 0 || d->err_fd[0] < 0 || (net && d->err_fd[1] < 0)) {
 		snprintf(err, errlen, "vhost-user: eventfd: %s", strerror(errno));
-		return -1;
+		return OUTCOME_FAILED;
 	}
-	if (vhost_user_open(&d->u, o->path, o->server, host_fault, err, errlen) ||
-	    vhost_user_handshake(&d->u, err, errlen))
-		return -1;
+	why = vhost_user_open(&d->u, o->path, o->server, err, errlen);
+	if (why != OUTCOME_OK)
+		return why;
+	if (vhost_user_handshake(&d->u, err, errlen))
+		return OUTCOME_FAILED;
 	if (!((d->u.features >> VIRTIO_F_VERSION_1) & 1)) {
 		snprintf(err, errlen, "vhost-user: the back-end at %s does not offer VIRTIO_F_VERSION_1 "
 			 "(features 0x%llx)", d->path, (unsigned long long)d->u.features);
-		return -1;
+		return OUTCOME_FAILED;
 	}
 	if (net) {
 		memcpy(d->config, o->mac, 6);
@@ -500,7 +502,7 @@ int vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem, c
 		v->config_len = VIRTIO_NET_CONFIG_LEN;
 	} else {
 		if (fetch_blk_config(d, err, errlen))
-			return -1;
+			return OUTCOME_FAILED;
 		v->name = "vhost-user-blk";
 		v->device_id = VIRTIO_ID_BLK;
 		v->host_features = d->u.features & BLK_FEATURES;
@@ -521,7 +523,7 @@ int vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem, c
 	d->metrics.n = VHUD_NMETRICS;
 	d->metrics.names = vhud_metric_names;
 	d->metrics.values = d->counters;
-	return 0;
+	return OUTCOME_OK;
 }
 
 const struct dev_metrics *vhost_user_dev_metrics(struct vhost_user_dev *d)

@@ -66,11 +66,12 @@ struct vhost_user_dev {
 
 /*
  * Connect (or listen and accept), handshake, fetch the config (blk), and
- * fill d->vdev for the transport.  0, or -1 with err; *host_fault says the
- * socket path is wrong or stale (exit code 3).
+ * fill d->vdev for the transport.  OUTCOME_OK, or with err: OUTCOME_NO_HOST
+ * (the socket path is wrong or stale, no back-end), OUTCOME_BAD_INPUT (a path
+ * no socket can have), OUTCOME_FAILED (the back-end's handshake).
  */
-int vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem, const struct vhost_user_dev_opts *o,
-			bool *host_fault, char *err, size_t errlen);
+enum outcome vhost_user_dev_init(struct vhost_user_dev *d, const struct guest_mem *mem,
+				 const struct vhost_user_dev_opts *o, char *err, size_t errlen);
 /* Start the monitor thread (after the transport set d->vdev.tops). 0 or -1. */
 int vhost_user_dev_start_monitor(struct vhost_user_dev *d);
 const struct dev_metrics *vhost_user_dev_metrics(struct vhost_user_dev *d);

@@ -14,8 +14,8 @@ static void stop_vm(void *arg, int code, const char *why)
 	vm_stop(arg, code, why);
 }
 
-int vhost_user_glue_create(struct vhost_user_glue **gp, enum vhu_dev_kind kind, const struct device_spec *s,
-			   const struct device_env *env, char *err, size_t errlen)
+enum outcome vhost_user_glue_create(struct vhost_user_glue **gp, enum vhu_dev_kind kind, const struct device_spec *s,
+				    const struct device_env *env, char *err, size_t errlen)
 {
 	struct vhost_user_glue *g = calloc(1, sizeof(*g));
 	struct vhost_user_dev *vu = calloc(1, sizeof(*vu));
@@ -25,7 +25,7 @@ int vhost_user_glue_create(struct vhost_user_glue **gp, enum vhu_dev_kind kind, 
 		.on_disconnect = s->stop_on_disconnect ? VHU_DISC_STOP : VHU_DISC_RESET,
 		.mac = device_guest_mac, .stop_vm = stop_vm, .stop_arg = env->vm,
 	};
-	bool host_fault = false;
+	enum outcome why;
 
 	*gp = NULL;
 	if (!g || !vu || !t) {
@@ -33,24 +33,25 @@ int vhost_user_glue_create(struct vhost_user_glue **gp, enum vhu_dev_kind kind, 
 		free(vu);
 		free(t);
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	g->vu = vu;
 	*gp = g;
-	if (vhost_user_dev_init(vu, &env->vm->mem, &vo, &host_fault, err, errlen)) {
+	why = vhost_user_dev_init(vu, &env->vm->mem, &vo, err, errlen);
+	if (why != OUTCOME_OK) {
 		free(t);
-		return host_fault ? EXIT_NOHOST : EXIT_FAILED;
+		return why;
 	}
 	if (virtio_pci_init(t, &vu->vdev, env->vm, env->pci, env->irq, s->notify_by_exit, err, errlen)) {
 		free(t);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	g->t = t;
 	if (vhost_user_dev_start_monitor(vu)) {
 		snprintf(err, errlen, "vhost-user: cannot start the monitor thread");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
-	return 0;
+	return OUTCOME_OK;
 }
 
 void vhost_user_glue_stop(struct vhost_user_glue *g)

@@ -17,8 +17,8 @@ struct vhost_user_glue {
 };
 
 /* Build it (*g set as soon as there is something to destroy): 0, or an exit code with err. */
-int vhost_user_glue_create(struct vhost_user_glue **g, enum vhu_dev_kind kind, const struct device_spec *s,
-			   const struct device_env *env, char *err, size_t errlen);
+enum outcome vhost_user_glue_create(struct vhost_user_glue **g, enum vhu_dev_kind kind, const struct device_spec *s,
+				    const struct device_env *env, char *err, size_t errlen);
 /* The monitor stops first: it must not interrupt through a transport being torn down. */
 void vhost_user_glue_stop(struct vhost_user_glue *g);
 void vhost_user_glue_destroy(struct vhost_user_glue *g);

@@ -80,18 +80,18 @@ static void vblk_describe(const struct device_spec *s, const struct device_env *
 	}
 }
 
-static int vblk_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
-		       size_t errlen)
+static enum outcome vblk_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
+				size_t errlen)
 {
 	const struct vblk_opts *o = device_spec_priv(s);
 	struct vblk_state *st = calloc(1, sizeof(*st));
 	struct blk_backend *b;
 	struct virtio_blk *vb;
-	bool host_fault = false;
+	enum outcome why;
 
 	if (!st) {
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	*state = st;
 	if (s->vhost_user[0])
@@ -102,17 +102,18 @@ static int vblk_create(const struct device_spec *s, const struct device_env *env
 		free(b);
 		free(vb);
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	b->fd = -1;
 	st->be = b;
-	if (blk_backend_open(b, o->file, o->read_only, &host_fault, err, errlen)) {
+	why = blk_backend_open(b, o->file, o->read_only, err, errlen);
+	if (why != OUTCOME_OK) {
 		free(vb);
-		return host_fault ? EXIT_NOHOST : EXIT_USAGE;
+		return why;
 	}
 	if (virtio_blk_init(vb, &env->vm->mem, b, err, errlen)) {
 		free(vb);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	st->vb = vb;
 	return virtio_type_attach(&st->t, &vb->vdev, s, env, err, errlen);

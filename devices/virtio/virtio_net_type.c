@@ -66,19 +66,20 @@ static void vnet_describe(const struct device_spec *s, const struct device_env *
 	json_object_set_new(d, "netdev", json_string(env->netdev));
 }
 
-static int make_vhost_net(struct vnet_state *st, const struct device_spec *s, const struct device_env *env,
-			  char *err, size_t errlen)
+static enum outcome make_vhost_net(struct vnet_state *st, const struct device_spec *s, const struct device_env *env,
+				   char *err, size_t errlen)
 {
 	struct vhost_net *h = calloc(1, sizeof(*h));
-	bool host_fault = false;
+	enum outcome why;
 
 	if (!h) {
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
-	if (vhost_net_init(h, &env->vm->mem, env->net, device_guest_mac, &host_fault, err, errlen)) {
+	why = vhost_net_init(h, &env->vm->mem, env->net, device_guest_mac, err, errlen);
+	if (why != OUTCOME_OK) {
 		free(h);
-		return host_fault ? EXIT_NOHOST : EXIT_USAGE;
+		return why;
 	}
 	st->vhost = h;
 	/* The kernel's worker (made by SET_OWNER) moves the frames: its CPU time is the device side's. */
@@ -87,8 +88,8 @@ static int make_vhost_net(struct vnet_state *st, const struct device_spec *s, co
 	return virtio_type_attach(&st->t, &h->vdev, s, env, err, errlen);
 }
 
-static int vnet_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
-		       size_t errlen)
+static enum outcome vnet_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
+				size_t errlen)
 {
 	const struct vnet_opts *o = device_spec_priv(s);
 	struct vnet_state *st = calloc(1, sizeof(*st));
@@ -96,7 +97,7 @@ static int vnet_create(const struct device_spec *s, const struct device_env *env
 
 	if (!st) {
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	*state = st;
 	if (s->vhost_user[0])
@@ -106,7 +107,7 @@ static int vnet_create(const struct device_spec *s, const struct device_env *env
 	n = calloc(1, sizeof(*n));
 	if (!n || virtio_net_init(n, &env->vm->mem, env->net, device_guest_mac, err, errlen)) {
 		free(n);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	st->net = n;
 	return virtio_type_attach(&st->t, &n->vdev, s, env, err, errlen);

@@ -27,8 +27,8 @@ static void vrng_describe(const struct device_spec *s, const struct device_env *
 	json_object_set_new(d, "backend", json_string("vmm"));
 }
 
-static int vrng_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
-		       size_t errlen)
+static enum outcome vrng_create(const struct device_spec *s, const struct device_env *env, void **state, char *err,
+				size_t errlen)
 {
 	struct vrng_state *st = calloc(1, sizeof(*st));
 	struct virtio_rng *r = calloc(1, sizeof(*r));
@@ -37,12 +37,12 @@ static int vrng_create(const struct device_spec *s, const struct device_env *env
 		free(st);
 		free(r);
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	*state = st;
 	if (virtio_rng_init(r, &env->vm->mem, err, errlen)) {
 		free(r);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	st->rng = r;
 	return virtio_type_attach(&st->t, &r->vdev, s, env, err, errlen);

@@ -59,22 +59,22 @@ bool virtio_type_describe(const struct device_spec *s, json_t *d)
 	return true;
 }
 
-int virtio_type_attach(struct virtio_pci **tp, struct virtio_dev *v, const struct device_spec *s,
-		       const struct device_env *env, char *err, size_t errlen)
+enum outcome virtio_type_attach(struct virtio_pci **tp, struct virtio_dev *v, const struct device_spec *s,
+				const struct device_env *env, char *err, size_t errlen)
 {
 	struct virtio_pci *t = calloc(1, sizeof(*t));
 
 	*tp = NULL;
 	if (!t) {
 		snprintf(err, errlen, "out of memory");
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	if (virtio_pci_init(t, v, env->vm, env->pci, env->irq, s->notify_by_exit, err, errlen)) {
 		free(t);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	*tp = t;
-	return 0;
+	return OUTCOME_OK;
 }
 
 void virtio_type_detach(struct virtio_pci *t)

@@ -26,8 +26,8 @@ int virtio_type_check(const struct device_spec *s, char *err, size_t errlen);
 /* "notify", and for a vhost-user back-end "backend", "socket", "server", "on_disconnect": true if vhost-user. */
 bool virtio_type_describe(const struct device_spec *s, json_t *d);
 /* A virtio-pci transport for v on env's bridge (notify= as s says): 0, or EXIT_FAILED with err. */
-int virtio_type_attach(struct virtio_pci **tp, struct virtio_dev *v, const struct device_spec *s,
-		       const struct device_env *env, char *err, size_t errlen);
+enum outcome virtio_type_attach(struct virtio_pci **tp, struct virtio_dev *v, const struct device_spec *s,
+				const struct device_env *env, char *err, size_t errlen);
 /* Tear down and free a transport from virtio_type_attach (NULL: nothing). */
 void virtio_type_detach(struct virtio_pci *t);
 

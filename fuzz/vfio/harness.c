@@ -265,7 +265,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool ready;
 	struct fuzz_input in = { data, size };
 	char err[256];
-	bool hf;
 
 	if (!ready) {
 		init();
@@ -275,7 +274,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	host_from_input(&in);
 	fflush(stderr);
 	dup2(devnull, STDERR_FILENO);
-	if (!vfio_dev_init(&v, FAKE_BDF, &ram.mem, NULL, NULL, &ops, &f, &hf, err, sizeof(err))) {
+	if (vfio_dev_init(&v, FAKE_BDF, &ram.mem, NULL, NULL, &ops, &f, err, sizeof(err)) == OUTCOME_OK) {
 		accesses(&in);
 		vfio_dev_destroy(&v);
 	}

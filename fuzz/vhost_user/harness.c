@@ -329,7 +329,6 @@ static void device(struct fuzz_input *in)
 	uint64_t features = fuzz_u64(in);
 	uint8_t status = fuzz_u8(in), conn = fuzz_u8(in);
 	struct virtq rings[2];
-	bool host_fault;
 	char err[256];
 	size_t total = 0;
 
@@ -360,7 +359,7 @@ static void device(struct fuzz_input *in)
 	}
 	atomic_store(&bk.fe_done, false);
 	sem_post(&bk.go);
-	if (!vhost_user_dev_init(&d, &mem, &o, &host_fault, err, sizeof(err))) {
+	if (vhost_user_dev_init(&d, &mem, &o, err, sizeof(err)) == OUTCOME_OK) {
 		struct virtio_dev *v = &d.vdev;
 		uint8_t cfg[8];
 

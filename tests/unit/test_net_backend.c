@@ -38,12 +38,12 @@
 static struct net_backend *open_ok(const char *spec)
 {
 	char err[512];
-	bool fault = true;
-	struct net_backend *b = net_backend_open(spec, &fault, err, sizeof(err));
+	enum outcome why = OUTCOME_FAILED;
+	struct net_backend *b = net_backend_open(spec, &why, err, sizeof(err));
 
 	if (!b)
 		fail_msg("'%s': %s", spec, err);
-	assert_false(fault);
+	assert_int_equal(why, OUTCOME_OK);
 	return b;
 }
 
@@ -192,21 +192,21 @@ static void test_spec_bad(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		bool fault = true;
+		enum outcome why = OUTCOME_OK;
 		struct net_backend *b;
 
 		strcpy(err, "untouched");
-		b = net_backend_open(bad[i].spec, &fault, err, sizeof(err));
+		b = net_backend_open(bad[i].spec, &why, err, sizeof(err));
 		if (b)
 			fail_msg("spec '%s' was accepted", bad[i].spec);
-		assert_false(fault);
+		assert_int_equal(why, OUTCOME_BAD_INPUT);
 		if (!strstr(err, bad[i].want1) || !strstr(err, bad[i].want2))
 			fail_msg("spec '%s': err '%s' lacks '%s' or '%s'", bad[i].spec, err, bad[i].want1,
 				 bad[i].want2);
 	}
 	assert_null(net_backend_open(NULL, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "empty spec"));
-	/* No err buffer and no host_fault: still refused, no crash. */
+	/* No err buffer and no outcome asked for: still refused, no crash. */
 	assert_null(net_backend_open("foo", NULL, NULL, 0));
 	/* A tiny err buffer is truncated, not overrun. */
 	memset(err, 'x', sizeof(err));
@@ -907,11 +907,11 @@ static void tap_body(bool vnet)
 	struct net_backend *b, *b2;
 	struct ifreq ifr;
 	char err[512];
-	bool fault;
+	enum outcome why;
 	ssize_t n;
 	int s, ps;
 
-	b = net_backend_open(spec, &fault, err, sizeof(err));
+	b = net_backend_open(spec, &why, err, sizeof(err));
 	CHECK(b, "open %s: %s", spec, err);
 	CHECK(strcmp(b->ops->kind, "tap") == 0, "kind %s", b->ops->kind);
 	CHECK(b->vnet_hdr_len == hl, "vnet_hdr_len %u", b->vnet_hdr_len);
@@ -970,14 +970,15 @@ static void tap_body(bool vnet)
 		CHECK(net_tap_set_offload(b, TUN_F_CSUM) == -EINVAL, "offload without vnet_hdr accepted");
 	}
 
-	/* A second open of an attached tap: busy, not a host fault. */
-	b2 = net_backend_open(spec, &fault, err, sizeof(err));
+	/* A second open of an attached tap: busy, bad input, not a host lack. */
+	b2 = net_backend_open(spec, &why, err, sizeof(err));
 	CHECK(!b2, "a second open of exl0 succeeded");
-	CHECK(!fault && strstr(err, "busy"), "second open: fault %d, err '%s'", fault, err);
+	CHECK(why == OUTCOME_BAD_INPUT && strstr(err, "busy"), "second open: outcome %d, err '%s'", why, err);
 	/* Not a tap at all. */
-	b2 = net_backend_open("tap,ifname=lo", &fault, err, sizeof(err));
+	b2 = net_backend_open("tap,ifname=lo", &why, err, sizeof(err));
 	CHECK(!b2, "tap on lo succeeded");
-	CHECK(!fault && strstr(err, "not a single-queue tap"), "tap on lo: fault %d, err '%s'", fault, err);
+	CHECK(why == OUTCOME_BAD_INPUT && strstr(err, "not a single-queue tap"), "tap on lo: outcome %d, err '%s'",
+	      why, err);
 
 	close(ps);
 	net_backend_close(b);

@@ -5,7 +5,7 @@
  * refusal (no such device, no /dev/vfio, no IOMMU group, bound to another
  * driver or to none, a group shared with a device bound to a host driver,
  * a group the kernel says is not viable, permission denied, no type-1
- * IOMMU, a failing ioctl) with its message, host_fault, and nothing left
+ * IOMMU, a failing ioctl) with its message, its outcome, and nothing left
  * open or mapped; the setup sequence (TYPE1v2 preferred, reset at start,
  * guest RAM mapped for DMA at its GPAs) and the teardown order (interrupts
  * off, slots out, reset, DMA unmapped, device, group, container closed).
@@ -42,19 +42,17 @@ static void test_bdf_parse(void **state)
 	assert_int_equal(vfio_bdf_parse(NULL, out), -1);
 }
 
-/* init must fail with host_fault and a message containing want, leaving nothing behind. */
-static void refused(struct fake_vfio *f, const char *want, bool host)
+/* init must fail with outcome o and a message containing want, leaving nothing behind. */
+static void refused(struct fake_vfio *f, const char *want, enum outcome o)
 {
 	struct fake_ram r;
 	struct vfio_dev v;
 	char err[512] = "";
-	bool hf = !host;
 
 	fake_ram_init(&r, 1 << 20, 0);
-	assert_int_equal(fake_dev_init(&v, f, &r, &hf, err, sizeof(err)), -1);
+	assert_int_equal(fake_dev_init(&v, f, &r, err, sizeof(err)), o);
 	if (!strstr(err, want))
 		fail_msg("message '%s' lacks '%s'", err, want);
-	assert_int_equal(hf, host);
 	assert_int_equal(fake_open_fds(f), 0);
 	assert_int_equal(f->mmaps, f->munmaps);
 	assert_int_equal(f->slots_used, 0);
@@ -74,7 +72,7 @@ static void test_refuse_no_device(void **state)
 	(void)state;
 	fake_init(&f);
 	f.no_sysfs_dev = true;
-	refused(&f, "no PCI device 0000:00:03.0", true);
+	refused(&f, "no PCI device 0000:00:03.0", OUTCOME_NO_HOST);
 	assert_int_equal(f.nlog, 0);   /* nothing opened at all */
 	fake_fini(&f);
 }
@@ -86,7 +84,7 @@ static void test_refuse_no_dev_vfio(void **state)
 	(void)state;
 	fake_init(&f);
 	f.no_dev_vfio = true;
-	refused(&f, "modprobe vfio-pci; the host needs an IOMMU", true);
+	refused(&f, "modprobe vfio-pci; the host needs an IOMMU", OUTCOME_NO_HOST);
 	fake_fini(&f);
 }
 
@@ -97,7 +95,7 @@ static void test_refuse_no_group(void **state)
 	(void)state;
 	fake_init(&f);
 	f.no_group = true;
-	refused(&f, "has no IOMMU group", true);
+	refused(&f, "has no IOMMU group", OUTCOME_NO_HOST);
 	fake_fini(&f);
 }
 
@@ -110,13 +108,13 @@ static void test_refuse_other_driver(void **state)
 	f.driver = "e1000e";
 	refused(&f, "bound to e1000e, not vfio-pci: echo 0000:00:03.0 > /sys/bus/pci/devices/0000:00:03.0/driver/unbind; "
 		"echo vfio-pci > /sys/bus/pci/devices/0000:00:03.0/driver_override; "
-		"echo 0000:00:03.0 > /sys/bus/pci/drivers_probe", true);
+		"echo 0000:00:03.0 > /sys/bus/pci/drivers_probe", OUTCOME_NO_HOST);
 	fake_fini(&f);
 
 	fake_init(&f);
 	f.driver = "";
 	refused(&f, "bound to no driver, not vfio-pci: echo vfio-pci > /sys/bus/pci/devices/0000:00:03.0/driver_override",
-		true);
+		OUTCOME_NO_HOST);
 	fake_fini(&f);
 }
 
@@ -133,13 +131,14 @@ static void test_refuse_shared_group(void **state)
 	f.others_drv[1] = "vfio-pci";   /* fine */
 	f.others[2] = "0000:00:06.0";
 	f.others_drv[2] = "";           /* unbound: fine */
-	refused(&f, "IOMMU group 7 of 0000:00:03.0 is not viable: 0000:00:04.0 (bound to e1000e) shares it", true);
+	refused(&f, "IOMMU group 7 of 0000:00:03.0 is not viable: 0000:00:04.0 (bound to e1000e) shares it",
+		OUTCOME_NO_HOST);
 	fake_fini(&f);
 
 	/* the kernel says not viable although sysfs showed nothing wrong */
 	fake_init(&f);
 	f.not_viable = true;
-	refused(&f, "is not viable: bind every device in /sys/kernel/iommu_groups/7/devices to vfio-pci", true);
+	refused(&f, "is not viable: bind every device in /sys/kernel/iommu_groups/7/devices to vfio-pci", OUTCOME_NO_HOST);
 	assert_true(fake_find(&f, "close", fake_find(&f, "ioctl GROUP_GET_STATUS", 0)) > 0);
 	fake_fini(&f);
 }
@@ -151,17 +150,17 @@ static void test_refuse_permission(void **state)
 	(void)state;
 	fake_init(&f);
 	f.open_errno_group = EACCES;
-	refused(&f, "permission denied opening /dev/vfio/7", true);
+	refused(&f, "permission denied opening /dev/vfio/7", OUTCOME_NO_HOST);
 	fake_fini(&f);
 
 	fake_init(&f);
 	f.open_errno_container = EPERM;
-	refused(&f, "permission denied opening /dev/vfio/vfio", true);
+	refused(&f, "permission denied opening /dev/vfio/vfio", OUTCOME_NO_HOST);
 	fake_fini(&f);
 
 	fake_init(&f);
 	f.open_errno_group = EBUSY;
-	refused(&f, "/dev/vfio/7 is busy", true);
+	refused(&f, "/dev/vfio/7 is busy", OUTCOME_NO_HOST);
 	fake_fini(&f);
 }
 
@@ -172,20 +171,20 @@ static void test_refuse_no_type1(void **state)
 	(void)state;
 	fake_init(&f);
 	f.no_type1v2 = f.no_type1 = true;
-	refused(&f, "no type-1 IOMMU driver", true);
+	refused(&f, "no type-1 IOMMU driver", OUTCOME_NO_HOST);
 	fake_fini(&f);
 }
 
 static void test_refuse_failing_ioctls(void **state)
 {
-	static const struct { unsigned long req; const char *msg; bool host; } cases[] = {
-		{ VFIO_GROUP_SET_CONTAINER, "VFIO_GROUP_SET_CONTAINER", true },
-		{ VFIO_SET_IOMMU, "VFIO_SET_IOMMU", true },
-		{ VFIO_SET_IOMMU, "allow_unsafe_interrupts=1", true },
-		{ VFIO_GROUP_GET_DEVICE_FD, "VFIO_GROUP_GET_DEVICE_FD", true },
-		{ VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO", true },
-		{ VFIO_DEVICE_GET_REGION_INFO, "config region", false },
-		{ VFIO_IOMMU_MAP_DMA, "for DMA", true },
+	static const struct { unsigned long req; const char *msg; enum outcome o; } cases[] = {
+		{ VFIO_GROUP_SET_CONTAINER, "VFIO_GROUP_SET_CONTAINER", OUTCOME_NO_HOST },
+		{ VFIO_SET_IOMMU, "VFIO_SET_IOMMU", OUTCOME_NO_HOST },
+		{ VFIO_SET_IOMMU, "allow_unsafe_interrupts=1", OUTCOME_NO_HOST },
+		{ VFIO_GROUP_GET_DEVICE_FD, "VFIO_GROUP_GET_DEVICE_FD", OUTCOME_NO_HOST },
+		{ VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO", OUTCOME_NO_HOST },
+		{ VFIO_DEVICE_GET_REGION_INFO, "config region", OUTCOME_FAILED },
+		{ VFIO_IOMMU_MAP_DMA, "for DMA", OUTCOME_NO_HOST },
 	};
 
 	(void)state;
@@ -195,7 +194,7 @@ static void test_refuse_failing_ioctls(void **state)
 		fake_init(&f);
 		f.fail_req = cases[i].req;
 		f.fail_errno = cases[i].req == VFIO_IOMMU_MAP_DMA ? ENOMEM : i == 2 ? EPERM : EINVAL;
-		refused(&f, cases[i].msg, cases[i].host);
+		refused(&f, cases[i].msg, cases[i].o);
 		fake_fini(&f);
 	}
 }
@@ -206,14 +205,12 @@ static void test_setup_sequence(void **state)
 	struct fake_ram r;
 	struct vfio_dev v;
 	char err[256] = "", want[96];
-	bool hf = true;
 	int i;
 
 	(void)state;
 	fake_init(&f);
 	fake_ram_init(&r, 1 << 20, 2 << 20);
-	assert_int_equal(fake_dev_init(&v, &f, &r, &hf, err, sizeof(err)), 0);
-	assert_false(hf);
+	assert_int_equal(fake_dev_init(&v, &f, &r, err, sizeof(err)), OUTCOME_OK);
 	assert_int_equal(v.api, VFIO_API_GROUP);
 	i = fake_find(&f, "open /dev/vfio/vfio", 0);
 	assert_true(i >= 0);
@@ -260,13 +257,12 @@ static void test_type1_fallback(void **state)
 	struct fake_ram r;
 	struct vfio_dev v;
 	char err[256];
-	bool hf;
 
 	(void)state;
 	fake_init(&f);
 	f.no_type1v2 = true;
 	fake_ram_init(&r, 1 << 20, 0);
-	assert_int_equal(fake_dev_init(&v, &f, &r, &hf, err, sizeof(err)), 0);
+	assert_int_equal(fake_dev_init(&v, &f, &r, err, sizeof(err)), OUTCOME_OK);
 	assert_true(fake_find(&f, "ioctl SET_IOMMU 1", 0) > 0);
 	assert_int_equal(f.dma_maps, 1);
 	vfio_dev_destroy(&v);
@@ -281,12 +277,11 @@ static void test_teardown_order(void **state)
 	struct vfio_dev v;
 	struct pci_device *d;
 	char err[256];
-	bool hf;
 	int start, irqs, slot, reset, dma, dev_close, unset, grp_close, ctr_close;
 	(void)state;
 	fake_init(&f);
 	fake_ram_init(&r, 1 << 20, 0);
-	assert_int_equal(fake_dev_init(&v, &f, &r, &hf, err, sizeof(err)), 0);
+	assert_int_equal(fake_dev_init(&v, &f, &r, err, sizeof(err)), OUTCOME_OK);
 	d = vfio_dev_pci(&v);
 	/* as the host bridge does: BAR0 placed, decoding on; then the guest enables MSI-X */
 	pci_config_write(d, PCI_BAR0, 4, 0xd0000000);

@@ -236,12 +236,10 @@ static struct rig *rig_new(bool msix)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	char err[256] = "";
-	bool hf = false;
 
 	rig_base(r);
 	r->msix = msix;
-	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, &hf, err, sizeof(err)), 0);
-	assert_false(hf);
+	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, err, sizeof(err)), OUTCOME_OK);
 	r->h.vdev.tops = &ft_ops;
 	r->h.vdev.transport = r;
 	return r;
@@ -317,16 +315,14 @@ static unsigned count_req(struct rig *r, unsigned long req)
 
 /* ---- tests ---- */
 
-static void try_open(int open_rc, bool want_fault, const char *want1, const char *want2)
+static void try_open(int open_rc, enum outcome want, const char *want1, const char *want2)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	char err[256] = "";
-	bool hf = false;
 
 	rig_base(r);
 	r->f.open_rc = open_rc;
-	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, &hf, err, sizeof(err)), -1);
-	assert_int_equal(hf, want_fault);
+	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, err, sizeof(err)), want);
 	if (!strstr(err, want1) || (want2 && !strstr(err, want2)))
 		fail_msg("message: %s", err);
 	assert_int_equal(r->f.opens, 1);
@@ -338,11 +334,11 @@ static void try_open(int open_rc, bool want_fault, const char *want1, const char
 static void test_missing_device(void **state)
 {
 	(void)state;
-	try_open(-ENOENT, true, "/dev/vhost-net", "modprobe vhost_net");
-	try_open(-ENODEV, true, "/dev/vhost-net", "modprobe vhost_net");
-	try_open(-EACCES, true, "/dev/vhost-net: Permission denied", "run as root");
-	try_open(-EPERM, true, "/dev/vhost-net", "run as root");
-	try_open(-EMFILE, false, "/dev/vhost-net", NULL);
+	try_open(-ENOENT, OUTCOME_NO_HOST, "/dev/vhost-net", "modprobe vhost_net");
+	try_open(-ENODEV, OUTCOME_NO_HOST, "/dev/vhost-net", "modprobe vhost_net");
+	try_open(-EACCES, OUTCOME_NO_HOST, "/dev/vhost-net: Permission denied", "run as root");
+	try_open(-EPERM, OUTCOME_NO_HOST, "/dev/vhost-net", "run as root");
+	try_open(-EMFILE, OUTCOME_FAILED, "/dev/vhost-net", NULL);
 }
 
 /* The real ops on this host: no /dev/vhost-net here means the missing-device message, nothing else. */
@@ -350,19 +346,17 @@ static void test_kernel_ops_here(void **state)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	char err[256] = "";
-	bool hf = false;
 	int rc;
 
 	(void)state;
 	rig_base(r);
-	rc = vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &vhost_net_kernel_ops, NULL, &hf, err, sizeof(err));
+	rc = vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &vhost_net_kernel_ops, NULL, err, sizeof(err));
 	if (access("/dev/vhost-net", F_OK) == 0) {
 		/* a host with vhost-net: the fake tap is no tap to the kernel, but init gets that far or says why */
 		if (rc == 0)
 			vhost_net_destroy(&r->h);
 	} else {
-		assert_int_equal(rc, -1);
-		assert_true(hf);
+		assert_int_equal(rc, OUTCOME_NO_HOST);
 		assert_non_null(strstr(err, "modprobe vhost_net"));
 	}
 	r->h.fd = -1;
@@ -373,20 +367,19 @@ static void test_tap_required(void **state)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	char err[256] = "";
-	bool hf = false;
 
 	(void)state;
 	rig_base(r);
 	r->tap.ops = &sink_ops;
-	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, &hf, err, sizeof(err)), -1);
+	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, err, sizeof(err)),
+			 OUTCOME_BAD_INPUT);
 	assert_non_null(strstr(err, "the backend is sink"));
 	assert_non_null(strstr(err, "tap,ifname=NAME,vnet_hdr=1"));
-	assert_false(hf);
 	r->tap.ops = &tap_ops;
 	r->tap.vnet_hdr_len = 0;
-	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, &hf, err, sizeof(err)), -1);
+	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, err, sizeof(err)),
+			 OUTCOME_BAD_INPUT);
 	assert_non_null(strstr(err, "without vnet_hdr=1"));
-	assert_false(hf);
 	assert_int_equal(r->f.opens, 0);   /* refused before the device was touched */
 	rig_free(r);
 }
@@ -430,12 +423,11 @@ static void test_offer_follows_kernel(void **state)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	char err[256] = "";
-	bool hf = false;
 
 	(void)state;
 	rig_base(r);
 	r->f.features = VHOST_ALL & ~(1ULL << VIRTIO_RING_F_EVENT_IDX | 1ULL << VIRTIO_NET_F_MRG_RXBUF);
-	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, &hf, err, sizeof(err)), 0);
+	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, err, sizeof(err)), OUTCOME_OK);
 	assert_true(r->h.vdev.host_features == (OFFERED & ~(1ULL << VIRTIO_RING_F_EVENT_IDX |
 							     1ULL << VIRTIO_NET_F_MRG_RXBUF)));
 	vhost_net_destroy(&r->h);
@@ -443,8 +435,8 @@ static void test_offer_follows_kernel(void **state)
 	/* a kernel without VERSION_1: a host lack, said so, the device closed */
 	r->f.features = 1ULL << VIRTIO_NET_F_MRG_RXBUF;
 	r->f.n = 0;
-	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, &hf, err, sizeof(err)), -1);
-	assert_true(hf);
+	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, err, sizeof(err)),
+			 OUTCOME_NO_HOST);
 	assert_non_null(strstr(err, "VERSION_1"));
 	assert_int_equal(r->f.closes, 2);
 	assert_int_equal(count_req(r, VHOST_SET_MEM_TABLE), 0);
@@ -803,13 +795,12 @@ static void test_through_virtio_pci(void **state)
 	struct rig *r = calloc(1, sizeof(*r));
 	struct virtio_pci *t = calloc(1, sizeof(*t));
 	char err[256] = "";
-	bool hf = false;
 	uint64_t one = 1;
 	int call_tx;
 
 	(void)state;
 	rig_base(r);
-	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, &hf, err, sizeof(err)), 0);
+	assert_int_equal(vhost_net_init_ops(&r->h, &r->m, &r->tap, MAC, &fake_ops, &r->f, err, sizeof(err)), OUTCOME_OK);
 	assert_int_equal(virtio_pci_init(t, &r->h.vdev, NULL, NULL, NULL, false, err, sizeof(err)), 0);
 	t->pci.sink = (struct pci_irq_sink){ .line = stub_line, .msi = stub_msi };
 	t->pci.intx_gsi = 18;

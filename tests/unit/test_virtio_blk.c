@@ -73,7 +73,6 @@ static struct rig *rig_new(bool ro, uint64_t features)
 	struct virtio_dev *v = &r->b.vdev;
 	uint8_t sec[512];
 	char err[256];
-	bool hf;
 	int fd;
 
 	tmem_create(&r->m);
@@ -85,7 +84,7 @@ static struct rig *rig_new(bool ro, uint64_t features)
 		assert_int_equal(write(fd, sec, sizeof(sec)), 512);
 	}
 	close(fd);
-	assert_int_equal(blk_backend_open(&r->be, r->path, ro, &hf, err, sizeof(err)), 0);
+	assert_int_equal(blk_backend_open(&r->be, r->path, ro, err, sizeof(err)), OUTCOME_OK);
 	assert_int_equal(virtio_blk_init(&r->b, &r->m, &r->be, err, sizeof(err)), 0);
 	r->kick = eventfd(0, EFD_NONBLOCK);
 	v->tops = &ft_ops;
@@ -176,15 +175,13 @@ static void test_file_backend(void **state)
 	char path[] = "/tmp/exitlab-blkf-XXXXXX", err[256];
 	uint8_t buf[1024], back[1024];
 	struct iovec v[2] = { { buf, 512 }, { buf + 512, 512 } };
-	bool hf = true;
 	int fd = mkstemp(path);
 	(void)state;
 
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 4 * 512 + 100), 0); /* a tail that is not a whole sector */
 	close(fd);
-	assert_int_equal(blk_backend_open(&b, path, false, &hf, err, sizeof(err)), 0);
-	assert_false(hf);
+	assert_int_equal(blk_backend_open(&b, path, false, err, sizeof(err)), OUTCOME_OK);
 	assert_int_equal(b.size, 2048);
 	memset(buf, 0x5a, sizeof(buf));
 	assert_int_equal(blk_backend_writev(&b, 1024, v, 2), 0);
@@ -208,23 +205,22 @@ static void test_file_backend(void **state)
 	assert_int_equal(b.errors, 3);
 	blk_backend_close(&b);
 
-	assert_int_equal(blk_backend_open(&b, path, true, &hf, err, sizeof(err)), 0);
+	assert_int_equal(blk_backend_open(&b, path, true, err, sizeof(err)), OUTCOME_OK);
 	assert_int_equal(blk_backend_writev(&b, 0, v, 1), -EROFS);
 	assert_int_equal(blk_backend_readv(&b, 0, v, 1), 0);
 	blk_backend_close(&b);
 
 	assert_int_equal(truncate(path, 100), 0);
-	assert_int_equal(blk_backend_open(&b, path, false, &hf, err, sizeof(err)), -1);
+	assert_int_equal(blk_backend_open(&b, path, false, err, sizeof(err)), OUTCOME_BAD_INPUT);
 	assert_non_null(strstr(err, "smaller than one"));
 	unlink(path);
-	assert_int_equal(blk_backend_open(&b, path, false, &hf, err, sizeof(err)), -1);
-	assert_false(hf);
+	assert_int_equal(blk_backend_open(&b, path, false, err, sizeof(err)), OUTCOME_BAD_INPUT);
 	assert_non_null(strstr(err, path));
 
 	/* a FIFO is refused at once, read-only too (open would wait for a writer): the alarm fails a hang */
 	assert_int_equal(mkfifo(path, 0600), 0);
 	alarm(60);
-	assert_int_equal(blk_backend_open(&b, path, true, &hf, err, sizeof(err)), -1);
+	assert_int_equal(blk_backend_open(&b, path, true, err, sizeof(err)), OUTCOME_BAD_INPUT);
 	alarm(0);
 	assert_non_null(strstr(err, "neither a regular file nor a block device"));
 	unlink(path);

@@ -673,11 +673,11 @@ static inline void fake_ram_fini(struct fake_ram *r)
 	free(r->buf);
 }
 
-/* vfio_dev_init against the fake: 0 or -1 (err and host_fault filled). */
-static inline int fake_dev_init(struct vfio_dev *v, struct fake_vfio *f, struct fake_ram *r, bool *hf,
-				char *err, size_t errlen)
+/* vfio_dev_init against the fake: its outcome (err filled). */
+static inline enum outcome fake_dev_init(struct vfio_dev *v, struct fake_vfio *f, struct fake_ram *r, char *err,
+					 size_t errlen)
 {
-	return vfio_dev_init(v, FAKE_BDF, &r->mem, NULL, NULL, &fake_vfio_ops, f, hf, err, errlen);
+	return vfio_dev_init(v, FAKE_BDF, &r->mem, NULL, NULL, &fake_vfio_ops, f, err, errlen);
 }
 
 /*
@@ -688,13 +688,11 @@ static inline int fake_dev_init(struct vfio_dev *v, struct fake_vfio *f, struct 
 static inline int fake_dev_setup(struct fake_vfio *f, struct fake_ram *r, struct vfio_dev *v,
 				 struct pci_device **d, void (*tweak)(struct fake_vfio *f), char *err, size_t errlen)
 {
-	bool hf;
-
 	fake_init(f);
 	if (tweak)
 		tweak(f);
 	fake_ram_init(r, 1 << 20, 0);
-	if (fake_dev_init(v, f, r, &hf, err, errlen))
+	if (fake_dev_init(v, f, r, err, errlen))
 		return -1;
 	*d = vfio_dev_pci(v);
 	return 0;
