@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * exitlab results list|show|csv: browse the results store (results_store.h)
- * and export it.  Every manifest or results file that cannot be read is named
+ * and export it (analysis/results_browse.h); here, the options and files.  Every manifest or results file that cannot be read is named
  * on stderr with the reason and skipped; the exit code then is 1.
  */
 #include <errno.h>
@@ -11,14 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util/atomic_file.h"
-#include "cli/commands.h"
-#include "analysis/report_devices.h"
-#include "analysis/report_memory.h"
-#include "analysis/report_table.h"
-#include "analysis/results_csv.h"
+#include "analysis/results_browse.h"
 #include "analysis/results_store.h"
-#include "util/suggest.h"
+#include "cli/commands.h"
+#include "util/atomic_file.h"
 
 static void results_usage(FILE *f)
 {
@@ -70,29 +66,7 @@ static void list_root(const char *root, int *skipped, size_t *nruns)
 		(*skipped)++;
 		return;
 	}
-	for (size_t i = 0; i < l.nruns; i++) {
-		const struct store_run *r = &l.runs[i];
-		char cnt[48];
-		size_t done = 0;
-
-		/* Done means a results file that reads back: check each, name the ones that do not. */
-		for (size_t j = 0; j < r->nentries; j++) {
-			struct run_result res;
-			char err[256];
-			int rc = store_load_entry(&r->entries[j], &res, err, sizeof(err));
-
-			if (rc < 0) {
-				problem(NULL, r->entries[j].results, err);
-				(*skipped)++;
-			} else if (rc > 0) {
-				done++;
-				results_free(&res);
-			}
-		}
-		snprintf(cnt, sizeof(cnt), "%zu/%zu", done, r->nentries);
-		printf("%-16s %-22s %-16s %9s  %-10s %s\n", r->campaign, r->timestamp[0] ? r->timestamp : "-",
-		       r->host[0] ? r->host : "-", cnt, r->loose ? "file" : store_run_status(r), r->path);
-	}
+	*skipped += results_list_runs(stdout, &l, problem, NULL);
 	*nruns += l.nruns;
 	store_list_free(&l);
 }
@@ -118,8 +92,7 @@ static int cmd_list(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	printf("%-16s %-22s %-16s %9s  %-10s %s\n", "campaign", "timestamp", "host", "done/total", "status",
-	       "path");
+	results_list_header(stdout);
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			list_root(argv[i], &skipped, &nruns);
@@ -136,68 +109,6 @@ static int cmd_list(int argc, char **argv)
 	return skipped ? EXIT_FAILED : EXIT_OK;
 }
 
-/* r with only the tests named `test` (a shallow view: do not free). */
-static struct run_result filtered(const struct run_result *r, const char *test, struct test_result *buf)
-{
-	struct run_result v = *r;
-
-	if (!test)
-		return v;
-	v.ntests = 0;
-	v.tests = buf;
-	for (size_t i = 0; i < r->ntests; i++)
-		if (!strcmp(r->tests[i].name, test))
-			buf[v.ntests++] = r->tests[i];
-	return v;
-}
-
-/*
- * --test NAME must name a test in the results: a typo is bad usage with the
- * closest name, not an empty listing.  0 if it is there (or nothing could be
- * read: the listing names the unreadable files), else -1 with the error printed.
- */
-static int check_test_name(const struct store_list *l, const char *test)
-{
-	const char **names = NULL;
-	size_t n = 0, loaded = 0;
-	bool found = false;
-
-	for (size_t i = 0; i < l->nruns && !found; i++)
-		for (size_t j = 0; j < l->runs[i].nentries && !found; j++) {
-			struct run_result res;
-			char err[256];
-
-			if (store_load_entry(&l->runs[i].entries[j], &res, err, sizeof(err)) != 1)
-				continue;
-			loaded++;
-			for (size_t k = 0; k < res.ntests && !found; k++) {
-				const char **v;
-				bool seen = false;
-
-				found = !strcmp(res.tests[k].name, test);
-				for (size_t m = 0; m < n && !seen; m++)
-					seen = !strcmp(names[m], res.tests[k].name);
-				if (seen || found || !(v = realloc(names, (n + 1) * sizeof(*v))))
-					continue;
-				names = v;
-				names[n] = strdup(res.tests[k].name);
-				if (names[n])
-					n++;
-			}
-			results_free(&res);
-		}
-	if (!found && loaded) {
-		const char *s = suggest_closest(test, names, n);
-
-		fprintf(stderr, "exitlab results show: no test '%s' in these results%s%s%s\n", test,
-			s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-	}
-	for (size_t m = 0; m < n; m++)
-		free((void *)names[m]);
-	free(names);
-	return found || !loaded ? 0 : -1;
-}
-
 static int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -207,6 +118,7 @@ static int cmd_show(int argc, char **argv)
 	};
 	const char *test = NULL;
 	struct store_list l;
+	char msg[512];
 	int c, skipped = 0;
 
 	optind = 1;
@@ -227,58 +139,12 @@ static int cmd_show(int argc, char **argv)
 	}
 	if (walk(argv[optind], &l, &skipped))
 		return EXIT_USAGE;
-	if (test && check_test_name(&l, test)) {
+	if (test && results_check_test(&l, test, msg, sizeof(msg))) {
+		fprintf(stderr, "exitlab results show: %s\n", msg);
 		store_list_free(&l);
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < l.nruns; i++) {
-		const struct store_run *run = &l.runs[i];
-
-		if (i)
-			printf("\n");
-		if (run->loose)
-			printf("results file %s\n", run->path);
-		else
-			printf("campaign %s, run %s (%zu/%zu entries done, %s)\n", run->campaign, run->path,
-			       store_run_done(run), run->nentries, store_run_status(run));
-		for (size_t j = 0; j < run->nentries; j++) {
-			const struct store_entry *e = &run->entries[j];
-			struct run_result res, view;
-			struct test_result *buf;
-			char err[256], host[128], backend[64], rev[64];
-			int rc = store_load_entry(e, &res, err, sizeof(err));
-
-			if (rc < 0) {
-				problem(NULL, e->results, err);
-				skipped++;
-				continue;
-			}
-			if (!run->loose)
-				printf("\n== %s (%s): %s%s%s\n", e->name, e->payload, e->status,
-				       e->reason[0] ? ": " : "", e->reason);
-			if (!rc)
-				continue;
-			store_context(&res, host, sizeof(host), backend, sizeof(backend), rev, sizeof(rev));
-			printf("host %s, backend %s, revision %s, payload %s, started %s, %.1f s\n\n",
-			       host[0] ? host : "?", backend[0] ? backend : "?", rev[0] ? rev : "?", res.payload,
-			       res.started_at, res.duration_s);
-			buf = calloc(res.ntests + 1, sizeof(*buf));
-			if (!buf) {
-				results_free(&res);
-				break;
-			}
-			view = filtered(&res, test, buf);
-			if (view.ntests) {
-				report_table_print(stdout, &view, backend[0] ? backend : "?");
-				report_memory_print(stdout, &view);
-				report_devices_print(stdout, &view);
-			} else {
-				printf("(no test %s)\n", test ? test : "");
-			}
-			free(buf);
-			results_free(&res);
-		}
-	}
+	skipped += results_show(stdout, &l, test, problem, NULL);
 	store_list_free(&l);
 	return skipped ? EXIT_FAILED : EXIT_OK;
 }
@@ -329,24 +195,7 @@ static int cmd_csv(int argc, char **argv)
 	}
 	if (out)
 		f = af.f;
-	results_csv_header(f);
-	for (size_t i = 0; i < l.nruns; i++) {
-		const struct store_run *run = &l.runs[i];
-
-		for (size_t j = 0; j < run->nentries; j++) {
-			struct run_result res;
-			char err[256];
-			int rc = store_load_entry(&run->entries[j], &res, err, sizeof(err));
-
-			if (rc < 0) {
-				problem(NULL, run->entries[j].results, err);
-				skipped++;
-			} else if (rc > 0) {
-				results_csv_rows(f, run->campaign, run->entries[j].name, &res);
-				results_free(&res);
-			}
-		}
-	}
+	skipped += results_csv_write(f, &l, problem, NULL);
 	store_list_free(&l);
 	if (out && atomic_file_commit(&af, err, sizeof(err))) {
 		fprintf(stderr, "exitlab results csv: writing %s: %s\n", out, err);
