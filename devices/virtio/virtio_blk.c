@@ -9,17 +9,12 @@
  * buffer outside RAM) stops the worker and asks the driver for a reset.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vmm/thread_cpu.h"
 #include "devices/virtio/virtio_blk.h"
-
-#define BUDGET 256 /* requests between two interrupt decisions */
 
 static const char *const vblk_metric_names[VBLK_NMETRICS] = {
 	[VBLK_READS] = "reads",
@@ -36,14 +31,6 @@ static const char *const vblk_metric_names[VBLK_NMETRICS] = {
 static void count(struct virtio_blk *b, enum virtio_blk_metric m, uint64_t v)
 {
 	DEV_METRIC_ADD(&b->counters[m], v);
-}
-
-static void drain_eventfd(int fd)
-{
-	uint64_t c;
-
-	if (read(fd, &c, sizeof(c)) != sizeof(c))
-		return; /* nonblocking: nothing there */
 }
 
 /* Whether `len` bytes at `sector` lie inside the image. */
@@ -138,78 +125,10 @@ static uint32_t blk_request(struct virtio_blk *b, const struct virtq_elem *e)
 	return written + 1;
 }
 
-static void notify(struct virtio_blk *b)
+/* The worker's request function: the model's own. */
+static uint32_t blk_request_cb(void *ctx, struct virtq_elem *e)
 {
-	struct virtio_dev *v = &b->vdev;
-
-	if (virtq_should_notify(&v->vq[0])) {
-		v->tops->interrupt(v, 0);
-		count(b, VBLK_INTERRUPTS, 1);
-	} else {
-		count(b, VBLK_INTERRUPTS_SUPPRESSED, 1);
-	}
-}
-
-/* Everything available, in batches: 0 idle, -1 the ring broke. */
-static int blk_drain(struct virtio_blk *b, struct virtq_elem *e)
-{
-	struct virtio_dev *v = &b->vdev;
-	struct virtq *q = &v->vq[0];
-
-	for (;;) {
-		unsigned done = 0;
-		int r = 0;
-
-		virtq_set_kick_wanted(q, false);
-		while (done < BUDGET && (r = virtq_pop(q, e)) == 1) {
-			virtq_push(q, e->head, blk_request(b, e));
-			done++;
-		}
-		if (done)
-			notify(b);
-		if (r < 0) {
-			virtio_dev_needs_reset(v, q->why);
-			return -1;
-		}
-		if (done == BUDGET)
-			continue;
-		virtq_set_kick_wanted(q, true);
-		if (!virtq_has_avail(q))
-			return 0;
-	}
-}
-
-static void *blk_main(void *arg)
-{
-	struct virtio_blk *b = arg;
-	struct virtio_dev *v = &b->vdev;
-	struct virtq_elem *e = malloc(sizeof(*e));
-	struct pollfd p[2] = {
-		{ .fd = b->stop_fd, .events = POLLIN },
-		{ .fd = v->tops->kick_fd(v, 0), .events = POLLIN },
-	};
-
-	pthread_setname_np(pthread_self(), "virtio-blk");
-	if (!e || blk_drain(b, e) < 0)
-		goto out;
-	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents)
-			break;
-		if (p[1].revents & POLLIN) {
-			drain_eventfd(p[1].fd);
-			count(b, VBLK_KICKS, 1);
-		}
-		if (blk_drain(b, e) < 0)
-			break;
-	}
-out:
-	free(e);
-	return NULL;
+	return blk_request(ctx, e);
 }
 
 static struct virtio_blk *to_blk(struct virtio_dev *v)
@@ -237,61 +156,20 @@ static void vblk_config_write(struct virtio_dev *v, unsigned off, const void *da
 	(void)v, (void)off, (void)data, (void)len;
 }
 
-/* Stop and join the worker; the queue stays as it is. */
-static void vblk_stop_worker(struct virtio_blk *b)
-{
-	uint64_t one = 1;
-
-	b->inline_started = false;
-	if (!b->running)
-		return;
-	if (write(b->stop_fd, &one, sizeof(one)) != sizeof(one))
-		perror("virtio-blk: stop eventfd");
-	pthread_join(b->thread, NULL);
-	b->running = false;
-	drain_eventfd(b->stop_fd);
-}
-
 static void vblk_stop(struct virtio_dev *v)
 {
-	vblk_stop_worker(to_blk(v));
+	virtq_worker_stop(&to_blk(v)->w);
 	virtq_reset(&v->vq[0]);
 }
 
 static int vblk_start(struct virtio_dev *v)
 {
-	struct virtio_blk *b = to_blk(v);
-
-	vblk_stop_worker(b);
-	if (!v->tops || !v->tops->kick_fd || !v->tops->interrupt || !v->vq[0].ready)
-		return -1;
-	if (b->serve_inline) {
-		b->inline_started = true;   /* virtio_blk_serve() does the worker's job */
-		return 0;
-	}
-	if (thread_cpu_create(&b->thread, blk_main, b))
-		return -1;
-	b->running = true;
-	return 0;
+	return virtq_worker_start(&to_blk(v)->w);
 }
 
 int virtio_blk_serve(struct virtio_blk *b)
 {
-	struct virtio_dev *v = &b->vdev;
-	struct virtq_elem e;
-	int kfd;
-
-	if (!b->inline_started)
-		return -1;
-	/* A kick the transport left in the eventfd, taken as the worker would. */
-	kfd = v->tops->kick_fd(v, 0);
-	if (kfd >= 0) {
-		uint64_t c;
-
-		if (read(kfd, &c, sizeof(c)) == sizeof(c))
-			count(b, VBLK_KICKS, 1);
-	}
-	return blk_drain(b, &e);
+	return virtq_worker_serve(&b->w);
 }
 
 static const struct virtio_dev_ops vblk_ops = {
@@ -314,16 +192,16 @@ int virtio_blk_init(struct virtio_blk *b, const struct guest_mem *mem, struct bl
 	struct virtio_dev *v = &b->vdev;
 
 	memset(b, 0, sizeof(*b));
-	b->stop_fd = -1;
+	b->w.stop_fd = -1; /* destroy is safe on a failed init */
 	if (!be || be->fd < 0 || !be->size) {
 		snprintf(err, errlen, "virtio-blk: no open image");
 		return -1;
 	}
-	b->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (b->stop_fd < 0) {
-		snprintf(err, errlen, "virtio-blk: eventfd: %s", strerror(errno));
+	if (virtq_worker_init(&b->w, v, "virtio-blk", blk_request_cb, b, err, errlen))
 		return -1;
-	}
+	b->w.kicks = &b->counters[VBLK_KICKS];
+	b->w.interrupts = &b->counters[VBLK_INTERRUPTS];
+	b->w.interrupts_suppressed = &b->counters[VBLK_INTERRUPTS_SUPPRESSED];
 	b->mem = mem;
 	b->be = be;
 	memcpy(b->serial, "exitlab-virtio-blk", 18);
@@ -362,9 +240,5 @@ const struct dev_metrics *virtio_blk_metrics(struct virtio_blk *b)
 
 void virtio_blk_destroy(struct virtio_blk *b)
 {
-	if (b->stop_fd >= 0) {
-		vblk_stop_worker(b);
-		close(b->stop_fd);
-		b->stop_fd = -1;
-	}
+	virtq_worker_destroy(&b->w);
 }

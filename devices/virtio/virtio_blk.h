@@ -17,6 +17,7 @@
 #include "devices/dev_metrics.h"
 #include "vmm/guest_mem.h"
 #include "devices/virtio/virtio.h"
+#include "devices/virtio/virtq_worker.h"
 
 #define VIRTIO_BLK_F_SIZE_MAX 1
 #define VIRTIO_BLK_F_SEG_MAX  2
@@ -66,11 +67,7 @@ struct virtio_blk {
 	struct blk_backend *be;
 	uint8_t config[VIRTIO_BLK_CONFIG_LEN];
 	char serial[VIRTIO_BLK_ID_BYTES];
-	int stop_fd;
-	pthread_t thread;
-	bool running;
-	bool serve_inline;            /* set before start: no worker, the owner calls virtio_blk_serve() */
-	bool inline_started;          /* started in that mode, not stopped since */
+	struct virtq_worker w;        /* w.serve_inline set before start: no thread, the owner calls virtio_blk_serve() */
 	uint64_t counters[VBLK_NMETRICS];
 	struct dev_metrics metrics;
 };
@@ -80,7 +77,7 @@ int virtio_blk_init(struct virtio_blk *b, const struct guest_mem *mem, struct bl
 		    size_t errlen);
 const struct dev_metrics *virtio_blk_metrics(struct virtio_blk *b);
 /*
- * With serve_inline set, DRIVER_OK starts no thread: each call does on the
+ * With w.serve_inline set, DRIVER_OK starts no thread: each call does on the
  * caller's thread what the worker does when it wakes (serve every request
  * available), so a test or the fuzz harness drives the same code
  * deterministically.  0, or -1: not started inline, or the ring broke.

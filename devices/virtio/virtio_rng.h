@@ -17,6 +17,7 @@
 #include "devices/dev_metrics.h"
 #include "vmm/guest_mem.h"
 #include "devices/virtio/virtio.h"
+#include "devices/virtio/virtq_worker.h"
 
 #define VIRTIO_ID_RNG 4
 
@@ -31,11 +32,7 @@ enum virtio_rng_metric {
 struct virtio_rng {
 	struct virtio_dev vdev;       /* what the transport drives */
 	const struct guest_mem *mem;
-	int stop_fd;
-	pthread_t thread;
-	bool running;
-	bool serve_inline;            /* set before start: no worker, the owner calls virtio_rng_serve() */
-	bool inline_started;          /* started in that mode, not stopped since */
+	struct virtq_worker w;        /* w.serve_inline set before start: no thread, the owner calls virtio_rng_serve() */
 	uint64_t counters[VRNG_NMETRICS];
 	struct dev_metrics metrics;
 };
@@ -44,7 +41,7 @@ struct virtio_rng {
 int virtio_rng_init(struct virtio_rng *r, const struct guest_mem *mem, char *err, size_t errlen);
 const struct dev_metrics *virtio_rng_metrics(struct virtio_rng *r);
 /*
- * With serve_inline set, DRIVER_OK starts no thread: each call does on the
+ * With w.serve_inline set, DRIVER_OK starts no thread: each call does on the
  * caller's thread what the worker does when it wakes (serve every request
  * available).  0, or -1: not started inline, or the ring broke.
  */

@@ -60,7 +60,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	rig_blk_create(&bbe, false);
 	if (virtio_blk_init(&blk, &mem, &bbe, err, sizeof(err)))
 		abort();
-	blk.serve_inline = true;
+	blk.w.serve_inline = true;
 	return 0;
 }
 

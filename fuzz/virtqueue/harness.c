@@ -79,7 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		rig_blk_create(&bbe[i], i == 1);
 		if (virtio_blk_init(&blk[i], &mem, &bbe[i], err, sizeof(err)))
 			abort();
-		blk[i].serve_inline = true;
+		blk[i].w.serve_inline = true;
 		blk[i].vdev.tops = &ft_ops;
 	}
 	return 0;

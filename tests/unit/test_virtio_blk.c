@@ -431,11 +431,11 @@ static void test_serve_inline(void **state)
 
 	v->ops->stop(v);
 	assert_int_equal(virtio_blk_serve(&r->b), -1); /* not started inline */
-	r->b.serve_inline = true;
+	r->b.w.serve_inline = true;
 	vqd_init(&r->d, &r->m, QSIZE, QBASE);
 	assert_int_equal(virtq_init(&v->vq[0], &r->m, QSIZE, r->d.desc, r->d.avail, r->d.used, false, false), 0);
 	assert_int_equal(v->ops->start(v), 0);
-	assert_false(r->b.running);
+	assert_false(r->b.w.running);
 	req(r, 0, VIRTIO_BLK_T_GET_ID, 0, 20, 16, true);
 	kick(r);
 	assert_int_equal(vqd_used(&r->d, &id, &len), 0); /* nobody serves it behind our back */

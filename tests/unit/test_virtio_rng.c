@@ -69,7 +69,7 @@ static struct rig *rig_new(uint64_t features, bool serve_inline)
 
 	tmem_create(&r->m);
 	assert_int_equal(virtio_rng_init(&r->rng, &r->m, err, sizeof(err)), 0);
-	r->rng.serve_inline = serve_inline;
+	r->rng.w.serve_inline = serve_inline;
 	r->kick = eventfd(0, EFD_NONBLOCK);
 	v->tops = &ft_ops;
 	v->transport = r;
