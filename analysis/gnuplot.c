@@ -211,3 +211,36 @@ int plot_run_gnuplot(char **args)
 	free(argv);
 	return rc;
 }
+
+int plot_run_script(const char *script, const struct gp_var *vars, size_t n, const char *raw)
+{
+	char **argv = calloc(2 * n + 5, sizeof(*argv)), **owned = calloc(n + 1, sizeof(*owned));
+	size_t na = 0;
+	int rc = EXIT_FAILED;
+
+	if (!argv || !owned)
+		goto oom;
+	argv[na++] = "gnuplot";
+	for (size_t i = 0; i < n; i++) {
+		owned[i] = plot_gp_assign(vars[i].name, vars[i].value);
+		if (!owned[i])
+			goto oom;
+		argv[na++] = "-e";
+		argv[na++] = owned[i];
+	}
+	if (raw) {
+		argv[na++] = "-e";
+		argv[na++] = (char *)raw;
+	}
+	argv[na++] = (char *)script;
+	rc = plot_run_gnuplot(argv);
+	goto out;
+oom:
+	fprintf(stderr, "exitlab plot: out of memory\n");
+out:
+	for (size_t k = 0; owned && k < n; k++)
+		free(owned[k]);
+	free(owned);
+	free(argv);
+	return rc;
+}

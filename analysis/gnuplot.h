@@ -18,6 +18,15 @@ char *plot_gp_assign(const char *var, const char *val);
  * terminal plot_set_format chose); an EXIT_* code, the reason on stderr.
  */
 int plot_run_gnuplot(char **argv);
+/* One string variable a chart script reads (passed as -e name='value'). */
+struct gp_var {
+	const char *name, *value;
+};
+/*
+ * Run script with the n string variables and then raw (numeric assignments,
+ * "a=1; b=2", passed as they are; NULL: none): plot_run_gnuplot's code.
+ */
+int plot_run_script(const char *script, const struct gp_var *vars, size_t n, const char *raw);
 /*
  * The chart script script_name (scripts/plot-NAME.gp): in $EXITLAB_SCRIPTS,
  * else <exe dir>/../scripts, else ./scripts; malloc'd, NULL (said on stderr)

@@ -21,6 +21,7 @@
 #include "analysis/charts.h"
 #include "analysis/payload_views.h"
 #include "analysis/plot.h"
+#include "analysis/plot_device.h"
 
 struct blk_point {
 	char base[64];           /* the device's legend name */
@@ -320,9 +321,7 @@ int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 		  const char *script, const struct plot_blk_info *info)
 {
 	char title[512], ctx[320], floornote[64] = "", cats[PLOT_BLK_MAX_CATS * 33 + 1] = "", vars[192];
-	char *e[7] = { 0 };
 	size_t used = 0, keychars = strlen("userspace exits (points)");
-	int rc = EXIT_FAILED;
 
 	plot_runs_context(runs, nruns, ctx, sizeof(ctx));
 	snprintf(title, sizeof(title), "exitlab blk: I/Os per second and exits per I/O - %s", ctx);
@@ -336,63 +335,47 @@ int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 	snprintf(vars, sizeof(vars), "nseries=%d; ncats=%d; nexits=%d; ntimed=%d; logy_iops=%d; floor=%g; "
 		 "keychars=%zu", info->nseries, info->ncats, info->nexits, info->ntimed, info->logy_iops,
 		 info->floor, keychars);
-	e[0] = plot_gp_assign("datafile", dat);
-	e[1] = plot_gp_assign("outfile", png);
-	e[2] = plot_gp_assign("plottitle", title);
-	e[3] = plot_gp_assign("note", plot_runs_emulated(runs, nruns, plot_blk_is_io_test) ?
-		"CPL0 instruction-emulated (PVM): the guest driver's code is emulated, so I/Os per second "
-		"measure the emulator; the exit counts are what the device protocol costs." : "");
-	e[4] = plot_gp_assign("floornote", floornote);
-	e[5] = plot_gp_assign("catlist", cats);
-	e[6] = strdup(vars);
-	if (e[0] && e[1] && e[2] && e[3] && e[4] && e[5] && e[6]) {
-		char *argv[] = { "gnuplot", "-e", e[0], "-e", e[1], "-e", e[2], "-e", e[3], "-e", e[4],
-				 "-e", e[5], "-e", e[6], (char *)script, NULL };
+	{
+		const struct gp_var v[] = {
+			{ "datafile", dat }, { "outfile", png }, { "plottitle", title },
+			{ "note", plot_runs_emulated(runs, nruns, plot_blk_is_io_test) ?
+				  "CPL0 instruction-emulated (PVM): the guest driver's code is emulated, so I/Os "
+				  "per second measure the emulator; the exit counts are what the device protocol "
+				  "costs." : "" },
+			{ "floornote", floornote }, { "catlist", cats },
+		};
 
-		rc = plot_run_gnuplot(argv);
-	} else {
-		fprintf(stderr, "exitlab plot: out of memory\n");
+		return plot_run_script(script, v, sizeof(v) / sizeof(v[0]), vars);
 	}
-	for (int i = 0; i < 7; i++)
-		free(e[i]);
-	return rc;
+}
+
+static int blk_write(const struct chart_job *j, void *info)
+{
+	return plot_blk_write_data(j->runs, j->names, j->n, j->dat, info);
+}
+
+static int blk_draw(const struct chart_job *j, const char *script, const void *info)
+{
+	return plot_blk_draw(j->runs, j->n, j->dat, j->out, script, info);
+}
+
+static void blk_describe(char *buf, size_t len, const struct chart_job *j, int rows, const void *info)
+{
+	const struct plot_blk_info *i = info;
+
+	(void)j;
+	snprintf(buf, len, "%d series at %d (bs, qd)", i->nseries, i->ncats);
+	(void)rows;
 }
 
 /* The blk view: the same shape as net, bars by (bs, qd). */
 int plot_blk_chart(const struct chart_job *j)
 {
-	char *script = plot_find_script("plot-blk.gp");
+	static const struct device_chart c = {
+		.script = "plot-blk.gp", .tests = "read or write",
+		.write_data = blk_write, .draw = blk_draw, .describe = blk_describe,
+	};
 	struct plot_blk_info info;
-	int rc = EXIT_FAILED, rows;
 
-	if (!script)
-		return EXIT_NOHOST;
-	rows = plot_blk_write_data(j->runs, j->names, j->n, j->dat, &info);
-	if (rows < 0) {
-		fprintf(stderr, "exitlab plot: writing %s: %s\n", j->dat, strerror(errno));
-		goto out;
-	}
-	if (!rows) {
-		unlink(j->dat);
-		if (j->n > 1) {
-			fprintf(stderr, "exitlab plot: no read or write test with status ok to draw in these files\n");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		fprintf(stderr, "exitlab plot: %s has no read or write test to draw: the generic chart instead\n",
-			j->names[0]);
-		rc = plot_bars_chart(j);
-		goto out;
-	}
-	rc = plot_blk_draw(j->runs, j->n, j->dat, j->out, script, &info);
-	if (rc == EXIT_OK) {
-		printf("wrote %s (%d series at %d (bs, qd) from %zu file%s; numbers in %s)\n", j->out, info.nseries,
-		       info.ncats, j->n, j->n == 1 ? "" : "s", j->dat);
-		if (j->wrote && chart_list_add(j->wrote, j->out, j->dat, chart_job_results(j),
-					       j->runs[0].payload, j->kind))
-			rc = EXIT_FAILED;
-	}
-out:
-	free(script);
-	return rc;
+	return plot_device_chart(j, &c, &info);
 }

@@ -20,6 +20,7 @@
 #include "analysis/charts.h"
 #include "analysis/payload_views.h"
 #include "analysis/plot.h"
+#include "analysis/plot_device.h"
 #include "analysis/report_devices.h"
 
 /* The payload allows 1..256; anything up to this is still a batch size a chart can place. */
@@ -365,9 +366,8 @@ int plot_net_write_data(const struct run_result *runs, const char *const *names,
 int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, const char *png,
 		  const char *script, const struct plot_net_info *info)
 {
-	char title[640], ctx[320], size[48], floornote[64] = "", vars[192], *e[6] = { 0 };
+	char title[640], ctx[320], size[48], floornote[64] = "", vars[192];
 	size_t keychars = strlen("userspace exits");
-	int rc = EXIT_FAILED;
 
 	plot_runs_context(runs, nruns, ctx, sizeof(ctx));
 	if (info->size > 0)
@@ -385,26 +385,37 @@ int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 		keychars = strlen(floornote);
 	snprintf(vars, sizeof(vars), "nseries=%d; nexits=%d; ntimed=%d; logy_rate=%d; floor=%g; keychars=%zu",
 		 info->nseries, info->nexits, info->ntimed, info->logy_rate, info->floor, keychars);
-	e[0] = plot_gp_assign("datafile", dat);
-	e[1] = plot_gp_assign("outfile", png);
-	e[2] = plot_gp_assign("plottitle", title);
-	/* PVM emulates every guest CPL0 instruction: the driver's own work is slowed by ~1000x */
-	e[3] = plot_gp_assign("note", plot_runs_emulated(runs, nruns, plot_net_is_frame_test) ?
-		"CPL0 instruction-emulated (PVM): the guest driver's code is emulated, so frames per second "
-		"measure the emulator; the exit counts are what the device protocol costs." : "");
-	e[4] = plot_gp_assign("floornote", floornote);
-	e[5] = strdup(vars);
-	if (e[0] && e[1] && e[2] && e[3] && e[4] && e[5]) {
-		char *argv[] = { "gnuplot", "-e", e[0], "-e", e[1], "-e", e[2], "-e", e[3], "-e", e[4],
-				 "-e", e[5], (char *)script, NULL };
+	{
+		/* PVM emulates every guest CPL0 instruction: the driver's own work is slowed by ~1000x */
+		const struct gp_var v[] = {
+			{ "datafile", dat }, { "outfile", png }, { "plottitle", title },
+			{ "note", plot_runs_emulated(runs, nruns, plot_net_is_frame_test) ?
+				  "CPL0 instruction-emulated (PVM): the guest driver's code is emulated, so frames "
+				  "per second measure the emulator; the exit counts are what the device protocol "
+				  "costs." : "" },
+			{ "floornote", floornote },
+		};
 
-		rc = plot_run_gnuplot(argv);
-	} else {
-		fprintf(stderr, "exitlab plot: out of memory\n");
+		return plot_run_script(script, v, sizeof(v) / sizeof(v[0]), vars);
 	}
-	for (int i = 0; i < 6; i++)
-		free(e[i]);
-	return rc;
+}
+
+static int net_write(const struct chart_job *j, void *info)
+{
+	return plot_net_write_data(j->runs, j->names, j->n, j->dat, info);
+}
+
+static int net_draw(const struct chart_job *j, const char *script, const void *info)
+{
+	return plot_net_draw(j->runs, j->n, j->dat, j->out, script, info);
+}
+
+static void net_describe(char *buf, size_t len, const struct chart_job *j, int rows, const void *info)
+{
+	const struct plot_net_info *i = info;
+
+	(void)j;
+	snprintf(buf, len, "%d series, %d points", i->nseries, rows);
 }
 
 /*
@@ -413,38 +424,11 @@ int plot_net_draw(const struct run_result *runs, size_t nruns, const char *dat, 
  */
 int plot_net_chart(const struct chart_job *j)
 {
-	char *script = plot_find_script("plot-net.gp");
+	static const struct device_chart c = {
+		.script = "plot-net.gp", .tests = "tx or rx",
+		.write_data = net_write, .draw = net_draw, .describe = net_describe,
+	};
 	struct plot_net_info info;
-	int rc = EXIT_FAILED, rows;
 
-	if (!script)
-		return EXIT_NOHOST;
-	rows = plot_net_write_data(j->runs, j->names, j->n, j->dat, &info);
-	if (rows < 0) {
-		fprintf(stderr, "exitlab plot: writing %s: %s\n", j->dat, strerror(errno));
-		goto out;
-	}
-	if (!rows) {
-		unlink(j->dat);
-		if (j->n > 1) {
-			fprintf(stderr, "exitlab plot: no tx or rx test with status ok to draw in these files\n");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		fprintf(stderr, "exitlab plot: %s has no tx or rx test to draw: the generic chart instead\n",
-			j->names[0]);
-		rc = plot_bars_chart(j);
-		goto out;
-	}
-	rc = plot_net_draw(j->runs, j->n, j->dat, j->out, script, &info);
-	if (rc == EXIT_OK) {
-		printf("wrote %s (%d series, %d points from %zu file%s; numbers in %s)\n", j->out, info.nseries, rows,
-		       j->n, j->n == 1 ? "" : "s", j->dat);
-		if (j->wrote && chart_list_add(j->wrote, j->out, j->dat, chart_job_results(j),
-					       j->runs[0].payload, j->kind))
-			rc = EXIT_FAILED;
-	}
-out:
-	free(script);
-	return rc;
+	return plot_device_chart(j, &c, &info);
 }
