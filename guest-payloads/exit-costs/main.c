@@ -9,6 +9,7 @@
 #include "guest_bench.h"
 #include "desc.h"
 #include "exceptions.h"
+#include "exit_tests.h"
 #include "format.h"
 #include "measure.h"
 #include "runtime.h"
@@ -278,6 +279,17 @@ MEASURE_TABLE(tests) = {
 	MEASURE_TEST("dr7_write", dr7_write_loop, R0, MEASURES("mov to DR7")),
 	MEASURE_TEST("cr0_wp_toggle", cr0_wp_loop, R0, MEASURES("CR0.WP flipped and restored (two writes)")),
 	MEASURE_TEST("cr4_pge_toggle", cr4_pge_loop, R0, MEASURES("CR4.PGE flipped and restored (two writes)")),
+	MEASURE_TEST("wbinvd", wbinvd_test, R0, EXITS(1, 0), MEASURES("wbinvd (always intercepted)")),
+	MEASURE_TEST("invd", invd_test, R0, EXITS(1, 0),
+		     MEASURES("invd: intercepted, emulated by KVM (never run on the host; a no-op or WBINVD by kernel)")),
+	MEASURE_TEST("wr_kernel_gs_base", wr_kernel_gs_base_test, R0,
+		     MEASURES("wrmsr IA32_KERNEL_GS_BASE (0): passed through by KVM's MSR bitmaps")),
+	MEASURE_TEST("wr_tsx_ctrl_msr", wr_tsx_ctrl_test, R0, MEASURES("wrmsr IA32_TSX_CTRL (same value)"),
+		     .valid = need_tsx_ctrl),
+	MEASURE_TEST("wr_ibrs_msr", wr_ibrs_test, R0,
+		     MEASURES("wrmsr IA32_SPEC_CTRL IBRS set, then cleared (two writes)"), .valid = need_spec_ctrl),
+	MEASURE_TEST("wr_ibpb_msr", wr_ibpb_test, R0, MEASURES("wrmsr IA32_PRED_CMD IBPB (a barrier)"),
+		     .valid = need_ibpb),
 	MEASURE_TEST("rdtsc", rdtsc_loop, R03, EXITS(0, 0), MEASURES("rdtsc (no exit without TSC exiting)")),
 	MEASURE_TEST("rdtscp", rdtscp_loop, R03, EXITS(0, 0), MEASURES("rdtscp"), .valid = need_rdtscp),
 	MEASURE_TEST("self_ipi_hlt", self_ipi_hlt_loop, R0, MEASURES("x2APIC self-IPI, then hlt until it arrives"),
