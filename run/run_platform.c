@@ -31,11 +31,13 @@ enum outcome run_platform_add(struct run_platform *p, struct machine *m, FILE *s
 		.test_pio = { &test_regs_bus_ops, &p->pio_regs },
 		.test_mmio = { &test_regs_bus_ops, &p->mmio_regs },
 		.coalesced_sink = { &test_regs_bus_ops, &p->coalesced_sink },
+		.pm_timer = { &pm_timer_bus_ops, &p->pm_timer },
 	};
 	enum outcome o;
 
 	p->serial = serial;
 	p->serial_bol = true;
+	pm_timer_init(&p->pm_timer, NULL);
 	o = machine_add_platform(m, &mp, err, errlen);
 	if (o == OUTCOME_OK)
 		uart16550_init(&p->uart, serial_tx, p);
@@ -62,8 +64,9 @@ void run_platform_destroy(struct run_platform *p)
 
 json_t *run_platform_regs_json(const struct run_platform *p)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
 		"pio_reads", (json_int_t)p->pio_regs.reads, "pio_writes", (json_int_t)p->pio_regs.writes,
 		"mmio_reads", (json_int_t)p->mmio_regs.reads, "mmio_writes", (json_int_t)p->mmio_regs.writes,
-		"coalesced_writes", (json_int_t)p->coalesced_sink.writes);
+		"coalesced_writes", (json_int_t)p->coalesced_sink.writes,
+		"pmtimer_reads", (json_int_t)p->pm_timer.reads);
 }

@@ -15,6 +15,7 @@
 
 #include "devices/platform/bench.h"
 #include "devices/platform/guest_text.h"
+#include "devices/platform/pm_timer.h"
 #include "devices/platform/test_regs.h"
 #include "devices/platform/uart16550.h"
 #include "util/outcome.h"
@@ -24,6 +25,7 @@ struct run_platform {
 	struct uart16550 uart;
 	struct bench_dev bench;
 	struct test_regs pio_regs, mmio_regs, coalesced_sink;
+	struct pm_timer pm_timer;
 	FILE *serial;                  /* stderr (each line prefixed "serial: ") or a file */
 	bool serial_bol;
 	struct guest_text serial_text; /* what of the serial output passed, what was dropped */

@@ -27,4 +27,30 @@ const char *need_tsx_ctrl(const struct measure_ctx *c);
 const char *need_spec_ctrl(const struct measure_ctx *c);
 const char *need_ibpb(const struct measure_ctx *c);
 
+/* apic_tests.c: the TSC-deadline timer and self-IPIs under TPR masking, xAPIC and x2APIC. */
+void tscdeadline_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+void tscdeadline_immed_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+const char *need_tscdeadline(const struct measure_ctx *c);
+void setup_tscdeadline(struct measure_ctx *c);
+const char *check_tscdeadline(struct measure_ctx *c);
+void self_ipi_tpr_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+void self_ipi_tpr_sti_nop_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+void self_ipi_tpr_sti_hlt_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+const char *need_xapic(const struct measure_ctx *c);
+const char *need_xapic_window(const struct measure_ctx *c);
+const char *need_x2apic_tpr(const struct measure_ctx *c);
+const char *need_x2apic_window(const struct measure_ctx *c);
+void setup_xapic_tpr(struct measure_ctx *c);
+void setup_x2apic_tpr(struct measure_ctx *c);
+const char *check_tpr_ipi(struct measure_ctx *c);
+
+/* port_tests.c: a port KVM answers, the VMM's PM timer, a datamatch MMIO ioeventfd. */
+void inl_from_kernel_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+void inl_from_pmtimer_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+void mmio_ioeventfd_dm_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+const char *need_kernel_pio(const struct measure_ctx *c);
+const char *need_pmtimer(const struct measure_ctx *c);
+const char *need_ioevent_mmio_dm(const struct measure_ctx *c);
+const char *check_pmtimer(struct measure_ctx *c);
+
 #endif
