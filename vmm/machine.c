@@ -90,7 +90,9 @@ enum outcome machine_add_platform(struct machine *m, const struct machine_platfo
 	    bus_register(&vm->mmio, "test-regs", MACHINE_TEST_MMIO_GPA, MACHINE_MMIO_PAGE, p->test_mmio.ops,
 			 p->test_mmio.opaque, err, errlen) ||
 	    bus_register(&vm->mmio, "coalesced-sink", MACHINE_COALESCED_MMIO_GPA, MACHINE_MMIO_PAGE,
-			 p->coalesced_sink.ops, p->coalesced_sink.opaque, err, errlen))
+			 p->coalesced_sink.ops, p->coalesced_sink.opaque, err, errlen) ||
+	    (p->pm_timer.ops && bus_register(&vm->pio, "pm-timer", MACHINE_PMTIMER_PORT, 4, p->pm_timer.ops,
+					     p->pm_timer.opaque, err, errlen)))
 		return OUTCOME_FAILED;
 	/* ioeventfds and the coalesced zone are optional: a payload test skips without them. */
 	if (ioeventfd_add(vm, &m->ev_pio, MACHINE_IOEVENT_PORT, 4, true, false, 0, err, errlen) == 0)

@@ -33,6 +33,8 @@ void tscdeadline_immed_test(struct measure_ctx *c, uint64_t *samples, uint64_t n
 const char *need_tscdeadline(const struct measure_ctx *c);
 void setup_tscdeadline(struct measure_ctx *c);
 const char *check_tscdeadline(struct measure_ctx *c);
+void self_ipi_any_sti_nop_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+void self_ipi_any_sti_hlt_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 void self_ipi_tpr_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 void self_ipi_tpr_sti_nop_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 void self_ipi_tpr_sti_hlt_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
@@ -45,6 +47,7 @@ void setup_x2apic_tpr(struct measure_ctx *c);
 const char *check_tpr_ipi(struct measure_ctx *c);
 
 /* port_tests.c: a port KVM answers, the VMM's PM timer, a datamatch MMIO ioeventfd. */
+void outl_to_kernel_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 void inl_from_kernel_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 void inl_from_pmtimer_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 void mmio_ioeventfd_dm_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);

@@ -9,6 +9,8 @@
 #include "x86.h"
 
 #define PM_TIMER_MASK 0xffffffu /* a 24-bit counter */
+#define PIT_MODE_OFF  3         /* the i8254's mode/command port, after its three counters */
+#define PIT_LATCH_C0  0x00      /* channel 0, access mode 00: latch the count */
 
 const char *need_kernel_pio(const struct measure_ctx *c)
 {
@@ -27,11 +29,15 @@ const char *need_ioevent_mmio_dm(const struct measure_ctx *c)
 
 /* kvm-unit-tests reads one byte there too (its port is the in-kernel PIC's ELCR). */
 MEASURE_LOOP(inl_from_kernel, uint16_t port = c->bi->kernel_pio_port, (void)inb(port), (void)0)
+/* A counter-latch command for counter 0: programs nothing (kvm-unit-tests writes the PIC's ELCR). */
+MEASURE_LOOP(outl_to_kernel, uint16_t port = c->bi->kernel_pio_port + PIT_MODE_OFF, outb(port, PIT_LATCH_C0),
+	     (void)0)
 MEASURE_LOOP(inl_from_pmtimer, uint16_t port = c->bi->pmtimer_port; uint32_t v = 0,
 	     v = inl(port), c->result = v)
 MEASURE_LOOP(mmio_ioeventfd_dm, uint64_t gpa = c->bi->ioevent_mmio_gpa + BOOT_IOEVENT_MMIO_DM_OFFSET,
 	     mmio_write32(gpa, BOOT_IOEVENT_DATAMATCH), (void)0)
 EXPORT_LOOP(inl_from_kernel)
+EXPORT_LOOP(outl_to_kernel)
 EXPORT_LOOP(inl_from_pmtimer)
 EXPORT_LOOP(mmio_ioeventfd_dm)
 

@@ -2,8 +2,10 @@
 /*
  * Unit tests for the platform's timers: devices/platform/pm_timer.c (the
  * ACPI PM timer the VMM emulates) on a clock the test moves, and
- * vmm/kvm_pit.c (KVM_CREATE_PIT2) through its ioctl seam.
+ * vmm/kvm_pit.c (KVM_CREATE_PIT2) through its ioctl seam, and the
+ * TSC-deadline bit vmm/boot_x86.c adds to the guest's CPUID.
  */
+#include <stdlib.h>
 #include <errno.h>
 #include <linux/kvm.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "devices/platform/pm_timer.h"
+#include "vmm/boot_x86.h"
 #include "vmm/kvm_pit.h"
 
 static uint64_t fake_ns;
@@ -137,6 +140,23 @@ static void test_pit_create_fails(void **state)
 	assert_non_null(strstr(err, strerror(EEXIST)));
 }
 
+static void test_cpuid_tsc_deadline(void **state)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 3 * sizeof(c->entries[0]));
+
+	(void)state;
+	assert_non_null(c);
+	c->nent = 3;
+	c->entries[0] = (struct kvm_cpuid_entry2){ .function = 0, .ecx = 0x6c65746e };
+	c->entries[1] = (struct kvm_cpuid_entry2){ .function = 1, .ecx = 1u << 21 };
+	c->entries[2] = (struct kvm_cpuid_entry2){ .function = 7, .ecx = 0 };
+	boot_cpuid_set_tsc_deadline(c);
+	assert_int_equal(c->entries[1].ecx, (1u << 21) | CPUID1_ECX_TSC_DEADLINE); /* x2APIC kept */
+	assert_int_equal(c->entries[0].ecx, 0x6c65746e);
+	assert_int_equal(c->entries[2].ecx, 0);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_pit_created),
 		cmocka_unit_test(test_pit_not_offered),
 		cmocka_unit_test(test_pit_create_fails),
+		cmocka_unit_test(test_cpuid_tsc_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
