@@ -59,7 +59,7 @@ json_t *hostinfo_irq_virt(const char *backend, json_t *params, json_t *flags)
 	else
 		hostinfo_put_error(o, "posted_interrupts", "%s or the CPU flag %s unknown", full, flag);
 	json_object_set_new(o, "note", json_string(!strcmp(kind, "apicv")
-		? "APICv: posted interrupts reach a running vCPU without an exit"
-		: "AVIC: interrupts to a running vCPU through the doorbell, without an exit"));
+		? "APICv, when on: posted interrupts reach a running vCPU without an exit"
+		: "AVIC, when on: interrupts reach a running vCPU through its doorbell, without an exit"));
 	return o;
 }

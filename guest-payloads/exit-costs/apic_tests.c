@@ -16,7 +16,7 @@
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_EDX_APIC         (1u << 9)
 #define DEADLINE_AHEAD          3000     /* TSC cycles, as kvm-unit-tests arms it */
-#define SPIN_CAP                30000000 /* TSC cycles (>= 10 ms): a lost interrupt ends the wait */
+#define SPIN_CAP                30000000 /* TSC cycles (>= 10 ms): a lost interrupt ends it */
 #define TPR_MASK_ALL            0x0f     /* CR8: every vector class masked */
 /* Both modes, and the xAPIC tests without TPR, share one handler (count, EOI in the current mode): a device vector. */
 #define TPR_IPI_IDX             (VEC_DEV_COUNT - 1)

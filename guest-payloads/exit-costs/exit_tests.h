@@ -56,4 +56,11 @@ const char *need_pmtimer(const struct measure_ctx *c);
 const char *need_ioevent_mmio_dm(const struct measure_ctx *c);
 const char *check_pmtimer(struct measure_ctx *c);
 
+/* irq_tests.c: an interrupt from a VMM thread through an irqfd, to a running and to a halted vCPU. */
+void irq_device_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+void irq_device_halt_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
+const char *need_irq_source(const struct measure_ctx *c);
+void setup_irq_source(struct measure_ctx *c);
+const char *check_irq_source(struct measure_ctx *c);
+
 #endif

@@ -335,6 +335,13 @@ MEASURE_TABLE(tests) = {
 	MEASURE_TEST("x2apic_self_ipi_tpr_sti_hlt", self_ipi_tpr_sti_hlt_test, R0,
 		     MEASURES("x2APIC self-IPI masked by TPR, TPR dropped, sti; hlt until it arrives"),
 		     .valid = need_x2apic_tpr, .setup = setup_x2apic_tpr, .check = check_tpr_ipi),
+	/* Samples are latencies (host eventfd write -> handler), not round trips. */
+	MEASURE_TEST("irq_device", irq_device_test, R0,
+		     MEASURES("irqfd interrupt from a VMM thread to a running vCPU: host write to handler"),
+		     .valid = need_irq_source, .setup = setup_irq_source, .check = check_irq_source),
+	MEASURE_TEST("irq_device_halt", irq_device_halt_test, R0,
+		     MEASURES("irqfd interrupt from a VMM thread to a halted vCPU: host write to handler"),
+		     .valid = need_irq_source, .setup = setup_irq_source, .check = check_irq_source),
 	MEASURE_TEST("syscall", syscall_loop, R3, EXITS(0, 0),
 		     MEASURES("in-guest syscall/sysret round trip: no exit, the reference")),
 };

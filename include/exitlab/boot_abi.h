@@ -76,6 +76,17 @@
  */
 #define BOOT_F_IOEVENT_MMIO_DM (1u << 7)
 #define BOOT_IOEVENT_MMIO_DM_OFFSET 8
+/*
+ * An interrupt source in the VMM (exit-costs' irq_device tests): a 4-byte
+ * write at BOOT_IRQSRC_PORT (an ioeventfd) asks it to fire; a VMM thread then
+ * waits the delay last written at BOOT_IRQSRC_PORT + 4 (microseconds), writes
+ * the guest TSC of that moment to the 8 bytes at the guest-physical address
+ * last written at BOOT_IRQSRC_PORT + 8, and writes an eventfd bound by an
+ * irqfd to IOAPIC pin BOOT_IRQSRC_GSI.  Without the flag there is none.
+ */
+#define BOOT_F_IRQ_SOURCE (1u << 8)
+#define BOOT_IRQSRC_PORT  0x0540
+#define BOOT_IRQSRC_GSI   23
 
 /* boot_info.ring_mask: which rings the user asked for */
 #define BOOT_RING0 (1u << 0)

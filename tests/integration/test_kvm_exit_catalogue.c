@@ -25,6 +25,7 @@ static const char *const rows[] = {
 	"tscdeadline", "tscdeadline_immed", "self_ipi_sti_nop", "self_ipi_sti_hlt", "self_ipi_tpr", "self_ipi_tpr_sti_nop", "self_ipi_tpr_sti_hlt",
 	"x2apic_self_ipi_tpr", "x2apic_self_ipi_tpr_sti_nop", "x2apic_self_ipi_tpr_sti_hlt",
 	"inl_from_kernel", "outl_to_kernel", "inl_from_pmtimer", "mmio_ioeventfd_dm",
+	"irq_device", "irq_device_halt",
 };
 
 static json_t *doc; /* one run of those rows, shared */
@@ -226,6 +227,48 @@ static void test_interrupts_delivered(void **state)
 	}
 }
 
+/*
+ * An interrupt from the VMM's interrupt source (an irqfd written by a host thread): every request
+ * answered by one interrupt, each request one exit that never reaches the VMM (an ioeventfd);
+ * without posted interrupts the delivery costs at least one exit more (the kick or the hlt).
+ */
+static void test_device_interrupts(void **state)
+{
+	static const char *const names[] = { "irq_device", "irq_device_halt" };
+	json_t *iv, *t;
+	long long total = 0;
+	(void)state;
+
+	HARNESS_NEED_KVM();
+	if (!doc)
+		skip();
+	iv = json_object_get(json_object_get(json_object_get(doc, "context"), "kvm"), "interrupt_virtualization");
+	assert_true(json_is_object(iv));
+	for (size_t i = 0; i < 2; i++) {
+		t = harness_find_test(doc, names[i], 0);
+		assert_non_null(t);
+		if (!strcmp(status(t), "skipped")) {
+			fprintf(stderr, "%s: skipped: %s\n", names[i], json_string_value(json_object_get(t, "reason")));
+			continue;
+		}
+		assert_string_equal(status(t), "ok");
+		fprintf(stderr, "%s: %lld interrupts, %.3f exits and %.3f to the VMM each, median %.0f cycles "
+			"(posted interrupts: %s)\n", names[i], (long long)num(t, "iterations"),
+			num(t, "exits_per_iteration"), num(t, "userspace_exits_per_iteration"),
+			json_number_value(json_object_get(json_object_get(t, "cycles"), "median")),
+			json_is_true(json_object_get(iv, "posted_interrupts")) ? "on" : "off");
+		total += (long long)num(t, "iterations");
+		assert_true(num(t, "userspace_exits_per_iteration") < 0.05);
+		if (!on_pvm())
+			assert_true(num(t, "exits_per_iteration") >= 0.95);
+		if (!on_pvm() && json_is_false(json_object_get(iv, "posted_interrupts")))
+			assert_true(num(t, "exits_per_iteration") >= 1.95);
+	}
+	if (total)
+		assert_true(json_integer_value(json_object_get(json_object_get(json_object_get(doc, "vmm"), "test_regs"),
+							       "irq_source_fires")) >= total);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_mmio_datamatch),
 		cmocka_unit_test(test_cache_flushes_exit),
 		cmocka_unit_test(test_interrupts_delivered),
+		cmocka_unit_test(test_device_interrupts),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup, group_teardown);

@@ -152,6 +152,10 @@ static void test_info_kvm_amd(void **state)
 	assert_string_equal(json_string_value(path_get(d, "kvm.backend")), "kvm_amd");
 	assert_true(json_is_true(path_get(d, "kvm.params.kvm_amd.npt")));   /* booted with --npt 1 */
 	assert_true(json_is_boolean(path_get(d, "kvm.params.kvm_amd.avic")));
+	/* interrupt virtualization: AVIC, enabled as the module says; TCG's CPU has no avic flag */
+	assert_string_equal(json_string_value(path_get(d, "kvm.interrupt_virtualization.kind")), "avic");
+	assert_true(json_equal(path_get(d, "kvm.interrupt_virtualization.enabled"), path_get(d, "kvm.params.kvm_amd.avic")));
+	assert_true(json_is_false(path_get(d, "kvm.interrupt_virtualization.posted_interrupts")));
 	assert_true(json_is_integer(path_get(d, "kvm.api_version")));
 	flags = path_get(d, "cpu.flags_of_interest");
 	json_array_foreach(flags, i, f) {
