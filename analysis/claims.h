@@ -47,6 +47,12 @@ bool claims_figure_exit(const struct run_result *r, double *cycles, double *ns, 
 /* The host's system call baseline (host_syscall), cycles. */
 bool claims_figure_syscall(const struct run_result *r, double *cycles);
 /*
+ * An interrupt from a device to a running vCPU (exit-costs' irq_device, CPL0):
+ * the KVM exits each costs besides the ioeventfd write that asks for it, and
+ * the median cycles from the host's eventfd write to the guest's handler.
+ */
+bool claims_figure_irq(const struct run_result *r, double *exits, double *cycles);
+/*
  * mem-walk's overhead (virtualized / native - 1) at its largest working set
  * with guest pages gpage on guest RAM backed by hpage, against the native
  * chase on hpage; *ws gets the working set.

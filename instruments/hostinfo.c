@@ -29,6 +29,7 @@
 
 #include "vmm/host_mem.h"
 #include "instruments/hostinfo.h"
+#include "instruments/hostinfo_irqvirt.h"
 #include "instruments/hostinfo_tuning.h"
 #include "util/revision.h"
 
@@ -105,7 +106,7 @@ static const char *const interesting_flags[] = {
 	"constant_tsc", "nonstop_tsc", "tsc_known_freq", "rdtscp", "tsc_deadline_timer",
 	"tsc_adjust", "tsc_scale",
 	"pcid", "invpcid", "x2apic", "pdpe1gb", "la57",
-	"ept", "vpid", "ept_ad", "flexpriority", "vnmi", "tpr_shadow", "pml",
+	"ept", "vpid", "ept_ad", "flexpriority", "vnmi", "tpr_shadow", "pml", "posted_intr",
 	"npt", "nrip_save", "flushbyasid", "decodeassists", "avic", "x2avic",
 	"v_vmsave_vmload", "vgif", "pausefilter", "pfthreshold", "lbrv",
 	"vmmcall", "arat", "smep", "smap", "umip",
@@ -735,6 +736,9 @@ json_t *hostinfo_collect(void)
 	json_object_set_new(h, "cpu", cpu);
 	json_object_set_new(h, "kernel", kernel);
 	json_object_set_new(h, "kvm", collect_kvm());
+	json_object_set_new(json_object_get(h, "kvm"), "interrupt_virtualization",
+			    hostinfo_irq_virt(hostinfo_backend(), json_object_get(json_object_get(h, "kvm"), "params"),
+					      json_object_get(cpu, "flags_of_interest")));
 	json_object_set_new(h, "tsc", collect_tsc());
 	json_object_set_new(h, "perf", collect_perf());
 	json_object_set_new(h, "memory", collect_memory());

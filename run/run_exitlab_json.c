@@ -34,6 +34,7 @@ char *run_exitlab_config_json(const struct run_opts *o, const char *path, struct
 		"irqchip", vm->has_irqchip, "vcpus", vm->nvcpus,
 		"coalesced_mmio", vm->coalesced_mmio_page != 0,
 		"ioeventfd", bi->ioevent_port != 0));
+	json_object_set_new(json_object_get(c, "vmm"), "kernel_pit", json_boolean(bi->kernel_pio_port != 0));
 	json_object_set_new(json_object_get(c, "vmm"), "vcpu_cpu", run_sched_vcpu_json(&o->sched));
 	json_object_set_new(c, "schedule", run_sched_describe(&o->sched));
 	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
@@ -84,9 +85,9 @@ char *run_exitlab_vmm_json(struct machine *m, const struct run_devices *devs, co
 	json_object_set_new(o, "kvm_run_eintr", json_integer((json_int_t)v->eintr));
 	json_object_set_new(o, "pio_unhandled", json_integer((json_int_t)v->pio_unhandled));
 	json_object_set_new(o, "mmio_unhandled", json_integer((json_int_t)v->mmio_unhandled));
-	json_object_set_new(o, "ioeventfd_signals", json_pack("{s:I, s:I, s:I}",
+	json_object_set_new(o, "ioeventfd_signals", json_pack("{s:I, s:I, s:I, s:I}",
 		"pio_wildcard", (json_int_t)ev.pio_wildcard, "pio_datamatch", (json_int_t)ev.pio_datamatch,
-		"mmio", (json_int_t)ev.mmio));
+		"mmio", (json_int_t)ev.mmio, "mmio_datamatch", (json_int_t)ev.mmio_datamatch));
 	if (devs->on)
 		json_object_set_new(o, "devices", run_devices_totals(devs));
 	json_object_set_new(o, "test_regs", run_platform_regs_json(plat));

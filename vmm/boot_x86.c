@@ -120,6 +120,13 @@ int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t ar
 	return 0;
 }
 
+void boot_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= CPUID1_ECX_TSC_DEADLINE;
+}
+
 int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen)
 {
 	struct kvm_cpuid2 *c = NULL;
@@ -141,6 +148,8 @@ int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen)
 		}
 		nent *= 2;
 	}
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		boot_cpuid_set_tsc_deadline(c);
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		snprintf(err, errlen, "KVM_SET_CPUID2: %s", strerror(errno));
 		free(c);

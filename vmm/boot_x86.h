@@ -13,12 +13,22 @@
 
 #include "vmm/guest_mem.h"
 
+struct kvm_cpuid2;
+
 /* Identity-map [0, BOOT_IDENTITY_LIMIT) with 2 MiB pages (page 0 unmapped). */
 int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen);
 /* Load long-mode sregs and regs: RIP=entry, RSP=stack_top, RDI=arg. */
 int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t arg, char *err,
 		    size_t errlen);
-/* Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID). */
+/*
+ * Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID), and the
+ * TSC-deadline timer where KVM_CAP_TSC_DEADLINE_TIMER says the in-kernel
+ * LAPIC has it: KVM offers that bit by the capability only, never in the
+ * supported CPUID (a VMM sets it, as QEMU does).
+ */
 int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen);
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+/* CPUID leaf 1's ECX gains CPUID1_ECX_TSC_DEADLINE. */
+void boot_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c);
 
 #endif

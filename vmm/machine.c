@@ -7,6 +7,7 @@
 
 #include "vmm/boot_x86.h"
 #include "vmm/ioeventfd.h"
+#include "vmm/kvm_pit.h"
 #include "vmm/machine.h"
 #include "vmm/machine_layout.h"
 #include "vmm/vm.h"
@@ -15,7 +16,7 @@ struct machine {
 	struct machine_config cfg;
 	struct vm vm;
 	bool vm_made;                      /* vm_create ran: vm_destroy must too */
-	struct ioeventfd ev_pio, ev_pio_dm, ev_mmio;
+	struct ioeventfd ev_pio, ev_pio_dm, ev_mmio, ev_mmio_dm;
 	bool loaded;
 	uint64_t entry;                    /* where every vCPU starts (MACHINE_BOOT_PAYLOAD) */
 	struct boot_info bi;               /* copied into guest RAM by machine_start */
@@ -56,7 +57,7 @@ enum outcome machine_create(struct machine **mp, const struct machine_config *c,
 		return OUTCOME_FAILED;
 	}
 	m->cfg = *c;
-	m->ev_pio.fd = m->ev_pio_dm.fd = m->ev_mmio.fd = -1;
+	m->ev_pio.fd = m->ev_pio_dm.fd = m->ev_mmio.fd = m->ev_mmio_dm.fd = -1;
 	*mp = m;
 	m->vm_made = true;
 	return vm_create(&m->vm, &vc, err, errlen);
@@ -70,6 +71,7 @@ void machine_destroy(struct machine *m)
 		ioeventfd_del(&m->vm, &m->ev_pio);
 		ioeventfd_del(&m->vm, &m->ev_pio_dm);
 		ioeventfd_del(&m->vm, &m->ev_mmio);
+		ioeventfd_del(&m->vm, &m->ev_mmio_dm);
 		vm_destroy(&m->vm);
 	}
 	free(m);
@@ -88,7 +90,9 @@ enum outcome machine_add_platform(struct machine *m, const struct machine_platfo
 	    bus_register(&vm->mmio, "test-regs", MACHINE_TEST_MMIO_GPA, MACHINE_MMIO_PAGE, p->test_mmio.ops,
 			 p->test_mmio.opaque, err, errlen) ||
 	    bus_register(&vm->mmio, "coalesced-sink", MACHINE_COALESCED_MMIO_GPA, MACHINE_MMIO_PAGE,
-			 p->coalesced_sink.ops, p->coalesced_sink.opaque, err, errlen))
+			 p->coalesced_sink.ops, p->coalesced_sink.opaque, err, errlen) ||
+	    (p->pm_timer.ops && bus_register(&vm->pio, "pm-timer", MACHINE_PMTIMER_PORT, 4, p->pm_timer.ops,
+					     p->pm_timer.opaque, err, errlen)))
 		return OUTCOME_FAILED;
 	/* ioeventfds and the coalesced zone are optional: a payload test skips without them. */
 	if (ioeventfd_add(vm, &m->ev_pio, MACHINE_IOEVENT_PORT, 4, true, false, 0, err, errlen) == 0)
@@ -98,6 +102,15 @@ enum outcome machine_add_platform(struct machine *m, const struct machine_platfo
 		bi->ioevent_dm_port = MACHINE_IOEVENT_DM_PORT;
 	if (ioeventfd_add(vm, &m->ev_mmio, MACHINE_IOEVENT_MMIO_GPA, 4, false, false, 0, err, errlen) == 0)
 		bi->ioevent_mmio_gpa = MACHINE_IOEVENT_MMIO_GPA;
+	if (bi->ioevent_mmio_gpa &&
+	    ioeventfd_add(vm, &m->ev_mmio_dm, MACHINE_IOEVENT_MMIO_DM_GPA, 4, false, true, BOOT_IOEVENT_DATAMATCH,
+			  err, errlen) == 0)
+		bi->flags |= BOOT_F_IOEVENT_MMIO_DM;
+	/* A port KVM answers itself, beside the VMM's test port: the in-kernel PIT's counter 0. */
+	if (vm->has_irqchip && kvm_pit_create(vm->kvm_fd, vm->vm_fd, NULL, err, errlen) == 1)
+		bi->kernel_pio_port = MACHINE_PIT_PORT;
+	if (p->pm_timer.ops)
+		bi->pmtimer_port = MACHINE_PMTIMER_PORT;
 	if (coalesced_zone_add(vm, MACHINE_COALESCED_MMIO_GPA, MACHINE_MMIO_PAGE, false, err, errlen) == 0)
 		bi->coalesced_mmio_gpa = MACHINE_COALESCED_MMIO_GPA;
 	bi->bench_port = MACHINE_BENCH_PORT;
@@ -262,4 +275,5 @@ void machine_ioevents_drain(struct machine *m, struct machine_ioevents *ev)
 	ev->pio_wildcard = ioeventfd_drain(&m->ev_pio);
 	ev->pio_datamatch = ioeventfd_drain(&m->ev_pio_dm);
 	ev->mmio = ioeventfd_drain(&m->ev_mmio);
+	ev->mmio_datamatch = ioeventfd_drain(&m->ev_mmio_dm);
 }

@@ -61,6 +61,7 @@ struct machine_platform {
 	struct machine_dev test_pio;       /* test registers at MACHINE_TEST_PIO_PORT */
 	struct machine_dev test_mmio;      /* test registers at MACHINE_TEST_MMIO_GPA */
 	struct machine_dev coalesced_sink; /* what the coalesced zone's writes replay into */
+	struct machine_dev pm_timer;       /* ACPI PM timer at MACHINE_PMTIMER_PORT (ops NULL: none) */
 };
 
 /* The payload as elf_parse read it. */
@@ -72,7 +73,7 @@ struct machine_payload {
 
 /* What the ioeventfds counted (guest writes that never left the kernel). */
 struct machine_ioevents {
-	uint64_t pio_wildcard, pio_datamatch, mmio;
+	uint64_t pio_wildcard, pio_datamatch, mmio, mmio_datamatch;
 };
 
 /* The config's own checks, without KVM: OK, or BAD_INPUT with err. */
@@ -82,7 +83,10 @@ enum outcome machine_create(struct machine **mp, const struct machine_config *c,
 /* After the vCPUs have stopped (or never started); the caller's devices are gone first. */
 void machine_destroy(struct machine *m);
 
-/* Register the platform devices, the ioeventfds and the coalesced zone (those two optional). */
+/*
+ * Register the platform devices, the ioeventfds, the coalesced zone and the
+ * in-kernel PIT (those three optional: boot_info says which exist).
+ */
 enum outcome machine_add_platform(struct machine *m, const struct machine_platform *p, char *err,
 				  size_t errlen);
 /* Lay the payload into RAM by the boot protocol and fill boot_info: BAD_INPUT when it does not fit. */

@@ -20,6 +20,12 @@
 #define MACHINE_TEST_MMIO_GPA      (BOOT_MMIO_BASE + 0x1000)  /* test registers, one page */
 #define MACHINE_IOEVENT_MMIO_GPA   (BOOT_MMIO_BASE + 0x2000)  /* ioeventfd, 4 bytes */
 #define MACHINE_COALESCED_MMIO_GPA (BOOT_MMIO_BASE + 0x3000)  /* coalesced zone and its sink, one page */
+#define MACHINE_IOEVENT_MMIO_DM_GPA (MACHINE_IOEVENT_MMIO_GPA + BOOT_IOEVENT_MMIO_DM_OFFSET) /* 4 bytes */
+#define MACHINE_IRQSRC_PORT        BOOT_IRQSRC_PORT           /* interrupt source, 12 ports (boot_abi.h) */
+#define MACHINE_PMTIMER_PORT       0x0608                     /* ACPI PM timer, 4 ports (QEMU's q35 place) */
+/* KVM_CREATE_PIT2 puts the i8254 at 0x40..0x43 and its speaker port at 0x61: fixed by KVM. */
+#define MACHINE_PIT_PORT           0x0040
+#define MACHINE_PIT_SPEAKER_PORT   0x0061
 #define MACHINE_MMIO_PAGE          0x1000
 
 #endif

@@ -30,6 +30,18 @@ void apic_eoi_any(void);
  */
 void apic_timer_oneshot(uint8_t vector, uint32_t ns);
 void apic_timer_stop(void);
+/*
+ * Switch to x2APIC (1) or xAPIC (0) mode, the APIC enabled; x2APIC -> xAPIC
+ * passes through disabled, which masks the LVTs. 0, or -1 if CPUID has no x2APIC.
+ */
+int apic_set_mode(int x2apic);
+/* A fixed self-IPI in whichever mode is on (x2APIC SELF_IPI MSR, or the xAPIC ICR shorthand). */
+void apic_self_ipi_any(uint8_t vector);
+/*
+ * The LAPIC timer in TSC-deadline mode on `vector` (CPUID.1:ECX[24]); fire it
+ * by writing MSR_IA32_TSC_DEADLINE. apic_timer_oneshot returns it to one-shot.
+ */
+void apic_timer_deadline_mode(uint8_t vector);
 
 static inline void apic_self_ipi(uint8_t vector)
 {

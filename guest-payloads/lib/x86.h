@@ -8,6 +8,12 @@
 #define MSR_IA32_TSC_ADJUST   0x3b
 #define MSR_IA32_APIC_BASE    0x1b
 #define MSR_IA32_MISC_ENABLE  0x1a0
+#define MSR_IA32_SPEC_CTRL    0x48
+#define MSR_IA32_PRED_CMD     0x49
+#define MSR_IA32_ARCH_CAPABILITIES 0x10a
+#define MSR_IA32_TSX_CTRL     0x122
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define MSR_KERNEL_GS_BASE    0xc0000102
 #define MSR_EFER              0xc0000080
 #define MSR_STAR              0xc0000081
 #define MSR_LSTAR             0xc0000082

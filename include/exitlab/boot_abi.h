@@ -70,6 +70,23 @@
  * guest-payloads/lib/testdev.h), the datamatch one the value ioevent_dm_value.
  */
 #define BOOT_F_IOEVENT_BYTE (1u << 6)
+/*
+ * A datamatch ioeventfd at ioevent_mmio_gpa + BOOT_IOEVENT_MMIO_DM_OFFSET
+ * (4 bytes, BOOT_IOEVENT_DATAMATCH); without the flag there is none.
+ */
+#define BOOT_F_IOEVENT_MMIO_DM (1u << 7)
+#define BOOT_IOEVENT_MMIO_DM_OFFSET 8
+/*
+ * An interrupt source in the VMM (exit-costs' irq_device tests): a 4-byte
+ * write at BOOT_IRQSRC_PORT (an ioeventfd) asks it to fire; a VMM thread then
+ * waits the delay last written at BOOT_IRQSRC_PORT + 4 (microseconds), writes
+ * the guest TSC of that moment to the 8 bytes at the guest-physical address
+ * last written at BOOT_IRQSRC_PORT + 8, and writes an eventfd bound by an
+ * irqfd to IOAPIC pin BOOT_IRQSRC_GSI.  Without the flag there is none.
+ */
+#define BOOT_F_IRQ_SOURCE (1u << 8)
+#define BOOT_IRQSRC_PORT  0x0540
+#define BOOT_IRQSRC_GSI   23
 
 /* boot_info.ring_mask: which rings the user asked for */
 #define BOOT_RING0 (1u << 0)
@@ -106,7 +123,9 @@ struct boot_info {
 	uint32_t order;           /* BOOT_ORDER_*: test order within a ring */
 	uint64_t order_seed;      /* BOOT_ORDER_RANDOM: the seed; repetition r, ring index k (0: CPL0, 1: CPL3) shuffle with seed + 2r + k */
 	uint32_t ioevent_dm_value; /* with BOOT_F_IOEVENT_BYTE; else BOOT_IOEVENT_DATAMATCH */
-	uint32_t reserved[1];
+	/* formerly reserved (0: absent) */
+	uint16_t pmtimer_port;    /* ACPI PM timer emulated by the VMM: 32-bit reads, 3.579545 MHz, 24 bits */
+	uint16_t kernel_pio_port; /* a port answered inside KVM (the in-kernel PIT's counter 0), 8-bit */
 };
 
 /* boot_info.order */

@@ -477,6 +477,88 @@ static void test_testbed_counts(void **state)
 	assert_int_equal(claims_from_testbed("/nonexistent", rows, n, NULL, NULL), 0);
 }
 
+#define CTX_IV(backend, iv) \
+	"{\"hostname\": \"h\", \"kvm\": {\"backend\": \"" backend "\", \"params\": {}, " \
+	"\"interrupt_virtualization\": " iv "}, \"devices\": {}}"
+
+/* exit-costs with irq_device (3 exits per interrupt, its request's included) under ctx. */
+static void irq_run(struct run_result *r, const char *ctx, double exits)
+{
+	struct test_result *t;
+
+	run_init(r, "exit-costs", ctx);
+	t = timed(r, "irq_device", "guest", 4000, exits, 0);
+	t->ring = 0;
+	timed(r, "mmio_ioeventfd", "guest", 2000, 1.0, 0);
+}
+
+/*
+ * posted-interrupts: exits per device interrupt besides its request, judged
+ * only where the results say interrupts are posted; irq_device's latency is
+ * never taken for the exit cost.
+ */
+static void test_posted_interrupts(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	struct run_result r;
+	const struct claim_row *x;
+	double e, c;
+	char name[32];
+	size_t n;
+
+	irq_run(&r, CTX_IV("kvm_intel", "{\"kind\": \"apicv\", \"param\": \"kvm_intel.enable_apicv\", "
+			   "\"enabled\": true, \"cpu_has\": true, \"posted_interrupts\": true}"), 1.02);
+	assert_true(claims_figure_irq(&r, &e, &c));
+	assert_float_equal(e, 0.02, 1e-9);
+	assert_float_equal(c, 4000, 1e-9);
+	/* a 1-exit, 0-user-exit row, but its samples are latencies: not the exit cost */
+	r.tests[0].cycles.median = 100;
+	assert_true(claims_figure_exit(&r, &c, &e, name, sizeof(name)));
+	assert_string_equal(name, "mmio_ioeventfd");
+	r.tests[0].cycles.median = 4000;
+	add_entry(f, "exit-cost/rep1", "done", NULL, &r);
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	x = row(rows, n, "posted-interrupts");
+	assert_int_equal(x->verdict, CLAIM_HOLDS);
+	assert_float_equal(x->value, 0.02, 1e-9);
+	assert_non_null(strstr(x->measured, "exits/interrupt"));
+	assert_non_null(strstr(x->why, "<= 0.1"));
+	assert_non_null(x->source);
+}
+
+static void test_posted_interrupts_off(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	struct run_result r;
+	const struct claim_row *x;
+	size_t n;
+
+	irq_run(&r, CTX_IV("kvm_amd", "{\"kind\": \"avic\", \"param\": \"kvm_amd.avic\", \"enabled\": false, "
+			   "\"cpu_has\": false, \"posted_interrupts\": false}"), 3.05);
+	add_entry(f, "exit-cost/rep1", "done", NULL, &r);
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	x = row(rows, n, "posted-interrupts");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURABLE);
+	assert_non_null(strstr(x->why, "avic, kvm_amd.avic off, CPU support no"));
+	assert_float_equal(x->value, 2.05, 1e-9); /* the figure shown: what each costs without posting */
+}
+
+static void test_posted_interrupts_pvm(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	struct run_result r;
+	size_t n;
+
+	irq_run(&r, CTX_PVM, 3.0);
+	add_entry(f, "exit-cost/rep1", "done", NULL, &r);
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	assert_int_equal(row(rows, n, "posted-interrupts")->verdict, CLAIM_NOT_MEASURABLE);
+	assert_non_null(strstr(row(rows, n, "posted-interrupts")->why, "kvm_pvm"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +569,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_counts, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_one_rate_per_test, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_posted_interrupts, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_posted_interrupts_off, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_posted_interrupts_pvm, fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

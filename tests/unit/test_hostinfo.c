@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "instruments/hostinfo.h"
+#include "instruments/hostinfo_irqvirt.h"
 #include "instruments/hostinfo_tuning.h"
 #include "util/revision.h"
 
@@ -283,6 +284,61 @@ static void test_tuning_fake_tree(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static json_t *irq_virt(const char *backend, const char *params, const char *flags)
+{
+	json_t *p = params ? json_loads(params, 0, NULL) : NULL, *f = flags ? json_loads(flags, 0, NULL) : NULL;
+	json_t *o = hostinfo_irq_virt(backend, p, f);
+
+	json_decref(p);
+	json_decref(f);
+	return o;
+}
+
+/* kvm.interrupt_virtualization from the module parameters (as collect_params parses them) and the CPU flags. */
+static void test_irq_virt(void **state)
+{
+	json_t *o;
+	(void)state;
+
+	/* kvm_intel, enable_apicv=Y, posted_intr in vmx flags */
+	o = irq_virt("kvm_intel", "{\"kvm_intel\": {\"enable_apicv\": true}}", "[\"vmx\", \"posted_intr\"]");
+	assert_string_equal(json_string_value(json_object_get(o, "kind")), "apicv");
+	assert_string_equal(json_string_value(json_object_get(o, "param")), "kvm_intel.enable_apicv");
+	assert_true(json_is_true(json_object_get(o, "enabled")));
+	assert_true(json_is_true(json_object_get(o, "cpu_has")));
+	assert_true(json_is_true(json_object_get(o, "posted_interrupts")));
+	json_decref(o);
+	/* kvm_intel, enable_apicv=N: off whatever the CPU has */
+	o = irq_virt("kvm_intel", "{\"kvm_intel\": {\"enable_apicv\": false}}", "[\"posted_intr\"]");
+	assert_true(json_is_false(json_object_get(o, "posted_interrupts")));
+	json_decref(o);
+	/* kvm_amd, avic=1 (an integer on older kernels) on a CPU without AVIC */
+	o = irq_virt("kvm_amd", "{\"kvm_amd\": {\"avic\": 1}}", "[\"svm\", \"npt\"]");
+	assert_string_equal(json_string_value(json_object_get(o, "kind")), "avic");
+	assert_true(json_is_true(json_object_get(o, "enabled")));
+	assert_true(json_is_false(json_object_get(o, "cpu_has")));
+	assert_true(json_is_false(json_object_get(o, "posted_interrupts")));
+	json_decref(o);
+	/* kvm_amd, avic unreadable: unknown, and says why */
+	o = irq_virt("kvm_amd", "{\"kvm_amd\": {}}", "[\"avic\"]");
+	assert_true(json_is_null(json_object_get(o, "enabled")));
+	assert_true(json_is_string(json_object_get(o, "enabled_error")));
+	assert_true(json_is_null(json_object_get(o, "posted_interrupts")));
+	assert_true(json_is_string(json_object_get(o, "posted_interrupts_error")));
+	json_decref(o);
+	/* no flags list: the CPU side unknown */
+	o = irq_virt("kvm_amd", "{\"kvm_amd\": {\"avic\": true}}", NULL);
+	assert_true(json_is_null(json_object_get(o, "cpu_has")));
+	assert_true(json_is_null(json_object_get(o, "posted_interrupts")));
+	json_decref(o);
+	/* PVM: none, off */
+	o = irq_virt("kvm_pvm", "{}", "[]");
+	assert_string_equal(json_string_value(json_object_get(o, "kind")), "none");
+	assert_true(json_is_false(json_object_get(o, "posted_interrupts")));
+	assert_non_null(strstr(json_string_value(json_object_get(o, "note")), "kvm_pvm"));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_print_unavailable),
 		cmocka_unit_test(test_tuning_keys),
 		cmocka_unit_test(test_tuning_fake_tree),
+		cmocka_unit_test(test_irq_virt),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
