@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exit-costs' rows after kvm-unit-tests' x86/vmexit.c (issue 17, part B) in
+ * exit-costs' rows after kvm-unit-tests' x86/vmexit.c in
  * /dev/kvm: each runs or is skipped with a reason, and the counts say who
  * answered: an in-kernel PIT port read is one KVM io exit and never reaches
  * the VMM, a PM timer read does, a datamatch MMIO ioeventfd signals without
