@@ -54,7 +54,10 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 		s->v[SNAP_DEVICE_CPU_NS] = SNAP_CPU_UNKNOWN;
 	if (thread_cpu_self_ns(&s->v[SNAP_VCPU_CPU_NS]))
 		s->v[SNAP_VCPU_CPU_NS] = SNAP_CPU_UNKNOWN;
-	/* The only vCPU is stopped in this exit: neither set moves while we read. */
+	/*
+	 * vCPU 0 is stopped in this exit: its set does not move while we read
+	 * (the VM's may, when other vCPUs run).
+	 */
 	if (v->stats.nvalues)
 		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);
 	if (vm_stats->nvalues)
@@ -116,7 +119,7 @@ static int build(struct run_ctx *rc)
 {
 	const struct run_opts *o = rc->o;
 	struct machine_config mc = {
-		.mem_size = o->mem_mib << 20, .backing = o->backing, .nvcpus = 1,
+		.mem_size = o->mem_mib << 20, .backing = o->backing, .nvcpus = o->nvcpus,
 		.boot = MACHINE_BOOT_PAYLOAD, .exit_timing = o->exit_timing,
 	};
 	struct boot_args ba = {
@@ -178,6 +181,15 @@ static int attach_bench(struct run_ctx *rc)
 
 /* --- running it ------------------------------------------------------------ */
 
+/* Each vCPU thread to its --pin (or --cpu) CPU: 0, or -1 with rc->err. */
+static int pin_vcpus(struct run_ctx *rc)
+{
+	for (unsigned i = 0; i < machine_nvcpus(rc->m); i++)
+		if (run_sched_pin_vcpu(&rc->o->sched, i, machine_vcpu_tid(rc->m, i), rc->err, sizeof(rc->err)))
+			return -1;
+	return 0;
+}
+
 /* Start the devices and the vCPU, attach the instruments, let it run to its end: an exit code. */
 static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 {
@@ -188,7 +200,7 @@ static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 	if (run_devices_start(&rc->devs, rc->err, sizeof(rc->err)) ||
 	    machine_start(rc->m, rc->err, sizeof(rc->err)))
 		return fail(rc, EXIT_FAILED);
-	if (run_sched_pin(&o->sched, machine_vcpu_tid(rc->m, 0), rc->err, sizeof(rc->err))) {
+	if (pin_vcpus(rc)) {
 		fprintf(stderr, "exitlab run: %s\n", rc->err);
 		/* the thread waits at its gate: let it see the stop and end */
 		machine_stop(rc->m, OUTCOME_FAILED, rc->err);

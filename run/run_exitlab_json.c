@@ -35,6 +35,7 @@ char *run_exitlab_config_json(const struct run_opts *o, const char *path, struct
 		"coalesced_mmio", vm->coalesced_mmio_page != 0,
 		"ioeventfd", bi->ioevent_port != 0));
 	json_object_set_new(json_object_get(c, "vmm"), "vcpu_cpu", run_sched_vcpu_json(&o->sched));
+	json_object_set_new(json_object_get(c, "vmm"), "vcpu_cpus", run_sched_vcpus_json(&o->sched, machine_nvcpus(m)));
 	json_object_set_new(c, "schedule", run_sched_describe(&o->sched));
 	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
 	json_object_set_new(c, "instruments", instruments);

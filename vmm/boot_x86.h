@@ -18,7 +18,14 @@ int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen);
 /* Load long-mode sregs and regs: RIP=entry, RSP=stack_top, RDI=arg. */
 int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t arg, char *err,
 		    size_t errlen);
-/* Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID). */
-int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen);
+/*
+ * Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID), with its
+ * own initial APIC ID (= its vCPU id, as the in-kernel LAPIC has it) in
+ * leaves 1, 0xb and 0x1f.
+ */
+int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_t errlen);
+/* boot_setup_cpuid's per-vCPU edit of the supported list, pure (unit-tested). */
+struct kvm_cpuid2;
+void boot_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned apic_id);
 
 #endif

@@ -25,6 +25,8 @@
 #define BOOT_MAILBOX_GPA   0x10000ULL /* bench mailbox, one page, see bench_proto.h */
 #define BOOT_STACK_BOTTOM  0x20000ULL /* initial CPL0 stack */
 #define BOOT_STACK_TOP     0x80000ULL
+/* The application processors' real-mode start page (SIPI vector 0x07): the payload copies its trampoline here. */
+#define BOOT_AP_TRAMPOLINE_GPA 0x7000ULL
 #define BOOT_PAYLOAD_MIN   0x100000ULL /* lowest address a payload segment may use */
 /* Page 0 is left unmapped so that a NULL dereference faults. */
 
@@ -46,7 +48,7 @@
 #define SEL_TSS   0x28
 
 #define BOOT_INFO_MAGIC   0x54424c58u /* "XLBT" */
-#define BOOT_INFO_VERSION 3
+#define BOOT_INFO_VERSION 4
 
 /* boot_info.flags */
 #define BOOT_F_QUICK      (1u << 0) /* quick mode: small time goals */
@@ -106,7 +108,8 @@ struct boot_info {
 	uint32_t order;           /* BOOT_ORDER_*: test order within a ring */
 	uint64_t order_seed;      /* BOOT_ORDER_RANDOM: the seed; repetition r, ring index k (0: CPL0, 1: CPL3) shuffle with seed + 2r + k */
 	uint32_t ioevent_dm_value; /* with BOOT_F_IOEVENT_BYTE; else BOOT_IOEVENT_DATAMATCH */
-	uint32_t reserved[1];
+	/* version 4 (formerly reserved[0]; 0 keeps the version-3 behaviour: one vCPU) */
+	uint32_t nvcpus;          /* vCPUs: the boot CPU (APIC ID 0) and APs 1..nvcpus-1, held in INIT until woken */
 };
 
 /* boot_info.order */
