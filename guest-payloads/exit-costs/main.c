@@ -12,6 +12,7 @@
 #include "format.h"
 #include "measure.h"
 #include "runtime.h"
+#include "smp_tests.h"
 #include "testdev.h"
 #include "x86.h"
 
@@ -286,6 +287,7 @@ MEASURE_TABLE(tests) = {
 		     .valid = need_irq_window, .setup = setup_self_ipi, .check = check_self_ipi),
 	MEASURE_TEST("syscall", syscall_loop, R3, EXITS(0, 0),
 		     MEASURES("in-guest syscall/sysret round trip: no exit, the reference")),
+	SMP_TEST_ROWS
 };
 
 int payload_main(const struct boot_info *bi)
