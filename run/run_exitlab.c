@@ -43,7 +43,7 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 	struct snap_layout l;
 	struct timespec ts;
 
-	snap_layout_init(&l, &v->stats, vm_stats);
+	snap_layout_init_vcpus(&l, &v->stats, vm_stats, machine_nvcpus(rc->m));
 	if (s->n != l.nvalues)
 		return; /* clamped by the device: leave it zero, collect will see the shape */
 	s->v[SNAP_USER_EXITS] = v->user_exits;
@@ -62,6 +62,15 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);
 	if (vm_stats->nvalues)
 		kvm_stats_read(vm_stats, &s->v[l.vm_base]);
+	/* The other vCPUs run on: their counts are as of this read. */
+	for (unsigned i = 1; i <= l.nap; i++) {
+		struct vcpu *ap = machine_vcpu(rc->m, i);
+		uint64_t *slot = &s->v[l.ap_base + (i - 1) * l.ap_stride];
+
+		slot[0] = __atomic_load_n(&ap->user_exits, __ATOMIC_RELAXED);
+		if (ap->stats.nvalues == v->stats.nvalues && v->stats.nvalues)
+			kvm_stats_read(&ap->stats, slot + 1);
+	}
 }
 
 static void hook_phase_begin(void *opaque)
@@ -164,7 +173,7 @@ static int attach_bench(struct run_ctx *rc)
 		.request = hook_request,
 	};
 
-	snap_layout_init(&l, &v->stats, &machine_vm(rc->m)->stats);
+	snap_layout_init_vcpus(&l, &v->stats, &machine_vm(rc->m)->stats, machine_nvcpus(rc->m));
 	hooks.nvalues = l.nvalues;
 	run_platform_bench_init(&rc->plat, rc->m, &hooks);
 	rc->plat.bench.select = rc->o->tests;
@@ -237,6 +246,7 @@ static int collect(struct run_ctx *rc, struct run_result *res, int code)
 		.keep_samples = o->raw,
 		.stop_reason = machine_stop_reason(rc->m),
 		.repeat = o->sched.repeat,
+		.nvcpus = machine_nvcpus(rc->m),
 	};
 
 	snprintf(res->payload, sizeof(res->payload), "%s", b->payload[0] ? b->payload : o->payload);
