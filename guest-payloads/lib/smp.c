@@ -88,6 +88,12 @@ int smp_x2apic(void)
 	return x2;
 }
 
+int smp_apic_init(void)
+{
+	x2 = apic_enable();
+	return x2;
+}
+
 unsigned smp_ncpus(void)
 {
 	return ncpus;
@@ -277,7 +283,7 @@ unsigned smp_boot(const struct boot_info *bi)
 	smp_gs_ready = 1;
 	if (want == 1)
 		return 1;
-	x2 = apic_enable();
+	smp_apic_init();
 	smp_cpus[0].apic_id = apic_id();
 	asm volatile("sgdt %0\n\tsidt %1" : "=m"(boot_gdtr), "=m"(boot_idtr));
 	gate(VEC_SMP_WAKE, smp_irq_wake_entry);

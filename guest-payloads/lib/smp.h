@@ -69,6 +69,8 @@ static inline unsigned cpu_id(void)
 }
 /* 1 if the APIC is in x2APIC mode (MSR access), 0 in xAPIC mode (MMIO). */
 int smp_x2apic(void);
+/* This CPU's APIC on (lib/apic.h apic_enable) and its mode recorded for the ICR writes; smp_boot does it. */
+int smp_apic_init(void);
 
 /* Run fn(arg) on CPU k (k != self, k up) and wait for it; the async form does not wait. */
 void on_cpu(unsigned k, void (*fn)(void *), void *arg);
