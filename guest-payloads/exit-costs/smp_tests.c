@@ -131,7 +131,9 @@ const char *smp_need_2(const struct measure_ctx *c)
 	return NULL;
 }
 
-/* Per-CPU counts before the run, in the CPUs' sample buffers' first slot (check() reads them). */
+/* Each CPU's IPIs taken before the run (check() counts from there). */
+static uint64_t taken_before[SMP_MAX_CPUS];
+
 void smp_setup_counts(struct measure_ctx *c)
 {
 	uint64_t khz = c->bi->tsc_khz ? c->bi->tsc_khz : 3000000;
@@ -139,13 +141,13 @@ void smp_setup_counts(struct measure_ctx *c)
 	lost_cycles = khz * LOST_MS;
 	c->result = 0;
 	for (unsigned k = 0; k < smp_ncpus(); k++)
-		smp_cpus[k].samples[0] = smp_cpus[k].ipis + smp_cpus[k].flushes;
+		taken_before[k] = smp_cpus[k].ipis + smp_cpus[k].flushes;
 }
 
 /* Every operation's IPI taken by CPU k (or lost, which c->result counted). */
 static const char *check_cpu(struct measure_ctx *c, unsigned k)
 {
-	uint64_t got = smp_cpus[k].ipis + smp_cpus[k].flushes - smp_cpus[k].samples[0];
+	uint64_t got = smp_cpus[k].ipis + smp_cpus[k].flushes - taken_before[k];
 
 	if (c->result) {
 		format_snprintf(c->reason, sizeof(c->reason), "%ld of %lu operations waited %u ms for an ack: "
