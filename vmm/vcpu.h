@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <time.h>
 #include <sys/types.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -70,7 +71,6 @@ bool vcpu_join(struct vcpu *v, double timeout_s);
  * that one --timeout covers every vCPU; NULL waits forever. timeout_s is for
  * the message only.
  */
-struct timespec;
 void vcpu_deadline(struct timespec *deadline, double timeout_s);
 bool vcpu_join_until(struct vcpu *v, const struct timespec *deadline, double timeout_s);
 /* The guest TSC frequency in kHz (KVM_GET_TSC_KHZ), 0 if KVM cannot say. */

@@ -15,6 +15,7 @@ void smp_ipi_broadcast_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n
 void smp_tlb_shootdown_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 const char *smp_need_2(const struct measure_ctx *c);
 void smp_setup_counts(struct measure_ctx *c);
+void smp_setup_flush_counts(struct measure_ctx *c);
 const char *smp_check_one(struct measure_ctx *c);
 const char *smp_check_all(struct measure_ctx *c);
 
@@ -35,6 +36,6 @@ const char *smp_check_all(struct measure_ctx *c);
 		     .valid = smp_need_2, .setup = smp_setup_counts, .check = smp_check_all),	\
 	MEASURE_TEST("tlb_shootdown", smp_tlb_shootdown_loop, R0,			\
 		     MEASURES("INVLPG here, IPI to the N-1 others, each INVLPGs and acks"),	\
-		     .valid = smp_need_2, .setup = smp_setup_counts, .check = smp_check_all),
+		     .valid = smp_need_2, .setup = smp_setup_flush_counts, .check = smp_check_all),
 
 #endif

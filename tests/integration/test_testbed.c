@@ -1159,7 +1159,7 @@ static void smp_ipi_counts(json_t *d, const char *name, int n, int wake)
 
 /*
  * Several vCPUs under kvm_amd (docs/smp.md): a boot of its own with an L1 of
- * 4 CPUs runs scripts/testbed/smp.list. The APs start by INIT-SIPI-SIPI; an
+ * 4 CPUs (one TCG thread for all: docs/testbed.md) runs scripts/testbed/smp.list. The APs start by INIT-SIPI-SIPI; an
  * IPI round trip costs the sender an exit and the target an injection; a
  * broadcast or shootdown to N vCPUs puts one IPI per operation on each of
  * the N-1 others; the threads are named; --vcpus beyond the L1's CPUs is
@@ -1173,7 +1173,7 @@ static void test_smp_under_kvm_amd(void **state)
 	(void)state;
 
 	NEED_TESTBED();
-	rc = run_testbed("--smp 4 --list scripts/testbed/smp.list", OUTDIR_SMP, &out);
+	rc = run_testbed("--smp 4 --tcg-thread single --list scripts/testbed/smp.list", OUTDIR_SMP, &out);
 	assert_non_null(out);
 	if (rc != 0)
 		fprintf(stderr, "the SMP testbed exited %d; serial log and results in " OUTDIR_SMP "\n", rc);
