@@ -90,6 +90,7 @@ struct test_result {
 	char *host_json;              /* serialized per-phase instrument object ("host"), or NULL */
 	char *params_json;            /* what the test measured at ("params"), or NULL */
 	char *metrics_json;           /* what the guest counted or checked ("metrics"), or NULL */
+	char *vcpus_json;             /* several vCPUs: each one's exits and stats, and their sum ("vcpus"), or NULL */
 	double *samples;              /* raw per-op cycles, only with --raw; else NULL */
 	size_t nsamples;
 	struct test_calib calib;      /* overhead interval, resolution, flags, repetitions */

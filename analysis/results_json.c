@@ -51,6 +51,7 @@ void results_free(struct run_result *r)
 		free(r->tests[i].host_json);
 		free(r->tests[i].params_json);
 		free(r->tests[i].metrics_json);
+		free(r->tests[i].vcpus_json);
 		free(r->tests[i].samples);
 	}
 	free(r->tests);
@@ -227,7 +228,7 @@ static int kvm_stats_to_json(json_t *o, const struct test_result *t)
 
 static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, size_t errlen)
 {
-	json_t *o, *a, *host, *params, *metrics;
+	json_t *o, *a, *host, *params, *metrics, *vcpus;
 	int rc = 0;
 	char what[48];
 
@@ -260,6 +261,13 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		json_decref(params);
 		return NULL;
 	}
+	snprintf(what, sizeof(what), "tests[%zu].vcpus", idx);
+	if (embedded_object(t->vcpus_json, what, &vcpus, err, errlen)) {
+		json_decref(host);
+		json_decref(params);
+		json_decref(metrics);
+		return NULL;
+	}
 
 	o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:I, s:b, s:o, s:o, s:o, s:o, s:o}",
 		      "name", STR(t->name),
@@ -285,12 +293,16 @@ static json_t *test_to_json(const struct test_result *t, size_t idx, char *err, 
 		rc |= json_object_set(o, "host", host);
 		rc |= json_object_set(o, "params", params);
 		rc |= json_object_set(o, "metrics", metrics);
+		/* Only with several vCPUs: one-vCPU files stay as they were. */
+		if (!json_is_null(vcpus))
+			rc |= json_object_set(o, "vcpus", vcpus);
 		rc |= results_calib_to_json(o, t);
 		rc |= results_cpu_to_json(o, t);
 	}
 	json_decref(host);
 	json_decref(params);
 	json_decref(metrics);
+	json_decref(vcpus);
 	if (o && t->samples) {
 		a = json_array();
 		for (size_t i = 0; a && i < t->nsamples; i++)
@@ -787,7 +799,8 @@ static int get_test(struct rd *rd, json_t *o, size_t idx, struct test_result *t)
 	    get_stat_group(rd, o, where, "kvm_vm_stats", false, &t->vm_stats) ||
 	    get_opt_object(rd, o, where, "host", &t->host_json) ||
 	    get_opt_object(rd, o, where, "params", &t->params_json) ||
-	    get_opt_object(rd, o, where, "metrics", &t->metrics_json) || get_samples(rd, o, where, t))
+	    get_opt_object(rd, o, where, "metrics", &t->metrics_json) ||
+	    get_opt_object(rd, o, where, "vcpus", &t->vcpus_json) || get_samples(rd, o, where, t))
 		return -1;
 	if (results_calib_from_json(o, t, msg, sizeof(msg)))
 		return bad(rd, where, "calibration", "%s", msg);

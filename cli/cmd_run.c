@@ -19,6 +19,7 @@
 #include "run/run_result.h"
 #include "run/vmm_peers.h"
 #include "util/outcome.h"
+#include "vmm/vm.h"
 
 static void usage(FILE *f)
 {
@@ -37,7 +38,12 @@ static void usage(FILE *f)
 		"                     the payload does not declare is bad usage (exitlab list PAYLOAD)\n"
 		"  --ring 0|3         run tests only at this privilege level (default: both; with\n"
 		"                     --device on a PVM host 3, since its CPL0 is instruction-emulated)\n"
-		"  --cpu CPU          pin the vCPU thread to host CPU CPU (recorded in the results)\n"
+		"  --vcpus N          N vCPUs (1..%d, at most the host CPUs this process may use:\n"
+		"                     more is exit 3); vCPU 0 runs the tests, the others start by\n"
+		"                     INIT-SIPI-SIPI when the payload wakes them (docs/smp.md)\n"
+		"  --cpu CPU          pin vCPU 0's thread to host CPU CPU (recorded in the results)\n"
+		"  --pin CPULIST      pin vCPU i's thread to the i-th CPU of CPULIST (e.g. 0-3,6;\n"
+		"                     cycled when shorter than --vcpus); not with --cpu\n"
 		"  --order table|random[,seed=N]  test order within a ring (default table); a\n"
 		"                     random order without a seed draws one; the seed is recorded\n"
 		"  --repeat K         run the test list K times, interleaved, in one run (1..%d):\n"
@@ -85,12 +91,12 @@ static void usage(FILE *f)
 		"                     (%s) through the payload's PVH entry, its own devices as\n"
 		"                     test targets, the same results with config.vmm naming it\n"
 		"                     (docs/peer-vmm.md; not with --device, --backing, --instruments,\n"
-		"                     --cpu, --order, --repeat, --exit-timing)\n"
+		"                     --vcpus, --cpu, --pin, --order, --repeat, --exit-timing)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
-		RUN_QUICK_GOAL_MS, RUN_FULL_GOAL_MS, CALIB_REPEAT_MAX, (unsigned long long)(GUEST_MEM_MAX >> 20),
+		RUN_QUICK_GOAL_MS, RUN_FULL_GOAL_MS, VM_MAX_VCPUS, CALIB_REPEAT_MAX, (unsigned long long)(GUEST_MEM_MAX >> 20),
 		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV,
 		vmm_peer_names());
 }

@@ -18,16 +18,91 @@ static size_t nvals(const struct kvm_stats *s)
 	return s ? s->nvalues : 0;
 }
 
-void snap_layout_init(struct snap_layout *l, const struct kvm_stats *vcpu, const struct kvm_stats *vm)
+void snap_layout_init_vcpus(struct snap_layout *l, const struct kvm_stats *vcpu, const struct kvm_stats *vm,
+			    unsigned nvcpus)
 {
 	l->vcpu_base = SNAP_STATS_BASE;
 	l->vm_base = l->vcpu_base + nvals(vcpu);
-	l->nvalues = l->vm_base + nvals(vm);
+	l->ap_base = l->vm_base + nvals(vm);
+	l->ap_stride = 1 + nvals(vcpu);
+	l->nap = nvcpus > 1 ? nvcpus - 1 : 0;
+	l->nvalues = l->ap_base + l->nap * l->ap_stride;
+}
+
+void snap_layout_init(struct snap_layout *l, const struct kvm_stats *vcpu, const struct kvm_stats *vm)
+{
+	snap_layout_init_vcpus(l, vcpu, vm, 1);
 }
 
 static int64_t clamp_s64(uint64_t v)
 {
 	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+static void layout(const struct collect_ctx *c, struct snap_layout *l)
+{
+	snap_layout_init_vcpus(l, c->vcpu_stats, c->vm_stats, c->nvcpus);
+}
+
+/* vCPU i's userspace exits and first stat value in a snapshot (vcpu_sum_json). */
+static const uint64_t *vcpu_slots(const struct snap_layout *l, const uint64_t *v, unsigned i, uint64_t *user)
+{
+	if (i == 0) {
+		*user = v[SNAP_USER_EXITS];
+		return v + l->vcpu_base;
+	}
+	v += l->ap_base + (i - 1) * l->ap_stride;
+	*user = v[0];
+	return v + 1;
+}
+
+/*
+ * Several vCPUs: each one's userspace exits and cumulative stats that moved
+ * over the phases (raw deltas: vCPU 0's include the PHASE_END doorbell),
+ * and their sum: {"per_vcpu": [{"vcpu", "userspace_exits", "kvm_stats"}],
+ * "sum": {"userspace_exits", "kvm_stats"}}. 0, or -1 out of memory.
+ */
+static int vcpus_json(const struct collect_ctx *c, const struct snap_layout *l, const uint64_t *b,
+		      const uint64_t *a, struct test_result *t)
+{
+	const struct kvm_stats *s = c->vcpu_stats;
+	size_t nd = s ? s->ndesc : 0;
+	uint64_t *sum = calloc(nd + 1, sizeof(*sum)), user_sum = 0;
+	json_t *per = json_array(), *st, *o;
+
+	if (!sum || !per) {
+		free(sum);
+		json_decref(per);
+		return -1;
+	}
+	for (unsigned i = 0; i <= l->nap; i++) {
+		uint64_t ub, ua;
+		const uint64_t *x = vcpu_slots(l, b, i, &ub), *y = vcpu_slots(l, a, i, &ua);
+
+		st = json_object();
+		for (size_t k = 0; k < nd; k++) {
+			const struct kvm_stat_desc *d = &s->desc[k];
+			uint64_t delta = y[d->index] - x[d->index];
+
+			if (kvm_stats_is_level(d->type) || kvm_stats_is_hist(d->type) || !delta)
+				continue;
+			sum[k] += delta;
+			json_object_set_new(st, d->name, json_integer(clamp_s64(delta)));
+		}
+		user_sum += ua - ub;
+		json_array_append_new(per, json_pack("{s:i, s:I, s:o}", "vcpu", (int)i, "userspace_exits",
+						     (json_int_t)clamp_s64(ua - ub), "kvm_stats", st));
+	}
+	st = json_object();
+	for (size_t k = 0; k < nd; k++)
+		if (sum[k])
+			json_object_set_new(st, s->desc[k].name, json_integer(clamp_s64(sum[k])));
+	free(sum);
+	o = json_pack("{s:o, s:{s:I, s:o}}", "per_vcpu", per, "sum", "userspace_exits",
+		      (json_int_t)clamp_s64(user_sum), "kvm_stats", st);
+	t->vcpus_json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return t->vcpus_json ? 0 : -1;
 }
 
 /*
@@ -88,7 +163,7 @@ static int exits_from_values(const struct collect_ctx *c, const uint64_t *b, con
 	int ix = kvm_stats_value_index(c->vcpu_stats, "exits");
 	struct snap_layout l;
 
-	snap_layout_init(&l, c->vcpu_stats, c->vm_stats);
+	layout(c, &l);
 	t->userspace_exits_per_iteration =
 		((double)(a[SNAP_USER_EXITS] - b[SNAP_USER_EXITS]) - PHASE_END_EXITS * nphases) / it;
 	if (a[SNAP_HOST_NS] > b[SNAP_HOST_NS]) {
@@ -103,7 +178,7 @@ static int exits_from_values(const struct collect_ctx *c, const uint64_t *b, con
 	if (group_from_snapshots(c->vcpu_stats, b + l.vcpu_base, a + l.vcpu_base, &t->vcpu_stats) ||
 	    group_from_snapshots(c->vm_stats, b + l.vm_base, a + l.vm_base, &t->vm_stats))
 		return -1;
-	return 0;
+	return l.nap ? vcpus_json(c, &l, b, a, t) : 0;
 }
 
 /* A level (instant/peak) keeps its last value when phases are summed. */
@@ -134,7 +209,7 @@ static int exits_from_snapshots(const struct collect_ctx *c, const struct bench_
 	bool cpu_ok[2] = { true, true };
 	int rc;
 
-	snap_layout_init(&l, c->vcpu_stats, c->vm_stats);
+	layout(c, &l);
 	zero = calloc(l.nvalues, sizeof(*zero));
 	sum = calloc(l.nvalues, sizeof(*sum));
 	if (!zero || !sum) {

@@ -30,12 +30,20 @@
 #define SNAP_STATS_BASE 4
 #define SNAP_CPU_UNKNOWN 0
 
+/*
+ * With several vCPUs, after the VM's values: for each of vCPUs 1..nap, its
+ * userspace exits, then its stat values (the same descriptors as vCPU 0's).
+ */
 struct snap_layout {
 	size_t vcpu_base, vm_base;
+	size_t ap_base, ap_stride, nap;
 	size_t nvalues;               /* slots in all: hooks.nvalues */
 };
 
 void snap_layout_init(struct snap_layout *l, const struct kvm_stats *vcpu, const struct kvm_stats *vm);
+/* The same for nvcpus vCPUs (1: as snap_layout_init). */
+void snap_layout_init_vcpus(struct snap_layout *l, const struct kvm_stats *vcpu, const struct kvm_stats *vm,
+			    unsigned nvcpus);
 
 struct collect_ctx {
 	const struct kvm_stats *vcpu_stats; /* descriptors of the vCPU slots (NULL: none) */
@@ -45,6 +53,7 @@ struct collect_ctx {
 	bool keep_samples;
 	const char *stop_reason;       /* for tests the VM never finished */
 	unsigned repeat;               /* --repeat: records of one test (name, ring, params) pool */
+	unsigned nvcpus;               /* vCPUs in the snapshots (0 or 1: one, no "vcpus" object) */
 };
 
 /*

@@ -43,7 +43,7 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 	struct snap_layout l;
 	struct timespec ts;
 
-	snap_layout_init(&l, &v->stats, vm_stats);
+	snap_layout_init_vcpus(&l, &v->stats, vm_stats, machine_nvcpus(rc->m));
 	if (s->n != l.nvalues)
 		return; /* clamped by the device: leave it zero, collect will see the shape */
 	s->v[SNAP_USER_EXITS] = v->user_exits;
@@ -54,11 +54,23 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 		s->v[SNAP_DEVICE_CPU_NS] = SNAP_CPU_UNKNOWN;
 	if (thread_cpu_self_ns(&s->v[SNAP_VCPU_CPU_NS]))
 		s->v[SNAP_VCPU_CPU_NS] = SNAP_CPU_UNKNOWN;
-	/* The only vCPU is stopped in this exit: neither set moves while we read. */
+	/*
+	 * vCPU 0 is stopped in this exit: its set does not move while we read
+	 * (the VM's may, when other vCPUs run).
+	 */
 	if (v->stats.nvalues)
 		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);
 	if (vm_stats->nvalues)
 		kvm_stats_read(vm_stats, &s->v[l.vm_base]);
+	/* The other vCPUs run on: their counts are as of this read. */
+	for (unsigned i = 1; i <= l.nap; i++) {
+		struct vcpu *ap = machine_vcpu(rc->m, i);
+		uint64_t *slot = &s->v[l.ap_base + (i - 1) * l.ap_stride];
+
+		slot[0] = __atomic_load_n(&ap->user_exits, __ATOMIC_RELAXED);
+		if (ap->stats.nvalues == v->stats.nvalues && v->stats.nvalues)
+			kvm_stats_read(&ap->stats, slot + 1);
+	}
 }
 
 static void hook_phase_begin(void *opaque)
@@ -116,7 +128,7 @@ static int build(struct run_ctx *rc)
 {
 	const struct run_opts *o = rc->o;
 	struct machine_config mc = {
-		.mem_size = o->mem_mib << 20, .backing = o->backing, .nvcpus = 1,
+		.mem_size = o->mem_mib << 20, .backing = o->backing, .nvcpus = o->nvcpus,
 		.boot = MACHINE_BOOT_PAYLOAD, .exit_timing = o->exit_timing,
 	};
 	struct boot_args ba = {
@@ -161,7 +173,7 @@ static int attach_bench(struct run_ctx *rc)
 		.request = hook_request,
 	};
 
-	snap_layout_init(&l, &v->stats, &machine_vm(rc->m)->stats);
+	snap_layout_init_vcpus(&l, &v->stats, &machine_vm(rc->m)->stats, machine_nvcpus(rc->m));
 	hooks.nvalues = l.nvalues;
 	run_platform_bench_init(&rc->plat, rc->m, &hooks);
 	rc->plat.bench.select = rc->o->tests;
@@ -178,6 +190,15 @@ static int attach_bench(struct run_ctx *rc)
 
 /* --- running it ------------------------------------------------------------ */
 
+/* Each vCPU thread to its --pin (or --cpu) CPU: 0, or -1 with rc->err. */
+static int pin_vcpus(struct run_ctx *rc)
+{
+	for (unsigned i = 0; i < machine_nvcpus(rc->m); i++)
+		if (run_sched_pin_vcpu(&rc->o->sched, i, machine_vcpu_tid(rc->m, i), rc->err, sizeof(rc->err)))
+			return -1;
+	return 0;
+}
+
 /* Start the devices and the vCPU, attach the instruments, let it run to its end: an exit code. */
 static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 {
@@ -188,7 +209,7 @@ static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 	if (run_devices_start(&rc->devs, rc->err, sizeof(rc->err)) ||
 	    machine_start(rc->m, rc->err, sizeof(rc->err)))
 		return fail(rc, EXIT_FAILED);
-	if (run_sched_pin(&o->sched, machine_vcpu_tid(rc->m, 0), rc->err, sizeof(rc->err))) {
+	if (pin_vcpus(rc)) {
 		fprintf(stderr, "exitlab run: %s\n", rc->err);
 		/* the thread waits at its gate: let it see the stop and end */
 		machine_stop(rc->m, OUTCOME_FAILED, rc->err);
@@ -225,6 +246,7 @@ static int collect(struct run_ctx *rc, struct run_result *res, int code)
 		.keep_samples = o->raw,
 		.stop_reason = machine_stop_reason(rc->m),
 		.repeat = o->sched.repeat,
+		.nvcpus = machine_nvcpus(rc->m),
 	};
 
 	snprintf(res->payload, sizeof(res->payload), "%s", b->payload[0] ? b->payload : o->payload);

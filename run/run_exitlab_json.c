@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "run/run_exitlab_json.h"
 #include "vmm/exit_reasons.h"
@@ -36,6 +37,7 @@ char *run_exitlab_config_json(const struct run_opts *o, const char *path, struct
 		"ioeventfd", bi->ioevent_port != 0));
 	json_object_set_new(json_object_get(c, "vmm"), "kernel_pit", json_boolean(bi->kernel_pio_port != 0));
 	json_object_set_new(json_object_get(c, "vmm"), "vcpu_cpu", run_sched_vcpu_json(&o->sched));
+	json_object_set_new(json_object_get(c, "vmm"), "vcpu_cpus", run_sched_vcpus_json(&o->sched, machine_nvcpus(m)));
 	json_object_set_new(c, "schedule", run_sched_describe(&o->sched));
 	json_object_set_new(c, "guest_tsc_khz", json_integer((json_int_t)bi->tsc_khz));
 	json_object_set_new(c, "instruments", instruments);
@@ -70,14 +72,68 @@ static json_t *exit_reasons_json(const struct vcpu *v, double tsc_khz)
 	return reasons;
 }
 
+/* The exit loop's counters of one vCPU, or (into sum) added over every vCPU. */
+static void vcpu_add(struct vcpu *sum, const struct vcpu *v)
+{
+	sum->exit_timing = v->exit_timing;
+	sum->user_exits += v->user_exits;
+	sum->eintr += v->eintr;
+	sum->pio_unhandled += v->pio_unhandled;
+	sum->mmio_unhandled += v->mmio_unhandled;
+	for (unsigned i = 0; i < KVM_EXIT_REASON_SLOTS; i++) {
+		sum->exits[i] += v->exits[i];
+		sum->handler_cycles[i] += v->handler_cycles[i];
+	}
+}
+
+/* One vCPU's cumulative KVM stats at the end (scalars; histograms and levels left out). */
+static json_t *vcpu_stats_json(struct vcpu *v)
+{
+	struct kvm_stats *s = &v->stats;
+	json_t *o = json_object();
+	uint64_t *vals;
+
+	if (!s->nvalues || !(vals = calloc(s->nvalues, sizeof(*vals))))
+		return o;
+	if (kvm_stats_read(s, vals) == 0)
+		for (size_t k = 0; k < s->ndesc; k++)
+			if (!kvm_stats_is_level(s->desc[k].type) && !kvm_stats_is_hist(s->desc[k].type))
+				json_object_set_new(o, s->desc[k].name, json_integer((json_int_t)vals[s->desc[k].index]));
+	free(vals);
+	return o;
+}
+
+/* Several vCPUs: [{"vcpu", "tid", "userspace_exits", "kvm_run_eintr", "exit_reasons", "kvm_stats"}]. */
+static json_t *per_vcpu_json(struct machine *m, double tsc_khz)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < machine_nvcpus(m); i++) {
+		struct vcpu *v = machine_vcpu(m, i);
+
+		json_array_append_new(a, json_pack("{s:i, s:i, s:I, s:I, s:o, s:o}", "vcpu", (int)i,
+			"tid", (int)machine_vcpu_tid(m, i), "userspace_exits", (json_int_t)v->user_exits,
+			"kvm_run_eintr", (json_int_t)v->eintr, "exit_reasons", exit_reasons_json(v, tsc_khz),
+			"kvm_stats", vcpu_stats_json(v)));
+	}
+	return a;
+}
+
 char *run_exitlab_vmm_json(struct machine *m, const struct run_devices *devs, const struct run_platform *plat,
 			   double tsc_khz)
 {
-	const struct vcpu *v = machine_vcpu(m, 0);
+	struct vcpu *v = calloc(1, sizeof(*v));
 	struct machine_ioevents ev;
 	json_t *o = json_object();
 	char *s;
 
+	if (!v) {
+		json_decref(o);
+		return NULL;
+	}
+	/* Summed over the vCPUs: with one, exactly its counts, as before several. */
+	for (unsigned i = 0; i < machine_nvcpus(m); i++)
+		vcpu_add(v, machine_vcpu(m, i));
 	machine_ioevents_drain(m, &ev);
 	json_object_set_new(o, "exit_timing", json_boolean(v->exit_timing));
 	json_object_set_new(o, "exit_reasons", exit_reasons_json(v, tsc_khz));
@@ -85,6 +141,9 @@ char *run_exitlab_vmm_json(struct machine *m, const struct run_devices *devs, co
 	json_object_set_new(o, "kvm_run_eintr", json_integer((json_int_t)v->eintr));
 	json_object_set_new(o, "pio_unhandled", json_integer((json_int_t)v->pio_unhandled));
 	json_object_set_new(o, "mmio_unhandled", json_integer((json_int_t)v->mmio_unhandled));
+	if (machine_nvcpus(m) > 1)
+		json_object_set_new(o, "vcpus", per_vcpu_json(m, tsc_khz));
+	free(v);
 	json_object_set_new(o, "ioeventfd_signals", json_pack("{s:I, s:I, s:I, s:I}",
 		"pio_wildcard", (json_int_t)ev.pio_wildcard, "pio_datamatch", (json_int_t)ev.pio_datamatch,
 		"mmio", (json_int_t)ev.mmio, "mmio_datamatch", (json_int_t)ev.mmio_datamatch));

@@ -13,10 +13,11 @@
 #include "run/run_opts.h"
 #include "run/vmm_peers.h"
 #include "vmm/host_mem.h"
+#include "vmm/vm.h"
 
 enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
        O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING, O_CPU, O_ORDER,
-       O_REPEAT, O_VMM, O_PROGRESS };
+       O_REPEAT, O_VMM, O_PROGRESS, O_VCPUS, O_PIN };
 
 static const struct option longopts[] = {
 	{ "quick", no_argument, NULL, 'q' },
@@ -39,6 +40,8 @@ static const struct option longopts[] = {
 	{ "device", required_argument, NULL, O_DEVICE },
 	{ "netdev", required_argument, NULL, O_NETDEV },
 	{ "cpu", required_argument, NULL, O_CPU },
+	{ "vcpus", required_argument, NULL, O_VCPUS },
+	{ "pin", required_argument, NULL, O_PIN },
 	{ "order", required_argument, NULL, O_ORDER },
 	{ "repeat", required_argument, NULL, O_REPEAT },
 	{ "vmm", required_argument, NULL, O_VMM },
@@ -193,15 +196,26 @@ static int opt_attach(struct run_opts *o, int c, const char *arg)
 	return 1;
 }
 
-/* --cpu, --order, --repeat (run/run_sched.c). */
+/* --vcpus, --cpu, --pin, --order, --repeat (run/run_sched.c). */
 static int opt_sched(struct run_opts *o, int c, const char *arg)
 {
-	char serr[160];
+	char serr[320];
+	uint64_t v;
 	int r;
 
-	if (c != O_CPU && c != O_ORDER && c != O_REPEAT)
+	if (c == O_VCPUS) {
+		o->exitlab_only = true;
+		if (parse_u64(arg, &v) || v < 1 || v > VM_MAX_VCPUS) {
+			fprintf(stderr, "exitlab run: --vcpus must be 1..%d\n", VM_MAX_VCPUS);
+			return -1;
+		}
+		o->nvcpus = (unsigned)v;
+		return 0;
+	}
+	if (c != O_CPU && c != O_PIN && c != O_ORDER && c != O_REPEAT)
 		return 1;
 	r = c == O_CPU ? run_sched_parse_cpu(&o->sched, arg, serr, sizeof(serr)) :
+	    c == O_PIN ? run_sched_parse_pin(&o->sched, arg, serr, sizeof(serr)) :
 	    c == O_ORDER ? run_sched_parse_order(&o->sched, arg, serr, sizeof(serr)) :
 	    run_sched_parse_repeat(&o->sched, arg, serr, sizeof(serr));
 	o->exitlab_only = true;
@@ -246,6 +260,7 @@ static void defaults(struct run_opts *o)
 	o->ring = -1;
 	o->timeout_s = 120;
 	o->mem_mib = 64;
+	o->nvcpus = 1;
 	o->backing = GUEST_BACKING_4K;
 	run_sched_init(&o->sched);
 	run_instr_parse(&o->instr, RUN_INSTR_DEFAULT);
@@ -277,7 +292,7 @@ enum run_opts_status run_opts_parse(struct run_opts *o, int argc, char **argv)
 	run_sched_finish(&o->sched);
 	if (o->vmm && o->exitlab_only) {
 		fprintf(stderr, "exitlab run: --device, --netdev, --backing, --hugepages, --instruments, "
-			"--pmu-event, --cpu, --order, --repeat and --exit-timing need exitlab's own VMM, not --vmm %s\n",
+			"--pmu-event, --vcpus, --cpu, --pin, --order, --repeat and --exit-timing need exitlab's own VMM, not --vmm %s\n",
 			o->vmm);
 		return RUN_OPTS_BAD;
 	}

@@ -38,7 +38,8 @@ struct run_opts {
 	struct run_instr_opts instr;
 	struct run_dev_opts devices;
 	char params[BOOT_PARAMS_MAX];   /* --param pairs, space-separated */
-	struct run_sched sched;         /* --cpu, --order, --repeat */
+	unsigned nvcpus;                /* --vcpus: 1..VM_MAX_VCPUS */
+	struct run_sched sched;         /* --cpu, --pin, --order, --repeat */
 	const char *vmm;                /* --vmm: NULL or "exitlab" ours, else a peer (vmm_peers.h) */
 	bool exitlab_only;              /* an option only exitlab's own VMM has was given */
 };

@@ -8,6 +8,7 @@
 #include "analysis/report_devices.h"
 #include "analysis/report_memory.h"
 #include "analysis/report_table.h"
+#include "analysis/report_vcpus.h"
 #include "run/run_result.h"
 #include "run/validity.h"
 
@@ -51,6 +52,7 @@ int run_result_finish(struct run_result *res, const struct catalogue *cat, const
 		report_table_print(stdout, res, backend);
 		report_memory_print(stdout, res);
 		report_devices_print(stdout, res);
+		report_vcpus_print(stdout, res);
 	}
 	fflush(stdout); /* keep the table whole when stdout and stderr share a terminal */
 	if (json_path) {

@@ -11,6 +11,7 @@
 
 #include "analysis/calibration.h"
 #include "run/run_sched.h"
+#include "util/cpulist.h"
 
 void run_sched_init(struct run_sched *s)
 {
@@ -33,6 +34,10 @@ int run_sched_parse_cpu(struct run_sched *s, const char *arg, char *err, size_t 
 	unsigned long long v;
 	cpu_set_t set;
 
+	if (s->npin) {
+		snprintf(err, errlen, "--cpu %s and --pin: give one (--pin covers vCPU 0 too)", arg);
+		return -1;
+	}
 	if (parse_ull(arg, &v) || v >= CPU_SETSIZE) {
 		snprintf(err, errlen, "--cpu takes a CPU number, 0..%d", CPU_SETSIZE - 1);
 		return -1;
@@ -43,6 +48,31 @@ int run_sched_parse_cpu(struct run_sched *s, const char *arg, char *err, size_t 
 		return -1;
 	}
 	s->cpu = (int)v;
+	return 0;
+}
+
+int run_sched_parse_pin(struct run_sched *s, const char *arg, char *err, size_t errlen)
+{
+	char perr[160];
+	cpu_set_t set;
+	size_t n;
+
+	if (s->cpu >= 0) {
+		snprintf(err, errlen, "--pin and --cpu: give one (--pin %s covers vCPU 0 too)", arg);
+		return -1;
+	}
+	if (cpulist_parse(arg, CPU_SETSIZE, s->pin, CPU_SETSIZE, &n, perr, sizeof(perr))) {
+		snprintf(err, errlen, "--pin %s", perr);
+		return -1;
+	}
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		for (size_t i = 0; i < n; i++)
+			if (!CPU_ISSET(s->pin[i], &set)) {
+				snprintf(err, errlen, "--pin %s: CPU %u is not a CPU this process may run on", arg,
+					 s->pin[i]);
+				return -1;
+			}
+	s->npin = n;
 	return 0;
 }
 
@@ -90,19 +120,39 @@ void run_sched_finish(struct run_sched *s)
 	s->seed &= INT64_MAX;
 }
 
-int run_sched_pin(const struct run_sched *s, pid_t tid, char *err, size_t errlen)
+int run_sched_vcpu_cpu(const struct run_sched *s, unsigned i)
 {
+	if (s->npin)
+		return (int)s->pin[i % s->npin];
+	return i == 0 ? s->cpu : -1;
+}
+
+int run_sched_pin_vcpu(const struct run_sched *s, unsigned i, pid_t tid, char *err, size_t errlen)
+{
+	int cpu = run_sched_vcpu_cpu(s, i);
 	cpu_set_t set;
 
-	if (s->cpu < 0)
+	if (cpu < 0)
 		return 0;
 	CPU_ZERO(&set);
-	CPU_SET(s->cpu, &set);
+	CPU_SET(cpu, &set);
 	if (sched_setaffinity(tid, sizeof(set), &set)) {
-		snprintf(err, errlen, "pinning the vCPU thread to CPU %d: %s", s->cpu, strerror(errno));
+		snprintf(err, errlen, "pinning the vcpu%u thread to CPU %d: %s", i, cpu, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+json_t *run_sched_vcpus_json(const struct run_sched *s, unsigned nvcpus)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < nvcpus; i++) {
+		int cpu = run_sched_vcpu_cpu(s, i);
+
+		json_array_append_new(a, cpu < 0 ? json_null() : json_integer(cpu));
+	}
+	return a;
 }
 
 json_t *run_sched_describe(const struct run_sched *s)
@@ -114,5 +164,7 @@ json_t *run_sched_describe(const struct run_sched *s)
 
 json_t *run_sched_vcpu_json(const struct run_sched *s)
 {
-	return s->cpu < 0 ? json_null() : json_integer(s->cpu);
+	int cpu = run_sched_vcpu_cpu(s, 0);
+
+	return cpu < 0 ? json_null() : json_integer(cpu);
 }

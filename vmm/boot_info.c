@@ -38,6 +38,7 @@ int boot_info_fill(struct boot_info *bi, const struct boot_layout *l, const stru
 	bi->order = a->order;
 	bi->order_seed = a->order_seed;
 	bi->ring_mask = a->ring_mask;
+	bi->nvcpus = l->nvcpus ? l->nvcpus : 1;
 	bi->flags |= (a->flags & (BOOT_F_QUICK | BOOT_F_PVM)) | (l->amd ? BOOT_F_VENDOR_AMD : 0) |
 		     (l->irqchip ? BOOT_F_X2APIC : 0);
 	return 0;

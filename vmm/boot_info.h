@@ -22,6 +22,7 @@ struct boot_layout {
 	uint64_t image_end;       /* the payload image's highest byte + 1 */
 	bool amd;                 /* vmmcall, not vmcall */
 	bool irqchip;             /* in-kernel LAPIC: x2APIC */
+	uint32_t nvcpus;          /* 1.. */
 };
 
 /* What the run asks of the payload. */

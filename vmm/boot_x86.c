@@ -127,7 +127,19 @@ void boot_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c)
 			c->entries[i].ecx |= CPUID1_ECX_TSC_DEADLINE;
 }
 
-int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen)
+void boot_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned apic_id)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffffu) | (apic_id & 0xffu) << 24;
+		else if (e->function == 0xb || e->function == 0x1f)
+			e->edx = apic_id;
+	}
+}
+
+int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_t errlen)
 {
 	struct kvm_cpuid2 *c = NULL;
 	int nent = 64;
@@ -150,6 +162,7 @@ int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen)
 	}
 	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
 		boot_cpuid_set_tsc_deadline(c);
+	boot_cpuid_set_apic_id(c, apic_id);
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		snprintf(err, errlen, "KVM_SET_CPUID2: %s", strerror(errno));
 		free(c);

@@ -21,14 +21,19 @@ int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen);
 int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t arg, char *err,
 		    size_t errlen);
 /*
- * Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID), and the
- * TSC-deadline timer where KVM_CAP_TSC_DEADLINE_TIMER says the in-kernel
- * LAPIC has it: KVM offers that bit by the capability only, never in the
- * supported CPUID (a VMM sets it, as QEMU does).
+ * Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID), with its
+ * own initial APIC ID (= its vCPU id, as the in-kernel LAPIC has it) in
+ * leaves 1, 0xb and 0x1f, and the TSC-deadline timer where
+ * KVM_CAP_TSC_DEADLINE_TIMER says the in-kernel LAPIC has it: KVM offers
+ * that bit by the capability only, never in the supported CPUID (a VMM sets
+ * it, as QEMU does).
  */
-int boot_setup_cpuid(int kvm_fd, int vcpu_fd, char *err, size_t errlen);
+int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_t errlen);
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+/* boot_setup_cpuid's edits of the supported list, pure (unit-tested). */
+struct kvm_cpuid2;
 /* CPUID leaf 1's ECX gains CPUID1_ECX_TSC_DEADLINE. */
 void boot_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c);
+void boot_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned apic_id);
 
 #endif

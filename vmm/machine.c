@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <linux/kvm.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "vmm/boot_x86.h"
 #include "vmm/ioeventfd.h"
@@ -41,6 +45,52 @@ enum outcome machine_config_check(const struct machine_config *c, char *err, siz
 	return OUTCOME_OK;
 }
 
+unsigned machine_host_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return (unsigned)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/* What this host can give the vCPUs asked for: OK, or NO_HOST with the reason. */
+static enum outcome host_fits(const struct machine_config *c, char *err, size_t errlen)
+{
+	unsigned cpus = machine_host_cpus();
+
+	if (c->nvcpus > cpus) {
+		snprintf(err, errlen, "%u vCPUs: this process may run on %u host CPU%s, and exitlab "
+			 "gives every vCPU a CPU of its own at most", c->nvcpus, cpus, cpus == 1 ? "" : "s");
+		return OUTCOME_NO_HOST;
+	}
+	return OUTCOME_OK;
+}
+
+/* Several vCPUs: the kernel's limit, and the in-kernel LAPIC that INIT-SIPI-SIPI goes through. */
+static enum outcome vm_fits(struct vm *vm, unsigned nvcpus, char *err, size_t errlen)
+{
+	int max;
+
+	if (nvcpus < 2)
+		return OUTCOME_OK;
+	if (!vm->has_irqchip) {
+		snprintf(err, errlen, "%u vCPUs need KVM's in-kernel irqchip (the APs start by INIT-SIPI-SIPI "
+			 "through its local APIC), which this host did not create", nvcpus);
+		return OUTCOME_NO_HOST;
+	}
+	max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (max <= 0)
+		max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (max > 0 && nvcpus > (unsigned)max) {
+		snprintf(err, errlen, "%u vCPUs: this host's KVM allows %d per VM", nvcpus, max);
+		return OUTCOME_NO_HOST;
+	}
+	return OUTCOME_OK;
+}
+
 enum outcome machine_create(struct machine **mp, const struct machine_config *c, char *err, size_t errlen)
 {
 	struct vm_config vc = { .mem_size = c->mem_size, .backing = c->backing, .irqchip = true };
@@ -49,6 +99,8 @@ enum outcome machine_create(struct machine **mp, const struct machine_config *c,
 
 	*mp = NULL;
 	o = machine_config_check(c, err, errlen);
+	if (!o)
+		o = host_fits(c, err, errlen);
 	if (o)
 		return o;
 	m = calloc(1, sizeof(*m));
@@ -60,7 +112,8 @@ enum outcome machine_create(struct machine **mp, const struct machine_config *c,
 	m->ev_pio.fd = m->ev_pio_dm.fd = m->ev_mmio.fd = m->ev_mmio_dm.fd = -1;
 	*mp = m;
 	m->vm_made = true;
-	return vm_create(&m->vm, &vc, err, errlen);
+	o = vm_create(&m->vm, &vc, err, errlen);
+	return o ? o : vm_fits(&m->vm, c->nvcpus, err, errlen);
 }
 
 void machine_destroy(struct machine *m)
@@ -156,6 +209,7 @@ enum outcome machine_load(struct machine *m, const struct machine_payload *p, co
 		.image_end = p->elf->highest,
 		.amd = vm_host_is_amd(),
 		.irqchip = m->vm.has_irqchip,
+		.nvcpus = m->cfg.nvcpus,
 	};
 
 	if (boot_info_fill(&m->bi, &l, a, err, errlen))
@@ -174,6 +228,18 @@ enum outcome machine_load(struct machine *m, const struct machine_payload *p, co
 	return OUTCOME_OK;
 }
 
+/* Say so rather than trust the default: an AP runs nothing before its SIPI. */
+static int ap_hold(struct vcpu *v, char *err, size_t errlen)
+{
+	struct kvm_mp_state st = { .mp_state = KVM_MP_STATE_UNINITIALIZED };
+
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &st) < 0) {
+		snprintf(err, errlen, "vCPU %d: KVM_SET_MP_STATE (wait for SIPI): %s", v->id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen)
 {
 	if (!m->loaded) {
@@ -187,8 +253,17 @@ enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen)
 			return OUTCOME_NO_HOST;
 		v = &m->vm.vcpus[i];
 		v->exit_timing = m->cfg.exit_timing;
-		if (boot_setup_cpuid(m->vm.kvm_fd, v->fd, err, errlen) ||
-		    boot_setup_vcpu(v->fd, m->entry, BOOT_STACK_TOP, BOOT_INFO_GPA, err, errlen))
+		if (boot_setup_cpuid(m->vm.kvm_fd, v->fd, i, err, errlen))
+			return OUTCOME_NO_HOST;
+		/*
+		 * Only the boot CPU starts at the entry. The in-kernel irqchip
+		 * holds every AP in KVM_MP_STATE_UNINITIALIZED (its KVM_RUN
+		 * blocks) until the guest's INIT-SIPI-SIPI, which resets it into
+		 * real mode at the SIPI vector's page, as hardware does.
+		 */
+		if (i == 0 && boot_setup_vcpu(v->fd, m->entry, BOOT_STACK_TOP, BOOT_INFO_GPA, err, errlen))
+			return OUTCOME_NO_HOST;
+		if (i > 0 && ap_hold(v, err, errlen))
 			return OUTCOME_NO_HOST;
 	}
 	return OUTCOME_OK;
@@ -228,8 +303,13 @@ void machine_release(struct machine *m)
 
 enum outcome machine_wait(struct machine *m, double timeout_s)
 {
+	struct timespec deadline;
+
+	/* One deadline for all: the boot CPU's end stops the others (vm_stop kicks them). */
+	if (timeout_s > 0)
+		vcpu_deadline(&deadline, timeout_s);
 	for (int i = 0; i < m->vm.nvcpus; i++)
-		vcpu_join(&m->vm.vcpus[i], timeout_s);
+		vcpu_join_until(&m->vm.vcpus[i], timeout_s > 0 ? &deadline : NULL, timeout_s);
 	/* Anything but OK or a host lack (a device's own code, say) is a failure. */
 	return m->vm.stop_outcome == OUTCOME_NO_HOST || m->vm.stop_outcome == OUTCOME_OK ?
 	       m->vm.stop_outcome : OUTCOME_FAILED;

@@ -119,6 +119,8 @@ void machine_stop(struct machine *m, enum outcome o, const char *why);
 const char *machine_stop_reason(const struct machine *m);
 
 unsigned machine_nvcpus(const struct machine *m);
+/* The CPUs this process may run on (its affinity mask): the most vCPUs a machine gets. */
+unsigned machine_host_cpus(void);
 struct vcpu *machine_vcpu(struct machine *m, unsigned i);
 pid_t machine_vcpu_tid(const struct machine *m, unsigned i);
 /* The VM: its RAM, buses, irqchip and stats, for devices that are not the platform's. */

@@ -109,10 +109,14 @@ static void stopf(struct vcpu *v, const char *fmt, ...) __attribute__((format(pr
 static void stopf(struct vcpu *v, const char *fmt, ...)
 {
 	char buf[512];
+	int n = 0;
 	va_list ap;
 
+	/* With several vCPUs the diagnostic names the one that saw it. */
+	if (v->vm->nvcpus > 1)
+		n = snprintf(buf, sizeof(buf), "vCPU %d: ", v->id);
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
 	vm_stop(v->vm, OUTCOME_FAILED, buf);
 }
@@ -241,9 +245,18 @@ void vcpu_handle_exit(struct vcpu *v)
 		t0 = __rdtsc();
 	v->user_exits++;
 	v->exits[slot]++;
-	if (ring && ring->first != __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
-		drain_coalesced(v);
-	dispatch_exit(v);
+	if (__builtin_expect(v->vm->nvcpus > 1, 0)) {
+		/* The coalesced ring is the VM's, shared by every vCPU's mapping. */
+		pthread_mutex_lock(&v->vm->bus_lock);
+		if (ring && ring->first != __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+			drain_coalesced(v);
+		dispatch_exit(v);
+		pthread_mutex_unlock(&v->vm->bus_lock);
+	} else {
+		if (ring && ring->first != __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+			drain_coalesced(v);
+		dispatch_exit(v);
+	}
 	if (__builtin_expect(v->exit_timing, 0))
 		v->handler_cycles[slot] += __rdtsc() - t0;
 }
@@ -312,22 +325,26 @@ void vcpu_kick(struct vcpu *v)
 	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 }
 
-bool vcpu_join(struct vcpu *v, double timeout_s)
+void vcpu_deadline(struct timespec *deadline, double timeout_s)
+{
+	clock_gettime(CLOCK_REALTIME, deadline);
+	deadline->tv_sec += (time_t)timeout_s;
+	deadline->tv_nsec += (long)((timeout_s - (time_t)timeout_s) * 1e9);
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
+bool vcpu_join_until(struct vcpu *v, const struct timespec *deadline, double timeout_s)
 {
 	struct timespec ts;
 	bool timed_out = false;
 
 	if (!v->started)
 		return false;
-	if (timeout_s > 0) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)timeout_s;
-		ts.tv_nsec += (long)((timeout_s - (time_t)timeout_s) * 1e9);
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (pthread_timedjoin_np(v->thread, NULL, &ts) == 0) {
+	if (deadline) {
+		if (pthread_timedjoin_np(v->thread, NULL, deadline) == 0) {
 			v->started = false;
 			return false;
 		}
@@ -352,6 +369,16 @@ bool vcpu_join(struct vcpu *v, double timeout_s)
 	}
 	v->started = false;
 	return timed_out;
+}
+
+bool vcpu_join(struct vcpu *v, double timeout_s)
+{
+	struct timespec deadline;
+
+	if (timeout_s <= 0)
+		return vcpu_join_until(v, NULL, timeout_s);
+	vcpu_deadline(&deadline, timeout_s);
+	return vcpu_join_until(v, &deadline, timeout_s);
 }
 
 uint64_t vcpu_tsc_khz(struct vcpu *v)

@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <time.h>
 #include <sys/types.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,6 +66,13 @@ int vcpu_start(struct vcpu *v, char *err, size_t errlen);
 void vcpu_release(struct vcpu *v);
 /* Wait for the loop to end; timeout_s <= 0 waits forever. Returns true if it timed out. */
 bool vcpu_join(struct vcpu *v, double timeout_s);
+/*
+ * The same against an absolute CLOCK_REALTIME deadline (vcpu_deadline), so
+ * that one --timeout covers every vCPU; NULL waits forever. timeout_s is for
+ * the message only.
+ */
+void vcpu_deadline(struct timespec *deadline, double timeout_s);
+bool vcpu_join_until(struct vcpu *v, const struct timespec *deadline, double timeout_s);
 /* The guest TSC frequency in kHz (KVM_GET_TSC_KHZ), 0 if KVM cannot say. */
 uint64_t vcpu_tsc_khz(struct vcpu *v);
 /* Make KVM_RUN return now (from another thread). */

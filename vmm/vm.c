@@ -66,6 +66,7 @@ enum outcome vm_create(struct vm *vm, const struct vm_config *cfg, char *err, si
 	vm->stats.fd = -1;
 	vm->cfg = *cfg;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_mutex_init(&vm->bus_lock, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 
@@ -128,6 +129,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->kvm_fd);
 	vm->vm_fd = vm->kvm_fd = -1;
 	pthread_mutex_destroy(&vm->stop_lock);
+	pthread_mutex_destroy(&vm->bus_lock);
 }
 
 void vm_stop(struct vm *vm, enum outcome o, const char *reason)

@@ -17,7 +17,12 @@
 #include "util/outcome.h"
 #include "vmm/vcpu.h"
 
-#define VM_MAX_VCPUS 1 /* one for now; the loop and accounting are per vCPU */
+/*
+ * vCPUs a machine may have: struct vcpu is about 1.1 KiB, so the array costs
+ * 72 KiB in the (heap-allocated) machine. The AP trampoline and the guest
+ * runtime's per-CPU tables are sized for it too (guest-payloads/lib/smp.h).
+ */
+#define VM_MAX_VCPUS 64
 
 struct vm_config {
 	uint64_t mem_size;     /* total RAM: below BOOT_RAM_MAX, the rest from 4 GiB up */
@@ -36,6 +41,12 @@ struct vm {
 	struct kvm_stats stats;    /* VM-wide stats; fd -1 if unavailable */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	int nvcpus;
+	/*
+	 * With several vCPUs the device models (written for one caller at a
+	 * time) see one access at a time: the exit loop takes this around PIO,
+	 * MMIO and the coalesced ring's replay when nvcpus > 1.
+	 */
+	pthread_mutex_t bus_lock;
 	uint64_t extra_slots;      /* bitmap of vm_slot_map's slots (bit i = slot VM_EXTRA_SLOT_BASE + i) */
 
 	/* Stopping: the first reason wins. */

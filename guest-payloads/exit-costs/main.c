@@ -13,6 +13,7 @@
 #include "format.h"
 #include "measure.h"
 #include "runtime.h"
+#include "smp_tests.h"
 #include "testdev.h"
 #include "x86.h"
 
@@ -344,6 +345,7 @@ MEASURE_TABLE(tests) = {
 		     .valid = need_irq_source, .setup = setup_irq_source, .check = check_irq_source),
 	MEASURE_TEST("syscall", syscall_loop, R3, EXITS(0, 0),
 		     MEASURES("in-guest syscall/sysret round trip: no exit, the reference")),
+	SMP_TEST_ROWS
 };
 
 int payload_main(const struct boot_info *bi)

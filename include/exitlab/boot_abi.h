@@ -25,6 +25,8 @@
 #define BOOT_MAILBOX_GPA   0x10000ULL /* bench mailbox, one page, see bench_proto.h */
 #define BOOT_STACK_BOTTOM  0x20000ULL /* initial CPL0 stack */
 #define BOOT_STACK_TOP     0x80000ULL
+/* The application processors' real-mode start page (SIPI vector 0x07): the payload copies its trampoline here. */
+#define BOOT_AP_TRAMPOLINE_GPA 0x7000ULL
 #define BOOT_PAYLOAD_MIN   0x100000ULL /* lowest address a payload segment may use */
 /* Page 0 is left unmapped so that a NULL dereference faults. */
 
@@ -46,7 +48,7 @@
 #define SEL_TSS   0x28
 
 #define BOOT_INFO_MAGIC   0x54424c58u /* "XLBT" */
-#define BOOT_INFO_VERSION 3
+#define BOOT_INFO_VERSION 4
 
 /* boot_info.flags */
 #define BOOT_F_QUICK      (1u << 0) /* quick mode: small time goals */
@@ -126,6 +128,8 @@ struct boot_info {
 	/* formerly reserved (0: absent) */
 	uint16_t pmtimer_port;    /* ACPI PM timer emulated by the VMM: 32-bit reads, 3.579545 MHz, 24 bits */
 	uint16_t kernel_pio_port; /* a port answered inside KVM (the in-kernel PIT's counter 0), 8-bit */
+	/* version 4 (0 keeps the version-3 behaviour: one vCPU) */
+	uint32_t nvcpus;          /* vCPUs: the boot CPU (APIC ID 0) and APs 1..nvcpus-1, held in INIT until woken */
 };
 
 /* boot_info.order */

@@ -10,7 +10,8 @@
 # docs/testbed.md.
 #
 # usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR] [--keep]
-#                               [--timeout S] [--test-timeout S] [--smp N] [--no-build]
+#                               [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
+#                               [--no-build]
 # exit: 0 every inner test passed (or skipped), 1 a test failed or the guest did
 #       not finish, 2 bad usage, 77 cannot run here (no QEMU, no Debian packages).
 # env:  TESTBED_CACHE (default build/testbed), TESTBED_QEMU (default qemu-system-x86_64)
@@ -21,12 +22,13 @@ HERE=$TOP/scripts/testbed
 CACHE=${TESTBED_CACHE:-$TOP/build/testbed}
 M='@@exitlab-testbed'
 
-npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 build=1 mem=4G
+npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 tcg_thread=multi build=1 mem=4G
 usage() {
 	[ "${1:-2}" = 0 ] || exec >&2
 	cat <<EOF
 usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR] [--keep]
-                              [--timeout S] [--test-timeout S] [--smp N] [--no-build]
+                              [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
+                              [--no-build]
 Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
 list (default scripts/testbed/tests.list) under kvm_amd, results into --out
 (default build/testbed/out). Debian's kernel, busybox-static and (when the list runs perf)
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--test-timeout) test_timeout=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
+	--tcg-thread) tcg_thread=${2:?}; shift 2 ;;
 	--no-build) build=0; shift ;;
 	-h | --help) usage 0 ;;
 	*) echo "testbed: unknown option $1" >&2; usage ;;
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
 done
 case "$npt" in 0 | 1) ;; *) echo "testbed: --npt takes 0 or 1" >&2; exit 2 ;; esac
 case "$iommu" in 0 | 1) ;; *) echo "testbed: --iommu takes 0 or 1" >&2; exit 2 ;; esac
+case "$tcg_thread" in multi | single) ;; *) echo "testbed: --tcg-thread takes multi or single" >&2; exit 2 ;; esac
 [ -r "$list" ] || { echo "testbed: cannot read the test list $list" >&2; exit 2; }
 
 skip() { echo "testbed: SKIP: $*"; exit 77; }
@@ -267,7 +271,7 @@ set +e
 port=$((20000 + $$ % 20000))
 iommu_dev=()
 [ "$iommu" = 1 ] && iommu_dev=(-device amd-iommu) # the kernel enables it by default (it has no amd_iommu=on)
-timeout -k 10 "$timeout" "$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu max \
+timeout -k 10 "$timeout" "$qemu" -accel tcg,thread="$tcg_thread" -machine q35,kernel-irqchip=split -cpu max \
 	-m "$mem" -smp "$smp" -display none -no-reboot -nic none "${iommu_dev[@]}" \
 	-netdev "socket,id=lb0,udp=127.0.0.1:$port,localaddr=127.0.0.1:$port" -device e1000e,netdev=lb0 \
 	-device pci-bridge,id=br0,chassis_nr=1 -device e1000,bus=br0,addr=1 -device e1000,bus=br0,addr=2 \

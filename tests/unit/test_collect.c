@@ -241,6 +241,90 @@ static void test_vcpu_and_vm_stats(void **state)
 	kvm_stats_close(&vm);
 }
 
+/*
+ * Three vCPUs: vCPU 0's stats stay the test's "kvm_stats" (exits per
+ * iteration from them alone), and "vcpus" has each vCPU's userspace exits
+ * and moved cumulative stats, and their sum.
+ */
+static void test_per_vcpu_sum(void **state)
+{
+	struct kvm_stats vcpu, vm;
+	struct collect_ctx c = { .vcpu_stats = &vcpu, .vm_stats = &vm, .tsc_khz = 1e6, .nvcpus = 3 };
+	struct snap_layout l, l1;
+	struct bench_dev b;
+	struct run_result r;
+	struct bench_record *rec;
+	const uint64_t op[] = { 100, 100, 100, 100 };
+	json_t *o, *per, *sum;
+	(void)state;
+
+	load_stats("tests/data/kvm_stats/vcpu.bin", &vcpu);
+	load_stats("tests/data/kvm_stats/vm.bin", &vm);
+	snap_layout_init_vcpus(&l, &vcpu, &vm, 3);
+	snap_layout_init(&l1, &vcpu, &vm);
+	/* vCPU 0 and the VM where they always were; the APs after. */
+	assert_int_equal(l.vcpu_base, l1.vcpu_base);
+	assert_int_equal(l.vm_base, l1.vm_base);
+	assert_int_equal(l.ap_base, l1.nvalues);
+	assert_int_equal(l.nap, 2);
+	assert_int_equal(l.ap_stride, 1 + vcpu.nvalues);
+	assert_int_equal(l.nvalues, l1.nvalues + 2 * (1 + vcpu.nvalues));
+	assert_int_equal(l1.nap, 0);
+
+	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	add_rec(&b, "ipi", 0, 0, BENCH_STATUS_OK, op, 4, 0, 0);
+	rec = &b.recs[0];
+	free(rec->before);
+	free(rec->after);
+	rec->before = calloc(1, sizeof(*rec->before) + l.nvalues * sizeof(uint64_t));
+	rec->after = calloc(1, sizeof(*rec->after) + l.nvalues * sizeof(uint64_t));
+	rec->before->n = rec->after->n = l.nvalues;
+	rec->after->v[SNAP_USER_EXITS] = 1;                     /* the doorbell */
+	*slot(rec->after, l.vcpu_base, &vcpu, "exits") = 5;     /* 4 ICR writes + doorbell */
+	/* vCPU 1: 4 IPIs taken (an exit each), 4 EOIs; vCPU 2: 2 userspace exits, 3 halts. */
+	*slot(rec->before, l.ap_base + 1, &vcpu, "exits") = 10;
+	*slot(rec->after, l.ap_base + 1, &vcpu, "exits") = 18;
+	rec->before->v[l.ap_base + l.ap_stride] = 3;
+	rec->after->v[l.ap_base + l.ap_stride] = 5;
+	*slot(rec->after, l.ap_base + l.ap_stride + 1, &vcpu, "exits") = 2;
+	*slot(rec->after, l.ap_base + l.ap_stride + 1, &vcpu, "halt_exits") = 3;
+	*slot(rec->after, l.ap_base + l.ap_stride + 1, &vcpu, "blocking") = 1; /* a level: not summed */
+
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	assert_float_equal(r.tests[0].exits_per_iteration, 1.0, 1e-9);
+	assert_non_null(r.tests[0].vcpus_json);
+	o = json_loads(r.tests[0].vcpus_json, 0, NULL);
+	per = json_object_get(o, "per_vcpu");
+	sum = json_object_get(o, "sum");
+	assert_int_equal(json_array_size(per), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(per, 0), "userspace_exits")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(per, 0), "kvm_stats"),
+							    "exits")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(per, 1), "kvm_stats"),
+							    "exits")), 8);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(per, 2), "vcpu")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(per, 2), "userspace_exits")), 2);
+	assert_null(json_object_get(json_object_get(json_array_get(per, 2), "kvm_stats"), "blocking"));
+	assert_int_equal(json_integer_value(json_object_get(sum, "userspace_exits")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "kvm_stats"), "exits")), 15);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "kvm_stats"), "halt_exits")), 3);
+	json_decref(o);
+	results_free(&r);
+
+	/* One vCPU: no "vcpus" at all, as before. */
+	memset(&r, 0, sizeof(r));
+	c.nvcpus = 1;
+	rec->before->n = rec->after->n = l1.nvalues;
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	assert_null(r.tests[0].vcpus_json);
+	results_free(&r);
+
+	bench_destroy(&b);
+	kvm_stats_close(&vcpu);
+	kvm_stats_close(&vm);
+}
+
 /* No stats at all (kernel without a stats fd): no schema, no counts. */
 static void test_no_stats(void **state)
 {
@@ -448,6 +532,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overhead_and_exits),
 		cmocka_unit_test(test_vcpu_and_vm_stats),
+		cmocka_unit_test(test_per_vcpu_sum),
 		cmocka_unit_test(test_no_stats),
 		cmocka_unit_test(test_high_empty_gives_no_negative_ok),
 		cmocka_unit_test(test_bracket_overhead_resolves),

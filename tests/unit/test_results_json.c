@@ -135,6 +135,9 @@ static void make_run(struct run_result *r)
 	strcpy(t->vm_stats.level[0].name, "pages_4k");
 	t->vm_stats.level[0].value = 267;
 	t->host_json = strdup("{\"tracepoints\":{\"kvm:kvm_pio\":{\"count\":4}},\"pmu\":null}");
+	t->vcpus_json = strdup("{\"per_vcpu\":[{\"vcpu\":0,\"userspace_exits\":1,\"kvm_stats\":{\"exits\":5}},"
+			       "{\"vcpu\":1,\"userspace_exits\":0,\"kvm_stats\":{\"exits\":8}}],"
+			       "\"sum\":{\"userspace_exits\":1,\"kvm_stats\":{\"exits\":13}}}");
 	t->nsamples = 4;
 	t->samples = malloc(4 * sizeof(double));
 	assert_non_null(t->samples);
@@ -263,6 +266,7 @@ static void assert_runs_equal(const struct run_result *a, const struct run_resul
 		assert_groups_equal(&x->vcpu_stats, &y->vcpu_stats);
 		assert_groups_equal(&x->vm_stats, &y->vm_stats);
 		assert_json_text_equal(x->host_json, y->host_json);
+		assert_json_text_equal(x->vcpus_json, y->vcpus_json);
 		assert_int_equal(x->samples != NULL, y->samples != NULL);
 		assert_int_equal(x->nsamples, y->nsamples);
 		for (size_t k = 0; k < x->nsamples; k++)
