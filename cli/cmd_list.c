@@ -96,14 +96,19 @@ static void print_text(FILE *f, const char *name, const struct catalogue *c)
 		fprintf(f, "  (declares no catalogue: its tests and parameters are unknown)\n\n");
 		return;
 	}
-	fprintf(f, "  %-20s %-10s %6s %7s  %s\n", "test", "rings", "exits", "to VMM", "measures");
+	int w = 20; /* the name column: as wide as the longest name */
+
+	for (size_t k = 0; k < c->ntests; k++)
+		if ((int)strlen(nth_test(c, k)->name) > w)
+			w = (int)strlen(nth_test(c, k)->name);
+	fprintf(f, "  %-*s %-10s %6s %7s  %s\n", w, "test", "rings", "exits", "to VMM", "measures");
 	for (size_t k = 0; k < c->ntests; k++) {
 		const struct catalogue_test *t = nth_test(c, k);
 		char ex[8], ux[8];
 
 		expect_text(ex, sizeof(ex), t->expect & CATALOGUE_EXPECT_EXITS, t->exits);
 		expect_text(ux, sizeof(ux), t->expect & CATALOGUE_EXPECT_USER, t->user_exits);
-		fprintf(f, "  %-20s %-10s %6s %7s  %s\n", t->name, catalogue_rings_name(t->rings), ex, ux,
+		fprintf(f, "  %-*s %-10s %6s %7s  %s\n", w, t->name, catalogue_rings_name(t->rings), ex, ux,
 			t->help);
 	}
 	if (!c->nparams) {

@@ -20,6 +20,8 @@
 static volatile int spin_stop;
 static uint64_t lost_cycles;
 
+static void setup_counts(struct measure_ctx *c, uint64_t vector);
+
 /* Running target: interrupts on, no PAUSE, until told to stop. */
 static void spin_irqs_on(void *arg)
 {
@@ -116,6 +118,79 @@ void smp_tlb_shootdown_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n
 		samples[i] = tsc_end() - t0;
 	}
 	targets_stop(cpus);
+}
+
+/*
+ * PAUSE-loop exiting: a token passed round the N vCPUs, each spinning with
+ * PAUSE on its own cache line until the token reaches it (kvm-unit-tests'
+ * ple_round_robin). One operation is one lap from CPU 0 back to CPU 0; the
+ * spinners are where KVM's pause-loop exits land, counted per vCPU.
+ */
+struct ple_slot {
+	volatile uint64_t seen_by_owner, passed_in;
+} __attribute__((aligned(64)));
+
+static struct ple_slot ple[SMP_MAX_CPUS];
+
+static void ple_pass(unsigned me, unsigned cpus)
+{
+	ple[me].seen_by_owner = ple[me].passed_in;
+	__atomic_fetch_add(&ple[(me + 1) % cpus].passed_in, 1, __ATOMIC_RELEASE);
+}
+
+static void ple_target(void *arg)
+{
+	unsigned cpus = (unsigned)(uintptr_t)arg, me = cpu_id();
+
+	for (;;) {
+		while (__atomic_load_n(&ple[me].passed_in, __ATOMIC_ACQUIRE) == ple[me].seen_by_owner) {
+			if (__atomic_load_n(&spin_stop, __ATOMIC_ACQUIRE))
+				return;
+			asm volatile("pause" : : : "memory");
+		}
+		ple_pass(me, cpus);
+	}
+}
+
+void smp_ple_round_robin_loop(struct measure_ctx *c, uint64_t *samples, uint64_t n)
+{
+	unsigned cpus = smp_ncpus();
+
+	for (unsigned k = 0; k < cpus; k++)
+		ple[k].seen_by_owner = ple[k].passed_in = 0;
+	spin_stop = 0;
+	for (unsigned k = 1; k < cpus; k++)
+		on_cpu_async(k, ple_target, (void *)(uintptr_t)cpus);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t t0 = tsc_begin(), start = rdtsc();
+
+		ple_pass(0, cpus);
+		while (__atomic_load_n(&ple[0].passed_in, __ATOMIC_ACQUIRE) == ple[0].seen_by_owner) {
+			if (rdtsc() - start > lost_cycles) {
+				c->result++; /* a lap that never came back: the token is lost */
+				break;
+			}
+			asm volatile("pause" : : : "memory");
+		}
+		samples[i] = tsc_end() - t0;
+		if (c->result)
+			break;
+	}
+	targets_stop(cpus);
+}
+
+void smp_setup_lost(struct measure_ctx *c)
+{
+	setup_counts(c, 0);
+}
+
+const char *smp_check_lost(struct measure_ctx *c)
+{
+	if (!c->result)
+		return NULL;
+	format_snprintf(c->reason, sizeof(c->reason), "a lap of the token waited %u ms: a vCPU stopped passing it",
+			LOST_MS);
+	return c->reason;
 }
 
 const char *smp_need_2(const struct measure_ctx *c)
