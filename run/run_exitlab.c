@@ -217,8 +217,15 @@ static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 		machine_wait(rc->m, o->timeout_s);
 		return EXIT_FAILED;
 	}
-	/* The vCPU thread exists but has not entered the guest: attach to it now. */
-	run_instr_open(&rc->instr, &o->instr, machine_vcpu_tid(rc->m, 0));
+	/* The vCPU threads exist but have not entered the guest: attach to them now. */
+	{
+		pid_t tids[VM_MAX_VCPUS];
+		unsigned n = machine_nvcpus(rc->m);
+
+		for (unsigned i = 0; i < n; i++)
+			tids[i] = machine_vcpu_tid(rc->m, i);
+		run_instr_open(&rc->instr, &o->instr, tids, n);
+	}
 	res->config_json = run_exitlab_config_json(o, rc->pl->path, rc->m, run_instr_describe(&rc->instr));
 	machine_release(rc->m);
 	*ran = true;

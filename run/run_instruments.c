@@ -33,9 +33,9 @@ int run_instr_parse(struct run_instr_opts *o, const char *list)
 	return rc;
 }
 
-static void open_tracepoints(struct run_instruments *ri, pid_t tid)
+static void open_tracepoints(struct run_instruments *ri, const pid_t *tids, size_t n)
 {
-	if (tp_session_open(&ri->tp, &tid, 1, tp_kvm_events, tp_kvm_nevents, TP_COUNT, ri->tp_error,
+	if (tp_session_open(&ri->tp, tids, n, tp_kvm_events, tp_kvm_nevents, TP_COUNT, ri->tp_error,
 			    sizeof(ri->tp_error)))
 		return;
 	ri->tp_before = calloc(ri->tp.nevents, sizeof(uint64_t));
@@ -48,9 +48,9 @@ static void open_tracepoints(struct run_instruments *ri, pid_t tid)
 	ri->tp_open = true;
 }
 
-static void open_trace(struct run_instruments *ri, pid_t tid)
+static void open_trace(struct run_instruments *ri, const pid_t *tids, size_t n)
 {
-	if (tp_session_open(&ri->trace, &tid, 1, tp_kvm_events, tp_kvm_nevents, TP_SAMPLE,
+	if (tp_session_open(&ri->trace, tids, n, tp_kvm_events, tp_kvm_nevents, TP_SAMPLE,
 			    ri->trace_error, sizeof(ri->trace_error)))
 		return;
 	ri->view = calloc(1, sizeof(*ri->view));
@@ -62,7 +62,7 @@ static void open_trace(struct run_instruments *ri, pid_t tid)
 	ri->trace_open = true;
 }
 
-static void open_pmu(struct run_instruments *ri, pid_t tid)
+static void open_pmu(struct run_instruments *ri, const pid_t *tids, size_t ntids)
 {
 	const char *names[RUN_INSTR_MAX_PMU];
 	size_t n = ri->o.npmu_events;
@@ -76,7 +76,7 @@ static void open_pmu(struct run_instruments *ri, pid_t tid)
 	ri->pmu = calloc(1, sizeof(*ri->pmu));
 	ri->pmu_before = calloc(1, sizeof(*ri->pmu_before));
 	ri->pmu_after = calloc(1, sizeof(*ri->pmu_after));
-	if (!ri->pmu || !ri->pmu_before || !ri->pmu_after || pmu_set_open(ri->pmu, &tid, 1, names, n)) {
+	if (!ri->pmu || !ri->pmu_before || !ri->pmu_after || pmu_set_open(ri->pmu, tids, ntids, names, n)) {
 		snprintf(ri->pmu_error, sizeof(ri->pmu_error), "could not set up the counters");
 		free(ri->pmu);
 		ri->pmu = NULL;
@@ -95,16 +95,17 @@ static void open_pmu(struct run_instruments *ri, pid_t tid)
 	pmu_set_enable(ri->pmu);
 }
 
-void run_instr_open(struct run_instruments *ri, const struct run_instr_opts *o, pid_t vcpu_tid)
+void run_instr_open(struct run_instruments *ri, const struct run_instr_opts *o, const pid_t *vcpu_tids, size_t n)
 {
 	memset(ri, 0, sizeof(*ri));
 	ri->o = *o;
+	ri->nthreads = n;
 	if (o->tracepoints)
-		open_tracepoints(ri, vcpu_tid);
+		open_tracepoints(ri, vcpu_tids, n);
 	if (o->trace)
-		open_trace(ri, vcpu_tid);
+		open_trace(ri, vcpu_tids, n);
 	if (o->pmu)
-		open_pmu(ri, vcpu_tid);
+		open_pmu(ri, vcpu_tids, n);
 }
 
 /* Order: sampling first (its drain is the slowest), counters last, nearest the guest. */
@@ -182,10 +183,11 @@ static json_t *state(bool wanted, bool open, const char *err, json_t *detail)
 
 json_t *run_instr_describe(const struct run_instruments *ri)
 {
-	return json_pack("{s:s, s:o, s:o, s:o}", "kvm_stats", "on",
+	return json_pack("{s:s, s:o, s:o, s:o, s:I}", "kvm_stats", "on",
 			 "tracepoints", state(ri->o.tracepoints, ri->tp_open, ri->tp_error, NULL),
 			 "trace", state(ri->o.trace, ri->trace_open, ri->trace_error, NULL),
-			 "pmu", state(ri->o.pmu, ri->pmu_open, ri->pmu_error, ri->pmu_unsupported));
+			 "pmu", state(ri->o.pmu, ri->pmu_open, ri->pmu_error, ri->pmu_unsupported),
+			 "vcpu_threads", (json_int_t)ri->nthreads);
 }
 
 void run_instr_close(struct run_instruments *ri)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The optional host-side instruments of `exitlab run`, bracketing every
- * bench phase on the vCPU thread: kvm tracepoint counts (perf_event,
+ * bench phase on the vCPU threads: kvm tracepoint counts (perf_event,
  * counting mode), the full perf-kvm-stat views (sampling mode, --instruments
  * trace), and PMU counters (libpfm4 names). KVM binary stats are always on:
  * they cost nothing in the exit path (bench device snapshots).
@@ -32,6 +32,7 @@ struct run_instr_opts {
 
 struct run_instruments {
 	struct run_instr_opts o;
+	size_t nthreads;          /* vCPU threads the instruments count */
 	bool tp_open, trace_open, pmu_open;
 	char tp_error[256], trace_error[256], pmu_error[256];
 	struct tp_session tp, trace;
@@ -44,8 +45,12 @@ struct run_instruments {
 
 /* Parse "--instruments LIST" (comma-separated: tracepoints, trace, pmu; or none/all). 0 or -1. */
 int run_instr_parse(struct run_instr_opts *o, const char *list);
-/* Open on the vCPU thread. Never fails as a whole: what cannot open says why in describe(). */
-void run_instr_open(struct run_instruments *ri, const struct run_instr_opts *o, pid_t vcpu_tid);
+/*
+ * Open on the n vCPU threads: with several, each instrument counts them all
+ * (the per-vCPU split is in the KVM stats). Never fails as a whole: what
+ * cannot open says why in describe().
+ */
+void run_instr_open(struct run_instruments *ri, const struct run_instr_opts *o, const pid_t *vcpu_tids, size_t n);
 void run_instr_phase_begin(struct run_instruments *ri);
 /* The phase's figures as a serialized JSON object (malloc'ed), or NULL if no instrument is on. */
 char *run_instr_phase_end(struct run_instruments *ri);
