@@ -234,13 +234,12 @@ static inline void rig_blk_create(struct blk_backend *be, bool read_only)
 {
 	static int fd = -1;
 	char path[64], err[256];
-	bool hf;
 
 	/* One memfd image, opened through its path as `exitlab run` opens an image file. */
 	if (fd < 0 && ((fd = memfd_create("fuzz-blk", MFD_CLOEXEC)) < 0 || ftruncate(fd, RIG_IMG)))
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (blk_backend_open(be, path, read_only, &hf, err, sizeof(err)))
+	if (blk_backend_open(be, path, read_only, err, sizeof(err)) != OUTCOME_OK)
 		abort();
 }
 
