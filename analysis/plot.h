@@ -175,6 +175,7 @@ int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 
 struct plot_cdf_info {
 	int ntests;
+	int nlatency;              /* of them, latency tests (plot_test_is_latency): x is their latency */
 	bool logx;                 /* some sample is > 0: x on a log axis */
 	size_t nonpositive;        /* samples <= 0 (loop overhead subtracted): drawn at xfloor on it */
 	double xfloor;             /* a decade below the smallest positive sample */
@@ -183,6 +184,17 @@ struct plot_cdf_info {
 };
 
 int plot_cdf_write_data(const struct run_result *r, const char *path, struct plot_cdf_info *info);
+/*
+ * Whether t's samples are latencies, not operations timed round trip:
+ * exit-costs' irq_device and irq_device_halt (the cycles from the host's
+ * eventfd write, TSC-stamped, to the guest's handler).  The collector
+ * subtracted the loop overhead from them as from any sample, though no loop
+ * is in a latency: the CDF adds overhead_cycles back (exact for one
+ * repetition; with --repeat, the median of the repetitions' overheads).
+ */
+bool plot_test_is_latency(const struct test_result *t);
+/* The CDF's x axis label for info's tests (round trips, latencies, or both). */
+const char *plot_cdf_xlabel(const struct plot_cdf_info *info);
 /*
  * The gnuplot -e assignments of the CDF chart (ccdf: the complementary CDF,
  * fraction at or above x on a log y axis, which spreads the tail out): NULL-

@@ -104,6 +104,27 @@ static void exit_costs_smp(struct run_result *r, int n)
 	}
 }
 
+/* exit-costs --raw --test irq_device --test irq_device_halt: latency samples, the loop overhead subtracted as the collector does. */
+static void exit_costs_irq(struct run_result *r)
+{
+	static const char *const names[] = { "irq_device", "irq_device_halt" };
+
+	fake_run(r, "exit-costs", "labhost", "6.1.0-18-amd64", "kvm_amd", "2026-12-02T11:00:00Z");
+	r->config_json = strdup("{\"payload\": \"exit-costs\", \"vmm\": {\"name\": \"exitlab\", \"vcpus\": 1}}");
+	for (int k = 0; k < 2; k++) {
+		struct test_result *t = fake_test(r, names[k], 0, 9000 * (k + 1) - 40);
+
+		t->emulated = false;
+		t->overhead_cycles = 40;
+		t->has_exits = true;
+		t->exits_per_iteration = 3 + k;
+		t->nsamples = 200;
+		t->samples = calloc(200, sizeof(double));
+		for (int i = 0; i < 200; i++)
+			t->samples[i] = 9000 * (k + 1) + (i * 37 % 200) * (20 + 30 * k) - 40;
+	}
+}
+
 static void mem_walk(struct run_result *r)
 {
 	static const char *const cfg[][2] = { { "4k", "4k" }, { "2m", "4k" } };
@@ -272,6 +293,8 @@ int main(int argc, char **argv)
 	put(&r, "files/blk-qd8.json");
 	hostile(&r);
 	put(&r, "files/hostile.json");
+	exit_costs_irq(&r);
+	put(&r, "files/exit-costs-irq-raw.json");
 	for (int n = 2; n <= 4; n++) {
 		snprintf(p, sizeof(p), "files/exit-costs-vcpus%d.json", n);
 		exit_costs_smp(&r, n);
