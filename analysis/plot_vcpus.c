@@ -170,7 +170,7 @@ static int draw(const struct chart_job *j, const char *script, const struct plot
 	snprintf(vars, sizeof(vars), "nseries=%d; nexits=%d", info->nseries < PLOT_VCPUS_MAX_SERIES ? info->nseries :
 		 PLOT_VCPUS_MAX_SERIES, info->nexits);
 	{
-		struct gp_var v[3 + 1 + PLOT_VCPUS_MAX_SERIES] = {
+		struct gp_var v[4 + PLOT_VCPUS_MAX_SERIES + 1] = { /* the four, the keys, the note */
 			{ "datafile", j->dat }, { "outfile", j->out }, { "plottitle", title }, { "vcpulist", xtics },
 		};
 		char keys[PLOT_VCPUS_MAX_SERIES][16];

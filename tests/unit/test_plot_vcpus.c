@@ -128,6 +128,10 @@ static void test_data_against_n(void **state)
 	assert_non_null(strstr(s, "# file 0: " FILES "exit-costs-vcpus4.json (vcpus 4)\n"));
 	assert_null(strstr(s, "cpuid"));
 	free(s);
+	/* a CPL0 test marked emulated (PVM): the chart carries the note */
+	runs[1].tests[2].emulated = true;
+	assert_int_equal(plot_vcpus_write_data(runs, vfiles, 3, dat, &info), 15);
+	assert_true(info.emulated);
 	for (int i = 0; i < 3; i++)
 		results_free(&runs[i]);
 }
