@@ -74,6 +74,8 @@ static int plot_runs(const struct run_result *runs, const char *const *names, si
 	struct chart_job j = { .runs = runs, .names = names, .n = nruns, .dat = dat, .out = out, .kind = kind,
 			       .wrote = wrote };
 
+	if (nruns > 1 && v && v->chart_many)
+		return v->chart_many(&j);
 	return (v && v->chart ? v->chart : plot_bars_chart)(&j);
 }
 
@@ -92,7 +94,11 @@ static int out_names(const char *outdir, const char *base, char **png, char **da
 	return 0;
 }
 
-/* The combined chart of every entry of the run of device payload v, as OUTDIR/<payload>-all.EXT. */
+/*
+ * The combined chart of every entry of the run of payload v: a device
+ * payload's as OUTDIR/<payload>-all.EXT, a chart_many view's as
+ * OUTDIR/<payload>-<many_suffix>.EXT when its many_applies says the entries fit.
+ */
 static int plot_dir_combined(const struct run_result *res, const char *const *names, size_t n,
 			     const struct payload_view *v, const char *outdir, struct chart_list *wrote)
 {
@@ -112,9 +118,9 @@ static int plot_dir_combined(const struct run_result *res, const char *const *na
 			sel[k] = res[i]; /* shallow: the charts only read */
 			sel_names[k++] = names[i];
 		}
-	if (!k)
+	if (!k || (!v->device && (k < 2 || !v->many_applies || !v->many_applies(sel, k))))
 		goto out;
-	snprintf(base, sizeof(base), "%s-all", v->name);
+	snprintf(base, sizeof(base), "%s-%s", v->name, v->device ? "all" : v->many_suffix);
 	if (out_names(outdir, base, &png, &dat)) {
 		fprintf(stderr, "exitlab plot: out of memory\n");
 		rc = EXIT_FAILED;
@@ -222,7 +228,7 @@ static int plot_dir(const char *dir, const char *outdir_opt, struct chart_list *
 		free(base);
 	}
 	for (size_t k = 0; k < npayload_views; k++) {
-		if (!payload_views[k].device)
+		if (!payload_views[k].device && !payload_views[k].chart_many)
 			continue;
 		r = plot_dir_combined(res, names, n, &payload_views[k], outdir, wrote);
 		if (r != EXIT_OK && rc == EXIT_OK)

@@ -74,6 +74,10 @@ int plot_mem_walk_chart(const struct chart_job *j);
 int plot_tlb_chart(const struct chart_job *j);
 int plot_net_chart(const struct chart_job *j);
 int plot_blk_chart(const struct chart_job *j);
+/* Several exit-costs files at different --vcpus: cost and exits against N (plot_vcpus.c). */
+int plot_vcpus_chart(const struct chart_job *j);
+/* Whether runs (one payload) have an SMP test and two vCPU counts or more: a run directory's vcpus chart. */
+bool plot_vcpus_applies(const struct run_result *runs, size_t n);
 /* --cdf / --ccdf (plot_cdf.c): the raw samples of runs[0]; none kept is EXIT_USAGE. */
 int plot_cdf_chart(const struct chart_job *j, bool ccdf);
 /* Whether any ok test of r but the loop overhead kept raw samples (exitlab run --raw): it has a CDF. */

@@ -14,7 +14,16 @@
 const struct payload_view payload_views[] = {
 	{ .name = "exit-costs",
 	  .what = "What one VM exit costs, round trip from the guest, per exit kind (cpuid, "
-		  "port I/O, MMIO, hypercall...) beside the host's system call." },
+		  "port I/O, MMIO, hypercall...) beside the host's system call.",
+	  .chart_many = plot_vcpus_chart,
+	  .many_applies = plot_vcpus_applies,
+	  .many_suffix = "vcpus",
+	  .many_help = "  exit-costs  several files run at different --vcpus N: ipi_broadcast,\n"
+		       "            tlb_shootdown, ple_round_robin, ipi and ipi_halt against N, one\n"
+		       "            line per test: cycles per operation (median, whisker p1..p99)\n"
+		       "            above, KVM exits per operation summed over the vCPUs below;\n"
+		       "            files at the same N are points of their own; all at one N is\n"
+		       "            refused (exit code 2)\n" },
 	{ .name = "mem-walk",
 	  .what = "Time per memory access as the working set grows, virtualized against "
 		  "native: the cost of two-dimensional page walks and TLB reach.",

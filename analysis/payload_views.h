@@ -27,6 +27,16 @@ struct payload_view {
 	 * and a campaign run gets its <name>-all chart of every such entry.
 	 */
 	bool device;
+	/*
+	 * Several results files of a payload that is not a device's (exit-costs
+	 * run at several --vcpus): their one chart, its `exitlab plot --help`
+	 * lines, and for a campaign run directory whether its entries get it
+	 * (as <name>-<many_suffix>), silently none when they do not fit.
+	 */
+	chart_fn chart_many;
+	const char *many_help;
+	bool (*many_applies)(const struct run_result *runs, size_t n);
+	const char *many_suffix;
 };
 
 extern const struct payload_view payload_views[];

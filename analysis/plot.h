@@ -48,7 +48,7 @@ int plot_tlb_draw(const struct run_result *r, const char *dat, const char *png, 
 /*
  * Several results files in one chart: 0 if every run has the same payload and
  * that payload may share a chart (a device view of payload_views.c: net, blk;
- * any payload when nruns is 1), else
+ * a view with a chart_many: exit-costs; any payload when nruns is 1), else
  * -1 with err naming the file that differs (names[i] is runs[i]'s file).
  */
 int plot_same_payload(const struct run_result *runs, const char *const *names, size_t nruns, char *err,
@@ -175,6 +175,7 @@ int plot_blk_draw(const struct run_result *runs, size_t nruns, const char *dat, 
 
 struct plot_cdf_info {
 	int ntests;
+	int nlatency;              /* of them, latency tests (plot_test_is_latency): x is their latency */
 	bool logx;                 /* some sample is > 0: x on a log axis */
 	size_t nonpositive;        /* samples <= 0 (loop overhead subtracted): drawn at xfloor on it */
 	double xfloor;             /* a decade below the smallest positive sample */
@@ -183,6 +184,17 @@ struct plot_cdf_info {
 };
 
 int plot_cdf_write_data(const struct run_result *r, const char *path, struct plot_cdf_info *info);
+/*
+ * Whether t's samples are latencies, not operations timed round trip:
+ * exit-costs' irq_device and irq_device_halt (the cycles from the host's
+ * eventfd write, TSC-stamped, to the guest's handler).  The collector
+ * subtracted the loop overhead from them as from any sample, though no loop
+ * is in a latency: the CDF adds overhead_cycles back (exact for one
+ * repetition; with --repeat, the median of the repetitions' overheads).
+ */
+bool plot_test_is_latency(const struct test_result *t);
+/* The CDF's x axis label for info's tests (round trips, latencies, or both). */
+const char *plot_cdf_xlabel(const struct plot_cdf_info *info);
 /*
  * The gnuplot -e assignments of the CDF chart (ccdf: the complementary CDF,
  * fraction at or above x on a log y axis, which spreads the tail out): NULL-
@@ -194,6 +206,38 @@ void plot_free_args(char **args);
 /* gnuplot on OUT.dat with scripts/plot-cdf.gp. */
 int plot_cdf_draw(const struct run_result *r, const char *dat, const char *out, const char *script,
 		  const struct plot_cdf_info *info, bool ccdf);
+
+/*
+ * exit-costs at several vCPU counts (plot_vcpus.c): ipi_broadcast,
+ * tlb_shootdown, ple_round_robin, ipi and ipi_halt, cycles per operation and
+ * KVM exits per operation summed over the vCPUs against N (config.vmm.vcpus).
+ */
+#define PLOT_VCPUS_MAX_SERIES 10
+
+struct plot_vcpus_info {
+	int rows;                                /* data rows, one per (test, file) */
+	int nseries;                             /* blocks, one per (test, ring) */
+	char series[PLOT_VCPUS_MAX_SERIES][32];  /* "tlb_shootdown cpl0", in block order */
+	int npoints[PLOT_VCPUS_MAX_SERIES];
+	int nn;                                  /* distinct N among the files */
+	long long n[64];                         /* those N, ascending */
+	int nexits;                              /* rows with a vcpus.sum exit count */
+	bool emulated;                           /* a row is CPL0 instruction-emulated (PVM) */
+};
+
+/* The run's vCPU count: config.vmm.vcpus, 1 when the config does not say (files from before --vcpus). */
+long long plot_vcpus_of(const struct run_result *r);
+/* The distinct vCPU counts of the runs, ascending, at most max of them into n: how many. */
+int plot_vcpus_distinct(const struct run_result *runs, size_t nruns, long long *n, int max);
+/* Whether t is an SMP test the chart draws (ok, timed, in the guest). */
+bool plot_vcpus_is_smp_test(const struct test_result *t);
+/*
+ * OUT.dat: one block per (test, ring), rows by N then file: vcpus median p1
+ * p99 kvm_exits_per_op_all_vcpus file.  Files at the same N are points of
+ * their own.  Returns the row count (0: no SMP test to draw), or -1 with errno.
+ */
+int plot_vcpus_write_data(const struct run_result *runs, const char *const *names, size_t nruns, const char *path,
+			  struct plot_vcpus_info *info);
 
 /*
  * The regression timeline (plot_timeline.c) of a directory with several

@@ -29,7 +29,7 @@ int plot_same_payload(const struct run_result *runs, const char *const *names, s
 			return -1;
 		}
 	view = payload_view_find(p0);
-	if (nruns > 1 && !(view && view->device)) {
+	if (nruns > 1 && !(view && (view->device || view->chart_many))) {
 		char devices[96] = "";
 		size_t ndev = 0, k = 0;
 
@@ -41,7 +41,8 @@ int plot_same_payload(const struct run_result *runs, const char *const *names, s
 				k += snprintf(devices + k, sizeof(devices) - k, "%s%s",
 					      !d++ ? "" : d == ndev ? " or " : ", ", payload_views[i].name);
 		snprintf(err, errlen, "%zu results files of payload %.32s: only %s results can share a "
-			 "chart (plot one file at a time)", nruns, p0, devices);
+			 "chart, and exit-costs results run at several --vcpus (plot one file at a time)", nruns,
+			 p0, devices);
 		return -1;
 	}
 	return 0;

@@ -277,7 +277,8 @@ static void run_header(struct report_out *o, const struct store_run *run)
 
 /*
  * After a run's entries: the combined chart of each device payload
- * (payload_views.c) of which the run has two done entries or more.
+ * (payload_views.c) of which the run has two done entries or more, and of a
+ * payload whose entries fit its chart_many (exit-costs at several --vcpus).
  */
 static void run_combined(struct report_out *o, const struct store_run *run)
 {
@@ -288,7 +289,7 @@ static void run_combined(struct report_out *o, const struct store_run *run)
 		const struct chart_file *c = NULL;
 		size_t n = 0;
 
-		if (!v->device)
+		if (!v->device && !v->chart_many)
 			continue;
 		for (size_t j = 0; j < run->nentries; j++)
 			n += !strcmp(run->entries[j].payload, v->name) && !strcmp(run->entries[j].status, "done");

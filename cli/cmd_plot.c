@@ -34,18 +34,25 @@ static void plot_usage(FILE *f)
 	for (size_t i = 0; i < npayload_views; i++)
 		if (payload_views[i].plot_help)
 			fputs(payload_views[i].plot_help, f);
+	fprintf(f, "\nSeveral files of one payload share a chart:\n");
+	for (size_t i = 0; i < npayload_views; i++)
+		if (payload_views[i].many_help)
+			fputs(payload_views[i].many_help, f);
 	fprintf(f,
 		"\n"
 		"Several files go into one chart when they are all net or all blk results\n"
 		"(e.g. one run per NIC: exitlab plot e1000.json virtio.json -o net.png); the\n"
-		"legend names each series by the device and notify mode its run used.\n"
+		"legend names each series by the device and notify mode its run used; or\n"
+		"all exit-costs results at two vCPU counts or more (exitlab plot v2.json\n"
+		"v3.json v4.json -o vcpus.png; config.vmm.vcpus gives N, 1 when absent).\n"
 		"Mixing payloads is refused.  OUT.png defaults to the first file's name.\n"
 		"\n"
 		"A campaign run directory (RUNDIR, with manifest.json): the chart of every done\n"
 		"entry as OUTDIR/NNN-<slug>.png (and NNN-<slug>-cdf.png when it kept raw\n"
 		"samples), plus net-all.png of all net entries and blk-all.png of all blk\n"
-		"entries; OUTDIR defaults to RUNDIR/plots.  A corrupt entry is named and\n"
-		"skipped (exit code 1).\n"
+		"entries, and exit-costs-vcpus.png when the exit-costs entries ran at two\n"
+		"--vcpus counts or more with an SMP test; OUTDIR defaults to RUNDIR/plots.\n"
+		"A corrupt entry is named and skipped (exit code 1).\n"
 		"\n"
 		"A directory of several runs (DIR without manifest.json: a campaign directory\n"
 		"results/<campaign>/ or a store root): the regression timeline, one chart per\n"
@@ -67,7 +74,10 @@ static void plot_usage(FILE *f)
 		"      --cdf             instead: the CDF of the raw samples of every test\n"
 		"                        (exitlab run --raw), one line per test, each with its\n"
 		"                        own colour, dash and point symbol; OUT defaults to\n"
-		"                        RESULTS-cdf.png\n"
+		"                        RESULTS-cdf.png.  exit-costs' irq_device tests are\n"
+		"                        latencies (host eventfd write to the guest's handler):\n"
+		"                        their lines say latency, the x axis says so, and the\n"
+		"                        loop overhead subtracted from their samples is added back\n"
 		"      --ccdf            the same as the complementary CDF (fraction of samples\n"
 		"                        at or above x) on a log y axis: the tails spread out;\n"
 		"                        OUT defaults to RESULTS-ccdf.png\n"

@@ -11,6 +11,8 @@
 #   outfile    the chart to write
 #   term       (optional) the gnuplot terminal: pngcairo (default), or svg for --format svg
 #   plottitle  payload, host and kernel, CPU, KVM backend, date
+#   xtitle     the x axis label: cycles per operation, or for latency tests (exit-costs'
+#              irq_device, irq_device_halt: host eventfd write to guest handler) their latency
 #   n_tests    number of blocks
 #   n_keys     legend names given (key_0 .. key_<n_keys-1>, in block order)
 #   logx       1: log x axis (some sample positive), 0: linear
@@ -36,7 +38,8 @@ set terminal @term size 1300,750 noenhanced font "sans,10"
 set output outfile
 set title plottitle font "sans,11"
 if (logx) set logscale x 10
-set xlabel "cycles per operation (raw sample, loop overhead subtracted)" . \
+if (!exists("xtitle")) xtitle = "cycles per operation (raw sample, loop overhead subtracted)"
+set xlabel xtitle . \
     (logx && n_nonpositive > 0 ? sprintf("; %d samples <= 0 drawn at %g", n_nonpositive, xfloor) : "")
 # x as drawn: on the log axis a sample <= 0 sits at the floor
 xv(x) = logx && x <= 0 ? xfloor : x

@@ -268,6 +268,60 @@ static void test_cdf_data_and_ccdf_args(void **state)
 	free(info);
 }
 
+/*
+ * exit-costs' irq_device tests: samples are latencies (host eventfd write to
+ * the guest's handler), so the CDF adds back the loop overhead the collector
+ * subtracted and says so on its x axis; beside a round trip, both are named.
+ */
+static void test_cdf_latency(void **state)
+{
+	struct plot_cdf_info *info = calloc(1, sizeof(*info));
+	char dat[400], *args, *s;
+	struct run_result r;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(info);
+	fake_run(&r, "exit-costs", "labhost", "6.99.1-test", "kvm_amd", "2026-12-01T10:00:00Z");
+	raw_test(&r, "irq_device", 0, 100, 40); /* 1 - 40 .. 100 - 40, as the collector left them */
+	r.tests[0].overhead_cycles = 40;
+	raw_test(&r, "irq_device_halt", 0, 10, 0);
+	r.tests[1].overhead_cycles = 5;
+	snprintf(dat, sizeof(dat), "%s/lat.dat", fake_dir);
+	assert_int_equal(plot_cdf_write_data(&r, dat, info), 2);
+	assert_int_equal(info->nlatency, 2);
+	assert_string_equal(info->key[0], "irq_device/cpl0 latency");
+	assert_string_equal(info->key[1], "irq_device_halt/cpl0 latency");
+	assert_int_equal(info->nonpositive, 0); /* 1 .. 100 once the overhead is back */
+	s = calloc(1, 1 << 16);
+	f = fopen(dat, "r");
+	assert_non_null(f);
+	assert_true(fread(s, 1, (1 << 16) - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(s, "\"irq_device/cpl0 latency\"\n1 0.01 1 "));
+	assert_non_null(strstr(s, "\n100 1 0.01 "));
+	assert_non_null(strstr(s, "\"irq_device_halt/cpl0 latency\"\n6 0.1 1 ")); /* 1 + 5 */
+	free(s);
+	assert_non_null(strstr(plot_cdf_xlabel(info), "latency in cycles: host eventfd write"));
+	args = plot_file(&r, "lat", (const char *[]){ "--cdf", NULL });
+	assert_non_null(fake_arg(args, "xtitle='latency in cycles: host eventfd write (TSC-stamped) to the "
+				       "guest interrupt handler (raw sample, nothing subtracted)'"));
+	assert_non_null(strstr(args, "n_nonpositive=0"));
+	free(args);
+	/* a round trip beside them: the label names both; its samples keep their subtraction */
+	raw_test(&r, "cpuid", 3, 100, 50);
+	r.tests[2].overhead_cycles = 50;
+	assert_int_equal(plot_cdf_write_data(&r, dat, info), 3);
+	assert_int_equal(info->nlatency, 2);
+	assert_string_equal(info->key[2], "cpuid/cpl3");
+	assert_int_equal(info->nonpositive, 50);
+	assert_non_null(strstr(plot_cdf_xlabel(info), "lines marked latency: host eventfd write"));
+	info->nlatency = 0;
+	assert_string_equal(plot_cdf_xlabel(info), "cycles per operation (raw sample, loop overhead subtracted)");
+	results_free(&r);
+	free(info);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_runs_context),
 		cmocka_unit_test(test_ctx_fields),
 		cmocka_unit_test(test_cdf_data_and_ccdf_args),
+		cmocka_unit_test(test_cdf_latency),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -68,6 +68,63 @@ static void exit_costs(struct run_result *r, const char *started, double scale, 
 	snprintf(t->reason, sizeof(t->reason), "backend has no hypercall exit");
 }
 
+/*
+ * exit-costs at --vcpus n: the SMP tests (cycles grow with n; per-vCPU KVM
+ * exits one IPI per target and operation, summed in vcpus.sum), cpuid beside.
+ */
+static void exit_costs_smp(struct run_result *r, int n)
+{
+	static const char *const smp[] = { "ipi", "ipi_halt", "ipi_broadcast", "tlb_shootdown", "ple_round_robin" };
+	char cfg[160];
+
+	fake_run(r, "exit-costs", "labhost", "6.1.0-18-amd64", "kvm_amd", "2026-12-02T10:00:00Z");
+	snprintf(cfg, sizeof(cfg), "{\"payload\": \"exit-costs\", \"vmm\": {\"name\": \"exitlab\", \"vcpus\": %d}}",
+		 n);
+	r->config_json = strdup(cfg);
+	fake_test(r, "cpuid", 3, 1200);
+	for (size_t i = 0; i < sizeof(smp) / sizeof(smp[0]); i++) {
+		/* per operation: ipi and ipi_halt one target; the others n-1; vCPU 0 +1 for its ICR write */
+		long long targets = i < 2 ? 1 : n - 1, per = 2 + (i == 1), sum = 0;
+		struct test_result *t = fake_test(r, smp[i], 0, 3000.0 * (double)(i + 1) * (double)(i < 2 ? 1 : n - 1));
+		char v[1024];
+		size_t k;
+
+		t->emulated = false;
+		k = (size_t)snprintf(v, sizeof(v), "{\"per_vcpu\": [");
+		for (int c = 0; c < n; c++) {
+			long long e = c == 0 ? 100 * targets + 1 : c <= targets ? 100 * per : 0;
+
+			sum += e;
+			k += (size_t)snprintf(v + k, sizeof(v) - k, "%s{\"vcpu\": %d, \"userspace_exits\": 0, "
+					      "\"kvm_stats\": {\"exits\": %lld}}", c ? ", " : "", c, e);
+		}
+		snprintf(v + k, sizeof(v) - k, "], \"sum\": {\"userspace_exits\": 0, \"kvm_stats\": {\"exits\": %lld}}}",
+			 sum);
+		t->vcpus_json = strdup(v);
+	}
+}
+
+/* exit-costs --raw --test irq_device --test irq_device_halt: latency samples, the loop overhead subtracted as the collector does. */
+static void exit_costs_irq(struct run_result *r)
+{
+	static const char *const names[] = { "irq_device", "irq_device_halt" };
+
+	fake_run(r, "exit-costs", "labhost", "6.1.0-18-amd64", "kvm_amd", "2026-12-02T11:00:00Z");
+	r->config_json = strdup("{\"payload\": \"exit-costs\", \"vmm\": {\"name\": \"exitlab\", \"vcpus\": 1}}");
+	for (int k = 0; k < 2; k++) {
+		struct test_result *t = fake_test(r, names[k], 0, 9000 * (k + 1) - 40);
+
+		t->emulated = false;
+		t->overhead_cycles = 40;
+		t->has_exits = true;
+		t->exits_per_iteration = 3 + k;
+		t->nsamples = 200;
+		t->samples = calloc(200, sizeof(double));
+		for (int i = 0; i < 200; i++)
+			t->samples[i] = 9000 * (k + 1) + (i * 37 % 200) * (20 + 30 * k) - 40;
+	}
+}
+
 static void mem_walk(struct run_result *r)
 {
 	static const char *const cfg[][2] = { { "4k", "4k" }, { "2m", "4k" } };
@@ -236,6 +293,13 @@ int main(int argc, char **argv)
 	put(&r, "files/blk-qd8.json");
 	hostile(&r);
 	put(&r, "files/hostile.json");
+	exit_costs_irq(&r);
+	put(&r, "files/exit-costs-irq-raw.json");
+	for (int n = 2; n <= 4; n++) {
+		snprintf(p, sizeof(p), "files/exit-costs-vcpus%d.json", n);
+		exit_costs_smp(&r, n);
+		put(&r, p);
+	}
 
 	/* a store: campaign "lab", two runs (the timeline), the first with every view */
 	dir("store");
