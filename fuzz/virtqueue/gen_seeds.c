@@ -216,7 +216,7 @@ int main(int argc, char **argv)
 	publish(0);
 	kick();
 	save(dir, "bad-nested-indirect");
-	/* indirect length 16400: a multiple of 16, over the limit (issue 15, item 7) */
+	/* indirect length 16400: a multiple of 16, over the limit (the message once called it not one) */
 	head(1, F_IND, 3, 0, 0);
 	desc(0, 0, A_IND, 0, 16400, 4, 0);
 	publish(0);

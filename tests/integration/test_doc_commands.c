@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The device examples of README.md and docs/devices.md work as written
- * (issue 13, defect 4: the first of them failed). Taken from the documents
+ * (the first of them once failed). Taken from the documents
  * themselves, so that an example edited there is an example tested here:
  *  - every fenced code block with an `exitlab run <payload> ... --device`
  *    line runs whole, as a `sh -e` script;

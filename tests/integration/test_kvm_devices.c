@@ -126,7 +126,7 @@ static void tx_to_sink(const char *model, const char *devname)
 /*
  * The README's first device example as a new user types it (no --ring, the
  * default sink): the rx tests are skipped with the reason, not failed, and
- * --progress had a line for every test as it finished (issue 13, defect 4).
+ * --progress had a line for every test as it finished.
  */
 static void test_sink_skips_rx(void **state)
 {
@@ -170,8 +170,8 @@ static void test_sink_skips_rx(void **state)
 /*
  * A test that fails does not end the run: rx through a loop with nothing
  * sent into it (no loopback=1) finds no frame and fails, and the tx tests
- * after it still run (issue 13, defect 4: its PHASE_END with no samples was
- * a protocol violation that stopped the VM).
+ * after it still run (its PHASE_END with no samples once was a protocol
+ * violation that stopped the VM).
  */
 static void test_failure_keeps_going(void **state)
 {
@@ -197,7 +197,7 @@ static void test_failure_keeps_going(void **state)
  * after tx at a whole ring per batch sees none of tx's frames (stale) and loses
  * none to a wire filled by them.  Before the flush, a busy host left up to a
  * ring of them in flight (stale=256 seen), and now and then the wire overflowed
- * and rx failed (issue 13, defect 4: the claims campaign's net-virtio batch 256).
+ * and rx failed (the claims campaign's net-virtio batch 256).
  */
 static void test_loopback_no_stale(void **state)
 {

@@ -245,7 +245,7 @@ static void test_tlb(void **state)
 	json_decref(doc);
 }
 
-/* --ring 0 and --ring 3 each keep to their ring: no test of the other ring runs (issue 13, defect 6). */
+/* --ring 0 and --ring 3 each keep to their ring: no test of the other ring runs. */
 static void test_tlb_ring(void **state)
 {
 	static const char *const rings[] = { "0", "3" };

@@ -346,7 +346,7 @@ static void test_no_stats(void **state)
 }
 
 /*
- * Issue 13, defect 1, recorded shape: one ring-0 run whose single `empty`
+ * A shape once recorded: one ring-0 run whose single `empty`
  * estimate came out high (11856 against ~9300 in the other runs); tests whose
  * median sits below it must not come out as negative costs with status ok.
  */
