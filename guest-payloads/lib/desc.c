@@ -13,31 +13,6 @@
 #define INTR_STACK_SIZE 16384
 #define DF_STACK_SIZE   4096
 
-struct tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
-struct idt_gate {
-	uint16_t off_lo;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type_attr;
-	uint16_t off_mid;
-	uint32_t off_hi;
-	uint32_t zero;
-};
-
-struct desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
 static uint8_t intr_stack[INTR_STACK_SIZE] __attribute__((aligned(4096)));
 static uint8_t df_stack[DF_STACK_SIZE] __attribute__((aligned(4096)));
 static struct idt_gate idt[256] __attribute__((aligned(4096)));
@@ -70,7 +45,7 @@ static uint64_t gdt[7] __attribute__((aligned(16))) = {
 	/* SEL_TSS: two slots, filled by desc_init() */
 };
 
-static void idt_set(unsigned int vec, const void *handler, unsigned int ist)
+void idt_set(unsigned int vec, const void *handler, unsigned int ist)
 {
 	uint64_t a = (uint64_t)handler;
 

@@ -5,6 +5,7 @@
  * they make the frame uniform (error code, vector) and call C.
  */
 #include "desc.h"
+#include "irq_stub.h"
 
 	.text
 .macro EXC_NOERR vec
@@ -82,35 +83,7 @@ irq_self_ipi_entry:
 	popq %rax
 	iretq
 
-/*
- * Device vectors: save what C may clobber (nine pushes on the CPU's five
- * keep the stack 16-byte aligned for the call), count and EOI in C.
- */
-.macro IRQ_C name, fn, arg
-\name:
-	pushq %rax
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	movl $\arg, %edi
-	cld
-	call \fn
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rax
-	iretq
-.endm
+/* Device vectors: count and EOI in C. */
 	.irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 	IRQ_C irq_dev_\i, irq_dev_handle, \i
 	.endr

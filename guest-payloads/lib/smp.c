@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Several CPUs: the APs' start, their tables, on_cpu, the barrier, the IPI vectors (smp.h). */
 #include "apic.h"
+#include "desc.h"
 #include "guest_bench.h"
 #include "smp.h"
 #include "string.h"
@@ -27,31 +28,6 @@
 _Static_assert(BOOT_AP_TRAMPOLINE_GPA == 0x7000, "lib/smp_trampoline.S has the address too");
 _Static_assert(BOOT_AP_TRAMPOLINE_GPA % 4096 == 0 && BOOT_AP_TRAMPOLINE_GPA < 0x100000,
 	       "a SIPI vector names a page below 1 MiB");
-
-struct tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
-struct desc_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-
-struct idt_gate {
-	uint16_t off_lo;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type_attr;
-	uint16_t off_mid;
-	uint32_t off_hi;
-	uint32_t zero;
-};
 
 extern const char smp_tramp_start[], smp_tramp_end[];
 extern const char smp_tramp_cr0[], smp_tramp_cr3[], smp_tramp_cr4[], smp_tramp_efer[];
@@ -151,16 +127,6 @@ void smp_irq_handle(unsigned which)
 		__atomic_add_fetch(&smp_acks, 1, __ATOMIC_RELEASE);
 	}
 	smp_eoi();
-}
-
-static void gate(unsigned vec, void (*handler)(void))
-{
-	struct idt_gate *idt = (struct idt_gate *)boot_idtr.base;
-	uint64_t a = (uint64_t)handler;
-
-	idt[vec] = (struct idt_gate){
-		.off_lo = a, .sel = SEL_KCODE, .type_attr = 0x8e, .off_mid = a >> 16, .off_hi = a >> 32,
-	};
 }
 
 /* This CPU's local APIC on, in the boot CPU's mode. */
@@ -286,9 +252,9 @@ unsigned smp_boot(const struct boot_info *bi)
 	smp_apic_init();
 	smp_cpus[0].apic_id = apic_id();
 	asm volatile("sgdt %0\n\tsidt %1" : "=m"(boot_gdtr), "=m"(boot_idtr));
-	gate(VEC_SMP_WAKE, smp_irq_wake_entry);
-	gate(VEC_SMP_IPI, smp_irq_ipi_entry);
-	gate(VEC_SMP_FLUSH, smp_irq_flush_entry);
+	idt_set(VEC_SMP_WAKE, smp_irq_wake_entry, 0);
+	idt_set(VEC_SMP_IPI, smp_irq_ipi_entry, 0);
+	idt_set(VEC_SMP_FLUSH, smp_irq_flush_entry, 0);
 
 	memcpy((void *)BOOT_AP_TRAMPOLINE_GPA, smp_tramp_start, (size_t)(smp_tramp_end - smp_tramp_start));
 	patch32(smp_tramp_cr0, (uint32_t)read_cr0());
