@@ -244,3 +244,15 @@ out:
 	free(argv);
 	return rc;
 }
+
+int plot_data_close(FILE *f)
+{
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}

@@ -8,6 +8,7 @@
 #define EXITLAB_GNUPLOT_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 /* First string value under key anywhere in j (depth first), or NULL. */
 const char *plot_find_string(json_t *j, const char *key);
@@ -36,6 +37,11 @@ char *plot_find_script(const char *script_name);
 /* The terminal ("pngcairo", "svg") and file suffix (".png", ".svg") of the charts drawn from now on. */
 void plot_set_format(const char *term, const char *ext);
 const char *plot_format_ext(void);
+/*
+ * Close a chart's data file after writing it: 0, or -1 with errno (the
+ * write's, else EIO) when a write failed or the close did.
+ */
+int plot_data_close(FILE *f);
 /* path with its ".from" suffix (if any) replaced by ".to"; malloc'd, NULL on ENOMEM. */
 char *plot_swap_ext(const char *path, const char *from, const char *to);
 

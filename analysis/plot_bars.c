@@ -17,6 +17,7 @@
 
 #include "util/outcome.h"
 #include "analysis/charts.h"
+#include "analysis/gnuplot.h"
 #include "analysis/report_table.h"
 
 #define PLOT_SCRIPT "plot-exit-costs.gp"
@@ -103,14 +104,7 @@ static int write_data(const struct run_result *r, const char *path, int ncat[NCA
 			t->cycles.p99, c, t->emulated ? 1 : 0, t->invalid ? 1 : 0);
 		rows++;
 	}
-	if (ferror(f)) {
-		int e = errno;
-
-		fclose(f);
-		errno = e;
-		return -1;
-	}
-	if (fclose(f))
+	if (plot_data_close(f))
 		return -1;
 	return rows;
 }

@@ -19,6 +19,7 @@
 
 #include "util/outcome.h"
 #include "analysis/charts.h"
+#include "analysis/gnuplot.h"
 #include "analysis/payload_views.h"
 #include "analysis/plot.h"
 #include "analysis/plot_device.h"
@@ -301,13 +302,7 @@ int plot_blk_write_data(const struct run_result *runs, const char *const *names,
 	}
 	info->logy_iops = info->ntimed > 1 && lo > 0 && hi / lo > 30;
 	free(pts);
-	if (ferror(f)) {
-		e = errno;
-		fclose(f);
-		errno = e ? e : EIO;
-		return -1;
-	}
-	if (fclose(f))
+	if (plot_data_close(f))
 		return -1;
 	return info->rows;
 fail:

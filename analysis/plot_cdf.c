@@ -19,6 +19,7 @@
 
 #include "util/outcome.h"
 #include "analysis/charts.h"
+#include "analysis/gnuplot.h"
 #include "analysis/plot.h"
 #include "analysis/report_table.h"
 #include "analysis/results.h"
@@ -117,12 +118,7 @@ int plot_cdf_write_data(const struct run_result *r, const char *path, struct plo
 	}
 	info->logx = min_positive > 0;
 	info->xfloor = min_positive / 10;
-	if (ferror(f)) {
-		fclose(f);
-		errno = EIO;
-		return -1;
-	}
-	if (fclose(f))
+	if (plot_data_close(f))
 		return -1;
 	return info->ntests;
 }

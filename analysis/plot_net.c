@@ -18,6 +18,7 @@
 
 #include "util/outcome.h"
 #include "analysis/charts.h"
+#include "analysis/gnuplot.h"
 #include "analysis/payload_views.h"
 #include "analysis/plot.h"
 #include "analysis/plot_device.h"
@@ -352,13 +353,7 @@ int plot_net_write_data(const struct run_result *runs, const char *const *names,
 	/* frames per second spans decades between e1000 at batch 1 and virtio at 256 on real hardware */
 	info->logy_rate = info->ntimed > 1 && rlo > 0 && rhi / rlo > 10;
 	free(pts);
-	if (ferror(f)) {
-		e = errno;
-		fclose(f);
-		errno = e ? e : EIO;
-		return -1;
-	}
-	if (fclose(f))
+	if (plot_data_close(f))
 		return -1;
 	return info->rows;
 }

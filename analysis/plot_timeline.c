@@ -531,12 +531,7 @@ static int write_chart_data(const struct tl *tl, const struct tl_chart *c, size_
 			fprintf(f, " %s %s\n", kernel, rev);
 		}
 	}
-	if (ferror(f)) {
-		fclose(f);
-		errno = EIO;
-		return -1;
-	}
-	return fclose(f);
+	return plot_data_close(f);
 }
 
 /*

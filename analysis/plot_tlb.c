@@ -17,6 +17,7 @@
 #include "util/input_file.h"
 #include "util/outcome.h"
 #include "analysis/charts.h"
+#include "analysis/gnuplot.h"
 #include "analysis/plot.h"
 
 #define PLOT_SCRIPT_TLB "plot-tlb.gp"
@@ -200,13 +201,7 @@ int plot_tlb_write_data(const struct run_result *r, const char *path, struct plo
 	info->logy = wants_log(lo, hi, 10);
 	info->logy_refill = info->nrefill > 1 && wants_log(rlo, rhi, 30);
 	free(pts);
-	if (ferror(f)) {
-		e = errno;
-		fclose(f);
-		errno = e ? e : EIO;
-		return -1;
-	}
-	if (fclose(f))
+	if (plot_data_close(f))
 		return -1;
 	return info->rows;
 }

@@ -17,6 +17,7 @@
 
 #include "util/outcome.h"
 #include "analysis/charts.h"
+#include "analysis/gnuplot.h"
 #include "analysis/plot.h"
 
 /* The tests whose cost depends on N, in the legend's order. */
@@ -148,12 +149,7 @@ int plot_vcpus_write_data(const struct run_result *runs, const char *const *name
 		}
 	}
 	free(rows);
-	if (ferror(f)) {
-		fclose(f);
-		errno = EIO;
-		return -1;
-	}
-	if (fclose(f))
+	if (plot_data_close(f))
 		return -1;
 	return info->rows;
 }
