@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "devices/blk/blk_backend.h"
+#include "tests/unit/fake_transport.h"
 #include "tests/unit/vq_driver.h"
 #include "devices/virtio/virtio_blk.h"
 
@@ -39,32 +40,7 @@ struct rig {
 	struct virtio_blk b;
 	struct vqd d;
 	char path[64];
-	int kick;
-	int irqs, cfg_irqs;
-};
-
-static int ft_interrupt(struct virtio_dev *v, int q)
-{
-	struct rig *r = v->transport;
-
-	__atomic_fetch_add(q < 0 ? &r->cfg_irqs : &r->irqs, 1, __ATOMIC_SEQ_CST);
-	return 0;
-}
-
-static int ft_kick_fd(struct virtio_dev *v, unsigned q)
-{
-	(void)q;
-	return ((struct rig *)v->transport)->kick;
-}
-
-static int ft_call_fd(struct virtio_dev *v, unsigned q)
-{
-	(void)v, (void)q;
-	return -1;
-}
-
-static const struct virtio_transport_ops ft_ops = {
-	.interrupt = ft_interrupt, .kick_fd = ft_kick_fd, .call_fd = ft_call_fd,
+	struct fake_transport t;
 };
 
 static struct rig *rig_new(bool ro, uint64_t features)
@@ -86,9 +62,7 @@ static struct rig *rig_new(bool ro, uint64_t features)
 	close(fd);
 	assert_int_equal(blk_backend_open(&r->be, r->path, ro, err, sizeof(err)), OUTCOME_OK);
 	assert_int_equal(virtio_blk_init(&r->b, &r->m, &r->be, err, sizeof(err)), 0);
-	r->kick = eventfd(0, EFD_NONBLOCK);
-	v->tops = &ft_ops;
-	v->transport = r;
+	fake_transport_attach(&r->t, v);
 	vqd_init(&r->d, &r->m, QSIZE, QBASE);
 	features |= 1ULL << VIRTIO_F_VERSION_1;
 	assert_int_equal(v->ops->set_features(v, features), 0);
@@ -104,7 +78,7 @@ static void rig_free(struct rig *r)
 {
 	virtio_blk_destroy(&r->b);
 	blk_backend_close(&r->be);
-	close(r->kick);
+	close(r->t.kick);
 	unlink(r->path);
 	tmem_destroy(&r->m);
 	free(r);
@@ -114,7 +88,7 @@ static void kick(struct rig *r)
 {
 	uint64_t one = 1;
 
-	assert_int_equal(write(r->kick, &one, 8), 8);
+	assert_int_equal(write(r->t.kick, &one, 8), 8);
 }
 
 static uint64_t metric(struct rig *r, const char *name)
@@ -311,7 +285,7 @@ static void test_write_read_flush_id(void **state)
 	for (int i = 0; i < 10000 && metric(r, "interrupts") < 6; i++)
 		usleep(1000);
 	assert_int_equal(metric(r, "interrupts"), 6);
-	assert_int_equal(r->irqs, 6);
+	assert_int_equal(r->t.irqs, 6);
 	rig_free(r);
 }
 
@@ -376,9 +350,9 @@ static void test_hostile_requests(void **state)
 	vqd_desc(&r->d, r->d.desc, 31, BOOT_MMIO_BASE, 512, VIRTQ_DESC_F_WRITE, 0);
 	vqd_publish(&r->d, 30);
 	kick(r);
-	for (int i = 0; i < 10000 && !__atomic_load_n(&r->cfg_irqs, __ATOMIC_SEQ_CST); i++)
+	for (int i = 0; i < 10000 && !__atomic_load_n(&r->t.cfg_irqs, __ATOMIC_SEQ_CST); i++)
 		usleep(1000);
-	assert_int_equal(r->cfg_irqs, 1);
+	assert_int_equal(r->t.cfg_irqs, 1);
 	assert_true(r->b.vdev.status & VIRTIO_STATUS_NEEDS_RESET);
 	assert_non_null(strstr(r->b.vdev.vq[0].why, "outside guest RAM"));
 	rig_free(r);
@@ -403,9 +377,9 @@ static void test_indirect_event_idx(void **state)
 	assert_int_equal(complete(r, 0, &ulen), VIRTIO_BLK_S_OK);
 	assert_int_equal(ulen, 513);
 	assert_int_equal(*tmem_at(&r->m, DATA + 100), 7);
-	for (int i = 0; i < 10000 && !__atomic_load_n(&r->irqs, __ATOMIC_SEQ_CST); i++)
+	for (int i = 0; i < 10000 && !__atomic_load_n(&r->t.irqs, __ATOMIC_SEQ_CST); i++)
 		usleep(1000);
-	assert_int_equal(r->irqs, 1); /* the first decision always interrupts */
+	assert_int_equal(r->t.irqs, 1); /* the first decision always interrupts */
 
 	/* the driver asks for an interrupt only after the 3rd next completion (used_event = 3) */
 	*vqd_avail16(&r->d, 2 + QSIZE) = 3;
@@ -417,7 +391,7 @@ static void test_indirect_event_idx(void **state)
 	}
 	assert_int_equal(metric(r, "interrupts_suppressed"), 2);
 	assert_int_equal(metric(r, "interrupts"), 2);
-	assert_int_equal(r->irqs, 2);
+	assert_int_equal(r->t.irqs, 2);
 	rig_free(r);
 }
 

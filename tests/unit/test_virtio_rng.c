@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "exitlab/boot_abi.h"
+#include "tests/unit/fake_transport.h"
 #include "tests/unit/vq_driver.h"
 #include "devices/virtio/virtio_rng.h"
 
@@ -32,32 +33,7 @@ struct rig {
 	struct guest_mem m;
 	struct virtio_rng rng;
 	struct vqd d;
-	int kick;
-	int irqs, cfg_irqs;
-};
-
-static int ft_interrupt(struct virtio_dev *v, int q)
-{
-	struct rig *r = v->transport;
-
-	__atomic_fetch_add(q < 0 ? &r->cfg_irqs : &r->irqs, 1, __ATOMIC_SEQ_CST);
-	return 0;
-}
-
-static int ft_kick_fd(struct virtio_dev *v, unsigned q)
-{
-	(void)q;
-	return ((struct rig *)v->transport)->kick;
-}
-
-static int ft_call_fd(struct virtio_dev *v, unsigned q)
-{
-	(void)v, (void)q;
-	return -1;
-}
-
-static const struct virtio_transport_ops ft_ops = {
-	.interrupt = ft_interrupt, .kick_fd = ft_kick_fd, .call_fd = ft_call_fd,
+	struct fake_transport t;
 };
 
 /* Negotiated with features (VERSION_1 added); inline: served by virtio_rng_serve(), else by the worker. */
@@ -70,9 +46,7 @@ static struct rig *rig_new(uint64_t features, bool serve_inline)
 	tmem_create(&r->m);
 	assert_int_equal(virtio_rng_init(&r->rng, &r->m, err, sizeof(err)), 0);
 	r->rng.w.serve_inline = serve_inline;
-	r->kick = eventfd(0, EFD_NONBLOCK);
-	v->tops = &ft_ops;
-	v->transport = r;
+	fake_transport_attach(&r->t, v);
 	vqd_init(&r->d, &r->m, QSIZE, QBASE);
 	features |= 1ULL << VIRTIO_F_VERSION_1;
 	assert_int_equal(v->ops->set_features(v, features), 0);
@@ -88,7 +62,7 @@ static struct rig *rig_new(uint64_t features, bool serve_inline)
 static void rig_free(struct rig *r)
 {
 	virtio_rng_destroy(&r->rng);
-	close(r->kick);
+	close(r->t.kick);
 	tmem_destroy(&r->m);
 	free(r);
 }
@@ -167,7 +141,7 @@ static void test_fill(void **state)
 	assert_int_equal(metric(r, "requests"), 3);
 	assert_int_equal(metric(r, "bytes"), 256 + 256 + 356);
 	assert_int_equal(metric(r, "errors"), 0);
-	assert_int_equal(r->irqs, 3);   /* no EVENT_IDX, no NO_INTERRUPT: one per serve */
+	assert_int_equal(r->t.irqs, 3);   /* no EVENT_IDX, no NO_INTERRUPT: one per serve */
 	rig_free(r);
 }
 
@@ -223,7 +197,7 @@ static void test_buffer_outside_ram(void **state)
 		assert_int_equal(virtio_rng_serve(&r->rng), -1);
 		assert_int_equal(vqd_used(&r->d, &id, &len), 0);
 		assert_true(r->rng.vdev.status & VIRTIO_STATUS_NEEDS_RESET);
-		assert_int_equal(r->cfg_irqs, 1);
+		assert_int_equal(r->t.cfg_irqs, 1);
 		assert_int_equal(metric(r, "requests"), 0);
 		rig_free(r);
 	}
@@ -285,7 +259,7 @@ static void test_worker(void **state)
 		a = DATA + 0x1000ULL * i;
 		vqd_publish(&r->d, vqd_chain(&r->d, 1, 0, &a, &l));
 	}
-	assert_int_equal(write(r->kick, &one, 8), 8);
+	assert_int_equal(write(r->t.kick, &one, 8), 8);
 	for (unsigned got = 0; got < 4;) {
 		if (vqd_used(&r->d, &id, &len)) {
 			assert_int_equal(len, 512);
