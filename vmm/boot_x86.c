@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <cpuid.h>
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -139,13 +140,56 @@ void boot_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned apic_id)
 	}
 }
 
+void boot_cpuid_set_brand(struct kvm_cpuid2 *c, size_t cap, const uint32_t brand[12])
+{
+	uint32_t max_ext = 0;
+
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0x80000000u)
+			max_ext = c->entries[i].eax;
+	if (max_ext < 0x80000004u)
+		return;
+	for (uint32_t leaf = 0; leaf < 3; leaf++) {
+		struct kvm_cpuid_entry2 *e = NULL;
+
+		for (uint32_t i = 0; i < c->nent && !e; i++)
+			if (c->entries[i].function == 0x80000002u + leaf)
+				e = &c->entries[i];
+		if (!e && c->nent < cap) {
+			e = &c->entries[c->nent++];
+			*e = (struct kvm_cpuid_entry2){ .function = 0x80000002u + leaf };
+		}
+		if (!e)
+			return;
+		e->eax = brand[4 * leaf];
+		e->ebx = brand[4 * leaf + 1];
+		e->ecx = brand[4 * leaf + 2];
+		e->edx = brand[4 * leaf + 3];
+	}
+}
+
+/* The host's brand string (CPUID 0x80000002..4), or zeros where it has none. */
+static void host_brand(uint32_t brand[12])
+{
+	unsigned a, b, cx, d;
+
+	memset(brand, 0, 12 * sizeof(brand[0]));
+	if (!__get_cpuid(0x80000000u, &a, &b, &cx, &d) || a < 0x80000004u)
+		return;
+	for (unsigned leaf = 0; leaf < 3; leaf++)
+		__cpuid(0x80000002u + leaf, brand[4 * leaf], brand[4 * leaf + 1], brand[4 * leaf + 2],
+			brand[4 * leaf + 3]);
+}
+
 int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_t errlen)
 {
 	struct kvm_cpuid2 *c = NULL;
+	uint32_t brand[12];
 	int nent = 64;
 
 	for (;;) {
-		c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+		/* three spare entries: the brand string's leaves, where KVM offers none */
+		c = calloc(1, sizeof(*c) + (nent + 3) * sizeof(c->entries[0]));
 		if (!c) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -163,6 +207,8 @@ int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_
 	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
 		boot_cpuid_set_tsc_deadline(c);
 	boot_cpuid_set_apic_id(c, apic_id);
+	host_brand(brand);
+	boot_cpuid_set_brand(c, c->nent + 3, brand);
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		snprintf(err, errlen, "KVM_SET_CPUID2: %s", strerror(errno));
 		free(c);

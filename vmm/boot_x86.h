@@ -35,5 +35,12 @@ struct kvm_cpuid2;
 /* CPUID leaf 1's ECX gains CPUID1_ECX_TSC_DEADLINE. */
 void boot_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c);
 void boot_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned apic_id);
+/*
+ * The guest sees the host's brand string (CPUID 0x80000002..4, as `-cpu host`
+ * shows it) where CPUID 0x80000000 reaches it: payloads tell hosts apart by it
+ * (the nested testbed's "QEMU TCG CPU").  Leaves KVM did not offer are
+ * appended while c->nent < cap.
+ */
+void boot_cpuid_set_brand(struct kvm_cpuid2 *c, size_t cap, const uint32_t brand[12]);
 
 #endif

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+/* The bounds of a wait for a due interrupt (late_irq.h). */
+#include "late_irq.h"
+
+void late_irq_begin(struct late_irq *w, const struct boot_info *bi, int backstop)
+{
+	uint64_t khz = bi->tsc_khz ? bi->tsc_khz : 3000000;
+
+	w->cap = khz * LATE_IRQ_LOST_MS;
+	w->lost = 0;
+	w->backstop = backstop;
+	w->fired = irq_watchdog_count;
+	if (backstop)
+		apic_timer_oneshot(VEC_WATCHDOG, LATE_IRQ_KICK_NS);
+}
+
+void late_irq_end(struct late_irq *w)
+{
+	if (w->backstop)
+		apic_timer_stop();
+	w->backstop = 0;
+}
