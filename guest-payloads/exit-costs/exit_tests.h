@@ -7,6 +7,7 @@
 #ifndef EXIT_COSTS_EXIT_TESTS_H
 #define EXIT_COSTS_EXIT_TESTS_H
 
+#include "late_irq.h"
 #include "measure.h"
 
 /* A loop defined by MEASURE_LOOP (static) made visible to main.c's table. */
@@ -28,6 +29,13 @@ const char *need_spec_ctrl(const struct measure_ctx *c);
 const char *need_ibpb(const struct measure_ctx *c);
 
 /* apic_tests.c: the TSC-deadline timer and self-IPIs under TPR masking, xAPIC and x2APIC. */
+/*
+ * The wait of the test that runs now for its due interrupts (late_irq.h):
+ * begun by its setup, ended by its check; due_irq_lost words a check's
+ * failure when waits were lost (NULL if none).
+ */
+extern struct late_irq due_irq;
+const char *due_irq_lost(struct measure_ctx *c, const char *what, uint64_t sent, uint64_t got);
 void tscdeadline_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 void tscdeadline_immed_test(struct measure_ctx *c, uint64_t *samples, uint64_t n);
 const char *need_tscdeadline(const struct measure_ctx *c);
@@ -41,7 +49,10 @@ void self_ipi_tpr_sti_hlt_test(struct measure_ctx *c, uint64_t *samples, uint64_
 const char *need_xapic(const struct measure_ctx *c);
 const char *need_xapic_window(const struct measure_ctx *c);
 const char *need_x2apic_tpr(const struct measure_ctx *c);
+const char *need_xapic_tpr_hlt(const struct measure_ctx *c);
+const char *need_x2apic_tpr_hlt(const struct measure_ctx *c);
 const char *need_x2apic_window(const struct measure_ctx *c);
+void setup_xapic_any(struct measure_ctx *c);
 void setup_xapic_tpr(struct measure_ctx *c);
 void setup_x2apic_tpr(struct measure_ctx *c);
 const char *check_tpr_ipi(struct measure_ctx *c);

@@ -19,8 +19,6 @@
 #define IRQSRC_IDX      (VEC_DEV_COUNT - 2) /* a device vector of its own */
 #define IRQSRC_VEC      (VEC_DEV_BASE + IRQSRC_IDX)
 #define IRQSRC_DELAY_US 50                  /* long enough for the vCPU to be spinning or halted */
-#define IRQ_SPIN_CAP    2000000000ull       /* TSC cycles: a lost interrupt ends the wait */
-#define IRQ_HALT_WAKE_NS 10000000u          /* the halted wait's watchdog: 10 ms, re-armed only after it fired */
 #define IOAPIC_GPA      0xfec00000ull
 #define IOAPIC_REDTBL   0x10
 #define IOAPIC_MASKED   (1u << 16)
@@ -57,6 +55,7 @@ void setup_irq_source(struct measure_ctx *c)
 	outl(BOOT_IRQSRC_PORT + 4, IRQSRC_DELAY_US);
 	outl(BOOT_IRQSRC_PORT + 8, (uint32_t)(uintptr_t)&irq_stamp);
 	irq_unstamped = 0;
+	late_irq_begin(&due_irq, c->bi, 1);
 	c->arg = irq_dev_count[IRQSRC_IDX];
 }
 
@@ -65,9 +64,10 @@ const char *check_irq_source(struct measure_ctx *c)
 	uint64_t got = irq_dev_count[IRQSRC_IDX] - c->arg;
 
 	ioapic_write(IOAPIC_REDTBL + 2 * BOOT_IRQSRC_GSI, IOAPIC_MASKED);
-	if (got != c->ops)
-		format_snprintf(c->reason, sizeof(c->reason), "%lu interrupts asked for, %lu delivered", c->ops, got);
-	else if (irq_unstamped)
+	late_irq_end(&due_irq);
+	if (due_irq_lost(c, "interrupts asked for", c->ops, got))
+		return c->reason;
+	if (irq_unstamped)
 		format_snprintf(c->reason, sizeof(c->reason), "%lu of %lu interrupts had no stamp before their handler",
 				irq_unstamped, c->ops);
 	else
@@ -76,32 +76,20 @@ const char *check_irq_source(struct measure_ctx *c)
 }
 
 /*
- * One sample: ask, wait (spinning with IF=1, or in hlt), the latency from the
- * host's write. A halted wait is bounded by a LAPIC timer armed once per test
- * (irq_device_halt_test) and re-armed only when it has fired, so that a lost
- * interrupt ends at the cap instead of hanging the guest, at no cost per
- * operation while interrupts arrive.
+ * One sample: ask, wait (spinning with IF=1, or in hlt: late_irq.h bounds
+ * both), the latency from the host's write.
  */
-static inline uint64_t one_irq(uint16_t port, int halt, uint64_t *fired)
+static inline uint64_t one_irq(uint16_t port, int halt)
 {
-	uint64_t seen = irq_dev_count[IRQSRC_IDX], st, t0;
+	uint64_t seen = irq_dev_count[IRQSRC_IDX], st;
 
 	irq_stamp = 0;
 	outl(port, 0);
-	t0 = rdtsc();
 	if (halt) {
-		while (irq_dev_count[IRQSRC_IDX] == seen && rdtsc() - t0 < IRQ_SPIN_CAP) {
-			sti_hlt();
-			cli();
-			if (irq_watchdog_count != *fired) {
-				*fired = irq_watchdog_count;
-				apic_timer_oneshot(VEC_WATCHDOG, IRQ_HALT_WAKE_NS);
-			}
-		}
+		late_irq_halt(&due_irq, &irq_dev_count[IRQSRC_IDX], seen);
 	} else {
 		sti();
-		while (irq_dev_count[IRQSRC_IDX] == seen && rdtsc() - t0 < IRQ_SPIN_CAP)
-			asm volatile("" : : : "memory");
+		late_irq_spin(&due_irq, &irq_dev_count[IRQSRC_IDX], seen);
 		cli();
 	}
 	st = __atomic_load_n(&irq_stamp, __ATOMIC_ACQUIRE);
@@ -116,16 +104,12 @@ void irq_device_test(struct measure_ctx *c, uint64_t *samples, uint64_t n)
 {
 	(void)c;
 	for (uint64_t i = 0; i < n; i++)
-		samples[i] = one_irq(BOOT_IRQSRC_PORT, 0, NULL);
+		samples[i] = one_irq(BOOT_IRQSRC_PORT, 0);
 }
 
 void irq_device_halt_test(struct measure_ctx *c, uint64_t *samples, uint64_t n)
 {
-	uint64_t fired = irq_watchdog_count;
-
 	(void)c;
-	apic_timer_oneshot(VEC_WATCHDOG, IRQ_HALT_WAKE_NS);
 	for (uint64_t i = 0; i < n; i++)
-		samples[i] = one_irq(BOOT_IRQSRC_PORT, 1, &fired);
-	apic_timer_stop();
+		samples[i] = one_irq(BOOT_IRQSRC_PORT, 1);
 }

@@ -4,6 +4,7 @@
 #include "exceptions.h"
 #include "format.h"
 #include "guest_irq.h"
+#include "late_irq.h"
 #include "ring_run.h"
 #include "timing.h"
 #include "x86.h"
@@ -42,7 +43,7 @@ static long probe_spin(void *arg)
 bool irq_reaches_cpl3(unsigned tsc_khz)
 {
 	static int known = -1;
-	struct probe p = { .seen = irq_watchdog_count, .cycles = (tsc_khz ? tsc_khz : 3000000) * 100ull };
+	struct probe p = { .seen = irq_watchdog_count, .cycles = (tsc_khz ? tsc_khz : 3000000) * (uint64_t)LATE_IRQ_LOST_MS };
 	if (known >= 0)
 		return known;
 	apic_timer_oneshot(VEC_WATCHDOG, 100000); /* 100 us */

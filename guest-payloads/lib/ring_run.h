@@ -21,8 +21,9 @@ int ring_run_caught(unsigned ring, bool irq, ring_fn fn, void *arg, char *why, u
 
 /*
  * Does this host deliver interrupts to CPL3 code that runs with IF=1?  A
- * LAPIC one-shot timer armed at CPL0, then waited for (up to ~100 ms) at
- * CPL3.  Probed once, then cached.
+ * LAPIC one-shot timer armed at CPL0, then waited for (up to LATE_IRQ_LOST_MS) at
+ * CPL3; a stalled host makes it late, not absent (late_irq.h).  Probed once,
+ * then cached.
  */
 bool irq_reaches_cpl3(unsigned tsc_khz);
 
