@@ -25,12 +25,16 @@ SAN_OBJ  := $(LIB_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/revision.o
 # per payload, each linked into build/payloads/<name>.elf at 1 MiB.
 # -fno-toplevel-reorder keeps catalogue records (guest-payloads/lib/guest_catalogue.h)
 # in declaration order, the order `exitlab list` shows them in.
-GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
-                -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
-                -fcf-protection=none -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-                -fno-toplevel-reorder -Iinclude -Iguest-payloads/lib -MMD -MP
-GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,guest-payloads/lib/payload.ld \
-                 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+# GUEST_KIT_* are the flags without this tree's paths: `make install` writes
+# them into the payload kit (guest-payloads/kit/), so a payload built outside
+# the tree is compiled and linked exactly as these are.
+GUEST_KIT_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+                    -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
+                    -fcf-protection=none -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+                    -fno-toplevel-reorder
+GUEST_KIT_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+GUEST_CFLAGS := $(GUEST_KIT_CFLAGS) -Iinclude -Iguest-payloads/lib -MMD -MP
+GUEST_LDFLAGS := $(GUEST_KIT_LDFLAGS) -Wl,-T,guest-payloads/lib/payload.ld
 GLIB_SRC := $(wildcard guest-payloads/lib/*.c guest-payloads/lib/*.S)
 GLIB_OBJ := $(patsubst %,$(BUILD)/guest/%.o,$(GLIB_SRC))
 PAYLOADS := $(patsubst guest-payloads/%/,%,$(filter-out guest-payloads/lib/,$(sort $(dir $(wildcard guest-payloads/*/*.c)))))
@@ -49,7 +53,7 @@ FIXTURES := $(BUILD)/tests/pio-bios.bin $(BUILD)/tests/fault_shim.so
 # The minimal KVM program (microbench/minimal): standalone, the limit every VMM is measured against.
 MINIMAL := $(BUILD)/microbench/minimal-kvm
 
-.PHONY: all deps test unit integration demo clean payloads
+.PHONY: all deps test unit integration demo clean payloads install uninstall
 all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(MICROBENCH) $(MINIMAL)
 payloads: $(PAYLOAD_ELFS)
 
@@ -200,6 +204,54 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the binaries, the payloads
+# (found by name from PREFIX/bin/exitlab: vmm/payload_path.c) and the payload
+# kit: the guest runtime's headers (their #include layout kept: exitlab/NAME.h
+# beside the runtime's own), libguest.a and payload.ld, a pkg-config file and
+# the make fragment a payload's Makefile includes (guest-payloads/README.md,
+# "Writing a payload outside the tree").  It copies what `all` built and builds
+# only what is missing or stale; exitlab-san goes along when it has been built.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL_ROOT = $(DESTDIR)$(PREFIX)
+KIT_HEADERS := $(wildcard guest-payloads/lib/*.h)
+ABI_HEADERS := $(wildcard include/exitlab/*.h)
+KIT_IN := guest-payloads/kit/payload.mk.in guest-payloads/kit/exitlab-guest.pc.in
+INSTALL_FROM := $(BUILD)/exitlab $(wildcard $(BUILD)/exitlab-san) $(PAYLOAD_ELFS) $(BUILD)/guest/libguest.a
+KIT_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GUEST_CFLAGS@|$(GUEST_KIT_CFLAGS)|g' \
+              -e 's|@GUEST_LDFLAGS@|$(GUEST_KIT_LDFLAGS)|g' \
+              -e "s|@VERSION@|$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)|g"
+
+install: $(INSTALL_FROM) $(KIT_IN) guest-payloads/lib/payload.ld
+	@[ -n "$(PREFIX)" ] || { echo "install: PREFIX is empty" >&2; exit 2; }
+	install -d $(INSTALL_ROOT)/bin $(INSTALL_ROOT)/lib/exitlab/payloads $(INSTALL_ROOT)/lib/pkgconfig \
+		$(INSTALL_ROOT)/include/exitlab-guest/exitlab $(INSTALL_ROOT)/share/exitlab
+	install -m 755 $(filter $(BUILD)/exitlab%,$(INSTALL_FROM)) $(INSTALL_ROOT)/bin/
+	install -m 644 $(PAYLOAD_ELFS) $(INSTALL_ROOT)/lib/exitlab/payloads/
+	install -m 644 $(BUILD)/guest/libguest.a guest-payloads/lib/payload.ld $(INSTALL_ROOT)/lib/exitlab/
+	install -m 644 $(KIT_HEADERS) $(INSTALL_ROOT)/include/exitlab-guest/
+	install -m 644 $(ABI_HEADERS) $(INSTALL_ROOT)/include/exitlab-guest/exitlab/
+	$(KIT_SED) guest-payloads/kit/payload.mk.in >$(INSTALL_ROOT)/share/exitlab/payload.mk
+	$(KIT_SED) guest-payloads/kit/exitlab-guest.pc.in >$(INSTALL_ROOT)/lib/pkgconfig/exitlab-guest.pc
+
+# lib/exitlab, include/exitlab-guest and share/exitlab hold nothing but ours.
+uninstall:
+	@[ -n "$(PREFIX)" ] || { echo "uninstall: PREFIX is empty" >&2; exit 2; }
+	rm -f $(INSTALL_ROOT)/bin/exitlab $(INSTALL_ROOT)/bin/exitlab-san $(INSTALL_ROOT)/lib/pkgconfig/exitlab-guest.pc
+	rm -rf $(INSTALL_ROOT)/lib/exitlab $(INSTALL_ROOT)/include/exitlab-guest $(INSTALL_ROOT)/share/exitlab
+
+# For the testbed, which has no compiler (scripts/testbed/itests.list): a payload
+# made by `exitlab new-payload` and built against an install of this tree, as
+# tests/integration/test_payload_kit.c does on the host.
+KIT_FIXTURE := $(BUILD)/tests/kit/kitdemo/kitdemo.elf
+$(KIT_FIXTURE): $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(BUILD)/guest/libguest.a $(KIT_IN) \
+		$(KIT_HEADERS) $(ABI_HEADERS) guest-payloads/lib/payload.ld
+	@rm -rf $(BUILD)/tests/kit
+	@$(MAKE) --no-print-directory -s install PREFIX=$(abspath $(BUILD)/tests/kit/prefix) DESTDIR=
+	@$(BUILD)/tests/kit/prefix/bin/exitlab new-payload kitdemo --dir $(BUILD)/tests/kit/kitdemo >/dev/null
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C $(BUILD)/tests/kit/kitdemo
+$(BUILD)/tests/test_payload_kit: $(KIT_FIXTURE)
 
 # Nothing built is an intermediate to delete: without this, the first build
 # removed the payloads' objects and the next one compiled them all again.

@@ -22,13 +22,14 @@ static const struct {
 	{ "campaign", cmd_campaign, "run a campaign file's matrix of runs into a results directory (resumable)" },
 	{ "claims", cmd_claims, "the classic virtualization claims beside what this host measured, with verdicts" },
 	{ "ratios", cmd_ratios, "VMMs measured in interleaved rounds: per test, each one's ratio to a reference with an interval" },
+	{ "new-payload", cmd_new_payload, "start a guest payload of your own outside this tree (the installed payload kit)" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: exitlab COMMAND [ARGS]   (exitlab COMMAND --help for each)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nexit codes: 0 success, 1 a test failed or the guest faulted,\n"
 		   "            2 bad usage or input, 3 the host lacks something required\n"
 		   "revision: %s\n", exitlab_revision);

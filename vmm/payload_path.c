@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,52 +10,72 @@
 #include <unistd.h>
 
 #include "util/input_file.h"
+#include "util/self_exe.h"
 #include "vmm/payload_path.h"
 
-/* payloads/ beside /proc/self/exe; 0 if that directory exists. */
-static int exe_dir(char *buf, size_t len)
+/*
+ * The payload directories in the order they are tried: payloads/ beside the
+ * binary (build/exitlab in the source tree), lib/exitlab/payloads under its
+ * prefix (PREFIX/bin/exitlab after `make install`), build/payloads from the
+ * working directory.  The k-th into buf: 0, 1 if there is none this time
+ * (the binary's path unknown), -1 past the last.
+ */
+static int candidate(int k, char *buf, size_t len)
 {
-	char exe[PATH_MAX / 2];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct stat st;
-	char *slash;
+	char base[PATH_MAX / 2];
 
-	if (n <= 0)
+	switch (k) {
+	case 0:
+		if (self_exe_dir(base, sizeof(base)))
+			return 1;
+		return (size_t)snprintf(buf, len, "%s/payloads", base) < len ? 0 : 1;
+	case 1:
+		if (self_exe_prefix(base, sizeof(base)))
+			return 1;
+		return (size_t)snprintf(buf, len, "%s/lib/exitlab/payloads", base) < len ? 0 : 1;
+	case 2:
+		snprintf(buf, len, "build/payloads");
+		return 0;
+	default:
 		return -1;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = 0;
-	snprintf(buf, len, "%s/payloads", exe);
-	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+	}
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int payload_dir(char *buf, size_t len)
 {
-	struct stat st;
+	int r;
 
-	if (exe_dir(buf, len) == 0)
-		return 0;
-	snprintf(buf, len, "build/payloads");
-	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+	for (int k = 0; (r = candidate(k, buf, len)) >= 0; k++)
+		if (r == 0 && is_dir(buf))
+			return 0;
+	return -1;
 }
 
 int payload_resolve(const char *arg, char *path, size_t len)
 {
 	char dir[PATH_MAX / 2];
+	int r;
 
 	if (strchr(arg, '/') || strstr(arg, ".elf")) {
 		snprintf(path, len, "%s", arg);
 		return access(path, R_OK);
 	}
-	if (exe_dir(dir, sizeof(dir)) == 0) {
+	/* Each directory that exists in turn; path keeps the last one tried. */
+	for (int k = 0; (r = candidate(k, dir, sizeof(dir))) >= 0; k++) {
+		if (r || (k < 2 && !is_dir(dir)))
+			continue;
 		snprintf(path, len, "%s/%s.elf", dir, arg);
 		if (access(path, R_OK) == 0)
 			return 0;
 	}
-	snprintf(path, len, "build/payloads/%s.elf", arg);
-	return access(path, R_OK);
+	return -1;
 }
 
 void *payload_read(const char *path, size_t max_mib, size_t *len, char *err, size_t errlen)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Where payloads live: a bare name means payloads/NAME.elf beside this binary
- * (build/payloads/NAME.elf from the source tree); a path is taken as it is.
+ * Where payloads live: a bare name means payloads/NAME.elf beside this binary,
+ * else ../lib/exitlab/payloads/NAME.elf from it (an installed exitlab), else
+ * build/payloads/NAME.elf from the working directory; a path is taken as it is.
  */
 #ifndef EXITLAB_PAYLOAD_PATH_H
 #define EXITLAB_PAYLOAD_PATH_H

@@ -142,13 +142,20 @@ log "kernel $(basename "$kdeb"), busybox $(basename "$bdeb")${pdeb:+, perf $(bas
 
 # ---- exitlab, built if needed ----
 tests_bins=$(grep -v '^[[:space:]]*#' "$list" | grep -o 'build/tests/test_[a-z0-9_]*' | sort -u || true)
+# Any other build/tests/ file the list names (e.g. a payload built with the payload kit, for
+# want of a compiler inside): a make target too, packed at the same path.
+tests_files=$(grep -v '^[[:space:]]*#' "$list" | grep -o 'build/tests/[A-Za-z0-9_./-]*' |
+	grep -v '^build/tests/test_[a-z0-9_]*$' | sort -u || true)
 if [ "$build" = 1 ]; then
 	# shellcheck disable=SC2086
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory -s all $tests_bins >&2 ||
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory -s all $tests_bins $tests_files >&2 ||
 		die "make failed"
 fi
 for f in build/exitlab build/exitlab-san $tests_bins; do
 	[ -x "$TOP/$f" ] || die "$f is missing (make all $tests_bins)"
+done
+for f in $tests_files; do
+	[ -f "$TOP/$f" ] || die "$f is missing (make $f)"
 done
 
 # ---- the initramfs ----
@@ -207,6 +214,10 @@ copy_with_libs "$TOP/build/exitlab" /exitlab/build/exitlab
 copy_with_libs "$TOP/build/exitlab-san" /exitlab/build/exitlab-san
 for t in $tests_bins; do
 	copy_with_libs "$TOP/$t" "/exitlab/$t"
+done
+for f in $tests_files; do
+	mkdir -p "$(dirname "$st/exitlab/$f")"
+	cp "$TOP/$f" "$st/exitlab/$f"
 done
 # iproute2 for what busybox ip lacks (netns, tuntap): the host's own. And the
 # host's dash as /bin/sh: Debian's static busybox sh runs its own applets before
