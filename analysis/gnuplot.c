@@ -68,19 +68,26 @@ char *plot_find_script(const char *script_name)
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
+		/* build/exitlab beside scripts/ in the tree; PREFIX/bin/exitlab after make install */
+		static const char *const rel[] = { "../scripts", "../share/exitlab/scripts" };
+		const char *dir;
+
 		exe[n] = '\0';
-		if (asprintf(&s, "%s/../scripts/%s", dirname(exe), script_name) < 0)
-			return NULL;
-		if (readable(s))
-			return s;
-		free(s);
+		dir = dirname(exe);
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			if (asprintf(&s, "%s/%s/%s", dir, rel[i], script_name) < 0)
+				return NULL;
+			if (readable(s))
+				return s;
+			free(s);
+		}
 	}
 	if (asprintf(&s, "scripts/%s", script_name) < 0)
 		return NULL;
 	if (readable(s))
 		return s;
-	fprintf(stderr, "exitlab plot: cannot find %s (looked in <exe dir>/../scripts and "
-			"./scripts; set EXITLAB_SCRIPTS to its directory)\n", script_name);
+	fprintf(stderr, "exitlab plot: cannot find %s (looked in <exe dir>/../scripts, "
+			"<exe dir>/../share/exitlab/scripts and ./scripts; set EXITLAB_SCRIPTS to its directory)\n", script_name);
 	free(s);
 	return NULL;
 }

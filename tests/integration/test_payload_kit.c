@@ -239,6 +239,24 @@ static void test_installed_finds_payloads(void **state)
 	assert_int_equal(sh("all.log", "cd / && '%s/bin/exitlab' list", prefix), 0);
 }
 
+/* An installed exitlab draws charts away from the tree: its gnuplot scripts are installed too. */
+static void test_installed_plots(void **state)
+{
+	char results[PATH_MAX], png[PATH_MAX + 16];
+	struct stat st;
+	(void)state;
+
+	need_kit();
+	HARNESS_SKIP_IF(system("command -v gnuplot >/dev/null 2>&1") ? "no gnuplot on this host" : NULL);
+	assert_file(prefix, "share/exitlab/scripts/plot-exit-costs.gp");
+	assert_non_null(realpath("tests/data/results/files/exit-costs.json", results));
+	snprintf(png, sizeof(png), "%s/installed-plot.png", harness_tmp);
+	assert_int_equal(sh("plot.log", "cd / && env -u EXITLAB_SCRIPTS '%s/bin/exitlab' plot '%s' -o '%s'", prefix,
+			    results, png), 0);
+	assert_int_equal(stat(png, &st), 0);
+	assert_true(st.st_size > 0);
+}
+
 /* A scaffold pointed at a prefix without the kit builds through pkg-config. */
 static void test_pkg_config_fallback(void **state)
 {
@@ -436,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_scaffold_outside_tree),
 		cmocka_unit_test(test_installed_list),
 		cmocka_unit_test(test_installed_finds_payloads),
+		cmocka_unit_test(test_installed_plots),
 		cmocka_unit_test(test_pkg_config_fallback),
 		cmocka_unit_test(test_destdir_and_uninstall),
 		cmocka_unit_test(test_kit_payload_runs),
