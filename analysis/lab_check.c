@@ -389,10 +389,15 @@ static bool row_ok(struct row_ctx *x, const struct lab_test *s, const struct tes
 	return true;
 }
 
+/*
+ * A plain name: every row of it must pass.  A pattern: one row must; when
+ * none does, the reason of the first row worth naming (not one that is
+ * merely in the other payload's catalogue, such as the built-in "empty").
+ */
 static void check_test(struct row_ctx *x, const struct lab_test *s)
 {
 	const struct run_result *r = x->r;
-	char first[sizeof(x->why) + 64] = "";
+	char first[sizeof(x->why) + 64] = "", incat[160] = "";
 	size_t candidates = 0, passed = 0;
 
 	for (size_t i = 0; i < r->ntests; i++) {
@@ -407,15 +412,20 @@ static void check_test(struct row_ctx *x, const struct lab_test *s)
 		}
 		if (!is_pattern(s->name))
 			bad(x->f, x->it->file, "%s %s: %s", t->name, ring_name(t->ring), x->why);
-		else if (!first[0])
+		else if (strstr(x->why, "already in ") && !strstr(incat, t->name))
+			snprintf(incat + strlen(incat), sizeof(incat) - strlen(incat), "%s%s", incat[0] ? ", " : "",
+				 t->name);
+		else if (!first[0] && !strstr(x->why, "already in "))
 			snprintf(first, sizeof(first), "%s %s: %s", t->name, ring_name(t->ring), x->why);
 	}
 	if (!candidates)
 		bad(x->f, x->it->file, "%s test %s%s%s missing", is_pattern(s->name) ? "no" : "the",
 		    s->name, s->ring >= 0 ? " at " : "", s->ring >= 0 ? ring_name(s->ring) : "");
+	else if (is_pattern(s->name) && !passed && first[0])
+		bad(x->f, x->it->file, "no test matching '%s' passes; %s", s->name, first);
 	else if (is_pattern(s->name) && !passed)
-		bad(x->f, x->it->file, "no test matching '%s' passes; %s%s", s->name, first,
-		    candidates > 1 ? " (and the others)" : "");
+		bad(x->f, x->it->file, "no test matching '%s' passes: %s already in %s's catalogue (exitlab list %s): "
+		    "measure something new", s->name, incat, s->not_in, s->not_in);
 }
 
 static bool check_item(struct fb *f, const struct lab_item *it, struct cat_cache *own, struct cat_cache *other,
@@ -432,7 +442,11 @@ static bool check_item(struct fb *f, const struct lab_item *it, struct cat_cache
 		return false;
 	}
 	if (results_read_json(path, &r, err, sizeof(err))) {
-		bad(f, it->file, "not exitlab results: %s", err);
+		size_t pl = strlen(path);
+
+		/* the reader's message starts with the path, which the line already names */
+		bad(f, it->file, "not exitlab results: %s",
+		    !strncmp(err, path, pl) && err[pl] == ':' ? err + pl + 1 + (err[pl + 1] == ' ') : err);
 		return false;
 	}
 	if (strcmp(it->payload, "*") && strcmp(r.payload, it->payload)) {

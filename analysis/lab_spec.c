@@ -219,8 +219,12 @@ static int parse_statuses(struct ctx *c, const char *where, json_t *v, unsigned 
 		for (size_t k = 0; k < 3; k++)
 			if (json_is_string(s) && !strcmp(json_string_value(s), names[k]))
 				bit = 1u << k;
-		if (!bit)
-			return fail(c, where, "[%zu]: expected \"ok\", \"skipped\" or \"failed\"", i);
+		if (!bit) {
+			char w[256];
+
+			snprintf(w, sizeof(w), "%s[%zu]", where, i);
+			return fail(c, w, "expected \"ok\", \"skipped\" or \"failed\"");
+		}
 		*out |= bit;
 	}
 	return 0;
