@@ -4,7 +4,9 @@
  * test with ranges, the fields they name are read from the reference's rows
  * and a range for the reference's backend is written around them: counts
  * (fields naming exits) within 0.25 + 10 % of the value, every other figure
- * within a factor of 4.  "any" and the other backends are left as they were.
+ * within a factor of 4; a one-point "any" range (a required value such as
+ * iterations) is copied as it is.  "any" and the other backends are left as
+ * they were.
  */
 #ifndef EXITLAB_LAB_CALIBRATE_H
 #define EXITLAB_LAB_CALIBRATE_H
