@@ -226,13 +226,15 @@ KIT_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GUEST_CFLAGS@|$(GUEST_KIT_CFLAG
 install: $(INSTALL_FROM) $(KIT_IN) guest-payloads/lib/payload.ld
 	@[ -n "$(PREFIX)" ] || { echo "install: PREFIX is empty" >&2; exit 2; }
 	install -d $(INSTALL_ROOT)/bin $(INSTALL_ROOT)/lib/exitlab/payloads $(INSTALL_ROOT)/lib/pkgconfig \
-		$(INSTALL_ROOT)/include/exitlab-guest/exitlab $(INSTALL_ROOT)/share/exitlab/scripts
+		$(INSTALL_ROOT)/include/exitlab-guest/exitlab $(INSTALL_ROOT)/share/exitlab/scripts \
+		$(INSTALL_ROOT)/share/exitlab/labs
 	install -m 755 $(filter $(BUILD)/exitlab%,$(INSTALL_FROM)) $(INSTALL_ROOT)/bin/
 	install -m 644 $(PAYLOAD_ELFS) $(INSTALL_ROOT)/lib/exitlab/payloads/
 	install -m 644 $(BUILD)/guest/libguest.a guest-payloads/lib/payload.ld $(INSTALL_ROOT)/lib/exitlab/
 	install -m 644 $(KIT_HEADERS) $(INSTALL_ROOT)/include/exitlab-guest/
 	install -m 644 $(ABI_HEADERS) $(INSTALL_ROOT)/include/exitlab-guest/exitlab/
 	install -m 644 $(wildcard scripts/*.gp) $(INSTALL_ROOT)/share/exitlab/scripts/
+	install -m 644 $(wildcard labs/*.md labs/*.json) $(INSTALL_ROOT)/share/exitlab/labs/
 	$(KIT_SED) guest-payloads/kit/payload.mk.in >$(INSTALL_ROOT)/share/exitlab/payload.mk
 	$(KIT_SED) guest-payloads/kit/exitlab-guest.pc.in >$(INSTALL_ROOT)/lib/pkgconfig/exitlab-guest.pc
 

@@ -17,5 +17,6 @@ int cmd_claims(int argc, char **argv);
 int cmd_ratios(int argc, char **argv);
 int cmd_list_payloads(int argc, char **argv);
 int cmd_new_payload(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 #endif

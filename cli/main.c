@@ -21,6 +21,7 @@ static const struct {
 	{ "report", cmd_report, "one self-contained HTML (and Markdown) report of a run or store" },
 	{ "campaign", cmd_campaign, "run a campaign file's matrix of runs into a results directory (resumable)" },
 	{ "claims", cmd_claims, "the classic virtualization claims beside what this host measured, with verdicts" },
+	{ "lab", cmd_lab, "the course labs: list, show a handout's steps, check a hand-in, calibrate a spec" },
 	{ "ratios", cmd_ratios, "VMMs measured in interleaved rounds: per test, each one's ratio to a reference with an interval" },
 	{ "new-payload", cmd_new_payload, "start a guest payload of your own outside this tree (the installed payload kit)" },
 };

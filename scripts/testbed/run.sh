@@ -9,7 +9,7 @@
 # build/testbed/ and unpacked there (nothing is installed on this machine).
 # docs/testbed.md.
 #
-# usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR] [--keep]
+# usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE]... [--out DIR] [--keep]
 #                               [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
 #                               [--no-build]
 # exit: 0 every inner test passed (or skipped), 1 a test failed or the guest did
@@ -22,15 +22,15 @@ HERE=$TOP/scripts/testbed
 CACHE=${TESTBED_CACHE:-$TOP/build/testbed}
 M='@@exitlab-testbed'
 
-npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 tcg_thread=multi build=1 mem=4G
+lists=() npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 tcg_thread=multi build=1 mem=4G
 usage() {
 	[ "${1:-2}" = 0 ] || exec >&2
 	cat <<EOF
-usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE] [--out DIR] [--keep]
+usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE]... [--out DIR] [--keep]
                               [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
                               [--no-build]
 Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
-list (default scripts/testbed/tests.list) under kvm_amd, results into --out
+list (default scripts/testbed/tests.list; several --list run one after the other in one boot) under kvm_amd, results into --out
 (default build/testbed/out). Debian's kernel, busybox-static and (when the list runs perf)
 linux-perf of the kernel's version are fetched with apt-get download into \$TESTBED_CACHE
 (default build/testbed/), and what is cached there is used when no mirror answers.
@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--npt) npt=${2:?}; shift 2 ;;
 	--iommu) iommu=${2:?}; shift 2 ;;
-	--list) list=$(realpath -m "${2:?}"); shift 2 ;;
+	--list) lists+=("$(realpath -m "${2:?}")"); shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--keep) keep=1; shift ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
@@ -57,7 +57,18 @@ done
 case "$npt" in 0 | 1) ;; *) echo "testbed: --npt takes 0 or 1" >&2; exit 2 ;; esac
 case "$iommu" in 0 | 1) ;; *) echo "testbed: --iommu takes 0 or 1" >&2; exit 2 ;; esac
 case "$tcg_thread" in multi | single) ;; *) echo "testbed: --tcg-thread takes multi or single" >&2; exit 2 ;; esac
-[ -r "$list" ] || { echo "testbed: cannot read the test list $list" >&2; exit 2; }
+lists=("${lists[@]:-$list}")
+for l in "${lists[@]}"; do
+	[ -r "$l" ] || { echo "testbed: cannot read the test list $l" >&2; exit 2; }
+done
+# Several lists: one boot runs them in order, as one list.
+if [ "${#lists[@]}" -gt 1 ]; then
+	list=$(mktemp "${TMPDIR:-/tmp}/exitlab-testbed-list-XXXXXX") list_tmp=$list
+	trap 'rm -f "$list_tmp"' EXIT
+	cat "${lists[@]}" >"$list"
+else
+	list=${lists[0]}
+fi
 
 skip() { echo "testbed: SKIP: $*"; exit 77; }
 die() { echo "testbed: FAIL: $*" >&2; exit 1; }
@@ -160,7 +171,7 @@ done
 
 # ---- the initramfs ----
 work=$(mktemp -d "${TMPDIR:-/tmp}/exitlab-testbed-XXXXXX")
-cleanup() { [ "$keep" = 1 ] && log "kept $work" || rm -rf "$work"; }
+cleanup() { rm -f "${list_tmp:-}"; [ "$keep" = 1 ] && log "kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 st=$work/initramfs
 mkdir -p "$st"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,var,root,results,testbed/ko,exitlab/build}
@@ -248,6 +259,9 @@ if [ -n "$proot" ]; then
 		log "perf needs libraries this host lacks: $(ldd "$proot/usr/bin/perf" | grep 'not found' | tr -s ' \t' ' ')"
 fi
 cp -r "$TOP/build/payloads" "$st/exitlab/build/payloads"
+# The course labs (labs/README.md): specs and handouts, and the script that takes a handout's commands.
+cp -r "$TOP/labs" "$st/exitlab/labs"
+mkdir -p "$st/exitlab/scripts" && cp "$TOP/scripts/lab-commands.sh" "$st/exitlab/scripts/"
 cp "$HERE/init" "$st/init"
 cp "$HERE/lib.sh" "$st/testbed/lib.sh"
 cp "$list" "$st/testbed/tests.list"

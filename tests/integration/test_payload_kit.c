@@ -257,6 +257,17 @@ static void test_installed_plots(void **state)
 	assert_true(st.st_size > 0);
 }
 
+/* An installed exitlab finds the course labs (share/exitlab/labs) away from the tree. */
+static void test_installed_labs(void **state)
+{
+	(void)state;
+
+	need_kit();
+	assert_file(prefix, "share/exitlab/labs/README.md");
+	assert_int_equal(sh("labs.log", "cd / && env -u EXITLAB_LABS '%s/bin/exitlab' lab list | grep -q '^ *1 '",
+			    prefix), 0);
+}
+
 /* A scaffold pointed at a prefix without the kit builds through pkg-config. */
 static void test_pkg_config_fallback(void **state)
 {
@@ -455,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_installed_list),
 		cmocka_unit_test(test_installed_finds_payloads),
 		cmocka_unit_test(test_installed_plots),
+		cmocka_unit_test(test_installed_labs),
 		cmocka_unit_test(test_pkg_config_fallback),
 		cmocka_unit_test(test_destdir_and_uninstall),
 		cmocka_unit_test(test_kit_payload_runs),
