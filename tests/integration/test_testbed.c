@@ -123,7 +123,7 @@ static void test_inner_tests_pass(void **state)
 		"rng", "hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest", "machine-itest",
 		"iommu-group", "vfio-bind", "vfio-bar", "bar-emulated", "vfio-net", "vfio-net-irq", "vfio-net-msix", "vfio-itest",
 		"vfio-no-device", "vfio-bound", "vfio-group", "hostile-vfio", "hostile-vhost-net", "ladder-e1000",
-		"ladder-virtio", "ladder-vhost-net", "ladder-vfio", "lab-1", "lab-2" };
+		"ladder-virtio", "ladder-vhost-net", "ladder-vfio", "lab-1", "lab-2", "lab-3" };
 	char line[64];
 	(void)state;
 
