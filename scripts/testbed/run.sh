@@ -237,6 +237,11 @@ if [ -n "$proot" ]; then
 		log "perf needs libraries this host lacks: $(ldd "$proot/usr/bin/perf" | grep 'not found' | tr -s ' \t' ' ')"
 fi
 cp -r "$TOP/build/payloads" "$st/exitlab/build/payloads"
+# A file under scripts/ that the list names (a campaign file, a helper script) goes in at its path.
+for f in $(grep -v '^[[:space:]]*#' "$list" | grep -o 'scripts/[A-Za-z0-9_./-]*[A-Za-z0-9_]' | sort -u); do
+	[ -f "$TOP/$f" ] || die "$f, named in $list, is missing"
+	mkdir -p "$st/exitlab/$(dirname "$f")" && cp "$TOP/$f" "$st/exitlab/$f"
+done
 cp "$HERE/init" "$st/init"
 cp "$HERE/lib.sh" "$st/testbed/lib.sh"
 cp "$list" "$st/testbed/tests.list"
