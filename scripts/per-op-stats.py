@@ -19,7 +19,8 @@ with open(sys.argv[1]) as f:
 wanted = set(sys.argv[2:])
 for t in results.get("tests", []):
     n, stats = t.get("iterations") or 0, t.get("kvm_stats") or {}
-    if not n or (wanted and t["name"] not in wanted):
+    # host-side baselines (ring -1 or none) have no KVM stats
+    if not n or t.get("ring") is None or t["ring"] < 0 or (wanted and t["name"] not in wanted):
         continue
     params = ",".join(f"{k}={v}" for k, v in (t.get("params") or {}).items())
     per_op = "  ".join(f"{k} {v / n:.3g}" for k, v in sorted(stats.items())
