@@ -143,6 +143,16 @@ int lab_row_value(const struct test_result *t, const char *f, double *v)
 		return json_member_value(t->metrics_json, f + 8, v);
 	if (!strncmp(f, "params.", 7))
 		return json_member_value(t->params_json, f + 7, v);
+	if (!strncmp(f, "kvm_stats.", 10)) {
+		/* the vCPU stat's change over the phase; results keep only those that moved */
+		if (!t->has_phase)
+			return -1;
+		*v = 0;
+		for (size_t i = 0; i < t->vcpu_stats.ndelta; i++)
+			if (!strcmp(t->vcpu_stats.delta[i].name, f + 10))
+				*v = (double)t->vcpu_stats.delta[i].delta;
+		return 0;
+	}
 	return -1;
 }
 

@@ -10,7 +10,7 @@ char *lab_handout_commands(const char *path, bool steps_only, char *err, size_t 
 {
 	bool in_steps = false, in_block = false;
 	char why[128], line[4096], *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, indent = 0;
 	FILE *in = input_file_fopen(path, why, sizeof(why)), *out;
 
 	if (!in) {
@@ -22,15 +22,20 @@ char *lab_handout_commands(const char *path, bool steps_only, char *err, size_t 
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* A block may be indented under a numbered step: its lines lose that indentation. */
 	while (fgets(line, sizeof(line), in)) {
-		if (!in_block && !strncmp(line, "## ", 3))
+		size_t sp = strspn(line, " ");
+
+		if (!in_block && !strncmp(line, "## ", 3)) {
 			in_steps = !strcmp(line, "## Steps\n");
-		else if (!in_block && !strcmp(line, "```sh\n"))
+		} else if (!in_block && !strcmp(line + sp, "```sh\n")) {
 			in_block = !steps_only || in_steps;
-		else if (in_block && !strncmp(line, "```", 3))
+			indent = sp;
+		} else if (in_block && !strncmp(line + sp, "```", 3)) {
 			in_block = false;
-		else if (in_block)
-			fputs(line, out);
+		} else if (in_block) {
+			fputs(line + (sp < indent ? sp : indent), out);
+		}
 	}
 	fclose(in);
 	fclose(out);

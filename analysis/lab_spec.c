@@ -142,7 +142,8 @@ bool lab_field_known(const char *f)
 				return true;
 		return false;
 	}
-	return (!strncmp(f, "metrics.", 8) && f[8]) || (!strncmp(f, "params.", 7) && f[7]);
+	return (!strncmp(f, "metrics.", 8) && f[8]) || (!strncmp(f, "params.", 7) && f[7]) ||
+	       (!strncmp(f, "kvm_stats.", 10) && f[10]);
 }
 
 static const char *const backends[] = { "any", "kvm_intel", "kvm_amd", "kvm_pvm", NULL };
@@ -185,7 +186,7 @@ static int parse_ranges(struct ctx *c, const char *where, json_t *o, struct lab_
 			if (strlen(f) >= sizeof(r->field) || !lab_field_known(f))
 				return fail(c, w, "unknown field (a test row's: exits_per_iteration, "
 					    "userspace_exits_per_iteration, iterations, cycles.median, ns.p99, "
-					    "metrics.NAME, params.NAME, ...: labs/README.md)");
+					    "metrics.NAME, params.NAME, kvm_stats.NAME, ...: labs/README.md)");
 			if (!json_is_array(rv) || json_array_size(rv) != 2 || !json_is_number(json_array_get(rv, 0)) ||
 			    !json_is_number(json_array_get(rv, 1)))
 				return fail(c, w, "expected [lo, hi] (two numbers), got %s", type_name(rv));

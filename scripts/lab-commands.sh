@@ -13,9 +13,10 @@ dir=${EXITLAB_LABS:-$(dirname "$0")/../labs}
 n=$(printf %02d "$1")
 set -- "$dir/$n"-*.md
 [ -r "$1" ] && [ $# -eq 1 ] || { echo "lab-commands: no single handout $dir/$n-*.md" >&2; exit 2; }
+# A block may be indented under a numbered step: its lines lose that indentation.
 awk '
 	!inblock && /^## / { steps = ($0 == "## Steps") }
-	!inblock && /^```sh$/ { inblock = steps; next }
-	inblock && /^```/ { inblock = 0; next }
-	inblock { print }
+	!inblock && /^ *```sh$/ { inblock = steps; match($0, /^ */); indent = RLENGTH; next }
+	inblock && /^ *```/ { inblock = 0; next }
+	inblock { match($0, /^ */); print substr($0, 1 + (RLENGTH < indent ? RLENGTH : indent)) }
 ' "$1"

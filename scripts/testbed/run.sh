@@ -262,6 +262,11 @@ cp -r "$TOP/build/payloads" "$st/exitlab/build/payloads"
 # The course labs (labs/README.md): specs and handouts, and the script that takes a handout's commands.
 cp -r "$TOP/labs" "$st/exitlab/labs"
 mkdir -p "$st/exitlab/scripts" && cp "$TOP/scripts/lab-commands.sh" "$st/exitlab/scripts/"
+# A file under scripts/ that the list names (a campaign file, a helper script) goes in at its path.
+for f in $(grep -v '^[[:space:]]*#' "$list" | grep -o 'scripts/[A-Za-z0-9_./-]*[A-Za-z0-9_]' | sort -u); do
+	[ -f "$TOP/$f" ] || die "$f, named in $list, is missing"
+	mkdir -p "$st/exitlab/$(dirname "$f")" && cp "$TOP/$f" "$st/exitlab/$f"
+done
 cp "$HERE/init" "$st/init"
 cp "$HERE/lib.sh" "$st/testbed/lib.sh"
 cp "$list" "$st/testbed/tests.list"

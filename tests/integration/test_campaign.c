@@ -849,7 +849,8 @@ static void test_quick_dry_run(void **state)
 			fail_msg("'%s' missing from:\n%s", want[i], o.out);
 	harness_free(&o);
 	for (const char *const *f = (const char *const[]){ "scripts/campaigns/standard.yaml",
-							    "scripts/campaigns/claims.yaml", NULL };
+							    "scripts/campaigns/claims.yaml",
+							    "scripts/campaigns/lab8.yaml", NULL };
 	     *f; f++) {
 		harness_run(&o, (const char *[]){ "campaign", *f, "--dry-run", NULL });
 		if (o.exit_code)
