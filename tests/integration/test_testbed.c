@@ -252,6 +252,12 @@ static void test_exit_costs_catalogue_b(void **state)
 		assert_non_null(t);
 		fprintf(stderr, "%-28s cpl0: %s, %lld iterations\n", ran[i],
 			json_string_value(json_object_get(t, "status")), get_int(t, "iterations"));
+		/* TPR-masked sti;hlt cannot be run safely under QEMU's TCG (docs/methodology.md): it says so */
+		if (strstr(ran[i], "tpr_sti_hlt") &&
+		    !strcmp(json_string_value(json_object_get(t, "status")), "skipped")) {
+			assert_non_null(strstr(json_string_value(json_object_get(t, "reason")), "QEMU TCG"));
+			continue;
+		}
 		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
 	}
 	json_decref(d);
