@@ -117,6 +117,7 @@ $(LGUEST_INITRAMFS): $(LGUEST_BIN) scripts/linux/initramfs.sh scripts/linux/init
 	scripts/linux/initramfs.sh $@
 .PHONY: linux-guest
 linux-guest: $(LGUEST_BIN) $(LGUEST_INITRAMFS)
+$(BUILD)/tests/test_linux_guest_tool $(BUILD)/tests/test_linux_guest_initramfs: | $(LGUEST_BIN)
 
 $(BUILD)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
