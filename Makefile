@@ -40,6 +40,15 @@ GLIB_OBJ := $(patsubst %,$(BUILD)/guest/%.o,$(GLIB_SRC))
 PAYLOADS := $(patsubst guest-payloads/%/,%,$(filter-out guest-payloads/lib/,$(sort $(dir $(wildcard guest-payloads/*/*.c)))))
 PAYLOAD_ELFS := $(PAYLOADS:%=$(BUILD)/payloads/%.elf)
 
+# The Linux guest's tool (linux-guest/, docs/linux-guest.md): a static
+# program for the initramfs of a Linux guest, built by the host's gcc against
+# glibc.  It shares the bench ABI (include/exitlab/) and, from the payloads'
+# runtime, only the fenced TSC reads and the blk pattern.
+LGUEST_SRC := $(wildcard linux-guest/*.c) guest-payloads/lib/blk_pattern.c
+LGUEST_OBJ := $(LGUEST_SRC:%.c=$(BUILD)/linux-guest/obj/%.o)
+LGUEST_BIN := $(BUILD)/linux-guest/exitlab-guest
+LGUEST_INITRAMFS := $(BUILD)/linux-guest/initramfs.cpio.gz
+
 # Host-native microbenchmarks with a main of their own: microbench/NAME/main.c
 # becomes build/microbench/NAME, linked against the same library.
 MICROBENCH := $(patsubst microbench/%/main.c,$(BUILD)/microbench/%,$(wildcard microbench/*/main.c))
@@ -54,7 +63,7 @@ FIXTURES := $(BUILD)/tests/pio-bios.bin $(BUILD)/tests/fault_shim.so
 MINIMAL := $(BUILD)/microbench/minimal-kvm
 
 .PHONY: all deps test unit integration demo clean payloads install uninstall
-all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(MICROBENCH) $(MINIMAL)
+all: $(BUILD)/exitlab $(BUILD)/exitlab-san $(PAYLOAD_ELFS) $(MICROBENCH) $(MINIMAL) $(LGUEST_BIN)
 payloads: $(PAYLOAD_ELFS)
 
 deps:
@@ -96,6 +105,19 @@ $(BUILD)/microbench/%: $(BUILD)/obj/microbench/%/main.o $(LIB_OBJ)
 $(MINIMAL): microbench/minimal/minimal_kvm.c microbench/minimal/minimal_guest.S
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Wl,-z,noexecstack -o $@ $^
+
+$(BUILD)/linux-guest/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(LGUEST_BIN): $(LGUEST_OBJ)
+	$(CC) $(CFLAGS) -static -o $@ $^ -lpthread
+# Debian's busybox-static (and iperf3, fio where the mirror has them) fetched
+# into build/linux-guest/ by apt-get download; nothing is installed.
+$(LGUEST_INITRAMFS): $(LGUEST_BIN) scripts/linux/initramfs.sh scripts/linux/init scripts/linux/udhcpc.script
+	scripts/linux/initramfs.sh $@
+.PHONY: linux-guest
+linux-guest: $(LGUEST_BIN) $(LGUEST_INITRAMFS)
+$(BUILD)/tests/test_linux_guest_tool $(BUILD)/tests/test_linux_guest_initramfs: | $(LGUEST_BIN)
 
 $(BUILD)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)

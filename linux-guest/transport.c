@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "exitlab/linux_guest.h"
+#include "linux-guest/transport.h"
+
+#define LG_PAGE 4096u
+
+static void outl_doorbell(struct lg_bench *b, uint32_t cmd)
+{
+	/* "memory": the mailbox is written before the exit and the reply read after it. */
+	asm volatile("outl %0, %w1" : : "a"(cmd), "Nd"(b->port) : "memory");
+}
+
+static uint64_t page_up(uint64_t n)
+{
+	return (n + LG_PAGE - 1) & ~(uint64_t)(LG_PAGE - 1);
+}
+
+int lg_transport_map(struct lg_bench *b, int fd, const struct lg_bench_loc *loc, lg_doorbell_fn doorbell,
+		     char *err, size_t errlen)
+{
+	void *mb, *buf;
+
+	memset(b, 0, sizeof(*b));
+	/*
+	 * Without O_SYNC on the descriptor /dev/mem maps write-back, as RAM is:
+	 * samples stored into an uncached buffer would cost more than some of
+	 * the operations they time.
+	 */
+	mb = mmap(NULL, LG_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)loc->mailbox);
+	if (mb == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map the mailbox at 0x%llx: %s", (unsigned long long)loc->mailbox,
+			 strerror(errno));
+		return -1;
+	}
+	buf = mmap(NULL, page_up(loc->len), PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)loc->buf);
+	if (buf == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map the buffer [0x%llx, +0x%llx): %s",
+			 (unsigned long long)loc->buf, (unsigned long long)loc->len, strerror(errno));
+		munmap(mb, LG_PAGE);
+		return -1;
+	}
+	b->mb = mb;
+	b->port = loc->port;
+	b->doorbell = doorbell;
+	b->buf = buf;
+	b->buf_gpa = loc->buf;
+	b->buf_len = loc->len;
+	return 0;
+}
+
+int lg_transport_open(struct lg_bench *b, const struct lg_bench_loc *loc, char *err, size_t errlen)
+{
+	int fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open /dev/mem: %s", strerror(errno));
+		return -1;
+	}
+	rc = lg_transport_map(b, fd, loc, outl_doorbell, err, errlen);
+	close(fd); /* the mappings stay */
+	if (rc)
+		return -1;
+	/* The port is above 0x3ff and the doorbell is rung from every thread: iopl, not ioperm. */
+	if (iopl(3)) {
+		snprintf(err, errlen, "iopl(3) for the doorbell port 0x%x: %s", loc->port, strerror(errno));
+		lg_transport_close(b);
+		return -1;
+	}
+	return 0;
+}
+
+int lg_transport_unmeasured(struct lg_bench *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->buf_len = LINUX_BENCH_BUF_LEN;
+	b->buf = calloc(1, b->buf_len);
+	return b->buf ? 0 : -1;
+}
+
+void lg_transport_close(struct lg_bench *b)
+{
+	if (b->mb) {
+		munmap(b->mb, LG_PAGE);
+		munmap(b->buf, page_up(b->buf_len));
+	} else {
+		free(b->buf);
+	}
+	memset(b, 0, sizeof(*b));
+}
+
+int32_t lg_send(struct lg_bench *b, uint16_t cmd, const void *body, uint32_t len)
+{
+	struct bench_mailbox *mb = b->mb;
+
+	if (!mb)
+		return BENCH_REPLY_OK;
+	if (len > BENCH_BODY_MAX)
+		len = BENCH_BODY_MAX;
+	mb->hdr.magic = BENCH_MAGIC;
+	mb->hdr.version = BENCH_VERSION;
+	mb->hdr.cmd = cmd;
+	mb->hdr.len = len;
+	mb->hdr.reply = BENCH_REPLY_ERROR;
+	if (len && body != mb->body)
+		memcpy(mb->body, body, len);
+	b->doorbell(b, cmd);
+	return *(volatile int32_t *)&mb->hdr.reply;
+}
+
+uint64_t lg_gpa(const struct lg_bench *b, const void *p)
+{
+	return b->buf_gpa + (uint64_t)((const uint8_t *)p - (const uint8_t *)b->buf);
+}
