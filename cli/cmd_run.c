@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "instruments/hostinfo.h"
 #include "run/run_exitlab.h"
+#include "run/run_linux.h"
 #include "run/run_opts.h"
 #include "run/run_payload.h"
 #include "run/run_peer.h"
@@ -148,7 +149,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "exitlab run: PVM host: guest CPL0 is instruction-emulated, so a device run "
 			"defaults to --ring 3 (--ring 0 runs CPL0)\n");
 	}
-	code = run_payload_open(&pl, &o);
+	code = run_opts_is_linux(&o) ? run_linux_open(&pl, &o) : run_payload_open(&pl, &o);
 	if (code == EXIT_OK)
 		code = o.vmm ? run_under_peer(&o, &pl) : run_exitlab(&o, &pl, backend, t0);
 	run_payload_close(&pl);
