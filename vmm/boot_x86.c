@@ -59,6 +59,16 @@ int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen)
 	return 0;
 }
 
+int boot_map_page0(struct guest_mem *m)
+{
+	uint64_t *pt = guest_mem_ptr(m, BOOT_PGTABLE_GPA + 0x6000, 8);
+
+	if (!pt)
+		return -1;
+	pt[0] = 0 | PTE_DEF;
+	return 0;
+}
+
 static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
 {
 	memset(s, 0, sizeof(*s));

@@ -18,6 +18,12 @@ struct kvm_cpuid2;
 
 /* Identity-map [0, BOOT_IDENTITY_LIMIT) with 2 MiB pages (page 0 unmapped). */
 int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen);
+/*
+ * Map page 0 too (after boot_build_page_tables): Linux's decompressor reads
+ * the BIOS data area there (the EBDA segment at 0x40e, base memory at 0x413)
+ * before it has page tables of its own. 0, or -1 if RAM is too small.
+ */
+int boot_map_page0(struct guest_mem *m);
 /* Load long-mode sregs and regs: RIP=entry, RSP=stack_top, RDI=arg. */
 int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t arg, char *err,
 		    size_t errlen);

@@ -27,6 +27,25 @@ static int write_gdt(struct guest_mem *m, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The BIOS data area's words Linux reads at boot: the EBDA's segment (0x40e)
+ * and the KiB of base memory (0x413), which say where low RAM ends.
+ */
+static int write_bda(struct guest_mem *m, char *err, size_t errlen)
+{
+	uint8_t *bda = guest_mem_ptr(m, 0x400, 0x100);
+
+	if (!bda) {
+		snprintf(err, errlen, "guest RAM too small for the BIOS data area");
+		return -1;
+	}
+	bda[0x0e] = (uint8_t)(LINUX_EBDA_START >> 4);
+	bda[0x0f] = (uint8_t)(LINUX_EBDA_START >> 12);
+	bda[0x13] = (uint8_t)(LINUX_EBDA_START >> 10);
+	bda[0x14] = (uint8_t)(LINUX_EBDA_START >> 18);
+	return 0;
+}
+
 static int copy_in(struct guest_mem *m, uint64_t gpa, const void *src, size_t len, const char *what, char *err,
 		   size_t errlen)
 {
@@ -66,7 +85,8 @@ int linux_boot_load(struct guest_mem *m, const struct linux_boot_in *in, struct 
 	if (linux_plan(in->k, ram_end, in->initrd ? in->initrd_len : 0, cmdlen, &out->plan, err, errlen))
 		return -1;
 	out->buf_gpa = lm.buf_gpa = ram_end;
-	if (boot_build_page_tables(m, err, errlen) || write_gdt(m, err, errlen) ||
+	if (boot_build_page_tables(m, err, errlen) || boot_map_page0(m) || write_bda(m, err, errlen) ||
+	    write_gdt(m, err, errlen) ||
 	    copy_in(m, out->plan.load_addr, (const uint8_t *)in->kernel + in->k->kernel_off, in->k->kernel_len,
 		    "the kernel", err, errlen) ||
 	    (in->initrd && copy_in(m, out->plan.initrd_addr, in->initrd, in->initrd_len, "the initrd", err, errlen)) ||
