@@ -76,26 +76,32 @@ enum outcome run_linux_build(const struct run_opts *o, const struct run_payload 
 		.mem_size = o->mem_mib << 20, .backing = o->backing, .nvcpus = o->nvcpus,
 		.boot = MACHINE_BOOT_LINUX, .exit_timing = o->exit_timing,
 	};
-	static char cmdline[LINUX_CMDLINE_MAX];
+	char *cmdline = malloc(LINUX_CMDLINE_MAX);
 	struct linux_boot_out out;
 	struct linux_boot_in in = {
 		.kernel = p->image, .kernel_len = p->len, .k = &p->bz, .initrd = p->initrd,
 		.initrd_len = p->initrd_len, .cmdline = cmdline, .ecam_gpa = PCI_ECAM_BASE,
 		.ecam_len = PCI_ECAM_SIZE, .mailbox_gpa = LINUX_BENCH_MAILBOX, .buf_len = LINUX_BENCH_BUF_LEN,
 	};
-	enum outcome r = machine_create(m, &mc, err, errlen);
+	enum outcome r;
 
-	if (r || !*m)
-		return r ? r : OUTCOME_FAILED;
-	if ((r = run_platform_add_linux(plat, *m, serial, con, err, errlen)))
-		return r;
-	if (run_linux_cmdline(o, machine_vm(*m)->mem.size, cmdline, sizeof(cmdline))) {
-		snprintf(err, errlen, "the command line passes %llu bytes", LINUX_CMDLINE_MAX - 1);
-		return OUTCOME_BAD_INPUT;
+	if (!cmdline) {
+		snprintf(err, errlen, "out of memory");
+		return OUTCOME_FAILED;
 	}
-	if ((r = machine_load_linux(*m, &in, &out, err, errlen)))
-		return r;
-	return machine_create_vcpus(*m, err, errlen);
+	r = machine_create(m, &mc, err, errlen);
+	if (!r && !*m)
+		r = OUTCOME_FAILED;
+	if (!r)
+		r = run_platform_add_linux(plat, *m, serial, con, err, errlen);
+	if (!r && run_linux_cmdline(o, machine_vm(*m)->mem.size, cmdline, LINUX_CMDLINE_MAX)) {
+		snprintf(err, errlen, "the command line passes %llu bytes", LINUX_CMDLINE_MAX - 1);
+		r = OUTCOME_BAD_INPUT;
+	}
+	if (!r)
+		r = machine_load_linux(*m, &in, &out, err, errlen);
+	free(cmdline); /* copied into guest RAM */
+	return r ? r : machine_create_vcpus(*m, err, errlen);
 }
 
 /* Console bytes and userspace exits so far: what the watchdog calls progress. */
