@@ -260,6 +260,35 @@ static int ap_hold(struct vcpu *v, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * One TSC for every vCPU of a Linux guest, as QEMU gives its vCPUs by writing
+ * their TSCs together: each vCPU takes vCPU 0's TSC offset
+ * (KVM_VCPU_TSC_OFFSET), so KVM counts them matched and keeps its master
+ * clock for kvmclock, however long the vCPUs took to create (KVM matches
+ * creations only within a second of each other, which a slow nested host
+ * exceeds). Best effort: a kernel without the attribute keeps its own sync.
+ * The number of vCPUs set.
+ */
+static unsigned sync_tsc_offsets(struct machine *m)
+{
+	unsigned n = 0;
+#ifdef KVM_VCPU_TSC_CTRL
+	int64_t off;
+	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
+				     .addr = (uint64_t)(uintptr_t)&off };
+
+	if (ioctl(m->vm.vcpus[0].fd, KVM_GET_DEVICE_ATTR, &a))
+		return 0;
+	/* vCPU 0 too, first: KVM then starts a generation at that offset and counts the others into it. */
+	for (int i = 0; i < m->vm.nvcpus; i++)
+		if (ioctl(m->vm.vcpus[i].fd, KVM_SET_DEVICE_ATTR, &a) == 0)
+			n++;
+#else
+	(void)m;
+#endif
+	return n;
+}
+
 enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen)
 {
 	if (!m->loaded) {
@@ -291,6 +320,8 @@ enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen)
 		if (i > 0 && ap_hold(v, err, errlen))
 			return OUTCOME_NO_HOST;
 	}
+	if (m->cfg.boot == MACHINE_BOOT_LINUX && m->cfg.nvcpus > 1)
+		sync_tsc_offsets(m);
 	return OUTCOME_OK;
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The initramfs the Linux boot tests give `exitlab run linux` (scripts/testbed/linux.list,
 # docs/linux.md): Debian's static busybox and an /init that mounts /proc, prints the marker
-# line, the processor count and the kernel command line, and powers off.  A newc cpio,
+# line, the processor count and the kernel command line, and powers off (or, as the command
+# line's exitlab_end= says: reboot, panic through sysrq, or idle forever for the watchdog).  A newc cpio,
 # gzipped, built as any user (no root, no device nodes: the kernel's built-in initramfs
 # brings /dev/console), from the busybox-static that scripts/testbed/run.sh unpacks.
 #
@@ -21,7 +22,7 @@ st=$(mktemp -d "${TMPDIR:-/tmp}/exitlab-linux-initramfs-XXXXXX")
 trap 'rm -rf "$st"' EXIT
 mkdir -p "$st"/{bin,proc,sys,dev}
 cp "$busybox" "$st/bin/busybox"
-for a in sh mount cat grep echo poweroff sleep; do
+for a in sh mount cat grep echo poweroff reboot sleep; do
 	ln -s busybox "$st/bin/$a"
 done
 cat >"$st/init" <<'INIT'
@@ -32,6 +33,11 @@ mount -t sysfs sysfs /sys
 echo "EXITLAB-LINUX-INIT: up"
 echo "EXITLAB-LINUX-CPUS: $(grep -c ^processor /proc/cpuinfo)"
 echo "EXITLAB-LINUX-CMDLINE: $(cat /proc/cmdline)"
+case " $(cat /proc/cmdline) " in
+*" exitlab_end=reboot "*) reboot -f ;;
+*" exitlab_end=panic "*) echo c >/proc/sysrq-trigger ;;
+*" exitlab_end=idle "*) while :; do sleep 1000; done ;;
+esac
 poweroff -f
 INIT
 chmod 755 "$st/init"

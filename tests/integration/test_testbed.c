@@ -1350,8 +1350,10 @@ static long long linux_boot_counts(json_t *d, const char *name, int vcpus)
  * L1 of 2 CPUs (multi-threaded TCG; --vcpus 2 needs two, and one TCG thread
  * for 4 CPUs slows Linux's SMP boot by minutes) runs scripts/testbed/linux.list:
  * Debian's kernel to its initramfs' marker and power-off (exit 0), with 2
- * vCPUs, with --append, bad kernels refused, and the boot again with npt=0.
- * About 40 s of boot plus a minute of tests.
+ * vCPUs, with --append, a reset (exit 0), a panic and an idle guest stopped
+ * by the watchdog (exit 1), bad kernels refused, and the boot again with
+ * npt=0. About 40 s of boot and 2 minutes of tests, for the only check that
+ * a real kernel boots under exitlab.
  */
 static void test_linux_under_kvm_amd(void **state)
 {
@@ -1367,9 +1369,10 @@ static void test_linux_under_kvm_amd(void **state)
 	if (rc != 0)
 		fprintf(stderr, "the Linux testbed exited %d; serial log and results in " OUTDIR_LINUX "\n", rc);
 	assert_int_equal(rc, 0);
-	for (int i = 0; i < 6; i++) {
-		static const char *const names[] = { "linux-boot", "linux-vcpus2", "linux-append",
-						     "linux-not-bzimage", "linux-truncated", "linux-npt0" };
+	for (int i = 0; i < 9; i++) {
+		static const char *const names[] = { "linux-boot", "linux-vcpus2", "linux-append", "linux-reboot",
+						     "linux-panic", "linux-idle", "linux-not-bzimage", "linux-truncated",
+						     "linux-npt0" };
 		char line[64];
 
 		snprintf(line, sizeof(line), "PASS %s (", names[i]);
@@ -1382,6 +1385,20 @@ static void test_linux_under_kvm_amd(void **state)
 	d = linux_result("linux-vcpus2");
 	linux_boot_counts(d, "linux-vcpus2", 2);
 	assert_int_equal(json_array_size(path_get(d, "vmm.vcpus")), 2);
+	json_decref(d);
+	/* the other ends: a reset (exit 0), a panic and the watchdog (exit 1), each named */
+	d = linux_result("linux-reboot");
+	assert_int_equal(get_int(d, "exit_code"), 0);
+	assert_string_equal(json_string_value(path_get(d, "vmm.linux.end")), "reset");
+	json_decref(d);
+	d = linux_result("linux-panic");
+	assert_int_equal(get_int(d, "exit_code"), 1);
+	assert_string_equal(json_string_value(path_get(d, "vmm.linux.end")), "panic");
+	assert_true(json_array_size(path_get(d, "vmm.linux.console_tail")) > 0);
+	json_decref(d);
+	d = linux_result("linux-idle");
+	assert_int_equal(get_int(d, "exit_code"), 1);
+	assert_true(json_is_null(path_get(d, "vmm.linux.end")));
 	json_decref(d);
 	d = linux_result("linux-npt0");
 	npt0 = linux_boot_counts(d, "linux-npt0", 1);
