@@ -155,6 +155,16 @@ $(BUILD)/tests/test_fault_writes: | $(BUILD)/tests/fault_shim.so
 # test_load runs these beside a CPU hog.
 $(BUILD)/tests/test_load: | $(BUILD)/tests/test_vhost_user $(BUILD)/tests/test_campaign_kill
 
+# The Linux boot tests' kernel and initramfs (scripts/testbed/linux.list, docs/linux.md): Debian's
+# vmlinuz and busybox-static as scripts/testbed/run.sh unpacks them into build/testbed/root/.
+LINUX_TEST_VMLINUZ := $(firstword $(wildcard $(BUILD)/testbed/root/linux-image-*/boot/vmlinuz-*))
+$(BUILD)/tests/linux/vmlinuz: $(LINUX_TEST_VMLINUZ)
+	@[ -n "$<" ] || { echo "no Debian kernel in $(BUILD)/testbed/root/ (scripts/testbed/run.sh fetches it)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(BUILD)/tests/linux/initramfs.cpio.gz: scripts/linux/test-initramfs.sh
+	scripts/linux/test-initramfs.sh $@
+
 # Raw images that other VMMs boot (QEMU -bios), for checks against tools we did not write.
 $(BUILD)/tests/%.bin: tests/fixtures/%.S
 	@mkdir -p $(dir $@)

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "instruments/hostinfo.h"
 #include "run/run_exitlab.h"
+#include "run/run_linux.h"
 #include "run/run_opts.h"
 #include "run/run_payload.h"
 #include "run/run_peer.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitlab run PAYLOAD [options]\n"
+		"       exitlab run linux --kernel BZIMAGE [--initrd FILE] [--append CMDLINE] [options]\n"
 		"\n"
 		"Boot PAYLOAD (a name such as exit-costs, or a path to an ELF64 image) in a VM of\n"
 		"exitlab's own and run its tests; print a table, optionally write JSON results.\n"
@@ -92,13 +94,23 @@ static void usage(FILE *f)
 		"                     test targets, the same results with config.vmm naming it\n"
 		"                     (docs/peer-vmm.md; not with --device, --backing, --instruments,\n"
 		"                     --vcpus, --cpu, --pin, --order, --repeat, --exit-timing)\n"
+		"  --kernel BZIMAGE   with PAYLOAD linux: boot this Linux kernel (x86 boot protocol\n"
+		"                     2.10+, 64-bit entry) with ACPI tables, e820 map, console on\n"
+		"                     ttyS0; --mem defaults to %d; the run ends when the guest\n"
+		"                     powers off or resets (exit 0), panics or shows no console\n"
+		"                     output and no exit for --timeout seconds (exit 1, with the\n"
+		"                     console's last lines); not with --test, --param, --iterations,\n"
+		"                     --ring, --repeat, --device, --netdev, --vmm (docs/linux.md)\n"
+		"  --initrd FILE      with linux: the initramfs, placed at the top of low RAM\n"
+		"  --append CMDLINE   with linux: appended to \"console=ttyS0\"; exitlab adds\n"
+		"                     exitlab.bench=... (include/exitlab/linux_guest.h)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
 		RUN_QUICK_GOAL_MS, RUN_FULL_GOAL_MS, VM_MAX_VCPUS, CALIB_REPEAT_MAX, (unsigned long long)(GUEST_MEM_MAX >> 20),
 		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV,
-		vmm_peer_names());
+		vmm_peer_names(), RUN_LINUX_MEM_MIB);
 }
 
 /* --vmm NAME: the same payload under a peer VMM (run/run_peer.c). */
@@ -148,7 +160,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "exitlab run: PVM host: guest CPL0 is instruction-emulated, so a device run "
 			"defaults to --ring 3 (--ring 0 runs CPL0)\n");
 	}
-	code = run_payload_open(&pl, &o);
+	code = run_opts_is_linux(&o) ? run_linux_open(&pl, &o) : run_payload_open(&pl, &o);
 	if (code == EXIT_OK)
 		code = o.vmm ? run_under_peer(&o, &pl) : run_exitlab(&o, &pl, backend, t0);
 	run_payload_close(&pl);

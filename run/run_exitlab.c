@@ -14,6 +14,7 @@
 #include "run/run_exitlab.h"
 #include "run/run_exitlab_json.h"
 #include "run/run_instruments.h"
+#include "run/run_linux.h"
 #include "run/run_platform.h"
 #include "run/run_result.h"
 #include "vmm/thread_cpu.h"
@@ -29,6 +30,7 @@ struct run_ctx {
 	struct run_devices devs;
 	FILE *serial;                  /* --serial, or NULL: stderr */
 	FILE *progress;                /* --progress */
+	struct linux_console console;  /* a Linux guest's */
 	char err[PATH_MAX + 512];
 };
 
@@ -138,15 +140,24 @@ static int build(struct run_ctx *rc)
 		.goal_ms = o->quick ? RUN_QUICK_GOAL_MS : RUN_FULL_GOAL_MS,
 	};
 	struct machine_payload mp = { rc->pl->image, rc->pl->len, &rc->pl->elf };
-	enum outcome r = machine_create(&rc->m, &mc, rc->err, sizeof(rc->err));
+	enum outcome r;
 	uint64_t khz;
 
-	if (r || !rc->m)
-		return fail(rc, r);
 	if (o->serial_path && !(rc->serial = fopen(o->serial_path, "w"))) {
 		fprintf(stderr, "exitlab run: --serial %s: %s\n", o->serial_path, strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (rc->pl->is_linux) {
+		linux_console_init(&rc->console);
+		r = run_linux_build(o, rc->pl, &rc->m, &rc->plat, rc->serial ? rc->serial : stderr, &rc->console,
+				    rc->err, sizeof(rc->err));
+		if (r)
+			return fail(rc, r);
+		goto tsc;
+	}
+	r = machine_create(&rc->m, &mc, rc->err, sizeof(rc->err));
+	if (r || !rc->m)
+		return fail(rc, r);
 	if ((r = machine_load(rc->m, &mp, &ba, rc->err, sizeof(rc->err))) ||
 	    (r = run_platform_add(&rc->plat, rc->m, rc->serial ? rc->serial : stderr, rc->err, sizeof(rc->err))))
 		return fail(rc, r);
@@ -154,6 +165,7 @@ static int build(struct run_ctx *rc)
 			       sizeof(rc->err));
 	if (r || (r = machine_create_vcpus(rc->m, rc->err, sizeof(rc->err))))
 		return fail(rc, r);
+tsc:
 	khz = machine_tsc_khz(rc->m);
 	machine_set_tsc_khz(rc->m, khz ? khz : (uint64_t)hostinfo_tsc_khz());
 	return EXIT_OK;
@@ -229,6 +241,19 @@ static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 	res->config_json = run_exitlab_config_json(o, rc->pl->path, rc->m, run_instr_describe(&rc->instr));
 	machine_release(rc->m);
 	*ran = true;
+	if (rc->pl->is_linux) {
+		code = outcome_exit_code(run_linux_wait(rc->m, &rc->console, o->timeout_s));
+		/* A Linux guest ends by powering off or resetting (or its tool's DONE), nothing else. */
+		if (code == EXIT_OK && !rc->plat.end_reason && !b->done)
+			code = EXIT_FAILED;
+		if (code != EXIT_OK) {
+			fprintf(stderr, "exitlab run linux: %s; the console's last lines:\n", machine_stop_reason(rc->m));
+			linux_console_dump(&rc->console, stderr, "  | ");
+		} else {
+			fprintf(stderr, "exitlab run linux: %s\n", machine_stop_reason(rc->m));
+		}
+		return code;
+	}
 	code = outcome_exit_code(machine_wait(rc->m, o->timeout_s));
 	/* Stopped with success by anything but the payload's DONE: it never finished. */
 	if (!b->done && !b->faulted && code == EXIT_OK)
@@ -237,6 +262,25 @@ static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 		fprintf(stderr, "exitlab run: %s: %s\n", b->payload[0] ? b->payload : rc->pl->path,
 			machine_stop_reason(rc->m));
 	return code;
+}
+
+/* A Linux guest's end, console and KVM stats totals, as the vmm object's "linux". */
+static void add_linux_json(struct run_ctx *rc, struct run_result *res)
+{
+	json_t *v = json_loads(res->vmm_json, 0, NULL);
+	char cmdline[LINUX_CMDLINE_MAX];
+
+	if (!v)
+		return;
+	if (run_linux_cmdline(rc->o, machine_vm(rc->m)->mem.size, cmdline, sizeof(cmdline)))
+		cmdline[0] = 0;
+	json_object_set_new(v, "linux", run_linux_json(rc->m, &rc->plat, &rc->console, cmdline));
+	json_object_set_new(json_object_get(v, "linux"), "kernel", json_string(rc->o->kernel));
+	json_object_set_new(json_object_get(v, "linux"), "initrd", rc->o->initrd ? json_string(rc->o->initrd) :
+			    json_null());
+	free(res->vmm_json);
+	res->vmm_json = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
 }
 
 /* Records into results, the host-native rows beside them: code, or FAILED. */
@@ -256,7 +300,8 @@ static int collect(struct run_ctx *rc, struct run_result *res, int code)
 		.nvcpus = machine_nvcpus(rc->m),
 	};
 
-	snprintf(res->payload, sizeof(res->payload), "%s", b->payload[0] ? b->payload : o->payload);
+	snprintf(res->payload, sizeof(res->payload), "%s",
+		 b->payload[0] && !rc->pl->is_linux ? b->payload : o->payload);
 	if (collect_records(&cc, b, res)) {
 		fprintf(stderr, "exitlab run: out of memory collecting results\n");
 		code = EXIT_FAILED;
@@ -286,6 +331,8 @@ static int collect(struct run_ctx *rc, struct run_result *res, int code)
 			code = EXIT_FAILED;
 	}
 	res->vmm_json = run_exitlab_vmm_json(rc->m, &rc->devs, &rc->plat, (double)bi->tsc_khz);
+	if (rc->pl->is_linux && res->vmm_json)
+		add_linux_json(rc, res);
 	return code;
 }
 

@@ -17,7 +17,7 @@
 
 enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
        O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING, O_CPU, O_ORDER,
-       O_REPEAT, O_VMM, O_PROGRESS, O_VCPUS, O_PIN };
+       O_REPEAT, O_VMM, O_PROGRESS, O_VCPUS, O_PIN, O_KERNEL, O_INITRD, O_APPEND };
 
 static const struct option longopts[] = {
 	{ "quick", no_argument, NULL, 'q' },
@@ -45,6 +45,9 @@ static const struct option longopts[] = {
 	{ "order", required_argument, NULL, O_ORDER },
 	{ "repeat", required_argument, NULL, O_REPEAT },
 	{ "vmm", required_argument, NULL, O_VMM },
+	{ "kernel", required_argument, NULL, O_KERNEL },
+	{ "initrd", required_argument, NULL, O_INITRD },
+	{ "append", required_argument, NULL, O_APPEND },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -144,6 +147,7 @@ static int opt_vm(struct run_opts *o, int c, const char *arg)
 			return -1;
 		}
 		o->mem_mib = v;
+		o->mem_set = true;
 		return 0;
 	case O_HUGE:
 		o->exitlab_only = true;
@@ -250,9 +254,56 @@ static int opt_payload(struct run_opts *o, int c, const char *arg)
 	return 0;
 }
 
+/* A Linux guest's --kernel, --initrd, --append. */
+static int opt_linux(struct run_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case O_KERNEL:
+		o->kernel = arg;
+		return 0;
+	case O_INITRD:
+		o->initrd = arg;
+		return 0;
+	case O_APPEND:
+		o->append = arg;
+		return 0;
+	}
+	return 1;
+}
+
 static int (*const groups[])(struct run_opts *, int, const char *) = {
-	opt_measure, opt_output, opt_vm, opt_attach, opt_sched, opt_payload,
+	opt_measure, opt_output, opt_vm, opt_attach, opt_sched, opt_payload, opt_linux,
 };
+
+bool run_opts_is_linux(const struct run_opts *o)
+{
+	return o->payload && !strcmp(o->payload, RUN_LINUX_PAYLOAD);
+}
+
+/* What a Linux guest takes and what it does not: RUN_OPTS_OK or RUN_OPTS_BAD (reported). */
+static enum run_opts_status check_linux(struct run_opts *o)
+{
+	if (!run_opts_is_linux(o)) {
+		if (o->kernel || o->initrd || o->append) {
+			fprintf(stderr, "exitlab run: --kernel, --initrd and --append are for `exitlab run linux`\n");
+			return RUN_OPTS_BAD;
+		}
+		return RUN_OPTS_OK;
+	}
+	if (!o->kernel) {
+		fprintf(stderr, "exitlab run linux: --kernel BZIMAGE is required\n");
+		return RUN_OPTS_BAD;
+	}
+	if (o->vmm || o->ntests || o->params[0] || o->iterations || o->devices.ndev || o->devices.netdev ||
+	    o->sched.repeat > 1 || o->ring >= 0) {
+		fprintf(stderr, "exitlab run linux: --vmm, --test, --param, --iterations, --ring, --repeat, --device "
+			"and --netdev are for payloads, not a Linux guest\n");
+		return RUN_OPTS_BAD;
+	}
+	if (!o->mem_set)
+		o->mem_mib = RUN_LINUX_MEM_MIB;
+	return RUN_OPTS_OK;
+}
 
 static void defaults(struct run_opts *o)
 {
@@ -290,6 +341,8 @@ enum run_opts_status run_opts_parse(struct run_opts *o, int argc, char **argv)
 	}
 	o->payload = argv[optind];
 	run_sched_finish(&o->sched);
+	if (check_linux(o))
+		return RUN_OPTS_BAD;
 	if (o->vmm && o->exitlab_only) {
 		fprintf(stderr, "exitlab run: --device, --netdev, --backing, --hugepages, --instruments, "
 			"--pmu-event, --vcpus, --cpu, --pin, --order, --repeat and --exit-timing need exitlab's own VMM, not --vmm %s\n",

@@ -42,7 +42,15 @@ struct run_opts {
 	struct run_sched sched;         /* --cpu, --pin, --order, --repeat */
 	const char *vmm;                /* --vmm: NULL or "exitlab" ours, else a peer (vmm_peers.h) */
 	bool exitlab_only;              /* an option only exitlab's own VMM has was given */
+	bool mem_set;                   /* --mem given (a Linux guest's default is RUN_LINUX_MEM_MIB) */
+	/* PAYLOAD "linux" (docs/linux.md): */
+	const char *kernel;             /* --kernel BZIMAGE */
+	const char *initrd;             /* --initrd FILE */
+	const char *append;             /* --append CMDLINE */
 };
+
+#define RUN_LINUX_PAYLOAD  "linux"
+#define RUN_LINUX_MEM_MIB  256
 
 enum run_opts_status {
 	RUN_OPTS_OK = 0,
@@ -62,5 +70,7 @@ void run_opts_free(struct run_opts *o);
 int run_opts_check_host_mem(uint64_t mem_mib);
 /* The rings as boot_info has them (BOOT_RING0 | BOOT_RING3 without --ring). */
 uint32_t run_opts_ring_mask(const struct run_opts *o);
+/* PAYLOAD is "linux": a Linux kernel, not a payload ELF. */
+bool run_opts_is_linux(const struct run_opts *o);
 
 #endif

@@ -56,5 +56,6 @@ void run_payload_close(struct run_payload *p)
 {
 	catalogue_free(&p->cat);
 	free(p->image);
-	p->image = NULL;
+	free(p->initrd);
+	p->image = p->initrd = NULL;
 }

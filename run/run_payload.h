@@ -15,13 +15,19 @@
 #include "util/outcome.h"
 #include "vmm/catalogue.h"
 #include "vmm/elf.h"
+#include "vmm/linux_bzimage.h"
 
 struct run_payload {
 	char path[PATH_MAX];
 	void *image;
 	size_t len;
 	struct elf_image elf;     /* not parsed under a peer VMM (it loads the image itself) */
-	struct catalogue cat;
+	struct catalogue cat;     /* none for a Linux guest (cat.present false) */
+	/* PAYLOAD "linux": path, image and len are the kernel's (run/run_linux.c) */
+	bool is_linux;
+	struct bzimage bz;
+	void *initrd;
+	size_t initrd_len;
 };
 
 /* OK, or BAD_INPUT (reported). p is always initialized: run_payload_close it. */

@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 #include "exitlab/boot_abi.h"
 #include "run/run_platform.h"
+#include "vmm/acpi_tables.h"
 #include "vmm/machine_layout.h"
 #include "vmm/vm.h"
 
 static void serial_tx(void *opaque, uint8_t c)
 {
 	struct run_platform *p = opaque;
+
+	if (p->console && linux_console_put(p->console, c)) {
+		char why[LINUX_CONSOLE_COLS + 32];
+
+		p->end_reason = "panic";
+		snprintf(why, sizeof(why), "the guest said: %s", p->console->panic_line);
+		vm_stop(p->vm, OUTCOME_FAILED, why);
+	}
 
 	if (!guest_text_admit(&p->serial_text, 1)) {
 		if (p->serial_text.dropped == 1)
@@ -23,11 +32,48 @@ static void serial_tx(void *opaque, uint8_t c)
 		fflush(p->serial);
 }
 
+/* The UART's registers, then its interrupt line to where they left it. */
+static void uart_irq_update(struct run_platform *p)
+{
+	bool level = uart16550_irq_pending(&p->uart) && (p->uart.mcr & UART_MCR_OUT2);
+
+	if (level == p->uart_line)
+		return;
+	p->uart_line = level;
+	if (level)
+		p->uart_irqs++;
+	vm_irq_line(p->vm, MACHINE_UART_IRQ, level);
+}
+
+static int uart_irq_read(void *opaque, uint64_t off, void *data, unsigned size)
+{
+	struct run_platform *p = opaque;
+	int r = uart16550_bus_ops.read(&p->uart, off, data, size);
+
+	uart_irq_update(p);
+	return r;
+}
+
+static int uart_irq_write(void *opaque, uint64_t off, const void *data, unsigned size)
+{
+	struct run_platform *p = opaque;
+	int r = uart16550_bus_ops.write(&p->uart, off, data, size);
+
+	uart_irq_update(p);
+	return r;
+}
+
+static const struct bus_ops uart_irq_bus_ops = {
+	.read = uart_irq_read,
+	.write = uart_irq_write,
+};
+
 enum outcome run_platform_add(struct run_platform *p, struct machine *m, FILE *serial, char *err,
 			      size_t errlen)
 {
 	struct machine_platform mp = {
-		.uart = { &uart16550_bus_ops, &p->uart },
+		.uart = p->uart_irq ? (struct machine_dev){ &uart_irq_bus_ops, p } :
+				      (struct machine_dev){ &uart16550_bus_ops, &p->uart },
 		.bench = { &bench_bus_ops, &p->bench },
 		.test_pio = { &test_regs_bus_ops, &p->pio_regs },
 		.test_mmio = { &test_regs_bus_ops, &p->mmio_regs },
@@ -49,6 +95,32 @@ enum outcome run_platform_add(struct run_platform *p, struct machine *m, FILE *s
 			irq_source_destroy(&p->irqsrc, p->vm);
 		err[0] = 0;
 	}
+	return o;
+}
+
+static void acpi_pm_event(void *opaque, enum acpi_pm_event e)
+{
+	struct run_platform *p = opaque;
+
+	if (p->end_reason)
+		return;
+	p->end_reason = e == ACPI_PM_POWEROFF ? "poweroff" : "reset";
+	vm_stop(p->vm, OUTCOME_OK, e == ACPI_PM_POWEROFF ? "the guest powered off (ACPI S5)" :
+		"the guest reset itself (ACPI reset register)");
+}
+
+enum outcome run_platform_add_linux(struct run_platform *p, struct machine *m, FILE *serial,
+				    struct linux_console *console, char *err, size_t errlen)
+{
+	enum outcome o;
+
+	p->console = console;
+	p->uart_irq = true;
+	acpi_pm_init(&p->acpi_pm, acpi_pm_event, p);
+	o = run_platform_add(p, m, serial, err, errlen);
+	if (o == OUTCOME_OK && bus_register(&machine_vm(m)->pio, "acpi-pm", ACPI_PM_BASE_PORT, ACPI_PM_PORTS,
+					    &acpi_pm_bus_ops, &p->acpi_pm, err, errlen))
+		o = OUTCOME_FAILED;
 	return o;
 }
 

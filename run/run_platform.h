@@ -13,12 +13,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "devices/platform/acpi_pm.h"
 #include "devices/platform/bench.h"
 #include "devices/platform/guest_text.h"
 #include "devices/platform/irq_source.h"
 #include "devices/platform/pm_timer.h"
 #include "devices/platform/test_regs.h"
 #include "devices/platform/uart16550.h"
+#include "run/linux_console.h"
 #include "util/outcome.h"
 #include "vmm/machine.h"
 
@@ -33,11 +35,26 @@ struct run_platform {
 	bool serial_bol;
 	struct guest_text serial_text; /* what of the serial output passed, what was dropped */
 	bool bench_ready;
+	/* A Linux guest's (run_platform_add_linux): */
+	struct linux_console *console; /* fed every byte of serial output; NULL: none */
+	bool uart_irq;                 /* the UART drives ISA IRQ 4 (IOAPIC pin 4) */
+	bool uart_line;                /* its level as last set */
+	uint64_t uart_irqs;            /* rising edges */
+	struct acpi_pm acpi_pm;        /* S5 and reset: machine_stop with OK */
+	const char *end_reason;        /* what ended the guest: "poweroff", "reset", "panic" or NULL */
 };
 
 /* Put the devices on m, the serial output going to serial. OK, or FAILED with err. */
 enum outcome run_platform_add(struct run_platform *p, struct machine *m, FILE *serial, char *err,
 			      size_t errlen);
+/*
+ * A Linux guest's platform: the same devices, the UART's interrupt on ISA
+ * IRQ 4 (gated by MCR.OUT2 as on a PC), every byte of its output into
+ * console (a "Kernel panic" line stops the machine: FAILED), and the ACPI
+ * PM1a/reset ports of vmm/acpi_tables.h (S5 or a reset stops it: OK).
+ */
+enum outcome run_platform_add_linux(struct run_platform *p, struct machine *m, FILE *serial,
+				    struct linux_console *console, char *err, size_t errlen);
 /*
  * The bench device, once the vCPUs exist (its snapshots hold their stats: hooks->nvalues);
  * and the interrupt source's thread, which needs vCPU 0's TSC offset.

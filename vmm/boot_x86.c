@@ -59,6 +59,16 @@ int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen)
 	return 0;
 }
 
+int boot_map_page0(struct guest_mem *m)
+{
+	uint64_t *pt = guest_mem_ptr(m, BOOT_PGTABLE_GPA + 0x6000, 8);
+
+	if (!pt)
+		return -1;
+	pt[0] = 0 | PTE_DEF;
+	return 0;
+}
+
 static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
 {
 	memset(s, 0, sizeof(*s));
@@ -121,6 +131,49 @@ int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t ar
 	return 0;
 }
 
+int boot_setup_vcpu_linux(int vcpu_fd, uint64_t entry, uint64_t zero_page, uint64_t gdt_gpa, char *err,
+			  size_t errlen)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (boot_setup_vcpu(vcpu_fd, entry, 0, 0, err, errlen))
+		return -1;
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0) {
+		snprintf(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
+		return -1;
+	}
+	/* The 64-bit boot protocol's selectors, in a GDT that has them (vmm/linux_boot.c). */
+	seg_flat(&sregs.cs, BOOT_LINUX_CS, 11, 1);
+	seg_flat(&sregs.ds, BOOT_LINUX_DS, 3, 0);
+	sregs.es = sregs.ss = sregs.ds;
+	sregs.gdt.base = gdt_gpa;
+	sregs.gdt.limit = 4 * 8 - 1;
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0) {
+		snprintf(err, errlen, "KVM_SET_SREGS (Linux's 64-bit entry): %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) < 0) {
+		snprintf(err, errlen, "KVM_GET_REGS: %s", strerror(errno));
+		return -1;
+	}
+	regs.rsi = zero_page;
+	regs.rdi = 0;
+	regs.rsp = 0;
+	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0) {
+		snprintf(err, errlen, "KVM_SET_REGS: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void boot_cpuid_set_hypervisor(struct kvm_cpuid2 *c)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= CPUID1_ECX_HYPERVISOR;
+}
+
 void boot_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c)
 {
 	for (uint32_t i = 0; i < c->nent; i++)
@@ -181,7 +234,7 @@ static void host_brand(uint32_t brand[12])
 			brand[4 * leaf + 3]);
 }
 
-int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_t errlen)
+int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, bool hypervisor, char *err, size_t errlen)
 {
 	struct kvm_cpuid2 *c = NULL;
 	uint32_t brand[12];
@@ -207,6 +260,8 @@ int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_
 	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
 		boot_cpuid_set_tsc_deadline(c);
 	boot_cpuid_set_apic_id(c, apic_id);
+	if (hypervisor)
+		boot_cpuid_set_hypervisor(c);
 	host_brand(brand);
 	boot_cpuid_set_brand(c, c->nent + 3, brand);
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {

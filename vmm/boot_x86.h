@@ -8,6 +8,7 @@
 #ifndef EXITLAB_BOOT_X86_H
 #define EXITLAB_BOOT_X86_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,9 +18,24 @@ struct kvm_cpuid2;
 
 /* Identity-map [0, BOOT_IDENTITY_LIMIT) with 2 MiB pages (page 0 unmapped). */
 int boot_build_page_tables(struct guest_mem *m, char *err, size_t errlen);
+/*
+ * Map page 0 too (after boot_build_page_tables): Linux's decompressor reads
+ * the BIOS data area there (the EBDA segment at 0x40e, base memory at 0x413)
+ * before it has page tables of its own. 0, or -1 if RAM is too small.
+ */
+int boot_map_page0(struct guest_mem *m);
 /* Load long-mode sregs and regs: RIP=entry, RSP=stack_top, RDI=arg. */
 int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t arg, char *err,
 		    size_t errlen);
+/*
+ * Linux's 64-bit boot protocol (the kernel's Documentation/x86/boot.rst): long
+ * mode as above, CS = __BOOT_CS and DS/ES/SS = __BOOT_DS of the GDT at
+ * gdt_gpa (4 entries), RIP = startup_64, RSI = the zero page.
+ */
+#define BOOT_LINUX_CS 0x10
+#define BOOT_LINUX_DS 0x18
+int boot_setup_vcpu_linux(int vcpu_fd, uint64_t entry, uint64_t zero_page, uint64_t gdt_gpa, char *err,
+			  size_t errlen);
 /*
  * Give the vCPU everything KVM supports (KVM_GET_SUPPORTED_CPUID), with its
  * own initial APIC ID (= its vCPU id, as the in-kernel LAPIC has it) in
@@ -28,8 +44,16 @@ int boot_setup_vcpu(int vcpu_fd, uint64_t entry, uint64_t stack_top, uint64_t ar
  * that bit by the capability only, never in the supported CPUID (a VMM sets
  * it, as QEMU does).
  */
-int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, char *err, size_t errlen);
+int boot_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned apic_id, bool hypervisor, char *err, size_t errlen);
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+/*
+ * With hypervisor (a Linux guest), CPUID 1's ECX bit 31 too: Linux looks
+ * for KVM's leaves (0x40000000 "KVMKVMKVM", 0x40000001 its paravirtual
+ * features such as kvmclock, both in KVM's supported list and passed through
+ * as they are) only when that bit says it runs under a hypervisor.
+ */
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+void boot_cpuid_set_hypervisor(struct kvm_cpuid2 *c);
 /* boot_setup_cpuid's edits of the supported list, pure (unit-tested). */
 struct kvm_cpuid2;
 /* CPUID leaf 1's ECX gains CPUID1_ECX_TSC_DEADLINE. */

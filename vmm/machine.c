@@ -12,6 +12,7 @@
 #include "vmm/boot_x86.h"
 #include "vmm/ioeventfd.h"
 #include "vmm/kvm_pit.h"
+#include "vmm/linux_boot_params.h"
 #include "vmm/machine.h"
 #include "vmm/machine_layout.h"
 #include "vmm/vm.h"
@@ -22,7 +23,8 @@ struct machine {
 	bool vm_made;                      /* vm_create ran: vm_destroy must too */
 	struct ioeventfd ev_pio, ev_pio_dm, ev_mmio, ev_mmio_dm;
 	bool loaded;
-	uint64_t entry;                    /* where every vCPU starts (MACHINE_BOOT_PAYLOAD) */
+	uint64_t entry;                    /* where the boot CPU starts */
+	uint64_t zero_page;                /* MACHINE_BOOT_LINUX: its RSI */
 	struct boot_info bi;               /* copied into guest RAM by machine_start */
 	double goal_ms;
 };
@@ -228,6 +230,24 @@ enum outcome machine_load(struct machine *m, const struct machine_payload *p, co
 	return OUTCOME_OK;
 }
 
+enum outcome machine_load_linux(struct machine *m, const struct linux_boot_in *in, struct linux_boot_out *out,
+				char *err, size_t errlen)
+{
+	struct linux_boot_in l = *in;
+
+	if (m->cfg.boot != MACHINE_BOOT_LINUX) {
+		snprintf(err, errlen, "a Linux kernel on a machine built for another boot protocol");
+		return OUTCOME_FAILED;
+	}
+	l.nvcpus = m->cfg.nvcpus;
+	if (linux_boot_load(&m->vm.mem, &l, out, err, errlen))
+		return OUTCOME_BAD_INPUT;
+	m->entry = out->entry;
+	m->zero_page = out->zero_page;
+	m->loaded = true;
+	return OUTCOME_OK;
+}
+
 /* Say so rather than trust the default: an AP runs nothing before its SIPI. */
 static int ap_hold(struct vcpu *v, char *err, size_t errlen)
 {
@@ -238,6 +258,35 @@ static int ap_hold(struct vcpu *v, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * One TSC for every vCPU of a Linux guest, as QEMU gives its vCPUs by writing
+ * their TSCs together: each vCPU takes vCPU 0's TSC offset
+ * (KVM_VCPU_TSC_OFFSET), so KVM counts them matched and keeps its master
+ * clock for kvmclock, however long the vCPUs took to create (KVM matches
+ * creations only within a second of each other, which a slow nested host
+ * exceeds). Best effort: a kernel without the attribute keeps its own sync.
+ * The number of vCPUs set.
+ */
+static unsigned sync_tsc_offsets(struct machine *m)
+{
+	unsigned n = 0;
+#ifdef KVM_VCPU_TSC_CTRL
+	int64_t off;
+	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
+				     .addr = (uint64_t)(uintptr_t)&off };
+
+	if (ioctl(m->vm.vcpus[0].fd, KVM_GET_DEVICE_ATTR, &a))
+		return 0;
+	/* vCPU 0 too, first: KVM then starts a generation at that offset and counts the others into it. */
+	for (int i = 0; i < m->vm.nvcpus; i++)
+		if (ioctl(m->vm.vcpus[i].fd, KVM_SET_DEVICE_ATTR, &a) == 0)
+			n++;
+#else
+	(void)m;
+#endif
+	return n;
 }
 
 enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen)
@@ -253,8 +302,13 @@ enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen)
 			return OUTCOME_NO_HOST;
 		v = &m->vm.vcpus[i];
 		v->exit_timing = m->cfg.exit_timing;
-		if (boot_setup_cpuid(m->vm.kvm_fd, v->fd, i, err, errlen))
+		if (boot_setup_cpuid(m->vm.kvm_fd, v->fd, i, m->cfg.boot == MACHINE_BOOT_LINUX, err, errlen))
 			return OUTCOME_NO_HOST;
+		if (i == 0 && m->cfg.boot == MACHINE_BOOT_LINUX) {
+			if (boot_setup_vcpu_linux(v->fd, m->entry, m->zero_page, LINUX_GDT_GPA, err, errlen))
+				return OUTCOME_NO_HOST;
+			continue;
+		}
 		/*
 		 * Only the boot CPU starts at the entry. The in-kernel irqchip
 		 * holds every AP in KVM_MP_STATE_UNINITIALIZED (its KVM_RUN
@@ -266,6 +320,8 @@ enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen)
 		if (i > 0 && ap_hold(v, err, errlen))
 			return OUTCOME_NO_HOST;
 	}
+	if (m->cfg.boot == MACHINE_BOOT_LINUX && m->cfg.nvcpus > 1)
+		sync_tsc_offsets(m);
 	return OUTCOME_OK;
 }
 
@@ -287,7 +343,9 @@ enum outcome machine_start(struct machine *m, char *err, size_t errlen)
 		snprintf(err, errlen, "machine started before its payload and vCPUs");
 		return OUTCOME_FAILED;
 	}
-	memcpy(g, &m->bi, sizeof(*g));
+	/* A Linux guest has no boot_info: that page is its RAM. */
+	if (m->cfg.boot == MACHINE_BOOT_PAYLOAD)
+		memcpy(g, &m->bi, sizeof(*g));
 	for (int i = 0; i < m->vm.nvcpus; i++)
 		if (vcpu_start(&m->vm.vcpus[i], err, errlen))
 			return OUTCOME_FAILED;

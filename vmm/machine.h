@@ -24,6 +24,7 @@
 #include "vmm/bus.h"
 #include "vmm/elf.h"
 #include "vmm/guest_mem.h"
+#include "vmm/linux_boot.h"
 
 struct machine;
 struct vm;
@@ -37,6 +38,12 @@ enum machine_boot {
 	 * entry with boot_info's address as its argument.
 	 */
 	MACHINE_BOOT_PAYLOAD = 0,
+	/*
+	 * A Linux bzImage by the x86 boot protocol (vmm/linux_boot.h): the
+	 * boot CPU at startup_64 with RSI = the zero page, the ACPI tables
+	 * and e820 map of vmm/linux_boot_params.h; no boot_info.
+	 */
+	MACHINE_BOOT_LINUX,
 	MACHINE_BOOT_COUNT
 };
 
@@ -92,6 +99,13 @@ enum outcome machine_add_platform(struct machine *m, const struct machine_platfo
 /* Lay the payload into RAM by the boot protocol and fill boot_info: BAD_INPUT when it does not fit. */
 enum outcome machine_load(struct machine *m, const struct machine_payload *p, const struct boot_args *a,
 			  char *err, size_t errlen);
+/*
+ * MACHINE_BOOT_LINUX's load: the kernel, initrd, command line, ACPI tables
+ * and zero page (in->nvcpus is the machine's); out says where they went.
+ * BAD_INPUT when they do not fit.
+ */
+enum outcome machine_load_linux(struct machine *m, const struct linux_boot_in *in, struct linux_boot_out *out,
+				char *err, size_t errlen);
 /* Create every vCPU in its boot state (after machine_load). */
 enum outcome machine_create_vcpus(struct machine *m, char *err, size_t errlen);
 /*

@@ -13,6 +13,7 @@
 #include "exitlab/bench_proto.h"
 
 #define MACHINE_UART_PORT          0x03f8                     /* 16550, 8 ports */
+#define MACHINE_UART_IRQ           4                          /* its ISA IRQ = IOAPIC pin (Linux guests) */
 #define MACHINE_BENCH_PORT         BENCH_DEFAULT_PORT         /* bench doorbell, 4 ports */
 #define MACHINE_TEST_PIO_PORT      0x0520                     /* test registers, 4 ports */
 #define MACHINE_IOEVENT_PORT       0x0530                     /* ioeventfd, any value */

@@ -171,3 +171,14 @@ int vm_request(struct vm *vm, uint32_t op, uint64_t gpa, uint64_t len)
 		return guest_mem_discard(&vm->mem, t.offset, len);
 	return guest_mem_set_dirty_log(&vm->mem, vm->vm_fd, t.slot, op == BENCH_REQ_DIRTY_LOG_START);
 }
+
+int vm_irq_line(struct vm *vm, unsigned gsi, bool level)
+{
+	struct kvm_irq_level l = { .irq = gsi, .level = level };
+
+	if (!vm->has_irqchip)
+		return -ENODEV;
+	if (gsi >= 24)
+		return -EINVAL;
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
+}

@@ -95,5 +95,10 @@ int vm_slot_unmap(struct vm *vm, int slot);
 
 /* Whether the host CPU is AMD-like (vmmcall instead of vmcall). */
 bool vm_host_is_amd(void);
+/*
+ * Drive ISA/IOAPIC line gsi (< 24) of the in-kernel irqchip to level
+ * (KVM_IRQ_LINE): 0, or -errno (no irqchip: -ENODEV).
+ */
+int vm_irq_line(struct vm *vm, unsigned gsi, bool level);
 
 #endif

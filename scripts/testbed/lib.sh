@@ -82,6 +82,17 @@ expect_refusal() {
 	grep -q -- "$want" /tmp/refusal.log || { echo "no '$want' in the message"; return 1; }
 }
 
+# Expect a command to exit 2 (bad input) with a message holding TEXT: expect_bad_input TEXT COMMAND...
+expect_bad_input() {
+	want=$1
+	shift
+	"$@" >/tmp/bad-input.log 2>&1
+	rc=$?
+	cat /tmp/bad-input.log
+	[ $rc -eq 2 ] || { echo "exit $rc, want 2"; return 1; }
+	grep -q -- "$want" /tmp/bad-input.log || { echo "no '$want' in the message"; return 1; }
+}
+
 # Bind BDF to vfio-pci (unbinding its driver, if any); print its /dev/vfio group node.
 vfio_bind() {
 	d=/sys/bus/pci/devices/$1

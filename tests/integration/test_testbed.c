@@ -1314,6 +1314,109 @@ static void test_smp_under_kvm_amd(void **state)
 	json_decref(d);
 }
 
+/* The Linux list's results (scripts/testbed/linux.list): OUTDIR_LINUX/name.json. */
+#define OUTDIR_LINUX "build/testbed/itest-linux"
+
+static json_t *linux_result(const char *name)
+{
+	char path[512];
+	json_t *d;
+
+	snprintf(path, sizeof(path), OUTDIR_LINUX "/%s.json", name);
+	d = harness_load_json(path);
+	if (!d)
+		fprintf(stderr, "no results from inner test %s: see " OUTDIR_LINUX "/%s.log and " OUTDIR_LINUX
+			"/serial.log\n", name, name);
+	assert_non_null(d);
+	return d;
+}
+
+/* One Linux boot that powered off: its exit counts to the VMM and KVM's, printed and checked. */
+static long long linux_boot_counts(json_t *d, const char *name, int vcpus)
+{
+	long long user = get_int(d, "vmm.userspace_exits"), io = get_int(d, "vmm.exit_reasons.IO.count");
+	long long kvm = get_int(d, "vmm.linux.kvm_stats_totals.vcpus_sum.exits");
+
+	fprintf(stderr, "%s: %lld userspace exits (IO %lld, unhandled ports %lld), KVM exits %lld (io %lld, "
+		"halt %lld, page faults %lld), IRQ 4 raised %lld times, console %lld bytes, %.1f s\n", name, user, io,
+		get_int(d, "vmm.pio_unhandled"), kvm, get_int(d, "vmm.linux.kvm_stats_totals.vcpus_sum.io_exits"),
+		get_int(d, "vmm.linux.kvm_stats_totals.vcpus_sum.halt_exits"),
+		get_int(d, "vmm.linux.kvm_stats_totals.vcpus_sum.pf_taken"), get_int(d, "vmm.linux.uart_irqs"),
+		get_int(d, "vmm.linux.console_bytes"), json_real_value(json_object_get(d, "duration_s")));
+	assert_string_equal(json_string_value(json_object_get(d, "payload")), "linux");
+	assert_int_equal(get_int(d, "exit_code"), 0);
+	assert_string_equal(json_string_value(path_get(d, "vmm.linux.end")), "poweroff");
+	assert_int_equal(get_int(d, "config.vmm.vcpus"), vcpus);
+	/* the console is port I/O to the VMM, the rest of the boot mostly not */
+	assert_true(io > 0 && io <= user);
+	assert_true(kvm > user);
+	/* the 8250 driver ran on interrupts: the tty wrote /init's lines */
+	assert_true(get_int(d, "vmm.linux.uart_irqs") > 0);
+	return kvm;
+}
+
+/*
+ * Linux under exitlab under kvm_amd (docs/linux.md): a boot of its own with an
+ * L1 of 2 CPUs (multi-threaded TCG; --vcpus 2 needs two, and one TCG thread
+ * for 4 CPUs slows Linux's SMP boot by minutes) runs scripts/testbed/linux.list:
+ * Debian's kernel to its initramfs' marker and power-off (exit 0), with 2
+ * vCPUs, with --append, a reset (exit 0), a panic and an idle guest stopped
+ * by the watchdog (exit 1), bad kernels refused, and the boot again with
+ * npt=0. About 40 s of boot and 2 minutes of tests, for the only check that
+ * a real kernel boots under exitlab.
+ */
+static void test_linux_under_kvm_amd(void **state)
+{
+	char *out;
+	json_t *d;
+	long long npt1, npt0;
+	int rc;
+	(void)state;
+
+	NEED_TESTBED();
+	rc = run_testbed("--smp 2 --list scripts/testbed/linux.list", OUTDIR_LINUX, &out);
+	assert_non_null(out);
+	if (rc != 0)
+		fprintf(stderr, "the Linux testbed exited %d; serial log and results in " OUTDIR_LINUX "\n", rc);
+	assert_int_equal(rc, 0);
+	for (int i = 0; i < 9; i++) {
+		static const char *const names[] = { "linux-boot", "linux-vcpus2", "linux-append", "linux-reboot",
+						     "linux-panic", "linux-idle", "linux-not-bzimage", "linux-truncated",
+						     "linux-npt0" };
+		char line[64];
+
+		snprintf(line, sizeof(line), "PASS %s (", names[i]);
+		assert_non_null(strstr(out, line));
+	}
+	free(out);
+	d = linux_result("linux-boot");
+	npt1 = linux_boot_counts(d, "linux-boot", 1);
+	json_decref(d);
+	d = linux_result("linux-vcpus2");
+	linux_boot_counts(d, "linux-vcpus2", 2);
+	assert_int_equal(json_array_size(path_get(d, "vmm.vcpus")), 2);
+	json_decref(d);
+	/* the other ends: a reset (exit 0), a panic and the watchdog (exit 1), each named */
+	d = linux_result("linux-reboot");
+	assert_int_equal(get_int(d, "exit_code"), 0);
+	assert_string_equal(json_string_value(path_get(d, "vmm.linux.end")), "reset");
+	json_decref(d);
+	d = linux_result("linux-panic");
+	assert_int_equal(get_int(d, "exit_code"), 1);
+	assert_string_equal(json_string_value(path_get(d, "vmm.linux.end")), "panic");
+	assert_true(json_array_size(path_get(d, "vmm.linux.console_tail")) > 0);
+	json_decref(d);
+	d = linux_result("linux-idle");
+	assert_int_equal(get_int(d, "exit_code"), 1);
+	assert_true(json_is_null(path_get(d, "vmm.linux.end")));
+	json_decref(d);
+	d = linux_result("linux-npt0");
+	npt0 = linux_boot_counts(d, "linux-npt0", 1);
+	json_decref(d);
+	/* shadow paging: the guest's page faults and CR3 writes exit too */
+	assert_true(npt0 > npt1);
+}
+
 /*
  * An inner test that fails makes the runner fail and name it; a skip carries
  * its reason; --npt 0 boots with shadow paging; --iommu 0 without an IOMMU,
@@ -1445,6 +1548,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_vhost_net),
 		cmocka_unit_test(test_device_hierarchy),
 		cmocka_unit_test(test_smp_under_kvm_amd),
+		cmocka_unit_test(test_linux_under_kvm_amd),
 		cmocka_unit_test(test_runner_reports_failure),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_runner_skips_without_qemu_or_mirror),

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `exitlab run linux` refuses what cannot boot before it opens /dev/kvm, so
+ * these run on any host: a file that is not a bzImage, a truncated one, an
+ * old boot protocol, a kernel larger than --mem allows, an initrd that does
+ * not fit, the options a payload takes. Exit 2 with the reason each time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/integration/harness.h"
+#include "vmm/linux_bzimage.h"
+
+#define KLEN 0x10000
+
+static char kernel[512], small[512], old[512], initrd[512];
+
+/* A bzImage header (2.15, 64-bit, relocatable) and KLEN bytes of "kernel"; init_size as given. */
+static void write_kernel(const char *path, size_t len, uint16_t version, uint32_t init_size)
+{
+	static uint8_t b[5 * 512 + KLEN];
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	memset(b, 0, sizeof(b));
+	b[BZ_SETUP_SECTS] = 4;
+	b[0x1f4] = (uint8_t)(KLEN / 16);
+	b[0x1f5] = (uint8_t)(KLEN / 16 >> 8);
+	b[BZ_BOOT_FLAG] = 0x55;
+	b[BZ_BOOT_FLAG + 1] = 0xaa;
+	b[BZ_JUMP + 1] = 0x6a;
+	memcpy(b + BZ_HEADER, "HdrS", 4);
+	b[BZ_VERSION] = (uint8_t)version;
+	b[BZ_VERSION + 1] = (uint8_t)(version >> 8);
+	b[BZ_LOADFLAGS] = BZ_LOADED_HIGH;
+	b[BZ_KERNEL_ALIGNMENT + 2] = 0x20;      /* 2 MiB */
+	b[BZ_RELOCATABLE] = 1;
+	b[BZ_XLOADFLAGS] = BZ_XLF_KERNEL_64;
+	b[BZ_CMDLINE_SIZE] = 0xff;
+	b[BZ_CMDLINE_SIZE + 1] = 0x07;
+	b[BZ_PREF_ADDRESS + 3] = 0x01;          /* 16 MiB */
+	memcpy(b + BZ_INIT_SIZE, &init_size, 4);
+	b[BZ_INITRD_ADDR_MAX + 3] = 0x7f;
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	FILE *f;
+
+	if (harness_group_setup(state))
+		return -1;
+	snprintf(kernel, sizeof(kernel), "%s/bzImage", harness_tmp);
+	snprintf(small, sizeof(small), "%s/truncated", harness_tmp);
+	snprintf(old, sizeof(old), "%s/old", harness_tmp);
+	snprintf(initrd, sizeof(initrd), "%s/initrd", harness_tmp);
+	write_kernel(kernel, 5 * 512 + KLEN, 0x020f, 64 << 20);
+	write_kernel(small, 5 * 512 + KLEN / 2, 0x020f, 64 << 20);
+	write_kernel(old, 5 * 512 + KLEN, 0x0209, 64 << 20);
+	f = fopen(initrd, "wb");
+	if (!f || fseek(f, (200 << 20) - 1, SEEK_SET) || fputc(0, f) == EOF)
+		return -1;
+	fclose(f);
+	return 0;
+}
+
+/* exitlab ARGS exits 2 and says want. */
+static void refused(const char *want, const char *const *args)
+{
+	struct run_out o;
+
+	harness_run(&o, args);
+	if (o.exit_code != 2 || !strstr(o.err, want)) {
+		fprintf(stderr, "exit %d, want 2 with \"%s\"; stderr: %s", o.exit_code, want, o.err);
+		harness_free(&o);
+		fail();
+	}
+	harness_free(&o);
+}
+
+static void test_bad_kernels(void **state)
+{
+	(void)state;
+	refused("not a bzImage", (const char *const[]){ "run", "linux", "--kernel", "README.md", NULL });
+	refused("truncated bzImage", (const char *const[]){ "run", "linux", "--kernel", small, NULL });
+	refused("boot protocol 2.09", (const char *const[]){ "run", "linux", "--kernel", old, NULL });
+	refused("raise --mem", (const char *const[]){ "run", "linux", "--kernel", kernel, "--mem", "64", NULL });
+	refused("initrd", (const char *const[]){ "run", "linux", "--kernel", kernel, "--initrd", initrd, NULL });
+	refused("--kernel", (const char *const[]){ "run", "linux", "--kernel", "/nonexistent/bzImage", NULL });
+}
+
+static void test_bad_options(void **state)
+{
+	(void)state;
+	refused("--kernel BZIMAGE is required", (const char *const[]){ "run", "linux", NULL });
+	refused("are for `exitlab run linux`", (const char *const[]){ "run", "exit-costs", "--kernel", kernel, NULL });
+	refused("for payloads", (const char *const[]){ "run", "linux", "--kernel", kernel, "--test", "cpuid", NULL });
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_kernels),
+		cmocka_unit_test(test_bad_options),
+	};
+
+	return cmocka_run_group_tests(tests, setup, harness_group_teardown);
+}

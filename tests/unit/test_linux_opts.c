@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for `exitlab run linux`'s options (run/run_opts.c) and the
+ * command line it hands the kernel (run/run_linux.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "exitlab/linux_guest.h"
+#include "run/run_linux.h"
+#include "run/run_opts.h"
+
+static enum run_opts_status parse(struct run_opts *o, int argc, const char **argv)
+{
+	return run_opts_parse(o, argc, (char **)argv);
+}
+
+static void test_linux_opts(void **state)
+{
+	struct run_opts o;
+	const char *ok[] = { "run", "linux", "--kernel", "bz", "--initrd", "rd", "--append", "quiet", "--vcpus", "2" };
+	const char *mem[] = { "run", "--mem", "512", "linux", "--kernel", "bz" };
+	const char *nokernel[] = { "run", "linux" };
+	const char *payload[] = { "run", "exit-costs", "--kernel", "bz" };
+	const char *test[] = { "run", "linux", "--kernel", "bz", "--test", "cpuid" };
+	const char *vmm[] = { "run", "linux", "--kernel", "bz", "--vmm", "qemu" };
+
+	(void)state;
+	assert_int_equal(parse(&o, 10, ok), RUN_OPTS_OK);
+	assert_true(run_opts_is_linux(&o));
+	assert_string_equal(o.kernel, "bz");
+	assert_string_equal(o.initrd, "rd");
+	assert_string_equal(o.append, "quiet");
+	assert_int_equal(o.mem_mib, RUN_LINUX_MEM_MIB);
+	assert_int_equal(o.nvcpus, 2);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, mem), RUN_OPTS_OK);
+	assert_int_equal(o.mem_mib, 512);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 2, nokernel), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 4, payload), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, test), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, vmm), RUN_OPTS_BAD);
+	run_opts_free(&o);
+}
+
+static void test_linux_cmdline(void **state)
+{
+	struct run_opts o;
+	const char *argv[] = { "run", "linux", "--kernel", "bz", "--append", "quiet init=/bin/sh" };
+	const char *bare[] = { "run", "linux", "--kernel", "bz" };
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, 6, argv), RUN_OPTS_OK);
+	assert_int_equal(run_linux_cmdline(&o, 256 << 20, buf, sizeof(buf)), 0);
+	/* the buffer: the top LINUX_BENCH_BUF_LEN bytes of low RAM */
+	assert_string_equal(buf, "console=ttyS0 quiet init=/bin/sh exitlab.bench=0x10000,0x510,0xf000000,0x1000000");
+	assert_int_equal(run_linux_cmdline(&o, 256 << 20, buf, 20), -1);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 4, bare), RUN_OPTS_OK);
+	assert_int_equal(run_linux_cmdline(&o, 1ULL << 30, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "console=ttyS0 exitlab.bench=0x10000,0x510,0x3f000000,0x1000000");
+	run_opts_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_linux_opts),
+		cmocka_unit_test(test_linux_cmdline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
