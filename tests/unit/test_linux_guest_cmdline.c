@@ -33,7 +33,7 @@ static void test_key_found_among_other_words(void **state)
 			 1);
 	assert_int_equal(loc.mailbox, LINUX_BENCH_MAILBOX);
 	assert_int_equal(loc.port, BENCH_DEFAULT_PORT);
-	assert_int_equal(loc.buf, LINUX_BENCH_BUF_GPA);
+	assert_int_equal(loc.buf, 0x100000000ULL);
 	assert_int_equal(loc.len, LINUX_BENCH_BUF_LEN);
 	/* First word, end of line, upper-case digits, no 0x. */
 	assert_int_equal(lg_cmdline_parse("exitlab.bench=2000,0x510,0X200000,1000", &loc, err, sizeof(err)), 1);
