@@ -104,15 +104,7 @@ int32_t lg_send(struct lg_bench *b, uint16_t cmd, const void *body, uint32_t len
 
 	if (!mb)
 		return BENCH_REPLY_OK;
-	if (len > BENCH_BODY_MAX)
-		len = BENCH_BODY_MAX;
-	mb->hdr.magic = BENCH_MAGIC;
-	mb->hdr.version = BENCH_VERSION;
-	mb->hdr.cmd = cmd;
-	mb->hdr.len = len;
-	mb->hdr.reply = BENCH_REPLY_ERROR;
-	if (len && body != mb->body)
-		memcpy(mb->body, body, len);
+	bench_mailbox_fill(mb, cmd, body, len);
 	b->doorbell(b, cmd);
 	return *(volatile int32_t *)&mb->hdr.reply;
 }

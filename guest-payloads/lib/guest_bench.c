@@ -33,15 +33,7 @@ int32_t bench_send(uint16_t cmd, const void *body, uint32_t len)
 
 	if (bench_serial)
 		return bench_serial_raw(cmd);
-	if (len > BENCH_BODY_MAX)
-		len = BENCH_BODY_MAX;
-	mb->hdr.magic = BENCH_MAGIC;
-	mb->hdr.version = BENCH_VERSION;
-	mb->hdr.cmd = cmd;
-	mb->hdr.len = len;
-	mb->hdr.reply = BENCH_REPLY_ERROR;
-	if (len && body != mb->body)
-		memcpy(mb->body, body, len);
+	bench_mailbox_fill(mb, cmd, body, len);
 	if (bench_poll) {
 		/*
 		 * The byte goes through the other VMM to exitlab, which answers in

@@ -73,6 +73,24 @@ struct bench_mailbox {
 	uint8_t body[BENCH_BODY_MAX];
 };
 
+/*
+ * The guest's side of one message, before its doorbell: the header, the reply
+ * preset to an error (the VMM overwrites it), the body copied in unless it is
+ * already there; len clipped to the body.  Payloads and the Linux guest tool.
+ */
+static inline void bench_mailbox_fill(struct bench_mailbox *mb, uint16_t cmd, const void *body, uint32_t len)
+{
+	if (len > BENCH_BODY_MAX)
+		len = BENCH_BODY_MAX;
+	mb->hdr.magic = BENCH_MAGIC;
+	mb->hdr.version = BENCH_VERSION;
+	mb->hdr.cmd = cmd;
+	mb->hdr.len = len;
+	mb->hdr.reply = BENCH_REPLY_ERROR;
+	if (len && body != mb->body)
+		__builtin_memcpy(mb->body, body, len);
+}
+
 struct bench_hello {
 	char payload[BENCH_NAME_MAX];
 };
