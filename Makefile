@@ -113,7 +113,7 @@ $(LGUEST_BIN): $(LGUEST_OBJ)
 	$(CC) $(CFLAGS) -static -o $@ $^ -lpthread
 # Debian's busybox-static (and iperf3, fio where the mirror has them) fetched
 # into build/linux-guest/ by apt-get download; nothing is installed.
-$(LGUEST_INITRAMFS): $(LGUEST_BIN) scripts/linux/initramfs.sh scripts/linux/init scripts/linux/udhcpc.script
+$(LGUEST_INITRAMFS): $(LGUEST_BIN) scripts/linux/initramfs.sh scripts/debs.sh scripts/linux/init scripts/linux/udhcpc.script
 	scripts/linux/initramfs.sh $@
 .PHONY: linux-guest
 linux-guest: $(LGUEST_BIN) $(LGUEST_INITRAMFS)

@@ -49,7 +49,8 @@ die() { echo "initramfs: FAIL: $*" >&2; exit 1; }
 note() { echo "initramfs: $*" >&2; }
 
 mkdir -p "$CACHE/debs" "$CACHE/root"
-candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2 }'; }
+# candidate, unpack, mod_closure
+. "$TOP/scripts/debs.sh"
 # The .deb of pkg (its candidate version) in the cache, downloaded if missing, or the newest
 # cached one when no mirror answers; its path, or nothing.
 fetch_deb() {
@@ -64,17 +65,6 @@ fetch_deb() {
 	fi
 	[ -n "${f:-}" ] || f=$(ls -t "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -1 || true)
 	[ -n "$f" ] && echo "$f"
-}
-# Unpack a .deb once into a directory of its own name; print it.
-unpack() {
-	local d=$CACHE/root/$(basename "$1" .deb)
-	if [ ! -e "$d/.unpacked" ]; then
-		rm -rf "$d"
-		mkdir -p "$d"
-		dpkg-deb -x "$1" "$d"
-		touch "$d/.unpacked"
-	fi
-	echo "$d"
 }
 
 st=$(mktemp -d "${TMPDIR:-/tmp}/exitlab-initramfs-XXXXXX")
@@ -124,31 +114,17 @@ else
 		touch "$kd/.unpacked"
 	fi
 	kabi=$(basename "$(ls -d "$kd"/lib/modules/*/ | head -1)")
-	declare -A kofile=() seen=()
-	while read -r b f; do
-		b=${b%.ko}
-		kofile[${b//-/_}]=$f
-	done < <(find "$kd/lib/modules/$kabi" -name '*.ko' -printf '%f %p\n')
-	order=()
-	want_mod() {
-		local m=${1//-/_} d
-		[ -n "${seen[$m]:-}" ] && return 0
-		seen[$m]=1
-		[ -n "${kofile[$m]:-}" ] || { note "no module $m in $kabi (built in?)"; return 0; }
-		for d in $(tr '\0' '\n' <"${kofile[$m]}" | sed -n 's/^depends=//p' | tr ',' ' '); do
-			want_mod "$d"
-		done
-		order+=("$m")
-	}
-	for m in $MODULES; do want_mod "$m"; done
+	no_module() { note "no module $1 in $kabi (built in?)"; }
+	# shellcheck disable=SC2086
+	mod_closure "$kd/lib/modules/$kabi" no_module $MODULES
 	mkdir -p "$st/lib/modules/$kabi"
 	: >"$st/etc/modules"
-	for m in "${order[@]}"; do
+	for m in "${mod_order[@]}"; do
 		cp "${kofile[$m]}" "$st/lib/modules/$kabi/$m.ko"
 		echo "$m" >>"$st/etc/modules"
 	done
 	echo "$kabi" >"$st/etc/modules.kernel"
-	note "modules of $kabi: ${order[*]}"
+	note "modules of $kabi: ${mod_order[*]}"
 fi
 
 # ---- iperf3 and fio, with the libraries they need ----

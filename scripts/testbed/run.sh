@@ -90,8 +90,8 @@ fetch_deb() {
 	fi
 	[ -n "$f" ] && echo "$f"
 }
-# The candidate version of a package, empty if apt knows none.
-candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { if ($2 != "(none)") print $2 }'; }
+# candidate, unpack, mod_closure
+. "$TOP/scripts/debs.sh"
 
 kdeb= bdeb=
 kver=$(candidate linux-image-amd64 || true)
@@ -130,17 +130,6 @@ if [ -n "$pdeb" ]; then
 		[ -e "$f" ] && [ "$f" != "$pdeb" ] && rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
 	done
 fi
-# Unpack each .deb once into a directory of its own name.
-unpack() {
-	local d=$CACHE/root/$(basename "$1" .deb)
-	if [ ! -e "$d/.unpacked" ]; then
-		rm -rf "$d"
-		mkdir -p "$d"
-		dpkg -x "$1" "$d"
-		touch "$d/.unpacked"
-	fi
-	echo "$d"
-}
 kroot=$(unpack "$kdeb")
 broot=$(unpack "$bdeb")
 kabi=$(basename "$(ls -d "$kroot"/lib/modules/*/ | head -1)")
@@ -189,30 +178,12 @@ done
 
 # Modules: the closure of what we need under depends=, dependencies first.
 mdir=$kroot/lib/modules/$kabi
-declare -A kofile=() seen=()
-while read -r b f; do
-	b=${b%.ko}
-	kofile[${b//-/_}]=$f
-done < <(find "$mdir/kernel" -name '*.ko' -printf '%f %p\n')
-order=()
-want_mod() {
-	local m=${1//-/_} d
-	[ -n "${seen[$m]:-}" ] && return 0
-	seen[$m]=1
-	[ -n "${kofile[$m]:-}" ] || die "no module $m in $kabi"
-	for d in $(tr '\0' '\n' <"${kofile[$m]}" | sed -n 's/^depends=//p' | tr ',' ' '); do
-		want_mod "$d"
-	done
-	order+=("$m")
-}
-for m in irqbypass ccp kvm kvm_amd vhost_iotlb vhost tun tap vhost_net \
-	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd e1000; do
-	# vfio_virqfd is a module of its own only in some kernels
-	[ "$m" = vfio_virqfd ] && [ -z "${kofile[$m]:-}" ] && continue
-	want_mod "$m"
-done
+# vfio_virqfd is a module of its own only in some kernels
+no_module() { [ "$1" = vfio_virqfd ] || die "no module $1 in $kabi"; }
+mod_closure "$mdir/kernel" no_module irqbypass ccp kvm kvm_amd vhost_iotlb vhost tun tap vhost_net \
+	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd e1000
 : >"$st/testbed/modules"
-for m in "${order[@]}"; do
+for m in "${mod_order[@]}"; do
 	cp "${kofile[$m]}" "$st/testbed/ko/$m.ko"
 	echo "$m /testbed/ko/$m.ko" >>"$st/testbed/modules"
 done
