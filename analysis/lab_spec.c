@@ -58,6 +58,12 @@ static const char *type_name(const json_t *v)
 	}
 }
 
+/* where.key, or key at the top: how an error names a member. */
+static void member_path(char *w, size_t len, const char *where, const char *key)
+{
+	snprintf(w, len, "%s%s%s", where, *where ? "." : "", key);
+}
+
 /* Every key of o is one of keys (NULL-terminated) or a '_' comment. */
 static int only_keys(struct ctx *c, const char *where, json_t *o, const char *const *keys)
 {
@@ -75,7 +81,7 @@ static int only_keys(struct ctx *c, const char *where, json_t *o, const char *co
 
 			for (size_t i = 0; keys[i] && l < sizeof(list); i++)
 				l += snprintf(list + l, sizeof(list) - l, "%s%s", i ? ", " : "", keys[i]);
-			snprintf(w, sizeof(w), "%s%s%s", where, *where ? "." : "", k);
+			member_path(w, sizeof(w), where, k);
 			return fail(c, w, "unknown key (expected one of: %s)", list);
 		}
 	}
@@ -89,7 +95,7 @@ static int get_str(struct ctx *c, const char *where, json_t *o, const char *key,
 	json_t *v = json_object_get(o, key);
 	char w[256];
 
-	snprintf(w, sizeof(w), "%s%s%s", where, *where ? "." : "", key);
+	member_path(w, sizeof(w), where, key);
 	if (!v) {
 		if (required)
 			return fail(c, w, "missing");
@@ -110,7 +116,7 @@ static int get_int(struct ctx *c, const char *where, json_t *o, const char *key,
 	json_t *v = json_object_get(o, key);
 	char w[256];
 
-	snprintf(w, sizeof(w), "%s%s%s", where, *where ? "." : "", key);
+	member_path(w, sizeof(w), where, key);
 	if (!v) {
 		if (required)
 			return fail(c, w, "missing");
