@@ -104,13 +104,15 @@ static void usage(FILE *f)
 		"  --initrd FILE      with linux: the initramfs, placed at the top of low RAM\n"
 		"  --append CMDLINE   with linux: appended to \"console=ttyS0\"; exitlab adds\n"
 		"                     exitlab.bench=... (include/exitlab/linux_guest.h)\n"
+		"  --deadline S       with linux: stop the guest after S seconds in all, however\n"
+		"                     busy it is (default %.0f; exit 1)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"exit codes: 0 success, 1 a test failed or the guest faulted/timed out,\n"
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
 		RUN_QUICK_GOAL_MS, RUN_FULL_GOAL_MS, VM_MAX_VCPUS, CALIB_REPEAT_MAX, (unsigned long long)(GUEST_MEM_MAX >> 20),
 		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV,
-		vmm_peer_names(), RUN_LINUX_MEM_MIB);
+		vmm_peer_names(), RUN_LINUX_MEM_MIB, RUN_LINUX_DEADLINE_S);
 }
 
 /* --vmm NAME: the same payload under a peer VMM (run/run_peer.c). */

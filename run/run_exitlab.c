@@ -242,7 +242,7 @@ static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 	machine_release(rc->m);
 	*ran = true;
 	if (rc->pl->is_linux) {
-		code = outcome_exit_code(run_linux_wait(rc->m, &rc->console, o->timeout_s));
+		code = outcome_exit_code(run_linux_wait(rc->m, &rc->console, o->timeout_s, o->deadline_s));
 		/* A Linux guest ends by powering off or resetting (or its tool's DONE), nothing else. */
 		if (code == EXIT_OK && !rc->plat.end_reason && !b->done)
 			code = EXIT_FAILED;

@@ -114,25 +114,30 @@ static uint64_t progress(struct machine *m, const struct linux_console *con)
 	return n;
 }
 
-enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, double timeout_s)
+enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, double timeout_s,
+			    double deadline_s)
 {
 	struct vm *vm = machine_vm(m);
 	struct timespec tick = { 0, 200 * 1000000L };
 	uint64_t last = progress(m, con);
-	double idle = 0;
+	double idle = 0, ran = 0;
 
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		uint64_t now;
+		char why[112];
 
 		nanosleep(&tick, NULL);
 		now = progress(m, con);
 		idle = now == last ? idle + 0.2 : 0;
+		ran += 0.2;
 		last = now;
 		if (timeout_s > 0 && idle >= timeout_s) {
-			char why[96];
-
 			snprintf(why, sizeof(why), "no console output and no userspace exit for %.0f s (--timeout)",
 				 timeout_s);
+			machine_stop(m, OUTCOME_FAILED, why);
+		} else if (deadline_s > 0 && ran >= deadline_s) {
+			/* A guest busy forever (a console flood, an exit loop) is progress to the watchdog. */
+			snprintf(why, sizeof(why), "still running after %.0f s (--deadline)", deadline_s);
 			machine_stop(m, OUTCOME_FAILED, why);
 		}
 	}

@@ -42,9 +42,11 @@ enum outcome run_linux_build(const struct run_opts *o, const struct run_payload 
 /*
  * Wait for the guest's end: stopped by its power-off, reset or panic, or by
  * this watchdog after timeout_s seconds without a console byte or a
- * userspace exit. The machine's outcome.
+ * userspace exit, or after deadline_s seconds in all (counted in the
+ * watchdog's ticks). The machine's outcome.
  */
-enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, double timeout_s);
+enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, double timeout_s,
+			    double deadline_s);
 /* The "linux" object of the results' vmm object: how it ended, the console, KVM stats totals. */
 json_t *run_linux_json(struct machine *m, const struct run_platform *plat, const struct linux_console *con,
 		       const char *cmdline);

@@ -17,7 +17,7 @@
 
 enum { O_ITER = 256, O_TEST, O_RING, O_JSON, O_TIMEOUT, O_MEM, O_HUGE, O_BACKING, O_RAW, O_NOBASE,
        O_SERIAL, O_INSTR, O_PMU_EVENT, O_PARAM, O_DEVICE, O_NETDEV, O_EXIT_TIMING, O_CPU, O_ORDER,
-       O_REPEAT, O_VMM, O_PROGRESS, O_VCPUS, O_PIN, O_KERNEL, O_INITRD, O_APPEND };
+       O_REPEAT, O_VMM, O_PROGRESS, O_VCPUS, O_PIN, O_KERNEL, O_INITRD, O_APPEND, O_DEADLINE };
 
 static const struct option longopts[] = {
 	{ "quick", no_argument, NULL, 'q' },
@@ -26,6 +26,7 @@ static const struct option longopts[] = {
 	{ "ring", required_argument, NULL, O_RING },
 	{ "json", required_argument, NULL, O_JSON },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "deadline", required_argument, NULL, O_DEADLINE },
 	{ "mem", required_argument, NULL, O_MEM },
 	{ "hugepages", no_argument, NULL, O_HUGE },
 	{ "backing", required_argument, NULL, O_BACKING },
@@ -267,6 +268,16 @@ static int opt_linux(struct run_opts *o, int c, const char *arg)
 	case O_APPEND:
 		o->append = arg;
 		return 0;
+	case O_DEADLINE: {
+		char *end;
+
+		errno = 0;
+		o->deadline_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->deadline_s > 0) || o->deadline_s > 604800)
+			return bad("--deadline must be a number of seconds in (0, 604800]");
+		o->deadline_set = true;
+		return 0;
+	}
 	}
 	return 1;
 }
@@ -284,8 +295,8 @@ bool run_opts_is_linux(const struct run_opts *o)
 static enum run_opts_status check_linux(struct run_opts *o)
 {
 	if (!run_opts_is_linux(o)) {
-		if (o->kernel || o->initrd || o->append) {
-			fprintf(stderr, "exitlab run: --kernel, --initrd and --append are for `exitlab run linux`\n");
+		if (o->kernel || o->initrd || o->append || o->deadline_set) {
+			fprintf(stderr, "exitlab run: --kernel, --initrd, --append and --deadline are for `exitlab run linux`\n");
 			return RUN_OPTS_BAD;
 		}
 		return RUN_OPTS_OK;
@@ -310,6 +321,7 @@ static void defaults(struct run_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->ring = -1;
 	o->timeout_s = 120;
+	o->deadline_s = RUN_LINUX_DEADLINE_S;
 	o->mem_mib = 64;
 	o->nvcpus = 1;
 	o->backing = GUEST_BACKING_4K;

@@ -47,10 +47,13 @@ struct run_opts {
 	const char *kernel;             /* --kernel BZIMAGE */
 	const char *initrd;             /* --initrd FILE */
 	const char *append;             /* --append CMDLINE */
+	double deadline_s;              /* --deadline: the whole run's bound, however busy the guest */
+	bool deadline_set;
 };
 
 #define RUN_LINUX_PAYLOAD  "linux"
 #define RUN_LINUX_MEM_MIB  256
+#define RUN_LINUX_DEADLINE_S 3600.0
 
 enum run_opts_status {
 	RUN_OPTS_OK = 0,

@@ -30,6 +30,9 @@ static void test_linux_opts(void **state)
 	const char *payload[] = { "run", "exit-costs", "--kernel", "bz" };
 	const char *test[] = { "run", "linux", "--kernel", "bz", "--test", "cpuid" };
 	const char *vmm[] = { "run", "linux", "--kernel", "bz", "--vmm", "qemu" };
+	const char *deadline[] = { "run", "linux", "--kernel", "bz", "--deadline", "90" };
+	const char *deadline0[] = { "run", "linux", "--kernel", "bz", "--deadline", "0" };
+	const char *deadline_payload[] = { "run", "exit-costs", "--deadline", "90" };
 
 	(void)state;
 	assert_int_equal(parse(&o, 10, ok), RUN_OPTS_OK);
@@ -39,6 +42,14 @@ static void test_linux_opts(void **state)
 	assert_string_equal(o.append, "quiet");
 	assert_int_equal(o.mem_mib, RUN_LINUX_MEM_MIB);
 	assert_int_equal(o.nvcpus, 2);
+	assert_true(o.deadline_s == RUN_LINUX_DEADLINE_S);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, deadline), RUN_OPTS_OK);
+	assert_true(o.deadline_s == 90);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, deadline0), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 4, deadline_payload), RUN_OPTS_BAD);
 	run_opts_free(&o);
 	assert_int_equal(parse(&o, 6, mem), RUN_OPTS_OK);
 	assert_int_equal(o.mem_mib, 512);
