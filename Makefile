@@ -143,7 +143,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJ)
 $(BUILD)/libexitlab-san.a: $(SAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/qemu_harness.c $(BUILD)/libexitlab-san.a
+$(BUILD)/tests/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/qemu_harness.c \
+		tests/integration/bzimage_fixture.c $(BUILD)/libexitlab-san.a
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libexitlab-san.a $(LDLIBS) -lcmocka
 

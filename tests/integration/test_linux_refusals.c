@@ -14,42 +14,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/integration/bzimage_fixture.h"
 #include "tests/integration/harness.h"
-#include "vmm/linux_bzimage.h"
-
-#define KLEN 0x10000
 
 static char kernel[512], small[512], old[512], initrd[512];
-
-/* A bzImage header (2.15, 64-bit, relocatable) and KLEN bytes of "kernel"; init_size as given. */
-static void write_kernel(const char *path, size_t len, uint16_t version, uint32_t init_size)
-{
-	static uint8_t b[5 * 512 + KLEN];
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	memset(b, 0, sizeof(b));
-	b[BZ_SETUP_SECTS] = 4;
-	b[0x1f4] = (uint8_t)(KLEN / 16);
-	b[0x1f5] = (uint8_t)(KLEN / 16 >> 8);
-	b[BZ_BOOT_FLAG] = 0x55;
-	b[BZ_BOOT_FLAG + 1] = 0xaa;
-	b[BZ_JUMP + 1] = 0x6a;
-	memcpy(b + BZ_HEADER, "HdrS", 4);
-	b[BZ_VERSION] = (uint8_t)version;
-	b[BZ_VERSION + 1] = (uint8_t)(version >> 8);
-	b[BZ_LOADFLAGS] = BZ_LOADED_HIGH;
-	b[BZ_KERNEL_ALIGNMENT + 2] = 0x20;      /* 2 MiB */
-	b[BZ_RELOCATABLE] = 1;
-	b[BZ_XLOADFLAGS] = BZ_XLF_KERNEL_64;
-	b[BZ_CMDLINE_SIZE] = 0xff;
-	b[BZ_CMDLINE_SIZE + 1] = 0x07;
-	b[BZ_PREF_ADDRESS + 3] = 0x01;          /* 16 MiB */
-	memcpy(b + BZ_INIT_SIZE, &init_size, 4);
-	b[BZ_INITRD_ADDR_MAX + 3] = 0x7f;
-	assert_int_equal(fwrite(b, 1, len, f), len);
-	fclose(f);
-}
 
 static int setup(void **state)
 {
@@ -61,9 +29,10 @@ static int setup(void **state)
 	snprintf(small, sizeof(small), "%s/truncated", harness_tmp);
 	snprintf(old, sizeof(old), "%s/old", harness_tmp);
 	snprintf(initrd, sizeof(initrd), "%s/initrd", harness_tmp);
-	write_kernel(kernel, 5 * 512 + KLEN, 0x020f, 64 << 20);
-	write_kernel(small, 5 * 512 + KLEN / 2, 0x020f, 64 << 20);
-	write_kernel(old, 5 * 512 + KLEN, 0x0209, 64 << 20);
+	if (bzimage_write(kernel, BZF_FILE_LEN, 0x020f, 64 << 20, NULL, 0) ||
+	    bzimage_write(small, BZF_FILE_LEN - BZF_KERNEL_LEN / 2, 0x020f, 64 << 20, NULL, 0) ||
+	    bzimage_write(old, BZF_FILE_LEN, 0x0209, 64 << 20, NULL, 0))
+		return -1;
 	f = fopen(initrd, "wb");
 	if (!f || fseek(f, (200 << 20) - 1, SEEK_SET) || fputc(0, f) == EOF)
 		return -1;

@@ -120,7 +120,7 @@ static void test_inner_tests_pass(void **state)
 	static const char *const names[] = { "info", "exit-costs", "exit-reasons", "catalogue-b-itest", "observe",
 		"mem-walk-npt1",
 		"mem-fault-npt1", "mem-walk-npt0", "mem-fault-npt0", "net-e1000", "net-virtio", "blk",
-		"rng", "hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest", "machine-itest",
+		"rng", "hostile-virtio-net", "hostile-e1000", "hostile-virtio-blk", "net-vhost", "vhost-net-itest", "machine-itest", "hostile-linux",
 		"iommu-group", "vfio-bind", "vfio-bar", "bar-emulated", "vfio-net", "vfio-net-irq", "vfio-net-msix", "vfio-itest",
 		"vfio-no-device", "vfio-bound", "vfio-group", "hostile-vfio", "hostile-vhost-net", "ladder-e1000",
 		"ladder-virtio", "ladder-vhost-net", "ladder-vfio", "lab-1", "lab-2", "lab-3" };
