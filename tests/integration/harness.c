@@ -255,3 +255,15 @@ int harness_progress_lines(const char *path)
 	fclose(f);
 	return n;
 }
+
+void harness_assert_sanitizers_silent(const struct run_out *o)
+{
+	static const char *const bad[] = { "runtime error", "AddressSanitizer", "LeakSanitizer", "SUMMARY:" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (strstr(o->err, bad[i]))
+			fprintf(stderr, "stderr has '%s':\n%s", bad[i], o->err);
+		assert_null(strstr(o->err, bad[i]));
+	}
+	assert_true(o->exit_code >= 0); /* not killed by a signal */
+}

@@ -52,6 +52,8 @@ size_t harness_md_links(const char *md, const char *dir, long min_bytes);
 /* Skip the calling cmocka test, with the one-line reason, where KVM is not usable. */
 #define HARNESS_NEED_KVM() HARNESS_SKIP_IF(harness_kvm_missing())
 
+/* The sanitizers said nothing in o's stderr, and exitlab was not killed by a signal (fails the test). */
+void harness_assert_sanitizers_silent(const struct run_out *o);
 /* The test object named `name` at `ring` in a results document, or NULL. */
 json_t *harness_find_test(json_t *doc, const char *name, int ring);
 /*

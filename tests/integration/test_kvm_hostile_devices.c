@@ -23,19 +23,6 @@
 
 #include "tests/integration/harness.h"
 
-/* The sanitizers said nothing, and the VMM neither crashed nor leaked. */
-static void assert_sanitizers_silent(const struct run_out *o)
-{
-	static const char *const bad[] = { "runtime error", "AddressSanitizer", "LeakSanitizer", "SUMMARY:" };
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (strstr(o->err, bad[i]))
-			fprintf(stderr, "stderr has '%s':\n%s", bad[i], o->err);
-		assert_null(strstr(o->err, bad[i]));
-	}
-	assert_true(o->exit_code >= 0); /* not killed by a signal */
-}
-
 static void assert_diags(const struct run_out *o, const char *const *want)
 {
 	for (; *want; want++) {
@@ -91,7 +78,7 @@ static json_t *run_hostile(const char *json, int want, const char *const *args, 
 	if (o.exit_code != want)
 		fprintf(stderr, "exit %d, wanted %d\n%s%s", o.exit_code, want, o.out, o.err);
 	assert_int_equal(o.exit_code, want);
-	assert_sanitizers_silent(&o);
+	harness_assert_sanitizers_silent(&o);
 	assert_diags(&o, diags);
 	harness_free(&o);
 	d = json_load_file(json, 0, &je);

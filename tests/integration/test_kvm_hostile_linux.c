@@ -69,18 +69,6 @@ static const uint8_t k_both[] = {
 
 static char path[512];
 
-static void sanitizers_silent(const struct run_out *o)
-{
-	static const char *const bad[] = { "runtime error", "AddressSanitizer", "LeakSanitizer", "SUMMARY:" };
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (strstr(o->err, bad[i]))
-			fprintf(stderr, "stderr has '%s':\n%s", bad[i], o->err);
-		assert_null(strstr(o->err, bad[i]));
-	}
-	assert_true(o->exit_code >= 0);
-}
-
 /* Boot code as a kernel with the extra options; exit code want, stderr saying said. */
 static void boot(const char *name, const uint8_t *code, size_t len, int want, const char *said,
 		 const char *const *extra, struct run_out *o)
@@ -95,7 +83,7 @@ static void boot(const char *name, const uint8_t *code, size_t len, int want, co
 		args[n++] = *extra;
 	args[n] = NULL;
 	harness_run(o, args);
-	sanitizers_silent(o);
+	harness_assert_sanitizers_silent(o);
 	if (o->exit_code != want || !strstr(o->err, said))
 		fprintf(stderr, "%s: exit %d, want %d with \"%s\"; stderr:\n%s", name, o->exit_code, want, said,
 			o->err);
