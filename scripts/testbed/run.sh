@@ -11,7 +11,7 @@
 #
 # usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE]... [--out DIR] [--keep]
 #                               [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
-#                               [--no-build]
+#                               [--kernel PKG|X.Y] [--no-build]
 # exit: 0 every inner test passed (or skipped), 1 a test failed or the guest did
 #       not finish, 2 bad usage, 77 cannot run here (no QEMU, no Debian packages).
 # env:  TESTBED_CACHE (default build/testbed), TESTBED_QEMU (default qemu-system-x86_64)
@@ -22,14 +22,16 @@ HERE=$TOP/scripts/testbed
 CACHE=${TESTBED_CACHE:-$TOP/build/testbed}
 M='@@exitlab-testbed'
 
-lists=() npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 tcg_thread=multi build=1 mem=4G
+lists=() kernel= npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 tcg_thread=multi build=1 mem=4G
 usage() {
 	[ "${1:-2}" = 0 ] || exec >&2
 	cat <<EOF
 usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE]... [--out DIR] [--keep]
                               [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
-                              [--no-build]
-Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
+                              [--kernel PKG|X.Y] [--no-build]
+Boots Debian's kernel (linux-image-amd64's, or --kernel: a package such as
+linux-image-6.12.118+deb12-amd64-unsigned, or X.Y for the newest linux-image-X.Y*-amd64-unsigned
+the mirror offers) in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
 list (default scripts/testbed/tests.list; several --list run one after the other in one boot) under kvm_amd, results into --out
 (default build/testbed/out). Debian's kernel, busybox-static and (when the list runs perf)
 linux-perf of the kernel's version are fetched with apt-get download into \$TESTBED_CACHE
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--test-timeout) test_timeout=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--tcg-thread) tcg_thread=${2:?}; shift 2 ;;
+	--kernel) kernel=${2:?}; shift 2 ;;
 	--no-build) build=0; shift ;;
 	-h | --help) usage 0 ;;
 	*) echo "testbed: unknown option $1" >&2; usage ;;
@@ -93,21 +96,44 @@ fetch_deb() {
 # candidate, unpack, mod_closure
 . "$TOP/scripts/debs.sh"
 
-kdeb= bdeb=
-kver=$(candidate linux-image-amd64 || true)
-if [ -n "$kver" ]; then
-	kpkg=$(apt-cache show "linux-image-amd64=$kver" 2>/dev/null |
+# The kernel: the package linux-image-amd64 depends on (Debian 12: 6.1), or --kernel's: a package
+# name, or X.Y for the newest linux-image-X.Y*-amd64-unsigned (not cloud, not rt) the mirror has.
+# kglob: the cached .debs that will do when no mirror answers.
+kdeb= bdeb= kpkg= kver=
+case "$kernel" in
+'')
+	kglob='linux-image-6.1.*-amd64_*.deb' kwhat='linux-image-6.1.*-amd64'
+	kver=$(candidate linux-image-amd64 || true)
+	[ -n "$kver" ] && kpkg=$(apt-cache show "linux-image-amd64=$kver" 2>/dev/null |
 		sed -n 's/^Depends: .*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | head -1)
-	[ -n "$kpkg" ] && kdeb=$(fetch_deb "$kpkg" "$kver" || true)
-fi
+	;;
+[0-9]*.[0-9]*)
+	[[ "$kernel" =~ ^[0-9]+\.[0-9]+$ ]] || { echo "testbed: --kernel takes a package name or X.Y (e.g. 6.12)" >&2; exit 2; }
+	kglob="linux-image-$kernel[.-]*-amd64-unsigned_*.deb" kwhat="linux-image-$kernel*-amd64-unsigned"
+	kpkg=$(apt-cache search --names-only "^linux-image-${kernel//./\\.}[.-].*-amd64-unsigned\$" 2>/dev/null |
+		awk '{ print $1 }' | grep -Ev -- '-(cloud|rt)-amd64-unsigned$' | sort -V | tail -1 || true)
+	[ -n "$kpkg" ] && kver=$(candidate "$kpkg" || true)
+	;;
+linux-image-*)
+	kglob="${kernel}_*.deb" kwhat=$kernel kpkg=$kernel
+	kver=$(candidate "$kpkg" || true)
+	;;
+*) echo "testbed: --kernel takes a package name (linux-image-...) or X.Y (e.g. 6.12)" >&2; exit 2 ;;
+esac
+[ -n "$kver" ] && [ -n "$kpkg" ] && kdeb=$(fetch_deb "$kpkg" "$kver" || true)
 bver=$(candidate busybox-static || true)
 [ -n "$bver" ] && bdeb=$(fetch_deb busybox-static "$bver" || true)
 # No mirror: what an earlier run fetched will do.
-[ -n "$kdeb" ] || kdeb=$(ls -t "$CACHE"/debs/linux-image-6.1.*-amd64_*.deb 2>/dev/null | head -1 || true)
+[ -n "$kdeb" ] || kdeb=$(ls -t "$CACHE"/debs/$kglob 2>/dev/null | grep -Ev -- '-(cloud|rt)-amd64' | head -1 || true)
 [ -n "$bdeb" ] || bdeb=$(ls -t "$CACHE"/debs/busybox-static_*.deb 2>/dev/null | head -1 || true)
 if [ -z "$kdeb" ]; then
+	# apt knows Debian's kernels but not this one: a wrong --kernel, not a missing mirror.
+	if [ -n "$kernel" ] && [ -z "$kver" ] && [ -n "$(candidate linux-image-amd64 || true)" ]; then
+		echo "testbed: no Debian package $kwhat (apt-cache search linux-image- lists them)" >&2
+		exit 2
+	fi
 	why=$(tail -1 "$CACHE/debs/apt.err" 2>/dev/null || true)
-	skip "cannot fetch Debian's linux-image-6.1.*-amd64 (apt-get download: ${why:-no candidate for linux-image-amd64})"
+	skip "cannot fetch Debian's $kwhat (apt-get download: ${why:-no candidate for ${kpkg:-linux-image-amd64}})"
 fi
 [ -n "$bdeb" ] || skip "cannot fetch Debian's busybox-static (apt-get download failed)"
 # linux-perf of the kernel's own version, when the list runs perf (perf kvm stat beside observe).
@@ -121,9 +147,14 @@ if [ "$perf_wanted" = 1 ]; then
 	[ -n "$pdeb" ] || log "no linux-perf $pver (apt-get download failed): the tests that run perf will skip"
 fi
 
-# Only the packages in use stay in the cache (a kernel unpacks to ~400 MB).
+# Only the packages in use stay in the cache (a kernel unpacks to ~400 MB): of the kernels, one
+# per upstream series (6.1, 6.12: their package version's X.Y), so that runs alternating
+# between two series do not fetch each other's again.
+kseries() { basename "$1" | sed -n 's/^[^_]*_\([0-9]*\.[0-9]*\).*/\1/p'; }
 for f in "$CACHE"/debs/linux-image-*.deb "$CACHE"/debs/busybox-static_*.deb; do
-	[ -e "$f" ] && [ "$f" != "$kdeb" ] && [ "$f" != "$bdeb" ] && rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
+	[ -e "$f" ] && [ "$f" != "$kdeb" ] && [ "$f" != "$bdeb" ] || continue
+	case "$f" in */linux-image-*) [ "$(kseries "$f")" = "$(kseries "$kdeb")" ] || continue ;; esac
+	rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
 done
 if [ -n "$pdeb" ]; then
 	for f in "$CACHE"/debs/linux-perf_*.deb; do
@@ -138,7 +169,7 @@ busybox=$broot/bin/busybox
 [ -r "$vmlinuz" ] && [ -x "$busybox" ] || die "unpacked packages lack $vmlinuz or $busybox"
 proot=
 [ -n "$pdeb" ] && proot=$(unpack "$pdeb")
-log "kernel $(basename "$kdeb"), busybox $(basename "$bdeb")${pdeb:+, perf $(basename "$pdeb")}"
+log "kernel $(basename "$kdeb") ($kabi), busybox $(basename "$bdeb")${pdeb:+, perf $(basename "$pdeb")}"
 
 # ---- exitlab, built if needed ----
 tests_bins=$(grep -v '^[[:space:]]*#' "$list" | grep -o 'build/tests/test_[a-z0-9_]*' | sort -u || true)
@@ -184,7 +215,7 @@ mod_closure "$mdir/kernel" no_module irqbypass ccp kvm kvm_amd vhost_iotlb vhost
 	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd e1000
 : >"$st/testbed/modules"
 for m in "${mod_order[@]}"; do
-	cp "${kofile[$m]}" "$st/testbed/ko/$m.ko"
+	mod_copy "$m" "$st/testbed/ko/$m.ko"
 	echo "$m /testbed/ko/$m.ko" >>"$st/testbed/modules"
 done
 
@@ -290,6 +321,13 @@ timeout -k 10 "$timeout" "$qemu" -accel tcg,thread="$tcg_thread" -machine q35,ke
 qrc=${PIPESTATUS[0]}
 set -e
 t2=$(date +%s)
+# Which kernel this was: the package, its version, and what it said uname -r was (the results'
+# context.kernel.release says it too).
+{
+	echo "package $(dpkg-deb -f "$kdeb" Package)"
+	echo "version $(dpkg-deb -f "$kdeb" Version)"
+	echo "release $(sed -n "s/^$M boot kernel \([^ ]*\) .*/\1/p" "$serial" | head -1)"
+} >"$out/kernel.txt"
 
 sed -n "/^$M results-begin\$/,/^$M results-end\$/p" "$serial" | sed '1d;$d' | base64 -d 2>/dev/null |
 	tar -xzf - -C "$out" 2>/dev/null || true
