@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "analysis/compare.h"
+#include "analysis/compare_counts.h"
 #include "analysis/compare_stats.h"
 #include "util/input_file.h"
 #include "util/json_out.h"
@@ -35,6 +36,7 @@ const char *cmp_verdict_name(enum cmp_verdict v)
 	case CMP_IMPROVED: return "improved";
 	case CMP_REGRESSED: return "regressed";
 	case CMP_UNCHANGED: return "unchanged";
+	case CMP_CHANGED: return "changed";
 	default: return "not comparable";
 	}
 }
@@ -185,6 +187,19 @@ static void side_vmm(struct cmp_side *s, const struct run_result *r)
 		snprintf(s->vmm, sizeof(s->vmm), "mixed");
 }
 
+/* The kernel that ran r (uname -r), shown by --counts: two kernels are what it compares. */
+static void side_release(struct cmp_side *s, const struct run_result *r)
+{
+	json_t *c = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
+	const char *n = json_string_value(json_object_get(json_object_get(c, "kernel"), "release"));
+
+	if (!s->nfiles)
+		snprintf(s->release, sizeof(s->release), "%s", n ? n : "");
+	else if (strcmp(s->release, n ? n : ""))
+		snprintf(s->release, sizeof(s->release), "mixed");
+	json_decref(c);
+}
+
 int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, size_t errlen)
 {
 	int ctx = side_ctx(s, r);
@@ -193,6 +208,7 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
 	if (ctx < 0)
 		goto enomem;
 	side_vmm(s, r);
+	side_release(s, r);
 	s->nfiles++;
 	for (size_t i = 0; i < r->ntests; i++) {
 		const struct test_result *tr = &r->tests[i];
@@ -233,6 +249,8 @@ int cmp_side_add_run(struct cmp_side *s, const struct run_result *r, char *err, 
 				t->ctx = CMP_CTX_MIXED;
 		}
 		t->invalid |= tr->status == TEST_OK && tr->invalid;
+		if (cmp_counts_add(t, tr))
+			goto enomem;
 		if (tr->status != TEST_OK && t->ok) {
 			t->ok = false;
 			snprintf(t->reason, sizeof(t->reason), "%s%s%s", test_status_name(tr->status),
@@ -266,6 +284,7 @@ void cmp_side_free(struct cmp_side *s)
 		free(s->tests[i].setup);
 		free(s->tests[i].samples);
 		free(s->tests[i].medians);
+		cmp_counts_free(&s->tests[i]);
 	}
 	for (size_t i = 0; i < s->ninputs; i++)
 		free(s->inputs[i]);
@@ -433,8 +452,8 @@ static double side_median(const struct cmp_test *t)
 }
 
 /* Why the two hosts' figures cannot be compared, or NULL. */
-static const char *ctx_differs(const struct cmp_side *b, const struct cmp_test *tb, const struct cmp_side *c,
-			       const struct cmp_test *tc)
+const char *cmp_ctx_differs(const struct cmp_side *b, const struct cmp_test *tb, const struct cmp_side *c,
+			    const struct cmp_test *tc)
 {
 	const struct cmp_ctx *x, *y;
 
@@ -475,7 +494,7 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 		row->has_change = true;
 		row->change = row->median_cur / row->median_base - 1;
 	}
-	if ((why = ctx_differs(b, tb, c, tc))) {
+	if ((why = cmp_ctx_differs(b, tb, c, tc))) {
 		snprintf(row->reason, sizeof(row->reason), "%s", why);
 		return;
 	}
@@ -555,6 +574,32 @@ static void judge(struct cmp_row *row, const struct cmp_side *b, const struct cm
 
 		snprintf(row->reason + l, sizeof(row->reason) - l, " (over runs: %zu vs %zu)", nb, nc);
 	}
+}
+
+/*
+ * --counts: the host context may differ (another kernel is the point) and
+ * timings are ignored; the tests must have run, and their counts decide.
+ */
+static int judge_counts(struct cmp_row *row, const struct cmp_opts *o)
+{
+	const struct cmp_test *tb = row->base, *tc = row->cur;
+
+	row->median_base = side_median(tb);
+	row->median_cur = side_median(tc);
+	if (!tb->ok || !tc->ok) {
+		row->verdict = CMP_NOT_COMPARABLE;
+		snprintf(row->reason, sizeof(row->reason), "%s %s", !tb->ok ? "baseline" : "current",
+			 !tb->ok ? tb->reason : tc->reason);
+		return 0;
+	}
+	return cmp_counts_judge(row, o);
+}
+
+void cmp_rows_free(struct cmp_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++)
+		free(rows[i].diffs);
+	free(rows);
 }
 
 /* A test of the same payload and name on the other side that no exact match took. */
@@ -721,9 +766,19 @@ int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct
 		}
 	}
 	n = b->ntests;
-	for (size_t i = 0; i < b->ntests; i++)
-		if (btaken[i])
+	for (size_t i = 0; i < b->ntests; i++) {
+		if (!btaken[i])
+			continue;
+		if (!o->counts)
 			judge(&rows[i], b, c, o);
+		else if (judge_counts(&rows[i], o)) {
+			free(taken);
+			free(btaken);
+			cmp_rows_free(rows, b->ntests);
+			seterr(err, errlen, "compare: out of memory");
+			return -1;
+		}
+	}
 	for (size_t j = 0; j < c->ntests; j++) {
 		if (taken[j])
 			continue;
@@ -741,7 +796,7 @@ int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct
 	if (!fb || !fc) {
 		flat_free(fb, b->ntests);
 		flat_free(fc, c->ntests);
-		free(rows);
+		cmp_rows_free(rows, n);
 		seterr(err, errlen, "compare: out of memory");
 		return -1;
 	}

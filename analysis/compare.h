@@ -14,6 +14,9 @@
 
 #include "analysis/results.h"
 
+struct cmp_count;
+struct cmp_count_diff;
+
 /* What decides whether two hosts' figures can be compared (exitlab info's host object). */
 struct cmp_ctx {
 	char *cpu;                    /* cpu.model_name, or NULL */
@@ -23,6 +26,7 @@ struct cmp_ctx {
 };
 
 #define CMP_CTX_MIXED (-2)            /* a pooled test came from files of different hosts */
+#define CMP_COUNT_FAMILIES 7          /* exits, KVM vCPU and VM stats, tracepoints, exit reasons, VMM exits, devices */
 
 struct cmp_test {
 	char payload[32];
@@ -40,12 +44,16 @@ struct cmp_test {
 	double *medians;              /* cycles.median of each pooled file */
 	size_t nmedians;
 	int ctx;                      /* index into the side's contexts, or CMP_CTX_MIXED */
+	struct cmp_count *counts;     /* pooled event counts (compare_counts.h), for --counts */
+	size_t ncounts;
+	double count_ops[CMP_COUNT_FAMILIES]; /* operations of the files that had each family of counts */
 };
 
 struct cmp_side {
 	char label[512];              /* what the user named */
 	size_t nfiles;
 	char vmm[32];                 /* config.vmm.name of its files ("exitlab", "qemu"), "mixed" */
+	char release[80];             /* context.kernel.release of its files (uname -r), "mixed", "" unknown */
 	struct cmp_ctx *ctx;
 	size_t nctx;
 	struct cmp_test *tests;
@@ -54,7 +62,8 @@ struct cmp_side {
 	size_t ninputs;
 };
 
-enum cmp_verdict { CMP_IMPROVED, CMP_REGRESSED, CMP_UNCHANGED, CMP_NOT_COMPARABLE };
+/* CMP_CHANGED only with --counts: the exits per operation held, some other count moved. */
+enum cmp_verdict { CMP_IMPROVED, CMP_REGRESSED, CMP_UNCHANGED, CMP_NOT_COMPARABLE, CMP_CHANGED, CMP_NVERDICTS };
 
 /*
  * What the statistics resample: each run's median (the run-to-run spread,
@@ -72,6 +81,8 @@ struct cmp_opts {
 	double confidence;            /* 0.99 */
 	unsigned resamples;           /* bootstrap resamples, 2000 */
 	uint64_t seed;
+	bool counts;                  /* --counts: judge event counts per operation, ignore timings */
+	double count_delta;           /* --counts: smallest change per operation that counts */
 };
 
 struct cmp_row {
@@ -86,6 +97,8 @@ struct cmp_row {
 	enum cmp_verdict verdict;
 	char reason[256];
 	char label[192];                   /* the test's name and what tells it from its namesakes */
+	struct cmp_count_diff *diffs;      /* --counts: every count of either side, per operation */
+	size_t ndiffs;
 };
 
 const char *cmp_verdict_name(enum cmp_verdict v);
@@ -112,5 +125,10 @@ bool cmp_side_read(const struct cmp_side *s, const char *path);
 /* Match and judge; rows in the baseline's order, then tests only in current. 0 or -1 (ENOMEM). */
 int cmp_compare(const struct cmp_side *b, const struct cmp_side *c, const struct cmp_opts *o,
 		struct cmp_row **rows, size_t *nrows, char *err, size_t errlen);
+/* Why two tests' host contexts differ (CPU, backend, its parameters, mitigations), or NULL. */
+const char *cmp_ctx_differs(const struct cmp_side *b, const struct cmp_test *tb, const struct cmp_side *c,
+			    const struct cmp_test *tc);
+/* Free what cmp_compare returned. */
+void cmp_rows_free(struct cmp_row *rows, size_t n);
 
 #endif

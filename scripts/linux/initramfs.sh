@@ -120,7 +120,7 @@ else
 	mkdir -p "$st/lib/modules/$kabi"
 	: >"$st/etc/modules"
 	for m in "${mod_order[@]}"; do
-		cp "${kofile[$m]}" "$st/lib/modules/$kabi/$m.ko"
+		mod_copy "$m" "$st/lib/modules/$kabi/$m.ko"
 		echo "$m" >>"$st/etc/modules"
 	done
 	echo "$kabi" >"$st/etc/modules.kernel"

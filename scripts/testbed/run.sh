@@ -11,7 +11,7 @@
 #
 # usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE]... [--out DIR] [--keep]
 #                               [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
-#                               [--no-build]
+#                               [--kernel PKG|X.Y] [--ssh PORT] [--no-build]
 # exit: 0 every inner test passed (or skipped), 1 a test failed or the guest did
 #       not finish, 2 bad usage, 77 cannot run here (no QEMU, no Debian packages).
 # env:  TESTBED_CACHE (default build/testbed), TESTBED_QEMU (default qemu-system-x86_64)
@@ -22,18 +22,24 @@ HERE=$TOP/scripts/testbed
 CACHE=${TESTBED_CACHE:-$TOP/build/testbed}
 M='@@exitlab-testbed'
 
-lists=() npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 tcg_thread=multi build=1 mem=4G
+lists=() kernel= ssh_port= timeout_set=0 npt=1 iommu=1 list=$HERE/tests.list out=$CACHE/out keep=0 timeout=1200 test_timeout=600 smp=1 tcg_thread=multi build=1 mem=4G
 usage() {
 	[ "${1:-2}" = 0 ] || exec >&2
 	cat <<EOF
 usage: scripts/testbed/run.sh [--npt 0|1] [--iommu 0|1] [--list FILE]... [--out DIR] [--keep]
                               [--timeout S] [--test-timeout S] [--smp N] [--tcg-thread multi|single]
-                              [--no-build]
-Boots Debian's kernel in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
+                              [--kernel PKG|X.Y] [--ssh PORT] [--no-build]
+Boots Debian's kernel (linux-image-amd64's, or --kernel: a package such as
+linux-image-6.12.118+deb12-amd64-unsigned, or X.Y for the newest linux-image-X.Y*-amd64-unsigned
+the mirror offers) in QEMU TCG (SVM+NPT, amd-iommu unless --iommu 0, e1000e), runs the test
 list (default scripts/testbed/tests.list; several --list run one after the other in one boot) under kvm_amd, results into --out
 (default build/testbed/out). Debian's kernel, busybox-static and (when the list runs perf)
 linux-perf of the kernel's version are fetched with apt-get download into \$TESTBED_CACHE
 (default build/testbed/), and what is cached there is used when no mirror answers.
+--ssh PORT: after the list (none by default) the guest stays up as a host reachable with
+  ssh -i OUT/ssh/id_ed25519 -p PORT root@127.0.0.1 (a key made for this run; QEMU's user
+  network forwards 127.0.0.1:PORT), with Python 3 for Ansible, until it is powered off
+  (ssh ... poweroff); no --timeout unless given. scripts/testbed/host.sh runs one in the background.
 docs/testbed.md.
 EOF
 	exit "${1:-2}"
@@ -45,10 +51,12 @@ while [ $# -gt 0 ]; do
 	--list) lists+=("$(realpath -m "${2:?}")"); shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--keep) keep=1; shift ;;
-	--timeout) timeout=${2:?}; shift 2 ;;
+	--timeout) timeout=${2:?} timeout_set=1; shift 2 ;;
 	--test-timeout) test_timeout=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--tcg-thread) tcg_thread=${2:?}; shift 2 ;;
+	--kernel) kernel=${2:?}; shift 2 ;;
+	--ssh) ssh_port=${2:?}; shift 2 ;;
 	--no-build) build=0; shift ;;
 	-h | --help) usage 0 ;;
 	*) echo "testbed: unknown option $1" >&2; usage ;;
@@ -57,6 +65,18 @@ done
 case "$npt" in 0 | 1) ;; *) echo "testbed: --npt takes 0 or 1" >&2; exit 2 ;; esac
 case "$iommu" in 0 | 1) ;; *) echo "testbed: --iommu takes 0 or 1" >&2; exit 2 ;; esac
 case "$tcg_thread" in multi | single) ;; *) echo "testbed: --tcg-thread takes multi or single" >&2; exit 2 ;; esac
+case "$kernel" in
+'' | linux-image-*) ;;
+*) [[ "$kernel" =~ ^[0-9]+\.[0-9]+$ ]] ||
+	{ echo "testbed: --kernel takes a package name (linux-image-...) or X.Y (e.g. 6.12)" >&2; exit 2; } ;;
+esac
+if [ -n "$ssh_port" ]; then
+	[[ "$ssh_port" =~ ^[0-9]+$ ]] && [ "$ssh_port" -ge 1 ] && [ "$ssh_port" -le 65535 ] ||
+		{ echo "testbed: --ssh takes a TCP port, 1..65535" >&2; exit 2; }
+	# a host stays up until it is told to power off; a list is optional
+	[ "$timeout_set" = 1 ] || timeout=0
+	[ "${#lists[@]}" -gt 0 ] || lists=(/dev/null)
+fi
 lists=("${lists[@]:-$list}")
 for l in "${lists[@]}"; do
 	[ -r "$l" ] || { echo "testbed: cannot read the test list $l" >&2; exit 2; }
@@ -93,21 +113,43 @@ fetch_deb() {
 # candidate, unpack, mod_closure
 . "$TOP/scripts/debs.sh"
 
-kdeb= bdeb=
-kver=$(candidate linux-image-amd64 || true)
-if [ -n "$kver" ]; then
-	kpkg=$(apt-cache show "linux-image-amd64=$kver" 2>/dev/null |
+# The kernel: the package linux-image-amd64 depends on (Debian 12: 6.1), or --kernel's: a package
+# name, or X.Y for the newest linux-image-X.Y*-amd64-unsigned (not cloud, not rt) the mirror has.
+# kglob: the cached .debs that will do when no mirror answers.
+kdeb= bdeb= kpkg= kver=
+case "$kernel" in
+'')
+	kglob='linux-image-6.1.*-amd64_*.deb' kwhat='linux-image-6.1.*-amd64'
+	kver=$(candidate linux-image-amd64 || true)
+	[ -n "$kver" ] && kpkg=$(apt-cache show "linux-image-amd64=$kver" 2>/dev/null |
 		sed -n 's/^Depends: .*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | head -1)
-	[ -n "$kpkg" ] && kdeb=$(fetch_deb "$kpkg" "$kver" || true)
-fi
+	;;
+[0-9]*)
+	kglob="linux-image-$kernel[.-]*-amd64-unsigned_*.deb" kwhat="linux-image-$kernel*-amd64-unsigned"
+	kpkg=$(apt-cache search --names-only "^linux-image-${kernel//./\\.}[.-].*-amd64-unsigned\$" 2>/dev/null |
+		awk '{ print $1 }' | grep -Ev -- '-(cloud|rt)-amd64-unsigned$' | sort -V | tail -1 || true)
+	[ -n "$kpkg" ] && kver=$(candidate "$kpkg" || true)
+	;;
+linux-image-*)
+	kglob="${kernel}_*.deb" kwhat=$kernel kpkg=$kernel
+	kver=$(candidate "$kpkg" || true)
+	;;
+esac
+[ -n "$kver" ] && [ -n "$kpkg" ] && kdeb=$(fetch_deb "$kpkg" "$kver" || true)
 bver=$(candidate busybox-static || true)
 [ -n "$bver" ] && bdeb=$(fetch_deb busybox-static "$bver" || true)
 # No mirror: what an earlier run fetched will do.
-[ -n "$kdeb" ] || kdeb=$(ls -t "$CACHE"/debs/linux-image-6.1.*-amd64_*.deb 2>/dev/null | head -1 || true)
+[ -n "$kdeb" ] || kdeb=$(ls -t "$CACHE"/debs/$kglob 2>/dev/null | grep -Ev -- '-(cloud|rt)-amd64' | head -1 || true)
 [ -n "$bdeb" ] || bdeb=$(ls -t "$CACHE"/debs/busybox-static_*.deb 2>/dev/null | head -1 || true)
 if [ -z "$kdeb" ]; then
+	# apt knows Debian's kernels but not this one: a wrong --kernel, not a missing mirror.
+	if [ -n "$kernel" ] && [ -z "$kver" ] && [ -n "$(candidate linux-image-amd64 || true)" ]; then
+		echo "testbed: no Debian package $kwhat (apt-cache search linux-image- lists them)" >&2
+		exit 2
+	fi
 	why=$(tail -1 "$CACHE/debs/apt.err" 2>/dev/null || true)
-	skip "cannot fetch Debian's linux-image-6.1.*-amd64 (apt-get download: ${why:-no candidate for linux-image-amd64})"
+	[ -n "$kernel" ] || kpkg=linux-image-amd64 # what apt was asked
+	skip "cannot fetch Debian's $kwhat (apt-get download: ${why:-no candidate for ${kpkg:-$kwhat}})"
 fi
 [ -n "$bdeb" ] || skip "cannot fetch Debian's busybox-static (apt-get download failed)"
 # linux-perf of the kernel's own version, when the list runs perf (perf kvm stat beside observe).
@@ -121,9 +163,19 @@ if [ "$perf_wanted" = 1 ]; then
 	[ -n "$pdeb" ] || log "no linux-perf $pver (apt-get download failed): the tests that run perf will skip"
 fi
 
-# Only the packages in use stay in the cache (a kernel unpacks to ~400 MB).
+# Only the packages in use stay in the cache (a kernel unpacks to ~400 MB): of the kernels, one
+# per upstream series (6.1, 6.12: their package version's X.Y) and signing (the default is
+# Debian's signed image, --kernel X.Y the unsigned one), so that runs alternating between two
+# kernels do not fetch each other's again.
+kseries() {
+	local b name ver
+	b=$(basename "$1") && name=${b%%_*} && ver=${b#*_}
+	echo "$(echo "${ver%%_*}" | cut -d. -f1,2)${name##*-amd64}"
+}
 for f in "$CACHE"/debs/linux-image-*.deb "$CACHE"/debs/busybox-static_*.deb; do
-	[ -e "$f" ] && [ "$f" != "$kdeb" ] && [ "$f" != "$bdeb" ] && rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
+	[ -e "$f" ] && [ "$f" != "$kdeb" ] && [ "$f" != "$bdeb" ] || continue
+	case "$f" in */linux-image-*) [ "$(kseries "$f")" = "$(kseries "$kdeb")" ] || continue ;; esac
+	rm -rf "$f" "$CACHE/root/$(basename "$f" .deb)"
 done
 if [ -n "$pdeb" ]; then
 	for f in "$CACHE"/debs/linux-perf_*.deb; do
@@ -138,7 +190,12 @@ busybox=$broot/bin/busybox
 [ -r "$vmlinuz" ] && [ -x "$busybox" ] || die "unpacked packages lack $vmlinuz or $busybox"
 proot=
 [ -n "$pdeb" ] && proot=$(unpack "$pdeb")
-log "kernel $(basename "$kdeb"), busybox $(basename "$bdeb")${pdeb:+, perf $(basename "$pdeb")}"
+if [ -n "$ssh_port" ]; then
+	. "$HERE/ssh.sh"
+	ssh_fetch
+	command -v ssh-keygen >/dev/null || skip "no ssh-keygen for --ssh (apt-get install openssh-client)"
+fi
+log "kernel $(basename "$kdeb") ($kabi), busybox $(basename "$bdeb")${pdeb:+, perf $(basename "$pdeb")}"
 
 # ---- exitlab, built if needed ----
 tests_bins=$(grep -v '^[[:space:]]*#' "$list" | grep -o 'build/tests/test_[a-z0-9_]*' | sort -u || true)
@@ -178,13 +235,16 @@ done
 
 # Modules: the closure of what we need under depends=, dependencies first.
 mdir=$kroot/lib/modules/$kabi
-# vfio_virqfd is a module of its own only in some kernels
-no_module() { [ "$1" = vfio_virqfd ] || die "no module $1 in $kabi"; }
+# vfio_virqfd is a module of its own only in some kernels, as virtio's PCI transport (6.12: built in)
+no_module() { [[ "$1" == vfio_virqfd || "$1" == virtio* ]] || die "no module $1 in $kabi"; }
+# --ssh: the NIC on QEMU's user network is a virtio-net (an e1000 would take the 82540EMs' place)
+ssh_mods=()
+[ -n "$ssh_port" ] && ssh_mods=(virtio_pci virtio_net)
 mod_closure "$mdir/kernel" no_module irqbypass ccp kvm kvm_amd vhost_iotlb vhost tun tap vhost_net \
-	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd e1000
+	vfio vfio_iommu_type1 vfio_pci_core vfio_pci vfio_virqfd e1000 "${ssh_mods[@]}"
 : >"$st/testbed/modules"
 for m in "${mod_order[@]}"; do
-	cp "${kofile[$m]}" "$st/testbed/ko/$m.ko"
+	mod_copy "$m" "$st/testbed/ko/$m.ko"
 	echo "$m /testbed/ko/$m.ko" >>"$st/testbed/modules"
 done
 
@@ -245,6 +305,13 @@ for f in $(grep -v '^[[:space:]]*#' "$list" | grep -o 'scripts/[A-Za-z0-9_./-]*[
 	[ -f "$TOP/$f" ] || die "$f, named in $list, is missing"
 	mkdir -p "$st/exitlab/$(dirname "$f")" && cp "$TOP/$f" "$st/exitlab/$f"
 done
+# --ssh: a key pair made for this run (never a fixed one), its public half root's authorized key
+if [ -n "$ssh_port" ]; then
+	mkdir -p "$work/ssh"
+	ssh-keygen -q -t ed25519 -N '' -C "exitlab-testbed-$(date +%Y%m%d%H%M%S)" -f "$work/ssh/id_ed25519" ||
+		die "ssh-keygen failed"
+	ssh_pack "$work/ssh/id_ed25519.pub"
+fi
 cp "$HERE/init" "$st/init"
 cp "$HERE/lib.sh" "$st/testbed/lib.sh"
 cp "$list" "$st/testbed/tests.list"
@@ -252,6 +319,7 @@ chmod 755 "$st/init"
 cat >"$st/testbed/config" <<EOF
 NPT=$npt
 TEST_TIMEOUT=$test_timeout
+SSH=${ssh_port:+1}
 export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
 EOF
 if command -v cpio >/dev/null; then
@@ -270,6 +338,14 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 serial=$out/serial.log
+user_net=()
+if [ -n "$ssh_port" ]; then
+	mkdir -p "$out/ssh"
+	cp "$work/ssh/id_ed25519" "$work/ssh/id_ed25519.pub" "$out/ssh/"
+	chmod 600 "$out/ssh/id_ed25519"
+	echo "$ssh_port" >"$out/ssh/port"
+	user_net=(-netdev "user,id=ssh0,hostfwd=tcp:127.0.0.1:$ssh_port-:22" -device virtio-net-pci,netdev=ssh0)
+fi
 set +e
 # The e1000e (passed through by the VFIO tests) gets a UDP socket that sends every frame back to
 # itself: a loopback, so that passthrough RX is tested too.  Two 82540EMs behind a conventional
@@ -283,13 +359,20 @@ timeout -k 10 "$timeout" "$qemu" -accel tcg,thread="$tcg_thread" -machine q35,ke
 	-m "$mem" -smp "$smp" -display none -no-reboot -nic none "${iommu_dev[@]}" \
 	-netdev "socket,id=lb0,udp=127.0.0.1:$port,localaddr=127.0.0.1:$port" -device e1000e,netdev=lb0 \
 	-device pci-bridge,id=br0,chassis_nr=1 -device e1000,bus=br0,addr=1 -device e1000,bus=br0,addr=2 \
-	-monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
+	"${user_net[@]}" -monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 quiet no_timer_check panic=-1 oops=panic" </dev/null |
-	tr -d '\r' | tee "$serial" | sed -un "s/^$M \(start\|boot\) /testbed:   \1 /p" >&2
+	tr -d '\r' | tee "$serial" | sed -un "s/^$M \(start\|boot\|serving\) /testbed:   \1 /p" >&2
 qrc=${PIPESTATUS[0]}
 set -e
 t2=$(date +%s)
+# Which kernel this was: the package, its version, and what it said uname -r was (the results'
+# context.kernel.release says it too).
+{
+	echo "package $(dpkg-deb -f "$kdeb" Package)"
+	echo "version $(dpkg-deb -f "$kdeb" Version)"
+	echo "release $(sed -n "s/^$M boot kernel \([^ ]*\) .*/\1/p" "$serial" | head -1)"
+} >"$out/kernel.txt"
 
 sed -n "/^$M results-begin\$/,/^$M results-end\$/p" "$serial" | sed '1d;$d' | base64 -d 2>/dev/null |
 	tar -xzf - -C "$out" 2>/dev/null || true

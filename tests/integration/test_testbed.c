@@ -10,7 +10,8 @@
  * inside, perf kvm stat and exitlab observe agreeing on one guest, the
  * hostile guest against the passed-through 82574 and vhost-net.  Two more
  * boots check the runner itself: a failing inner test and a guest that does
- * not finish both exit non-zero and are named.  Counts, never timings
+ * not finish both exit non-zero and are named; --kernel, --ssh and host.sh are
+ * checked without a boot.  Counts, never timings
  * (everything in there is emulated), except minima that two tools took of
  * the same events (test_perf_kvm_stat_agrees).  Skips with the runner's
  * one-line reason where QEMU or Debian's packages are missing.
@@ -1530,6 +1531,68 @@ static void test_runner_skips_without_qemu_or_mirror(void **state)
 	free(out);
 }
 
+/* Run cmd (stdout and stderr to a file); its exit code, its output in *out (malloc'd). */
+static int sh_out(const char *cmd, char **out)
+{
+	char full[2048], path[512];
+	int st;
+
+	snprintf(path, sizeof(path), "%s/sh.out", harness_tmp);
+	snprintf(full, sizeof(full), "%s >%s 2>&1", cmd, path);
+	st = system(full);
+	*out = harness_slurp(path, NULL);
+	assert_non_null(*out);
+	fprintf(stderr, "%s: %s", cmd, *out);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * --kernel and --ssh, and scripts/testbed/host.sh, without a boot: bad values are usage errors
+ * (exit 2) before anything is fetched; a kernel apt cannot offer is the one-line skip; host.sh
+ * with no host running says so (status exit 3, stop exit 0).  The boot with --ssh itself is
+ * not run here (a few minutes): docs/testbed.md, "A host over SSH", says what was checked.
+ */
+static void test_runner_kernel_ssh_options(void **state)
+{
+	static const char *const bad[] = { "--kernel foo", "--kernel 6.x", "--ssh abc", "--ssh 0", "--ssh 70000" };
+	char cmd[1024], *out, path[512];
+	FILE *f;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "TESTBED_QEMU=/bin/true " RUNNER " %s", bad[i]);
+		assert_int_equal(sh_out(cmd, &out), 2);
+		assert_non_null(strstr(out, bad[i][2] == 'k' ? "--kernel takes" : "--ssh takes a TCP port"));
+		free(out);
+	}
+
+	/* an apt that knows no package: --kernel X.Y is skipped, naming what it looked for */
+	snprintf(path, sizeof(path), "%s/apt-k.conf", harness_tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "Dir::State::Lists \"%s/klists\";\nDir::Cache \"%s/kaptcache\";\n", harness_tmp, harness_tmp);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/klists/partial %s/kaptcache/archives/partial && APT_CONFIG=%s "
+		 "TESTBED_QEMU=/bin/true TESTBED_CACHE=%s/ktbcache " RUNNER " --kernel 6.12 --ssh 2222",
+		 harness_tmp, harness_tmp, path, harness_tmp);
+	assert_int_equal(sh_out(cmd, &out), 77);
+	assert_string_equal(out, "testbed: SKIP: cannot fetch Debian's linux-image-6.12*-amd64-unsigned "
+			    "(apt-get download: no candidate for linux-image-6.12*-amd64-unsigned)\n");
+	free(out);
+
+	snprintf(cmd, sizeof(cmd), "TESTBED_HOST_DIR=%s/nohost scripts/testbed/host.sh status", harness_tmp);
+	assert_int_equal(sh_out(cmd, &out), 3);
+	assert_non_null(strstr(out, "no testbed host is running"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "TESTBED_HOST_DIR=%s/nohost scripts/testbed/host.sh stop", harness_tmp);
+	assert_int_equal(sh_out(cmd, &out), 0);
+	assert_non_null(strstr(out, "no testbed host is running"));
+	free(out);
+	assert_int_equal(sh_out("scripts/testbed/host.sh frobnicate", &out), 2);
+	assert_non_null(strstr(out, "usage: scripts/testbed/host.sh start"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1559,6 +1622,7 @@ int main(void)
 		cmocka_unit_test(test_runner_reports_failure),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_runner_skips_without_qemu_or_mirror),
+		cmocka_unit_test(test_runner_kernel_ssh_options),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
