@@ -279,7 +279,7 @@ static int pick_hosts(struct fleet_ctx *x, char **limit, size_t *ntarget)
 				"ansible_host=%s\n", x->inv[i], x->inv[i]);
 			return EXIT_USAGE;
 		}
-	*limit = calloc(1, 1);
+	*limit = calloc(1, 16); /* room for "localhost" */
 	*ntarget = 0;
 	for (size_t i = 0; i < x->ninv && *limit; i++) {
 		struct fleet_host *h = fleet_manifest_host(&x->m, x->inv[i]);
