@@ -19,6 +19,7 @@
 #include "util/input_file.h"
 #include "util/outcome.h"
 #include "analysis/charts.h"
+#include "analysis/fleet_manifest.h"
 #include "analysis/payload_views.h"
 #include "analysis/results_store.h"
 
@@ -284,6 +285,60 @@ static int plot_dir_timeline(const char *dir, const char *outdir_opt, enum plot_
 	return rc;
 }
 
+/*
+ * A fleet run directory (docs/fleet.md): each host's campaign run drawn as
+ * `exitlab plot RUNDIR` draws it, into OUTDIR/<host>/ (default DIR/plots/):
+ * the charts grouped by host, never a timeline across hosts.
+ */
+static int plot_fleet(const char *dir, const char *outdir_opt, struct chart_list *wrote)
+{
+	struct fleet_manifest m;
+	char err[600], *outdir = NULL;
+	int rc = EXIT_OK, r, drawn = 0;
+
+	if (fleet_manifest_read(dir, &m, err, sizeof(err))) {
+		fprintf(stderr, "exitlab plot: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (outdir_opt)
+		outdir = strdup(outdir_opt);
+	else if (asprintf(&outdir, "%s/plots", dir) < 0)
+		outdir = NULL;
+	if (!outdir || (mkdir(outdir, 0777) && errno != EEXIST)) {
+		fprintf(stderr, "exitlab plot: cannot create %s: %s\n", outdir ? outdir : "?",
+			outdir ? strerror(errno) : "out of memory");
+		free(outdir);
+		fleet_manifest_free(&m);
+		return EXIT_FAILED;
+	}
+	for (size_t i = 0; i < m.nhosts; i++) {
+		char *hdir = NULL, *hout = NULL;
+
+		if (!m.hosts[i].has_results) {
+			fprintf(stderr, "exitlab plot: host %s: no results (%s%s%s)\n", m.hosts[i].name,
+				fleet_state_name(m.hosts[i].state), *m.hosts[i].reason ? ": " : "", m.hosts[i].reason);
+			continue;
+		}
+		if (asprintf(&hdir, "%s/%s/%s", dir, m.hosts[i].name, FLEET_HOST_RESULTS) < 0 ||
+		    asprintf(&hout, "%s/%s", outdir, m.hosts[i].name) < 0) {
+			free(hdir);
+			rc = EXIT_FAILED;
+			break;
+		}
+		r = plot_dir(hdir, hout, wrote);
+		drawn++;
+		if (r != EXIT_OK && rc == EXIT_OK)
+			rc = r;
+		free(hdir);
+		free(hout);
+	}
+	if (!drawn)
+		fprintf(stderr, "exitlab plot: %s: no host has results to draw\n", dir);
+	free(outdir);
+	fleet_manifest_free(&m);
+	return rc;
+}
+
 /* A directory: a run directory's charts, or the timeline of several runs. */
 static int plot_directory(const char *const *inputs, size_t n, const struct plot_opts *o, struct chart_list *wrote)
 {
@@ -301,6 +356,14 @@ static int plot_directory(const char *const *inputs, size_t n, const struct plot
 		fprintf(stderr, "exitlab plot: --scale is for the timeline of several runs "
 				"(a directory without manifest.json), not for a run directory\n");
 		return EXIT_USAGE;
+	}
+	if (fleet_dir_is_fleet(in)) {
+		if (o->scale_given) {
+			fprintf(stderr, "exitlab plot: --scale is for the timeline of several runs, not for a fleet "
+					"run (its hosts are drawn each on its own)\n");
+			return EXIT_USAGE;
+		}
+		return plot_fleet(in, o->out, wrote);
 	}
 	return is_run_dir(in) ? plot_dir(in, o->out, wrote) : plot_dir_timeline(in, o->out, o->scale, wrote);
 }

@@ -225,10 +225,11 @@ static void timeline(struct report_out *o, const struct store_list *l, const cha
 	bool several = false;
 	size_t n = 0;
 
+	/* the hosts of a fleet run are not a time series: they are the fleet section's columns */
 	for (size_t i = 0; i < l->nruns && !several; i++)
 		for (size_t j = i + 1; j < l->nruns && !several; j++)
-			several = !l->runs[i].loose && !l->runs[j].loose &&
-				  !strcmp(l->runs[i].campaign, l->runs[j].campaign);
+			several = !l->runs[i].loose && !l->runs[j].loose && !*l->runs[i].fleet_host &&
+				  !*l->runs[j].fleet_host && !strcmp(l->runs[i].campaign, l->runs[j].campaign);
 	if (!several || asprintf(&dir, "%s/timeline", o->tmp) < 0)
 		return;
 	report_heading(o, 1, "timeline");
@@ -260,9 +261,13 @@ static void run_header(struct report_out *o, const struct store_run *run)
 {
 	struct report_sink s[2];
 	int ns = report_sinks(o, s);
-	char h[200];
+	char h[400];
 
-	snprintf(h, sizeof(h), "campaign %s, started %s", run->campaign, run->timestamp);
+	if (*run->fleet_host)
+		snprintf(h, sizeof(h), "campaign %s on fleet host %s, started %s", run->campaign, run->fleet_host,
+			 run->timestamp);
+	else
+		snprintf(h, sizeof(h), "campaign %s, started %s", run->campaign, run->timestamp);
 	report_heading(o, 1, h);
 	for (int i = 0; i < ns; i++) {
 		fputs(s[i].fmt->open[REPORT_PARA], s[i].f);
@@ -372,6 +377,8 @@ static void sections(struct report_out *o, const struct store_list *l, const cha
 			fprintf(o->md, "No campaign runs or results files found.\n");
 	}
 	timeline(o, l, path);
+	for (size_t i = 0; i < l->nfleets; i++)
+		report_fleet(o, l, l->fleets[i]);
 	for (size_t i = 0; i < l->nruns; i++) {
 		const struct store_run *run = &l->runs[i];
 		struct chart_list run_charts = { 0 };

@@ -17,4 +17,7 @@ void report_entry(struct report_out *o, const struct store_run *run, const struc
  */
 void report_draw_file(struct report_out *o, int idx, const char *file, bool cdf, struct chart_list *wrote);
 
+/* A fleet run directory's hosts and its test x host table (analysis/report_fleet.c). */
+void report_fleet(struct report_out *o, const struct store_list *l, const char *dir);
+
 #endif

@@ -123,18 +123,19 @@ void report_summary_regressions(struct report_summary *s, const struct store_lis
 	if (!runs)
 		return;
 	for (size_t i = 0; i < l->nruns; i++) {
-		const char *c = l->runs[i].campaign;
+		const char *c = l->runs[i].campaign, *fh = l->runs[i].fleet_host;
 		bool seen = false;
 		size_t n = 0;
 
 		if (l->runs[i].loose)
 			continue;
+		/* a fleet host's history is its own: runs of one campaign on other hosts are not earlier runs */
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !l->runs[j].loose && !strcmp(l->runs[j].campaign, c);
+			seen = !l->runs[j].loose && !strcmp(l->runs[j].campaign, c) && !strcmp(l->runs[j].fleet_host, fh);
 		if (seen)
 			continue;
 		for (size_t j = i; j < l->nruns; j++)
-			if (!l->runs[j].loose && !strcmp(l->runs[j].campaign, c))
+			if (!l->runs[j].loose && !strcmp(l->runs[j].campaign, c) && !strcmp(l->runs[j].fleet_host, fh))
 				runs[n++] = &l->runs[j];
 		if (n < 2)
 			continue;

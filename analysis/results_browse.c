@@ -42,7 +42,8 @@ int results_list_runs(FILE *f, const struct store_list *l, store_problem_fn prob
 		}
 		snprintf(cnt, sizeof(cnt), "%zu/%zu", done, r->nentries);
 		fprintf(f, "%-16s %-22s %-16s %9s  %-10s %s\n", r->campaign, r->timestamp[0] ? r->timestamp : "-",
-			r->host[0] ? r->host : "-", cnt, r->loose ? "file" : store_run_status(r), r->path);
+			/* a fleet's host by its inventory name: two names may be one machine */
+			r->fleet_host[0] ? r->fleet_host : r->host[0] ? r->host : "-", cnt, r->loose ? "file" : store_run_status(r), r->path);
 	}
 	return skipped;
 }
@@ -189,7 +190,7 @@ int results_csv_write(FILE *f, const struct store_list *l, store_problem_fn prob
 				problem(ctx, run->entries[j].results, err);
 				skipped++;
 			} else if (rc > 0) {
-				results_csv_rows(f, run->campaign, run->entries[j].name, &res);
+				results_csv_rows_host(f, run->campaign, run->entries[j].name, run->fleet_host, &res);
 				results_free(&res);
 			}
 		}

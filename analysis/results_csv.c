@@ -22,6 +22,8 @@ static const char *const columns[] = {
 	"host", "backend", "revision",
 	/* later: appended, so that the columns before keep their places */
 	"wall_ns_per_op", "device_cpu_ns_per_op", "vcpu_cpu_ns_per_op", "guest_busy_ns_per_op",
+	/* a fleet run's host by its inventory name (docs/fleet.md); "" outside a fleet */
+	"fleet_host",
 };
 
 void csv_field(FILE *f, const char *s)
@@ -94,6 +96,12 @@ static void stats(FILE *f, bool have, const struct sample_stats *s)
 
 void results_csv_rows(FILE *f, const char *campaign, const char *entry, const struct run_result *r)
 {
+	results_csv_rows_host(f, campaign, entry, NULL, r);
+}
+
+void results_csv_rows_host(FILE *f, const char *campaign, const char *entry, const char *fleet_host,
+			   const struct run_result *r)
+{
 	char host[128], backend[64], rev[64];
 
 	store_context(r, host, sizeof(host), backend, sizeof(backend), rev, sizeof(rev));
@@ -137,6 +145,8 @@ void results_csv_rows(FILE *f, const char *campaign, const char *entry, const st
 		num(f, true, cpu.device_ns, "%.1f");
 		num(f, true, cpu.vcpu_ns, "%.1f");
 		num(f, true, cpu.guest_busy_ns, "%.1f");
+		fputc(',', f);
+		csv_field(f, fleet_host);
 		fputs("\r\n", f);
 		free(params);
 	}

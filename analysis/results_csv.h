@@ -15,5 +15,8 @@ char *csv_params(const struct test_result *t);
 void results_csv_header(FILE *f);
 /* One row per test of r; campaign and entry name where it came from. */
 void results_csv_rows(FILE *f, const char *campaign, const char *entry, const struct run_result *r);
+/* The same with the fleet_host column (a fleet run's inventory name; NULL or "" outside a fleet). */
+void results_csv_rows_host(FILE *f, const char *campaign, const char *entry, const char *fleet_host,
+			   const struct run_result *r);
 
 #endif

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "util/input_file.h"
+#include "analysis/fleet_manifest.h"
 #include "analysis/plot.h"
 #include "analysis/results_store.h"
 
@@ -116,6 +117,37 @@ static int parse_entry(json_t *je, size_t idx, const char *dir, struct store_ent
 	return 0;
 }
 
+/* DIR is FLEET/HOST/campaign of a fleet run (FLEET/fleet.json exists): HOST, else "". */
+static void fleet_host_of(const char *dir, char *host, size_t len)
+{
+	char *d = strdup(dir), *s1, *s2;
+	size_t n;
+
+	*host = 0;
+	if (!d)
+		return;
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = 0;
+	s1 = strrchr(d, '/');
+	if (s1 && !strcmp(s1 + 1, FLEET_HOST_RESULTS)) {
+		*s1 = 0;
+		s2 = strrchr(d, '/');
+		if (fleet_host_name_ok(s2 ? s2 + 1 : d)) {
+			char *name = strdup(s2 ? s2 + 1 : d);
+
+			if (s2)
+				*s2 = 0;
+			else
+				strcpy(d, ".");
+			if (name && fleet_dir_is_fleet(s2 && !*d ? "/" : d))
+				copy_str(host, len, name);
+			free(name);
+		}
+	}
+	free(d);
+}
+
 int store_read_manifest(const char *dir, struct store_run *run, char *err, size_t errlen)
 {
 	char *path = NULL;
@@ -158,6 +190,9 @@ int store_read_manifest(const char *dir, struct store_run *run, char *err, size_
 	copy_str(run->timestamp, sizeof(run->timestamp), json_is_string(v) ? json_string_value(v) : "");
 	copy_str(run->host, sizeof(run->host), plot_find_string(json_object_get(root, "host"), "hostname"));
 	copy_str(run->backend, sizeof(run->backend), plot_find_string(json_object_get(root, "host"), "backend"));
+	if (json_is_object(json_object_get(root, "host")))
+		run->host_json = json_dumps(json_object_get(root, "host"), JSON_COMPACT | JSON_SORT_KEYS);
+	fleet_host_of(dir, run->fleet_host, sizeof(run->fleet_host));
 	v = json_object_get(root, "exitlab_revision");
 	copy_str(run->revision, sizeof(run->revision), json_is_string(v) ? json_string_value(v) : "");
 	ents = json_object_get(root, "entries");
@@ -291,6 +326,37 @@ static void visit_file(struct walk *w, const char *path)
 		store_run_free(&run), skip(w, path, "out of memory");
 }
 
+static void visit_dir(struct walk *w, const char *dir, int depth);
+
+/* A fleet run: each host's campaign directory, nothing else (status.json is not a results file). */
+static void visit_fleet(struct walk *w, const char *dir, int depth)
+{
+	struct fleet_manifest m;
+	char err[600], **nf;
+
+	if (fleet_manifest_read(dir, &m, err, sizeof(err))) {
+		skip(w, dir, err);
+		return;
+	}
+	nf = realloc(w->out->fleets, (w->out->nfleets + 1) * sizeof(*nf));
+	if (nf) {
+		w->out->fleets = nf;
+		if ((nf[w->out->nfleets] = strdup(dir)))
+			w->out->nfleets++;
+	}
+	for (size_t i = 0; i < m.nhosts; i++) {
+		char *hdir = NULL;
+
+		if (!m.hosts[i].has_results)
+			continue;
+		if (asprintf(&hdir, "%s/%s/%s", dir, m.hosts[i].name, FLEET_HOST_RESULTS) < 0)
+			continue;
+		visit_dir(w, hdir, depth + 1);
+		free(hdir);
+	}
+	fleet_manifest_free(&m);
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -320,6 +386,10 @@ static void visit_dir(struct walk *w, const char *dir, int depth)
 	free(mpath);
 	if (depth > MAX_DEPTH)
 		return;
+	if (fleet_dir_is_fleet(dir)) {
+		visit_fleet(w, dir, depth);
+		return;
+	}
 	d = opendir(dir);
 	if (!d) {
 		snprintf(err, sizeof(err), "cannot open directory: %s", strerror(errno));
@@ -382,7 +452,7 @@ int store_walk(const char *root, struct store_list *out, store_problem_fn proble
 	}
 	if (S_ISDIR(st.st_mode))
 		visit_dir(&w, r, 0);
-	else if (has_suffix(r, "manifest.json")) {
+	else if (has_suffix(r, "manifest.json") || has_suffix(r, FLEET_MANIFEST_NAME)) {
 		char *dir = strdup(r);
 
 		if (dir) {
@@ -424,6 +494,7 @@ bool store_names_input(const struct store_list *l, const char *root, const char 
 
 void store_run_free(struct store_run *run)
 {
+	free(run->host_json);
 	for (size_t i = 0; i < run->nentries; i++)
 		free(run->entries[i].results);
 	free(run->entries);
@@ -436,5 +507,8 @@ void store_list_free(struct store_list *l)
 	for (size_t i = 0; i < l->nruns; i++)
 		store_run_free(&l->runs[i]);
 	free(l->runs);
+	for (size_t i = 0; i < l->nfleets; i++)
+		free(l->fleets[i]);
+	free(l->fleets);
 	memset(l, 0, sizeof(*l));
 }

@@ -38,6 +38,8 @@ struct store_run {
 	char host[128];        /* hostname */
 	char backend[64];      /* KVM backend, "" if unknown */
 	char revision[64];     /* exitlab revision, "" if unknown */
+	char fleet_host[128];  /* in a fleet run (FLEET/HOST/campaign/): the inventory's name of its host, else "" */
+	char *host_json;       /* the manifest's host object (exitlab info), compact JSON; NULL for a loose file */
 	struct store_entry *entries;
 	size_t nentries;
 };
@@ -45,6 +47,8 @@ struct store_run {
 struct store_list {
 	struct store_run *runs;
 	size_t nruns;
+	char **fleets;         /* the fleet run directories walked (fleet.json read), in walk order */
+	size_t nfleets;
 };
 
 /*
@@ -57,7 +61,9 @@ int store_read_manifest(const char *dir, struct store_run *run, char *err, size_
 int store_read_loose(const char *file, struct store_run *run, char *err, size_t errlen);
 /*
  * Every run under root (a run directory, a tree of them, or one results
- * file), sorted by path.  Unreadable manifests and files go to problem and
+ * file), sorted by path.  A fleet run directory (fleet.json, docs/fleet.md)
+ * gives the campaign run of each host that has one, fleet_host set, and
+ * nothing else under it is taken for results.  Unreadable manifests and files go to problem and
  * are left out; returns the number skipped, or -1 with err if root itself
  * cannot be read or is neither a directory nor a regular file (a FIFO).
  */

@@ -157,7 +157,7 @@ int cmd_claims(int argc, char **argv)
 	};
 	struct claim_row rows[CLAIMS_MAX];
 	const struct store_run *run;
-	struct store_list l = { NULL, 0 };
+	struct store_list l = { 0 };
 	const char *path = "results/claims", *testbed = NULL;
 	int opt, json = 0, md = 0, rc = 0;
 	char err[256];

@@ -15,6 +15,8 @@
 #include "cli/commands.h"
 #include "analysis/compare.h"
 #include "analysis/compare_counts.h"
+#include "analysis/compare_fleet.h"
+#include "analysis/fleet_manifest.h"
 #include "util/json_out.h"
 
 #define CMP_SEED 0x657869746c6162ULL      /* "exitlab": the same verdict every run */
@@ -38,7 +40,10 @@ static void usage(FILE *f)
 		   "  --count-delta D     with --counts, smallest change per operation that counts\n"
 		   "                      (default %.2g; and more than %g stray events over the phase)\n"
 		   "  --json FILE         write the comparison as JSON (docs/compare.md); not over an input\n"
-		   "exit codes: 0 no test regressed, 1 some test regressed, 2 bad usage or unreadable input\n",
+		   "Two fleet run directories (fleet.json, docs/fleet.md) are compared host by host\n"
+		   "(by inventory name); hosts whose CPU model or KVM backend differ are not paired.\n"
+		   "exit codes: 0 no test regressed, 1 some test regressed (on any host of a fleet),\n"
+		   "            2 bad usage or unreadable input\n",
 		CMP_MIN_RUNS, CMP_COUNT_DELTA, CMP_COUNT_STRAY);
 }
 
@@ -277,6 +282,75 @@ static void print_counts(const struct cmp_side *b, const struct cmp_side *c, con
 	       count[CMP_NOT_COMPARABLE], o->count_delta, CMP_COUNT_STRAY, o->threshold * 100);
 }
 
+/* Two fleet runs, host by host: each pair's table, then one line per host. */
+static int compare_fleets(const char *a, const char *b, const struct cmp_opts *o, const char *json_path)
+{
+	struct cmp_fleet f;
+	char err[1024];
+	size_t regressed = 0, compared = 0;
+	json_t *hosts = json_array();
+	int code = EXIT_OK;
+
+	if (cmp_fleet_compare(a, b, o, &f, err, sizeof(err))) {
+		fprintf(stderr, "exitlab compare: %s\n", err);
+		json_decref(hosts);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < f.n; i++) {
+		const struct cmp_fleet_pair *p = &f.pairs[i];
+
+		if (json_path && p->state == CMP_PAIR_COMPARED &&
+		    (cmp_side_read(&p->b, json_path) || cmp_side_read(&p->c, json_path))) {
+			fprintf(stderr, "exitlab compare: %s is one of the inputs: refusing to overwrite it\n",
+				json_path);
+			code = EXIT_USAGE;
+			goto out;
+		}
+	}
+	printf("fleet baseline: %s\nfleet current:  %s\n", a, b);
+	for (size_t i = 0; i < f.n; i++) {
+		const struct cmp_fleet_pair *p = &f.pairs[i];
+
+		printf("\n== host %s: %s%s%s\n", p->host, cmp_pair_state_name(p->state), *p->note ? ": " : "",
+		       p->note);
+		if (p->state == CMP_PAIR_COMPARED) {
+			compared++;
+			regressed += p->count[CMP_REGRESSED] > 0;
+			if (p->nrows && o->counts)
+				print_counts(&p->b, &p->c, o, p->rows, p->nrows, p->count);
+			else if (p->nrows)
+				print_table(&p->b, &p->c, o, p->rows, p->nrows, p->count);
+		}
+		json_array_append_new(hosts, json_pack("{s:s, s:s, s:s, s:o}", "host", p->host, "pairing",
+						       cmp_pair_state_name(p->state), "note", p->note,
+						       "comparison", p->state == CMP_PAIR_COMPARED ?
+						       rows_json(&p->b, &p->c, o, p->rows, p->nrows, p->count) :
+						       json_null()));
+	}
+	printf("\n%zu host%s: %zu compared, %zu with a regression\n", f.n, f.n == 1 ? "" : "s", compared,
+	       regressed);
+	if (json_path) {
+		json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:O}", "format", "exitlab-compare-fleet", "version", 1,
+					"baseline", a, "current", b, "hosts", hosts);
+		char *text = doc ? json_dumps(doc, JSON_INDENT(2) | EXITLAB_JSON_REALS) : NULL;
+
+		json_decref(doc);
+		if (!text || atomic_write_text(json_path, text, err, sizeof(err))) {
+			fprintf(stderr, "exitlab compare: %s: %s\n", json_path, text ? err : "out of memory");
+			free(text);
+			code = EXIT_USAGE;
+			goto out;
+		}
+		free(text);
+	}
+	if (regressed)
+		code = EXIT_FAILED;
+out:
+	json_decref(hosts);
+	cmp_fleet_free(&f);
+	return code;
+}
+
 static int parse_double(const char *s, double *out)
 {
 	char *end;
@@ -363,6 +437,14 @@ int cmd_compare(int argc, char **argv)
 	if (argc - optind != 2) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (fleet_dir_is_fleet(argv[optind]) || fleet_dir_is_fleet(argv[optind + 1])) {
+		if (!fleet_dir_is_fleet(argv[optind]) || !fleet_dir_is_fleet(argv[optind + 1])) {
+			fprintf(stderr, "exitlab compare: a fleet run (fleet.json) is compared with a fleet run; "
+				"for one host, compare FLEET/HOST/campaign\n");
+			return EXIT_USAGE;
+		}
+		return compare_fleets(argv[optind], argv[optind + 1], &o, json_path);
 	}
 	if (cmp_side_load(&b, argv[optind], bdir, err, sizeof(err)) ||
 	    cmp_side_load(&c, argv[optind + 1], bdir, err, sizeof(err))) {

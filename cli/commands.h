@@ -13,6 +13,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_campaign(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_ratios(int argc, char **argv);
 int cmd_list_payloads(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct {
 	{ "results", cmd_results, "browse the results store: list, show, csv" },
 	{ "report", cmd_report, "one self-contained HTML (and Markdown) report of a run or store" },
 	{ "campaign", cmd_campaign, "run a campaign file's matrix of runs into a results directory (resumable)" },
+	{ "fleet", cmd_fleet, "run a campaign on every host of an Ansible inventory into one fleet run (resumable)" },
 	{ "claims", cmd_claims, "the classic virtualization claims beside what this host measured, with verdicts" },
 	{ "lab", cmd_lab, "the course labs: list, show a handout's steps, check a hand-in, calibrate a spec" },
 	{ "ratios", cmd_ratios, "VMMs measured in interleaved rounds: per test, each one's ratio to a reference with an interval" },

@@ -3,15 +3,29 @@
 # Install what building and testing exitlab needs (Debian/Ubuntu).
 # Idempotent and non-interactive: silent when everything is present; as root it
 # installs what is missing; otherwise it names the packages and the command.
+#   scripts/deps.sh            everything: build, tests, fuzzing, the testbed, ansible
+#   scripts/deps.sh --runtime  what building exitlab and running its campaigns needs:
+#                              a measured host of a fleet (docs/fleet.md)
 set -euo pipefail
 
+RUNTIME_PACKAGES=(
+	gcc make libc6-dev linux-libc-dev binutils
+	libjansson-dev libpfm4-dev libyaml-dev
+)
 PACKAGES=(
 	gcc make libc6-dev linux-libc-dev pkg-config git
 	libjansson-dev libcmocka-dev libpfm4-dev gnuplot-nox
 	binutils linux-perf qemu-system-x86 cpio iproute2
 	dpdk-dev qemu-system-common libyaml-dev
 	clang-14 libclang-rt-14-dev llvm-14 stress-ng
+	ansible-core ansible-lint
 )
+
+case "${1:-}" in
+"") ;;
+--runtime) PACKAGES=("${RUNTIME_PACKAGES[@]}") ;;
+*) echo "usage: scripts/deps.sh [--runtime]" >&2; exit 2 ;;
+esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: dpkg-query not found; this script knows Debian packages only." >&2

@@ -122,7 +122,7 @@ static void test_header_and_rows(void **state)
 	fclose(m);
 
 	nf = parse_record(buf, fields, &p);
-	assert_int_equal(nf, 26);
+	assert_int_equal(nf, 27);
 	assert_string_equal(fields[0], "campaign");
 	assert_string_equal(fields[5], "params");
 	assert_string_equal(fields[8], "median_cycles");
@@ -132,9 +132,10 @@ static void test_header_and_rows(void **state)
 	assert_string_equal(fields[23], "device_cpu_ns_per_op");
 	assert_string_equal(fields[24], "vcpu_cpu_ns_per_op");
 	assert_string_equal(fields[25], "guest_busy_ns_per_op");
+	assert_string_equal(fields[26], "fleet_host");
 
 	nf = parse_record(p, fields, &p);
-	assert_int_equal(nf, 26);
+	assert_int_equal(nf, 27);
 	assert_string_equal(fields[0], "quick");
 	assert_string_equal(fields[1], "net/virtio/rep1");
 	assert_string_equal(fields[2], "net");
@@ -160,7 +161,7 @@ static void test_header_and_rows(void **state)
 	assert_string_equal(fields[25], "100.0");  /* (12800 - 6400) ns of guest over 64 */
 
 	nf = parse_record(p, fields, &p);
-	assert_int_equal(nf, 26);
+	assert_int_equal(nf, 27);
 	assert_string_equal(fields[3], "rx");
 	assert_string_equal(fields[4], "host");
 	assert_string_equal(fields[5], "");

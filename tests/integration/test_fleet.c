@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exitlab fleet end to end through Ansible (docs/fleet.md): the playbook's
+ * syntax (and ansible-lint where installed); a real run on an inventory of
+ * two hosts that are both this machine (ansible_connection=local) with
+ * different per-host defaults, then report, plot, results csv and compare on
+ * the fleet run; a run with one host unreachable (a TEST-NET-3 address),
+ * named in the manifest with its reason while the other host's results are
+ * kept, then a resume with that host fixed that runs it alone; refusals.
+ * Without /dev/kvm the campaign's entries are skipped (exit 3 of exitlab
+ * run) and a host is "skipped" with that reason; with KVM it is "done".
+ * Skipped where ansible-playbook is missing (scripts/deps.sh installs it).
+ * States and counts are asserted, timings never.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/integration/harness.h"
+
+static const char *no_ansible(void)
+{
+	if (system("command -v ansible-playbook >/dev/null 2>&1 && command -v ansible-inventory >/dev/null 2>&1"))
+		return "ansible-playbook not installed (scripts/deps.sh installs ansible-core)";
+	return NULL;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *tmp_path(const char *name)
+{
+	static char buf[8][1024];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", harness_tmp, name);
+	return buf[i];
+}
+
+/* The campaign: one quick test, repetitions 2 (hostA's defaults make it 1). */
+static const char *campaign(void)
+{
+	char *p = tmp_path("small.yaml");
+
+	write_file(p, "name: fleet-small\n"
+		      "defaults:\n  ring: 3\n  timeout_s: 60\n  repetitions: 2\n"
+		      "entries:\n  - payload: exit-costs\n    quick: true\n    tests: [cpuid]\n");
+	return p;
+}
+
+/* An inventory: hostA local with its own defaults; hostB local, or unreachable. */
+static const char *inventory(const char *name, bool b_unreachable)
+{
+	char *p = tmp_path(name), text[2048];
+
+	snprintf(text, sizeof(text),
+		 "[lab]\n"
+		 "hostA ansible_connection=local exitlab_defaults='{\"repetitions\": 1}'\n"
+		 "%s\n"
+		 "[lab:vars]\n"
+		 "exitlab_workdir=%s/work\n"
+		 "ansible_python_interpreter=/usr/bin/python3\n",
+		 b_unreachable ? "hostB ansible_host=203.0.113.1 ansible_connection=ssh ansible_timeout=3 "
+				 "ansible_ssh_common_args='-o ConnectTimeout=3 -o BatchMode=yes "
+				 "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
+			       : "hostB ansible_connection=local",
+		 harness_tmp);
+	write_file(p, text);
+	return p;
+}
+
+static json_t *fleet_manifest(const char *dir)
+{
+	char path[1200];
+	json_t *m;
+
+	snprintf(path, sizeof(path), "%s/fleet.json", dir);
+	m = harness_load_json(path);
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "format")), "exitlab-fleet-manifest");
+	assert_int_equal(json_integer_value(json_object_get(m, "version")), 1);
+	assert_string_equal(json_string_value(json_object_get(m, "campaign")), "fleet-small");
+	assert_int_equal(strlen(json_string_value(json_object_get(m, "revision"))), 40);
+	return m;
+}
+
+static json_t *host(json_t *m, const char *name)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(json_object_get(m, "hosts"), i, h)
+		if (!strcmp(json_string_value(json_object_get(h, "name")), name))
+			return h;
+	fail_msg("no host %s in the fleet manifest", name);
+	return NULL;
+}
+
+/* A host whose campaign ran: done with KVM, skipped (the reason says /dev/kvm) without. */
+static void assert_ran(const char *dir, json_t *h, int entries)
+{
+	const char *state = json_string_value(json_object_get(h, "state"));
+	const char *reason = json_string_value(json_object_get(h, "reason"));
+	json_t *c = json_object_get(h, "entries");
+	char path[1200];
+	struct stat st;
+
+	if (harness_kvm_missing()) {
+		assert_string_equal(state, "skipped");
+		assert_non_null(reason);
+		assert_non_null(strstr(reason, "/dev/kvm"));
+		assert_int_equal(json_integer_value(json_object_get(c, "skipped")), entries);
+	} else {
+		assert_string_equal(state, "done");
+		assert_int_equal(json_integer_value(json_object_get(c, "done")), entries);
+	}
+	assert_int_equal(json_integer_value(json_object_get(c, "total")), entries);
+	assert_int_equal(json_integer_value(json_object_get(h, "campaign_exit")), 0);
+	snprintf(path, sizeof(path), "%s/%s/campaign/manifest.json", dir,
+		 json_string_value(json_object_get(h, "name")));
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/%s/status.json", dir, json_string_value(json_object_get(h, "name")));
+	assert_int_equal(stat(path, &st), 0);
+}
+
+static void test_playbook_checks(void **state)
+{
+	(void)state;
+	HARNESS_SKIP_IF(no_ansible());
+	assert_int_equal(system("ansible-playbook --syntax-check -i localhost, scripts/fleet/fleet.yml "
+				">/dev/null"), 0);
+	if (system("command -v ansible-lint >/dev/null 2>&1")) {
+		fprintf(stderr, "ansible-lint not installed: the playbook's syntax only\n");
+		return;
+	}
+	assert_int_equal(system("cd scripts/fleet && ansible-lint -q --nocolor fleet.yml roles/exitlab"), 0);
+}
+
+static void test_refusals(void **state)
+{
+	const char *inv = inventory("inv-refusals", false), *file = campaign();
+	char *empty = tmp_path("empty-inv"), *bad = tmp_path("bad.yaml"), *old;
+	struct run_out o;
+
+	(void)state;
+	HARNESS_SKIP_IF(no_ansible());
+	harness_run(&o, (const char *[]){ "fleet", file, NULL });
+	assert_int_equal(o.exit_code, 2); /* no --inventory */
+	harness_free(&o);
+	write_file(bad, "name: bad\nentries:\n  - payload: exit-costs\n    tests: [cpuidd]\n");
+	harness_run(&o, (const char *[]){ "fleet", bad, "--inventory", inv, "--out", tmp_path("r1"), NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "cpuidd"));
+	harness_free(&o);
+	write_file(empty, "[lab]\n");
+	harness_run(&o, (const char *[]){ "fleet", file, "--inventory", empty, "--out", tmp_path("r2"), NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "no hosts"));
+	harness_free(&o);
+	harness_run(&o, (const char *[]){ "fleet", "--resume", harness_tmp, "--inventory", inv, NULL });
+	assert_int_equal(o.exit_code, 2);
+	assert_non_null(strstr(o.err, "fleet.json"));
+	harness_free(&o);
+	/* ansible missing: exit 3 with what to install */
+	old = strdup(getenv("PATH") ? getenv("PATH") : "");
+	setenv("PATH", "/nonexistent", 1);
+	harness_run(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", tmp_path("r3"), NULL });
+	setenv("PATH", old, 1);
+	free(old);
+	assert_int_equal(o.exit_code, 3);
+	assert_non_null(strstr(o.err, "ansible-playbook"));
+	harness_free(&o);
+}
+
+/* Both hosts this machine: run, then the fleet run's report, plot, csv and compare with itself. */
+static void test_two_local_hosts(void **state)
+{
+	const char *inv = inventory("inv-local", false), *file = campaign();
+	char *dir = tmp_path("fleet-local"), *html = tmp_path("fleet-local.html"), *md = tmp_path("fleet-local.md");
+	struct run_out o;
+	json_t *m;
+
+	(void)state;
+	HARNESS_SKIP_IF(no_ansible());
+	harness_run(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir, "--forks", "2", NULL });
+	if (o.exit_code)
+		fprintf(stderr, "%s\n%s\n", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "2 hosts"));
+	harness_free(&o);
+	m = fleet_manifest(dir);
+	assert_int_equal(json_array_size(json_object_get(m, "hosts")), 2);
+	assert_int_equal(json_integer_value(json_object_get(m, "forks")), 2);
+	assert_ran(dir, host(m, "hostA"), 1); /* its exitlab_defaults: repetitions 1 */
+	assert_ran(dir, host(m, "hostB"), 2);
+	json_decref(m);
+
+	harness_run(&o, (const char *[]){ "report", dir, "-o", html, "--markdown", md, NULL });
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+	{
+		char *text = harness_slurp(md, NULL);
+
+		assert_non_null(text);
+		assert_non_null(strstr(text, "hostA"));
+		assert_non_null(strstr(text, "hostB"));
+		assert_non_null(strstr(text, "Fleet"));
+		free(text);
+	}
+	harness_run(&o, (const char *[]){ "results", "csv", dir, NULL });
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "fleet_host"));
+	harness_free(&o);
+	harness_run(&o, (const char *[]){ "compare", dir, dir, NULL });
+	if (o.exit_code)
+		fprintf(stderr, "%s\n%s\n", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "hostA"));
+	harness_free(&o);
+}
+
+/* hostB unreachable: named with its reason, hostA kept; a resume with hostB fixed runs hostB alone. */
+static void test_unreachable_then_resume(void **state)
+{
+	const char *inv = inventory("inv-unreach", true), *fixed = inventory("inv-fixed", false), *file = campaign();
+	char *dir = tmp_path("fleet-unreach"), a_status[1200];
+	struct stat before, after;
+	struct run_out o;
+	json_t *m, *b;
+
+	(void)state;
+	HARNESS_SKIP_IF(no_ansible());
+	harness_run(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir, "--forks", "2", NULL });
+	assert_int_equal(o.exit_code, 1);
+	assert_non_null(strstr(o.out, "--resume"));
+	harness_free(&o);
+	m = fleet_manifest(dir);
+	assert_ran(dir, host(m, "hostA"), 1);
+	b = host(m, "hostB");
+	assert_string_equal(json_string_value(json_object_get(b, "state")), "unreachable");
+	assert_true(json_is_string(json_object_get(b, "reason")));
+	assert_true(strlen(json_string_value(json_object_get(b, "reason"))) > 0);
+	assert_true(json_is_null(json_object_get(b, "results")));
+	json_decref(m);
+	snprintf(a_status, sizeof(a_status), "%s/hostA/status.json", dir);
+	assert_int_equal(stat(a_status, &before), 0);
+
+	/* a changed campaign file is a new fleet run, not a resume */
+	{
+		char *other = tmp_path("other.yaml");
+
+		write_file(other, "name: fleet-small\nentries:\n  - payload: exit-costs\n    quick: true\n");
+		harness_run(&o, (const char *[]){ "fleet", other, "--resume", dir, "--inventory", fixed, NULL });
+		assert_int_equal(o.exit_code, 2);
+		harness_free(&o);
+	}
+	harness_run(&o, (const char *[]){ "fleet", "--resume", dir, "--inventory", fixed, NULL });
+	if (o.exit_code)
+		fprintf(stderr, "%s\n%s\n", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "on 1 host"));
+	harness_free(&o);
+	m = fleet_manifest(dir);
+	assert_ran(dir, host(m, "hostA"), 1);
+	assert_ran(dir, host(m, "hostB"), 2);
+	assert_int_equal(json_integer_value(json_object_get(host(m, "hostA"), "attempts")), 1);
+	assert_int_equal(json_integer_value(json_object_get(host(m, "hostB"), "attempts")), 2);
+	json_decref(m);
+	/* hostA was not run again: its record is the same file, untouched */
+	assert_int_equal(stat(a_status, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	assert_int_equal(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+	assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+
+	/* nothing left: a resume runs no play */
+	harness_run(&o, (const char *[]){ "fleet", "--resume", dir, "--inventory", fixed, NULL });
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "nothing to run"));
+	harness_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_playbook_checks),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_two_local_hosts),
+		cmocka_unit_test(test_unreachable_then_resume),
+	};
+
+	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
+}
