@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 #include "vmm/machine.h"
 #include "vmm/vm.h"
 
