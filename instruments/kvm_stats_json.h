@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 
 /*
  * {"cumulative": {name: delta}, "levels": {name: value at the end},

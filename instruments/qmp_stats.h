@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * QEMU's KVM statistics over QMP (query-stats-schemas, query-stats) turned
- * into what exitlab reads from a binary stats fd (vmm/kvm_stats.h):
+ * into what exitlab reads from a binary stats fd (instruments/kvm_stats.h):
  * descriptors, then flat value arrays in descriptor order.  The way to read
  * a peer QEMU's stats, since KVM refuses KVM_GET_STATS_FD from another
  * process and QEMU closes its own stats fds after each query.  Pure: JSON
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 
 /*
  * The "stats" array of provider "kvm" for `target` ("vm" or "vcpu") in a

@@ -15,7 +15,7 @@
 
 #include "instruments/kvm_debugfs.h"
 #include "instruments/kvm_process.h"
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 
 struct stats_entry {
 	char kind[8];            /* "vm" or "vcpu" (stats fd) or "vm-debugfs" */

@@ -19,7 +19,6 @@ int exit_synth_init(struct exit_synth *s, bool coalesced, char *err, size_t errl
 	memset(s, 0, sizeof(*s));
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->mem.memfd = -1;
-	vm->stats.fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
@@ -45,7 +44,6 @@ int exit_synth_init(struct exit_synth *s, bool coalesced, char *err, size_t errl
 	s->v = &vm->vcpus[0];
 	s->v->vm = vm;
 	s->v->fd = -1;
-	s->v->stats.fd = -1;
 	vm->nvcpus = 1;
 	vcpu_attach_run(s->v, s->run_area, s->run_size);
 	return 0;

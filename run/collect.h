@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 #include "devices/platform/bench.h"
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 #include "analysis/results.h"
 
 /*

@@ -17,6 +17,7 @@
 #include "run/run_linux.h"
 #include "run/run_platform.h"
 #include "run/run_result.h"
+#include "run/run_stats.h"
 #include "vmm/thread_cpu.h"
 #include "vmm/vm.h"
 
@@ -28,6 +29,7 @@ struct run_ctx {
 	struct run_platform plat;
 	struct run_instruments instr;
 	struct run_devices devs;
+	struct run_stats stats;        /* the VM's and every vCPU's KVM stats */
 	FILE *serial;                  /* --serial, or NULL: stderr */
 	FILE *progress;                /* --progress */
 	struct linux_console console;  /* a Linux guest's */
@@ -41,11 +43,11 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 {
 	struct run_ctx *rc = opaque;
 	struct vcpu *v = machine_vcpu(rc->m, 0);
-	struct kvm_stats *vm_stats = &machine_vm(rc->m)->stats;
+	struct kvm_stats *v_stats = &rc->stats.vcpu[0], *vm_stats = &rc->stats.vm;
 	struct snap_layout l;
 	struct timespec ts;
 
-	snap_layout_init_vcpus(&l, &v->stats, vm_stats, machine_nvcpus(rc->m));
+	snap_layout_init_vcpus(&l, v_stats, vm_stats, machine_nvcpus(rc->m));
 	if (s->n != l.nvalues)
 		return; /* clamped by the device: leave it zero, collect will see the shape */
 	s->v[SNAP_USER_EXITS] = v->user_exits;
@@ -60,18 +62,19 @@ static void hook_snapshot(void *opaque, struct bench_snapshot *s)
 	 * vCPU 0 is stopped in this exit: its set does not move while we read
 	 * (the VM's may, when other vCPUs run).
 	 */
-	if (v->stats.nvalues)
-		kvm_stats_read(&v->stats, &s->v[l.vcpu_base]);
+	if (v_stats->nvalues)
+		kvm_stats_read(v_stats, &s->v[l.vcpu_base]);
 	if (vm_stats->nvalues)
 		kvm_stats_read(vm_stats, &s->v[l.vm_base]);
 	/* The other vCPUs run on: their counts are as of this read. */
 	for (unsigned i = 1; i <= l.nap; i++) {
 		struct vcpu *ap = machine_vcpu(rc->m, i);
+		struct kvm_stats *ap_stats = &rc->stats.vcpu[i];
 		uint64_t *slot = &s->v[l.ap_base + (i - 1) * l.ap_stride];
 
 		slot[0] = __atomic_load_n(&ap->user_exits, __ATOMIC_RELAXED);
-		if (ap->stats.nvalues == v->stats.nvalues && v->stats.nvalues)
-			kvm_stats_read(&ap->stats, slot + 1);
+		if (ap_stats->nvalues == v_stats->nvalues && v_stats->nvalues)
+			kvm_stats_read(ap_stats, slot + 1);
 	}
 }
 
@@ -125,7 +128,7 @@ static int fail(struct run_ctx *rc, int code)
 	return code;
 }
 
-/* The machine with its devices and payload, up to its vCPUs and TSC: an exit code. */
+/* The machine with its devices and payload, up to its vCPUs, TSC and KVM stats: an exit code. */
 static int build(struct run_ctx *rc)
 {
 	const struct run_opts *o = rc->o;
@@ -168,13 +171,14 @@ static int build(struct run_ctx *rc)
 tsc:
 	khz = machine_tsc_khz(rc->m);
 	machine_set_tsc_khz(rc->m, khz ? khz : (uint64_t)hostinfo_tsc_khz());
+	/* Every vCPU exists and none has run: the bench device's layout and first snapshot need them. */
+	run_stats_open(&rc->stats, rc->m);
 	return EXIT_OK;
 }
 
 /* The bench device, its hooks and --progress: an exit code. */
 static int attach_bench(struct run_ctx *rc)
 {
-	struct vcpu *v = machine_vcpu(rc->m, 0);
 	struct snap_layout l;
 	struct bench_hooks hooks = {
 		.opaque = rc,
@@ -185,7 +189,7 @@ static int attach_bench(struct run_ctx *rc)
 		.request = hook_request,
 	};
 
-	snap_layout_init_vcpus(&l, &v->stats, &machine_vm(rc->m)->stats, machine_nvcpus(rc->m));
+	snap_layout_init_vcpus(&l, &rc->stats.vcpu[0], &rc->stats.vm, machine_nvcpus(rc->m));
 	hooks.nvalues = l.nvalues;
 	run_platform_bench_init(&rc->plat, rc->m, &hooks);
 	rc->plat.bench.select = rc->o->tests;
@@ -274,7 +278,7 @@ static void add_linux_json(struct run_ctx *rc, struct run_result *res)
 		return;
 	if (run_linux_cmdline(rc->o, machine_vm(rc->m)->mem.size, cmdline, sizeof(cmdline)))
 		cmdline[0] = 0;
-	json_object_set_new(v, "linux", run_linux_json(rc->m, &rc->plat, &rc->console, cmdline));
+	json_object_set_new(v, "linux", run_linux_json(rc->m, &rc->stats, &rc->plat, &rc->console, cmdline));
 	json_object_set_new(json_object_get(v, "linux"), "kernel", json_string(rc->o->kernel));
 	json_object_set_new(json_object_get(v, "linux"), "initrd", rc->o->initrd ? json_string(rc->o->initrd) :
 			    json_null());
@@ -290,8 +294,8 @@ static int collect(struct run_ctx *rc, struct run_result *res, int code)
 	const struct boot_info *bi = machine_boot_info(rc->m);
 	struct bench_dev *b = &rc->plat.bench;
 	struct collect_ctx cc = {
-		.vcpu_stats = &machine_vcpu(rc->m, 0)->stats,
-		.vm_stats = &machine_vm(rc->m)->stats,
+		.vcpu_stats = &rc->stats.vcpu[0],
+		.vm_stats = &rc->stats.vm,
 		.tsc_khz = (double)bi->tsc_khz,
 		.pvm = rc->pvm,
 		.keep_samples = o->raw,
@@ -330,7 +334,7 @@ static int collect(struct run_ctx *rc, struct run_result *res, int code)
 		if (host_twins_run(&tw, res) < 0)
 			code = EXIT_FAILED;
 	}
-	res->vmm_json = run_exitlab_vmm_json(rc->m, &rc->devs, &rc->plat, (double)bi->tsc_khz);
+	res->vmm_json = run_exitlab_vmm_json(rc->m, &rc->stats, &rc->devs, &rc->plat, (double)bi->tsc_khz);
 	if (rc->pl->is_linux && res->vmm_json)
 		add_linux_json(rc, res);
 	return code;
@@ -341,6 +345,7 @@ static void teardown(struct run_ctx *rc)
 	run_platform_destroy(&rc->plat);
 	run_instr_close(&rc->instr);
 	run_devices_destroy(&rc->devs); /* the vCPU has stopped: no access can reach them */
+	run_stats_close(&rc->stats);
 	machine_destroy(rc->m);
 	if (rc->serial)
 		fclose(rc->serial);

@@ -87,9 +87,8 @@ static void vcpu_add(struct vcpu *sum, const struct vcpu *v)
 }
 
 /* One vCPU's cumulative KVM stats at the end (scalars; histograms and levels left out). */
-static json_t *vcpu_stats_json(struct vcpu *v)
+static json_t *vcpu_stats_json(struct kvm_stats *s)
 {
-	struct kvm_stats *s = &v->stats;
 	json_t *o = json_object();
 	uint64_t *vals;
 
@@ -104,7 +103,7 @@ static json_t *vcpu_stats_json(struct vcpu *v)
 }
 
 /* Several vCPUs: [{"vcpu", "tid", "userspace_exits", "kvm_run_eintr", "exit_reasons", "kvm_stats"}]. */
-static json_t *per_vcpu_json(struct machine *m, double tsc_khz)
+static json_t *per_vcpu_json(struct machine *m, struct run_stats *stats, double tsc_khz)
 {
 	json_t *a = json_array();
 
@@ -114,12 +113,12 @@ static json_t *per_vcpu_json(struct machine *m, double tsc_khz)
 		json_array_append_new(a, json_pack("{s:i, s:i, s:I, s:I, s:o, s:o}", "vcpu", (int)i,
 			"tid", (int)machine_vcpu_tid(m, i), "userspace_exits", (json_int_t)v->user_exits,
 			"kvm_run_eintr", (json_int_t)v->eintr, "exit_reasons", exit_reasons_json(v, tsc_khz),
-			"kvm_stats", vcpu_stats_json(v)));
+			"kvm_stats", vcpu_stats_json(&stats->vcpu[i])));
 	}
 	return a;
 }
 
-char *run_exitlab_vmm_json(struct machine *m, const struct run_devices *devs, const struct run_platform *plat,
+char *run_exitlab_vmm_json(struct machine *m, struct run_stats *stats, const struct run_devices *devs, const struct run_platform *plat,
 			   double tsc_khz)
 {
 	struct vcpu *v = calloc(1, sizeof(*v));
@@ -142,7 +141,7 @@ char *run_exitlab_vmm_json(struct machine *m, const struct run_devices *devs, co
 	json_object_set_new(o, "pio_unhandled", json_integer((json_int_t)v->pio_unhandled));
 	json_object_set_new(o, "mmio_unhandled", json_integer((json_int_t)v->mmio_unhandled));
 	if (machine_nvcpus(m) > 1)
-		json_object_set_new(o, "vcpus", per_vcpu_json(m, tsc_khz));
+		json_object_set_new(o, "vcpus", per_vcpu_json(m, stats, tsc_khz));
 	free(v);
 	json_object_set_new(o, "ioeventfd_signals", json_pack("{s:I, s:I, s:I, s:I}",
 		"pio_wildcard", (json_int_t)ev.pio_wildcard, "pio_datamatch", (json_int_t)ev.pio_datamatch,

@@ -145,16 +145,15 @@ enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, 
 }
 
 /* Every vCPU's KVM stats (scalars) summed, and the VM's. */
-static json_t *stats_totals(struct machine *m)
+static json_t *stats_totals(struct machine *m, struct run_stats *stats)
 {
 	json_t *o = json_object(), *vcpu = json_object(), *vmo = json_object();
-	struct vm *vm = machine_vm(m);
-	struct kvm_stats *s0 = &machine_vcpu(m, 0)->stats;
+	struct kvm_stats *vms = &stats->vm, *s0 = &stats->vcpu[0];
 	uint64_t *sum = s0->nvalues ? calloc(s0->nvalues, sizeof(*sum)) : NULL;
-	uint64_t *v = calloc(s0->nvalues + vm->stats.nvalues + 1, sizeof(*v));
+	uint64_t *v = calloc(s0->nvalues + vms->nvalues + 1, sizeof(*v));
 
 	for (unsigned i = 0; sum && v && i < machine_nvcpus(m); i++) {
-		struct kvm_stats *s = &machine_vcpu(m, i)->stats;
+		struct kvm_stats *s = &stats->vcpu[i];
 
 		if (s->nvalues == s0->nvalues && kvm_stats_read(s, v) == 0)
 			for (size_t k = 0; k < s0->nvalues; k++)
@@ -163,11 +162,10 @@ static json_t *stats_totals(struct machine *m)
 	for (size_t k = 0; sum && k < s0->ndesc; k++)
 		if (!kvm_stats_is_level(s0->desc[k].type) && !kvm_stats_is_hist(s0->desc[k].type))
 			json_object_set_new(vcpu, s0->desc[k].name, json_integer((json_int_t)sum[s0->desc[k].index]));
-	if (v && vm->stats.nvalues && kvm_stats_read(&vm->stats, v) == 0)
-		for (size_t k = 0; k < vm->stats.ndesc; k++)
-			if (!kvm_stats_is_level(vm->stats.desc[k].type) && !kvm_stats_is_hist(vm->stats.desc[k].type))
-				json_object_set_new(vmo, vm->stats.desc[k].name,
-						    json_integer((json_int_t)v[vm->stats.desc[k].index]));
+	if (v && vms->nvalues && kvm_stats_read(vms, v) == 0)
+		for (size_t k = 0; k < vms->ndesc; k++)
+			if (!kvm_stats_is_level(vms->desc[k].type) && !kvm_stats_is_hist(vms->desc[k].type))
+				json_object_set_new(vmo, vms->desc[k].name, json_integer((json_int_t)v[vms->desc[k].index]));
 	free(sum);
 	free(v);
 	json_object_set_new(o, "vcpus_sum", vcpu);
@@ -175,7 +173,7 @@ static json_t *stats_totals(struct machine *m)
 	return o;
 }
 
-json_t *run_linux_json(struct machine *m, const struct run_platform *plat, const struct linux_console *con,
+json_t *run_linux_json(struct machine *m, struct run_stats *stats, const struct run_platform *plat, const struct linux_console *con,
 		       const char *cmdline)
 {
 	json_t *lines = json_array();
@@ -196,5 +194,5 @@ json_t *run_linux_json(struct machine *m, const struct run_platform *plat, const
 		"end", plat->end_reason, "cmdline", cmdline,
 		"console_bytes", (json_int_t)con->bytes, "console_tail", lines,
 		"uart_irqs", (json_int_t)plat->uart_irqs, "acpi_pm_writes", (json_int_t)plat->acpi_pm.writes,
-		"kvm_stats_totals", stats_totals(m));
+		"kvm_stats_totals", stats_totals(m, stats));
 }

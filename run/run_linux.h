@@ -21,6 +21,7 @@
 #include "run/run_opts.h"
 #include "run/run_payload.h"
 #include "run/run_platform.h"
+#include "run/run_stats.h"
 #include "util/outcome.h"
 #include "vmm/linux_boot_params.h"
 #include "vmm/machine.h"
@@ -47,8 +48,9 @@ enum outcome run_linux_build(const struct run_opts *o, const struct run_payload 
  */
 enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, double timeout_s,
 			    double deadline_s);
-/* The "linux" object of the results' vmm object: how it ended, the console, KVM stats totals. */
-json_t *run_linux_json(struct machine *m, const struct run_platform *plat, const struct linux_console *con,
+/* The "linux" object of the results' vmm object: how it ended, the console, KVM stats totals (from stats). */
+json_t *run_linux_json(struct machine *m, struct run_stats *stats, const struct run_platform *plat,
+		       const struct linux_console *con,
 		       const char *cmdline);
 
 #endif

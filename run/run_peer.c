@@ -33,7 +33,7 @@
 #include "run/host_baseline.h"
 #include "instruments/hostinfo.h"
 #include "instruments/kvm_process.h"
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 #include "analysis/results.h"
 #include "run/run_peer.h"
 #include "run/run_result.h"

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 
 /* A NULL-terminated argv whose strings it owns. */
 struct strv {

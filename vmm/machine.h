@@ -137,7 +137,7 @@ unsigned machine_nvcpus(const struct machine *m);
 unsigned machine_host_cpus(void);
 struct vcpu *machine_vcpu(struct machine *m, unsigned i);
 pid_t machine_vcpu_tid(const struct machine *m, unsigned i);
-/* The VM: its RAM, buses, irqchip and stats, for devices that are not the platform's. */
+/* The VM: its RAM, buses and irqchip, for devices that are not the platform's. */
 struct vm *machine_vm(struct machine *m);
 /* boot_info as it will be handed over (devices add their fields before machine_start). */
 struct boot_info *machine_boot_info(struct machine *m);

@@ -63,7 +63,6 @@ int vcpu_create(struct vm *vm, int id, char *err, size_t errlen)
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
 	v->id = id;
-	v->stats.fd = -1;
 	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
 	if (v->fd < 0) {
 		snprintf(err, errlen, "KVM_CREATE_VCPU %d: %s", id, strerror(errno));
@@ -82,20 +81,12 @@ int vcpu_create(struct vm *vm, int id, char *err, size_t errlen)
 		return -1;
 	}
 	vcpu_attach_run(v, run, mmap_size);
-	{
-		char serr[256];
-
-		if (kvm_stats_open(&v->stats, v->fd, serr, sizeof(serr)) == -2)
-			fprintf(stderr, "exitlab: warning: vCPU stats unusable: %s\n", serr);
-	}
 	vm->nvcpus++;
 	return 0;
 }
 
 void vcpu_destroy(struct vcpu *v)
 {
-	if (v->stats.fd >= 0)
-		kvm_stats_close(&v->stats);
 	if (v->run)
 		munmap(v->run, v->run_size);
 	if (v->fd >= 0)

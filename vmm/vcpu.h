@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "vmm/exit_reasons.h"
-#include "vmm/kvm_stats.h"
 
 struct vm;
 
@@ -31,7 +30,6 @@ struct vcpu {
 	pid_t tid;                /* the vCPU thread's id, for per-thread instruments */
 	sem_t tid_ready, go;
 	bool started;
-	struct kvm_stats stats;   /* fd -1 if the kernel has no stats fd */
 	struct kvm_coalesced_mmio_ring *coalesced_ring; /* in run, NULL if the VM has none */
 	uint32_t coalesced_max;   /* entries the ring holds */
 	/* Time every handler into handler_cycles (two rdtsc per exit); set before vcpu_start. */

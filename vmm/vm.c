@@ -63,7 +63,6 @@ enum outcome vm_create(struct vm *vm, const struct vm_config *cfg, char *err, si
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->mem.memfd = -1;
-	vm->stats.fd = -1;
 	vm->cfg = *cfg;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	pthread_mutex_init(&vm->bus_lock, NULL);
@@ -103,13 +102,6 @@ enum outcome vm_create(struct vm *vm, const struct vm_config *cfg, char *err, si
 	}
 	if (guest_mem_register(&vm->mem, vm->vm_fd, err, errlen))
 		return OUTCOME_FAILED;
-	{
-		char serr[256];
-
-		/* Optional; but a stats fd we cannot parse is worth a word. */
-		if (kvm_stats_open(&vm->stats, vm->vm_fd, serr, sizeof(serr)) == -2)
-			fprintf(stderr, "exitlab: warning: VM stats unusable: %s\n", serr);
-	}
 	return OUTCOME_OK;
 }
 
@@ -118,8 +110,6 @@ void vm_destroy(struct vm *vm)
 	for (int i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	vm->nvcpus = 0;
-	if (vm->stats.fd >= 0)
-		kvm_stats_close(&vm->stats);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
 	if (vm->vm_fd >= 0)

@@ -13,13 +13,12 @@
 
 #include "vmm/bus.h"
 #include "vmm/guest_mem.h"
-#include "vmm/kvm_stats.h"
 #include "util/outcome.h"
 #include "vmm/vcpu.h"
 
 /*
- * vCPUs a machine may have: struct vcpu is about 1.1 KiB, so the array costs
- * 72 KiB in the (heap-allocated) machine. The AP trampoline and the guest
+ * vCPUs a machine may have: struct vcpu is about 1.2 KiB, so the array costs
+ * 75 KiB in the (heap-allocated) machine. The AP trampoline and the guest
  * runtime's per-CPU tables are sized for it too (guest-payloads/lib/smp.h).
  */
 #define VM_MAX_VCPUS 64
@@ -38,7 +37,6 @@ struct vm {
 	struct bus pio, mmio;
 	bool has_irqchip;
 	int coalesced_mmio_page;   /* page offset of the ring in the vCPU mapping, 0 = none */
-	struct kvm_stats stats;    /* VM-wide stats; fd -1 if unavailable */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	int nvcpus;
 	/*

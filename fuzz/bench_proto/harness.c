@@ -30,7 +30,7 @@
 #include "run/collect.h"
 #include "exitlab/boot_abi.h"
 #include "fuzz/fuzz_input.h"
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 #include "analysis/results.h"
 
 #define LOW_RAM (256u << 10)

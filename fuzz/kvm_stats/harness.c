@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * KVM's binary statistics (vmm/kvm_stats.c): the header, id string and
+ * KVM's binary statistics (instruments/kvm_stats.c): the header, id string and
  * descriptors of a stats fd, then snapshots of its data block turned into
  * the per-phase deltas of the results (instruments/kvm_stats_json.c).  The input is
  * the stats fd's content as the kernel would give it: [0, data_offset) and
@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 #include "instruments/kvm_stats_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

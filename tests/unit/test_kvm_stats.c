@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 
 #define DATA "tests/data/kvm_stats/"
 #define DESC_FIXED 16

@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "vmm/kvm_stats.h"
+#include "instruments/kvm_stats.h"
 
 /* struct kvm_stats_desc without its flexible name: 16 bytes on every ABI. */
 #define DESC_FIXED 16
