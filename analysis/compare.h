@@ -101,6 +101,12 @@ struct cmp_row {
 	size_t ndiffs;
 };
 
+/* The row's test on whichever side has it. */
+static inline const struct cmp_test *cmp_row_test(const struct cmp_row *r)
+{
+	return r->base ? r->base : r->cur;
+}
+
 const char *cmp_verdict_name(enum cmp_verdict v);
 
 /*

@@ -10,7 +10,10 @@
 
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include "analysis/compare.h"
+#include "util/outcome.h"
 
 enum cmp_pair_state {
 	CMP_PAIR_COMPARED,    /* rows hold the comparison */
@@ -44,5 +47,13 @@ const char *cmp_fleet_hosts_differ(const char *host_a, const char *host_b, char 
 int cmp_fleet_compare(const char *a, const char *b, const struct cmp_opts *o, struct cmp_fleet *out, char *err,
 		      size_t errlen);
 void cmp_fleet_free(struct cmp_fleet *f);
+/*
+ * Compare fleet runs a and b and report it: each compared pair's table (the
+ * counts table with o->counts) and a line per host on f, the JSON document
+ * into json_path when given (never over an input). OUTCOME_FAILED when a
+ * test regressed on any host, OUTCOME_BAD_INPUT on unreadable input.
+ */
+enum outcome cmp_fleet_report(FILE *f, const char *a, const char *b, const struct cmp_opts *o,
+			      const char *json_path);
 
 #endif
