@@ -51,6 +51,7 @@ struct run_opts {
 
 #define RUN_LINUX_PAYLOAD  "linux"
 #define RUN_LINUX_MEM_MIB  256
+#define RUN_LINUX_NETDEV   "sink"    /* a Linux guest's NIC backend without --netdev */
 
 enum run_opts_status {
 	RUN_OPTS_OK = 0,
