@@ -166,7 +166,7 @@ $(BUILD)/tests/linux/vmlinuz: $(LINUX_TEST_VMLINUZ)
 	@[ -n "$<" ] || { echo "no Debian kernel in $(BUILD)/testbed/root/ (scripts/testbed/run.sh fetches it)" >&2; exit 1; }
 	@mkdir -p $(dir $@)
 	cp $< $@
-$(BUILD)/tests/linux/initramfs.cpio.gz: scripts/linux/test-initramfs.sh
+$(BUILD)/tests/linux/initramfs.cpio.gz: scripts/linux/test-initramfs.sh scripts/debs.sh $(LINUX_TEST_VMLINUZ)
 	scripts/linux/test-initramfs.sh $@
 
 # Raw images that other VMMs boot (QEMU -bios), for checks against tools we did not write.

@@ -122,7 +122,7 @@ enum outcome run_devices_create(struct run_devices *d, struct vm *vm, const stru
 
 	memset(d, 0, sizeof(*d));
 	thread_cpu_reset(); /* the device side is this VM's devices' threads */
-	if (!o->ndev)
+	if (!o->ndev && bi)
 		return OUTCOME_OK;
 	if (irq_chip_init(&d->irq, vm, err, errlen))
 		return OUTCOME_NO_HOST;
@@ -168,7 +168,8 @@ enum outcome run_devices_create(struct run_devices *d, struct vm *vm, const stru
 		if (t->metrics && add_metrics(d, t->metrics(d->dev[i].state)))
 			return OUTCOME_FAILED;
 	}
-	bi->pci_ecam_gpa = PCI_ECAM_BASE;
+	if (bi)
+		bi->pci_ecam_gpa = PCI_ECAM_BASE;
 	return OUTCOME_OK;
 }
 

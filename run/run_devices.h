@@ -61,8 +61,10 @@ struct run_devices {
 
 /*
  * Create every device of o on vm and tell the payload where the PCI
- * configuration space is (bi). 0, or an exit code (3 = the host lacks
- * something, 2 = bad input, 1 = other) with err.
+ * configuration space is (bi). bi NULL is a Linux guest: it has no
+ * boot_info, and its PCI host exists even without a device (its DSDT names
+ * the root bridge). 0, or an exit code (3 = the host lacks something,
+ * 2 = bad input, 1 = other) with err.
  */
 enum outcome run_devices_create(struct run_devices *d, struct vm *vm, const struct run_dev_opts *o,
 				struct boot_info *bi, char *err, size_t errlen);

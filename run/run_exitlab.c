@@ -154,7 +154,10 @@ static int build(struct run_ctx *rc)
 		linux_console_init(&rc->console);
 		r = run_linux_build(o, rc->pl, &rc->m, &rc->plat, rc->serial ? rc->serial : stderr, &rc->console,
 				    rc->err, sizeof(rc->err));
-		if (r)
+		/* its PCI host even without --device: Linux scans bus 0 whenever the DSDT has \_SB.PCI0 */
+		if (r || (r = run_devices_create(&rc->devs, machine_vm(rc->m), &o->devices, NULL, rc->err,
+						 sizeof(rc->err))) ||
+		    (r = machine_create_vcpus(rc->m, rc->err, sizeof(rc->err))))
 			return fail(rc, r);
 		goto tsc;
 	}

@@ -81,7 +81,10 @@ enum outcome run_linux_build(const struct run_opts *o, const struct run_payload 
 	struct linux_boot_in in = {
 		.kernel = p->image, .kernel_len = p->len, .k = &p->bz, .initrd = p->initrd,
 		.initrd_len = p->initrd_len, .cmdline = cmdline, .ecam_gpa = PCI_ECAM_BASE,
-		.ecam_len = PCI_ECAM_SIZE, .mailbox_gpa = LINUX_BENCH_MAILBOX, .buf_len = LINUX_BENCH_BUF_LEN,
+		.ecam_len = PCI_ECAM_SIZE,
+		.pci = { .on = true, .mmio_base = PCI_MMIO_WINDOW, .mmio_size = PCI_MMIO_SIZE, .io_base = PCI_IO_WINDOW,
+			 .io_size = PCI_IO_SIZE, .intx_gsi_base = PCI_INTX_GSI_BASE },
+		.mailbox_gpa = LINUX_BENCH_MAILBOX, .buf_len = LINUX_BENCH_BUF_LEN,
 	};
 	enum outcome r;
 
@@ -101,7 +104,7 @@ enum outcome run_linux_build(const struct run_opts *o, const struct run_payload 
 	if (!r)
 		r = machine_load_linux(*m, &in, &out, err, errlen);
 	free(cmdline); /* copied into guest RAM */
-	return r ? r : machine_create_vcpus(*m, err, errlen);
+	return r;
 }
 
 /* Console bytes and userspace exits so far: what the watchdog calls progress. */

@@ -36,7 +36,7 @@ enum outcome run_linux_open(struct run_payload *p, const struct run_opts *o);
  * bytes: into buf, or -1 when it does not fit.
  */
 int run_linux_cmdline(const struct run_opts *o, uint64_t low_size, char *buf, size_t len);
-/* Create the machine, its Linux platform, load the kernel, create the vCPUs: an outcome, err set. */
+/* Create the machine, its Linux platform, load the kernel (the caller adds the devices, then the vCPUs): an outcome, err set. */
 enum outcome run_linux_build(const struct run_opts *o, const struct run_payload *p, struct machine **m,
 			     struct run_platform *plat, FILE *serial, struct linux_console *con, char *err,
 			     size_t errlen);

@@ -54,6 +54,7 @@ struct run_opts {
 #define RUN_LINUX_PAYLOAD  "linux"
 #define RUN_LINUX_MEM_MIB  256
 #define RUN_LINUX_DEADLINE_S 3600.0
+#define RUN_LINUX_NETDEV   "sink"    /* a Linux guest's NIC backend without --netdev */
 
 enum run_opts_status {
 	RUN_OPTS_OK = 0,

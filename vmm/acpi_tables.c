@@ -48,19 +48,15 @@ static void gas_io(uint8_t *g, uint16_t port, uint8_t bytes)
 	wr(g, 4, port, 8);
 }
 
-/* DefinitionBlock with Name (_S5, Package (4) { 5, 5, 0, 0 }). */
-static size_t build_dsdt(uint8_t *t)
+/* DefinitionBlock: \_S5 and, with a PCI host, \_SB.PCI0 (vmm/acpi_dsdt.c); 0 if it does not fit. */
+static size_t build_dsdt(uint8_t *t, size_t cap, const struct acpi_pci *pci)
 {
-	static const uint8_t aml[] = {
-		0x08, '_', 'S', '5', '_',                   /* NameOp "_S5_" */
-		0x12, 0x08, 0x04,                           /* PackageOp, PkgLength 8, 4 elements */
-		0x0a, ACPI_S5_SLP_TYP, 0x0a, ACPI_S5_SLP_TYP, /* BytePrefix 5, BytePrefix 5 */
-		0x00, 0x00,                                 /* ZeroOp, ZeroOp */
-	};
+	size_t n = cap > ACPI_HDR_LEN ? acpi_dsdt_aml(t + ACPI_HDR_LEN, cap - ACPI_HDR_LEN, pci) : 0;
 
+	if (!n)
+		return 0;
 	header(t, "DSDT", 2);
-	memcpy(t + ACPI_HDR_LEN, aml, sizeof(aml));
-	return finish(t, ACPI_HDR_LEN + sizeof(aml));
+	return finish(t, ACPI_HDR_LEN + n);
 }
 
 /* The FACS: no waking vector (no S3), the global lock word that a FADT that is not hardware-reduced implies. */
@@ -172,16 +168,21 @@ size_t acpi_tables_build(uint8_t *buf, size_t cap, uint64_t gpa, const struct ac
 	size_t xsdt_n = c->ecam_gpa ? 3 : 2;
 	size_t rsdp = 0, xsdt = align16(ACPI_RSDP_LEN);
 	size_t fadt = align16(xsdt + ACPI_HDR_LEN + 8 * xsdt_n);
-	size_t dsdt = align16(fadt + ACPI_FADT_LEN);
-	size_t madt = align16(dsdt + ACPI_HDR_LEN + 64);
-	size_t mcfg = align16(madt + madt_len);
-	size_t facs = (mcfg + (c->ecam_gpa ? ACPI_MCFG_LEN : 0) + 63) & ~(size_t)63;
-	size_t end = facs + ACPI_FACS_LEN;
+	size_t dsdt = align16(fadt + ACPI_FADT_LEN), dsdt_len, madt, mcfg, facs, end;
 
-	if (c->nvcpus < 1 || c->nvcpus > 255 || end > cap || (gpa & 63))
+	if (c->nvcpus < 1 || c->nvcpus > 255 || dsdt >= cap || (gpa & 63))
 		return 0;
-	memset(buf, 0, end);
-	build_dsdt(buf + dsdt);
+	memset(buf, 0, cap);
+	/* The DSDT's length is known once it is built: the tables after it follow it. */
+	dsdt_len = build_dsdt(buf + dsdt, cap - dsdt, &c->pci);
+	if (!dsdt_len)
+		return 0;
+	madt = align16(dsdt + dsdt_len);
+	mcfg = align16(madt + madt_len);
+	facs = (mcfg + (c->ecam_gpa ? ACPI_MCFG_LEN : 0) + 63) & ~(size_t)63;
+	end = facs + ACPI_FACS_LEN;
+	if (end > cap)
+		return 0;
 	build_facs(buf + facs);
 	build_fadt(buf + fadt, gpa + dsdt, gpa + facs);
 	build_madt(buf + madt, c->nvcpus);

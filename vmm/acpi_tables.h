@@ -10,7 +10,8 @@
  * guest's S5 (SLP_TYP ACPI_S5_SLP_TYP with SLP_EN) powers it off, its reset
  * register a port that resets it, its PM timer exitlab's at 0x608. SMI_CMD
  * is 0: the guest finds itself in ACPI mode already (SCI_EN reads as 1). The
- * DSDT holds only \_S5, the sleep type Linux needs to power off by ACPI. The
+ * DSDT holds \_S5, the sleep type Linux needs to power off by ACPI, and with
+ * a PCI host the root bridge \_SB.PCI0 (vmm/acpi_dsdt.h). The
  * boot flags say there is no i8042, no VGA and no CMOS RTC, so Linux probes
  * none of them.
  */
@@ -19,6 +20,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vmm/acpi_dsdt.h"
 
 #define ACPI_PM_BASE_PORT    0x0600
 #define ACPI_PM1A_EVT_PORT   0x0600   /* PM1 status (2 bytes) and enable (2 bytes) */
@@ -52,6 +55,7 @@ struct acpi_config {
 	unsigned nvcpus;          /* 1..255: one local APIC each, APIC ID = vCPU index */
 	uint64_t ecam_gpa;        /* 0: no MCFG */
 	uint8_t ecam_last_bus;
+	struct acpi_pci pci;      /* the DSDT's PCI root bridge (pci.on), its windows and _PRT */
 };
 
 /*

@@ -63,7 +63,7 @@ static int copy_in(struct guest_mem *m, uint64_t gpa, const void *src, size_t le
 int linux_boot_load(struct guest_mem *m, const struct linux_boot_in *in, struct linux_boot_out *out, char *err,
 		    size_t errlen)
 {
-	uint8_t acpi[8192];                  /* 255 vCPUs take about 3 KiB */
+	uint8_t acpi[8192];                  /* 255 vCPUs take about 3 KiB, the PCI root's _PRT 2 KiB */
 	uint8_t *zp;
 	struct e820_entry e820[BP_E820_MAX];
 	struct linux_mem lm = {
@@ -71,7 +71,8 @@ int linux_boot_load(struct guest_mem *m, const struct linux_boot_in *in, struct 
 		.buf_len = in->buf_len, .ecam_gpa = in->ecam_gpa, .ecam_len = in->ecam_len,
 	};
 	struct acpi_config ac = { .nvcpus = in->nvcpus, .ecam_gpa = in->ecam_gpa,
-				  .ecam_last_bus = (uint8_t)(in->ecam_len ? (in->ecam_len >> 20) - 1 : 0) };
+				  .ecam_last_bus = (uint8_t)(in->ecam_len ? (in->ecam_len >> 20) - 1 : 0),
+				  .pci = in->pci };
 	struct linux_params lp;
 	size_t cmdlen = strlen(in->cmdline), acpi_len, ne;
 	uint64_t ram_end = linux_boot_ram_end(m, in->buf_len);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/acpi_dsdt.h"
 #include "vmm/guest_mem.h"
 #include "vmm/linux_bzimage.h"
 
@@ -31,6 +32,7 @@ struct linux_boot_in {
 	unsigned nvcpus;
 	uint64_t ecam_gpa;        /* PCI ECAM for the MCFG and e820, 0: none */
 	uint64_t ecam_len;
+	struct acpi_pci pci;      /* the PCI root bridge for the DSDT (pci.on = false: none) */
 	uint64_t mailbox_gpa;     /* the bench mailbox page, e820-reserved */
 	uint64_t buf_len;         /* the sample buffer at the top of low RAM, e820-reserved */
 };

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/acpi_dsdt.h"
 #include "vmm/irq.h"
 #include "devices/pci/pci_host.h"
 #include "vmm/vm.h"
@@ -340,7 +341,8 @@ int pci_host_add(struct pci_host *h, struct pci_device *d, int slot, char *err, 
 	d->devfn = slot << 3;
 	pin = d->cfg[PCI_INTERRUPT_PIN];
 	if (pin >= 1 && pin <= 4) {
-		d->intx_gsi = PCI_INTX_GSI_BASE + (slot + pin - 1) % 4;
+		/* the swizzle the Linux guest's _PRT states: one function for both */
+		d->intx_gsi = acpi_pci_intx_gsi(&(struct acpi_pci){ .intx_gsi_base = PCI_INTX_GSI_BASE }, slot, pin - 1);
 		d->cfg[PCI_INTERRUPT_LINE] = d->intx_gsi;
 	} else {
 		d->cfg[PCI_INTERRUPT_PIN] = 0;

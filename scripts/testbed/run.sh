@@ -362,7 +362,7 @@ timeout -k 10 "$timeout" "$qemu" -accel tcg,thread="$tcg_thread" -machine q35,ke
 	"${user_net[@]}" -monitor none -chardev stdio,id=con,signal=off -serial chardev:con \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 quiet no_timer_check panic=-1 oops=panic" </dev/null |
-	tr -d '\r' | tee "$serial" | sed -un "s/^$M \(start\|boot\|serving\) /testbed:   \1 /p" >&2
+	sed -u 's/\r//g' | tee "$serial" | sed -un "s/^$M \(start\|boot\|serving\) /testbed:   \1 /p" >&2
 qrc=${PIPESTATUS[0]}
 set -e
 t2=$(date +%s)

@@ -71,6 +71,10 @@ static void test_bad_options(void **state)
 	refused("--kernel BZIMAGE is required", (const char *const[]){ "run", "linux", NULL });
 	refused("are for `exitlab run linux`", (const char *const[]){ "run", "exit-costs", "--kernel", kernel, NULL });
 	refused("for payloads", (const char *const[]){ "run", "linux", "--kernel", kernel, "--test", "cpuid", NULL });
+	refused("not offered to a Linux guest",
+		(const char *const[]){ "run", "linux", "--kernel", kernel, "--device", "virtio-rng", NULL });
+	refused("--netdev without a NIC",
+		(const char *const[]){ "run", "linux", "--kernel", kernel, "--netdev", "loop", NULL });
 }
 
 int main(void)

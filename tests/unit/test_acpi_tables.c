@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for vmm/acpi_tables.c: checksums, lengths, the MADT for N vCPUs, the FADT's ports. */
+/*
+ * Unit tests for vmm/acpi_tables.c and vmm/acpi_dsdt.c: checksums, lengths, the MADT for N vCPUs,
+ * the FADT's ports, the DSDT's PCI root bridge (its _CRS windows and _PRT, read back by a small
+ * AML reader).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "devices/pci/pci_host.h"
 #include "vmm/acpi_tables.h"
 
 #define GPA 0xe0000ULL
@@ -160,6 +165,158 @@ static void test_mcfg_and_limits(void **state)
 	assert_int_equal(acpi_tables_build(buf, sizeof(buf), GPA + 16, &c), 0);
 }
 
+static const struct acpi_pci pci_on = {
+	.on = true, .mmio_base = PCI_MMIO_WINDOW, .mmio_size = PCI_MMIO_SIZE, .io_base = PCI_IO_WINDOW,
+	.io_size = PCI_IO_SIZE, .intx_gsi_base = PCI_INTX_GSI_BASE,
+};
+
+/* An AML PkgLength at p: the length it states, its own size in *k. */
+static size_t pkglen(const uint8_t *p, unsigned *k)
+{
+	size_t v;
+
+	*k = 1 + (p[0] >> 6);
+	if (*k == 1)
+		return p[0] & 0x3f;
+	v = p[0] & 0xf;
+	for (unsigned i = 1; i < *k; i++)
+		v |= (size_t)p[i] << (4 + 8 * (i - 1));
+	return v;
+}
+
+/* An AML integer at *p (Zero, One, Byte/Word/DWordPrefix), *p moved past it. */
+static uint64_t aml_int(const uint8_t **p)
+{
+	const uint8_t *q = *p;
+
+	switch (q[0]) {
+	case 0x00: case 0x01: *p = q + 1; return q[0];
+	case 0x0a: *p = q + 2; return q[1];
+	case 0x0b: *p = q + 3; return r(q, 1, 2);
+	case 0x0c: *p = q + 5; return r(q, 1, 4);
+	}
+	fail_msg("not an AML integer: 0x%02x", q[0]);
+	return 0;
+}
+
+/* The DSDT of c, its AML and length. */
+static const uint8_t *dsdt_of(const struct acpi_config *c, size_t *len)
+{
+	const uint8_t *f, *d;
+
+	assert_true(acpi_tables_build(buf, sizeof(buf), GPA, c) > 0);
+	f = xsdt_entry("FACP");
+	d = table(r(f, 140, 8), "DSDT");
+	*len = r(d, 4, 4);
+	return d;
+}
+
+static void test_dsdt_pci_root(void **state)
+{
+	struct acpi_config c = { .nvcpus = 255, .ecam_gpa = PCI_ECAM_BASE, .pci = pci_on };
+	const uint8_t *d, *p, *e, *end;
+	size_t len, n;
+	unsigned k, seen[ACPI_PCI_SLOTS][4] = { { 0 } };
+
+	(void)state;
+	d = dsdt_of(&c, &len);
+	/* ACPI's own namespace layout: Device (PCI0) with the PCI host bridge's EISA ID */
+	assert_non_null(memmem(d, len, "\x5b\x82", 2));
+	p = memmem(d, len, "_HID\x0c\x41\xd0\x0a\x03", 9);
+	assert_non_null(p);
+	/* _PRT: 128 packages { slot << 16 | 0xffff, pin, 0, GSI }, the GSI the host wires */
+	p = memmem(d, len, "\x08_PRT\x12", 6);
+	assert_non_null(p);
+	p += 6;
+	n = pkglen(p, &k);
+	assert_true(k >= 2);                  /* > 63 bytes: the multi-byte encoding */
+	end = p + n;
+	assert_true(end <= d + len);
+	p += k;
+	assert_int_equal(*p++, ACPI_PCI_SLOTS * 4);
+	for (unsigned i = 0; i < ACPI_PCI_SLOTS * 4; i++) {
+		uint64_t adr, pin, src, gsi;
+
+		assert_int_equal(*p++, 0x12);
+		n = pkglen(p, &k);
+		e = p + n;
+		p += k;
+		assert_int_equal(*p++, 4);
+		adr = aml_int(&p);
+		pin = aml_int(&p);
+		src = aml_int(&p);
+		gsi = aml_int(&p);
+		assert_ptr_equal(p, e);
+		assert_int_equal(adr & 0xffff, 0xffff);
+		assert_true((adr >> 16) < ACPI_PCI_SLOTS && pin < 4);
+		assert_int_equal(src, 0);
+		assert_int_equal(gsi, PCI_INTX_GSI_BASE + ((adr >> 16) + pin) % 4);
+		assert_int_equal(gsi, acpi_pci_intx_gsi(&pci_on, (unsigned)(adr >> 16), (unsigned)pin));
+		assert_true(gsi < ACPI_IOAPIC_PINS);
+		seen[adr >> 16][pin]++;
+	}
+	assert_ptr_equal(p, end);
+	for (unsigned s = 0; s < ACPI_PCI_SLOTS; s++)
+		for (unsigned i = 0; i < 4; i++)
+			assert_int_equal(seen[s][i], 1);
+	/* _CRS: bus 0..0, the I/O window, the memory window, then the end tag */
+	p = memmem(d, len, "\x08_CRS\x11", 6);
+	assert_non_null(p);
+	p += 6;
+	n = pkglen(p, &k);
+	e = p + n;
+	p += k;
+	n = aml_int(&p);
+	assert_ptr_equal(p + n, e);
+	assert_int_equal(p[0], 0x88);         /* WordBusNumber */
+	assert_int_equal(p[3], 2);
+	assert_int_equal(r(p, 8, 2), 0);
+	assert_int_equal(r(p, 10, 2), 0);
+	p += 16;
+	assert_int_equal(p[0], 0x47);         /* IO 0xcf8, 8 ports */
+	assert_int_equal(r(p, 2, 2), 0xcf8);
+	p += 8;
+	assert_int_equal(p[0], 0x88);         /* WordIO */
+	assert_int_equal(p[3], 1);
+	assert_int_equal(r(p, 8, 2), PCI_IO_WINDOW);
+	assert_int_equal(r(p, 10, 2), PCI_IO_WINDOW + PCI_IO_SIZE - 1);
+	assert_int_equal(r(p, 14, 2), PCI_IO_SIZE);
+	p += 16;
+	assert_int_equal(p[0], 0x87);         /* DWordMemory */
+	assert_int_equal(r(p, 10, 4), PCI_MMIO_WINDOW);
+	assert_int_equal(r(p, 14, 4), PCI_MMIO_WINDOW + PCI_MMIO_SIZE - 1);
+	assert_int_equal(r(p, 22, 4), PCI_MMIO_SIZE);
+	p += 26;
+	assert_int_equal(p[0], 0x79);
+	assert_ptr_equal(p + 2, e);
+	/* \_S5 is still there */
+	assert_non_null(memmem(d, len, "\x08_S5_\x12", 6));
+}
+
+static void test_dsdt_without_pci(void **state)
+{
+	struct acpi_config c = { .nvcpus = 1 }, bad = { .nvcpus = 1, .pci = pci_on };
+	const uint8_t *d;
+	size_t len;
+
+	(void)state;
+	d = dsdt_of(&c, &len);
+	assert_null(memmem(d, len, "PCI0", 4));
+	assert_null(memmem(d, len, "_PRT", 4));
+	/* windows that do not fit their space: no tables rather than wrong ones */
+	bad.pci.io_size = 0x10000;
+	assert_int_equal(acpi_tables_build(buf, sizeof(buf), GPA, &bad), 0);
+	bad.pci = pci_on;
+	bad.pci.mmio_base = 0xfff00000;
+	assert_int_equal(acpi_tables_build(buf, sizeof(buf), GPA, &bad), 0);
+	bad.pci = pci_on;
+	bad.pci.intx_gsi_base = ACPI_IOAPIC_PINS - 2;
+	assert_int_equal(acpi_tables_build(buf, sizeof(buf), GPA, &bad), 0);
+	/* the DSDT with the root bridge does not fit in 1 KiB */
+	bad.pci = pci_on;
+	assert_int_equal(acpi_tables_build(buf, 1024, GPA, &bad), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_fadt),
 		cmocka_unit_test(test_madt),
 		cmocka_unit_test(test_mcfg_and_limits),
+		cmocka_unit_test(test_dsdt_pci_root),
+		cmocka_unit_test(test_dsdt_without_pci),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,6 +64,36 @@ static void test_linux_opts(void **state)
 	run_opts_free(&o);
 }
 
+/* --device with linux: the three models Linux's drivers were run against; a NIC's default backend is a sink. */
+static void test_linux_devices(void **state)
+{
+	struct run_opts o;
+	const char *blk[] = { "run", "linux", "--kernel", "bz", "--device", "virtio-blk,file=img" };
+	const char *nic[] = { "run", "linux", "--kernel", "bz", "--device", "e1000" };
+	const char *loop[] = { "run", "linux", "--kernel", "bz", "--device", "virtio-net", "--netdev", "loop" };
+	const char *rng[] = { "run", "linux", "--kernel", "bz", "--device", "virtio-rng" };
+	const char *vfio[] = { "run", "linux", "--kernel", "bz", "--device", "vfio,host=0000:00:03.0" };
+	const char *lonely[] = { "run", "linux", "--kernel", "bz", "--netdev", "loop" };
+
+	(void)state;
+	assert_int_equal(parse(&o, 6, blk), RUN_OPTS_OK);
+	assert_int_equal(o.devices.ndev, 1);
+	assert_null(o.devices.netdev);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, nic), RUN_OPTS_OK);
+	assert_string_equal(o.devices.netdev, RUN_LINUX_NETDEV);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 8, loop), RUN_OPTS_OK);
+	assert_string_equal(o.devices.netdev, "loop");
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, rng), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, vfio), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, lonely), RUN_OPTS_BAD);
+	run_opts_free(&o);
+}
+
 static void test_linux_cmdline(void **state)
 {
 	struct run_opts o;
@@ -88,6 +118,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linux_opts),
+		cmocka_unit_test(test_linux_devices),
 		cmocka_unit_test(test_linux_cmdline),
 	};
 
