@@ -438,6 +438,20 @@ static void assert_local(const char *dir, json_t *m)
 	assert_ran(dir, host(m, "local"), 1);
 }
 
+/* exitlab fleet: its summary (the hosts' states and reasons) on stderr; its exit code. */
+static int tb_fleet(struct run_out *o, const char *const *args)
+{
+	const char *sum;
+	int rc;
+
+	harness_run(o, args);
+	sum = strstr(o->out, "exitlab fleet: fleet-tb: ");
+	fprintf(stderr, "%s%s\n", sum ? sum : o->out, o->err);
+	rc = o->exit_code;
+	harness_free(o);
+	return rc;
+}
+
 static void test_testbed_host(void **state)
 {
 	const char *file = tb_campaign(), *inv;
@@ -452,11 +466,8 @@ static void test_testbed_host(void **state)
 	inv = tb_inventory("inv-tb");
 
 	/* both hosts up: the guest's entries run under kvm_amd; this machine's as KVM allows */
-	harness_run(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir, "--forks", "2", NULL });
-	fprintf(stderr, "%s\n", strstr(o.out, "exitlab fleet: fleet-tb: ") ? strstr(o.out, "exitlab fleet: fleet-tb: ")
-									  : o.err);
-	assert_int_equal(o.exit_code, 0);
-	harness_free(&o);
+	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir, "--forks", "2",
+							NULL }), 0);
 	m = fleet_manifest(dir);
 	assert_int_equal(json_array_size(json_object_get(m, "hosts")), 2);
 	assert_local(dir, m);
@@ -481,10 +492,8 @@ static void test_testbed_host(void **state)
 
 	/* the guest powered off: unreachable, named with its reason; the local host's results kept */
 	assert_int_equal(host_sh("stop", ""), 0);
-	harness_run(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir2, "--forks", "2", NULL });
-	assert_int_equal(o.exit_code, 1);
-	assert_non_null(strstr(o.out, "--resume"));
-	harness_free(&o);
+	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir2, "--forks",
+							"2", NULL }), 1);
 	m = fleet_manifest(dir2);
 	assert_local(dir2, m);
 	b = host(m, "testbed");
@@ -498,12 +507,7 @@ static void test_testbed_host(void **state)
 	/* booted again (another port, so another inventory): the resume runs the guest alone */
 	HARNESS_SKIP_IF(start_host());
 	inv = tb_inventory("inv-tb-again");
-	harness_run(&o, (const char *[]){ "fleet", "--resume", dir2, "--inventory", inv, NULL });
-	if (o.exit_code)
-		fprintf(stderr, "%s\n%s\n", o.out, o.err);
-	assert_int_equal(o.exit_code, 0);
-	assert_non_null(strstr(o.out, "on 1 host"));
-	harness_free(&o);
+	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", "--resume", dir2, "--inventory", inv, NULL }), 0);
 	m = fleet_manifest(dir2);
 	assert_local(dir2, m);
 	assert_tb_done(dir2, host(m, "testbed"));
