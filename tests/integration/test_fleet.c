@@ -93,7 +93,7 @@ static const char *inventory(const char *name, bool b_unreachable)
 	return p;
 }
 
-static json_t *fleet_manifest(const char *dir)
+static json_t *campaign_fleet_manifest(const char *dir, const char *campaign_name)
 {
 	char path[1200];
 	json_t *m;
@@ -103,9 +103,14 @@ static json_t *fleet_manifest(const char *dir)
 	assert_non_null(m);
 	assert_string_equal(json_string_value(json_object_get(m, "format")), "exitlab-fleet-manifest");
 	assert_int_equal(json_integer_value(json_object_get(m, "version")), 1);
-	assert_string_equal(json_string_value(json_object_get(m, "campaign")), "fleet-small");
+	assert_string_equal(json_string_value(json_object_get(m, "campaign")), campaign_name);
 	assert_int_equal(strlen(json_string_value(json_object_get(m, "revision"))), 40);
 	return m;
+}
+
+static json_t *fleet_manifest(const char *dir)
+{
+	return campaign_fleet_manifest(dir, "fleet-small");
 }
 
 static json_t *host(json_t *m, const char *name)
@@ -468,7 +473,7 @@ static void test_testbed_host(void **state)
 	/* both hosts up: the guest's entries run under kvm_amd; this machine's as KVM allows */
 	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir, "--forks", "2",
 							NULL }), 0);
-	m = fleet_manifest(dir);
+	m = campaign_fleet_manifest(dir, "fleet-tb");
 	assert_int_equal(json_array_size(json_object_get(m, "hosts")), 2);
 	assert_local(dir, m);
 	assert_tb_done(dir, host(m, "testbed"));
@@ -494,7 +499,7 @@ static void test_testbed_host(void **state)
 	assert_int_equal(host_sh("stop", ""), 0);
 	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir2, "--forks",
 							"2", NULL }), 1);
-	m = fleet_manifest(dir2);
+	m = campaign_fleet_manifest(dir2, "fleet-tb");
 	assert_local(dir2, m);
 	b = host(m, "testbed");
 	fprintf(stderr, "testbed host down: %s: %s\n", json_string_value(json_object_get(b, "state")),
@@ -508,7 +513,7 @@ static void test_testbed_host(void **state)
 	HARNESS_SKIP_IF(start_host());
 	inv = tb_inventory("inv-tb-again");
 	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", "--resume", dir2, "--inventory", inv, NULL }), 0);
-	m = fleet_manifest(dir2);
+	m = campaign_fleet_manifest(dir2, "fleet-tb");
 	assert_local(dir2, m);
 	assert_tb_done(dir2, host(m, "testbed"));
 	assert_int_equal(json_integer_value(json_object_get(host(m, "testbed"), "attempts")), 2);
