@@ -61,7 +61,7 @@ static char *tmp_path(const char *name)
 	return buf[i];
 }
 
-/* The campaign: one quick test, repetitions 2 (hostA's defaults make it 1). */
+/* The campaign: one quick test, repetitions 2 (localhost's defaults make it 1). */
 static const char *campaign(void)
 {
 	char *p = tmp_path("small.yaml");
@@ -72,14 +72,14 @@ static const char *campaign(void)
 	return p;
 }
 
-/* An inventory: hostA local with its own defaults; hostB local, or unreachable. */
+/* An inventory: localhost local with its own defaults; hostB local, or unreachable. */
 static const char *inventory(const char *name, bool b_unreachable)
 {
 	char *p = tmp_path(name), text[2048];
 
 	snprintf(text, sizeof(text),
 		 "[lab]\n"
-		 "hostA ansible_connection=local exitlab_defaults='{\"repetitions\": 1}'\n"
+		 "localhost ansible_connection=local exitlab_defaults='{\"repetitions\": 1}'\n"
 		 "%s\n"
 		 "[lab:vars]\n"
 		 "exitlab_workdir=%s/work\n"
@@ -220,7 +220,7 @@ static void test_two_local_hosts(void **state)
 	m = fleet_manifest(dir);
 	assert_int_equal(json_array_size(json_object_get(m, "hosts")), 2);
 	assert_int_equal(json_integer_value(json_object_get(m, "forks")), 2);
-	assert_ran(dir, host(m, "hostA"), 1); /* its exitlab_defaults: repetitions 1 */
+	assert_ran(dir, host(m, "localhost"), 1); /* its exitlab_defaults: repetitions 1 */
 	assert_ran(dir, host(m, "hostB"), 2);
 	json_decref(m);
 
@@ -231,7 +231,7 @@ static void test_two_local_hosts(void **state)
 		char *text = harness_slurp(md, NULL);
 
 		assert_non_null(text);
-		assert_non_null(strstr(text, "hostA"));
+		assert_non_null(strstr(text, "localhost"));
 		assert_non_null(strstr(text, "hostB"));
 		assert_non_null(strstr(text, "Fleet"));
 		free(text);
@@ -244,11 +244,11 @@ static void test_two_local_hosts(void **state)
 	if (o.exit_code)
 		fprintf(stderr, "%s\n%s\n", o.out, o.err);
 	assert_int_equal(o.exit_code, 0);
-	assert_non_null(strstr(o.out, "hostA"));
+	assert_non_null(strstr(o.out, "localhost"));
 	harness_free(&o);
 }
 
-/* hostB unreachable: named with its reason, hostA kept; a resume with hostB fixed runs hostB alone. */
+/* hostB unreachable: named with its reason, localhost kept; a resume with hostB fixed runs hostB alone. */
 static void test_unreachable_then_resume(void **state)
 {
 	const char *inv = inventory("inv-unreach", true), *fixed = inventory("inv-fixed", false), *file = campaign();
@@ -264,14 +264,14 @@ static void test_unreachable_then_resume(void **state)
 	assert_non_null(strstr(o.out, "--resume"));
 	harness_free(&o);
 	m = fleet_manifest(dir);
-	assert_ran(dir, host(m, "hostA"), 1);
+	assert_ran(dir, host(m, "localhost"), 1);
 	b = host(m, "hostB");
 	assert_string_equal(json_string_value(json_object_get(b, "state")), "unreachable");
 	assert_true(json_is_string(json_object_get(b, "reason")));
 	assert_true(strlen(json_string_value(json_object_get(b, "reason"))) > 0);
 	assert_true(json_is_null(json_object_get(b, "results")));
 	json_decref(m);
-	snprintf(a_status, sizeof(a_status), "%s/hostA/status.json", dir);
+	snprintf(a_status, sizeof(a_status), "%s/localhost/status.json", dir);
 	assert_int_equal(stat(a_status, &before), 0);
 
 	/* a changed campaign file is a new fleet run, not a resume */
@@ -290,12 +290,12 @@ static void test_unreachable_then_resume(void **state)
 	assert_non_null(strstr(o.out, "on 1 host"));
 	harness_free(&o);
 	m = fleet_manifest(dir);
-	assert_ran(dir, host(m, "hostA"), 1);
+	assert_ran(dir, host(m, "localhost"), 1);
 	assert_ran(dir, host(m, "hostB"), 2);
-	assert_int_equal(json_integer_value(json_object_get(host(m, "hostA"), "attempts")), 1);
+	assert_int_equal(json_integer_value(json_object_get(host(m, "localhost"), "attempts")), 1);
 	assert_int_equal(json_integer_value(json_object_get(host(m, "hostB"), "attempts")), 2);
 	json_decref(m);
-	/* hostA was not run again: its record is the same file, untouched */
+	/* localhost was not run again: its record is the same file, untouched */
 	assert_int_equal(stat(a_status, &after), 0);
 	assert_int_equal(before.st_ino, after.st_ino);
 	assert_int_equal(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
