@@ -315,15 +315,26 @@ static bool targeted(const struct fleet_ctx *x, const struct fleet_host *h)
 	return in_inventory(x, h->name) && h->state != FLEET_DONE && h->state != FLEET_SKIPPED;
 }
 
-static char *play_vars(const struct fleet_ctx *x)
+/*
+ * The play's variables. exitlab_hosts, the second play's pattern, is --limit
+ * without the controller's "localhost": an inventory host of that name that is
+ * done must not run again because the archive play needs the name.
+ */
+static char *play_vars(const struct fleet_ctx *x, const char *limit)
 {
 	char cfile[PATH_MAX + 32];
+	size_t tlen = strlen(limit) - strlen("localhost");
+	char *targets = strndup(limit, tlen ? tlen - 1 : 0); /* without the comma before "localhost" */
 	json_t *v;
 	char *s;
 
+	if (!targets)
+		return NULL;
 	snprintf(cfile, sizeof(cfile), "%s/campaign.yaml", x->dir);
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s}", "exitlab_fleet_dir", x->dir, "exitlab_campaign_file", cfile,
-		      "exitlab_fleet_id", x->m.fleet_id, "exitlab_revision", x->m.revision, "exitlab_src", x->tree);
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "exitlab_fleet_dir", x->dir, "exitlab_campaign_file", cfile,
+		      "exitlab_fleet_id", x->m.fleet_id, "exitlab_revision", x->m.revision, "exitlab_src", x->tree,
+		      "exitlab_hosts", targets);
+	free(targets);
 	s = v ? json_dumps(v, JSON_COMPACT) : NULL;
 	json_decref(v);
 	return s;
@@ -333,7 +344,7 @@ static int play(struct fleet_ctx *x, const char *limit, size_t ntarget, bool *in
 {
 	const struct fleet_opts *o = x->o;
 	char **argv = calloc(16 + 2 * x->m.nextra, sizeof(char *));
-	char forks[32], logenv[PATH_MAX + 32], *vars = play_vars(x);
+	char forks[32], logenv[PATH_MAX + 32], *vars = play_vars(x, limit);
 	char *env[] = { logenv, "ANSIBLE_RETRY_FILES_ENABLED=False", NULL };
 	size_t n = 0;
 	int rc;

@@ -860,6 +860,13 @@ static void test_quick_dry_run(void **state)
 			fail_msg("%s: not five repetitions:\n%s", *f, o.out);
 		harness_free(&o);
 	}
+	/* counts only (compare --counts): one repetition, both rings, tracepoints */
+	harness_run(&o, (const char *[]){ "campaign", "scripts/campaigns/kernel-counts.yaml", "--dry-run", NULL });
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "exit-costs/ring0/instr=tracepoints/rep1 "));
+	assert_non_null(strstr(o.out, "exit-costs/ring3/instr=tracepoints/rep1 "));
+	assert_null(strstr(o.out, "/rep2 "));
+	harness_free(&o);
 }
 
 int main(void)

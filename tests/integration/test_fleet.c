@@ -10,6 +10,12 @@
  * Without /dev/kvm the campaign's entries are skipped (exit 3 of exitlab
  * run) and a host is "skipped" with that reason; with KVM it is "done".
  * Skipped where ansible-playbook is missing (scripts/deps.sh installs it).
+ * Then a real two-host fleet: this machine (local connection) and a testbed
+ * guest (scripts/testbed/host.sh: QEMU TCG with kvm_amd, reached over SSH, a
+ * prebuilt host) whose entries really run; the guest stopped, it is
+ * unreachable; booted again, a resume fills the gap.  Two boots; skipped with
+ * the testbed's one-line reason where it cannot run (no QEMU, no Debian
+ * mirror and no cache), as tests/integration/test_testbed.c is.
  * States and counts are asserted, timings never.
  */
 #include <errno.h>
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -54,7 +61,7 @@ static char *tmp_path(const char *name)
 	return buf[i];
 }
 
-/* The campaign: one quick test, repetitions 2 (hostA's defaults make it 1). */
+/* The campaign: one quick test, repetitions 2 (localhost's defaults make it 1). */
 static const char *campaign(void)
 {
 	char *p = tmp_path("small.yaml");
@@ -65,14 +72,14 @@ static const char *campaign(void)
 	return p;
 }
 
-/* An inventory: hostA local with its own defaults; hostB local, or unreachable. */
+/* An inventory: localhost local with its own defaults; hostB local, or unreachable. */
 static const char *inventory(const char *name, bool b_unreachable)
 {
 	char *p = tmp_path(name), text[2048];
 
 	snprintf(text, sizeof(text),
 		 "[lab]\n"
-		 "hostA ansible_connection=local exitlab_defaults='{\"repetitions\": 1}'\n"
+		 "localhost ansible_connection=local exitlab_defaults='{\"repetitions\": 1}'\n"
 		 "%s\n"
 		 "[lab:vars]\n"
 		 "exitlab_workdir=%s/work\n"
@@ -86,7 +93,7 @@ static const char *inventory(const char *name, bool b_unreachable)
 	return p;
 }
 
-static json_t *fleet_manifest(const char *dir)
+static json_t *campaign_fleet_manifest(const char *dir, const char *campaign_name)
 {
 	char path[1200];
 	json_t *m;
@@ -96,9 +103,14 @@ static json_t *fleet_manifest(const char *dir)
 	assert_non_null(m);
 	assert_string_equal(json_string_value(json_object_get(m, "format")), "exitlab-fleet-manifest");
 	assert_int_equal(json_integer_value(json_object_get(m, "version")), 1);
-	assert_string_equal(json_string_value(json_object_get(m, "campaign")), "fleet-small");
+	assert_string_equal(json_string_value(json_object_get(m, "campaign")), campaign_name);
 	assert_int_equal(strlen(json_string_value(json_object_get(m, "revision"))), 40);
 	return m;
+}
+
+static json_t *fleet_manifest(const char *dir)
+{
+	return campaign_fleet_manifest(dir, "fleet-small");
 }
 
 static json_t *host(json_t *m, const char *name)
@@ -208,7 +220,7 @@ static void test_two_local_hosts(void **state)
 	m = fleet_manifest(dir);
 	assert_int_equal(json_array_size(json_object_get(m, "hosts")), 2);
 	assert_int_equal(json_integer_value(json_object_get(m, "forks")), 2);
-	assert_ran(dir, host(m, "hostA"), 1); /* its exitlab_defaults: repetitions 1 */
+	assert_ran(dir, host(m, "localhost"), 1); /* its exitlab_defaults: repetitions 1 */
 	assert_ran(dir, host(m, "hostB"), 2);
 	json_decref(m);
 
@@ -219,7 +231,7 @@ static void test_two_local_hosts(void **state)
 		char *text = harness_slurp(md, NULL);
 
 		assert_non_null(text);
-		assert_non_null(strstr(text, "hostA"));
+		assert_non_null(strstr(text, "localhost"));
 		assert_non_null(strstr(text, "hostB"));
 		assert_non_null(strstr(text, "Fleet"));
 		free(text);
@@ -232,11 +244,11 @@ static void test_two_local_hosts(void **state)
 	if (o.exit_code)
 		fprintf(stderr, "%s\n%s\n", o.out, o.err);
 	assert_int_equal(o.exit_code, 0);
-	assert_non_null(strstr(o.out, "hostA"));
+	assert_non_null(strstr(o.out, "localhost"));
 	harness_free(&o);
 }
 
-/* hostB unreachable: named with its reason, hostA kept; a resume with hostB fixed runs hostB alone. */
+/* hostB unreachable: named with its reason, localhost kept; a resume with hostB fixed runs hostB alone. */
 static void test_unreachable_then_resume(void **state)
 {
 	const char *inv = inventory("inv-unreach", true), *fixed = inventory("inv-fixed", false), *file = campaign();
@@ -252,14 +264,14 @@ static void test_unreachable_then_resume(void **state)
 	assert_non_null(strstr(o.out, "--resume"));
 	harness_free(&o);
 	m = fleet_manifest(dir);
-	assert_ran(dir, host(m, "hostA"), 1);
+	assert_ran(dir, host(m, "localhost"), 1);
 	b = host(m, "hostB");
 	assert_string_equal(json_string_value(json_object_get(b, "state")), "unreachable");
 	assert_true(json_is_string(json_object_get(b, "reason")));
 	assert_true(strlen(json_string_value(json_object_get(b, "reason"))) > 0);
 	assert_true(json_is_null(json_object_get(b, "results")));
 	json_decref(m);
-	snprintf(a_status, sizeof(a_status), "%s/hostA/status.json", dir);
+	snprintf(a_status, sizeof(a_status), "%s/localhost/status.json", dir);
 	assert_int_equal(stat(a_status, &before), 0);
 
 	/* a changed campaign file is a new fleet run, not a resume */
@@ -278,12 +290,12 @@ static void test_unreachable_then_resume(void **state)
 	assert_non_null(strstr(o.out, "on 1 host"));
 	harness_free(&o);
 	m = fleet_manifest(dir);
-	assert_ran(dir, host(m, "hostA"), 1);
+	assert_ran(dir, host(m, "localhost"), 1);
 	assert_ran(dir, host(m, "hostB"), 2);
-	assert_int_equal(json_integer_value(json_object_get(host(m, "hostA"), "attempts")), 1);
+	assert_int_equal(json_integer_value(json_object_get(host(m, "localhost"), "attempts")), 1);
 	assert_int_equal(json_integer_value(json_object_get(host(m, "hostB"), "attempts")), 2);
 	json_decref(m);
-	/* hostA was not run again: its record is the same file, untouched */
+	/* localhost was not run again: its record is the same file, untouched */
 	assert_int_equal(stat(a_status, &after), 0);
 	assert_int_equal(before.st_ino, after.st_ino);
 	assert_int_equal(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
@@ -296,6 +308,220 @@ static void test_unreachable_then_resume(void **state)
 	harness_free(&o);
 }
 
+/*
+ * The testbed guest as a fleet host.  host.sh keeps its state (pid, port, key,
+ * inventory) under harness_tmp; it takes TESTBED_LOCK (if set) around the
+ * boot, as every testbed run does where several share the machine.
+ */
+#define HOST_SH "scripts/testbed/host.sh"
+
+static char tb_dir[1100];
+
+/* host.sh ACTION [ARGS] with its output in harness_tmp/host-ACTION.out (echoed); its exit code. */
+static int host_sh(const char *action, const char *args)
+{
+	char cmd[3000], log[1200], *text;
+	int st;
+
+	snprintf(log, sizeof(log), "%s/host-%s.out", harness_tmp, action);
+	snprintf(cmd, sizeof(cmd), "TESTBED_HOST_DIR=%s " HOST_SH " %s %s >%s 2>&1", tb_dir, action, args, log);
+	fprintf(stderr, "running: %s\n", cmd);
+	st = system(cmd);
+	text = harness_slurp(log, NULL);
+	if (text)
+		fputs(text, stderr);
+	free(text);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Boot the guest; NULL when it answers ssh, else why the test is skipped (the runner's SKIP line). */
+static const char *start_host(void)
+{
+	static char why[512];
+	char path[1200], *log, *s;
+
+	if (system("command -v ssh >/dev/null 2>&1"))
+		return "no ssh client for the testbed host (apt-get install openssh-client)";
+	/* the guest's exitlab is build/exitlab as built: its revision must be the fleet's (HEAD) */
+	if (system("git diff --quiet HEAD 2>/dev/null"))
+		return "uncommitted changes: the testbed's prebuilt exitlab is REV-dirty, never the fleet's revision";
+	if (!host_sh("start", "-- --no-build"))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/run.log", tb_dir);
+	log = harness_slurp(path, NULL);
+	s = log ? strstr(log, "SKIP: ") : NULL;
+	if (!s) {
+		free(log);
+		fail_msg("host.sh start failed and the testbed did not say it cannot run here: see %s", path);
+	}
+	snprintf(why, sizeof(why), "the testbed cannot run here: %.*s", (int)strcspn(s + 6, "\n"), s + 6);
+	free(log);
+	return why;
+}
+
+static int stop_host(void **state)
+{
+	(void)state;
+	if (tb_dir[0])
+		host_sh("stop", "");
+	return 0;
+}
+
+/* This machine and the running guest: host.sh's inventory line (its port changes with each boot). */
+static const char *tb_inventory(const char *name)
+{
+	char *p = tmp_path(name), path[1200], text[8192], *tb;
+
+	snprintf(path, sizeof(path), "%s/inventory", tb_dir);
+	tb = harness_slurp(path, NULL);
+	assert_non_null(tb);
+	assert_non_null(strstr(tb, "exitlab_prebuilt="));
+	snprintf(text, sizeof(text),
+		 "[here]\nlocal ansible_connection=local ansible_python_interpreter=/usr/bin/python3 "
+		 "exitlab_workdir=%s/work\n%s", harness_tmp, tb);
+	free(tb);
+	write_file(p, text);
+	return p;
+}
+
+/* A few exit-costs tests at CPL3, with the kvm tracepoints counted: what --counts compares. */
+static const char *tb_campaign(void)
+{
+	char *p = tmp_path("tb.yaml");
+
+	write_file(p, "name: fleet-tb\n"
+		      "defaults:\n  ring: 3\n  timeout_s: 600\n  repetitions: 1\n"
+		      "entries:\n  - payload: exit-costs\n    quick: true\n    instruments: tracepoints\n"
+		      "    tests: [cpuid, pio_vmm, mmio_vmm]\n");
+	return p;
+}
+
+/* The guest's results: its entry done under kvm_amd, every test with KVM exits counted. */
+static void assert_tb_done(const char *dir, json_t *h)
+{
+	static const char *const tests[] = { "cpuid", "pio_vmm", "mmio_vmm" };
+	json_t *cm, *e, *d, *t;
+	char path[1400];
+
+	if (strcmp(json_string_value(json_object_get(h, "state")), "done"))
+		fail_msg("testbed host %s: %s", json_string_value(json_object_get(h, "state")),
+			 json_string_value(json_object_get(h, "reason")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(h, "entries"), "done")), 1);
+	snprintf(path, sizeof(path), "%s/testbed/campaign/manifest.json", dir);
+	cm = harness_load_json(path);
+	assert_non_null(cm);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(cm, "host"), "kvm"),
+							      "backend")), "kvm_amd");
+	e = json_array_get(json_object_get(cm, "entries"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "status")), "done");
+	snprintf(path, sizeof(path), "%s/testbed/campaign/%s", dir, json_string_value(json_object_get(e, "results")));
+	d = harness_load_json(path);
+	assert_non_null(d);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(d, "context"), "kvm"),
+							      "backend")), "kvm_amd");
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		long long exits;
+
+		t = harness_find_test(d, tests[i], 3);
+		assert_non_null(t);
+		assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+		exits = json_integer_value(json_object_get(json_object_get(t, "kvm_stats"), "exits"));
+		fprintf(stderr, "testbed %s cpl3: %lld iterations, %lld KVM exits, %g per iteration\n", tests[i],
+			json_integer_value(json_object_get(t, "iterations")), exits,
+			json_number_value(json_object_get(t, "exits_per_iteration")));
+		assert_true(json_integer_value(json_object_get(t, "iterations")) > 0);
+		assert_true(exits > 0);
+		assert_true(json_number_value(json_object_get(t, "exits_per_iteration")) > 0);
+	}
+	json_decref(d);
+	json_decref(cm);
+}
+
+/* The local host: its results kept, skipped without /dev/kvm (done with it). */
+static void assert_local(const char *dir, json_t *m)
+{
+	assert_ran(dir, host(m, "local"), 1);
+}
+
+/* exitlab fleet: its summary (the hosts' states and reasons) on stderr; its exit code. */
+static int tb_fleet(struct run_out *o, const char *const *args)
+{
+	const char *sum;
+	int rc;
+
+	harness_run(o, args);
+	sum = strstr(o->out, "exitlab fleet: fleet-tb: ");
+	fprintf(stderr, "%s%s\n", sum ? sum : o->out, o->err);
+	rc = o->exit_code;
+	harness_free(o);
+	return rc;
+}
+
+static void test_testbed_host(void **state)
+{
+	const char *file = tb_campaign(), *inv;
+	char *dir = tmp_path("fleet-tb"), *dir2 = tmp_path("fleet-tb-down"), *md = tmp_path("fleet-tb.md"), *text;
+	struct run_out o;
+	json_t *m, *b;
+
+	(void)state;
+	HARNESS_SKIP_IF(no_ansible());
+	snprintf(tb_dir, sizeof(tb_dir), "%s/tbhost", harness_tmp);
+	HARNESS_SKIP_IF(start_host());
+	inv = tb_inventory("inv-tb");
+
+	/* both hosts up: the guest's entries run under kvm_amd; this machine's as KVM allows */
+	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir, "--forks", "2",
+							NULL }), 0);
+	m = campaign_fleet_manifest(dir, "fleet-tb");
+	assert_int_equal(json_array_size(json_object_get(m, "hosts")), 2);
+	assert_local(dir, m);
+	assert_tb_done(dir, host(m, "testbed"));
+	json_decref(m);
+	harness_run(&o, (const char *[]){ "report", dir, "-o", tmp_path("fleet-tb.html"), "--markdown", md, NULL });
+	assert_int_equal(o.exit_code, 0);
+	harness_free(&o);
+	text = harness_slurp(md, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "Fleet"));
+	assert_non_null(strstr(text, "local"));
+	assert_non_null(strstr(text, "testbed"));
+	assert_non_null(strstr(text, "kvm_amd"));
+	free(text);
+	harness_run(&o, (const char *[]){ "compare", dir, dir, NULL });
+	if (o.exit_code)
+		fprintf(stderr, "%s\n%s\n", o.out, o.err);
+	assert_int_equal(o.exit_code, 0);
+	assert_non_null(strstr(o.out, "testbed"));
+	harness_free(&o);
+
+	/* the guest powered off: unreachable, named with its reason; the local host's results kept */
+	assert_int_equal(host_sh("stop", ""), 0);
+	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", file, "--inventory", inv, "--out", dir2, "--forks",
+							"2", NULL }), 1);
+	m = campaign_fleet_manifest(dir2, "fleet-tb");
+	assert_local(dir2, m);
+	b = host(m, "testbed");
+	fprintf(stderr, "testbed host down: %s: %s\n", json_string_value(json_object_get(b, "state")),
+		json_string_value(json_object_get(b, "reason")));
+	assert_string_equal(json_string_value(json_object_get(b, "state")), "unreachable");
+	assert_true(json_is_string(json_object_get(b, "reason")));
+	assert_true(json_is_null(json_object_get(b, "results")));
+	json_decref(m);
+
+	/* booted again (another port, so another inventory): the resume runs the guest alone */
+	HARNESS_SKIP_IF(start_host());
+	inv = tb_inventory("inv-tb-again");
+	assert_int_equal(tb_fleet(&o, (const char *[]){ "fleet", "--resume", dir2, "--inventory", inv, NULL }), 0);
+	m = campaign_fleet_manifest(dir2, "fleet-tb");
+	assert_local(dir2, m);
+	assert_tb_done(dir2, host(m, "testbed"));
+	assert_int_equal(json_integer_value(json_object_get(host(m, "testbed"), "attempts")), 2);
+	assert_int_equal(json_integer_value(json_object_get(host(m, "local"), "attempts")), 1);
+	json_decref(m);
+	assert_int_equal(host_sh("stop", ""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_two_local_hosts),
 		cmocka_unit_test(test_unreachable_then_resume),
+		cmocka_unit_test_teardown(test_testbed_host, stop_host),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup, harness_group_teardown);
