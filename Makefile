@@ -168,6 +168,14 @@ $(BUILD)/tests/linux/vmlinuz: $(LINUX_TEST_VMLINUZ)
 	cp $< $@
 $(BUILD)/tests/linux/initramfs.cpio.gz: scripts/linux/test-initramfs.sh scripts/debs.sh $(LINUX_TEST_VMLINUZ)
 	scripts/linux/test-initramfs.sh $@
+# The Linux guest's tool in an initramfs with that same kernel's modules (scripts/testbed/linux-guest.list):
+# the .deb the testbed unpacked the vmlinuz from, so that /init's modules load.
+$(BUILD)/tests/linux/guest-initramfs.cpio.gz: $(LGUEST_BIN) scripts/linux/initramfs.sh scripts/debs.sh scripts/linux/init \
+		scripts/linux/udhcpc.script $(LINUX_TEST_VMLINUZ)
+	@[ -n "$(LINUX_TEST_VMLINUZ)" ] || { echo "no Debian kernel in $(BUILD)/testbed/root/ (scripts/testbed/run.sh fetches it)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	scripts/linux/initramfs.sh --no-extras \
+		--kernel-deb $(BUILD)/testbed/debs/$(notdir $(patsubst %/boot/,%,$(dir $(LINUX_TEST_VMLINUZ)))).deb $@
 
 # Raw images that other VMMs boot (QEMU -bios), for checks against tools we did not write.
 $(BUILD)/tests/%.bin: tests/fixtures/%.S

@@ -251,7 +251,7 @@ static int run_machine(struct run_ctx *rc, struct run_result *res, bool *ran)
 	if (rc->pl->is_linux) {
 		code = outcome_exit_code(run_linux_wait(rc->m, &rc->console, o->timeout_s, o->deadline_s));
 		/* A Linux guest ends by powering off or resetting (or its tool's DONE), nothing else. */
-		if (code == EXIT_OK && !rc->plat.end_reason && !b->done)
+		if (code == EXIT_OK && !run_platform_linux_end(&rc->plat))
 			code = EXIT_FAILED;
 		if (code != EXIT_OK) {
 			fprintf(stderr, "exitlab run linux: %s; the console's last lines:\n", machine_stop_reason(rc->m));

@@ -194,7 +194,7 @@ json_t *run_linux_json(struct machine *m, struct run_stats *stats, const struct 
 		free(text);
 	}
 	return json_pack("{s:s?, s:s, s:I, s:o, s:I, s:I, s:o}",
-		"end", plat->end_reason, "cmdline", cmdline,
+		"end", run_platform_linux_end(plat), "cmdline", cmdline,
 		"console_bytes", (json_int_t)con->bytes, "console_tail", lines,
 		"uart_irqs", (json_int_t)plat->uart_irqs, "acpi_pm_writes", (json_int_t)plat->acpi_pm.writes,
 		"kvm_stats_totals", stats_totals(m, stats));

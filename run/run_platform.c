@@ -98,6 +98,11 @@ enum outcome run_platform_add(struct run_platform *p, struct machine *m, FILE *s
 	return o;
 }
 
+const char *run_platform_linux_end(const struct run_platform *p)
+{
+	return p->end_reason ? p->end_reason : p->bench.done ? "done" : NULL;
+}
+
 static void acpi_pm_event(void *opaque, enum acpi_pm_event e)
 {
 	struct run_platform *p = opaque;

@@ -44,6 +44,12 @@ struct run_platform {
 	const char *end_reason;        /* what ended the guest: "poweroff", "reset", "panic" or NULL */
 };
 
+/*
+ * What ended a Linux guest, for vmm.linux.end: the platform's own end ("poweroff", "reset",
+ * "panic"), else the guest tool's DONE ("done"), else NULL (the watchdog, the deadline, a fault).
+ */
+const char *run_platform_linux_end(const struct run_platform *p);
+
 /* Put the devices on m, the serial output going to serial. OK, or FAILED with err. */
 enum outcome run_platform_add(struct run_platform *p, struct machine *m, FILE *serial, char *err,
 			      size_t errlen);

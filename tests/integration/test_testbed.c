@@ -1539,6 +1539,98 @@ static void test_linux_devices_under_kvm_amd(void **state)
 	json_decref(d);
 }
 
+/* The Linux guest's tool list's results (scripts/testbed/linux-guest.list). */
+#define OUTDIR_LINUX_GUEST "build/testbed/itest-linux-guest"
+
+/* A run of the list: exit 0, ended by the tool's DONE, the tool's test name ok with operations. */
+static json_t *lguest_test(json_t **run, const char *entry, const char *name)
+{
+	char path[256];
+	json_t *t;
+	size_t i;
+
+	if (!*run) {
+		snprintf(path, sizeof(path), OUTDIR_LINUX_GUEST "/%s.json", entry);
+		*run = json_load_file(path, 0, NULL);
+		if (!*run)
+			fprintf(stderr, "no results from inner test %s: see " OUTDIR_LINUX_GUEST "/%s.log\n", entry,
+				entry);
+		assert_non_null(*run);
+		assert_int_equal(get_int(*run, "exit_code"), 0);
+		assert_string_equal(json_string_value(path_get(*run, "vmm.linux.end")), "done");
+	}
+	json_array_foreach(json_object_get(*run, "tests"), i, t)
+		if (!strcmp(json_string_value(json_object_get(t, "name")), name)) {
+			fprintf(stderr, "%s %s: %lld ops, %.2f KVM exits and %.2f exits to the VMM per op\n", entry,
+				name, get_int(t, "iterations"),
+				json_number_value(json_object_get(t, "exits_per_iteration")),
+				json_number_value(json_object_get(t, "userspace_exits_per_iteration")));
+			assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+			assert_true(get_int(t, "iterations") > 0);
+			assert_true(json_is_number(json_object_get(t, "exits_per_iteration")));
+			return t;
+		}
+	fprintf(stderr, "%s: no test %s in its results\n", entry, name);
+	fail();
+	return NULL;
+}
+
+static double per_op(json_t *t, const char *key)
+{
+	return json_number_value(json_object_get(t, key));
+}
+
+/*
+ * exitlab-guest under exitlab with Linux's drivers (docs/linux-guest.md), in a
+ * boot of its own on the Linux lists' request: every workload a test with
+ * operations; counts relations only. The e1000's register accesses all come
+ * out to the VMM (several per frame), virtio-net's kicks are ioeventfds and
+ * batched (fewer than the e1000's per frame), virtio-blk's too (less than one
+ * exit to the VMM per I/O).
+ */
+static void test_linux_guest_under_kvm_amd(void **state)
+{
+	json_t *cpu = NULL, *vnet = NULL, *e1000 = NULL, *blk = NULL, *t_vnet, *t_e1000;
+	char *out;
+	int rc;
+	(void)state;
+
+	HARNESS_SKIP_IF(getenv("EXITLAB_TESTBED_LINUX") && *getenv("EXITLAB_TESTBED_LINUX") ? NULL
+			: "the Linux list runs on request: EXITLAB_TESTBED_LINUX=1 (docs/testbed.md)");
+	NEED_TESTBED();
+	rc = run_testbed("--smp 2 --list scripts/testbed/linux-guest.list", OUTDIR_LINUX_GUEST, &out);
+	assert_non_null(out);
+	if (rc != 0)
+		fprintf(stderr, "the Linux guest testbed exited %d; serial log and results in " OUTDIR_LINUX_GUEST "\n",
+			rc);
+	assert_int_equal(rc, 0);
+	for (int i = 0; i < 4; i++) {
+		static const char *const names[] = { "lguest-cpu", "lguest-virtio-net", "lguest-e1000",
+						     "lguest-virtio-blk" };
+		char line[64];
+
+		snprintf(line, sizeof(line), "PASS %s (", names[i]);
+		assert_non_null(strstr(out, line));
+	}
+	free(out);
+	lguest_test(&cpu, "lguest-cpu", "idle");
+	lguest_test(&cpu, "lguest-cpu", "pt-churn");
+	t_vnet = lguest_test(&vnet, "lguest-virtio-net", "udp");
+	t_e1000 = lguest_test(&e1000, "lguest-e1000", "udp");
+	assert_true(per_op(t_e1000, "userspace_exits_per_iteration") > 1);
+	assert_true(per_op(t_vnet, "userspace_exits_per_iteration") <
+		    per_op(t_e1000, "userspace_exits_per_iteration"));
+	assert_true(get_int(vnet, "vmm.devices.netdev.tx_frames") >= get_int(t_vnet, "iterations"));
+	assert_true(get_int(e1000, "vmm.devices.netdev.tx_frames") >= get_int(t_e1000, "iterations"));
+	assert_true(per_op(lguest_test(&blk, "lguest-virtio-blk", "blk-write"), "userspace_exits_per_iteration") < 1);
+	assert_true(per_op(lguest_test(&blk, "lguest-virtio-blk", "blk-read"), "userspace_exits_per_iteration") < 1);
+	assert_int_equal(get_int(blk, "vmm.devices.virtio-blk.errors"), 0);
+	json_decref(cpu);
+	json_decref(vnet);
+	json_decref(e1000);
+	json_decref(blk);
+}
+
 /*
  * An inner test that fails makes the runner fail and name it; a skip carries
  * its reason; --npt 0 boots with shadow paging; --iommu 0 without an IOMMU,
@@ -1734,6 +1826,7 @@ int main(void)
 		cmocka_unit_test(test_smp_under_kvm_amd),
 		cmocka_unit_test(test_linux_under_kvm_amd),
 		cmocka_unit_test(test_linux_devices_under_kvm_amd),
+		cmocka_unit_test(test_linux_guest_under_kvm_amd),
 		cmocka_unit_test(test_runner_reports_failure),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_runner_skips_without_qemu_or_mirror),

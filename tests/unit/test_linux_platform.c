@@ -2,7 +2,7 @@
 /*
  * Unit tests for what ends a Linux guest's run: the console tail and its
  * panic line (run/linux_console.c), the ACPI PM1a and reset ports
- * (devices/platform/acpi_pm.c).
+ * (devices/platform/acpi_pm.c), and how the end is named (run/run_platform.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 
 #include "devices/platform/acpi_pm.h"
 #include "run/linux_console.h"
+#include "run/run_platform.h"
 #include "vmm/acpi_tables.h"
 
 static void put(struct linux_console *c, const char *s, bool *panic)
@@ -127,12 +128,33 @@ static void test_acpi_pm(void **state)
 	assert_int_equal(events[ACPI_PM_RESET], 1);
 }
 
+/*
+ * A guest whose tool sent DONE (exitlab-guest under linux-guest.list) ends as "done", not
+ * null as the watchdog's stop; the platform's own end (the ACPI ports, a panic line) wins.
+ */
+static void test_linux_end(void **state)
+{
+	static struct run_platform p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_null(run_platform_linux_end(&p));
+	p.bench.done = true;
+	assert_string_equal(run_platform_linux_end(&p), "done");
+	p.end_reason = "poweroff";
+	assert_string_equal(run_platform_linux_end(&p), "poweroff");
+	p.bench.done = false;
+	p.end_reason = "panic";
+	assert_string_equal(run_platform_linux_end(&p), "panic");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_console_tail),
 		cmocka_unit_test(test_console_panic),
 		cmocka_unit_test(test_acpi_pm),
+		cmocka_unit_test(test_linux_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
