@@ -14,6 +14,7 @@
 #include "instruments/hostinfo.h"
 #include "util/atomic_file.h"
 #include "util/input_file.h"
+#include "util/mkdir_p.h"
 #include "util/outcome.h"
 #include "util/revision.h"
 #include "util/xalloc.h"
@@ -53,22 +54,6 @@ static char *read_text(const char *path, size_t *len, char *err, size_t errlen)
 	fclose(f);
 	buf[*len] = 0;
 	return buf;
-}
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
 }
 
 int campaign_job_open_resume(struct campaign_job *j, const char *dir, const char *file)

@@ -22,6 +22,7 @@
 #include "campaign/fleet_ansible.h"
 #include "campaign/fleet_job.h"
 #include "util/atomic_file.h"
+#include "util/mkdir_p.h"
 #include "util/outcome.h"
 #include "util/self_exe.h"
 
@@ -42,22 +43,6 @@ struct fleet_ctx {
 	char **inv;                /* the inventory's hosts */
 	size_t ninv;
 };
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
-}
 
 /* ansible-playbook, ansible-inventory, git and the playbook beside this binary's tree. */
 static int find_tools(struct fleet_ctx *x)
