@@ -18,7 +18,7 @@ PACKAGES=(
 	binutils linux-perf qemu-system-x86 cpio iproute2
 	dpdk-dev qemu-system-common libyaml-dev
 	clang-14 libclang-rt-14-dev llvm-14 stress-ng
-	ansible-core ansible-lint
+	ansible-core ansible-lint openssh-client
 )
 
 case "${1:-}" in
