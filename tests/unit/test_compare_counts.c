@@ -147,8 +147,14 @@ static void test_verdicts(void **state)
 	/* only the host's interrupts and the timing moved: unchanged */
 	stat_add(&add(&rb, "hlt", 1000, 1, 0, 5000, TP(1001, 0))->vcpu_stats, "irq_exits", 3);
 	stat_add(&add(&rc, "hlt", 1000, 1, 0, 50000, TP(1001, 0))->vcpu_stats, "irq_exits", 900);
+	/* more exits per op, all of them interrupt windows (the interrupt landed otherwise): unchanged */
+	stat_add(&add(&rb, "irq_device", 1000, 3.09, 0, 7000, TP(3091, 0))->vcpu_stats, "irq_window_exits", 90);
+	stat_add(&add(&rc, "irq_device", 1000, 3.42, 0, 7000, TP(3421, 0))->vcpu_stats, "irq_window_exits", 420);
+	/* more exits per op besides the windows: regressed */
+	stat_add(&add(&rb, "ipi", 1000, 2, 0, 7000, NULL)->vcpu_stats, "irq_window_exits", 10);
+	stat_add(&add(&rc, "ipi", 1000, 3, 0, 7000, NULL)->vcpu_stats, "irq_window_exits", 10);
 	compare(&rb, &rc, &o, &b, &c, &rows, &n);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 6);
 
 	x = row(rows, n, "cpuid");
 	assert_int_equal(x->verdict, CMP_REGRESSED);
@@ -165,6 +171,13 @@ static void test_verdicts(void **state)
 	assert_true(fabs(diff(x, "kvm.pf_taken")->base - 0.01) < 1e-12);
 	assert_true(fabs(diff(x, "kvm.pf_taken")->cur - 1) < 1e-12);
 	assert_non_null(strstr(x->reason, "kvm.pf_taken"));
+	x = row(rows, n, "irq_device");
+	assert_int_equal(x->verdict, CMP_UNCHANGED);
+	assert_false(diff(x, "exits")->differs);
+	assert_false(diff(x, "tp.kvm_exit")->differs);
+	assert_true(diff(x, "kvm.irq_window_exits")->noise);
+	x = row(rows, n, "ipi");
+	assert_int_equal(x->verdict, CMP_REGRESSED);
 	x = row(rows, n, "hlt");
 	assert_int_equal(x->verdict, CMP_UNCHANGED);
 	assert_true(diff(x, "kvm.irq_exits")->noise);
@@ -311,6 +324,8 @@ static void test_noise_names(void **state)
 	assert_true(cmp_count_is_noise("kvm_vm.preemption_other"));
 	assert_true(cmp_count_is_noise("exit.intr"));
 	assert_true(cmp_count_is_noise("exit.EXTERNAL_INTERRUPT"));
+	assert_true(cmp_count_is_noise("kvm.irq_window_exits"));
+	assert_true(cmp_count_is_noise("exit.vintr"));
 	assert_false(cmp_count_is_noise("kvm.pf_taken"));
 	assert_false(cmp_count_is_noise("exits"));
 	assert_false(cmp_count_is_noise("dev.e1000.interrupts"));
