@@ -255,8 +255,8 @@ static void note(char *buf, size_t len, size_t *used, const struct cmp_count_dif
 
 /*
  * The exits that follow the host's timing (an interrupt, its window, a halt,
- * a signal), per operation on one side: what "exits" and "tp.kvm_exit" are
- * judged without, so that a test whose interrupts land otherwise is not a
+ * a signal), per operation on one side: what "exits" and the kvm_exit and
+ * kvm_entry tracepoints are judged without, so that a test whose interrupts land otherwise is not a
  * regression of KVM (irq_device between two runs of one kernel moved 3.09 ->
  * 3.42 exits per op, all of it irq_window_exits).
  */
@@ -316,7 +316,8 @@ int cmp_counts_judge(struct cmp_row *row, const struct cmp_opts *o)
 		}
 	for (size_t i = 0; i < row->ndiffs; i++)
 		if (row->diffs[i].differs &&
-		    (!strcmp(row->diffs[i].name, "exits") || !strcmp(row->diffs[i].name, "tp.kvm_exit")))
+		    (!strcmp(row->diffs[i].name, "exits") || !strcmp(row->diffs[i].name, "tp.kvm_exit") ||
+		     !strcmp(row->diffs[i].name, "tp.kvm_entry")))
 			judge_net(&row->diffs[i], row, tb, tc, o);
 	row->reason[0] = 0;
 	/* the exits and the exits to the VMM first: they decide regressed or improved */
