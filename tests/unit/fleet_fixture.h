@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/mkdir_p.h"
+
 static int fx_rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb, (void)flag, (void)ftw;
@@ -26,18 +28,24 @@ static void fx_rmtree(const char *dir)
 	nftw(dir, fx_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void fx_mkdirs(const char *path)
+/* A fresh temp directory from template (a mkdtemp pattern) as the group's state; fx_teardown removes it. */
+static int fx_setup(void **state, const char *template)
 {
-	char tmp[4096];
+	char *dir = strdup(template);
 
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	mkdir(tmp, 0755);
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	fx_rmtree(*state);
+	free(*state);
+	return 0;
 }
 
 /* Write text at dir/rel, making its parents. */
@@ -50,7 +58,7 @@ static void fx_write(const char *dir, const char *rel, const char *text)
 	snprintf(parent, sizeof(parent), "%s", path);
 	if ((slash = strrchr(parent, '/'))) {
 		*slash = 0;
-		fx_mkdirs(parent);
+		mkdir_p(parent);
 	}
 	f = fopen(path, "w");
 	if (f) {

@@ -27,19 +27,7 @@ static const struct cmp_opts opts = { .threshold = 0.05, .confidence = 0.99, .re
 
 static int setup(void **state)
 {
-	char *dir = strdup("/tmp/exitlab-cmpfleet-XXXXXX");
-
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_rmtree(*state);
-	free(*state);
-	return 0;
+	return fx_setup(state, "/tmp/exitlab-cmpfleet-XXXXXX");
 }
 
 /* fleet.json in dir: hosts with results (names[i] in has[]) or unreachable. */
@@ -161,7 +149,7 @@ static void test_hosts_differ(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pairing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pairing, setup, fx_teardown),
 		cmocka_unit_test(test_hosts_differ),
 	};
 

@@ -25,19 +25,7 @@
 
 static int setup(void **state)
 {
-	char *dir = strdup("/tmp/exitlab-fleet-XXXXXX");
-
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_rmtree(*state);
-	free(*state);
-	return 0;
+	return fx_setup(state, "/tmp/exitlab-fleet-XXXXXX");
 }
 
 static void test_roundtrip(void **state)
@@ -226,9 +214,9 @@ static void test_settle(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_settle, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
