@@ -7,6 +7,7 @@
 #include "devices/pci/pci_host.h"
 #include "exitlab/linux_guest.h"
 #include "run/run_linux.h"
+#include "util/mono_time.h"
 #include "vmm/linux_boot.h"
 #include "vmm/linux_boot_params.h"
 #include "vmm/machine_layout.h"
@@ -123,7 +124,7 @@ enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, 
 	struct vm *vm = machine_vm(m);
 	struct timespec tick = { 0, 200 * 1000000L };
 	uint64_t last = progress(m, con);
-	double idle = 0, ran = 0;
+	double idle = 0, start = mono_now_s();
 
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		uint64_t now;
@@ -132,13 +133,12 @@ enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, 
 		nanosleep(&tick, NULL);
 		now = progress(m, con);
 		idle = now == last ? idle + 0.2 : 0;
-		ran += 0.2;
 		last = now;
 		if (timeout_s > 0 && idle >= timeout_s) {
 			snprintf(why, sizeof(why), "no console output and no userspace exit for %.0f s (--timeout)",
 				 timeout_s);
 			machine_stop(m, OUTCOME_FAILED, why);
-		} else if (deadline_s > 0 && ran >= deadline_s) {
+		} else if (deadline_s > 0 && mono_now_s() - start >= deadline_s) {
 			/* A guest busy forever (a console flood, an exit loop) is progress to the watchdog. */
 			snprintf(why, sizeof(why), "still running after %.0f s (--deadline)", deadline_s);
 			machine_stop(m, OUTCOME_FAILED, why);

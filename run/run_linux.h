@@ -43,8 +43,8 @@ enum outcome run_linux_build(const struct run_opts *o, const struct run_payload 
 /*
  * Wait for the guest's end: stopped by its power-off, reset or panic, or by
  * this watchdog after timeout_s seconds without a console byte or a
- * userspace exit, or after deadline_s seconds in all (counted in the
- * watchdog's ticks). The machine's outcome.
+ * userspace exit, or after deadline_s seconds in all (CLOCK_MONOTONIC).
+ * The machine's outcome.
  */
 enum outcome run_linux_wait(struct machine *m, const struct linux_console *con, double timeout_s,
 			    double deadline_s);
