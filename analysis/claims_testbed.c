@@ -90,8 +90,8 @@ static void netdev_of(const struct run_result *r, char *buf, size_t len)
 	json_decref(c);
 }
 
-/* The udp test's params.frame_bytes, or 0. */
-static long long frame_bytes_of(const struct run_result *r)
+/* The udp test's params.KEY ("frame_bytes", "batch"), or 0. */
+static long long udp_param(const struct run_result *r, const char *key)
 {
 	long long v = 0;
 
@@ -99,7 +99,7 @@ static long long frame_bytes_of(const struct run_result *r)
 		json_t *p = r->tests[i].params_json && !strcmp(r->tests[i].name, "udp") ?
 				    json_loads(r->tests[i].params_json, 0, NULL) : NULL;
 
-		v = json_integer_value(json_object_get(p, "frame_bytes"));
+		v = json_integer_value(json_object_get(p, key));
 		json_decref(p);
 	}
 	return v;
@@ -125,7 +125,8 @@ static size_t e1000_linux(const struct tb *tb, struct claim_row *row)
 		snprintf(row->measured, sizeof(row->measured), "%.3g exits/packet (%.3g to the VMM, %.2g host "
 			 "irqs), nested testbed", exits, user, irq);
 		snprintf(row->setup, sizeof(row->setup), "e1000 with Linux's e1000 driver (exitlab-guest udp: "
-			 "%lld B frames, one send at a time, interrupts), back-end %s", frame_bytes_of(&r), netdev);
+			 "%lld B frames, %lld sendto a sample, interrupts), back-end %s", udp_param(&r, "frame_bytes"),
+			 udp_param(&r, "batch"), netdev);
 		row->verdict = exits >= 7 ? CLAIM_HOLDS : CLAIM_DIFFERS;
 		snprintf(row->why, sizeof(row->why), "holds at >= 7 exits/packet; KVM's exits per frame sent in "
 			 "the udp test's phase, a count from the nested testbed (%s/lguest-e1000.json: kvm_amd), "
