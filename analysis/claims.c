@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analysis/claims.h"
 
-enum need { NEED_NONE, NEED_SHADOW, NEED_TDP, NEED_VFIO, NEED_TWO_RUNS, NEED_POSTED };
+/* NEED_TESTBED: a count only the nested testbed's results give (claims_testbed.c fills the row). */
+enum need { NEED_NONE, NEED_SHADOW, NEED_TDP, NEED_VFIO, NEED_TWO_RUNS, NEED_POSTED, NEED_TESTBED };
 
 struct claim_def {
 	const char *id, *claim, *entry;
@@ -25,6 +25,7 @@ struct claim_def {
 	const char *unit;
 	enum need need;
 	const char *source;           /* where the classic figure is published (docs/claims.md, References) */
+	const char *testbed;          /* NEED_TESTBED: the files it takes from --testbed DIR, and their list */
 };
 
 /* Short forms of docs/claims.md's references, one per claim. */
@@ -139,37 +140,45 @@ static bool fig_posted(const struct claim_def *d, const struct run_result *r, do
 
 static const struct claim_def defs[] = {
 	{ "exit-cost", "A VM exit costs ~2400 cycles (~1.2 us)", "exit-cost", NULL, 0, fig_exit,
-	  1200, 4800, "cycles", NEED_NONE, SRC_EXIT },
+	  1200, 4800, "cycles", NEED_NONE, SRC_EXIT, NULL },
 	{ "exit-vs-syscall", "... against ~100 cycles for a system call (~24x)", "exit-cost", NULL, 0,
-	  fig_exit_ratio, 12, 48, "x", NEED_NONE, SRC_SYSCALL },
+	  fig_exit_ratio, 12, 48, "x", NEED_NONE, SRC_SYSCALL, NULL },
 	{ "mem-shadow", "Without EPT/NPT (shadow paging) memory-heavy overhead is ~40%", "mem-overhead",
-	  NULL, 0, fig_mem, 20, 80, "%", NEED_SHADOW, SRC_MEM },
+	  NULL, 0, fig_mem, 20, 80, "%", NEED_SHADOW, SRC_MEM, NULL },
 	{ "mem-tdp", "EPT/NPT removes most memory-related exits: overhead 2-5%", "mem-overhead", NULL, 0,
-	  fig_mem, -100, 5, "%", NEED_TDP, SRC_MEM },
+	  fig_mem, -100, 5, "%", NEED_TDP, SRC_MEM, NULL },
+	/* the window (claims_testbed.c): the "~N" rule on what is left, ~5% of shadow paging's exits */
+	{ "tdp-exits", "EPT/NPT eliminates ~95% of exits", "testbed:linux-boot,linux-npt0", NULL, 0, NULL, 90,
+	  97.5, "% fewer exits", NEED_TESTBED, SRC_MEM,
+	  "linux-boot.json (npt=1) and linux-npt0.json (npt=0) of scripts/testbed/linux.list" },
 	{ "e1000-exits", "Emulated e1000: 7+ exits per packet", "net-e1000", NULL, 1, fig_tx_exits,
-	  7, INFINITY, "exits/packet", NEED_NONE, SRC_E1000 },
+	  7, INFINITY, "exits/packet", NEED_NONE, SRC_E1000, NULL },
+	/* the same claim through Linux's own e1000 driver, where the payload's lean one takes fewer */
+	{ "e1000-exits-linux", "Emulated e1000: 7+ exits per packet (Linux's e1000 driver)",
+	  "testbed:lguest-e1000", NULL, 1, NULL, 7, INFINITY, "exits/packet", NEED_TESTBED, SRC_E1000,
+	  "lguest-e1000.json of scripts/testbed/linux-guest.list" },
 	{ "e1000-rate", "Emulated e1000: ~100k packets/s", "net-e1000", NULL, 1, fig_tx_fps, 50e3,
-	  200e3, "packets/s", NEED_NONE, SRC_E1000 },
+	  200e3, "packets/s", NEED_NONE, SRC_E1000, NULL },
 	{ "virtio-exits", "virtio-net with batching: ~2 exits per 1000 packets", "net-virtio",
-	  "/virtio-net/", 256, fig_tx_exits_k, 1, 4, "exits/1000 packets", NEED_NONE, SRC_VIRTIO },
+	  "/virtio-net/", 256, fig_tx_exits_k, 1, 4, "exits/1000 packets", NEED_NONE, SRC_VIRTIO, NULL },
 	/* the rate of the data path alone: TX into the sink, which checks every frame (net-virtio-rate) */
 	{ "virtio-rate", "virtio-net with batching: ~1M packets/s", "net-virtio-rate", "/virtio-net/", 256,
-	  fig_tx_fps, 500e3, 2e6, "packets/s", NEED_NONE, SRC_VIRTIO },
+	  fig_tx_fps, 500e3, 2e6, "packets/s", NEED_NONE, SRC_VIRTIO, NULL },
 	{ "vhost-net", "vhost-net: near line rate", "net-vhost-net", NULL, 256, fig_line_rate, 90,
-	  INFINITY, "% of 10 GbE", NEED_NONE, SRC_VHOST },
+	  INFINITY, "% of 10 GbE", NEED_NONE, SRC_VHOST, NULL },
 	{ "vhost-user", "vhost-user: near line rate", "net-vhost-user", NULL, 256, fig_line_rate, 90,
-	  INFINITY, "% of 10 GbE", NEED_NONE, SRC_VHOST },
+	  INFINITY, "% of 10 GbE", NEED_NONE, SRC_VHOST, NULL },
 	{ "passthrough-exits", "Passthrough (VFIO): zero exits on the data path", "passthrough", NULL, 0,
-	  fig_tx_exits, 0, 0.01, "exits/packet", NEED_VFIO, SRC_PASSTHROUGH },
+	  fig_tx_exits, 0, 0.01, "exits/packet", NEED_VFIO, SRC_PASSTHROUGH, NULL },
 	{ "passthrough-overhead", "Passthrough (VFIO): <1% overhead", "passthrough", NULL, 0, NULL, 0, 1,
-	  "%", NEED_VFIO, SRC_PASSTHROUGH },
+	  "%", NEED_VFIO, SRC_PASSTHROUGH, NULL },
 	{ "vpid", "VPID avoids the TLB flush on every exit (~15%)", "tlb-vpid", NULL, 0, fig_tlb, 0, 0,
-	  "cycles/exit", NEED_TWO_RUNS, SRC_VPID },
+	  "cycles/exit", NEED_TWO_RUNS, SRC_VPID, NULL },
 	/* exit-costs' irq_device in the same entry: an irqfd from a VMM thread to a running vCPU */
 	{ "posted-interrupts", "Posted interrupts: no VM exit for guest-directed interrupts (critical for 10G NICs)",
-	  "exit-cost", NULL, 0, fig_posted, -100, 0.1, "exits/interrupt", NEED_POSTED, SRC_POSTED },
+	  "exit-cost", NULL, 0, fig_posted, -100, 0.1, "exits/interrupt", NEED_POSTED, SRC_POSTED, NULL },
 	{ "overall", "The overall modern overhead is 2-5%", "mem-overhead", NULL, 0, fig_mem_geomean, -100,
-	  5, "%", NEED_TDP, SRC_OVERALL },
+	  5, "%", NEED_TDP, SRC_OVERALL, NULL },
 };
 
 const char *claim_verdict_name(enum claim_verdict v)
@@ -289,6 +298,7 @@ static const char *unmeasurable(const struct claim_def *d, const struct host_fac
 				 "(no context.kvm.interrupt_virtualization: recorded since exitlab info has it)");
 		return buf;
 	case NEED_NONE:
+	case NEED_TESTBED:
 		break;
 	}
 	return NULL;
@@ -429,7 +439,11 @@ static void eval_one(const struct claim_def *d, const struct store_run *run, str
 	}
 	free(vals);
 	free(figs);
-	if (h->known && unmeasurable(d, h, why, sizeof(why))) {
+	if (d->need == NEED_TESTBED) {
+		row->verdict = CLAIM_NOT_MEASURED;
+		snprintf(row->why, sizeof(row->why), "a count from the nested testbed: give --testbed DIR with %s "
+			 "(docs/testbed.md)", d->testbed);
+	} else if (h->known && unmeasurable(d, h, why, sizeof(why))) {
 		row->verdict = CLAIM_NOT_MEASURABLE;
 		snprintf(row->why, sizeof(row->why), "%s", why);
 	} else if (d->need == NEED_VFIO && !h->known) {
@@ -484,41 +498,4 @@ size_t claims_evaluate(const struct store_run *run, struct claim_row *rows, size
 	for (size_t i = 0; i < n; i++)
 		eval_one(&defs[i], run, &rows[i], &h);
 	return n;
-}
-
-size_t claims_from_testbed(const char *dir, struct claim_row *rows, size_t n, store_problem_fn problem,
-			   void *ctx)
-{
-	char path[4096], err[256];
-	struct run_result r;
-	double exits, all, fps, size;
-	size_t filled = 0;
-
-	snprintf(path, sizeof(path), "%s/ladder-vfio.json", dir);
-	memset(&r, 0, sizeof(r));
-	if (access(path, F_OK))
-		return 0;
-	if (results_read_json(path, &r, err, sizeof(err))) {
-		if (problem)
-			problem(ctx, path, err);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct claim_row *row = &rows[i];
-
-		if (strcmp(row->id, "passthrough-exits") || !claims_figure_net(&r, "tx", 1, &all, &fps, &size) ||
-		    !claims_figure_device_exits(&r, "tx", 1, &exits))
-			continue;
-		row->value = row->lo = row->hi = exits;
-		row->n = 1;
-		snprintf(row->measured, sizeof(row->measured), "%.3g exits/packet (%.3g with host irqs), nested "
-			 "testbed", exits, all);
-		row->verdict = exits <= 0.01 ? CLAIM_HOLDS : CLAIM_DIFFERS;
-		snprintf(row->why, sizeof(row->why), "holds at <= 0.01 exits/packet other than host interrupts; a "
-			 "count from the nested testbed (%s: kvm_amd, the e1000e passed through, tx at batch 1), "
-			 "where timings mean nothing", dir);
-		filled++;
-	}
-	results_free(&r);
-	return filled;
 }

@@ -37,7 +37,7 @@ struct claim_row {
 	char why[720];         /* the window and the factor, or what is missing */
 };
 
-#define CLAIMS_MAX 16
+#define CLAIMS_MAX 24
 
 /* The 10 GbE line rate in frames/s for a frame of this many bytes (preamble, FCS and gap counted). */
 double claims_line_rate_fps(double frame_bytes);
@@ -82,6 +82,19 @@ bool claims_net_setup(const struct run_result *r, const char *dir, long batch, c
  */
 bool claims_figure_tlb(const struct run_result *r, const char *kind, double *extra_cycles, long long *pages);
 
+/*
+ * exitlab-guest's udp test in a Linux guest (docs/linux-guest.md): KVM exits,
+ * exits to the VMM and host interrupts' exits, each per frame sent.
+ */
+bool claims_figure_guest_udp(const struct run_result *r, double *exits, double *user, double *hostirq);
+/*
+ * A Linux boot to its poweroff (`exitlab run linux`, docs/linux.md): the KVM
+ * exits of the whole boot (vmm.linux.kvm_stats_totals.vcpus_sum.exits) and
+ * those that reached the VMM (vmm.userspace_exits). False for a boot that
+ * ended otherwise.
+ */
+bool claims_figure_boot_exits(const struct run_result *r, double *exits, double *user);
+
 /* Paging of the run's host: "npt", "ept", "shadow" (no EPT/NPT, or switched off), or "unknown". */
 const char *claims_paging(const struct run_result *r);
 
@@ -95,11 +108,14 @@ size_t claims_evaluate(const struct store_run *run, struct claim_row *rows, size
 
 /*
  * Counts from the nested testbed (docs/testbed.md: its --out directory) for
- * the rows this host cannot measure but whose claim is a count: passthrough's
- * exits per packet (ladder-vfio.json, tx at batch 1, kvm_amd). Timings there
- * mean nothing, so no timed claim takes a figure from it. Returns the number
- * of rows it filled; a missing or unreadable file leaves the rows as they were
- * (an unreadable one goes to problem).
+ * the rows whose claim is a count: passthrough's exits per packet
+ * (ladder-vfio.json, tx at batch 1), Linux's e1000 driver's exits per packet
+ * (lguest-e1000.json, exitlab-guest's udp test) and the exits a Linux boot
+ * saves with nested paging (linux-boot.json at npt=1 against linux-npt0.json
+ * at npt=0). Timings there mean nothing, so no timed claim takes a figure
+ * from it. Returns the number of rows it filled. A missing file leaves
+ * passthrough's row as it was and says, in a testbed-only row's why, which
+ * file is missing; an unreadable one also goes to problem.
  */
 size_t claims_from_testbed(const char *dir, struct claim_row *rows, size_t n, store_problem_fn problem,
 			   void *ctx);

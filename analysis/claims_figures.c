@@ -340,3 +340,41 @@ const char *claims_paging(const struct run_result *r)
 	json_decref(ctx);
 	return out;
 }
+
+bool claims_figure_guest_udp(const struct run_result *r, double *exits, double *user, double *hostirq)
+{
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+		int64_t irq = 0;
+
+		if (strcmp(t->name, "udp") || strcmp(t->where, "guest") || t->status != TEST_OK || t->invalid ||
+		    !t->has_exits || t->iterations <= 0 || !isfinite(t->exits_per_iteration))
+			continue;
+		for (size_t k = 0; k < t->vcpu_stats.ndelta; k++)
+			if (!strcmp(t->vcpu_stats.delta[k].name, "irq_exits"))
+				irq = t->vcpu_stats.delta[k].delta;
+		*exits = t->exits_per_iteration;
+		*user = t->userspace_exits_per_iteration;
+		*hostirq = (double)irq / (double)t->iterations;
+		return true;
+	}
+	return false;
+}
+
+bool claims_figure_boot_exits(const struct run_result *r, double *exits, double *user)
+{
+	json_t *vmm = r->vmm_json ? json_loads(r->vmm_json, 0, NULL) : NULL, *lx = json_object_get(vmm, "linux");
+	json_t *e = json_object_get(json_object_get(json_object_get(lx, "kvm_stats_totals"), "vcpus_sum"), "exits");
+	json_t *u = json_object_get(vmm, "userspace_exits");
+	const char *end = json_string_value(json_object_get(lx, "end"));
+	bool ok = json_is_integer(e) && json_is_integer(u) && end && !strcmp(end, "poweroff") && r->exit_code == 0 &&
+		  json_integer_value(e) > 0;
+
+	/* only a boot that ran to its poweroff: a panic or a watchdog stop counts a different boot */
+	if (ok) {
+		*exits = (double)json_integer_value(e);
+		*user = (double)json_integer_value(u);
+	}
+	json_decref(vmm);
+	return ok;
+}

@@ -28,8 +28,9 @@ static void claims_usage(FILE *f)
 		"  PATH        a run directory of the claims campaign, or a directory holding\n"
 		"              such runs (the newest is used); default results/claims\n"
 		"  --testbed DIR  counts from the nested testbed's results (scripts/testbed/run.sh\n"
-		"              --out DIR) for the count claims this host cannot measure (passthrough\n"
-		"              exits per packet); timings there mean nothing and are never used\n"
+		"              --out DIR) for the count claims: passthrough's exits per packet,\n"
+		"              the e1000's with Linux's driver, the exits EPT/NPT saves a Linux\n"
+		"              boot; timings there mean nothing and are never used\n"
 		"  --json      the rows as JSON on stdout\n"
 		"  --markdown  the table as Markdown on stdout\n"
 		"Make a run first: exitlab campaign scripts/campaigns/claims.yaml\n"
@@ -194,8 +195,8 @@ int cmd_claims(int argc, char **argv)
 	}
 	n = claims_evaluate(run, rows, CLAIMS_MAX, problem, NULL);
 	if (testbed && !claims_from_testbed(testbed, rows, n, problem, NULL) && !problems)
-		fprintf(stderr, "exitlab claims: no testbed figures in %s (no ladder-vfio.json with a tx test)\n",
-			testbed);
+		fprintf(stderr, "exitlab claims: no testbed figures in %s (no ladder-vfio.json with a tx test, "
+			"lguest-e1000.json with a udp test, or linux-boot.json with linux-npt0.json)\n", testbed);
 	if (json)
 		rc = print_json(run, rows, n);
 	else if (md)

@@ -80,7 +80,7 @@ static void usage(FILE *f)
 		"  --pmu-event NAME   a libpfm4 event name for the pmu instrument; repeatable\n"
 		"                     (default: cycles, instructions and a dTLB-walk event)\n"
 		"  --device MODEL[,OPT=V]...  a PCI device (docs/devices.md); repeatable, one NIC:\n"
-		"                     e1000 | virtio-net[,notify=exit|ioeventfd][,vhost=net]\n"
+		"                     e1000[,mac=xx:xx:xx:xx:xx:xx] | virtio-net[,notify=exit|ioeventfd][,vhost=net]\n"
 		"                     | virtio-blk,file=IMG[,readonly=1][,notify=exit|ioeventfd]\n"
 		"                     | virtio-net|virtio-blk,vhost-user=SOCK[,server=1]\n"
 		"                       [,on-disconnect=reset|stop]  (a vhost-user back-end has the data path)\n"

@@ -126,7 +126,7 @@ static int hexval(char c)
 	return -1;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
+int net_mac_parse(const char *s, uint8_t mac[6])
 {
 	if (strlen(s) != 17)
 		return -EINVAL;
@@ -199,7 +199,7 @@ static int set_value(const struct net_kind *k, const struct net_key *key, const 
 		}
 		break;
 	case KEY_MAC:
-		if (parse_mac(val, a->dst)) {
+		if (net_mac_parse(val, a->dst)) {
 			snprintf(err, errlen, "net backend %s: %s='%s' is not a MAC address (allowed: %s)", k->name,
 				 key->name, val, range);
 			return -1;

@@ -66,6 +66,8 @@ struct net_backend {
  */
 struct net_backend *net_backend_open(const char *spec, enum outcome *why, char *err, size_t errlen);
 void net_backend_close(struct net_backend *b);
+/* "52:54:00:12:34:56" (hex digits either case, colons) into mac: 0, or -EINVAL. */
+int net_mac_parse(const char *s, uint8_t mac[6]);
 /*
  * Narrow what the backend may hand over to what the guest negotiated: 0, or
  * -errno (a tap's TUNSETOFFLOAD refused). Backends without the op accept anything.

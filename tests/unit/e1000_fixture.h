@@ -95,7 +95,8 @@ static inline void fx_irq(void *opaque, bool level)
 		x->raises++;
 }
 
-static inline struct fx *fx_new(void)
+/* A device whose EEPROM holds mac (what `--device e1000,mac=` gives e1000_init). */
+static inline struct fx *fx_new_mac(const uint8_t mac[6])
 {
 	struct fx *x = calloc(1, sizeof(*x));
 	char err[128];
@@ -107,11 +108,16 @@ static inline struct fx *fx_new(void)
 	x->be = calloc(1, sizeof(*x->be));
 	x->be->nb.ops = &fx_ops;
 	x->be->nb.fd = -1;
-	if (e1000_core_init(&x->e, &x->mem, &x->be->nb, fx_mac, err, sizeof(err)))
+	if (e1000_core_init(&x->e, &x->mem, &x->be->nb, mac, err, sizeof(err)))
 		abort();
 	e1000_set_clock(&x->e, fx_clock, x);
 	e1000_set_irq(&x->e, fx_irq, x);
 	return x;
+}
+
+static inline struct fx *fx_new(void)
+{
+	return fx_new_mac(fx_mac);
 }
 
 static inline void fx_free(struct fx *x)

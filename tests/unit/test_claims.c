@@ -477,6 +477,120 @@ static void test_testbed_counts(void **state)
 	assert_int_equal(claims_from_testbed("/nonexistent", rows, n, NULL, NULL), 0);
 }
 
+/*
+ * The testbed-only rows: "not measured" without --testbed, and with the
+ * trimmed real files of tests/data/testbed (a linux.list and a
+ * linux-guest.list run) their verdicts, computed from the counts.
+ */
+static void test_testbed_linux(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	const struct claim_row *x;
+	double want = 100 * (1 - 66620.0 / 168321.0);
+	size_t n;
+
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	x = row(rows, n, "tdp-exits");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURED);
+	assert_non_null(strstr(x->why, "--testbed DIR with linux-boot.json (npt=1) and linux-npt0.json (npt=0)"));
+	x = row(rows, n, "e1000-exits-linux");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURED);
+	assert_non_null(strstr(x->why, "--testbed DIR with lguest-e1000.json"));
+	assert_non_null(x->source);
+
+	/* no ladder-vfio.json there: passthrough stays as it was */
+	assert_int_equal(claims_from_testbed("tests/data/testbed", rows, n, NULL, NULL), 2);
+	assert_int_equal(row(rows, n, "passthrough-exits")->verdict, CLAIM_NOT_MEASURABLE);
+	x = row(rows, n, "tdp-exits");
+	assert_int_equal(x->verdict, CLAIM_DIFFERS);
+	assert_float_equal(x->value, want, 1e-9);
+	assert_int_equal(x->n, 1);
+	assert_non_null(strstr(x->measured, "60.4% fewer (66620 vs 168321 exits)"));
+	/* net of the 33846 exits to the VMM either way: 1 - 32774/134475 */
+	assert_non_null(strstr(x->measured, "75.6% net of exits to the VMM (33846 vs 33846)"));
+	assert_non_null(strstr(x->why, "holds within 90..97.5%"));
+	x = row(rows, n, "e1000-exits-linux");
+	assert_int_equal(x->verdict, CLAIM_HOLDS);
+	assert_float_equal(x->value, 9.235, 1e-9);
+	assert_non_null(strstr(x->measured, "6.15 to the VMM"));
+	assert_non_null(strstr(x->setup, "Linux's e1000 driver"));
+	assert_non_null(strstr(x->setup, "1514 B"));
+	assert_non_null(strstr(x->setup, "back-end loop"));
+	/* the payload's own e1000 row is a different one, left alone */
+	assert_int_equal(row(rows, n, "e1000-exits")->verdict, CLAIM_NOT_MEASURED);
+	assert_non_null(strstr(row(rows, n, "e1000-exits")->why, "no 'net-e1000' entry"));
+}
+
+/* A boot's totals as exitlab run linux writes them. */
+static void write_boot(const char *dir, const char *name, bool npt, long long exits, long long user,
+		       const char *end)
+{
+	struct run_result r;
+	char path[256], err[256], vmm[256];
+
+	run_init(&r, "linux", npt ? CTX("kvm_amd", "{\"kvm_amd\": {\"npt\": true}}") :
+				    CTX("kvm_amd", "{\"kvm_amd\": {\"npt\": false}}"));
+	snprintf(vmm, sizeof(vmm), "{\"userspace_exits\": %lld, \"linux\": {\"end\": \"%s\", "
+		 "\"kvm_stats_totals\": {\"vcpus_sum\": {\"exits\": %lld}}}}", user, end, exits);
+	r.vmm_json = strdup(vmm);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	assert_int_equal(results_write_json(&r, path, err, sizeof(err)), 0);
+	results_free(&r);
+}
+
+/* tdp-exits' window and its refusals: files missing, the wrong paging, a boot that did not end. */
+static void test_testbed_tdp(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	const struct claim_row *x;
+	double e, u;
+	struct run_result r;
+	char path[256], err[256];
+	size_t n;
+
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	assert_int_equal(claims_from_testbed(f->dir, rows, n, NULL, NULL), 0);
+	x = row(rows, n, "tdp-exits");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURED);
+	assert_non_null(strstr(x->why, "has neither linux-boot.json nor linux-npt0.json"));
+	assert_non_null(strstr(row(rows, n, "e1000-exits-linux")->why, "has no lguest-e1000.json"));
+
+	/* 95% fewer exits, 96% net of the 1000 to the VMM: holds */
+	write_boot(f->dir, "linux-boot", true, 5000, 1000, "poweroff");
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	assert_int_equal(claims_from_testbed(f->dir, rows, n, NULL, NULL), 0);
+	assert_non_null(strstr(row(rows, n, "tdp-exits")->why, "has no linux-npt0.json"));
+	write_boot(f->dir, "linux-npt0", false, 100000, 1000, "poweroff");
+	assert_int_equal(claims_from_testbed(f->dir, rows, n, NULL, NULL), 1);
+	x = row(rows, n, "tdp-exits");
+	assert_int_equal(x->verdict, CLAIM_HOLDS);
+	assert_float_equal(x->value, 95, 1e-9);
+	assert_non_null(strstr(x->measured, "95.0% fewer (5000 vs 100000 exits); 96.0% net"));
+
+	/* 99% fewer: beyond the "~5% left" window (1% left is 5x less) */
+	write_boot(f->dir, "linux-boot", true, 1000, 100, "poweroff");
+	assert_int_equal(claims_from_testbed(f->dir, rows, n, NULL, NULL), 1);
+	assert_int_equal(row(rows, n, "tdp-exits")->verdict, CLAIM_DIFFERS);
+
+	/* the two files the wrong way round: refused, never judged */
+	write_boot(f->dir, "linux-npt0", true, 100000, 1000, "poweroff");
+	assert_int_equal(claims_from_testbed(f->dir, rows, n, NULL, NULL), 0);
+	x = row(rows, n, "tdp-exits");
+	assert_int_equal(x->verdict, CLAIM_NOT_MEASURED);
+	assert_non_null(strstr(x->why, "linux-npt0.json ran with npt paging: it must be the npt=0 boot"));
+
+	/* a boot that panicked is no figure */
+	write_boot(f->dir, "linux-npt0", false, 100000, 1000, "panic");
+	snprintf(path, sizeof(path), "%s/linux-npt0.json", f->dir);
+	assert_int_equal(results_read_json(path, &r, err, sizeof(err)), 0);
+	assert_false(claims_figure_boot_exits(&r, &e, &u));
+	results_free(&r);
+	assert_int_equal(claims_from_testbed(f->dir, rows, n, NULL, NULL), 0);
+	assert_non_null(strstr(row(rows, n, "tdp-exits")->why, "no boot to its poweroff"));
+}
+
 #define CTX_IV(backend, iv) \
 	"{\"hostname\": \"h\", \"kvm\": {\"backend\": \"" backend "\", \"params\": {}, " \
 	"\"interrupt_virtualization\": " iv "}, \"devices\": {}}"
@@ -568,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_counts, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_testbed_linux, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_testbed_tdp, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_one_rate_per_test, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_posted_interrupts, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_posted_interrupts_off, fixture_setup, fixture_teardown),

@@ -72,6 +72,34 @@ static void test_eeprom_eerd(void **state)
 	fx_free(x);
 }
 
+/*
+ * Another MAC (--device e1000,mac=02:00:5e:10:20:31): the EEPROM's words 0-2
+ * and RAR[0] carry it, the checksum still sums to 0xBABA (Linux's e1000
+ * refuses the part otherwise), and a reset reloads it, not the default.
+ */
+static void test_eeprom_other_mac(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x31 };
+	struct fx *x = fx_new_mac(mac);
+	uint16_t sum = 0;
+	(void)state;
+
+	assert_int_equal(eerd(x, 0), 0x0002);
+	assert_int_equal(eerd(x, 1), 0x105e);
+	assert_int_equal(eerd(x, 2), 0x3120);
+	for (unsigned i = 0; i < 64; i++)
+		sum = (uint16_t)(sum + eerd(x, i));
+	assert_int_equal(sum, 0xBABA);
+	assert_int_equal(rd(x, E1000_RAL(0)), 0x105e0002);
+	assert_int_equal(rd(x, E1000_RAH(0)), 0x3120 | E1000_RAH_AV);
+	wr(x, E1000_RAL(0), 0);
+	wr(x, E1000_RAH(0), 0);
+	wr(x, E1000_CTRL, rd(x, E1000_CTRL) | E1000_CTRL_RST);
+	assert_int_equal(rd(x, E1000_RAL(0)), 0x105e0002);
+	assert_int_equal(rd(x, E1000_RAH(0)), 0x3120 | E1000_RAH_AV);
+	fx_free(x);
+}
+
 /* What a driver does on an 82540: request, CS, shift out 110 + 6 address bits, shift in 16. */
 static void ee_out(struct fx *x, uint32_t *eecd, unsigned val, unsigned nbits)
 {
@@ -435,6 +463,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reset_values),
 		cmocka_unit_test(test_eeprom_eerd),
+		cmocka_unit_test(test_eeprom_other_mac),
 		cmocka_unit_test(test_eeprom_bitbang),
 		cmocka_unit_test(test_phy_mdic),
 		cmocka_unit_test(test_interrupts),

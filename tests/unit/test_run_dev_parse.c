@@ -34,8 +34,14 @@ static void test_refusals(void **state)
 	} cases[] = {
 		{ "", "empty --device: give e1000, virtio-net, virtio-blk, vfio or virtio-rng" },
 		{ "virtio-scsi", "unknown device model 'virtio-scsi' (e1000, virtio-net, virtio-blk, vfio, virtio-rng)" },
-		{ "e1000,notify=exit", "e1000: bad option 'notify=exit' (e1000 takes no options)" },
-		{ "e1000,vhost-user=/tmp/x.sock", "e1000: bad option 'vhost-user=/tmp/x.sock' (e1000 takes no options)" },
+		{ "e1000,notify=exit", "e1000: bad option 'notify=exit' (e1000 takes mac=xx:xx:xx:xx:xx:xx)" },
+		{ "e1000,vhost-user=/tmp/x.sock", "e1000: bad option 'vhost-user=/tmp/x.sock' (e1000 takes "
+		  "mac=xx:xx:xx:xx:xx:xx)" },
+		{ "e1000,mac=52:54:00:12:34", "e1000: bad option 'mac=52:54:00:12:34' (e1000 takes mac=xx:xx:xx:xx:xx:xx)" },
+		{ "e1000,mac", "e1000: bad option 'mac' (e1000 takes mac=xx:xx:xx:xx:xx:xx)" },
+		{ "e1000,mac=01:00:5e:00:00:01", "e1000: mac=01:00:5e:00:00:01 is a multicast address: a NIC's own "
+		  "MAC is unicast and not zero" },
+		{ "e1000,mac=00:00:00:00:00:00", "e1000: mac=00:00:00:00:00:00 is a zero address" },
 		{ "virtio-net,notify=sometimes", "virtio-net: bad option 'notify=sometimes' (virtio-net takes "
 		  "notify=exit|ioeventfd, vhost=net, vhost-user=SOCK, server=0|1, on-disconnect=reset|stop)" },
 		{ "virtio-net,file=x", "virtio-net: bad option 'file=x' (virtio-net takes notify=exit|ioeventfd, "
@@ -123,7 +129,10 @@ static void expect_json(const char *arg, const char *netdev, const char *want)
 static void test_describe(void **state)
 {
 	(void)state;
-	expect_json("e1000", NULL, "{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\",\"netdev\":\"sink,check=1\"}");
+	expect_json("e1000", NULL, "{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\",\"netdev\":\"sink,check=1\","
+		    "\"mac\":\"52:54:00:12:34:56\"}");
+	expect_json("e1000,mac=02:00:5E:10:20:31", "loop", "{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\","
+		    "\"netdev\":\"loop\",\"mac\":\"02:00:5e:10:20:31\"}");
 	expect_json("virtio-net,notify=exit", "loop",
 		    "{\"model\":\"virtio-net\",\"kind\":\"nic\",\"notify\":\"exit\",\"backend\":\"vmm\",\"netdev\":\"loop\"}");
 	expect_json("virtio-net,vhost=net", "tap,ifname=t0,vnet_hdr=1",
