@@ -1671,7 +1671,7 @@ static json_t *lgnet_test(json_t **run, const char *entry, const char *name, lon
 
 			*user = json_object_get(t, "vcpus") ? get_int(t, "vcpus.sum.userspace_exits") - 1
 							    : (long long)llround(per_op(t, "userspace_exits_per_iteration") * n);
-			fprintf(stderr, "%s %s: %lld ops, %.2f KVM exits per op on vCPU 0, %lld exits to the VMM in all\n",
+			fprintf(stderr, "%s %s: %lld ops, %.2f KVM exits per op on vCPU 0, %lld exits to the VMM in the phase\n",
 				entry, name, n, per_op(t, "exits_per_iteration"), *user);
 			assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
 			assert_true(n > 0);
