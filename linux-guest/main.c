@@ -20,9 +20,9 @@
 
 /*
  * Wait until the console has sent what we printed. fflush only hands it to the
- * tty, whose UART sends it by interrupts; DONE stops the VM at once, and with
- * several vCPUs those interrupts may be another vCPU's, still pending then: the
- * last lines were lost. Not a tty (a pipe, a file): nothing to wait for.
+ * tty, whose UART driver sends it as its interrupts come; DONE stops the VM at
+ * once, and a 2-vCPU guest lost its last lines that way. Not a tty (a pipe, a
+ * file): nothing to wait for.
  */
 static void drain_console(void)
 {
