@@ -29,8 +29,8 @@ void report_vcpus_print(FILE *f, const struct run_result *r)
 		per = json_object_get(o, "per_vcpu");
 		n = json_array_size(per);
 		if (!header) {
-			fprintf(f, "\nKVM exits per operation on each vCPU over the timed phase (vCPU 0 runs the "
-				"test; its count includes the phase's doorbell):\n%-24s", "test");
+			fprintf(f, "\nKVM exits per operation on each vCPU over the timed phase (the doorbell's "
+				"vCPU counts the phase's doorbell: vCPU 0 for a payload):\n%-24s", "test");
 			for (size_t k = 0; k < n && k < COLS_MAX; k++)
 				fprintf(f, " %7s%zu", "vcpu", k);
 			fprintf(f, "%s %9s %9s\n", n > COLS_MAX ? "  ..." : "", "sum", "user sum");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "exitlab/linux_guest.h"
@@ -16,6 +17,22 @@
 #include "linux-guest/workloads.h"
 
 #define CMDLINE_FILE "/proc/cmdline"
+
+/*
+ * Wait until the console has sent what we printed. fflush only hands it to the
+ * tty, whose UART driver sends it as its interrupts come; DONE stops the VM at
+ * once, and a 2-vCPU guest lost its last lines that way. Not a tty (a pipe, a
+ * file): nothing to wait for.
+ */
+static void drain_console(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	if (isatty(STDOUT_FILENO))
+		tcdrain(STDOUT_FILENO);
+	if (isatty(STDERR_FILENO))
+		tcdrain(STDERR_FILENO);
+}
 
 static void usage(FILE *f)
 {
@@ -129,7 +146,7 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < nsel; k++)
 		failed += sel[k]->run(&b, &opts);
 	printf("exitlab-guest: %d test(s) failed%s\n", failed, lg_measured(&b) ? "" : " (unmeasured)");
-	fflush(stdout);
+	drain_console();
 	lg_done(&b, failed ? BENCH_DONE_FAILED : BENCH_DONE_OK);
 	lg_transport_close(&b);
 	lg_params_free(&params);

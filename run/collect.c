@@ -154,29 +154,76 @@ static int group_from_snapshots(const struct kvm_stats *s, const uint64_t *b, co
 }
 
 /*
+ * A copy of snapshot v with every vCPU's userspace exits and cumulative stats
+ * (histogram buckets included) added into vCPU 0's slots; levels stay vCPU
+ * 0's. NULL out of memory.
+ */
+static uint64_t *fold_vcpus(const struct collect_ctx *c, const struct snap_layout *l, const uint64_t *v)
+{
+	const struct kvm_stats *s = c->vcpu_stats;
+	uint64_t *f = malloc(l->nvalues * sizeof(*f));
+
+	if (!f)
+		return NULL;
+	memcpy(f, v, l->nvalues * sizeof(*f));
+	for (unsigned i = 1; i <= l->nap; i++) {
+		uint64_t user;
+		const uint64_t *x = vcpu_slots(l, v, i, &user);
+
+		f[SNAP_USER_EXITS] += user;
+		for (size_t k = 0; s && k < s->ndesc; k++) {
+			const struct kvm_stat_desc *d = &s->desc[k];
+
+			if (kvm_stats_is_level(d->type))
+				continue;
+			for (uint32_t j = 0; j < d->size; j++)
+				f[l->vcpu_base + d->index + j] += x[d->index + j];
+		}
+	}
+	return f;
+}
+
+/*
  * Exits per iteration over `nphases` phases whose summed before/after values
  * are b and a (one phase: its two snapshots), `it` iterations in all.
  */
 static int exits_from_values(const struct collect_ctx *c, const uint64_t *b, const uint64_t *a,
 			     double it, unsigned nphases, struct test_result *t)
 {
-	int ix = kvm_stats_value_index(c->vcpu_stats, "exits");
+	int ix = kvm_stats_value_index(c->vcpu_stats, "exits"), rc = 0;
 	struct snap_layout l;
+	uint64_t *fb = NULL, *fa = NULL;
+	const uint64_t *vb = b, *va = a; /* the test's vCPU figures: vCPU 0's, or the whole guest's */
 
 	layout(c, &l);
+	if (c->whole_guest && l.nap) {
+		fb = fold_vcpus(c, &l, b);
+		fa = fold_vcpus(c, &l, a);
+		if (!fb || !fa) {
+			free(fb);
+			free(fa);
+			return -1;
+		}
+		vb = fb;
+		va = fa;
+	}
 	t->userspace_exits_per_iteration =
-		((double)(a[SNAP_USER_EXITS] - b[SNAP_USER_EXITS]) - PHASE_END_EXITS * nphases) / it;
+		((double)(va[SNAP_USER_EXITS] - vb[SNAP_USER_EXITS]) - PHASE_END_EXITS * nphases) / it;
 	if (a[SNAP_HOST_NS] > b[SNAP_HOST_NS]) {
 		t->phase_s = (double)(a[SNAP_HOST_NS] - b[SNAP_HOST_NS]) * 1e-9;
 		t->has_phase = true;
 	}
 	if (ix >= 0) {
 		ix += (int)l.vcpu_base;
-		t->exits_per_iteration = ((double)(a[ix] - b[ix]) - PHASE_END_EXITS * nphases) / it;
+		t->exits_per_iteration = ((double)(va[ix] - vb[ix]) - PHASE_END_EXITS * nphases) / it;
 		t->has_exits = true;
 	}
-	if (group_from_snapshots(c->vcpu_stats, b + l.vcpu_base, a + l.vcpu_base, &t->vcpu_stats) ||
+	if (group_from_snapshots(c->vcpu_stats, vb + l.vcpu_base, va + l.vcpu_base, &t->vcpu_stats) ||
 	    group_from_snapshots(c->vm_stats, b + l.vm_base, a + l.vm_base, &t->vm_stats))
+		rc = -1;
+	free(fb);
+	free(fa);
+	if (rc)
 		return -1;
 	return l.nap ? vcpus_json(c, &l, b, a, t) : 0;
 }

@@ -54,6 +54,8 @@ struct collect_ctx {
 	const char *stop_reason;       /* for tests the VM never finished */
 	unsigned repeat;               /* --repeat: records of one test (name, ring, params) pool */
 	unsigned nvcpus;               /* vCPUs in the snapshots (0 or 1: one, no "vcpus" object) */
+	bool whole_guest;              /* a Linux guest: its tool runs on any vCPU, so a test's exits and
+	                                * kvm_stats are every vCPU's, summed (a payload's: vCPU 0's) */
 };
 
 /*

@@ -305,6 +305,7 @@ static int collect(struct run_ctx *rc, struct run_result *res, int code)
 		.stop_reason = machine_stop_reason(rc->m),
 		.repeat = o->sched.repeat,
 		.nvcpus = machine_nvcpus(rc->m),
+		.whole_guest = rc->pl->is_linux,
 	};
 
 	snprintf(res->payload, sizeof(res->payload), "%s",

@@ -1635,6 +1635,159 @@ static void test_linux_guest_under_kvm_amd(void **state)
 	json_decref(blk);
 }
 
+/* The network back-ends' list's results (scripts/testbed/linux-guest-net.list). */
+#define OUTDIR_LINUX_GUEST_NET "build/testbed/itest-linux-guest-net"
+
+/*
+ * One run of that list: exit 0, ended by the tool's DONE after its last console line, its test
+ * `name` ok with operations and no exit to the VMM per operation (at most a stray one in 100;
+ * a Linux guest's figures are all its vCPUs', whichever ran the tool). *run is loaded on first
+ * use; the test is returned.
+ */
+static json_t *lgnet_test(json_t **run, const char *entry, const char *name, long long *user)
+{
+	char path[256], *txt;
+	json_t *t;
+	size_t i;
+
+	if (!*run) {
+		snprintf(path, sizeof(path), OUTDIR_LINUX_GUEST_NET "/%s.json", entry);
+		*run = json_load_file(path, 0, NULL);
+		if (!*run)
+			fprintf(stderr, "no results from inner test %s: see " OUTDIR_LINUX_GUEST_NET "/%s.log\n",
+				entry, entry);
+		assert_non_null(*run);
+		assert_int_equal(get_int(*run, "exit_code"), 0);
+		assert_string_equal(json_string_value(path_get(*run, "vmm.linux.end")), "done");
+		snprintf(path, sizeof(path), OUTDIR_LINUX_GUEST_NET "/%s.txt", entry);
+		txt = harness_slurp(path, NULL);
+		assert_non_null(txt);
+		assert_non_null(strstr(txt, "exitlab-guest: 0 test(s) failed"));
+		free(txt);
+	}
+	json_array_foreach(json_object_get(*run, "tests"), i, t)
+		if (!strcmp(json_string_value(json_object_get(t, "name")), name)) {
+			long long n = get_int(t, "iterations");
+
+			*user = (long long)llround(per_op(t, "userspace_exits_per_iteration") * n);
+			fprintf(stderr, "%s %s: %lld ops, %.2f KVM exits per op, %lld exits to the VMM in the phase\n",
+				entry, name, n, per_op(t, "exits_per_iteration"), *user);
+			assert_string_equal(json_string_value(json_object_get(t, "status")), "ok");
+			assert_true(n > 0);
+			assert_true(*user * 100 < n);
+			return t;
+		}
+	fprintf(stderr, "%s: no test %s in its results\n", entry, name);
+	fail();
+	return NULL;
+}
+
+/* A number the list wrote beside the results (OUTDIR_LINUX_GUEST_NET/file), or -1. */
+static long long lgnet_count(const char *file)
+{
+	char path[256], *s;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), OUTDIR_LINUX_GUEST_NET "/%s", file);
+	s = harness_slurp(path, NULL);
+	if (s && *s)
+		v = strtoll(s, NULL, 10);
+	free(s);
+	fprintf(stderr, "%s: %lld\n", file, v);
+	return v;
+}
+
+/*
+ * exitlab-guest's UDP flood (and a TCP stream) through the network back-ends
+ * beyond the loop (docs/linux-guest.md), in a boot of its own on the Linux
+ * lists' request: exitlab's userspace tap back-end, vhost-net, vhost-user
+ * (dpdk-testpmd in macswap and in rxonly; skipped, said so, where the host has
+ * none to pack), and two
+ * vCPUs with virtio-net. None costs an exit to the VMM per frame (ioeventfd
+ * kicks, the data path in L1's kernel or in testpmd), and the frames reached
+ * the back-end: the L1 tap's counter, testpmd's, the VMM's own.
+ */
+static void test_linux_guest_net_under_kvm_amd(void **state)
+{
+	json_t *tap = NULL, *vnet = NULL, *vuser = NULL, *smp = NULL, *t;
+	long long user, n;
+	char *out;
+	int rc;
+	bool vu_skipped;
+	(void)state;
+
+	HARNESS_SKIP_IF(getenv("EXITLAB_TESTBED_LINUX") && *getenv("EXITLAB_TESTBED_LINUX") ? NULL
+			: "the Linux list runs on request: EXITLAB_TESTBED_LINUX=1 (docs/testbed.md)");
+	NEED_TESTBED();
+	rc = run_testbed("--smp 2 --list scripts/testbed/linux-guest-net.list", OUTDIR_LINUX_GUEST_NET, &out);
+	assert_non_null(out);
+	if (rc != 0)
+		fprintf(stderr, "the Linux guest network testbed exited %d; serial log and results in "
+			OUTDIR_LINUX_GUEST_NET "\n", rc);
+	assert_int_equal(rc, 0);
+	vu_skipped = strstr(out, "SKIP lguest-vhost-user") != NULL;
+	for (int i = 0; i < 5; i++) {
+		static const char *const names[] = { "lguest-tap", "lguest-vhost-net", "lguest-vhost-user",
+						     "lguest-vhost-user-rxonly", "lguest-virtio-net-vcpus2" };
+		char line[64];
+
+		if ((i == 2 || i == 3) && vu_skipped)
+			continue;
+		snprintf(line, sizeof(line), "PASS %s (", names[i]);
+		assert_non_null(strstr(out, line));
+	}
+	free(out);
+
+	/* exitlab's tap back-end: every frame through the VMM's worker, the kicks batched */
+	t = lgnet_test(&tap, "lguest-tap", "udp", &user);
+	n = get_int(t, "iterations");
+	assert_true(get_int(tap, "vmm.devices.netdev.tx_frames") >= n);
+	assert_true(get_int(tap, "vmm.devices.virtio-net.tx_kicks") < n);
+	assert_true(lgnet_count("lguest-tap.tap_rx") >= n);
+
+	/* vhost-net: the frames never pass the VMM; the tap counted them, and nc read the stream */
+	t = lgnet_test(&vnet, "lguest-vhost-net", "udp", &user);
+	n = get_int(t, "iterations");
+	assert_int_equal(get_int(vnet, "vmm.devices.netdev.tx_frames"), 0);
+	assert_int_equal(get_int(vnet, "vmm.devices.vhost-net.ring_errors"), 0);
+	assert_true(lgnet_count("lguest-vhost-net.tap_rx") >= n);
+	lgnet_test(&vnet, "lguest-vhost-net", "tcp", &user);
+	assert_true(lgnet_count("lguest-vhost-net.tcp_bytes") > 0);
+
+	/* vhost-user: testpmd took them (macswap: back to the guest; rxonly: dropped), no error */
+	for (int i = 0; i < 2; i++) {
+		static const char *const names[] = { "lguest-vhost-user", "lguest-vhost-user-rxonly" };
+		char file[64];
+
+		if (vu_skipped) {
+			fprintf(stderr, "%s skipped: no dpdk-testpmd\n", names[i]);
+			continue;
+		}
+		vuser = NULL;
+		t = lgnet_test(&vuser, names[i], "udp", &user);
+		snprintf(file, sizeof(file), "%s.testpmd_rx", names[i]);
+		assert_true(lgnet_count(file) >= get_int(t, "iterations"));
+		assert_true(get_int(vuser, "vmm.devices.vhost-user-net.ring_setups") >= 1);
+		assert_int_equal(get_int(vuser, "vmm.devices.vhost-user-net.backend_errors"), 0);
+		assert_int_equal(get_int(vuser, "vmm.devices.vhost-user-net.disconnects"), 0);
+		json_decref(vuser);
+	}
+
+	/* two vCPUs with a device: both ran in the phase, the test's exits are both's, the loop
+	 * reflected every frame */
+	t = lgnet_test(&smp, "lguest-virtio-net-vcpus2", "udp", &user);
+	n = get_int(t, "iterations");
+	assert_int_equal(json_array_size(path_get(t, "vcpus.per_vcpu")), 2);
+	assert_true(get_int(json_array_get(path_get(t, "vcpus.per_vcpu"), 1), "kvm_stats.exits") > 0);
+	assert_int_equal(get_int(t, "kvm_stats.exits"), get_int(t, "vcpus.sum.kvm_stats.exits"));
+	assert_true(get_int(smp, "vmm.devices.netdev.tx_frames") >= n);
+	assert_true(get_int(smp, "vmm.devices.virtio-net.rx_frames") >= n);
+	assert_true(get_int(smp, "vmm.devices.virtio-net.tx_kicks") < n);
+	json_decref(tap);
+	json_decref(vnet);
+	json_decref(smp);
+}
+
 /*
  * An inner test that fails makes the runner fail and name it; a skip carries
  * its reason; --npt 0 boots with shadow paging; --iommu 0 without an IOMMU,
@@ -1831,6 +1984,7 @@ int main(void)
 		cmocka_unit_test(test_linux_under_kvm_amd),
 		cmocka_unit_test(test_linux_devices_under_kvm_amd),
 		cmocka_unit_test(test_linux_guest_under_kvm_amd),
+		cmocka_unit_test(test_linux_guest_net_under_kvm_amd),
 		cmocka_unit_test(test_runner_reports_failure),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_runner_skips_without_qemu_or_mirror),

@@ -241,10 +241,20 @@ static void test_vcpu_and_vm_stats(void **state)
 	kvm_stats_close(&vm);
 }
 
+/* A moved stat's delta in a group, or -1. */
+static long long delta_of(const struct kvm_stat_group *g, const char *name)
+{
+	for (size_t i = 0; i < g->ndelta; i++)
+		if (!strcmp(g->delta[i].name, name))
+			return g->delta[i].delta;
+	return -1;
+}
+
 /*
  * Three vCPUs: vCPU 0's stats stay the test's "kvm_stats" (exits per
  * iteration from them alone), and "vcpus" has each vCPU's userspace exits
- * and moved cumulative stats, and their sum.
+ * and moved cumulative stats, and their sum. A Linux guest's (whole_guest)
+ * are the sum.
  */
 static void test_per_vcpu_sum(void **state)
 {
@@ -311,6 +321,24 @@ static void test_per_vcpu_sum(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "kvm_stats"), "halt_exits")), 3);
 	json_decref(o);
 	results_free(&r);
+
+	/* A Linux guest (whole_guest): the test's figures are every vCPU's, summed; "vcpus" is unchanged. */
+	memset(&r, 0, sizeof(r));
+	c.whole_guest = true;
+	assert_int_equal(collect_records(&c, &b, &r), 0);
+	assert_float_equal(r.tests[0].exits_per_iteration, (15.0 - 1) / 4, 1e-9);
+	assert_float_equal(r.tests[0].userspace_exits_per_iteration, (3.0 - 1) / 4, 1e-9);
+	assert_int_equal(delta_of(&r.tests[0].vcpu_stats, "exits"), 15);
+	assert_int_equal(delta_of(&r.tests[0].vcpu_stats, "halt_exits"), 3);
+	for (size_t i = 0; i < r.tests[0].vcpu_stats.nlevel; i++)
+		if (!strcmp(r.tests[0].vcpu_stats.level[i].name, "blocking"))
+			assert_int_equal(r.tests[0].vcpu_stats.level[i].value, 0); /* vCPU 0's, not added */
+	o = json_loads(r.tests[0].vcpus_json, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(json_object_get(o,
+		"per_vcpu"), 0), "kvm_stats"), "exits")), 5);
+	json_decref(o);
+	results_free(&r);
+	c.whole_guest = false;
 
 	/* One vCPU: no "vcpus" at all, as before. */
 	memset(&r, 0, sizeof(r));
