@@ -19,6 +19,22 @@ static void outl_doorbell(struct lg_bench *b, uint32_t cmd)
 	asm volatile("outl %0, %w1" : : "a"(cmd), "Nd"(b->port) : "memory");
 }
 
+/*
+ * The peer VMM's doorbell (exitlab.bench=com2,...): the command's low byte to
+ * the UART's data port, which QEMU passes to exitlab's socket, then wait in
+ * guest memory for exitlab's reply: one exit per message, as with outl.
+ * No pause in the loop: pause-loop exiting would add exits.
+ */
+static void com2_doorbell(struct lg_bench *b, uint32_t cmd)
+{
+	volatile int32_t *reply = &b->mb->hdr.reply;
+
+	*reply = BENCH_REPLY_PENDING;
+	asm volatile("outb %b0, %w1" : : "a"((uint8_t)cmd), "Nd"(b->port) : "memory");
+	while (*reply == BENCH_REPLY_PENDING)
+		asm volatile("" : : : "memory");
+}
+
 static uint64_t page_up(uint64_t n)
 {
 	return (n + LG_PAGE - 1) & ~(uint64_t)(LG_PAGE - 1);
@@ -66,7 +82,7 @@ int lg_transport_open(struct lg_bench *b, const struct lg_bench_loc *loc, char *
 		snprintf(err, errlen, "cannot open /dev/mem: %s", strerror(errno));
 		return -1;
 	}
-	rc = lg_transport_map(b, fd, loc, outl_doorbell, err, errlen);
+	rc = lg_transport_map(b, fd, loc, loc->com2 ? com2_doorbell : outl_doorbell, err, errlen);
 	close(fd); /* the mappings stay */
 	if (rc)
 		return -1;
