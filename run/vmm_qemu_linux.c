@@ -16,20 +16,6 @@
 
 #define NET_ID "exitlab-net"
 
-/* QEMU's option syntax: a ',' inside a value is written ",,". 0, or -1 if it does not fit. */
-static int escape(const char *v, char *out, size_t len)
-{
-	size_t n = 0;
-
-	for (; *v && n + 2 < len; v++) {
-		out[n++] = *v;
-		if (*v == ',')
-			out[n++] = ',';
-	}
-	out[n] = 0;
-	return *v ? -1 : 0;
-}
-
 /* The value of `key=` in a comma list of options (after the model): into out, or 0 when absent. */
 static int opt_value(const char *opts, const char *key, char *out, size_t len)
 {
@@ -119,7 +105,7 @@ int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const 
 		bool is_e1000 = mlen == 5 && !strncmp(d, "e1000", 5);
 		bool is_vnet = mlen == 10 && !strncmp(d, "virtio-net", 10);
 		bool is_vblk = mlen == 10 && !strncmp(d, "virtio-blk", 10);
-		char bad[80], file[512], qfile[1030], ro[8] = "";
+		char bad[80], file[512], ro[8] = "";
 
 		opts = opts ? opts + 1 : "";
 		if (!is_e1000 && !is_vnet && !is_vblk) {
@@ -143,12 +129,9 @@ int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const 
 				snprintf(err, errlen, "--device %s: readonly= takes 0 or 1", d);
 				return -1;
 			}
-			if (escape(file, qfile, sizeof(qfile))) {
-				snprintf(err, errlen, "--device %s: the file name is too long", d);
-				return -1;
-			}
 			e |= strv_push(a, "-drive");
-			e |= strv_push(a, "file=%s,if=none,id=exitlab-blk%u,format=raw%s", qfile, nblk,
+			/* exitlab's option syntax has no ',' in a value: nothing to escape for QEMU's */
+			e |= strv_push(a, "file=%s,if=none,id=exitlab-blk%u,format=raw%s", file, nblk,
 				       !strcmp(ro, "1") ? ",readonly=on" : "");
 			e |= strv_push(a, "-device") | strv_push(a, "virtio-blk-pci,drive=exitlab-blk%u", nblk);
 			nblk++;
