@@ -18,7 +18,8 @@
  * peer VMM (exitlab run linux --vmm qemu) the key is
  *     exitlab.bench=com2,MAILBOX,PORT,BUF,LEN
  * with PORT COM2's data port: the tool writes the command's low byte there
- * and waits in the mailbox for the reply (BENCH_REPLY_PENDING until then),
+ * (through /dev/port: the kernel's outb) and waits in the mailbox for the
+ * reply (BENCH_REPLY_PENDING until then),
  * and both ranges are reserved by memmap= (docs/peer-vmm.md).  Without the
  * key the tool runs its workloads unmeasured and says so.
  */
