@@ -166,7 +166,7 @@ int cmd_run(int argc, char **argv)
 		run_opts_free(&o);
 		return st == RUN_OPTS_HELP ? EXIT_OK : EXIT_USAGE;
 	}
-	if (o.ring < 0 && !strcmp(backend, "kvm_pvm") && o.devices.ndev) {
+	if (o.ring < 0 && !strcmp(backend, "kvm_pvm") && o.devices.ndev && !run_opts_is_linux(&o)) {
 		/* A driver at CPL0 runs under PVM's emulator (~100 frames/s): nothing a device run is for. */
 		o.ring = 3;
 		fprintf(stderr, "exitlab run: PVM host: guest CPL0 is instruction-emulated, so a device run "
