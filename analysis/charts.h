@@ -74,6 +74,9 @@ int plot_mem_walk_chart(const struct chart_job *j);
 int plot_tlb_chart(const struct chart_job *j);
 int plot_net_chart(const struct chart_job *j);
 int plot_blk_chart(const struct chart_job *j);
+/* A Linux guest's workloads from one or several runs (any VMM), side by side (plot_guest.c). */
+int plot_guest_chart(const struct chart_job *j);
+bool plot_guest_applies(const struct run_result *runs, size_t n);
 /* Several exit-costs files at different --vcpus: cost and exits against N (plot_vcpus.c). */
 int plot_vcpus_chart(const struct chart_job *j);
 /* Whether runs (one payload) have an SMP test and two vCPU counts or more: a run directory's vcpus chart. */

@@ -56,6 +56,19 @@ const struct payload_view payload_views[] = {
 	  .plot_help = "  blk       I/Os per second and exits per I/O as bars by block size and queue\n"
 		       "            depth, one bar per (disk model, notify mode, read/write)\n",
 	  .device = true },
+	{ .name = "linux",
+	  .what = "A Linux guest's workloads (exitlab-guest: idle, page-table churn, block and "
+		  "network I/O through its own drivers): exits per operation, under exitlab or a peer VMM.",
+	  .chart = plot_guest_chart,
+	  .plot_help = "  linux     a Linux guest's workloads (exitlab run linux with exitlab-guest):\n"
+		       "            KVM exits and exits to the VMM per operation, a pair of bars per\n"
+		       "            test (log y, 0 drawn at 0.01)\n",
+	  .chart_many = plot_guest_chart,
+	  .many_applies = plot_guest_applies,
+	  .many_suffix = "guest",
+	  .many_help = "  linux     several runs (e.g. the same workloads under exitlab and under\n"
+		       "            --vmm qemu, given in turn): every file's tests side by side,\n"
+		       "            labelled by file, test and VMM\n" },
 	{ .name = "hostile",
 	  .what = "The VMM against a hostile guest: each attack is refused without harm." },
 	{ .name = "hostile-dev",

@@ -41,7 +41,7 @@ int plot_same_payload(const struct run_result *runs, const char *const *names, s
 				k += snprintf(devices + k, sizeof(devices) - k, "%s%s",
 					      !d++ ? "" : d == ndev ? " or " : ", ", payload_views[i].name);
 		snprintf(err, errlen, "%zu results files of payload %.32s: only %s results can share a "
-			 "chart, and exit-costs results run at several --vcpus (plot one file at a time)", nruns,
+			 "chart, and exit-costs results run at several --vcpus, and a Linux guest's (plot one file at a time)", nruns,
 			 p0, devices);
 		return -1;
 	}

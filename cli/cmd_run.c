@@ -93,14 +93,19 @@ static void usage(FILE *f)
 		"                     (%s) through the payload's PVH entry, its own devices as\n"
 		"                     test targets, the same results with config.vmm naming it\n"
 		"                     (docs/peer-vmm.md; not with --device, --backing, --instruments,\n"
-		"                     --vcpus, --cpu, --pin, --order, --repeat, --exit-timing)\n"
+		"                     --vcpus, --cpu, --pin, --order, --repeat, --exit-timing);\n"
+		"                     with linux: the same kernel under QEMU with its own e1000,\n"
+		"                     virtio-net-pci, virtio-blk-pci (--device e1000, virtio-net,\n"
+		"                     virtio-blk,file=IMG[,readonly=1]), a NIC's backend a tap\n"
+		"                     (--netdev tap,ifname=NAME[,vhost=on]); --mem %d or more;\n"
+		"                     the guest's tool polls over COM2 (docs/peer-vmm.md)\n"
 		"  --kernel BZIMAGE   with PAYLOAD linux: boot this Linux kernel (x86 boot protocol\n"
 		"                     2.10+, 64-bit entry) with ACPI tables, e820 map, console on\n"
 		"                     ttyS0; --mem defaults to %d; the run ends when the guest\n"
 		"                     powers off or resets (exit 0), panics or shows no console\n"
 		"                     output and no exit for --timeout seconds (exit 1, with the\n"
 		"                     console's last lines); not with --test, --param, --iterations,\n"
-		"                     --ring, --repeat, --vmm; --device e1000, virtio-net or\n"
+		"                     --ring, --repeat; --device e1000, virtio-net or\n"
 		"                     virtio-blk for Linux's own drivers, a NIC's --netdev default\n"
 		"                     sink (docs/linux.md)\n"
 		"  --initrd FILE      with linux: the initramfs, placed at the top of low RAM\n"
@@ -114,7 +119,7 @@ static void usage(FILE *f)
 		"            2 bad usage or input (e.g. a malformed ELF), 3 the host lacks something\n",
 		RUN_QUICK_GOAL_MS, RUN_FULL_GOAL_MS, VM_MAX_VCPUS, CALIB_REPEAT_MAX, (unsigned long long)(GUEST_MEM_MAX >> 20),
 		(unsigned long long)(BOOT_RAM_MAX >> 20), RUN_INSTR_DEFAULT, RUN_DEV_DEFAULT_NETDEV,
-		vmm_peer_names(), RUN_LINUX_MEM_MIB, RUN_LINUX_DEADLINE_S);
+		vmm_peer_names(), PEER_LINUX_MIN_MIB, RUN_LINUX_MEM_MIB, RUN_LINUX_DEADLINE_S);
 }
 
 /* --vmm NAME: the same payload under a peer VMM (run/run_peer.c). */
@@ -128,6 +133,9 @@ static int run_under_peer(const struct run_opts *o, const struct run_payload *pl
 		.quick_goal_ms = RUN_QUICK_GOAL_MS, .full_goal_ms = RUN_FULL_GOAL_MS,
 		.binary = getenv("EXITLAB_PEER_BINARY"),
 		.catalogue = &pl->cat,
+		.is_linux = pl->is_linux, .initrd = o->initrd, .append = o->append,
+		.devices = o->device_args, .ndevices = o->ndevice_args, .netdev = o->devices.netdev,
+		.deadline_s = o->deadline_s,
 	};
 	int code;
 
@@ -158,7 +166,7 @@ int cmd_run(int argc, char **argv)
 		run_opts_free(&o);
 		return st == RUN_OPTS_HELP ? EXIT_OK : EXIT_USAGE;
 	}
-	if (o.ring < 0 && !strcmp(backend, "kvm_pvm") && o.devices.ndev) {
+	if (o.ring < 0 && !strcmp(backend, "kvm_pvm") && o.devices.ndev && !run_opts_is_linux(&o)) {
 		/* A driver at CPL0 runs under PVM's emulator (~100 frames/s): nothing a device run is for. */
 		o.ring = 3;
 		fprintf(stderr, "exitlab run: PVM host: guest CPL0 is instruction-emulated, so a device run "

@@ -7,6 +7,7 @@
 #include "linux-guest/cmdline.h"
 
 #define LG_PAGE 4096u
+#define WANT "want four hex numbers [com2,]MAILBOX,PORT,BUF,LEN"
 
 /* One hex number ([0x]digits, at most 16 of them) ending at a ',' or the end of the value. */
 static int parse_hex(const char **p, const char *end, uint64_t *v)
@@ -67,14 +68,19 @@ int lg_cmdline_parse(const char *cmdline, struct lg_bench_loc *loc, char *err, s
 		return 0;
 	v0 = p = val;
 	vlen = (int)(end - val);
+	loc->com2 = 0;
+	if (end - p >= 5 && !strncmp(p, "com2,", 5)) {
+		loc->com2 = 1;
+		p += 5;
+	}
 	for (int i = 0; i < 4; i++) {
 		if (i && (p >= end || *p++ != ','))
-			return bad(err, errlen, "want four hex numbers MAILBOX,PORT,BUF,LEN", v0, vlen);
+			return bad(err, errlen, WANT, v0, vlen);
 		if (parse_hex(&p, end, &f[i]))
-			return bad(err, errlen, "want four hex numbers MAILBOX,PORT,BUF,LEN", v0, vlen);
+			return bad(err, errlen, WANT, v0, vlen);
 	}
 	if (p != end)
-		return bad(err, errlen, "want four hex numbers MAILBOX,PORT,BUF,LEN", v0, vlen);
+		return bad(err, errlen, WANT, v0, vlen);
 	if (f[0] % LG_PAGE)
 		return bad(err, errlen, "the mailbox is not page-aligned", v0, vlen);
 	if (!f[1] || f[1] > 0xffff)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kernel command line's exitlab.bench=MAILBOX,PORT,BUF,LEN key
+ * The kernel command line's exitlab.bench=[com2,]MAILBOX,PORT,BUF,LEN key
  * (include/exitlab/linux_guest.h): where the bench mailbox, the doorbell and
- * the sample buffer are.  Pure parsing, so that it can be unit-tested.
+ * the sample buffer are, and how the doorbell rings.  Pure parsing, so that
+ * it can be unit-tested.
  */
 #ifndef LG_CMDLINE_H
 #define LG_CMDLINE_H
@@ -15,6 +16,7 @@ struct lg_bench_loc {
 	uint16_t port;     /* doorbell port, nonzero */
 	uint64_t buf;      /* GPA of the sample buffer, page-aligned */
 	uint64_t len;      /* its length in bytes, a nonzero multiple of 8 */
+	int com2;          /* "com2,": a byte to a UART's data port, reply polled in the mailbox */
 };
 
 /*

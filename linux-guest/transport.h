@@ -25,6 +25,7 @@ struct lg_bench {
 	uint16_t port;
 	lg_doorbell_fn doorbell;
 	void *opaque;             /* for a fake doorbell */
+	int port_fd;              /* the com2 doorbell's /dev/port, open while mapped (else unused) */
 	uint64_t *buf;            /* the sample buffer, mapped (or allocated when unmeasured) */
 	uint64_t buf_gpa;         /* its guest-physical address (0 when unmeasured) */
 	uint64_t buf_len;         /* bytes */

@@ -187,14 +187,15 @@ static int opt_attach(struct run_opts *o, int c, const char *arg)
 		o->instr.pmu_events[o->instr.npmu_events++] = arg;
 		return 0;
 	case O_DEVICE:
-		o->exitlab_only = true;
+		/* exitlab's own VMM, or a peer booting Linux (check_linux) */
+		if (o->ndevice_args < RUN_DEV_MAX)
+			o->device_args[o->ndevice_args++] = arg;
 		if (run_dev_parse(&o->devices, arg, derr, sizeof(derr))) {
 			fprintf(stderr, "exitlab run: --device %s: %s\n", arg, derr);
 			return -1;
 		}
 		return 0;
 	case O_NETDEV:
-		o->exitlab_only = true;
 		o->devices.netdev = arg;
 		return 0;
 	}
@@ -293,13 +294,11 @@ bool run_opts_is_linux(const struct run_opts *o)
 
 /*
  * The models Linux's own drivers have been run against (docs/linux.md): virtio_blk, virtio_net
- * and e1000. A NIC without --netdev gets a plain sink: the payloads' default checks exitlab's
- * frame pattern, which no Linux frame has. -1 (reported) for any other model.
+ * and e1000. -1 (reported) for any other model.
  */
-static int check_linux_devices(struct run_dev_opts *d)
+static int check_linux_models(const struct run_dev_opts *d)
 {
 	static const char *const ok[] = { "e1000", "virtio-net", "virtio-blk" };
-	bool nic = false;
 
 	for (unsigned i = 0; i < d->ndev; i++) {
 		size_t k = 0;
@@ -311,8 +310,22 @@ static int check_linux_devices(struct run_dev_opts *d)
 				"(e1000, virtio-net and virtio-blk are)\n", d->dev[i].type->name);
 			return -1;
 		}
-		nic |= d->dev[i].type->kind == DEVICE_NIC;
 	}
+	return 0;
+}
+
+/*
+ * Under exitlab's VMM: a NIC without --netdev gets a plain sink (the payloads' default checks
+ * exitlab's frame pattern, which no Linux frame has).
+ */
+static int check_linux_devices(struct run_dev_opts *d)
+{
+	bool nic = false;
+
+	if (check_linux_models(d))
+		return -1;
+	for (unsigned i = 0; i < d->ndev; i++)
+		nic |= d->dev[i].type->kind == DEVICE_NIC;
 	if (d->netdev && !nic) {
 		fprintf(stderr, "exitlab run linux: --netdev without a NIC (--device e1000 or virtio-net)\n");
 		return -1;
@@ -336,12 +349,17 @@ static enum run_opts_status check_linux(struct run_opts *o)
 		fprintf(stderr, "exitlab run linux: --kernel BZIMAGE is required\n");
 		return RUN_OPTS_BAD;
 	}
-	if (o->vmm || o->ntests || o->params[0] || o->iterations || o->sched.repeat > 1 || o->ring >= 0) {
-		fprintf(stderr, "exitlab run linux: --vmm, --test, --param, --iterations, --ring and --repeat "
+	if (o->ntests || o->params[0] || o->iterations || o->sched.repeat > 1 || o->ring >= 0) {
+		fprintf(stderr, "exitlab run linux: --test, --param, --iterations, --ring and --repeat "
 			"are for payloads, not a Linux guest\n");
 		return RUN_OPTS_BAD;
 	}
-	if (check_linux_devices(&o->devices))
+	if (o->vmm && !vmm_peer_find(o->vmm)->linux_devices) {
+		fprintf(stderr, "exitlab run linux: --vmm %s cannot boot a Linux guest\n", o->vmm);
+		return RUN_OPTS_BAD;
+	}
+	/* A peer's own backends (tap) replace exitlab's default sink: its row checks --netdev. */
+	if (o->vmm ? check_linux_models(&o->devices) : check_linux_devices(&o->devices))
 		return RUN_OPTS_BAD;
 	if (!o->mem_set)
 		o->mem_mib = RUN_LINUX_MEM_MIB;
@@ -387,7 +405,7 @@ enum run_opts_status run_opts_parse(struct run_opts *o, int argc, char **argv)
 	run_sched_finish(&o->sched);
 	if (check_linux(o))
 		return RUN_OPTS_BAD;
-	if (o->vmm && o->exitlab_only) {
+	if (o->vmm && (o->exitlab_only || (!run_opts_is_linux(o) && (o->devices.ndev || o->devices.netdev)))) {
 		fprintf(stderr, "exitlab run: --device, --netdev, --backing, --hugepages, --instruments, "
 			"--pmu-event, --vcpus, --cpu, --pin, --order, --repeat and --exit-timing need exitlab's own VMM, not --vmm %s\n",
 			o->vmm);

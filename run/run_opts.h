@@ -42,6 +42,9 @@ struct run_opts {
 	struct run_sched sched;         /* --cpu, --pin, --order, --repeat */
 	const char *vmm;                /* --vmm: NULL or "exitlab" ours, else a peer (vmm_peers.h) */
 	bool exitlab_only;              /* an option only exitlab's own VMM has was given */
+	/* --device/--netdev as given: a Linux guest's devices under a peer VMM (vmm_peers.h) */
+	const char *device_args[RUN_DEV_MAX];
+	unsigned ndevice_args;
 	bool mem_set;                   /* --mem given (a Linux guest's default is RUN_LINUX_MEM_MIB) */
 	/* PAYLOAD "linux" (docs/linux.md): */
 	const char *kernel;             /* --kernel BZIMAGE */

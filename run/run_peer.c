@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "devices/platform/bench.h"
+#include "exitlab/linux_guest.h"
 #include "run/collect.h"
 #include "util/outcome.h"
 #include "vmm/guest_mem.h"
@@ -56,6 +57,7 @@ struct peer_ctx {
 	bool stopped;
 	const struct vmm_peer *peer;
 	const struct peer_launch *launch;
+	uint64_t mailbox;           /* the bench mailbox's GPA */
 	void *stats_h;              /* the row's stats source, when the VMM holds no stats fd */
 	int exits_ix;               /* "exits" among the vCPU values, or -1 */
 	uint64_t read_exits;        /* exits our own stats reads caused so far */
@@ -86,6 +88,22 @@ int peer_append(const struct vmm_peer *p, const struct peer_run_opts *o, double 
 			return -1;
 	}
 	return 0;
+}
+
+int peer_linux_cmdline(const char *append, uint64_t mem_mib, char *out, size_t len, uint64_t *mailbox)
+{
+	uint64_t mb = ((mem_mib << 20) / 2) & ~((2ULL << 20) - 1), buf = mb + 4096;
+	int n;
+
+	if (mem_mib < PEER_LINUX_MIN_MIB)
+		return -1;
+	n = snprintf(out, len, "console=ttyS0%s%s memmap=0x%llx$0x%llx %scom2,0x%llx,0x%x,0x%llx,0x%llx",
+		     append && append[0] ? " " : "", append ? append : "",
+		     (unsigned long long)(4096 + LINUX_BENCH_BUF_LEN), (unsigned long long)mb, LINUX_BENCH_KEY,
+		     (unsigned long long)mb, PEER_COM2_PORT, (unsigned long long)buf,
+		     (unsigned long long)LINUX_BENCH_BUF_LEN);
+	*mailbox = mb;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 /* --- the bench device's hooks ------------------------------------------------ */
@@ -199,7 +217,7 @@ static void attach(struct peer_ctx *pc)
 	free(kp);
 }
 
-static void bench_setup(struct peer_ctx *pc, const struct peer_run_opts *o)
+static void bench_setup(struct peer_ctx *pc, const struct peer_run_opts *o, uint64_t mailbox)
 {
 	struct snap_layout l;
 	struct bench_hooks hooks = {
@@ -210,7 +228,7 @@ static void bench_setup(struct peer_ctx *pc, const struct peer_run_opts *o)
 
 	snap_layout_init(&l, &pc->vcpu_stats, &pc->vm_stats);
 	hooks.nvalues = l.nvalues;
-	bench_init(&pc->bench, &pc->mem, BOOT_MAILBOX_GPA, &hooks, stderr);
+	bench_init(&pc->bench, &pc->mem, mailbox, &hooks, stderr);
 	pc->bench.select = o->tests;
 	pc->bench.nselect = o->ntests;
 	pc->bench.progress = o->progress;
@@ -319,10 +337,49 @@ static void log_out(const char *path)
  * Serve bench bytes until the VMM exits, the guest is done (then give the
  * VMM PEER_GRACE_S to exit), or the timeout.  The VMM's wait status in *status.
  */
+/* A Linux guest's progress: console bytes (COM1's file) and bench bytes so far. */
+static uint64_t progress(const struct peer_ctx *pc, uint64_t bench_bytes)
+{
+	struct stat st;
+
+	return bench_bytes + (stat(pc->launch->serial_path, &st) == 0 ? (uint64_t)st.st_size : 0);
+}
+
+/*
+ * A payload's run is bounded by --timeout.  A Linux guest's, as under our
+ * own VMM, by --deadline in all and by --timeout without progress.
+ */
+static const char *overdue(struct peer_ctx *pc, const struct peer_run_opts *o, double t0, double now,
+			   uint64_t bench_bytes, uint64_t *last, double *last_at, char *why, size_t len)
+{
+	uint64_t p;
+
+	if (!o->is_linux) {
+		if (now - t0 <= o->timeout_s)
+			return NULL;
+		snprintf(why, len, "timed out");
+		return why;
+	}
+	if (now - t0 > o->deadline_s) {
+		snprintf(why, len, "still running after %.0f s (--deadline)", o->deadline_s);
+		return why;
+	}
+	p = progress(pc, bench_bytes);
+	if (p != *last) {
+		*last = p;
+		*last_at = now;
+	} else if (now - *last_at > o->timeout_s) {
+		snprintf(why, len, "no console output and no bench message for %.0f s (--timeout)", o->timeout_s);
+		return why;
+	}
+	return NULL;
+}
+
 static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, int *status,
 		  bool *timed_out)
 {
-	double t0 = run_clock_s(), done_at = 0;
+	double t0 = run_clock_s(), done_at = 0, last_at = t0;
+	uint64_t bench_bytes = 0, last = 0;
 	int cfd = -1;
 
 	*status = -1;
@@ -330,6 +387,8 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 		struct pollfd pfd = { .fd = cfd >= 0 ? cfd : lfd, .events = POLLIN };
 		int w = waitpid(pc->pid, status, WNOHANG);
 		double now = run_clock_s();
+		char why[128];
+		const char *late = NULL;
 
 		if (w == pc->pid) {
 			pc->pid = -1;
@@ -337,10 +396,12 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 		}
 		if (!done_at && (pc->bench.done || pc->bench.faulted || pc->stopped))
 			done_at = now;
-		if ((done_at && now - done_at > PEER_GRACE_S) || now - t0 > o->timeout_s) {
+		if (!done_at)
+			late = overdue(pc, o, t0, now, bench_bytes, &last, &last_at, why, sizeof(why));
+		if ((done_at && now - done_at > PEER_GRACE_S) || late) {
 			if (!done_at) {
 				*timed_out = true;
-				hook_stop(pc, OUTCOME_FAILED, "timed out");
+				hook_stop(pc, OUTCOME_FAILED, late);
 			}
 			kill(pc->pid, SIGKILL);
 			waitpid(pc->pid, status, 0);
@@ -362,10 +423,11 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 				cfd = -2; /* the VMM closed COM2: wait for it to exit */
 				continue;
 			}
+			bench_bytes += (uint64_t)n;
 			for (ssize_t i = 0; i < n; i++) {
 				if (!pc->attached) {
 					attach(pc);
-					bench_setup(pc, o);
+					bench_setup(pc, o, pc->mailbox);
 				}
 				if (pc->stopped || pc->bench.done || pc->bench.faulted)
 					continue;
@@ -378,9 +440,9 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 }
 
 static char *config_json(const struct vmm_peer *p, const struct peer_run_opts *o, const char *version,
-			 const char *cmdline, double tsc_khz, const char *tp_error)
+			 const char *cmdline, const char *guest_cmdline, double tsc_khz, const char *tp_error)
 {
-	json_t *c = json_object(), *tests = json_array();
+	json_t *c = json_object(), *tests = json_array(), *vmm;
 	char *s;
 
 	for (size_t i = 0; i < o->ntests; i++)
@@ -396,6 +458,17 @@ static char *config_json(const struct vmm_peer *p, const struct peer_run_opts *o
 		"command_line", cmdline, "mem_bytes", (json_int_t)(o->mem_mib << 20), "vcpus", 1,
 		"bench", "polled: COM2 doorbell byte, reply in shared guest RAM",
 		"test_targets", p->test_targets, "userspace_exits_unavailable", tp_error[0] ? tp_error : NULL));
+	vmm = json_object_get(c, "vmm");
+	if (o->is_linux) {
+		/* The Linux guest as exitlab was asked for it; its translation is in command_line. */
+		json_t *devs = json_array();
+
+		for (unsigned i = 0; i < o->ndevices; i++)
+			json_array_append_new(devs, json_string(o->devices[i]));
+		json_object_set_new(vmm, "linux", json_pack("{s:s, s:s?, s:s, s:o, s:s?}", "kernel", o->payload_path,
+			"initrd", o->initrd, "cmdline", guest_cmdline, "devices", devs, "netdev", o->netdev));
+		json_object_set_new(vmm, "test_targets", json_string("a Linux guest's own drivers on QEMU's devices"));
+	}
 	json_object_set_new(c, "guest_tsc_khz", json_real(tsc_khz));
 	json_object_set_new(c, "devices", json_array());
 	json_object_set_new(c, "params", json_string(o->params ? o->params : ""));
@@ -409,7 +482,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 	struct peer_ctx *pc = calloc(1, sizeof(*pc));
 	struct run_result res;
 	struct peer_launch l = { 0 };
-	struct strv argv = { 0 };
+	struct strv argv = { 0 }, devs = { 0 };
 	char dir[] = "/tmp/exitlab-peer-XXXXXX", sock[PATH_MAX], serial[PATH_MAX], vlog[PATH_MAX];
 	char qmp[PATH_MAX];
 	char ram[PATH_MAX] = "", append[4096], version[256], err[PATH_MAX + 256];
@@ -426,16 +499,34 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 	pc->exits_ix = -1;
 	pc->vcpu_stats.fd = pc->vm_stats.fd = -1;
 	l.binary = o->binary ? o->binary : p->binary;
-	if (vmm_peer_version(l.binary, version, sizeof(version))) {
-		fprintf(stderr, "exitlab run: --vmm %s: %s does not run here (package %s; "
-			"scripts/deps.sh installs it)\n", p->name, l.binary, p->package);
-		free(pc);
-		return EXIT_NOHOST;
-	}
-	if (peer_append(p, o, tsc_khz, pvm, append, sizeof(append))) {
+	pc->mailbox = BOOT_MAILBOX_GPA;
+	/* Bad usage before the host's lack: what this VMM cannot take, a command line too long. */
+	if (o->is_linux) {
+		if (!p->linux_devices || p->linux_devices(o->devices, o->ndevices, o->netdev, &devs, err, sizeof(err))) {
+			fprintf(stderr, "exitlab run linux: --vmm %s: %s\n", p->name,
+				p->linux_devices ? err : "it does not boot Linux guests");
+			strv_free(&devs);
+			free(pc);
+			return EXIT_USAGE;
+		}
+		if (peer_linux_cmdline(o->append, o->mem_mib, append, sizeof(append), &pc->mailbox)) {
+			fprintf(stderr, "exitlab run linux: --vmm %s needs --mem %d or more and a command line "
+				"shorter than %zu bytes\n", p->name, PEER_LINUX_MIN_MIB, sizeof(append));
+			strv_free(&devs);
+			free(pc);
+			return EXIT_USAGE;
+		}
+	} else if (peer_append(p, o, tsc_khz, pvm, append, sizeof(append))) {
 		fprintf(stderr, "exitlab run: --param text too long for the payload's command line\n");
 		free(pc);
 		return EXIT_USAGE;
+	}
+	if (vmm_peer_version(l.binary, version, sizeof(version))) {
+		fprintf(stderr, "exitlab run: --vmm %s: %s does not run here (package %s; "
+			"scripts/deps.sh installs it)\n", p->name, l.binary, p->package);
+		strv_free(&devs);
+		free(pc);
+		return EXIT_NOHOST;
 	}
 	if (!mkdtemp(dir)) {
 		fprintf(stderr, "exitlab run: %s: %s\n", dir, strerror(errno));
@@ -463,6 +554,9 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 	l.bench_socket = sock;
 	l.append = append;
 	l.control_socket = qmp;
+	l.is_linux = o->is_linux;
+	l.initrd = o->initrd;
+	l.devices = &devs;
 	pc->peer = p;
 	pc->launch = &l;
 	if (p->build_argv(&l, &argv) || !(cmdline = strv_join(&argv))) {
@@ -515,7 +609,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 		};
 
 		snprintf(res.payload, sizeof(res.payload), "%s",
-			 pc->bench.payload[0] ? pc->bench.payload : o->payload_arg);
+			 pc->bench.payload[0] && !o->is_linux ? pc->bench.payload : o->payload_arg);
 		if (collect_records(&cc, &pc->bench, &res)) {
 			fprintf(stderr, "exitlab run: out of memory collecting results\n");
 			code = EXIT_FAILED;
@@ -531,7 +625,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 
 		host_baseline_run(&hb, tsc_khz, &res);
 	}
-	res.config_json = config_json(p, o, version, cmdline, tsc_khz, pc->tp_open ? "" : pc->tp_error);
+	res.config_json = config_json(p, o, version, cmdline, append, tsc_khz, pc->tp_open ? "" : pc->tp_error);
 	{
 		uint64_t n = 0;
 		json_t *v = json_pack("{s:s, s:o}", "peer", p->name, "userspace_exits",
@@ -573,6 +667,7 @@ out:
 	rmdir(dir);
 	free(cmdline);
 	strv_free(&argv);
+	strv_free(&devs);
 	results_free(&res);
 	free(pc);
 	return code;

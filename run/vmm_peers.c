@@ -21,6 +21,7 @@ static const struct vmm_peer peers[] = {
 		.stats_open = vmm_qemu_stats_open,
 		.stats_read = vmm_qemu_stats_read,
 		.stats_close = vmm_qemu_stats_close,
+		.linux_devices = vmm_qemu_linux_devices,
 	},
 };
 

@@ -39,6 +39,10 @@ struct peer_launch {
 	const char *bench_socket;   /* COM2: a unix socket exitlab listens on */
 	const char *append;         /* the payload's command line (host words + --param) */
 	const char *control_socket; /* the VMM's control socket (QEMU: QMP), a path it listens on */
+	/* A Linux guest (exitlab run linux --vmm): payload_path is the bzImage, append its command line. */
+	bool is_linux;
+	const char *initrd;         /* or NULL */
+	const struct strv *devices; /* the row's device arguments (its linux_devices), or NULL */
 };
 
 struct vmm_peer {
@@ -61,6 +65,14 @@ struct vmm_peer {
 	int (*stats_read)(void *h, const struct kvm_stats *vcpu, uint64_t *vcpu_values,
 			  const struct kvm_stats *vm, uint64_t *vm_values);
 	void (*stats_close)(void *h);
+	/*
+	 * A Linux guest's --device arguments (as given to exitlab) and --netdev
+	 * as this VMM's own command-line arguments, appended to out: 0, or -1
+	 * with err saying what this VMM cannot take (bad usage).  NULL: the VMM
+	 * does not boot Linux guests.
+	 */
+	int (*linux_devices)(const char *const *devices, unsigned ndevices, const char *netdev, struct strv *out,
+			     char *err, size_t errlen);
 };
 
 /* The row named `name`, or NULL. */
@@ -77,5 +89,7 @@ void *vmm_qemu_stats_open(const struct peer_launch *l, struct kvm_stats *vcpu, s
 int vmm_qemu_stats_read(void *h, const struct kvm_stats *vcpu, uint64_t *vcpu_values,
 			const struct kvm_stats *vm, uint64_t *vm_values);
 void vmm_qemu_stats_close(void *h);
+int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const char *netdev, struct strv *out,
+			   char *err, size_t errlen);
 
 #endif

@@ -6,7 +6,9 @@
  * memory-backend-file so that exitlab reads the mailbox and the samples;
  * COM1 goes to a file, COM2 to exitlab's bench socket; isa-debug-exit lets
  * the payload end QEMU; QMP on a socket for query-stats; named threads
- * ("CPU 0/KVM") so that exitlab finds the vCPU thread.  -cpu host, as
+ * ("CPU 0/KVM") so that exitlab finds the vCPU thread.  A Linux guest
+ * (exitlab run linux --vmm qemu) boots by -kernel/-initrd/-append with the
+ * devices of run/vmm_qemu_linux.c instead of the test targets.  -cpu host, as
  * exitlab's own VMM passes the host's CPUID, minus arch-capabilities (an
  * MSR that KVM on some backends refuses to set).
  */
@@ -49,9 +51,17 @@ int vmm_qemu_argv(const struct peer_launch *l, struct strv *a)
 	e |= strv_push(a, "-serial") | strv_push(a, "file:%s", l->serial_path);
 	e |= strv_push(a, "-chardev") | strv_push(a, "socket,id=exitlab-bench,path=%s", l->bench_socket);
 	e |= strv_push(a, "-serial") | strv_push(a, "chardev:exitlab-bench");
-	e |= strv_push(a, "-device") | strv_push(a, "isa-debug-exit,iobase=0xf4,iosize=4");
-	e |= strv_push(a, "-device") | strv_push(a, "pci-testdev");
+	if (l->is_linux) {
+		/* A Linux guest: its devices (vmm_qemu_linux.c); it powers off through ACPI. */
+		for (size_t i = 0; l->devices && i < l->devices->n; i++)
+			e |= strv_push(a, "%s", l->devices->v[i]);
+	} else {
+		e |= strv_push(a, "-device") | strv_push(a, "isa-debug-exit,iobase=0xf4,iosize=4");
+		e |= strv_push(a, "-device") | strv_push(a, "pci-testdev");
+	}
 	e |= strv_push(a, "-kernel") | strv_push(a, "%s", l->payload_path);
+	if (l->is_linux && l->initrd)
+		e |= strv_push(a, "-initrd") | strv_push(a, "%s", l->initrd);
 	if (l->append && l->append[0])
 		e |= strv_push(a, "-append") | strv_push(a, "%s", l->append);
 	return e ? -1 : 0;

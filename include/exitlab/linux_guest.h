@@ -14,8 +14,14 @@
  * guest RAM whatever --mem is: 0xf000000 with the default 256 MiB): its
  * address depends on --mem, the key is the only place to read it.  The tool
  * maps both through /dev/mem (below 1 MiB, or e820-reserved: allowed under
- * STRICT_DEVMEM) and rings the doorbell with `outl` after iopl(3).  Without
- * the key the tool runs its workloads unmeasured and says so.
+ * STRICT_DEVMEM) and rings the doorbell with `outl` after iopl(3).  Under a
+ * peer VMM (exitlab run linux --vmm qemu) the key is
+ *     exitlab.bench=com2,MAILBOX,PORT,BUF,LEN
+ * with PORT COM2's data port: the tool writes the command's low byte there
+ * (through /dev/port: the kernel's outb) and waits in the mailbox for the
+ * reply (BENCH_REPLY_PENDING until then),
+ * and both ranges are reserved by memmap= (docs/peer-vmm.md).  Without the
+ * key the tool runs its workloads unmeasured and says so.
  */
 #ifndef EXITLAB_LINUX_GUEST_H
 #define EXITLAB_LINUX_GUEST_H

@@ -289,6 +289,18 @@ if [ -n "$tpmd" ] && grep -v '^[[:space:]]*#' "$list" | grep -q dpdk-testpmd; th
 		[ -e "$p" ] && copy_with_libs "$p" "$p"
 	done
 fi
+# QEMU for the peer-VMM entries (`--vmm qemu`, docs/peer-vmm.md), when the list uses it: the host's
+# qemu-system-x86_64 and its libraries, and of its firmware only what a -kernel boot on q35 reads
+# (SeaBIOS, the linuxboot and PVH option ROMs, kvmvapic), at the paths QEMU looks in.
+qbin=$(command -v qemu-system-x86_64 || true)
+if grep -v '^[[:space:]]*#' "$list" | grep -Eq -- '--vmm[ =]qemu|qemu-system-x86_64'; then
+	[ -n "$qbin" ] || die "$list runs QEMU: install qemu-system-x86 (scripts/deps.sh)"
+	copy_with_libs "$qbin" /usr/bin/qemu-system-x86_64
+	for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/{linuxboot_dma,pvh,multiboot_dma,kvmvapic}.bin; do
+		[ -e "$f" ] || die "$f (QEMU's firmware) is missing"
+		mkdir -p "$(dirname "$st$f")" && cp -L "$f" "$st$f"
+	done
+fi
 # Debian's perf of the same kernel version (its libraries are the host's, as for the rest).
 if [ -n "$proot" ]; then
 	[ -x "$proot/usr/bin/perf" ] || die "$(basename "$pdeb") has no usr/bin/perf"

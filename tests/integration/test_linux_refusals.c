@@ -77,11 +77,40 @@ static void test_bad_options(void **state)
 		(const char *const[]){ "run", "linux", "--kernel", kernel, "--netdev", "loop", NULL });
 }
 
+/* --vmm qemu: what QEMU cannot take is exit 2 with the reason, before QEMU starts (no KVM needed). */
+static void test_qemu_refusals(void **state)
+{
+	struct run_out o;
+	(void)state;
+
+	refused("sink, gen and loop are exitlab's own", (const char *const[]){ "run", "linux", "--vmm", "qemu",
+		"--kernel", kernel, "--device", "e1000", "--netdev", "loop", NULL });
+	refused("needs --netdev tap", (const char *const[]){ "run", "linux", "--vmm", "qemu", "--kernel", kernel,
+		"--device", "virtio-net", NULL });
+	refused("under QEMU vhost is the tap's", (const char *const[]){ "run", "linux", "--vmm", "qemu",
+		"--kernel", kernel, "--device", "virtio-net,vhost=net", "--netdev", "tap,ifname=t0", NULL });
+	refused("vhost=on is virtio-net's", (const char *const[]){ "run", "linux", "--vmm", "qemu", "--kernel",
+		kernel, "--device", "e1000", "--netdev", "tap,ifname=t0,vhost=on", NULL });
+	refused("needs --mem 128", (const char *const[]){ "run", "linux", "--vmm", "qemu", "--kernel", kernel,
+		"--mem", "100", NULL });
+	refused("need exitlab's own VMM", (const char *const[]){ "run", "linux", "--vmm", "qemu", "--kernel",
+		kernel, "--vcpus", "2", NULL });
+	/* sound options, no QEMU: exit 3 naming the package */
+	setenv("EXITLAB_PEER_BINARY", "/nonexistent/qemu-system-x86_64", 1);
+	harness_run(&o, (const char *const[]){ "run", "linux", "--vmm", "qemu", "--kernel", kernel, "--device",
+		"virtio-blk,file=/nonexistent.img", NULL });
+	unsetenv("EXITLAB_PEER_BINARY");
+	assert_int_equal(o.exit_code, 3);
+	assert_non_null(strstr(o.err, "package qemu-system-x86"));
+	harness_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_kernels),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_qemu_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, harness_group_teardown);

@@ -1789,6 +1789,75 @@ static void test_linux_guest_net_under_kvm_amd(void **state)
 }
 
 /*
+ * The same Linux guest under exitlab and under QEMU (scripts/testbed/linux-qemu.list,
+ * docs/peer-vmm.md), in a boot of its own on the Linux lists' request: every run exit 0,
+ * every workload ok with operations, counts relations only. QEMU's e1000 takes every
+ * register access to QEMU (more than one exit to the VMM per frame), its virtio-net far
+ * fewer (kicks are ioeventfds on QEMU's main loop), with vhost=on none to speak of;
+ * virtio-blk less than one per I/O.
+ */
+static void test_linux_qemu_under_kvm_amd(void **state)
+{
+	static const struct {
+		const char *file, *test;
+	} runs[] = {
+		{ "lqemu-cpu-exitlab", "idle" },       { "lqemu-cpu-qemu", "idle" },
+		{ "lqemu-cpu-exitlab", "pt-churn" },   { "lqemu-cpu-qemu", "pt-churn" },
+		{ "lqemu-e1000-exitlab", "udp" },      { "lqemu-e1000-qemu", "udp" },
+		{ "lqemu-virtio-net-exitlab", "udp" }, { "lqemu-virtio-net-qemu", "udp" },
+		{ "lqemu-vhost-qemu", "udp" },         { "lqemu-virtio-blk-exitlab", "blk-write" },
+		{ "lqemu-virtio-blk-qemu", "blk-write" }, { "lqemu-virtio-blk-qemu", "blk-read" },
+	};
+	double user[sizeof(runs) / sizeof(runs[0])];
+	char *out, path[256];
+	int rc;
+	(void)state;
+
+	HARNESS_SKIP_IF(getenv("EXITLAB_TESTBED_LINUX") && *getenv("EXITLAB_TESTBED_LINUX") ? NULL
+			: "the Linux list runs on request: EXITLAB_TESTBED_LINUX=1 (docs/testbed.md)");
+	NEED_TESTBED();
+	rc = run_testbed("--smp 2 --list scripts/testbed/linux-qemu.list", "build/testbed/itest-linux-qemu", &out);
+	assert_non_null(out);
+	if (rc != 0)
+		fprintf(stderr, "the Linux-under-QEMU testbed exited %d; serial log and results in "
+			"build/testbed/itest-linux-qemu\n", rc);
+	assert_int_equal(rc, 0);
+	free(out);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		json_t *d, *t, *found = NULL;
+		size_t k;
+
+		snprintf(path, sizeof(path), "build/testbed/itest-linux-qemu/%s.json", runs[i].file);
+		d = json_load_file(path, 0, NULL);
+		if (!d)
+			fprintf(stderr, "no results %s\n", path);
+		assert_non_null(d);
+		assert_int_equal(get_int(d, "exit_code"), 0);
+		assert_string_equal(json_string_value(path_get(d, "config.vmm.name")),
+				    strstr(runs[i].file, "-qemu") ? "qemu" : "exitlab");
+		json_array_foreach(json_object_get(d, "tests"), k, t)
+			if (!strcmp(json_string_value(json_object_get(t, "name")), runs[i].test))
+				found = t;
+		if (!found)
+			fprintf(stderr, "%s: no test %s\n", runs[i].file, runs[i].test);
+		assert_non_null(found);
+		assert_string_equal(json_string_value(json_object_get(found, "status")), "ok");
+		assert_true(get_int(found, "iterations") > 0);
+		assert_true(json_is_number(json_object_get(found, "exits_per_iteration")));
+		assert_true(json_is_number(json_object_get(found, "userspace_exits_per_iteration")));
+		user[i] = json_number_value(json_object_get(found, "userspace_exits_per_iteration"));
+		fprintf(stderr, "%s %s: %.2f KVM exits and %.2f exits to the VMM per op\n", runs[i].file,
+			runs[i].test, json_number_value(json_object_get(found, "exits_per_iteration")), user[i]);
+		json_decref(d);
+	}
+	assert_true(user[5] > 1);         /* QEMU's e1000: its registers are QEMU's */
+	assert_true(user[7] < user[5]);   /* QEMU's virtio-net: kicks by ioeventfd */
+	assert_true(user[8] < 0.05);      /* vhost=on: the data path never reaches QEMU */
+	assert_true(user[10] < 1 && user[11] < 1);
+	assert_true(user[4] > 1 && user[6] < user[4]); /* exitlab's, the same relations on the same tap */
+}
+
+/*
  * An inner test that fails makes the runner fail and name it; a skip carries
  * its reason; --npt 0 boots with shadow paging; --iommu 0 without an IOMMU,
  * where passthrough is refused (exit 3, the message says why) and the
@@ -1985,6 +2054,7 @@ int main(void)
 		cmocka_unit_test(test_linux_devices_under_kvm_amd),
 		cmocka_unit_test(test_linux_guest_under_kvm_amd),
 		cmocka_unit_test(test_linux_guest_net_under_kvm_amd),
+		cmocka_unit_test(test_linux_qemu_under_kvm_amd),
 		cmocka_unit_test(test_runner_reports_failure),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_runner_skips_without_qemu_or_mirror),

@@ -24,7 +24,8 @@ static char fake_dir[256];
 static inline int fake_gnuplot_setup(void)
 {
 	static const char *const scripts[] = { "plot-exit-costs.gp", "plot-cdf.gp", "plot-timeline.gp",
-					       "plot-mem-walk.gp", "plot-tlb.gp", "plot-net.gp", "plot-blk.gp", "plot-vcpus.gp" };
+					       "plot-mem-walk.gp", "plot-tlb.gp", "plot-net.gp", "plot-blk.gp", "plot-vcpus.gp",
+					       "plot-guest.gp" };
 	char p[512], *path;
 	FILE *f;
 

@@ -42,6 +42,15 @@ static void test_key_found_among_other_words(void **state)
 	assert_int_equal(loc.len, 0x1000);
 	assert_int_equal(lg_cmdline_parse("a\texitlab.bench=0x1000,0x510,0xABC000,0x8", &loc, err, sizeof(err)), 1);
 	assert_int_equal(loc.buf, 0xabc000);
+	assert_int_equal(loc.com2, 0);
+	/* The peer VMM's form: a byte to COM2's data port, the reply polled. */
+	assert_int_equal(lg_cmdline_parse("quiet exitlab.bench=com2,0x8000000,0x2f8,0x8001000,0x1000000", &loc, err,
+					  sizeof(err)), 1);
+	assert_int_equal(loc.com2, 1);
+	assert_int_equal(loc.mailbox, 0x8000000);
+	assert_int_equal(loc.port, 0x2f8);
+	assert_int_equal(loc.buf, 0x8001000);
+	assert_int_equal(loc.len, 0x1000000);
 }
 
 static void test_key_missing(void **state)
@@ -72,6 +81,9 @@ static void test_key_malformed(void **state)
 {
 	(void)state;
 	expect_malformed("exitlab.bench=", "four hex numbers");
+	expect_malformed("exitlab.bench=com2", "four hex numbers");
+	expect_malformed("exitlab.bench=com2,0x10000,0x2f8,0x100000", "four hex numbers");
+	expect_malformed("exitlab.bench=com3,0x10000,0x2f8,0x100000,0x1000", "four hex numbers");
 	expect_malformed("exitlab.bench=0x10000,0x510,0x100000", "four hex numbers");
 	expect_malformed("exitlab.bench=0x10000,0x510,0x100000,0x1000,0x5", "four hex numbers");
 	expect_malformed("exitlab.bench=0x10000,,0x100000,0x1000", "four hex numbers");

@@ -60,7 +60,41 @@ static void test_linux_opts(void **state)
 	run_opts_free(&o);
 	assert_int_equal(parse(&o, 6, test), RUN_OPTS_BAD);
 	run_opts_free(&o);
-	assert_int_equal(parse(&o, 6, vmm), RUN_OPTS_BAD);
+	assert_int_equal(parse(&o, 6, vmm), RUN_OPTS_OK);
+	assert_string_equal(o.vmm, "qemu");
+	run_opts_free(&o);
+}
+
+/* --vmm qemu with linux: the devices as given, for the peer to translate; no default sink. */
+static void test_linux_peer(void **state)
+{
+	struct run_opts o;
+	const char *nic[] = { "run", "linux", "--kernel", "bz", "--vmm", "qemu", "--device", "e1000",
+			      "--device", "virtio-blk,file=img", "--netdev", "tap,ifname=t0,vhost=on" };
+	const char *bare[] = { "run", "linux", "--kernel", "bz", "--vmm", "qemu", "--device", "virtio-net" };
+	const char *vcpus[] = { "run", "linux", "--kernel", "bz", "--vmm", "qemu", "--vcpus", "2" };
+	const char *rng[] = { "run", "linux", "--kernel", "bz", "--vmm", "qemu", "--device", "virtio-rng" };
+	const char *payload[] = { "run", "exit-costs", "--vmm", "qemu", "--device", "e1000" };
+	const char *netdev[] = { "run", "exit-costs", "--vmm", "qemu", "--netdev", "loop" };
+
+	(void)state;
+	assert_int_equal(parse(&o, 12, nic), RUN_OPTS_OK);
+	assert_int_equal(o.ndevice_args, 2);
+	assert_string_equal(o.device_args[0], "e1000");
+	assert_string_equal(o.device_args[1], "virtio-blk,file=img");
+	assert_string_equal(o.devices.netdev, "tap,ifname=t0,vhost=on");
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 8, bare), RUN_OPTS_OK);
+	assert_null(o.devices.netdev); /* the peer says what it needs */
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 8, vcpus), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 8, rng), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	/* a payload under a peer has the peer's test targets, not exitlab's devices */
+	assert_int_equal(parse(&o, 6, payload), RUN_OPTS_BAD);
+	run_opts_free(&o);
+	assert_int_equal(parse(&o, 6, netdev), RUN_OPTS_BAD);
 	run_opts_free(&o);
 }
 
@@ -119,6 +153,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linux_opts),
 		cmocka_unit_test(test_linux_devices),
+		cmocka_unit_test(test_linux_peer),
 		cmocka_unit_test(test_linux_cmdline),
 	};
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The peer VMM table (run/vmm_peers.c), the QEMU row's command line
- * (run/vmm_qemu.c), the payload's command line (run_peer.c peer_append) and
+ * (run/vmm_qemu.c) and a Linux guest's devices under it (run/vmm_qemu_linux.c),
+ * the payload's and the Linux guest's command lines (run_peer.c) and
  * QEMU's QMP stats as KVM stats descriptors and values (instruments/qmp_stats.c),
  * from a recorded query-stats-schemas / query-stats pair.
  */
@@ -134,6 +135,107 @@ static void test_append(void **state)
 	assert_int_equal(peer_append(q, &o, 1000, false, small, sizeof(small)), -1);
 }
 
+/* A Linux guest's argv: -initrd, its devices, no test targets. */
+static void test_qemu_linux_argv(void **state)
+{
+	const struct vmm_peer *q = vmm_peer_find("qemu");
+	struct strv devs = { 0 }, a = { 0 };
+	struct peer_launch l = {
+		.binary = "qemu-system-x86_64", .payload_path = "vmlinuz", .mem_path = "/dev/shm/ram", .mem_mib = 256,
+		.serial_path = "/tmp/d/serial.txt", .bench_socket = "/tmp/d/bench.sock", .append = "console=ttyS0",
+		.control_socket = "/tmp/d/control.sock", .is_linux = true, .initrd = "rd.gz", .devices = &devs,
+	};
+	(void)state;
+
+	assert_int_equal(strv_push(&devs, "-device") | strv_push(&devs, "e1000,netdev=exitlab-net,romfile="), 0);
+	assert_int_equal(q->build_argv(&l, &a), 0);
+	assert_string_equal(after(&a, "-kernel", 0), "vmlinuz");
+	assert_string_equal(after(&a, "-initrd", 0), "rd.gz");
+	assert_string_equal(after(&a, "-device", 0), "e1000,netdev=exitlab-net,romfile=");
+	assert_null(after(&a, "-device", 1)); /* no pci-testdev, no isa-debug-exit */
+	strv_free(&a);
+	strv_free(&devs);
+}
+
+/* Translate one set of --device/--netdev words: the return value, and the joined argv or the error. */
+static int devices(const char *const *d, unsigned n, const char *netdev, char *out, size_t len)
+{
+	struct strv a = { 0 };
+	char err[512] = "";
+	int r = vmm_qemu_linux_devices(d, n, netdev, &a, err, sizeof(err));
+	char *line = r ? NULL : strv_join(&a);
+
+	snprintf(out, len, "%s", r ? err : line ? line : "");
+	free(line);
+	strv_free(&a);
+	return r;
+}
+
+static void test_qemu_linux_devices(void **state)
+{
+	const char *e1000[] = { "e1000" }, *vnet[] = { "virtio-net" }, *blk[] = { "virtio-blk,file=/tmp/a.img" };
+	const char *blk_ro[] = { "virtio-blk,file=x.img,readonly=1" }, *two[] = { "e1000", "virtio-net" };
+	const char *vhost_net[] = { "virtio-net,vhost=net" }, *notify[] = { "virtio-blk,file=x,notify=exit" };
+	const char *rng[] = { "virtio-rng" }, *vu[] = { "virtio-net,vhost-user=/s" };
+	char out[1024];
+	(void)state;
+
+	assert_int_equal(devices(e1000, 1, "tap,ifname=t0", out, sizeof(out)), 0);
+	assert_string_equal(out, "-device e1000,netdev=exitlab-net,romfile= "
+				 "-netdev tap,id=exitlab-net,ifname=t0,script=no,downscript=no");
+	assert_int_equal(devices(vnet, 1, "tap,ifname=t0,vhost=on,vnet_hdr=1", out, sizeof(out)), 0);
+	assert_string_equal(out, "-device virtio-net-pci,netdev=exitlab-net,romfile= "
+				 "-netdev tap,id=exitlab-net,ifname=t0,script=no,downscript=no,vhost=on");
+	assert_int_equal(devices(blk, 1, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "-drive file=/tmp/a.img,if=none,id=exitlab-blk0,format=raw "
+				 "-device virtio-blk-pci,drive=exitlab-blk0");
+	assert_int_equal(devices(blk_ro, 1, NULL, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "format=raw,readonly=on"));
+	assert_int_equal(devices(NULL, 0, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+
+	/* what QEMU cannot take, with the reason */
+	assert_int_equal(devices(e1000, 1, NULL, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "needs --netdev tap"));
+	assert_int_equal(devices(e1000, 1, "loop", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "exitlab's own"));
+	assert_int_equal(devices(e1000, 1, "tap,ifname=t0,vhost=on", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "virtio-net's"));
+	assert_int_equal(devices(vnet, 1, "tap", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "ifname="));
+	assert_int_equal(devices(vnet, 1, "tap,ifname=t0,queues=2", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "not queues"));
+	assert_int_equal(devices(vnet, 1, "tap,ifname=t0,vhost=yes", out, sizeof(out)), -1);
+	assert_int_equal(devices(vhost_net, 1, "tap,ifname=t0", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "vhost=on"));
+	assert_int_equal(devices(vu, 1, "tap,ifname=t0", out, sizeof(out)), -1);
+	assert_int_equal(devices(notify, 1, NULL, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "ioeventfds"));
+	assert_int_equal(devices(two, 2, "tap,ifname=t0", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "one NIC"));
+	assert_int_equal(devices(rng, 1, NULL, out, sizeof(out)), -1);
+	assert_int_equal(devices(NULL, 0, "tap,ifname=t0", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "without a NIC"));
+}
+
+/* The Linux guest's command line: memmap= reserves the mailbox and buffer named in the com2 key. */
+static void test_linux_cmdline(void **state)
+{
+	char buf[512], small[64];
+	uint64_t mb = 0;
+	(void)state;
+
+	assert_int_equal(peer_linux_cmdline("quiet exitlab.run=--quick", 256, buf, sizeof(buf), &mb), 0);
+	assert_int_equal(mb, 0x8000000);
+	assert_string_equal(buf, "console=ttyS0 quiet exitlab.run=--quick memmap=0x1001000$0x8000000 "
+				 "exitlab.bench=com2,0x8000000,0x2f8,0x8001000,0x1000000");
+	assert_int_equal(peer_linux_cmdline(NULL, 1000, buf, sizeof(buf), &mb), 0);
+	assert_int_equal(mb, 500ULL << 20);
+	assert_int_equal(strncmp(buf, "console=ttyS0 memmap=", 21), 0);
+	assert_int_equal(peer_linux_cmdline(NULL, PEER_LINUX_MIN_MIB - 1, buf, sizeof(buf), &mb), -1);
+	assert_int_equal(peer_linux_cmdline("quiet", 256, small, sizeof(small), &mb), -1);
+}
+
 /* Trimmed from QEMU 7.2's replies on a KVM host. */
 static const char *schemas_json =
 	"[{\"provider\": \"kvm\", \"target\": \"vm\", \"stats\": ["
@@ -202,6 +304,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_qemu_argv),
+		cmocka_unit_test(test_qemu_linux_argv),
+		cmocka_unit_test(test_qemu_linux_devices),
+		cmocka_unit_test(test_linux_cmdline),
 		cmocka_unit_test(test_strv_join_quotes),
 		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_qmp_stats),
