@@ -470,7 +470,8 @@ static char *config_json(const struct vmm_peer *p, const struct peer_run_opts *o
 		json_object_set_new(vmm, "test_targets", json_string("a Linux guest's own drivers on QEMU's devices"));
 	}
 	json_object_set_new(c, "guest_tsc_khz", json_real(tsc_khz));
-	json_object_set_new(c, "devices", json_array());
+	json_object_set_new(c, "devices", o->is_linux && p->linux_describe
+			    ? p->linux_describe(o->devices, o->ndevices, o->netdev) : json_array());
 	json_object_set_new(c, "params", json_string(o->params ? o->params : ""));
 	s = json_dumps(c, JSON_COMPACT);
 	json_decref(c);

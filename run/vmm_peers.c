@@ -22,6 +22,7 @@ static const struct vmm_peer peers[] = {
 		.stats_read = vmm_qemu_stats_read,
 		.stats_close = vmm_qemu_stats_close,
 		.linux_devices = vmm_qemu_linux_devices,
+		.linux_describe = vmm_qemu_linux_describe,
 	},
 };
 

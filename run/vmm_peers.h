@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "instruments/kvm_stats.h"
 
 /* A NULL-terminated argv whose strings it owns. */
@@ -73,6 +75,13 @@ struct vmm_peer {
 	 */
 	int (*linux_devices)(const char *const *devices, unsigned ndevices, const char *netdev, struct strv *out,
 			     char *err, size_t errlen);
+	/*
+	 * Those devices, once linux_devices took them, as config.devices
+	 * entries in the shape exitlab's own VMM writes (run/run_devices.c:
+	 * model, kind, notify, backend, netdev or file), so that `exitlab
+	 * compare` matches a test under this VMM with the same under ours.
+	 */
+	json_t *(*linux_describe)(const char *const *devices, unsigned ndevices, const char *netdev);
 };
 
 /* The row named `name`, or NULL. */
@@ -91,5 +100,6 @@ int vmm_qemu_stats_read(void *h, const struct kvm_stats *vcpu, uint64_t *vcpu_va
 void vmm_qemu_stats_close(void *h);
 int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const char *netdev, struct strv *out,
 			   char *err, size_t errlen);
+json_t *vmm_qemu_linux_describe(const char *const *devices, unsigned ndevices, const char *netdev);
 
 #endif

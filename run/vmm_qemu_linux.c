@@ -167,3 +167,55 @@ int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const 
 		snprintf(err, errlen, "out of memory");
 	return e ? -1 : 0;
 }
+
+/* netdev without its vhost= option: exitlab's own VMM names vhost in the device's backend instead. */
+static json_t *netdev_without_vhost(const char *netdev)
+{
+	char out[256];
+	size_t n = 0;
+
+	for (const char *p = netdev; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		size_t len = strcspn(p, ",");
+
+		if (!strncmp(p, "vhost=", 6) && p != netdev)
+			continue;
+		if (n + len + 2 > sizeof(out))
+			break;
+		if (n)
+			out[n++] = ',';
+		memcpy(out + n, p, len);
+		n += len;
+	}
+	out[n] = 0;
+	return json_string(out);
+}
+
+json_t *vmm_qemu_linux_describe(const char *const *devices, unsigned ndevices, const char *netdev)
+{
+	json_t *a = json_array();
+	char vhost[8] = "", ro[8] = "", file[512] = "";
+
+	if (netdev && strchr(netdev, ','))
+		opt_value(strchr(netdev, ',') + 1, "vhost", vhost, sizeof(vhost));
+	for (unsigned i = 0; i < ndevices; i++) {
+		const char *d = devices[i], *opts = strchr(d, ',');
+		size_t mlen = opts ? (size_t)(opts - d) : strlen(d);
+		bool blk = mlen == 10 && !strncmp(d, "virtio-blk", 10), virtio = !strncmp(d, "virtio-", 7);
+		json_t *o = json_pack("{s:s%, s:s}", "model", d, mlen, "kind", blk ? "blk" : "nic");
+
+		if (virtio)
+			json_object_set_new(o, "notify", json_string("ioeventfd")); /* QEMU's are always */
+		json_object_set_new(o, "backend", json_string(!blk && !strcmp(vhost, "on") ? "vhost-net" : "vmm"));
+		if (blk) {
+			opts = opts ? opts + 1 : "";
+			opt_value(opts, "file", file, sizeof(file));
+			opt_value(opts, "readonly", ro, sizeof(ro));
+			json_object_set_new(o, "file", json_string(file));
+			json_object_set_new(o, "readonly", json_boolean(!strcmp(ro, "1")));
+		} else if (netdev) {
+			json_object_set_new(o, "netdev", netdev_without_vhost(netdev));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
