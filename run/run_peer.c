@@ -439,8 +439,32 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 		close(cfd);
 }
 
+/*
+ * How the peer's guest RAM file is backed, in config.vmm.backing's words
+ * (exitlab's own runs: "4k" for a memfd without THP), or NULL when unknown:
+ * the file is shared, so its pages are shmem's (/dev/shm: 4 KiB unless
+ * shmem_enabled lets THP in, as QEMU would madvise for it) or the page
+ * cache's (4 KiB for a writable shared file).
+ */
+static const char *ram_backing(const char *path)
+{
+	char buf[128] = "";
+	FILE *f;
+
+	if (strncmp(path, "/dev/shm/", 9))
+		return "4k";
+	f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return !f || strstr(buf, "[never]") || strstr(buf, "[deny]") ? "4k" : NULL;
+}
+
 static char *config_json(const struct vmm_peer *p, const struct peer_run_opts *o, const char *version,
-			 const char *cmdline, const char *guest_cmdline, double tsc_khz, const char *tp_error)
+			 const char *cmdline, const char *guest_cmdline, double tsc_khz, const char *tp_error,
+			 const char *backing)
 {
 	json_t *c = json_object(), *tests = json_array(), *vmm;
 	char *s;
@@ -453,9 +477,9 @@ static char *config_json(const struct vmm_peer *p, const struct peer_run_opts *o
 	json_object_set_new(c, "tests_selected", tests);
 	json_object_set_new(c, "rings", o->ring < 0 ? json_pack("[ii]", 0, 3) : json_pack("[i]", o->ring));
 	json_object_set_new(c, "timeout_s", json_real(o->timeout_s));
-	json_object_set_new(c, "vmm", json_pack("{s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:s*}",
+	json_object_set_new(c, "vmm", json_pack("{s:s, s:s, s:s, s:s, s:I, s:s*, s:i, s:s, s:s, s:s*}",
 		"name", p->name, "version", version, "binary", o->binary ? o->binary : p->binary,
-		"command_line", cmdline, "mem_bytes", (json_int_t)(o->mem_mib << 20), "vcpus", 1,
+		"command_line", cmdline, "mem_bytes", (json_int_t)(o->mem_mib << 20), "backing", backing, "vcpus", 1,
 		"bench", "polled: COM2 doorbell byte, reply in shared guest RAM",
 		"test_targets", p->test_targets, "userspace_exits_unavailable", tp_error[0] ? tp_error : NULL));
 	vmm = json_object_get(c, "vmm");
@@ -487,6 +511,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 	char dir[] = "/tmp/exitlab-peer-XXXXXX", sock[PATH_MAX], serial[PATH_MAX], vlog[PATH_MAX];
 	char qmp[PATH_MAX];
 	char ram[PATH_MAX] = "", append[4096], version[256], err[PATH_MAX + 256];
+	const char *backing = NULL;
 	const char *backend = hostinfo_backend();
 	bool pvm = !strcmp(backend, "kvm_pvm"), timed_out = false;
 	double t0 = run_clock_s(), tsc_khz = hostinfo_tsc_khz();
@@ -548,6 +573,7 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 		code = EXIT_FAILED;
 		goto out;
 	}
+	backing = ram_backing(ram);
 	l.payload_path = o->payload_path;
 	l.mem_path = ram;
 	l.mem_mib = o->mem_mib;
@@ -626,7 +652,8 @@ int run_peer(const struct vmm_peer *p, const struct peer_run_opts *o)
 
 		host_baseline_run(&hb, tsc_khz, &res);
 	}
-	res.config_json = config_json(p, o, version, cmdline, append, tsc_khz, pc->tp_open ? "" : pc->tp_error);
+	res.config_json = config_json(p, o, version, cmdline, append, tsc_khz, pc->tp_open ? "" : pc->tp_error,
+				      backing);
 	{
 		uint64_t n = 0;
 		json_t *v = json_pack("{s:s, s:o}", "peer", p->name, "userspace_exits",
