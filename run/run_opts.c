@@ -292,13 +292,14 @@ bool run_opts_is_linux(const struct run_opts *o)
 }
 
 /*
- * The models Linux's own drivers have been run against (docs/linux.md): virtio_blk, virtio_net
- * and e1000. A NIC without --netdev gets a plain sink: the payloads' default checks exitlab's
- * frame pattern, which no Linux frame has. -1 (reported) for any other model.
+ * The models Linux's own drivers have been run against (docs/linux.md): virtio_blk, virtio_net,
+ * e1000, and a passed-through function (vfio: e1000e on the testbed's 82574). A NIC without
+ * --netdev gets a plain sink: the payloads' default checks exitlab's frame pattern, which no
+ * Linux frame has. -1 (reported) for any other model.
  */
 static int check_linux_devices(struct run_dev_opts *d)
 {
-	static const char *const ok[] = { "e1000", "virtio-net", "virtio-blk" };
+	static const char *const ok[] = { "e1000", "virtio-net", "virtio-blk", "vfio" };
 	bool nic = false;
 
 	for (unsigned i = 0; i < d->ndev; i++) {
@@ -308,7 +309,7 @@ static int check_linux_devices(struct run_dev_opts *d)
 			k++;
 		if (k == sizeof(ok) / sizeof(ok[0])) {
 			fprintf(stderr, "exitlab run linux: --device %s is not offered to a Linux guest "
-				"(e1000, virtio-net and virtio-blk are)\n", d->dev[i].type->name);
+				"(e1000, virtio-net, virtio-blk and vfio are)\n", d->dev[i].type->name);
 			return -1;
 		}
 		nic |= d->dev[i].type->kind == DEVICE_NIC;
