@@ -5,7 +5,7 @@
 # mounts /proc, prints the marker line, the processor count and the kernel command line, and
 # powers off (or, as the command line's exitlab_end= says: reboot, panic through sysrq, or idle
 # forever for the watchdog).  With exitlab_test=pci,blk,net (any of them, comma-separated) it
-# first loads the drivers of exitlab's devices (virtio_pci, virtio_blk, virtio_net, e1000: the
+# first loads the drivers of exitlab's devices (virtio_pci, virtio_blk, virtio_net, e1000, and e1000e for a passed-through 82574: the
 # kernel's modules, packed for that kernel only) and prints what they did, each line
 # "EXITLAB-LINUX-...": pci the PCI functions with their drivers, the kernel's PCI, MMCONFIG and
 # driver lines, and the interrupts they took; blk reads sector 0 of /dev/vda and writes
@@ -42,7 +42,7 @@ if [ -n "$mdir" ] && [ -d "$mdir/kernel" ]; then
 	# shellcheck source=scripts/debs.sh
 	. scripts/debs.sh
 	builtin_or_absent() { :; }
-	mod_closure "$mdir/kernel" builtin_or_absent virtio_pci virtio_blk virtio_net e1000
+	mod_closure "$mdir/kernel" builtin_or_absent virtio_pci virtio_blk virtio_net e1000 e1000e
 	for m in "${mod_order[@]}"; do
 		cp "${kofile[$m]}" "$st/ko/$m.ko"
 		echo "$m" >>"$st/etc/modules"
