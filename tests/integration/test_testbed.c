@@ -1639,17 +1639,17 @@ static void test_linux_guest_under_kvm_amd(void **state)
  * in a boot of its own on the Linux lists' request. The list checks the
  * consoles (e1000e bound with MSI-X, with MSI enabled then INTx after its
  * self-test's interrupt is lost below us, with INTx; carrier; frames both
- * ways); here, counts only: no refused access or interrupt setup, and in
- * the UDP flood's phase not one exit to the VMM per frame, and the KVM exits
- * besides the host's interrupts, their windows and halts ~0 per frame beyond
- * the guest's timer. Those exits are time-driven, not frame-driven: under
- * --instruments trace they are all writes of MSR 0x6e0 (TSC deadline) and
- * 0x80b (x2APIC EOI; the NIC's own vectors take PV EOI, no exit), 2 per tick
- * of Debian's HZ=250, ~500 per second of phase in three runs (0.19 to 0.26
- * per frame at their frame rates, 0.00 per frame beyond 500/s). So the bound
- * is LVFIO_TIMER_PER_S per second of phase plus LVFIO_OTHER_PER_FRAME.
+ * ways); here, counts only: no refused access or interrupt setup, and in the
+ * UDP flood's phase not one exit to the VMM per frame, and the KVM exits
+ * besides the host's interrupts, their windows and halts, and the guest's
+ * MSR writes, below LVFIO_OTHER_PER_FRAME per frame. The MSR writes (the
+ * kvm_msr tracepoint) are time-driven, not frame-driven: with --instruments
+ * trace they were all MSR 0x6e0 (TSC deadline) and 0x80b (x2APIC EOI; the
+ * NIC's vectors take PV EOI), 500 to 700 per second of phase at Debian's
+ * HZ=250 (0.19 to 0.26 per frame at TCG's 1900 to 3000 frames/s): a bound
+ * per frame on them would be a bound on the machine's speed. What was left
+ * in four runs: 0 to 6 exits (nested page faults) in 2000 frames.
  */
-#define LVFIO_TIMER_PER_S     500.0
 #define LVFIO_OTHER_PER_FRAME 0.05
 
 static json_t *lvfio_result(const char *name)
@@ -1673,7 +1673,7 @@ static void test_linux_vfio_under_kvm_amd(void **state)
 {
 	static const char *const names[] = { "lvfio-net", "lvfio-net-msi", "lvfio-net-intx", "lvfio-udp" };
 	json_t *d, *t, *udp = NULL;
-	long long n, exits, other;
+	long long n, exits, other, msr;
 	double phase;
 	char *out;
 	size_t i;
@@ -1717,16 +1717,19 @@ static void test_linux_vfio_under_kvm_amd(void **state)
 	/* the phase-end doorbell is the one port I/O exit */
 	other = exits - stat_or_0(udp, "irq_exits") - stat_or_0(udp, "irq_window_exits") -
 		stat_or_0(udp, "halt_exits") - stat_or_0(udp, "io_exits");
+	msr = get_int(udp, "host.tracepoints.counts.kvm:kvm_msr");
 	phase = json_number_value(json_object_get(udp, "phase_s"));
 	fprintf(stderr, "lvfio-udp: %lld frames in %.2f s, %.2f KVM exits and %.2f exits to the VMM per frame; "
-		"irq %.2f, irq_window %.2f, halt %.2f, other %.2f per frame (%.0f per second)\n", n, phase,
+		"irq %.2f, irq_window %.2f, halt %.2f, other %.2f per frame, of which MSR writes %.2f (%.0f per "
+		"second) and the rest %.3f\n", n, phase,
 		json_number_value(json_object_get(udp, "exits_per_iteration")),
 		json_number_value(json_object_get(udp, "userspace_exits_per_iteration")),
 		(double)stat_or_0(udp, "irq_exits") / n, (double)stat_or_0(udp, "irq_window_exits") / n,
-		(double)stat_or_0(udp, "halt_exits") / n, (double)other / n, phase > 0 ? other / phase : 0);
+		(double)stat_or_0(udp, "halt_exits") / n, (double)other / n, (double)msr / n, phase > 0 ? msr / phase : 0,
+		(double)(other - msr) / n);
 	assert_true(json_number_value(json_object_get(udp, "userspace_exits_per_iteration")) == 0);
 	assert_true(exits > 0 && phase > 0);
-	assert_true((other - LVFIO_TIMER_PER_S * phase) / n < LVFIO_OTHER_PER_FRAME);
+	assert_true((double)(other - msr) / n < LVFIO_OTHER_PER_FRAME);
 	json_decref(d);
 }
 
