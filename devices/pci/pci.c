@@ -221,7 +221,7 @@ static int msi_setup(struct pci_device *d, int off, unsigned nvec, uint16_t layo
 		return off;
 	d->msi_cap = off;
 	d->msi_layout = layout;
-	/* the registers the layout lacks keep whatever is there: zeroed, read-only */
+	/* the body starts zeroed and read-only; only the registers the layout has become writable */
 	for (unsigned i = 2; i < pci_msi_cap_len(layout); i++)
 		d->cfg[off + i] = d->wmask[off + i] = d->w1c[off + i] = 0;
 	wr(d, off + MSI_CTRL, 2, layout | log2u(nvec) << 1);
