@@ -14,17 +14,18 @@
 
 #include "devices/pci/pci.h"
 
-/* MSI capability layout (64-bit, per-vector masking) */
+/*
+ * MSI capability layout: the address's high dword only with PCI_MSI_64BIT, the
+ * mask and pending registers only with PCI_MSI_PVM (PCI Local Bus 3.0, 6.8.1).
+ * Ours is 64-bit with masking; a pass-through device's may be any of the four.
+ */
 #define MSI_CTRL      2
 #define MSI_ADDR_LO   4
 #define MSI_ADDR_HI   8
-#define MSI_DATA      12
-#define MSI_MASK      16
-#define MSI_PENDING   20
-#define MSI_CAP_LEN   24
+#define MSI_DATA(d)    ((d)->msi_layout & PCI_MSI_64BIT ? 12u : 8u)
+#define MSI_MASK(d)    (MSI_DATA(d) + 4)
+#define MSI_PENDING(d) (MSI_DATA(d) + 8)
 #define MSI_CTRL_ENABLE  (1u << 0)
-#define MSI_CTRL_64BIT   (1u << 7)
-#define MSI_CTRL_PVM     (1u << 8)
 
 /* MSI-X capability layout */
 #define MSIX_CTRL     2
@@ -200,37 +201,51 @@ static unsigned log2u(unsigned v)
 	return l;
 }
 
-static int msi_setup(struct pci_device *d, int off, unsigned nvec)
+unsigned pci_msi_cap_len(uint16_t layout)
 {
+	unsigned data = layout & PCI_MSI_64BIT ? 12 : 8;
+
+	return layout & PCI_MSI_PVM ? data + 12 : data + 2;
+}
+
+static int msi_setup(struct pci_device *d, int off, unsigned nvec, uint16_t layout)
+{
+	layout &= PCI_MSI_64BIT | PCI_MSI_PVM;
 	if (nvec == 0 || nvec > 32 || (nvec & (nvec - 1)) || d->msi_cap)
 		return -EINVAL;
-	if (off && (off < 0x40 || off + MSI_CAP_LEN > 256))
+	if (off && (off < 0x40 || off + pci_msi_cap_len(layout) > 256))
 		return -EINVAL;
 	if (!off)
-		off = pci_cap_add(d, PCI_CAP_ID_MSI, MSI_CAP_LEN);
+		off = pci_cap_add(d, PCI_CAP_ID_MSI, pci_msi_cap_len(layout));
 	if (off < 0)
 		return off;
 	d->msi_cap = off;
-	wr(d, off + MSI_CTRL, 2, MSI_CTRL_64BIT | MSI_CTRL_PVM | log2u(nvec) << 1);
+	d->msi_layout = layout;
+	/* the body starts zeroed and read-only; only the registers the layout has become writable */
+	for (unsigned i = 2; i < pci_msi_cap_len(layout); i++)
+		d->cfg[off + i] = d->wmask[off + i] = d->w1c[off + i] = 0;
+	wr(d, off + MSI_CTRL, 2, layout | log2u(nvec) << 1);
 	/* enable and multiple-message-enable are the driver's */
 	wmask_set(d, off + MSI_CTRL, 2, MSI_CTRL_ENABLE | 0x70);
 	wmask_set(d, off + MSI_ADDR_LO, 4, ~3u);
-	wmask_set(d, off + MSI_ADDR_HI, 4, ~0u);
-	wmask_set(d, off + MSI_DATA, 2, 0xffff);
-	wmask_set(d, off + MSI_MASK, 4, nvec == 32 ? ~0u : (1u << nvec) - 1);
+	if (layout & PCI_MSI_64BIT)
+		wmask_set(d, off + MSI_ADDR_HI, 4, ~0u);
+	wmask_set(d, off + MSI_DATA(d), 2, 0xffff);
+	if (layout & PCI_MSI_PVM)
+		wmask_set(d, off + MSI_MASK(d), 4, nvec == 32 ? ~0u : (1u << nvec) - 1);
 	return off;
 }
 
 int pci_msi_init(struct pci_device *d, unsigned nvec)
 {
-	return msi_setup(d, 0, nvec);
+	return msi_setup(d, 0, nvec, PCI_MSI_64BIT | PCI_MSI_PVM);
 }
 
-int pci_msi_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec)
+int pci_msi_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec, uint16_t layout)
 {
 	if (!cap_off)
 		return -EINVAL;
-	return msi_setup(d, cap_off, nvec);
+	return msi_setup(d, cap_off, nvec, layout);
 }
 
 /* MSI-X state for a capability at `off` (0: append one to the list). */
@@ -348,9 +363,12 @@ int pci_msi_message(const struct pci_device *d, unsigned vec, uint64_t *addr, ui
 		if (vec >= msi_cap_vecs(d))
 			return -EINVAL;
 		vec &= n - 1;
-		*addr = rd(d, c + MSI_ADDR_LO, 4) | (uint64_t)rd(d, c + MSI_ADDR_HI, 4) << 32;
-		*data = (rd(d, c + MSI_DATA, 2) & ~(n - 1)) | vec;
-		*masked = ((rd(d, c + MSI_MASK, 4) >> vec) & 1) || !pci_msi_enabled(d);
+		*addr = rd(d, c + MSI_ADDR_LO, 4);
+		if (d->msi_layout & PCI_MSI_64BIT)
+			*addr |= (uint64_t)rd(d, c + MSI_ADDR_HI, 4) << 32;
+		*data = (rd(d, c + MSI_DATA(d), 2) & ~(n - 1)) | vec;
+		*masked = !pci_msi_enabled(d) ||
+			  ((d->msi_layout & PCI_MSI_PVM) && ((rd(d, c + MSI_MASK(d), 4) >> vec) & 1));
 		return 0;
 	}
 	return -EINVAL;
@@ -400,10 +418,10 @@ static void msi_fire_pending(struct pci_device *d)
 	unsigned c = d->msi_cap;
 	uint32_t pend, mask;
 
-	if (!pci_msi_enabled(d))
+	if (!pci_msi_enabled(d) || !(d->msi_layout & PCI_MSI_PVM))
 		return;
-	pend = rd(d, c + MSI_PENDING, 4);
-	mask = rd(d, c + MSI_MASK, 4);
+	pend = rd(d, c + MSI_PENDING(d), 4);
+	mask = rd(d, c + MSI_MASK(d), 4);
 	for (unsigned v = 0; v < 32; v++) {
 		uint64_t addr;
 		uint32_t data;
@@ -412,7 +430,7 @@ static void msi_fire_pending(struct pci_device *d)
 		if (!((pend >> v) & 1) || ((mask >> v) & 1))
 			continue;
 		pend &= ~(1u << v);
-		wr(d, c + MSI_PENDING, 4, pend);
+		wr(d, c + MSI_PENDING(d), 4, pend);
 		if (pci_msi_message(d, v, &addr, &data, &masked) == 0)
 			send_msi(d, addr, data);
 	}
@@ -447,7 +465,8 @@ int pci_irq_raise(struct pci_device *d, unsigned vec)
 		if (masked) {
 			unsigned c = d->msi_cap, v = vec & (msi_enabled_vecs(d) - 1);
 
-			wr(d, c + MSI_PENDING, 4, rd(d, c + MSI_PENDING, 4) | 1u << v);
+			/* masked implies the layout has the pending register */
+			wr(d, c + MSI_PENDING(d), 4, rd(d, c + MSI_PENDING(d), 4) | 1u << v);
 			return 0;
 		}
 		return send_msi(d, addr, data);
@@ -525,7 +544,7 @@ void pci_config_write(struct pci_device *d, unsigned off, unsigned len, uint32_t
 		intx_update(d);
 		irq_changed = true;
 	}
-	if (d->msi_cap && overlaps(off, len, d->msi_cap, MSI_CAP_LEN)) {
+	if (d->msi_cap && overlaps(off, len, d->msi_cap, pci_msi_cap_len(d->msi_layout))) {
 		irq_changed = true;
 		msi_fire_pending(d);
 	}

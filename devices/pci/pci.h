@@ -46,6 +46,10 @@
 #define PCI_CAP_ID_VNDR   0x09
 #define PCI_CAP_ID_MSIX   0x11
 
+/* MSI Message Control bits that set the capability's layout (pci_msi_init_at's `layout`) */
+#define PCI_MSI_64BIT     (1u << 7)   /* a 64-bit address: the data 4 bytes further */
+#define PCI_MSI_PVM       (1u << 8)   /* per-vector masking: mask and pending registers */
+
 enum pci_bar_kind { PCI_BAR_NONE, PCI_BAR_IO, PCI_BAR_MEM32, PCI_BAR_MEM64 };
 
 struct pci_device;
@@ -93,6 +97,7 @@ struct pci_device {
 	unsigned intx_gsi;            /* routed GSI for INTA# */
 	bool intx_level;
 	uint8_t msi_cap, msix_cap;    /* capability offsets, 0 = none */
+	uint16_t msi_layout;          /* PCI_MSI_64BIT | PCI_MSI_PVM: which registers the MSI capability has */
 	unsigned msix_nvec;
 	int msix_bar;
 	uint32_t msix_table_off, msix_pba_off;
@@ -120,10 +125,13 @@ int pci_msi_init(struct pci_device *d, unsigned nvec);
 int pci_msix_init(struct pci_device *d, unsigned nvec, int bar, uint32_t table_off, uint32_t pba_off);
 /*
  * The same for a capability already in cfg at `cap_off` (a pass-through device's own list):
- * its registers are (re)written in our layout, the list is left alone. 0x40 <= cap_off, the
- * capability within 256 bytes (MSI: 24 bytes, 64-bit with per-vector masking; MSI-X: 12).
+ * its registers are (re)written, the list is left alone. 0x40 <= cap_off, the capability
+ * within 256 bytes. MSI in the layout `layout` names (PCI_MSI_64BIT and/or PCI_MSI_PVM, as a
+ * device's Message Control has them: 10, 14, 20 or 24 bytes; pci_msi_cap_len); MSI-X: 12.
  */
-int pci_msi_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec);
+int pci_msi_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec, uint16_t layout);
+/* The length of an MSI capability of that layout (the bits of pci_msi_init_at's `layout`). */
+unsigned pci_msi_cap_len(uint16_t layout);
 int pci_msix_init_at(struct pci_device *d, unsigned cap_off, unsigned nvec, int bar, uint32_t table_off,
 		     uint32_t pba_off);
 /* The MSI-X table and PBA accessors, for the BAR that holds them (the device's bus ops call these). */

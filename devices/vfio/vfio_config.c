@@ -7,8 +7,9 @@
  * and error bits are forwarded (INTx-disable too); no ROM is offered; the
  * device's INTx pin is, where VFIO has INTx (the bridge routes it to our GSI
  * and sets LINE, a scratch byte the guest may rewrite); the capability list
- * is the device's own with MSI and MSI-X emulated by pci.c at the device's offsets (an MSI capability with no room for our 24-byte
- * layout, or an MSI-X one we cannot mirror, is unlinked from the list).
+ * is the device's own with MSI and MSI-X emulated by pci.c at the device's offsets (MSI in
+ * our 24-byte layout where it fits, else in the device's own; an MSI capability that does not
+ * fit its own layout, or an MSI-X one we cannot mirror, is unlinked from the list).
  * Every other capability's body is read from and written to the device.
  * Extended space (0x100..0xfff) reads as zeros: no extended capabilities.
  */
@@ -203,18 +204,29 @@ static bool setup_msix(struct vfio_dev *v, const uint8_t *raw, const struct cap 
 	return true;
 }
 
+/*
+ * MSI, emulated at the device's offset: 64-bit with per-vector masking where 24 bytes fit
+ * before the next capability (masking is ours: a masked vector's irqfd is detached), else
+ * in the device's own layout (QEMU's 82574: 64-bit, no masking, 14 bytes before PCIe at
+ * 0xe0), which fits by construction unless the list is malformed: then it is unlinked.
+ */
 static bool setup_msi(struct vfio_dev *v, const uint8_t *raw, const struct cap *c)
 {
-	unsigned mmc = (raw_rd(raw, c->off + 2, 2) >> 1) & 7;
+	uint16_t ctrl = raw_rd(raw, c->off + 2, 2), layout = PCI_MSI_64BIT | PCI_MSI_PVM;
+	unsigned mmc = (ctrl >> 1) & 7;
 
-	if (c->end - c->off < 24 || v->pci.msi_cap)
+	if (v->pci.msi_cap)
+		return false;
+	if (c->end - c->off < pci_msi_cap_len(layout))
+		layout = ctrl & (PCI_MSI_64BIT | PCI_MSI_PVM);
+	if (c->end - c->off < pci_msi_cap_len(layout))
 		return false;
 	if (mmc > 5)
 		mmc = 5;
-	if (pci_msi_init_at(&v->pci, c->off, 1u << mmc) < 0)
+	if (pci_msi_init_at(&v->pci, c->off, 1u << mmc, layout) < 0)
 		return false;
 	v->dev_msi_cap = c->off;
-	set_kind(v, c->off, c->off + 24, VFIO_CFG_EMU);
+	set_kind(v, c->off, c->off + pci_msi_cap_len(layout), VFIO_CFG_EMU);
 	return true;
 }
 

@@ -5,8 +5,9 @@
 # mounts /proc, prints the marker line, the processor count and the kernel command line, and
 # powers off (or, as the command line's exitlab_end= says: reboot, panic through sysrq, or idle
 # forever for the watchdog).  With exitlab_test=pci,blk,net (any of them, comma-separated) it
-# first loads the drivers of exitlab's devices (virtio_pci, virtio_blk, virtio_net, e1000: the
-# kernel's modules, packed for that kernel only) and prints what they did, each line
+# first loads the drivers of exitlab's devices (virtio_pci, virtio_blk, virtio_net, e1000, and e1000e for a passed-through 82574: the
+# kernel's modules, packed for that kernel only; MODULE.PARAM=VALUE words of the command line
+# are given to insmod, as modprobe would) and prints what they did, each line
 # "EXITLAB-LINUX-...": pci the PCI functions with their drivers, the kernel's PCI, MMCONFIG and
 # driver lines, and the interrupts they took; blk reads sector 0 of /dev/vda and writes
 # EXITLAB-BLK-WRITTEN at sector 8; net brings eth0 up as 10.0.2.15/24, pings 10.0.2.2 (the
@@ -42,7 +43,7 @@ if [ -n "$mdir" ] && [ -d "$mdir/kernel" ]; then
 	# shellcheck source=scripts/debs.sh
 	. scripts/debs.sh
 	builtin_or_absent() { :; }
-	mod_closure "$mdir/kernel" builtin_or_absent virtio_pci virtio_blk virtio_net e1000
+	mod_closure "$mdir/kernel" builtin_or_absent virtio_pci virtio_blk virtio_net e1000 e1000e
 	for m in "${mod_order[@]}"; do
 		cp "${kofile[$m]}" "$st/ko/$m.ko"
 		echo "$m" >>"$st/etc/modules"
@@ -65,7 +66,13 @@ if [ -n "$tests" ]; then
 	mount -t devtmpfs devtmpfs /dev
 	if [ "$(cat /etc/modules.kernel 2>/dev/null)" = "$(sed 's/ .*//' /proc/sys/kernel/osrelease)" ]; then
 		while read -r m; do
-			insmod "/ko/$m.ko" || echo "EXITLAB-LINUX-INSMOD-FAILED: $m"
+			# module.param=value words of the command line are the module's, as modprobe has them
+			args=
+			for w in $(cat /proc/cmdline); do
+				case "$w" in "$m".*=*) args="$args ${w#"$m".}" ;; esac
+			done
+			# shellcheck disable=SC2086
+			insmod "/ko/$m.ko" $args || echo "EXITLAB-LINUX-INSMOD-FAILED: $m"
 		done </etc/modules
 	else
 		echo "EXITLAB-LINUX-NO-MODULES: packed for '$(cat /etc/modules.kernel 2>/dev/null)'"

@@ -73,6 +73,7 @@ static void test_bad_options(void **state)
 	refused("for payloads", (const char *const[]){ "run", "linux", "--kernel", kernel, "--test", "cpuid", NULL });
 	refused("not offered to a Linux guest",
 		(const char *const[]){ "run", "linux", "--kernel", kernel, "--device", "virtio-rng", NULL });
+	refused("vfio needs host=", (const char *const[]){ "run", "linux", "--kernel", kernel, "--device", "vfio", NULL });
 	refused("--netdev without a NIC",
 		(const char *const[]){ "run", "linux", "--kernel", kernel, "--netdev", "loop", NULL });
 }

@@ -347,6 +347,66 @@ static void test_msi(void **state)
 	pci_device_destroy(&d);
 }
 
+/*
+ * MSI in a device's own layout at its offset (a passed-through function's): 32- or 64-bit,
+ * without masking (10 or 14 bytes: the data right after the address, no mask or pending
+ * register, nothing past the end written), and the lengths of all four.
+ */
+static void test_msi_layouts(void **state)
+{
+	struct pci_device d;
+	uint64_t addr;
+	uint32_t data;
+	bool masked;
+
+	(void)state;
+	assert_int_equal(pci_msi_cap_len(0), 10);
+	assert_int_equal(pci_msi_cap_len(PCI_MSI_64BIT), 14);
+	assert_int_equal(pci_msi_cap_len(PCI_MSI_PVM), 20);
+	assert_int_equal(pci_msi_cap_len(PCI_MSI_64BIT | PCI_MSI_PVM), 24);
+
+	/* 32-bit, 1 vector, at 0x50, a byte of someone else's right after its 10 */
+	mkdev(&d);
+	d.cfg[0x5a] = 0x77;
+	assert_int_equal(pci_msi_init_at(&d, 0x50, 1, 0), 0x50);
+	assert_int_equal(pci_msi_init_at(&d, 0xf8, 1, 0), -EINVAL);   /* already has one */
+	assert_int_equal(pci_config_read(&d, 0x52, 2), 0);
+	pci_config_write(&d, 0x54, 4, 0xfee01000);
+	pci_config_write(&d, 0x58, 2, 0x0031);
+	pci_config_write(&d, 0x5a, 2, 0xffff);                       /* past the capability */
+	assert_int_equal(d.cfg[0x5a], 0x77);
+	pci_config_write(&d, 0x52, 2, 1);
+	assert_true(pci_msi_enabled(&d));
+	assert_int_equal(pci_msi_message(&d, 0, &addr, &data, &masked), 0);
+	assert_int_equal(addr, 0xfee01000u);
+	assert_int_equal(data, 0x31);
+	assert_false(masked);
+	assert_int_equal(pci_irq_raise(&d, 0), 0);
+	assert_int_equal(R.msis, 1);
+	assert_int_equal(R.msi_data, 0x31);
+	pci_device_destroy(&d);
+
+	/* 64-bit without masking (QEMU's 82574): the data at +12, +14.. not ours */
+	mkdev(&d);
+	assert_int_equal(pci_msi_init_at(&d, 0xd0, 1, PCI_MSI_64BIT), 0xd0);
+	assert_int_equal(pci_msi_init_at(&d, 0xf4, 1, PCI_MSI_64BIT), -EINVAL);
+	assert_int_equal(pci_config_read(&d, 0xd2, 2), PCI_MSI_64BIT);
+	pci_config_write(&d, 0xd4, 4, 0xfee00000);
+	pci_config_write(&d, 0xd8, 4, 0x1);
+	pci_config_write(&d, 0xdc, 2, 0x0041);
+	pci_config_write(&d, 0xde, 2, 0xffff);
+	assert_int_equal(pci_config_read(&d, 0xde, 2), 0);
+	pci_config_write(&d, 0xd2, 2, PCI_MSI_64BIT | 1);
+	assert_int_equal(pci_msi_message(&d, 0, &addr, &data, &masked), 0);
+	assert_int_equal(addr, 0x1fee00000ull);
+	assert_int_equal(data, 0x41);
+	assert_false(masked);
+	pci_config_write(&d, 0xd2, 2, PCI_MSI_64BIT);
+	assert_int_equal(pci_msi_message(&d, 0, &addr, &data, &masked), 0);
+	assert_true(masked);                                          /* off: masked, nothing pends */
+	pci_device_destroy(&d);
+}
+
 static void msix_entry(struct pci_device *d, unsigned vec, uint64_t addr, uint32_t data, uint32_t ctrl)
 {
 	uint64_t base = d->msix_table_off + vec * 16;
@@ -557,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_decode_moves),
 		cmocka_unit_test(test_cap_chain),
 		cmocka_unit_test(test_msi),
+		cmocka_unit_test(test_msi_layouts),
 		cmocka_unit_test(test_msix),
 		cmocka_unit_test(test_irq_choice_intx),
 		cmocka_unit_test(test_hostile_config),

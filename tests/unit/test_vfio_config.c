@@ -8,8 +8,9 @@
  * prefetch bit; placement and moves re-map the KVM slots (only inside our
  * MMIO window, only while memory decoding is on; BARs moved onto each
  * other keep one slot, the other trapped); COMMAND is forwarded;
- * the capability list is the device's minus the MSI capability with no
- * room, MSI-X emulated in place; other capabilities read live from the
+ * the capability list is the device's, MSI emulated in place in our
+ * layout or, short of room, in the device's own (unlinked when not even
+ * that fits), MSI-X emulated in place; other capabilities read live from the
  * device and writes reach it; 1/2/4-byte and unaligned accesses, writes
  * past 256 and past 4096 bytes; hostile capability lists from a device
  * (loops, pointers into the header or at themselves, MSI-X with no room);
@@ -324,13 +325,14 @@ static void test_capability_walk(void **state)
 	assert_true(rd(x, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
 	for (p = rd(x, PCI_CAP_PTR, 1); p && n < 8; p = rd(x, p + 1, 1))
 		ids[n++] = rd(x, p, 1) | p << 8;
-	/* PM, PCIe, MSI-X at the device's offsets; the MSI capability (16 bytes of room) unlinked */
-	assert_int_equal(n, 3);
+	/* PM, MSI, PCIe, MSI-X at the device's offsets; MSI (16 bytes of room) in its own 14-byte layout */
+	assert_int_equal(n, 4);
 	assert_int_equal(ids[0], 0xc801);
-	assert_int_equal(ids[1], 0xe010);
-	assert_int_equal(ids[2], 0xa011);
-	assert_int_equal(rd(x, 0xd0, 4), 0);          /* hidden MSI reads as zeros */
-	assert_int_equal(x->v.pci.msi_cap, 0);
+	assert_int_equal(ids[1], 0xd005);
+	assert_int_equal(ids[2], 0xe010);
+	assert_int_equal(ids[3], 0xa011);
+	assert_int_equal(rd(x, 0xd2, 2), PCI_MSI_64BIT);   /* 64-bit, no masking, 1 vector, off */
+	assert_int_equal(x->v.pci.msi_cap, 0xd0);
 	assert_int_equal(x->v.pci.msix_cap, 0xa0);
 	/* MSI-X: ours, in the device's layout */
 	assert_int_equal(rd(x, 0xa2, 2), 4);          /* 5 vectors, disabled */
@@ -341,7 +343,7 @@ static void test_capability_walk(void **state)
 	/* the headers are ours: a guest cannot re-link the list */
 	wr(x, 0xc9, 1, 0x40);
 	wr(x, 0xe0, 1, 0x05);
-	assert_int_equal(rd(x, 0xc9, 1), 0xe0);
+	assert_int_equal(rd(x, 0xc9, 1), 0xd0);
 	assert_int_equal(rd(x, 0xe0, 1), 0x10);
 	assert_int_equal(fake_find(&x->f, "pwrite 7+0xc9", 0), -1);
 	fx_free(x);
@@ -369,7 +371,7 @@ static void test_passthrough_capability_body(void **state)
 	assert_int_equal(cfg_get(x->f.cfg, 0xcc, 2), 0x0003);
 	/* a 4-byte write over the PM header: the header bytes stay ours, the body goes through */
 	wr(x, 0xc8, 4, 0x12345678);
-	assert_int_equal(rd(x, 0xc8, 2), 0xe001);
+	assert_int_equal(rd(x, 0xc8, 2), 0xd001);
 	assert_int_equal(cfg_get(x->f.cfg, 0xca, 2), 0x1234);
 	assert_int_equal(cfg_get(x->f.cfg, 0xc8, 2), 0xd001);   /* the device's own header untouched */
 	assert_true(x->v.counters[VFIO_M_CFG_PT_WRITES] > 0);
@@ -512,6 +514,78 @@ static void test_msi_emulated_in_place(void **state)
 	fx_free(x);
 }
 
+/*
+ * The fake's MSI as QEMU's 82574 has it (64-bit, no per-vector masking, 14 bytes before PCIe
+ * at 0xe0), emulated in that layout: Linux's e1000e takes it with IntMode=1.
+ */
+static void test_msi_device_layout(void **state)
+{
+	struct fx *x = fx_new(NULL);
+
+	(void)state;
+	wr(x, 0xd4, 4, 0xfee01000);
+	wr(x, 0xd8, 4, 0);
+	wr(x, 0xdc, 2, 0x0041);
+	assert_int_equal(rd(x, 0xdc, 2), 0x0041);
+	/* no mask or pending register: bytes 0xde..0xdf are reserved, read-only zeros */
+	wr(x, 0xde, 2, 0xffff);
+	assert_int_equal(rd(x, 0xde, 2), 0);
+	wr(x, 0xd2, 2, PCI_MSI_64BIT | 1);
+	assert_true(pci_msi_enabled(x->d));
+	assert_int_equal(x->f.irq_index, VFIO_PCI_MSI_IRQ_INDEX);
+	assert_int_equal(x->f.irq_count, 1);
+	assert_true(fake_find(&x->f, "route_set 24 0xfee01000 0x41 0", 0) >= 0);
+	assert_true(x->f.irqfd_of[0] >= 0);           /* GSI 24, the first route */
+	/* the PCIe capability right after is untouched: still the device's, live */
+	assert_int_equal(rd(x, 0xe0, 2), 0xa010);
+	assert_int_equal(rd(x, 0xe8, 2), 0x2810);
+	/* nothing of the emulated capability reaches the device */
+	assert_int_equal(fake_find(&x->f, "pwrite 7+0xd", 0), -1);
+	/* a new message while enabled re-routes */
+	wr(x, 0xdc, 2, 0x0042);
+	assert_true(fake_find(&x->f, "route_set 24 0xfee01000 0x42 0", 0) >= 0);
+	wr(x, 0xd2, 2, PCI_MSI_64BIT);
+	assert_int_equal(x->f.irq_count, 0);
+	assert_int_equal(x->f.irqfd_of[0], -1);
+	fx_free(x);
+}
+
+/* A 64-bit MSI capability with 12 bytes before the next one: not even its own layout fits. */
+static void msi_short(struct fake_vfio *f)
+{
+	f->cfg[0xc9] = 0xd4;
+	f->cfg[0xd4] = 0x05; f->cfg[0xd5] = 0xe0; cfg_put(f->cfg, 0xd6, 2, 0x0080);
+}
+
+/* A 32-bit one without masking (10 bytes) fits there. */
+static void msi_32(struct fake_vfio *f)
+{
+	msi_short(f);
+	cfg_put(f->cfg, 0xd6, 2, 0x0000);
+}
+
+static void test_msi_short_of_room(void **state)
+{
+	struct fx *x = fx_new(msi_short);
+
+	(void)state;
+	assert_int_equal(x->v.pci.msi_cap, 0);
+	assert_int_equal(rd(x, 0xc9, 1), 0xe0);       /* PM -> PCIe: MSI unlinked */
+	assert_int_equal(rd(x, 0xd4, 4), 0);
+	fx_free(x);
+
+	x = fx_new(msi_32);
+	assert_int_equal(x->v.pci.msi_cap, 0xd4);
+	assert_int_equal(rd(x, 0xc9, 1), 0xd4);
+	assert_int_equal(rd(x, 0xd6, 2), 0);          /* 32-bit, no masking */
+	wr(x, 0xd8, 4, 0xfee00000);
+	wr(x, 0xdc, 2, 0x0051);                       /* the data right after a 32-bit address */
+	wr(x, 0xd6, 2, 1);
+	assert_true(fake_find(&x->f, "route_set 24 0xfee00000 0x51 0", 0) >= 0);
+	assert_int_equal(rd(x, 0xe0, 2), 0xa010);     /* the next capability's header is ours, intact */
+	fx_free(x);
+}
+
 static void test_trapped_bars(void **state)
 {
 	struct fx *x = fx_new(NULL);
@@ -642,6 +716,8 @@ int main(void)
 		cmocka_unit_test(test_outside_and_bad_accesses),
 		cmocka_unit_test(test_hostile_device_lists),
 		cmocka_unit_test(test_msi_emulated_in_place),
+		cmocka_unit_test(test_msi_device_layout),
+		cmocka_unit_test(test_msi_short_of_room),
 		cmocka_unit_test(test_trapped_bars),
 		cmocka_unit_test(test_sparse_bar),
 		cmocka_unit_test(test_through_host_bridge),

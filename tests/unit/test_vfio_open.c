@@ -19,7 +19,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "devices/pci/pci_host.h"
+#include "exitlab/linux_guest.h"
 #include "tests/unit/vfio_fake.h"
+#include "vmm/linux_boot_params.h"
 
 static void test_bdf_parse(void **state)
 {
@@ -251,6 +254,50 @@ static void test_setup_sequence(void **state)
 	fake_fini(&f);
 }
 
+/*
+ * A Linux guest's DMA targets every RAM range of its e820 map (vmm/linux_boot_params.c, as
+ * run linux lays it out: the bench mailbox and sample buffer, the ECAM, RAM above 4 GiB):
+ * each lies inside one IOMMU mapping at its guest-physical address.
+ */
+static void test_linux_e820_ram_mapped(void **state)
+{
+	const uint64_t low = 20 << 20, high = 2 << 20;
+	struct linux_mem lm = {
+		.low_size = low, .high_size = high, .mailbox_gpa = LINUX_BENCH_MAILBOX,
+		.buf_gpa = low - LINUX_BENCH_BUF_LEN, .buf_len = LINUX_BENCH_BUF_LEN,
+		.ecam_gpa = PCI_ECAM_BASE, .ecam_len = PCI_ECAM_SIZE,
+	};
+	struct e820_entry e[32];
+	struct fake_vfio f;
+	struct fake_ram r;
+	struct vfio_dev v;
+	char err[256];
+	size_t n, ram = 0;
+
+	(void)state;
+	fake_init(&f);
+	fake_ram_init(&r, low, high);
+	assert_int_equal(fake_dev_init(&v, &f, &r, err, sizeof(err)), OUTCOME_OK);
+	n = linux_e820_build(&lm, e, 32);
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		bool in = false;
+
+		if (e[i].type != E820_RAM)
+			continue;
+		ram++;
+		for (unsigned k = 0; k < v.ndma; k++)
+			in |= e[i].addr >= v.dma_iova[k] && e[i].addr + e[i].size <= v.dma_iova[k] + v.dma_size[k];
+		if (!in)
+			fail_msg("e820 RAM [0x%llx, +0x%llx) is not mapped for DMA", (unsigned long long)e[i].addr,
+				 (unsigned long long)e[i].size);
+	}
+	assert_true(ram >= 3);                         /* below the EBDA, from 1 MiB, from 4 GiB */
+	vfio_dev_destroy(&v);
+	fake_ram_fini(&r);
+	fake_fini(&f);
+}
+
 static void test_type1_fallback(void **state)
 {
 	struct fake_vfio f;
@@ -331,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_refuse_no_type1),
 		cmocka_unit_test(test_refuse_failing_ioctls),
 		cmocka_unit_test(test_setup_sequence),
+		cmocka_unit_test(test_linux_e820_ram_mapped),
 		cmocka_unit_test(test_type1_fallback),
 		cmocka_unit_test(test_teardown_order),
 	};
