@@ -9,6 +9,7 @@
  * a -kernel boot needs no PXE, and the testbed carries no iPXE.  What has no
  * QEMU counterpart is refused with the reason, before QEMU starts.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +95,7 @@ int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const 
 			   char *err, size_t errlen)
 {
 	static const char *const no_keys[] = { NULL };
+	static const char *const e1000_keys[] = { "mac", NULL }; /* checked by our e1000's own parser */
 	static const char *const blk_keys[] = { "file", "readonly", NULL };
 	const char *nic = NULL;
 	unsigned nblk = 0;
@@ -105,7 +107,7 @@ int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const 
 		bool is_e1000 = mlen == 5 && !strncmp(d, "e1000", 5);
 		bool is_vnet = mlen == 10 && !strncmp(d, "virtio-net", 10);
 		bool is_vblk = mlen == 10 && !strncmp(d, "virtio-blk", 10);
-		char bad[80], file[512], ro[8] = "";
+		char bad[80], file[512], ro[8] = "", mac[24] = "";
 
 		opts = opts ? opts + 1 : "";
 		if (!is_e1000 && !is_vnet && !is_vblk) {
@@ -137,9 +139,9 @@ int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const 
 			nblk++;
 			continue;
 		}
-		if (only_keys(opts, no_keys, bad, sizeof(bad))) {
-			snprintf(err, errlen, "--device %s: QEMU's %s here takes no options (%s: %s)", d,
-				 is_e1000 ? "e1000" : "virtio-net-pci", bad,
+		if (only_keys(opts, is_e1000 ? e1000_keys : no_keys, bad, sizeof(bad))) {
+			snprintf(err, errlen, "--device %s: QEMU's %s here takes %s (%s: %s)", d,
+				 is_e1000 ? "e1000" : "virtio-net-pci", is_e1000 ? "mac= only" : "no options", bad,
 				 !strcmp(bad, "vhost") ? "under QEMU vhost is the tap's: --netdev tap,ifname=NAME,vhost=on"
 				 : !strcmp(bad, "notify") ? "QEMU's virtio notifications are always ioeventfds"
 				 : "exitlab's own VMM only");
@@ -151,7 +153,12 @@ int vmm_qemu_linux_devices(const char *const *devices, unsigned ndevices, const 
 		}
 		nic = d;
 		e |= strv_push(a, "-device");
-		e |= strv_push(a, "%s,netdev=" NET_ID ",romfile=", is_e1000 ? "e1000" : "virtio-net-pci");
+		if (opt_value(opts, "mac", mac, sizeof(mac)) < 0) {
+			snprintf(err, errlen, "--device %s: mac= is xx:xx:xx:xx:xx:xx", d);
+			return -1;
+		}
+		e |= strv_push(a, "%s,netdev=" NET_ID ",romfile=%s%s", is_e1000 ? "e1000" : "virtio-net-pci",
+			       mac[0] ? ",mac=" : "", mac);
 	}
 	if (nic && !netdev) {
 		snprintf(err, errlen, "--device %s: a NIC under QEMU needs --netdev tap,ifname=NAME[,vhost=on]", nic);
@@ -214,6 +221,15 @@ json_t *vmm_qemu_linux_describe(const char *const *devices, unsigned ndevices, c
 			json_object_set_new(o, "readonly", json_boolean(!strcmp(ro, "1")));
 		} else if (netdev) {
 			json_object_set_new(o, "netdev", netdev_without_vhost(netdev));
+		}
+		if (mlen == 5 && !strncmp(d, "e1000", 5)) {
+			char mac[24] = "52:54:00:12:34:56"; /* QEMU's for the first NIC, as our models' */
+
+			if (opts)
+				opt_value(opts + 1, "mac", mac, sizeof(mac));
+			for (char *c = mac; *c; c++) /* as our e1000 writes it */
+				*c = (char)tolower((unsigned char)*c);
+			json_object_set_new(o, "mac", json_string(mac));
 		}
 		json_array_append_new(a, o);
 	}

@@ -177,6 +177,7 @@ static void test_qemu_linux_devices(void **state)
 	const char *blk_ro[] = { "virtio-blk,file=x.img,readonly=1" }, *two[] = { "e1000", "virtio-net" };
 	const char *vhost_net[] = { "virtio-net,vhost=net" }, *notify[] = { "virtio-blk,file=x,notify=exit" };
 	const char *rng[] = { "virtio-rng" }, *vu[] = { "virtio-net,vhost-user=/s" };
+	const char *e1000_mac[] = { "e1000,mac=02:00:5e:10:20:31" }, *e1000_other[] = { "e1000,speed=10" };
 	char out[1024];
 	(void)state;
 
@@ -199,6 +200,10 @@ static void test_qemu_linux_devices(void **state)
 	assert_non_null(strstr(out, "needs --netdev tap"));
 	assert_int_equal(devices(e1000, 1, "loop", out, sizeof(out)), -1);
 	assert_non_null(strstr(out, "exitlab's own"));
+	assert_int_equal(devices(e1000_mac, 1, "tap,ifname=t0", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "-device e1000,netdev=exitlab-net,romfile=,mac=02:00:5e:10:20:31 "));
+	assert_int_equal(devices(e1000_other, 1, "tap,ifname=t0", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "mac= only (speed"));
 	assert_int_equal(devices(e1000, 1, "tap,ifname=t0,vhost=on", out, sizeof(out)), -1);
 	assert_non_null(strstr(out, "virtio-net's"));
 	assert_int_equal(devices(vnet, 1, "tap", out, sizeof(out)), -1);
@@ -222,14 +227,19 @@ static void test_qemu_linux_devices(void **state)
 static void test_qemu_linux_describe(void **state)
 {
 	const char *e1000[] = { "e1000" }, *vnet[] = { "virtio-net" }, *blk[] = { "virtio-blk,file=/tmp/a.img" };
+	const char *e1000_mac[] = { "e1000,mac=02:00:5E:10:20:3A" };
 	json_t *a;
 	char *s;
 	(void)state;
 
 	a = vmm_qemu_linux_describe(e1000, 1, "tap,ifname=t0");
 	s = json_dumps(a, JSON_COMPACT);
-	assert_string_equal(s, "[{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\",\"netdev\":\"tap,ifname=t0\"}]");
+	assert_string_equal(s, "[{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\",\"netdev\":\"tap,ifname=t0\","
+			       "\"mac\":\"52:54:00:12:34:56\"}]");
 	free(s);
+	json_decref(a);
+	a = vmm_qemu_linux_describe(e1000_mac, 1, "tap,ifname=t0");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(a, 0), "mac")), "02:00:5e:10:20:3a");
 	json_decref(a);
 	/* vhost=on is the backend, as exitlab's own virtio-net,vhost=net writes it; the netdev keeps the rest */
 	a = vmm_qemu_linux_describe(vnet, 1, "tap,ifname=t0,vhost=on,vnet_hdr=1");
