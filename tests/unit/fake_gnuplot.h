@@ -66,6 +66,20 @@ static inline void fake_gnuplot_teardown(void)
 		fprintf(stderr, "could not remove %s\n", fake_dir);
 }
 
+/* The two as cmocka group fixtures, for a test file that needs nothing else around them. */
+static inline int fake_gnuplot_group_setup(void **state)
+{
+	(void)state;
+	return fake_gnuplot_setup();
+}
+
+static inline int fake_gnuplot_group_teardown(void **state)
+{
+	(void)state;
+	fake_gnuplot_teardown();
+	return 0;
+}
+
 /* What the fake gnuplot was given since the last call (malloc'd, "" if nothing); forgets it. */
 static inline char *fake_gnuplot_args(void)
 {

@@ -20,19 +20,6 @@
 #include "tests/unit/fake_gnuplot.h"
 #include "analysis/plot.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	return fake_gnuplot_setup();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_gnuplot_teardown();
-	return 0;
-}
-
 /* Write r to DIR/name.json, run `exitlab plot` with extra, return what gnuplot got. */
 static char *plot_file(struct run_result *r, const char *name, const char *const *extra)
 {
@@ -333,5 +320,5 @@ int main(void)
 		cmocka_unit_test(test_cdf_latency),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fake_gnuplot_group_setup, fake_gnuplot_group_teardown);
 }

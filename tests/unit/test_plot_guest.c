@@ -28,19 +28,6 @@
 #define FILES "tests/data/results/files/"
 static const char *const gfiles[] = { FILES "linux-e1000-exitlab.json", FILES "linux-e1000-qemu.json" };
 
-static int setup(void **state)
-{
-	(void)state;
-	return fake_gnuplot_setup();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_gnuplot_teardown();
-	return 0;
-}
-
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -113,5 +100,5 @@ int main(void)
 		cmocka_unit_test(test_nothing_to_draw),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fake_gnuplot_group_setup, fake_gnuplot_group_teardown);
 }

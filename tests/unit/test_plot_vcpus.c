@@ -28,19 +28,6 @@
 static const char *const vfiles[] = { FILES "exit-costs-vcpus2.json", FILES "exit-costs-vcpus3.json",
 				      FILES "exit-costs-vcpus4.json" };
 
-static int setup(void **state)
-{
-	(void)state;
-	return fake_gnuplot_setup();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_gnuplot_teardown();
-	return 0;
-}
-
 static void load(struct run_result *r, const char *path)
 {
 	char err[256];
@@ -352,5 +339,5 @@ int main(void)
 		cmocka_unit_test(test_real_gnuplot),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fake_gnuplot_group_setup, fake_gnuplot_group_teardown);
 }
