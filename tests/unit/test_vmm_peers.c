@@ -223,40 +223,47 @@ static void test_qemu_linux_devices(void **state)
 	assert_non_null(strstr(out, "without a NIC"));
 }
 
+/* vmm_qemu_linux_describe's entries as compact JSON (to be freed). */
+static char *described(const char *const *d, unsigned n, const char *netdev)
+{
+	json_t *a = vmm_qemu_linux_describe(d, n, netdev);
+	char *s = json_dumps(a, JSON_COMPACT);
+
+	json_decref(a);
+	return s;
+}
+
 /* The devices as config.devices, in the shape exitlab's own VMM writes them, so compare matches the two. */
 static void test_qemu_linux_describe(void **state)
 {
-	const char *e1000[] = { "e1000" }, *vnet[] = { "virtio-net" }, *blk[] = { "virtio-blk,file=/tmp/a.img" };
-	const char *e1000_mac[] = { "e1000,mac=02:00:5E:10:20:3A" };
-	json_t *a;
+	static const struct {
+		const char *dev, *netdev, *want;
+	} cases[] = {
+		{ "e1000", "tap,ifname=t0",
+		  "[{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\",\"netdev\":\"tap,ifname=t0\","
+		  "\"mac\":\"52:54:00:12:34:56\"}]" },
+		{ "e1000,mac=02:00:5E:10:20:3A", "tap,ifname=t0",
+		  "[{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\",\"netdev\":\"tap,ifname=t0\","
+		  "\"mac\":\"02:00:5e:10:20:3a\"}]" },
+		/* vhost=on is the backend, as exitlab's own virtio-net,vhost=net writes it; the netdev keeps the rest */
+		{ "virtio-net", "tap,ifname=t0,vhost=on,vnet_hdr=1",
+		  "[{\"model\":\"virtio-net\",\"kind\":\"nic\",\"notify\":\"ioeventfd\","
+		  "\"backend\":\"vhost-net\",\"netdev\":\"tap,ifname=t0,vnet_hdr=1\"}]" },
+		{ "virtio-blk,file=/tmp/a.img", NULL,
+		  "[{\"model\":\"virtio-blk\",\"kind\":\"blk\",\"notify\":\"ioeventfd\","
+		  "\"backend\":\"vmm\",\"file\":\"/tmp/a.img\",\"readonly\":false}]" },
+	};
 	char *s;
 	(void)state;
 
-	a = vmm_qemu_linux_describe(e1000, 1, "tap,ifname=t0");
-	s = json_dumps(a, JSON_COMPACT);
-	assert_string_equal(s, "[{\"model\":\"e1000\",\"kind\":\"nic\",\"backend\":\"vmm\",\"netdev\":\"tap,ifname=t0\","
-			       "\"mac\":\"52:54:00:12:34:56\"}]");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = described(&cases[i].dev, 1, cases[i].netdev);
+		assert_string_equal(s, cases[i].want);
+		free(s);
+	}
+	s = described(NULL, 0, NULL);
+	assert_string_equal(s, "[]");
 	free(s);
-	json_decref(a);
-	a = vmm_qemu_linux_describe(e1000_mac, 1, "tap,ifname=t0");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(a, 0), "mac")), "02:00:5e:10:20:3a");
-	json_decref(a);
-	/* vhost=on is the backend, as exitlab's own virtio-net,vhost=net writes it; the netdev keeps the rest */
-	a = vmm_qemu_linux_describe(vnet, 1, "tap,ifname=t0,vhost=on,vnet_hdr=1");
-	s = json_dumps(a, JSON_COMPACT);
-	assert_string_equal(s, "[{\"model\":\"virtio-net\",\"kind\":\"nic\",\"notify\":\"ioeventfd\","
-			       "\"backend\":\"vhost-net\",\"netdev\":\"tap,ifname=t0,vnet_hdr=1\"}]");
-	free(s);
-	json_decref(a);
-	a = vmm_qemu_linux_describe(blk, 1, NULL);
-	s = json_dumps(a, JSON_COMPACT);
-	assert_string_equal(s, "[{\"model\":\"virtio-blk\",\"kind\":\"blk\",\"notify\":\"ioeventfd\","
-			       "\"backend\":\"vmm\",\"file\":\"/tmp/a.img\",\"readonly\":false}]");
-	free(s);
-	json_decref(a);
-	a = vmm_qemu_linux_describe(NULL, 0, NULL);
-	assert_int_equal(json_array_size(a), 0);
-	json_decref(a);
 }
 
 /* The Linux guest's command line: memmap= reserves the mailbox and buffer named in the com2 key. */
