@@ -2166,5 +2166,8 @@ int main(void)
 		cmocka_unit_test(test_runner_kernel_ssh_options),
 	};
 
+	/* one list again without the others, e.g. EXITLAB_TEST_FILTER=test_linux_vfio_under_kvm_amd */
+	if (getenv("EXITLAB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("EXITLAB_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
