@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analysis/claims.h"
@@ -27,14 +29,35 @@ static struct claim_row *find_row(struct claim_row *rows, size_t n, const char *
 	return NULL;
 }
 
-/* DIR/NAME.json into r: 1 read, 0 absent, -1 unreadable (to problem). */
-static int load(const struct tb *tb, const char *name, struct run_result *r)
+/*
+ * DIR/NAME.json, or else the newest DIR/SUB/NAME.json one level down (so that
+ * DIR may be build/testbed, whose boots each write a folder of their own),
+ * into r; its path into path: 1 read, 0 absent, -1 unreadable (to problem).
+ */
+static int load(const struct tb *tb, const char *name, struct run_result *r, char *path, size_t len)
 {
-	char path[4096], err[256];
+	struct timespec newest = { 0 };
+	struct dirent *e;
+	struct stat st;
+	char err[256], sub[4096];
+	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/%s.json", tb->dir, name);
+	snprintf(path, len, "%s/%s.json", tb->dir, name);
 	memset(r, 0, sizeof(*r));
-	if (access(path, F_OK))
+	if (access(path, F_OK) && (d = opendir(tb->dir))) {
+		path[0] = 0;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' &&
+			    snprintf(sub, sizeof(sub), "%s/%s/%s.json", tb->dir, e->d_name, name) < (int)sizeof(sub) &&
+			    !stat(sub, &st) && S_ISREG(st.st_mode) &&
+			    (st.st_mtim.tv_sec > newest.tv_sec ||
+			     (st.st_mtim.tv_sec == newest.tv_sec && st.st_mtim.tv_nsec > newest.tv_nsec))) {
+				newest = st.st_mtim;
+				snprintf(path, len, "%s", sub);
+			}
+		closedir(d);
+	}
+	if (!path[0] || access(path, F_OK))
 		return 0;
 	if (results_read_json(path, r, err, sizeof(err))) {
 		if (tb->problem)
@@ -62,9 +85,10 @@ static size_t passthrough(const struct tb *tb, struct claim_row *row)
 {
 	struct run_result r;
 	double exits, all, fps, size;
+	char path[4096];
 	size_t filled = 0;
 
-	if (load(tb, "ladder-vfio", &r) != 1)
+	if (load(tb, "ladder-vfio", &r, path, sizeof(path)) != 1)
 		return 0;
 	if (claims_figure_net(&r, "tx", 1, &all, &fps, &size) && claims_figure_device_exits(&r, "tx", 1, &exits)) {
 		one_figure(row, exits);
@@ -72,8 +96,8 @@ static size_t passthrough(const struct tb *tb, struct claim_row *row)
 			 "testbed", exits, all);
 		row->verdict = exits <= 0.01 ? CLAIM_HOLDS : CLAIM_DIFFERS;
 		snprintf(row->why, sizeof(row->why), "holds at <= 0.01 exits/packet other than host interrupts; a "
-			 "count from the nested testbed (%s: kvm_amd, the e1000e passed through, tx at batch 1), "
-			 "where timings mean nothing", tb->dir);
+			 "count from the nested testbed (%.200s: kvm_amd, the e1000e passed through, tx at batch 1), "
+			 "where timings mean nothing", path);
 		filled = 1;
 	}
 	results_free(&r);
@@ -110,13 +134,13 @@ static size_t e1000_linux(const struct tb *tb, struct claim_row *row)
 {
 	struct run_result r;
 	double exits, user, irq;
-	char netdev[64];
-	int rc = load(tb, "lguest-e1000", &r);
+	char netdev[64], path[4096];
+	int rc = load(tb, "lguest-e1000", &r, path, sizeof(path));
 	size_t filled = 0;
 
 	if (rc <= 0) {
-		no_figure(row, rc ? "%s/lguest-e1000.json is unreadable%s" : "%s has no lguest-e1000.json "
-			  "(scripts/testbed/linux-guest.list writes it)%s", tb->dir, "");
+		no_figure(row, rc ? "%.200s is unreadable%s" : "%.200s has no lguest-e1000.json, nor a folder of it with "
+			  "one (scripts/testbed/linux-guest.list writes it)%s", rc ? path : tb->dir, "");
 		return 0;
 	}
 	if (claims_figure_guest_udp(&r, &exits, &user, &irq)) {
@@ -129,11 +153,11 @@ static size_t e1000_linux(const struct tb *tb, struct claim_row *row)
 			 udp_param(&r, "batch"), netdev);
 		row->verdict = exits >= 7 ? CLAIM_HOLDS : CLAIM_DIFFERS;
 		snprintf(row->why, sizeof(row->why), "holds at >= 7 exits/packet; KVM's exits per frame sent in "
-			 "the udp test's phase, a count from the nested testbed (%s/lguest-e1000.json: kvm_amd), "
-			 "where timings mean nothing", tb->dir);
+			 "the udp test's phase, a count from the nested testbed (%.200s: kvm_amd), "
+			 "where timings mean nothing", path);
 		filled = 1;
 	} else {
-		no_figure(row, "%s/lguest-e1000.json has no valid udp test with exit counts%s", tb->dir, "");
+		no_figure(row, "%.200s has no valid udp test with exit counts%s", path, "");
 	}
 	results_free(&r);
 	return filled;
@@ -150,24 +174,24 @@ static size_t tdp(const struct tb *tb, struct claim_row *row)
 {
 	struct run_result a, b;
 	double e1, u1, e0, u0, red, net;
-	int ra = load(tb, "linux-boot", &a), rb = load(tb, "linux-npt0", &b);
+	char pa[4096], pb[4096];
+	int ra = load(tb, "linux-boot", &a, pa, sizeof(pa)), rb = load(tb, "linux-npt0", &b, pb, sizeof(pb));
 	size_t filled = 0;
 
 	if (ra < 0 || rb < 0) {
-		no_figure(row, "%s/%s is unreadable", tb->dir, ra < 0 ? "linux-boot.json" : "linux-npt0.json");
+		no_figure(row, "%.200s is unreadable%s", ra < 0 ? pa : pb, "");
 	} else if (!ra || !rb) {
-		no_figure(row, "%s has %s (scripts/testbed/linux.list writes linux-boot.json and linux-npt0.json)",
+		no_figure(row, "%.200s (or a folder of it) has %s (scripts/testbed/linux.list writes linux-boot.json and "
+			  "linux-npt0.json)",
 			  tb->dir, !ra && !rb ? "neither linux-boot.json nor linux-npt0.json" :
 				   !ra ? "no linux-boot.json" : "no linux-npt0.json");
 	} else if (strcmp(claims_paging(&a), "npt") && strcmp(claims_paging(&a), "ept")) {
-		no_figure(row, "%s/linux-boot.json ran with %s paging: it must be the npt=1 boot", tb->dir,
-			  claims_paging(&a));
+		no_figure(row, "%.200s ran with %s paging: it must be the npt=1 boot", pa, claims_paging(&a));
 	} else if (strcmp(claims_paging(&b), "shadow")) {
-		no_figure(row, "%s/linux-npt0.json ran with %s paging: it must be the npt=0 boot", tb->dir,
-			  claims_paging(&b));
+		no_figure(row, "%.200s ran with %s paging: it must be the npt=0 boot", pb, claims_paging(&b));
 	} else if (!claims_figure_boot_exits(&a, &e1, &u1) || !claims_figure_boot_exits(&b, &e0, &u0)) {
-		no_figure(row, "%s: linux-boot.json or linux-npt0.json is no boot to its poweroff with KVM's "
-			  "totals (vmm.linux.kvm_stats_totals)%s", tb->dir, "");
+		no_figure(row, "%.200s or %.200s is no boot to its poweroff with KVM's totals (vmm.linux.kvm_stats_totals)",
+			  pa, pb);
 	} else {
 		red = 100 * (1 - e1 / e0);
 		net = e0 > u0 ? 100 * (1 - (e1 - u1) / (e0 - u0)) : NAN;
@@ -179,9 +203,8 @@ static size_t tdp(const struct tb *tb, struct claim_row *row)
 		row->verdict = red >= 90 && red <= 97.5 ? CLAIM_HOLDS : CLAIM_DIFFERS;
 		snprintf(row->why, sizeof(row->why), "holds within 90..97.5%% fewer exits (the \"~N\" rule on "
 			 "what is left: 2.5..10%% of shadow paging's exits); left: %.1f%% of npt=0's, %.1f%% net of "
-			 "exits to the VMM; a count from the nested testbed (%s/linux-boot.json and "
-			 "linux-npt0.json: kvm_amd), where timings mean nothing", 100 * e1 / e0,
-			 e0 > u0 ? 100 * (e1 - u1) / (e0 - u0) : NAN, tb->dir);
+			 "exits to the VMM; a count from the nested testbed (%.160s and %.160s: kvm_amd), where timings "
+			 "mean nothing", 100 * e1 / e0, e0 > u0 ? 100 * (e1 - u1) / (e0 - u0) : NAN, pa, pb);
 		filled = 1;
 	}
 	if (ra > 0)

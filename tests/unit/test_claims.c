@@ -522,6 +522,35 @@ static void test_testbed_linux(void **state)
 	assert_non_null(strstr(row(rows, n, "e1000-exits")->why, "no 'net-e1000' entry"));
 }
 
+/*
+ * --testbed build/testbed: each boot of test_testbed writes a folder of its
+ * own, so a file not in DIR is taken from the newest DIR/SUB/ holding it.
+ */
+static void test_testbed_subfolders(void **state)
+{
+	struct fixture *f = *state;
+	struct claim_row rows[CLAIMS_MAX];
+	char dir[] = "/tmp/exitlab-claims-tb-XXXXXX", cmd[512];
+	const struct claim_row *x;
+	size_t n;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir %s/itest-linux %s/itest-linux-guest && "
+		 "cp tests/data/testbed/linux-boot.json tests/data/testbed/linux-npt0.json %s/itest-linux/ && "
+		 "cp tests/data/testbed/lguest-e1000.json %s/itest-linux-guest/", dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	n = claims_evaluate(&f->run, rows, CLAIMS_MAX, NULL, NULL);
+	assert_int_equal(claims_from_testbed(dir, rows, n, NULL, NULL), 2);
+	x = row(rows, n, "tdp-exits");
+	assert_int_equal(x->verdict, CLAIM_DIFFERS);
+	assert_non_null(strstr(x->why, "/itest-linux/linux-boot.json and "));
+	x = row(rows, n, "e1000-exits-linux");
+	assert_int_equal(x->verdict, CLAIM_HOLDS);
+	assert_non_null(strstr(x->why, "/itest-linux-guest/lguest-e1000.json: kvm_amd"));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* A boot's totals as exitlab run linux writes them. */
 static void write_boot(const char *dir, const char *name, bool npt, long long exits, long long user,
 		       const char *end)
@@ -683,6 +712,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_counts, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_linux, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_testbed_subfolders, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_tdp, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_one_rate_per_test, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_posted_interrupts, fixture_setup, fixture_teardown),
