@@ -80,6 +80,21 @@ static inline int fake_gnuplot_group_teardown(void **state)
 	return 0;
 }
 
+/* A chart's data file (or any small text file) whole, NUL-terminated; NULL if unreadable. */
+static inline char *fake_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = f ? calloc(1, 1 << 16) : NULL;
+
+	if (buf && fread(buf, 1, (1 << 16) - 1, f) == 0) {
+		free(buf);
+		buf = NULL;
+	}
+	if (f)
+		fclose(f);
+	return buf;
+}
+
 /* What the fake gnuplot was given since the last call (malloc'd, "" if nothing); forgets it. */
 static inline char *fake_gnuplot_args(void)
 {

@@ -30,13 +30,9 @@ static const char *const gfiles[] = { FILES "linux-e1000-exitlab.json", FILES "l
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 16);
+	char *buf = fake_slurp(path);
 
-	assert_non_null(f);
 	assert_non_null(buf);
-	assert_true(fread(buf, 1, (1 << 16) - 1, f) > 0);
-	fclose(f);
 	return buf;
 }
 
