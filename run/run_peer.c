@@ -31,6 +31,7 @@
 #include "run/collect.h"
 #include "util/outcome.h"
 #include "vmm/guest_mem.h"
+#include "vmm/host_mem.h"
 #include "run/host_baseline.h"
 #include "instruments/hostinfo.h"
 #include "instruments/kvm_process.h"
@@ -442,24 +443,17 @@ static void serve(struct peer_ctx *pc, const struct peer_run_opts *o, int lfd, i
 /*
  * How the peer's guest RAM file is backed, in config.vmm.backing's words
  * (exitlab's own runs: "4k" for a memfd without THP), or NULL when unknown:
- * the file is shared, so its pages are shmem's (/dev/shm: 4 KiB unless
- * shmem_enabled lets THP in, as QEMU would madvise for it) or the page
- * cache's (4 KiB for a writable shared file).
+ * the file is shared, so its pages are shmem's (/dev/shm: 4 KiB unless the
+ * shmem THP policy, vmm/host_mem.h, lets QEMU's MADV_HUGEPAGE in) or the
+ * page cache's (4 KiB for a writable shared file).
  */
 static const char *ram_backing(const char *path)
 {
-	char buf[128] = "";
-	FILE *f;
+	char policy[32], decided[256];
 
-	if (strncmp(path, "/dev/shm/", 9))
+	if (strncmp(path, "/dev/shm/", 9) || host_mem_shmem_thp(policy, sizeof(policy), decided, sizeof(decided)))
 		return "4k";
-	f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = 0;
-		fclose(f);
-	}
-	return !f || strstr(buf, "[never]") || strstr(buf, "[deny]") ? "4k" : NULL;
+	return host_mem_shmem_thp_allows_madvise(policy) ? NULL : "4k";
 }
 
 static char *config_json(const struct vmm_peer *p, const struct peer_run_opts *o, const char *version,
